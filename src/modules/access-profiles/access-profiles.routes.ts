@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../platform/context.js';
+import { idParam, requiredText } from '../../platform/http/validation.js';
+import { actorOf, requireStaff } from '../staff/staff-auth.js';
+import { portalPermissions } from './access-profiles.schema.js';
+import {
+  createAccessProfile,
+  deleteAccessProfile,
+  listAccessProfiles,
+  updateAccessProfile,
+} from './access-profiles.service.js';
+
+const permissionList = z.array(
+  z.enum(portalPermissions, `must be one of: ${portalPermissions.join(', ')}`),
+);
+
+export function accessProfileRoutes(context: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/api/access-profiles', { preHandler: requireStaff('read') }, async () => ({
+      accessProfiles: await listAccessProfiles({ pool: context.pool }),
+      permissions: portalPermissions,
+    }));
+
+    app.post(
+      '/api/access-profiles',
+      {
+        preHandler: requireStaff('manage_settings'),
+        schema: { body: z.object({ name: requiredText(100), permissions: permissionList }) },
+      },
+      async (request, reply) => {
+        const accessProfile = await createAccessProfile({
+          pool: context.pool,
+          actor: actorOf(request),
+          ...request.body,
+        });
+        return reply.status(201).send({ accessProfile });
+      },
+    );
+
+    app.patch(
+      '/api/access-profiles/:id',
+      {
+        preHandler: requireStaff('manage_settings'),
+        schema: {
+          params: idParam,
+          body: z.object({
+            name: requiredText(100).optional(),
+            permissions: permissionList.optional(),
+          }),
+        },
+      },
+      async (request) => ({
+        accessProfile: await updateAccessProfile({
+          pool: context.pool,
+          actor: actorOf(request),
+          profileId: request.params.id,
+          changes: request.body,
+        }),
+      }),
+    );
+
+    app.delete(
+      '/api/access-profiles/:id',
+      {
+        preHandler: requireStaff('manage_settings'),
+        schema: {
+          params: idParam,
+          querystring: z.object({
+            reassignTo: z
+              .union([z.literal('revoke'), z.uuid()], 'must be a profile id or "revoke"')
+              .optional(),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const target = request.query.reassignTo;
+        await deleteAccessProfile({
+          pool: context.pool,
+          actor: actorOf(request),
+          profileId: request.params.id,
+          reassignTo: target === 'revoke' ? null : target,
+        });
+        return reply.status(204).send();
+      },
+    );
+  };
+}

@@ -1,0 +1,75 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
+import type { Db } from '../../platform/database.js';
+import { auditEvents } from './audit.schema.js';
+
+/** Who did something: a staff user, a portal contact, or Portico itself. */
+export interface Actor {
+  kind: 'staff' | 'contact' | 'system';
+  id: string | null;
+  label: string;
+}
+
+export const systemActor: Actor = { kind: 'system', id: null, label: 'Portico' };
+
+export interface AuditEntry {
+  organizationId: string | null;
+  entityType: string;
+  entityId: string;
+  action: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Writes an audit row; call it with the transaction that makes the change. */
+export async function recordAudit(db: Db, actor: Actor, entry: AuditEntry): Promise<void> {
+  await db.insert(auditEvents).values({
+    actorKind: actor.kind,
+    actorId: actor.id,
+    actorLabel: actor.label,
+    organizationId: entry.organizationId,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    action: entry.action,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+  });
+}
+
+/** Only the fields that changed, before and after, so the log reads as a diff. */
+export function changedFields<T extends object>(
+  before: T,
+  after: Partial<T>,
+): { before: Partial<T>; after: Partial<T> } | null {
+  const was: Partial<T> = {};
+  const now: Partial<T> = {};
+  for (const key of Object.keys(after) as (keyof T)[]) {
+    if (after[key] === undefined) continue;
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      was[key] = before[key];
+      now[key] = after[key];
+    }
+  }
+  return Object.keys(now).length === 0 ? null : { before: was, after: now };
+}
+
+export async function listOrganizationAudit(
+  db: Db,
+  options: { organizationId: string; beforeId?: number; limit: number },
+) {
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.organizationId, options.organizationId),
+        options.beforeId ? lt(auditEvents.id, options.beforeId) : undefined,
+      ),
+    )
+    .orderBy(desc(auditEvents.id))
+    .limit(options.limit + 1);
+  const page = rows.slice(0, options.limit);
+  return {
+    events: page,
+    nextCursor: rows.length > options.limit ? String(page[page.length - 1]!.id) : null,
+  };
+}

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import {
+  emailAddress,
+  idParam,
+  optionalText,
+  requiredText,
+} from '../../platform/http/validation.js';
+import { actorOf, requireStaff } from '../staff/staff-auth.js';
+import {
+  contactSorts,
+  createContact,
+  getContact,
+  listOrganizationContacts,
+  relateContact,
+  removeContactRelation,
+  saveContactCard,
+  searchContacts,
+  setDefaultNotificationContact,
+} from './contacts.service.js';
+
+const contactFields = {
+  name: requiredText(200),
+  email: emailAddress,
+  phone: optionalText(50).default(''),
+};
+
+/** A profile id, or null for "Revoke Access". */
+const accessProfileChoice = z
+  .uuid('must be an access profile id or null for Revoke Access')
+  .nullable();
+
+async function assertOrganizationExists(context: AppContext, organizationId: string) {
+  const found = await context.pool.query('SELECT 1 FROM organizations WHERE id = $1', [
+    organizationId,
+  ]);
+  if (found.rowCount === 0) throw AppError.notFound('Organization');
+}
+
+export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/organizations/:id/contacts',
+      {
+        preHandler: requireStaff('read'),
+        schema: {
+          params: idParam,
+          querystring: z.object({
+            sort: z.enum(contactSorts, 'must be name, email, lastLogin or profile').default('name'),
+            q: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+          }),
+        },
+      },
+      async (request) => {
+        await assertOrganizationExists(context, request.params.id);
+        return listOrganizationContacts(context.pool, {
+          organizationId: request.params.id,
+          sort: request.query.sort,
+          search: request.query.q || undefined,
+        });
+      },
+    );
+
+    app.post(
+      '/api/organizations/:id/contacts',
+      {
+        preHandler: requireStaff('manage_clients'),
+        schema: {
+          params: idParam,
+          body: z.object({
+            ...contactFields,
+            accessProfileId: accessProfileChoice,
+            isDefaultNotification: z.boolean().default(false),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const { accessProfileId, isDefaultNotification, ...fields } = request.body;
+        const contact = await createContact({
+          pool: context.pool,
+          actor: actorOf(request),
+          organizationId: request.params.id,
+          fields,
+          accessProfileId,
+          isDefaultNotification,
+        });
+        return reply.status(201).send({ contact });
+      },
+    );
+
+    app.put(
+      '/api/organizations/:id/default-notification-contacts/:contactId',
+      {
+        preHandler: requireStaff('manage_clients'),
+        schema: {
+          params: z.object({
+            id: z.uuid('must be a valid id'),
+            contactId: z.uuid('must be a valid id'),
+          }),
+          body: z.object({ isDefault: z.boolean('must be true or false') }),
+        },
+      },
+      async (request) => {
+        await setDefaultNotificationContact({
+          pool: context.pool,
+          actor: actorOf(request),
+          organizationId: request.params.id,
+          contactId: request.params.contactId,
+          isDefault: request.body.isDefault,
+        });
+        return { isDefault: request.body.isDefault };
+      },
+    );
+
+    app.get(
+      '/api/contacts',
+      {
+        preHandler: requireStaff('read'),
+        schema: {
+          querystring: z.object({
+            q: requiredText(200),
+            limit: z.coerce.number().int().min(1).max(50).default(20),
+          }),
+        },
+      },
+      async (request) => ({
+        contacts: await searchContacts({
+          pool: context.pool,
+          search: request.query.q,
+          limit: request.query.limit,
+        }),
+      }),
+    );
+
+    app.get(
+      '/api/contacts/:id',
+      { preHandler: requireStaff('read'), schema: { params: idParam } },
+      async (request) => ({
+        contact: await getContact({ pool: context.pool, contactId: request.params.id }),
+      }),
+    );
+
+    app.put(
+      '/api/contacts/:id',
+      {
+        preHandler: requireStaff('manage_clients'),
+        schema: {
+          params: idParam,
+          body: z.object({
+            ...contactFields,
+            relations: z
+              .array(
+                z.object({
+                  organizationId: z.uuid('must be a valid id'),
+                  accessProfileId: accessProfileChoice,
+                }),
+              )
+              .max(500)
+              .default([]),
+          }),
+        },
+      },
+      async (request) => {
+        const { relations, ...fields } = request.body;
+        return {
+          contact: await saveContactCard({
+            pool: context.pool,
+            actor: actorOf(request),
+            contactId: request.params.id,
+            fields,
+            relations,
+          }),
+        };
+      },
+    );
+
+    app.post(
+      '/api/contacts/:id/relations',
+      {
+        preHandler: requireStaff('manage_clients'),
+        schema: {
+          params: idParam,
+          body: z.object({
+            organizationId: z.uuid('must be a valid id'),
+            accessProfileId: accessProfileChoice,
+          }),
+        },
+      },
+      async (request, reply) => {
+        const contact = await relateContact({
+          pool: context.pool,
+          actor: actorOf(request),
+          contactId: request.params.id,
+          ...request.body,
+        });
+        return reply.status(201).send({ contact });
+      },
+    );
+
+    app.delete(
+      '/api/contacts/:id/relations/:organizationId',
+      {
+        preHandler: requireStaff('manage_clients'),
+        schema: {
+          params: z.object({
+            id: z.uuid('must be a valid id'),
+            organizationId: z.uuid('must be a valid id'),
+          }),
+        },
+      },
+      async (request, reply) => {
+        await removeContactRelation({
+          pool: context.pool,
+          actor: actorOf(request),
+          contactId: request.params.id,
+          organizationId: request.params.organizationId,
+        });
+        return reply.status(204).send();
+      },
+    );
+  };
+}

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../platform/context.js';
+import { createDb } from '../../platform/database.js';
+import { idParam, optionalText, pageLimit, requiredText } from '../../platform/http/validation.js';
+import { listOrganizationAudit } from '../audit/audit.js';
+import { actorOf, requireStaff } from '../staff/staff-auth.js';
+import { listOrganizations, organizationSorts } from './organization-list.js';
+import {
+  createOrganization,
+  getOrganization,
+  maxNotesLength,
+  setOrganizationArchived,
+  updateOrganization,
+  updateOrganizationNotes,
+} from './organizations.service.js';
+
+const addressFields = {
+  addressLine1: optionalText(200),
+  addressLine2: optionalText(200),
+  city: optionalText(100),
+  region: optionalText(100),
+  postalCode: optionalText(20),
+  country: optionalText(100),
+};
+
+const newOrganization = z.object({
+  name: requiredText(200),
+  addressLine1: addressFields.addressLine1.default(''),
+  addressLine2: addressFields.addressLine2.default(''),
+  city: addressFields.city.default(''),
+  region: addressFields.region.default(''),
+  postalCode: addressFields.postalCode.default(''),
+  country: addressFields.country.default('US'),
+});
+
+const organizationChanges = z
+  .object({
+    name: requiredText(200),
+    ...addressFields,
+  })
+  .partial();
+
+export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/organizations',
+      {
+        preHandler: requireStaff('read'),
+        schema: {
+          querystring: z.object({
+            q: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+            sort: z.enum(organizationSorts, 'must be name, createdAt or lastLogin').default('name'),
+            direction: z.enum(['asc', 'desc'], 'must be asc or desc').default('asc'),
+            status: z
+              .enum(['active', 'archived', 'all'], 'must be active, archived or all')
+              .default('active'),
+            cursor: z.string().max(500).optional(),
+            limit: pageLimit,
+          }),
+        },
+      },
+      async (request) =>
+        listOrganizations(context.pool, {
+          search: request.query.q || undefined,
+          sort: request.query.sort,
+          direction: request.query.direction,
+          status: request.query.status,
+          cursor: request.query.cursor,
+          limit: request.query.limit,
+        }),
+    );
+
+    app.post(
+      '/api/organizations',
+      { preHandler: requireStaff('manage_clients'), schema: { body: newOrganization } },
+      async (request, reply) => {
+        const organization = await createOrganization({
+          pool: context.pool,
+          actor: actorOf(request),
+          fields: request.body,
+        });
+        return reply.status(201).send({ organization });
+      },
+    );
+
+    app.get(
+      '/api/organizations/:id',
+      { preHandler: requireStaff('read'), schema: { params: idParam } },
+      async (request) => ({
+        organization: await getOrganization({
+          pool: context.pool,
+          organizationId: request.params.id,
+        }),
+      }),
+    );
+
+    app.patch(
+      '/api/organizations/:id',
+      {
+        preHandler: requireStaff('manage_clients'),
+        schema: { params: idParam, body: organizationChanges },
+      },
+      async (request) => ({
+        organization: await updateOrganization({
+          pool: context.pool,
+          actor: actorOf(request),
+          organizationId: request.params.id,
+          changes: request.body,
+        }),
+      }),
+    );
+
+    app.put(
+      '/api/organizations/:id/notes',
+      {
+        preHandler: requireStaff('manage_clients'),
+        schema: {
+          params: idParam,
+          body: z.object({
+            notes: z.string().max(maxNotesLength, `must be at most ${maxNotesLength} characters`),
+          }),
+        },
+      },
+      async (request) =>
+        updateOrganizationNotes({
+          pool: context.pool,
+          actor: actorOf(request),
+          organizationId: request.params.id,
+          notes: request.body.notes,
+        }),
+    );
+
+    for (const [path, archived] of [
+      ['archive', true],
+      ['restore', false],
+    ] as const) {
+      app.post(
+        `/api/organizations/:id/${path}`,
+        { preHandler: requireStaff('manage_clients'), schema: { params: idParam } },
+        async (request) => ({
+          organization: await setOrganizationArchived({
+            pool: context.pool,
+            actor: actorOf(request),
+            organizationId: request.params.id,
+            archived,
+          }),
+        }),
+      );
+    }
+
+    app.get(
+      '/api/organizations/:id/audit',
+      {
+        preHandler: requireStaff('read'),
+        schema: {
+          params: idParam,
+          querystring: z.object({
+            cursor: z.coerce.number().int().positive('must be a positive number').optional(),
+            limit: pageLimit,
+          }),
+        },
+      },
+      async (request) => {
+        await getOrganization({ pool: context.pool, organizationId: request.params.id });
+        return listOrganizationAudit(createDb(context.pool), {
+          organizationId: request.params.id,
+          beforeId: request.query.cursor,
+          limit: request.query.limit,
+        });
+      },
+    );
+  };
+}

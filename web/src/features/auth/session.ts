@@ -1,0 +1,50 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, setCsrfToken } from '../../api/client';
+
+export type StaffRole = 'master_admin' | 'billing' | 'read_only';
+export type StaffCapability = 'read' | 'manage_clients' | 'manage_settings' | 'manage_staff';
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+  capabilities: StaffCapability[];
+}
+
+export interface Session {
+  user: SessionUser | null;
+  csrfToken: string;
+}
+
+export const roleLabels: Record<StaffRole, string> = {
+  master_admin: 'Master Admin',
+  billing: 'Billing',
+  read_only: 'Read Only',
+};
+
+export const sessionQueryKey = ['session'] as const;
+
+export async function fetchSession(): Promise<Session> {
+  const session = await api<Session>('/api/auth/session');
+  setCsrfToken(session.csrfToken);
+  return session;
+}
+
+export function useSession() {
+  return useQuery({ queryKey: sessionQueryKey, queryFn: fetchSession, staleTime: Infinity });
+}
+
+/** Whether the signed-in staff user may do something; false while signed out. */
+export function useCan(capability: StaffCapability): boolean {
+  const { data } = useSession();
+  return data?.user?.capabilities.includes(capability) ?? false;
+}
+
+/** Only same-site paths, so a crafted ?next= cannot send the user elsewhere after sign-in. */
+export function safeNextPath(next: string | null): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/sign-in')) {
+    return '/organizations';
+  }
+  return next;
+}
