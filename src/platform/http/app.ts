@@ -25,9 +25,13 @@ import { accessProfileRoutes } from '../../modules/access-profiles/access-profil
 const webRoot = path.resolve(import.meta.dirname, '../../../web/dist');
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export async function buildApp(context: AppContext) {
+/** The web application. `logStream` lets a test read the log lines it writes. */
+export async function buildApp(context: AppContext, logStream?: NodeJS.WritableStream) {
   const app = Fastify({
-    logger: loggerOptions(context.config.LOG_LEVEL),
+    logger: {
+      ...loggerOptions(context.config.LOG_LEVEL),
+      ...(logStream ? { stream: logStream } : {}),
+    },
     trustProxy: context.config.TRUST_PROXY,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];

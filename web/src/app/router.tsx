@@ -1,0 +1,37 @@
+import { Navigate, createBrowserRouter } from 'react-router';
+import { SignInPage } from '../features/auth/sign-in-page';
+import { ClientUsersPage } from '../features/access-profiles/client-users-page';
+import { OrganizationDetailsPage } from '../features/organizations/organization-details-page';
+import { OrganizationsPage } from '../features/organizations/organizations-page';
+import { StaffUsersPage } from '../features/staff-users/staff-users-page';
+import { AppLayout } from './app-layout';
+import { NotFoundPage } from './not-found-page';
+import { RequireAuth, RequireCapability } from './require-auth';
+
+export const router = createBrowserRouter([
+  { path: '/sign-in', element: <SignInPage /> },
+  {
+    element: <RequireAuth />,
+    children: [
+      {
+        element: <AppLayout />,
+        children: [
+          { index: true, element: <Navigate to="/organizations" replace /> },
+          { path: 'organizations', element: <OrganizationsPage /> },
+          { path: 'organizations/:organizationId', element: <OrganizationDetailsPage /> },
+          { path: 'configuration', element: <Navigate to="/configuration/client-users" replace /> },
+          { path: 'configuration/client-users', element: <ClientUsersPage /> },
+          {
+            path: 'configuration/staff-users',
+            element: (
+              <RequireCapability capability="manage_staff">
+                <StaffUsersPage />
+              </RequireCapability>
+            ),
+          },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+]);

@@ -1,0 +1,173 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../api/client';
+
+export type ContactSort = 'name' | 'email' | 'lastLogin' | 'profile';
+
+export interface OrganizationContact {
+  id: string;
+  name: string;
+  email: string;
+  phone: string;
+  lastLoginAt: string | null;
+  accessProfileId: string | null;
+  accessProfileName: string;
+  isDefaultNotification: boolean;
+}
+
+export interface ContactRelation {
+  organizationId: string;
+  organizationName: string;
+  accessProfileId: string | null;
+  accessProfileName: string;
+  isDefaultNotification: boolean;
+}
+
+export interface Contact {
+  id: string;
+  name: string;
+  email: string;
+  phone: string;
+  lastLoginAt: string | null;
+  createdAt: string;
+  relations: ContactRelation[];
+}
+
+export interface ContactCardInput {
+  name: string;
+  email: string;
+  phone: string;
+  relations: { organizationId: string; accessProfileId: string | null }[];
+}
+
+export interface NewContactInput {
+  name: string;
+  email: string;
+  phone: string;
+  accessProfileId: string | null;
+  isDefaultNotification: boolean;
+}
+
+export const contactKeys = {
+  all: ['contacts'] as const,
+  detail: (id: string) => ['contacts', 'detail', id] as const,
+  search: (q: string) => ['contacts', 'search', q] as const,
+  // Under 'organizations', so any organization invalidation refreshes its contact list too.
+  ofOrganization: (organizationId: string, params?: { sort: ContactSort; q: string }) =>
+    params
+      ? (['organizations', 'contacts', organizationId, params] as const)
+      : (['organizations', 'contacts', organizationId] as const),
+};
+
+export function useOrganizationContacts(organizationId: string, sort: ContactSort, q: string) {
+  return useQuery({
+    queryKey: contactKeys.ofOrganization(organizationId, { sort, q }),
+    queryFn: () =>
+      api<{ contacts: OrganizationContact[]; truncated: boolean }>(
+        `/api/organizations/${organizationId}/contacts`,
+        { query: { sort, q } },
+      ),
+    placeholderData: (previous) => previous,
+  });
+}
+
+export function useContact(contactId: string) {
+  return useQuery({
+    queryKey: contactKeys.detail(contactId),
+    queryFn: () => api<{ contact: Contact }>(`/api/contacts/${contactId}`),
+    select: (data) => data.contact,
+  });
+}
+
+export function useContactSearch(q: string) {
+  return useQuery({
+    queryKey: contactKeys.search(q),
+    queryFn: () => api<{ contacts: { id: string; name: string; email: string }[] }>('/api/contacts', { query: { q } }),
+    enabled: q.length > 0,
+    select: (data) => data.contacts,
+  });
+}
+
+/** A contact change can show on any organization page and on profile counts: refresh them. */
+function useRefreshContacts() {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: ['organizations'] }),
+      queryClient.invalidateQueries({ queryKey: contactKeys.all }),
+      queryClient.invalidateQueries({ queryKey: ['access-profiles'] }),
+    ]);
+}
+
+export function useSaveContactCard(contactId: string) {
+  const queryClient = useQueryClient();
+  const refresh = useRefreshContacts();
+  return useMutation({
+    mutationFn: (input: ContactCardInput) =>
+      api<{ contact: Contact }>(`/api/contacts/${contactId}`, { method: 'PUT', body: input }),
+    onSuccess: (data) => {
+      queryClient.setQueryData(contactKeys.detail(contactId), data);
+      return refresh();
+    },
+  });
+}
+
+export function useCreateContact(organizationId: string) {
+  const refresh = useRefreshContacts();
+  return useMutation({
+    mutationFn: (input: NewContactInput) =>
+      api<{ contact: Contact }>(`/api/organizations/${organizationId}/contacts`, {
+        method: 'POST',
+        body: input,
+      }),
+    onSuccess: refresh,
+  });
+}
+
+export function useRelateContact(organizationId: string) {
+  const refresh = useRefreshContacts();
+  return useMutation({
+    mutationFn: ({ contactId, accessProfileId }: { contactId: string; accessProfileId: string | null }) =>
+      api<{ contact: Contact }>(`/api/contacts/${contactId}/relations`, {
+        method: 'POST',
+        body: { organizationId, accessProfileId },
+      }),
+    onSuccess: refresh,
+  });
+}
+
+export function useRemoveRelation(contactId: string) {
+  const refresh = useRefreshContacts();
+  return useMutation({
+    mutationFn: (organizationId: string) =>
+      api<void>(`/api/contacts/${contactId}/relations/${organizationId}`, { method: 'DELETE' }),
+    onSuccess: refresh,
+  });
+}
+
+export function useSetDefaultNotification(organizationId: string) {
+  const queryClient = useQueryClient();
+  const refresh = useRefreshContacts();
+  return useMutation({
+    mutationFn: ({ contactId, isDefault }: { contactId: string; isDefault: boolean }) =>
+      api<{ isDefault: boolean }>(
+        `/api/organizations/${organizationId}/default-notification-contacts/${contactId}`,
+        { method: 'PUT', body: { isDefault } },
+      ),
+    // Flip the star at once; the refetch afterwards settles the truth either way.
+    onMutate: async ({ contactId, isDefault }) => {
+      const key = contactKeys.ofOrganization(organizationId);
+      await queryClient.cancelQueries({ queryKey: key });
+      queryClient.setQueriesData<{ contacts: OrganizationContact[]; truncated: boolean }>(
+        { queryKey: key },
+        (old) =>
+          old && {
+            ...old,
+            contacts: old.contacts.map((c) =>
+              c.id === contactId ? { ...c, isDefaultNotification: isDefault } : c,
+            ),
+          },
+      );
+    },
+    onSettled: refresh,
+  });
+}
