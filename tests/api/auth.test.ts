@@ -11,7 +11,10 @@ describe('staff sign-in', () => {
   it('signs in with the right password and reads the session', async () => {
     const client = await signedInAs(testApp.app, 'master_admin');
     const session = await client.get('/api/auth/session');
-    expect(session.json().user).toMatchObject({ email: 'admin@portico.test', role: 'master_admin' });
+    expect(session.json().user).toMatchObject({
+      email: 'admin@portico.test',
+      role: 'master_admin',
+    });
   });
 
   it('sets an HttpOnly, SameSite=Lax session cookie', async () => {
@@ -75,5 +78,44 @@ describe('staff sign-in', () => {
       `SELECT password_hash FROM staff_users WHERE email = 'admin@portico.test'`,
     );
     expect(result.rows[0].password_hash).toMatch(/^\$argon2id\$/);
+  });
+});
+
+describe('behind an HTTPS reverse proxy', () => {
+  let proxied: TestApp;
+  beforeAll(async () => {
+    proxied = await startTestApp({ TRUST_PROXY: 'true', SIGN_IN_MAX_ATTEMPTS_PER_IP: '4' });
+  });
+  afterAll(async () => proxied.close());
+
+  async function signInFrom(ip: string, password: string) {
+    const session = await proxied.app.inject({ method: 'GET', url: '/api/auth/session' });
+    const csrfCookie = session.cookies.find((c) => c.name === 'portico_csrf')!;
+    return proxied.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in',
+      headers: {
+        'x-forwarded-proto': 'https',
+        'x-forwarded-for': ip,
+        'x-csrf-token': session.json().csrfToken,
+        cookie: `portico_csrf=${csrfCookie.value}`,
+      },
+      payload: { email: 'admin@portico.test', password },
+    });
+  }
+
+  it('marks the session cookie Secure', async () => {
+    const response = await signInFrom('203.0.113.1', 'portico-admin-demo');
+    expect(response.statusCode).toBe(200);
+    expect(response.cookies.find((c) => c.name === 'portico_staff')?.secure).toBe(true);
+  });
+
+  it('limits sign-in attempts per client IP, and not for other IPs', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++)
+      statuses.push((await signInFrom('203.0.113.9', 'wrong')).statusCode);
+    expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 401]);
+    expect(statuses[4]).toBe(429);
+    expect((await signInFrom('203.0.113.10', 'portico-admin-demo')).statusCode).toBe(200);
   });
 });

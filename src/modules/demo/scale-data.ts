@@ -80,10 +80,10 @@ export async function seedScaleData(options: ScaleDataOptions): Promise<void> {
   }
 }
 
+/** The first column of the first row of a query, as a number. */
 async function scalar(client: PoolClient, sql: string): Promise<number> {
-  const result = await client.query<{ value: string | number }>(sql.replace(/^SELECT /, 'SELECT '));
-  const row = result.rows[0] as Record<string, string | number> | undefined;
-  return Number(row ? Object.values(row)[0] : 0);
+  const result = await client.query<unknown[]>({ text: sql, rowMode: 'array' });
+  return Number(result.rows[0]?.[0] ?? 0);
 }
 
 /**
@@ -108,8 +108,8 @@ async function insertOrganizations(client: PoolClient, from: number, to: number,
     `WITH src AS MATERIALIZED (
        SELECT $6::int + (t.k - 1)::int AS n, gen_random_uuid() AS id, t.name, t.line1, t.city,
               t.region, t.postal,
-              now() - make_interval(days => (($6 + t.k) * 7919) % 3650,
-                                    secs => (($6 + t.k) * 104729) % 86400) AS created_at
+              now() - make_interval(days => (($6::int::bigint + t.k) * 7919 % 3650)::int,
+                                    secs => ($6::int::bigint + t.k) * 104729 % 86400) AS created_at
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
               WITH ORDINALITY AS t(name, line1, city, region, postal, k)
      ),
@@ -117,8 +117,8 @@ async function insertOrganizations(client: PoolClient, from: number, to: number,
        INSERT INTO organizations (id, name, address_line1, city, region, postal_code,
                                   last_login_at, archived_at, created_at, updated_at)
        SELECT id, name, line1, city, region, postal,
-              CASE WHEN (n * 37) % 100 < 25 THEN NULL
-                   ELSE created_at + (now() - created_at) * (((n * 7907) % 1000) / 1000.0) END,
+              CASE WHEN n::bigint * 37 % 100 < 25 THEN NULL
+                   ELSE created_at + (now() - created_at) * (n::bigint * 7907 % 1000 / 1000.0) END,
               CASE WHEN n % 50 = 49 THEN now() - make_interval(days => n % 300) END,
               created_at, created_at
          FROM src
@@ -148,12 +148,12 @@ async function insertContacts(
   await client.query(
     `WITH src AS MATERIALIZED (
        SELECT g, gen_random_uuid() AS id, o.id AS organization_id, o.domain,
-              ($3::text[])[g % cardinality($3::text[]) + 1] AS first_name,
-              ($4::text[])[(g / cardinality($3::text[]) + g * 3) % cardinality($4::text[]) + 1]
+              ($3::text[])[(g % cardinality($3::text[]))::int + 1] AS first_name,
+              ($4::text[])[((g / cardinality($3::text[]) + g * 3) % cardinality($4::text[]))::int + 1]
                 AS last_name,
-              o.created_at + (now() - o.created_at) * (((g * 7919) % 1000) / 1000.0) AS created_at,
-              (g * 13) % 20 AS profile_pick
-         FROM generate_series($1::int, $2::int - 1) AS g
+              o.created_at + (now() - o.created_at) * (g * 7919 % 1000 / 1000.0) AS created_at,
+              (g * 13 % 20)::int AS profile_pick
+         FROM generate_series($1::bigint, $2::bigint - 1) AS g
          JOIN scale_organizations o ON o.n = CASE
                 WHEN g < $5 THEN g
                 WHEN g % 20 = 0 THEN (g / 20) % $6
@@ -164,9 +164,9 @@ async function insertContacts(
        SELECT id, first_name || ' ' || last_name,
               lower(first_name) || '.' || regexp_replace(lower(last_name), '[^a-z]', '', 'g')
                 || '.' || ($7::bigint + g) || '@' || domain || '.example.com',
-              ($8::text[])[g % cardinality($8::text[]) + 1],
-              CASE WHEN (g * 31) % 100 < 35 THEN NULL
-                   ELSE created_at + (now() - created_at) * (((g * 7907) % 1000) / 1000.0) END,
+              ($8::text[])[(g % cardinality($8::text[]))::int + 1],
+              CASE WHEN g * 31 % 100 < 35 THEN NULL
+                   ELSE created_at + (now() - created_at) * (g * 7907 % 1000 / 1000.0) END,
               created_at, created_at
          FROM src
      )

@@ -1,0 +1,79 @@
+import { permissionLabel } from '../access-profiles/access-profiles-api';
+import type { AuditEvent } from './audit-api';
+
+/** What happened, in the words staff use; unknown actions fall back to a readable form. */
+const actionWords: Record<string, string> = {
+  'organization.created': 'Created the organization',
+  'organization.updated': 'Changed the Organization Details',
+  'organization.notes_updated': 'Changed the Organization Notes',
+  'organization.archived': 'Archived the organization',
+  'organization.restored': 'Restored the organization',
+  'contact.created': 'Added contact',
+  'contact.updated': 'Changed contact',
+  'contact.access_profile_changed': 'Changed the profile of',
+  'contact.access_revoked': 'Revoked access for',
+  'contact.related': 'Related contact',
+  'contact.relation_removed': 'Removed contact',
+  'contact.default_notification_added': 'Made a default notification contact:',
+  'contact.default_notification_removed': 'No longer a default notification contact:',
+};
+
+export function describeAction(event: AuditEvent, contactName?: string): string {
+  const words =
+    actionWords[event.action] ??
+    event.action.replace(/[._]/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
+  if (event.entityType === 'contact') {
+    const name = contactName ?? (typeof event.after?.name === 'string' ? event.after.name : null);
+    return name ? `${words} ${name}` : `${words} a contact`;
+  }
+  return words;
+}
+
+const fieldLabels: Record<string, string> = {
+  name: 'Name',
+  email: 'Email Address',
+  phone: 'Phone',
+  notes: 'Organization Notes',
+  addressLine1: 'Address line 1',
+  addressLine2: 'Address line 2',
+  city: 'City',
+  region: 'State/Region',
+  postalCode: 'Postal code',
+  country: 'Country',
+  accessProfileId: 'Profile',
+  isDefaultNotification: 'Default notification contact',
+  archivedAt: 'Archived',
+  permissions: 'Permissions',
+};
+
+export interface FieldChange {
+  field: string;
+  before: string | null;
+  after: string | null;
+}
+
+/** Before → after per field, with profile ids shown as profile names. */
+export function describeChanges(
+  event: AuditEvent,
+  profileName: (id: string | null) => string,
+): FieldChange[] {
+  const before = event.before ?? {};
+  const after = event.after ?? {};
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (key) => key !== 'organizationId',
+  );
+  const show = (key: string, value: unknown): string | null => {
+    if (!(key in before) && !(key in after)) return null;
+    if (key === 'accessProfileId') return profileName(typeof value === 'string' ? value : null);
+    if (value === undefined) return null;
+    if (value === null || value === '') return '(empty)';
+    if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+    if (Array.isArray(value)) return value.map((v) => permissionLabel(String(v))).join(', ') || '(none)';
+    return String(value);
+  };
+  return keys.map((key) => ({
+    field: fieldLabels[key] ?? key,
+    before: key in before ? show(key, before[key]) : null,
+    after: key in after ? show(key, after[key]) : null,
+  }));
+}
