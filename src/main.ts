@@ -5,6 +5,7 @@ import { createJobQueue, registerQueues, startWorkers } from './platform/jobs.js
 import { buildApp } from './platform/http/app.js';
 import { allJobs } from './jobs.js';
 import { seedDemoData } from './modules/demo/demo-data.js';
+import { startMail } from './modules/email/mail-runtime.js';
 
 async function main() {
   let config;
@@ -22,7 +23,8 @@ async function main() {
   const jobs = createJobQueue(database.connectionString, logger);
   await jobs.start();
   const context = { config, pool: database.pool, jobs, logger };
-  const definitions = allJobs(context);
+  const mail = await startMail(config, database.pool, logger);
+  const definitions = allJobs(context, mail);
   await registerQueues(jobs, definitions);
   await startWorkers(jobs, definitions, logger);
 
@@ -31,7 +33,7 @@ async function main() {
   const app = await buildApp(context);
   await app.listen({ host: config.HOST, port: config.PORT });
   const address = `http://${config.HOST === '0.0.0.0' || config.HOST === '127.0.0.1' ? 'localhost' : config.HOST}:${config.PORT}`;
-  printBanner(address, demo);
+  printBanner(address, demo, mail.localSmtp?.port ?? null);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -42,6 +44,7 @@ async function main() {
       work.catch((error: unknown) => logger.warn({ err: error }, `while stopping: ${name}`));
     await step('web server', app.close());
     await step('job workers', jobs.stop({ graceful: true, wait: true }));
+    await step('mail', mail.close());
     await step('database', database.close());
     logger.info('stopped');
     process.exit(0);
@@ -54,8 +57,19 @@ async function main() {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-function printBanner(address: string, demo: Awaited<ReturnType<typeof seedDemoData>> | null) {
+function printBanner(
+  address: string,
+  demo: Awaited<ReturnType<typeof seedDemoData>> | null,
+  localSmtpPort: number | null,
+) {
   const lines = [``, `  Portico is running at ${address}`, ``];
+  if (localSmtpPort !== null) {
+    lines.push(
+      `  Mail goes to the local SMTP server on 127.0.0.1:${localSmtpPort} (no SMTP_URL set);`,
+      `  read it in the console under Configuration > Local Mailbox.`,
+      ``,
+    );
+  }
   if (demo?.staffLogins.length) {
     lines.push(demo.created ? '  Demo data created. Staff sign-in:' : '  Demo staff sign-in:');
     for (const login of demo.staffLogins) {

@@ -21,6 +21,16 @@ const configSchema = z.object({
   SEED_DEMO: booleanString.default(true),
   SIGN_IN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
   SIGN_IN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(30),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  LOCAL_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  MAIL_FROM_NAME: z.string().min(1).default('Portico'),
+  MAIL_FROM_ADDRESS: z.email('must be an email address').default('billing@portico.test'),
+  MAIL_REPLY_TO: z.email('must be an email address').optional(),
+  EMAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -95,6 +95,18 @@ export async function runMigrations(pool: Pool): Promise<void> {
   await migrate(createDb(pool), { migrationsFolder });
 }
 
+/**
+ * True when a query failed on the named unique constraint or index (PostgreSQL 23505): the
+ * check before an insert passed, but a concurrent request got there first.
+ */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const { code, constraint: name } = e as Error & { code?: unknown; constraint?: unknown };
+    if (code === '23505' && name === constraint) return true;
+  }
+  return false;
+}
+
 export interface Transaction {
   db: Db;
   client: PoolClient;

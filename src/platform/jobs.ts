@@ -8,6 +8,10 @@ export interface JobDefinition<Data extends object = object> {
   name: string;
   /** A cron expression (UTC) when the job also runs on a schedule. */
   cron?: string;
+  /** How many jobs of this queue one process works on at once (default 1). */
+  concurrency?: number;
+  /** How often an idle worker looks for new jobs (default 2 s). */
+  pollingIntervalSeconds?: number;
   handle: (data: Data) => Promise<void>;
 }
 
@@ -31,14 +35,21 @@ export async function startWorkers(
   logger: Logger,
 ): Promise<void> {
   for (const job of jobs) {
-    await boss.work<object>(job.name, async (batch) => {
-      for (const item of batch) {
-        const log = logger.child({ job: job.name, jobId: item.id });
-        log.info('job started');
-        await job.handle(item.data);
-        log.info('job finished');
-      }
-    });
+    // pg-boss 10 hands a worker a batch and fails the whole batch if the handler throws, so
+    // each worker takes one job at a time and concurrency comes from several workers.
+    for (let i = 0; i < (job.concurrency ?? 1); i++) {
+      await boss.work<object>(
+        job.name,
+        { batchSize: 1, pollingIntervalSeconds: job.pollingIntervalSeconds ?? 2 },
+        async ([item]) => {
+          if (!item) return;
+          const log = logger.child({ job: job.name, jobId: item.id });
+          log.debug('job started');
+          await job.handle(item.data);
+          log.debug('job finished');
+        },
+      );
+    }
   }
 }
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerQueues, startWorkers } from '../../src/platform/jobs.js';
-import { allJobs } from '../../src/jobs.js';
-import { housekeepingJobName } from '../../src/modules/staff/housekeeping.job.js';
+import { housekeepingJob, housekeepingJobName } from '../../src/modules/staff/housekeeping.job.js';
 import { signedInAs, startTestApp, type TestApp } from '../support/test-app.js';
 
 let testApp: TestApp;
@@ -30,7 +29,9 @@ describe('housekeeping job', () => {
     expect(await sessionCount()).toBe(3);
 
     const { jobs, logger, config, pool } = testApp.context;
-    const definitions = allJobs({ config, pool, logger });
+    const definitions = [
+      housekeepingJob({ pool, idleMinutes: config.SESSION_IDLE_MINUTES, logger }),
+    ];
     await registerQueues(jobs, definitions);
     await startWorkers(jobs, definitions, logger);
     await jobs.send(housekeepingJobName, {});

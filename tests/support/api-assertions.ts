@@ -55,3 +55,25 @@ export async function auditRowCount(testApp: TestApp): Promise<number> {
   const result = await testApp.database.pool.query('SELECT count(*)::int AS n FROM audit_events');
   return result.rows[0].n;
 }
+
+/**
+ * Everything a staff action could change, read straight from the database, so a refused
+ * request can be shown to have changed nothing. Sessions and sign-in attempts are left out:
+ * reading and signing in touch them.
+ */
+export async function databaseSnapshot(testApp: TestApp): Promise<Record<string, unknown[]>> {
+  const tables: Record<string, string> = {
+    organizations: 'SELECT * FROM organizations ORDER BY id',
+    contacts: 'SELECT * FROM contacts ORDER BY id',
+    contactOrganizations:
+      'SELECT * FROM contact_organizations ORDER BY organization_id, contact_id',
+    accessProfiles: 'SELECT * FROM access_profiles ORDER BY id',
+    staffUsers: 'SELECT * FROM staff_users ORDER BY id',
+    auditEvents: 'SELECT * FROM audit_events ORDER BY id',
+  };
+  const snapshot: Record<string, unknown[]> = {};
+  for (const [name, query] of Object.entries(tables)) {
+    snapshot[name] = (await testApp.database.pool.query(query)).rows;
+  }
+  return snapshot;
+}

@@ -2,7 +2,12 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import PgBoss from 'pg-boss';
-import { createPool, ensureDatabase, runMigrations, startEmbeddedPostgres } from '../../src/platform/database.js';
+import {
+  createPool,
+  ensureDatabase,
+  runMigrations,
+  startEmbeddedPostgres,
+} from '../../src/platform/database.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { browserExecutablePath } from './browser.js';
 
@@ -41,7 +46,12 @@ export default async function setup(project: TestProject) {
   const pool = createPool(templateUrl, logger, 2);
   await runMigrations(pool);
   await pool.end();
-  const boss = new PgBoss({ connectionString: templateUrl, schema: 'pgboss', supervise: false, schedule: false });
+  const boss = new PgBoss({
+    connectionString: templateUrl,
+    schema: 'pgboss',
+    supervise: false,
+    schedule: false,
+  });
   await boss.start();
   await boss.stop({ graceful: false, wait: true });
 

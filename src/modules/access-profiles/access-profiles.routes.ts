@@ -17,7 +17,7 @@ const permissionList = z.array(
 
 export function accessProfileRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/api/access-profiles', { preHandler: requireStaff('read') }, async () => ({
+    app.get('/api/access-profiles', { onRequest: requireStaff('read') }, async () => ({
       accessProfiles: await listAccessProfiles({ pool: context.pool }),
       permissions: portalPermissions,
     }));
@@ -25,7 +25,7 @@ export function accessProfileRoutes(context: AppContext): FastifyPluginAsyncZod 
     app.post(
       '/api/access-profiles',
       {
-        preHandler: requireStaff('manage_settings'),
+        onRequest: requireStaff('manage_settings'),
         schema: { body: z.object({ name: requiredText(100), permissions: permissionList }) },
       },
       async (request, reply) => {
@@ -41,7 +41,7 @@ export function accessProfileRoutes(context: AppContext): FastifyPluginAsyncZod 
     app.patch(
       '/api/access-profiles/:id',
       {
-        preHandler: requireStaff('manage_settings'),
+        onRequest: requireStaff('manage_settings'),
         schema: {
           params: idParam,
           body: z.object({
@@ -63,7 +63,7 @@ export function accessProfileRoutes(context: AppContext): FastifyPluginAsyncZod 
     app.delete(
       '/api/access-profiles/:id',
       {
-        preHandler: requireStaff('manage_settings'),
+        onRequest: requireStaff('manage_settings'),
         schema: {
           params: idParam,
           querystring: z.object({

@@ -1,6 +1,12 @@
 import { asc, count, eq, ne, and, sql } from 'drizzle-orm';
 import { AppError } from '../../platform/errors.js';
-import { createDb, withTransaction, type Db, type Pool } from '../../platform/database.js';
+import {
+  createDb,
+  isUniqueViolation,
+  withTransaction,
+  type Db,
+  type Pool,
+} from '../../platform/database.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { contactOrganizations } from '../contacts/contacts.schema.js';
 import { accessProfiles, type PortalPermission } from './access-profiles.schema.js';
@@ -34,11 +40,21 @@ async function assertNameFree(db: Db, name: string, exceptId?: string) {
         exceptId ? ne(accessProfiles.id, exceptId) : undefined,
       ),
     );
-  if (clash) {
-    throw new AppError('conflict', `A profile named "${name}" already exists`, [
-      { field: 'name', message: 'is already used by another profile' },
-    ]);
-  }
+  if (clash) throw nameTaken(name);
+}
+
+function nameTaken(name: string): AppError {
+  return new AppError('conflict', `A profile named "${name}" already exists`, [
+    { field: 'name', message: 'is already used by another profile' },
+  ]);
+}
+
+/** The unique index answers when a concurrent save took the name after our check. */
+function rethrowNameTaken(name: string) {
+  return (error: unknown): never => {
+    if (isUniqueViolation(error, 'access_profiles_name_idx')) throw nameTaken(name);
+    throw error;
+  };
 }
 
 export async function assertAccessProfileExists(db: Db, profileId: string | null, field: string) {
@@ -61,7 +77,8 @@ export async function createAccessProfile(options: {
     const [profile] = await db
       .insert(accessProfiles)
       .values({ name: options.name, permissions: [...new Set(options.permissions)] })
-      .returning();
+      .returning()
+      .catch(rethrowNameTaken(options.name));
     await recordAudit(db, options.actor, {
       organizationId: null,
       entityType: 'access_profile',
@@ -100,7 +117,8 @@ export async function updateAccessProfile(options: {
         updatedAt: sql`now()`,
       })
       .where(eq(accessProfiles.id, options.profileId))
-      .returning();
+      .returning()
+      .catch(rethrowNameTaken(options.changes.name ?? before.name));
     await recordAudit(db, options.actor, {
       organizationId: null,
       entityType: 'access_profile',

@@ -44,12 +44,12 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.get(
       '/api/organizations/:id/contacts',
       {
-        preHandler: requireStaff('read'),
+        onRequest: requireStaff('read'),
         schema: {
           params: idParam,
           querystring: z.object({
             sort: z.enum(contactSorts, 'must be name, email, lastLogin or profile').default('name'),
-            q: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+            q: optionalText(200).optional(),
           }),
         },
       },
@@ -66,7 +66,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/organizations/:id/contacts',
       {
-        preHandler: requireStaff('manage_clients'),
+        onRequest: requireStaff('manage_clients'),
         schema: {
           params: idParam,
           body: z.object({
@@ -93,7 +93,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.put(
       '/api/organizations/:id/default-notification-contacts/:contactId',
       {
-        preHandler: requireStaff('manage_clients'),
+        onRequest: requireStaff('manage_clients'),
         schema: {
           params: z.object({
             id: z.uuid('must be a valid id'),
@@ -117,7 +117,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.get(
       '/api/contacts',
       {
-        preHandler: requireStaff('read'),
+        onRequest: requireStaff('read'),
         schema: {
           querystring: z.object({
             q: requiredText(200),
@@ -136,7 +136,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/contacts/:id',
-      { preHandler: requireStaff('read'), schema: { params: idParam } },
+      { onRequest: requireStaff('read'), schema: { params: idParam } },
       async (request) => ({
         contact: await getContact({ pool: context.pool, contactId: request.params.id }),
       }),
@@ -145,7 +145,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.put(
       '/api/contacts/:id',
       {
-        preHandler: requireStaff('manage_clients'),
+        onRequest: requireStaff('manage_clients'),
         schema: {
           params: idParam,
           body: z.object({
@@ -179,7 +179,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/contacts/:id/relations',
       {
-        preHandler: requireStaff('manage_clients'),
+        onRequest: requireStaff('manage_clients'),
         schema: {
           params: idParam,
           body: z.object({
@@ -202,7 +202,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.delete(
       '/api/contacts/:id/relations/:organizationId',
       {
-        preHandler: requireStaff('manage_clients'),
+        onRequest: requireStaff('manage_clients'),
         schema: {
           params: z.object({
             id: z.uuid('must be a valid id'),

@@ -58,3 +58,22 @@ export const contactOrganizations = pgTable(
     index('contact_organizations_profile_idx').on(t.accessProfileId),
   ],
 );
+
+/**
+ * Single-use links sent to a contact (set the first password, reset it). Only the token's
+ * hash is stored.
+ */
+export const contactTokens = pgTable(
+  'contact_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['set_password', 'reset_password'] }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('contact_tokens_contact_idx').on(t.contactId)],
+);

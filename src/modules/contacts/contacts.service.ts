@@ -1,6 +1,12 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { AppError } from '../../platform/errors.js';
-import { createDb, withTransaction, type Db, type Pool } from '../../platform/database.js';
+import {
+  createDb,
+  isUniqueViolation,
+  withTransaction,
+  type Db,
+  type Pool,
+} from '../../platform/database.js';
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
 import { accessProfiles } from '../access-profiles/access-profiles.schema.js';
 import {
@@ -119,13 +125,23 @@ async function assertEmailFree(db: Db, email: string, exceptContactId?: string) 
         exceptContactId ? ne(contacts.id, exceptContactId) : undefined,
       ),
     );
-  if (clash) {
-    throw new AppError(
-      'conflict',
-      `The email address ${email} already belongs to ${clash.name}. A contact is one person: relate that contact instead.`,
-      [{ field: 'email', message: `already belongs to ${clash.name}` }],
-    );
-  }
+  if (clash) throw emailTaken(email, clash.name);
+}
+
+function emailTaken(email: string, owner = 'another contact'): AppError {
+  return new AppError(
+    'conflict',
+    `The email address ${email} already belongs to ${owner}. A contact is one person: relate that contact instead.`,
+    [{ field: 'email', message: `already belongs to ${owner}` }],
+  );
+}
+
+/** The unique index answers when a concurrent save took the address after our check. */
+function rethrowEmailTaken(email: string) {
+  return (error: unknown): never => {
+    if (isUniqueViolation(error, 'contacts_email_idx')) throw emailTaken(email);
+    throw error;
+  };
 }
 
 async function lockContact(db: Db, contactId: string) {
@@ -146,7 +162,11 @@ export async function createContact(options: {
     await lockOrganization(db, options.organizationId);
     await assertEmailFree(db, options.fields.email);
     await assertAccessProfileExists(db, options.accessProfileId, 'accessProfileId');
-    const [contact] = await db.insert(contacts).values(options.fields).returning();
+    const [contact] = await db
+      .insert(contacts)
+      .values(options.fields)
+      .returning()
+      .catch(rethrowEmailTaken(options.fields.email));
     await db.insert(contactOrganizations).values({
       contactId: contact!.id,
       organizationId: options.organizationId,
@@ -193,6 +213,7 @@ export async function saveContactCard(options: {
       .where(eq(contactOrganizations.contactId, options.contactId));
     const existingByOrg = new Map(existing.map((r) => [r.organizationId, r]));
 
+    const listed = new Set<string>();
     for (const [index, change] of options.relations.entries()) {
       if (!existingByOrg.has(change.organizationId)) {
         throw AppError.validation(
@@ -200,6 +221,10 @@ export async function saveContactCard(options: {
           'is not a company this contact is related to',
         );
       }
+      if (listed.has(change.organizationId)) {
+        throw AppError.validation(`relations.${index}.organizationId`, 'is listed more than once');
+      }
+      listed.add(change.organizationId);
       await assertAccessProfileExists(
         db,
         change.accessProfileId,
@@ -213,7 +238,8 @@ export async function saveContactCard(options: {
       await db
         .update(contacts)
         .set({ ...detailDiff.after, updatedAt: sql`now()` })
-        .where(eq(contacts.id, options.contactId));
+        .where(eq(contacts.id, options.contactId))
+        .catch(rethrowEmailTaken(options.fields.email));
       // Each related organization's log shows the change to its contact.
       for (const relation of existing) {
         await recordAudit(db, options.actor, {

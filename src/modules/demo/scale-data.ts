@@ -25,9 +25,22 @@ export interface ScaleDataOptions {
  */
 export async function seedScaleData(options: ScaleDataOptions): Promise<void> {
   const { organizations, contacts } = options;
+  if (!Number.isInteger(organizations) || !Number.isInteger(contacts) || contacts < 0) {
+    throw new Error('seedScaleData: organizations and contacts must be whole numbers');
+  }
+  if (organizations < 1) {
+    if (contacts > 0) throw new Error('seedScaleData: contacts need at least one organization');
+    return;
+  }
   const bar = options.progress
     ? new cliProgress.SingleBar(
-        { format: '  {bar} {percentage}% | {value}/{total} rows | {stage}', hideCursor: true },
+        {
+          format: '  {bar} {percentage}% | {value}/{total} rows | {stage}',
+          hideCursor: true,
+          // Without a terminal (CI, a log file), print a line now and then instead.
+          noTTYOutput: true,
+          notTTYSchedule: 5_000,
+        },
         cliProgress.Presets.shades_classic,
       )
     : null;
@@ -68,8 +81,11 @@ export async function seedScaleData(options: ScaleDataOptions): Promise<void> {
       bar?.increment(to - from);
     }
     await client.query('COMMIT');
-    bar?.update({ stage: 'analyze' });
-    await client.query('ANALYZE organizations, contacts, contact_organizations');
+    bar?.update({ stage: 'vacuum analyze' });
+    // VACUUM as well as ANALYZE: it empties the trigram index's pending list (filled by the bulk
+    // insert, it makes the planner shun that index) and sets the visibility map, which is where
+    // autovacuum would leave these tables a minute later.
+    await client.query('VACUUM (ANALYZE) organizations, contacts, contact_organizations');
     bar?.update({ stage: 'done' });
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -132,7 +148,8 @@ async function insertOrganizations(client: PoolClient, from: number, to: number,
 /**
  * Contacts [from, to), each related to one new organization: contact n < organizations goes to
  * organization n (and is its default notification contact); of the rest, one in twenty goes to
- * one of the first fifty organizations (about a hundred contacts each), the others spread evenly.
+ * one of the first fifty organizations (about a hundred contacts each), the others are scattered
+ * (a multiplicative hash) so organizations have between a few and about twenty contacts.
  */
 async function insertContacts(
   client: PoolClient,
@@ -157,7 +174,7 @@ async function insertContacts(
          JOIN scale_organizations o ON o.n = CASE
                 WHEN g < $5 THEN g
                 WHEN g % 20 = 0 THEN (g / 20) % $6
-                ELSE (g * 7919) % $5 END
+                ELSE g * 2654435761 % 4294967296 % $5 END
      ),
      ins AS (
        INSERT INTO contacts (id, name, email, phone, last_login_at, created_at, updated_at)

@@ -54,7 +54,17 @@ export function decodeCursor(cursor: string): [string, string] {
   } catch {
     // fall through to the validation error
   }
-  throw AppError.validation('cursor', 'is not a cursor this list gave out');
+  throw invalidCursor();
+}
+
+function invalidCursor(): AppError {
+  return AppError.validation('cursor', 'is not a cursor this list gave out');
+}
+
+/** PostgreSQL's class 22, "data exception": a value that does not cast to its type. */
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
 }
 
 /** Escapes LIKE wildcards so a search for "50%" finds "50%", not everything. */
@@ -90,8 +100,9 @@ export async function listOrganizations(pool: Pool, options: OrganizationListOpt
   params.push(options.limit + 1);
   const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
   const direction = options.direction === 'asc' ? 'ASC' : 'DESC';
-  const rows = await pool.query<OrganizationListRow & { sortKey: string }>(
-    `SELECT o.id, o.name, o.city, o.region,
+  const rows = await pool
+    .query<OrganizationListRow & { sortKey: string }>(
+      `SELECT o.id, o.name, o.city, o.region,
             o.last_login_at AS "lastLoginAt", o.archived_at AS "archivedAt",
             o.created_at AS "createdAt", ${sort.expression}::text AS "sortKey",
             (SELECT count(*)::int FROM contact_organizations co
@@ -100,8 +111,13 @@ export async function listOrganizations(pool: Pool, options: OrganizationListOpt
        ${where}
       ORDER BY ${sort.expression} ${direction}, o.id ${direction}
       LIMIT $${params.length}`,
-    params,
-  );
+      params,
+    )
+    .catch((error: unknown) => {
+      // A cursor that decodes but whose key or id does not cast: edited, or from another sort.
+      if (options.cursor && isDataException(error)) throw invalidCursor();
+      throw error;
+    });
   const total = await pool.query<{ total: number }>(
     `SELECT count(*)::int AS total FROM organizations o
       ${countConditions.length ? `WHERE ${countConditions.join(' AND ')}` : ''}`,

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
-import { idParam, optionalText, pageLimit, requiredText } from '../../platform/http/validation.js';
+import {
+  idParam,
+  optionalText,
+  pageLimit,
+  requiredText,
+  verbatimText,
+} from '../../platform/http/validation.js';
 import { listOrganizationAudit } from '../audit/audit.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import { listOrganizations, organizationSorts } from './organization-list.js';
@@ -46,10 +52,10 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.get(
       '/api/organizations',
       {
-        preHandler: requireStaff('read'),
+        onRequest: requireStaff('read'),
         schema: {
           querystring: z.object({
-            q: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+            q: optionalText(200).optional(),
             sort: z.enum(organizationSorts, 'must be name, createdAt or lastLogin').default('name'),
             direction: z.enum(['asc', 'desc'], 'must be asc or desc').default('asc'),
             status: z
@@ -73,7 +79,7 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.post(
       '/api/organizations',
-      { preHandler: requireStaff('manage_clients'), schema: { body: newOrganization } },
+      { onRequest: requireStaff('manage_clients'), schema: { body: newOrganization } },
       async (request, reply) => {
         const organization = await createOrganization({
           pool: context.pool,
@@ -86,7 +92,7 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/organizations/:id',
-      { preHandler: requireStaff('read'), schema: { params: idParam } },
+      { onRequest: requireStaff('read'), schema: { params: idParam } },
       async (request) => ({
         organization: await getOrganization({
           pool: context.pool,
@@ -98,7 +104,7 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.patch(
       '/api/organizations/:id',
       {
-        preHandler: requireStaff('manage_clients'),
+        onRequest: requireStaff('manage_clients'),
         schema: { params: idParam, body: organizationChanges },
       },
       async (request) => ({
@@ -114,11 +120,11 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.put(
       '/api/organizations/:id/notes',
       {
-        preHandler: requireStaff('manage_clients'),
+        onRequest: requireStaff('manage_clients'),
         schema: {
           params: idParam,
           body: z.object({
-            notes: z.string().max(maxNotesLength, `must be at most ${maxNotesLength} characters`),
+            notes: verbatimText(maxNotesLength),
           }),
         },
       },
@@ -137,7 +143,7 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
     ] as const) {
       app.post(
         `/api/organizations/:id/${path}`,
-        { preHandler: requireStaff('manage_clients'), schema: { params: idParam } },
+        { onRequest: requireStaff('manage_clients'), schema: { params: idParam } },
         async (request) => ({
           organization: await setOrganizationArchived({
             pool: context.pool,
@@ -152,7 +158,7 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.get(
       '/api/organizations/:id/audit',
       {
-        preHandler: requireStaff('read'),
+        onRequest: requireStaff('read'),
         schema: {
           params: idParam,
           querystring: z.object({

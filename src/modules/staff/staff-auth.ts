@@ -35,7 +35,11 @@ export function staffSessionHook(context: AppContext) {
   };
 }
 
-/** A route guard: a signed-in staff user whose role allows the capability. */
+/**
+ * A route guard: a signed-in staff user whose role allows the capability. Use it as the
+ * route's onRequest hook, so callers without the right are refused before their input is
+ * parsed and validated (a validation error would tell them about the route and its data).
+ */
 export function requireStaff(capability: StaffCapability = 'read') {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     const user = request.staffUser;

@@ -64,14 +64,14 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
       return { signedOut: true };
     });
 
-    app.get('/api/staff-users', { preHandler: requireStaff('manage_staff') }, async () => ({
+    app.get('/api/staff-users', { onRequest: requireStaff('manage_staff') }, async () => ({
       staffUsers: await listStaffUsers({ pool: context.pool }),
     }));
 
     app.post(
       '/api/staff-users',
       {
-        preHandler: requireStaff('manage_staff'),
+        onRequest: requireStaff('manage_staff'),
         schema: {
           body: z.object({
             email: emailAddress,
@@ -97,7 +97,7 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.patch(
       '/api/staff-users/:id',
       {
-        preHandler: requireStaff('manage_staff'),
+        onRequest: requireStaff('manage_staff'),
         schema: {
           params: idParam,
           body: z.object({
@@ -119,7 +119,7 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/staff-users/:id/login-history',
-      { preHandler: requireStaff('manage_staff'), schema: { params: idParam } },
+      { onRequest: requireStaff('manage_staff'), schema: { params: idParam } },
       async (request) => ({
         attempts: await listStaffLoginHistory({
           pool: context.pool,

@@ -1,6 +1,11 @@
 import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import { AppError } from '../../platform/errors.js';
-import { createDb, withTransaction, type Pool } from '../../platform/database.js';
+import {
+  createDb,
+  isUniqueViolation,
+  withTransaction,
+  type Pool,
+} from '../../platform/database.js';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../platform/passwords.js';
 import { hashToken, newToken } from '../../platform/tokens.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
@@ -40,11 +45,11 @@ export async function createStaffUser(options: {
       .select({ id: staffUsers.id })
       .from(staffUsers)
       .where(eq(staffUsers.email, options.email));
-    if (existing.length > 0) {
-      throw new AppError('conflict', `A staff user with email ${options.email} already exists`, [
+    const emailTaken = () =>
+      new AppError('conflict', `A staff user with email ${options.email} already exists`, [
         { field: 'email', message: 'is already used by another staff user' },
       ]);
-    }
+    if (existing.length > 0) throw emailTaken();
     const [user] = await db
       .insert(staffUsers)
       .values({ email: options.email, name: options.name, role: options.role, passwordHash })
@@ -53,6 +58,11 @@ export async function createStaffUser(options: {
         email: staffUsers.email,
         name: staffUsers.name,
         role: staffUsers.role,
+      })
+      .catch((error: unknown) => {
+        // A concurrent request created the same email after our check.
+        if (isUniqueViolation(error, 'staff_users_email_unique')) throw emailTaken();
+        throw error;
       });
     await recordAudit(db, options.actor, {
       organizationId: null,
@@ -248,7 +258,13 @@ export async function findStaffSession(options: {
 }
 
 export async function listStaffLoginHistory(options: { pool: Pool; staffUserId: string }) {
-  return createDb(options.pool)
+  const db = createDb(options.pool);
+  const [user] = await db
+    .select({ id: staffUsers.id })
+    .from(staffUsers)
+    .where(eq(staffUsers.id, options.staffUserId));
+  if (!user) throw AppError.notFound('Staff user');
+  return db
     .select()
     .from(staffLoginAttempts)
     .where(eq(staffLoginAttempts.staffUserId, options.staffUserId))

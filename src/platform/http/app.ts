@@ -21,6 +21,8 @@ import { staffRoutes } from '../../modules/staff/staff.routes.js';
 import { organizationRoutes } from '../../modules/organizations/organizations.routes.js';
 import { contactRoutes } from '../../modules/contacts/contacts.routes.js';
 import { accessProfileRoutes } from '../../modules/access-profiles/access-profiles.routes.js';
+import { emailRoutes } from '../../modules/email/email.routes.js';
+import { settingsRoutes } from '../../modules/settings/settings.routes.js';
 
 const webRoot = path.resolve(import.meta.dirname, '../../../web/dist');
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -116,6 +118,8 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
   await app.register(organizationRoutes(context));
   await app.register(contactRoutes(context));
   await app.register(accessProfileRoutes(context));
+  await app.register(emailRoutes(context));
+  await app.register(settingsRoutes(context));
 
   app.get('/api/health', async () => {
     await context.pool.query('SELECT 1');

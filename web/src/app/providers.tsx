@@ -1,5 +1,12 @@
 import { useState, type ReactNode } from 'react';
-import { MantineProvider, createTheme } from '@mantine/core';
+import {
+  MantineProvider,
+  PasswordInput,
+  Select,
+  TextInput,
+  Textarea,
+  createTheme,
+} from '@mantine/core';
 import { ModalsProvider } from '@mantine/modals';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -10,8 +17,22 @@ const theme = createTheme({
   primaryColor: 'blue',
   defaultRadius: 'md',
   // System fonts only: the Content-Security-Policy allows no external font hosts.
-  fontFamily:
-    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+  fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+  // Inputs keep `required` (announced as required) but show no " *" after the label, so a
+  // field's label is exactly its words: "Email", not "Email *", for people and for tests.
+  components: {
+    TextInput: TextInput.extend({ defaultProps: { withAsterisk: false } }),
+    Textarea: Textarea.extend({ defaultProps: { withAsterisk: false } }),
+    Select: Select.extend({ defaultProps: { withAsterisk: false } }),
+    PasswordInput: PasswordInput.extend({
+      defaultProps: {
+        withAsterisk: false,
+        // Mantine names the eye button "Toggle password visibility"; a name without the word
+        // "password" keeps the field itself the only match for the label "Password".
+        visibilityToggleButtonProps: { 'aria-label': 'Show or hide the characters' },
+      },
+    }),
+  },
 });
 
 function createQueryClient() {
@@ -40,7 +61,9 @@ export function Providers({ children }: { children: ReactNode }) {
     <QueryClientProvider client={queryClient}>
       <MantineProvider theme={theme} defaultColorScheme="light">
         <Notifications position="top-right" autoClose={5000} />
-        <ModalsProvider labels={{ confirm: 'Confirm', cancel: 'Cancel' }}>{children}</ModalsProvider>
+        <ModalsProvider labels={{ confirm: 'Confirm', cancel: 'Cancel' }}>
+          {children}
+        </ModalsProvider>
       </MantineProvider>
     </QueryClientProvider>
   );

@@ -88,7 +88,10 @@ export function useCreateAccessProfile() {
   const invalidate = useInvalidateAfter();
   return useMutation({
     mutationFn: (input: AccessProfileInput) =>
-      api<{ accessProfile: AccessProfile }>('/api/access-profiles', { method: 'POST', body: input }),
+      api<{ accessProfile: AccessProfile }>('/api/access-profiles', {
+        method: 'POST',
+        body: input,
+      }),
     onSuccess: invalidate,
   });
 }

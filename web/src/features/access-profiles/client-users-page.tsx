@@ -1,5 +1,16 @@
 import { useState } from 'react';
-import { Alert, Badge, Button, Checkbox, Group, Stack, Text, Title } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  Stack,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { IconInfoCircle, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { DataTable, type DataTableColumn } from 'mantine-datatable';
 import { notifyError, notifySuccess } from '../../api/errors';
@@ -22,6 +33,15 @@ import { ProfileFormModal } from './profile-form-modal';
 
 interface ProfileRow extends AccessProfile {
   builtIn: boolean;
+}
+
+/** Long permission names wrap in the narrow header cells rather than being cut off. */
+function WrappingTitle({ children }: { children: string }) {
+  return (
+    <Text span size="xs" fw={700} style={{ whiteSpace: 'normal', display: 'block' }}>
+      {children}
+    </Text>
+  );
 }
 
 const contactsHolding = (n: number) => (n === 1 ? '1 contact' : `${n} contacts`);
@@ -51,7 +71,13 @@ export function ClientUsersPage() {
   const rows: ProfileRow[] = [
     ...accessProfiles.map((p) => ({ ...p, builtIn: false })),
     // Built in, and not stored as a profile: a relation without one cannot sign in.
-    { id: revokeAccessValue, name: revokeAccessLabel, permissions: [], contactCount: 0, builtIn: true },
+    {
+      id: revokeAccessValue,
+      name: revokeAccessLabel,
+      permissions: [],
+      contactCount: 0,
+      builtIn: true,
+    },
   ];
 
   const togglePermission = (profile: AccessProfile, permission: PortalPermission, on: boolean) => {
@@ -72,9 +98,9 @@ export function ClientUsersPage() {
 
   const permissionColumns: DataTableColumn<ProfileRow>[] = permissions.map((permission) => ({
     accessor: permission,
-    title: permissionLabels[permission],
+    title: <WrappingTitle>{permissionLabels[permission]}</WrappingTitle>,
     textAlign: 'center',
-    width: 110,
+    width: 86,
     render: (row) => (
       <Group justify="center">
         <Checkbox
@@ -96,7 +122,11 @@ export function ClientUsersPage() {
           </Text>
           <Title order={1}>Client Users</Title>
         </div>
-        <Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)} disabled={!canEdit}>
+        <Button
+          leftSection={<IconPlus size={16} />}
+          onClick={() => setCreating(true)}
+          disabled={!canEdit}
+        >
           New Profile
         </Button>
       </Group>
@@ -106,7 +136,9 @@ export function ClientUsersPage() {
         portal. Changes apply at once to every contact holding the profile. If a client cannot see
         any open invoices, check their profile.
       </Alert>
-      {!canEdit && <ReadOnlyNote>Read only: your role cannot change client access profiles</ReadOnlyNote>}
+      {!canEdit && (
+        <ReadOnlyNote>Read only: your role cannot change client access profiles</ReadOnlyNote>
+      )}
 
       <DataTable<ProfileRow>
         withTableBorder
@@ -118,6 +150,7 @@ export function ClientUsersPage() {
           {
             accessor: 'name',
             title: 'Profile',
+            width: 150,
             render: (row) =>
               row.builtIn ? (
                 <Stack gap={2}>
@@ -138,38 +171,40 @@ export function ClientUsersPage() {
           ...permissionColumns,
           {
             accessor: 'contactCount',
-            title: 'Contacts',
+            title: <WrappingTitle>Contacts</WrappingTitle>,
+            width: 80,
             textAlign: 'right',
             render: (row) => (row.builtIn ? '—' : row.contactCount),
           },
           {
             accessor: 'actions',
-            title: <Text span size="sm" fw={700}>Actions</Text>,
+            title: <WrappingTitle>Actions</WrappingTitle>,
+            width: 80,
             textAlign: 'right',
             render: (row) =>
               row.builtIn ? null : (
                 <Group gap={4} justify="flex-end" wrap="nowrap">
-                  <Button
-                    size="xs"
-                    variant="subtle"
-                    leftSection={<IconPencil size={14} />}
-                    onClick={() => setEditing(row)}
-                    disabled={!canEdit}
-                    aria-label={`Edit ${row.name}`}
-                  >
-                    Edit
-                  </Button>
-                  <Button
-                    size="xs"
-                    variant="subtle"
-                    color="red"
-                    leftSection={<IconTrash size={14} />}
-                    onClick={() => setDeleting(row)}
-                    disabled={!canEdit}
-                    aria-label={`Delete ${row.name}`}
-                  >
-                    Delete
-                  </Button>
+                  <Tooltip label="Edit">
+                    <ActionIcon
+                      variant="subtle"
+                      onClick={() => setEditing(row)}
+                      disabled={!canEdit}
+                      aria-label={`Edit ${row.name}`}
+                    >
+                      <IconPencil size={16} />
+                    </ActionIcon>
+                  </Tooltip>
+                  <Tooltip label="Delete">
+                    <ActionIcon
+                      variant="subtle"
+                      color="red"
+                      onClick={() => setDeleting(row)}
+                      disabled={!canEdit}
+                      aria-label={`Delete ${row.name}`}
+                    >
+                      <IconTrash size={16} />
+                    </ActionIcon>
+                  </Tooltip>
                 </Group>
               ),
           },
@@ -193,11 +228,15 @@ export function ClientUsersPage() {
         title={`Edit ${editing?.name ?? ''}`}
         submitLabel="Save Profile"
         permissions={permissions}
-        initialValues={editing ? { name: editing.name, permissions: editing.permissions } : undefined}
+        initialValues={
+          editing ? { name: editing.name, permissions: editing.permissions } : undefined
+        }
         onSubmit={async (values) => {
           if (!editing) return;
           await updateProfile.mutateAsync({ id: editing.id, ...values });
-          notifySuccess(`${values.name} saved: applies to ${contactsHolding(editing.contactCount)} at once`);
+          notifySuccess(
+            `${values.name} saved: applies to ${contactsHolding(editing.contactCount)} at once`,
+          );
         }}
       />
       <DeleteProfileModal

@@ -86,9 +86,7 @@ export function AuditLog({ organizationId }: { organizationId: string }) {
           <Button
             variant="default"
             loading={audit.isFetchingNextPage}
-            onClick={() =>
-              audit.fetchNextPage().catch((error: unknown) => notifyError(error))
-            }
+            onClick={() => audit.fetchNextPage().catch((error: unknown) => notifyError(error))}
           >
             Load more
           </Button>

@@ -68,7 +68,8 @@ export function describeChanges(
     if (value === undefined) return null;
     if (value === null || value === '') return '(empty)';
     if (typeof value === 'boolean') return value ? 'Yes' : 'No';
-    if (Array.isArray(value)) return value.map((v) => permissionLabel(String(v))).join(', ') || '(none)';
+    if (Array.isArray(value))
+      return value.map((v) => permissionLabel(String(v))).join(', ') || '(none)';
     return String(value);
   };
   return keys.map((key) => ({

@@ -1,10 +1,15 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { fetchSession, sessionQueryKey, type SessionUser } from './session';
 
 export interface SignInInput {
   email: string;
   password: string;
+}
+
+/** Always asks the server: the cached session is exactly what just became out of date. */
+function refetchSession(queryClient: QueryClient) {
+  return queryClient.fetchQuery({ queryKey: sessionQueryKey, queryFn: fetchSession, staleTime: 0 });
 }
 
 export function useSignIn() {
@@ -19,7 +24,7 @@ export function useSignIn() {
     onSuccess: async () => {
       // Drop anything cached for a previous user, then take the new session and its token.
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionQueryKey[0] });
-      await queryClient.fetchQuery({ queryKey: sessionQueryKey, queryFn: fetchSession });
+      await refetchSession(queryClient);
     },
   });
 }
@@ -30,7 +35,7 @@ export function useSignOut() {
     mutationFn: () => api<{ signedOut: true }>('/api/auth/sign-out', { method: 'POST' }),
     onSettled: async () => {
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionQueryKey[0] });
-      await queryClient.fetchQuery({ queryKey: sessionQueryKey, queryFn: fetchSession });
+      await refetchSession(queryClient);
     },
   });
 }

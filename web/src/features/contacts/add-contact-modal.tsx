@@ -13,7 +13,11 @@ interface AddContactModalProps {
 
 export function AddContactModal(props: AddContactModalProps) {
   return (
-    <Modal opened={props.opened} onClose={props.onClose} title={`Add Contact to ${props.organization.name}`}>
+    <Modal
+      opened={props.opened}
+      onClose={props.onClose}
+      title={`Add Contact to ${props.organization.name}`}
+    >
       {props.opened && <AddContactForm {...props} />}
     </Modal>
   );

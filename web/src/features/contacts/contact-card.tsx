@@ -5,7 +5,12 @@ import { IconDeviceFloppy, IconArrowBackUp, IconTrash } from '@tabler/icons-reac
 import { notifyError, notifySuccess, showApiError } from '../../api/errors';
 import { PageError } from '../../components/page-state';
 import { formatDateTime } from '../../lib/format';
-import { fromProfileChoice, toProfileChoice, useProfileOptions } from '../access-profiles/access-profiles-api';
+import {
+  useAccessProfiles,
+  fromProfileChoice,
+  toProfileChoice,
+  useProfileOptions,
+} from '../access-profiles/access-profiles-api';
 import { useContact, useRemoveRelation, useSaveContactCard, type Contact } from './contacts-api';
 
 interface CardValues {
@@ -19,7 +24,8 @@ interface CardValues {
 /** The card's form values; the organization being viewed comes first, as Related Company 1. */
 function toCardValues(contact: Contact, organizationId: string): CardValues {
   const relations = [...contact.relations].sort(
-    (a, b) => Number(b.organizationId === organizationId) - Number(a.organizationId === organizationId),
+    (a, b) =>
+      Number(b.organizationId === organizationId) - Number(a.organizationId === organizationId),
   );
   return {
     name: contact.name,
@@ -42,7 +48,9 @@ interface ContactCardProps {
 /** The expanded body of a contact card: loads the contact and all its related companies. */
 export function ContactCard({ contactId, organizationId, canManage }: ContactCardProps) {
   const contact = useContact(contactId);
-  if (contact.isPending) {
+  // The Profile selects need the profile names before they can show the current choice.
+  const profiles = useAccessProfiles();
+  if (contact.isPending || profiles.isPending) {
     return (
       <Group gap="xs" py="sm" role="status">
         <Loader size="sm" />
@@ -52,12 +60,12 @@ export function ContactCard({ contactId, organizationId, canManage }: ContactCar
       </Group>
     );
   }
-  if (contact.isError) {
+  if (contact.isError || profiles.isError) {
     return (
       <PageError
-        error={contact.error}
+        error={contact.error ?? profiles.error}
         title="Could not load this contact"
-        onRetry={() => void contact.refetch()}
+        onRetry={() => void Promise.all([contact.refetch(), profiles.refetch()])}
       />
     );
   }
@@ -128,21 +136,26 @@ function ContactCardForm({
       ),
       labels: { confirm: 'Remove', cancel: 'Cancel' },
       confirmProps: { color: 'red' },
+      // mutateAsync, not mutate: removing this organization's relation unmounts the card
+      // (the contact leaves the list), and mutate's callbacks would then never run.
       onConfirm: () =>
-        removeRelation.mutate(relation.organizationId, {
-          onSuccess: () => {
+        removeRelation.mutateAsync(relation.organizationId).then(
+          () => {
             // Drop the relation from both the saved card and the edits; keep other edits.
             const without = (v: CardValues) =>
               v.relations.filter((r) => r.organizationId !== relation.organizationId);
-            const saved = { ...form.getInitialValues(), relations: without(form.getInitialValues()) };
+            const saved = {
+              ...form.getInitialValues(),
+              relations: without(form.getInitialValues()),
+            };
             form.setInitialValues(saved);
             form.setFieldValue('relations', without(form.getValues()));
             form.clearErrors();
             form.resetDirty(saved);
             notifySuccess(`${savedName} removed from ${relation.organizationName}`);
           },
-          onError: (error) => notifyError(error, 'Could not remove the company'),
-        }),
+          (error: unknown) => notifyError(error, 'Could not remove the company'),
+        ),
     });
 
   return (
@@ -157,7 +170,12 @@ function ContactCardForm({
             readOnly={!canManage}
             {...form.getInputProps('email')}
           />
-          <TextInput label="Phone" type="tel" readOnly={!canManage} {...form.getInputProps('phone')} />
+          <TextInput
+            label="Phone"
+            type="tel"
+            readOnly={!canManage}
+            {...form.getInputProps('phone')}
+          />
         </SimpleGrid>
 
         <Stack gap="sm">
@@ -172,7 +190,7 @@ function ContactCardForm({
                 gap="md"
                 wrap="wrap"
               >
-                <Text id={headingId} fw={500} miw={260} pb={6}>
+                <Text id={headingId} fw={500} w={{ base: '100%', sm: 320 }} pb={6}>
                   Related Company {index + 1}: {relation.organizationName}
                 </Text>
                 <Select

@@ -81,7 +81,10 @@ export function useContact(contactId: string) {
 export function useContactSearch(q: string) {
   return useQuery({
     queryKey: contactKeys.search(q),
-    queryFn: () => api<{ contacts: { id: string; name: string; email: string }[] }>('/api/contacts', { query: { q } }),
+    queryFn: () =>
+      api<{ contacts: { id: string; name: string; email: string }[] }>('/api/contacts', {
+        query: { q },
+      }),
     enabled: q.length > 0,
     select: (data) => data.contacts,
   });
@@ -126,7 +129,13 @@ export function useCreateContact(organizationId: string) {
 export function useRelateContact(organizationId: string) {
   const refresh = useRefreshContacts();
   return useMutation({
-    mutationFn: ({ contactId, accessProfileId }: { contactId: string; accessProfileId: string | null }) =>
+    mutationFn: ({
+      contactId,
+      accessProfileId,
+    }: {
+      contactId: string;
+      accessProfileId: string | null;
+    }) =>
       api<{ contact: Contact }>(`/api/contacts/${contactId}/relations`, {
         method: 'POST',
         body: { organizationId, accessProfileId },

@@ -78,7 +78,11 @@ export function ContactsSection({ organization }: { organization: Organization }
           Contacts
         </Title>
         <Group gap="xs">
-          <Button leftSection={<IconUserPlus size={16} />} onClick={addModal.open} disabled={!canManage}>
+          <Button
+            leftSection={<IconUserPlus size={16} />}
+            onClick={addModal.open}
+            disabled={!canManage}
+          >
             Add Contact
           </Button>
           <Button
@@ -104,7 +108,6 @@ export function ContactsSection({ organization }: { organization: Organization }
         <TextInput
           label="Find Contact"
           placeholder="Name, email or phone"
-          type="search"
           leftSection={<IconSearch size={16} />}
           rightSection={contacts.isFetching ? <Loader size="xs" /> : null}
           value={search}
@@ -130,13 +133,18 @@ export function ContactsSection({ organization }: { organization: Organization }
         <Text c="dimmed">{q ? 'No contacts match that search.' : 'No contacts yet.'}</Text>
       ) : (
         <>
-          <Accordion variant="separated" value={openCard} onChange={toggleCard} chevronPosition="left">
+          <Accordion
+            variant="separated"
+            value={openCard}
+            onChange={toggleCard}
+            chevronPosition="left"
+          >
             {contacts.data.contacts.map((contact) => (
               <Accordion.Item key={contact.id} value={contact.id}>
                 <Group wrap="nowrap" gap={0} pr="sm">
                   {/* Named by the contact alone; the email and badge are there to read. */}
                   <Accordion.Control aria-label={contact.name}>
-                    <Group gap="sm" wrap="wrap" rowGap={2}>
+                    <Group gap="sm" wrap="wrap">
                       <Text fw={600}>{contact.name}</Text>
                       <Text size="sm" c="dimmed">
                         {contact.email}

@@ -96,11 +96,7 @@ function RelateContactForm({ onClose, organization }: RelateContactModalProps) {
             disabled: currentIds.has(c.id),
           }))}
           nothingFoundMessage={
-            query === ''
-              ? 'Type to search'
-              : results.isFetching
-                ? 'Searching…'
-                : 'No contact found'
+            query === '' ? 'Type to search' : results.isFetching ? 'Searching…' : 'No contact found'
           }
           value={form.getValues().contactId || null}
           error={contactInput.error}

@@ -15,7 +15,13 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { modals } from '@mantine/modals';
-import { IconArchive, IconArchiveOff, IconMail, IconMailSearch, IconPencil } from '@tabler/icons-react';
+import {
+  IconArchive,
+  IconArchiveOff,
+  IconMail,
+  IconMailSearch,
+  IconPencil,
+} from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { notifyError, notifySuccess } from '../../api/errors';
@@ -160,7 +166,7 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
         <Paper withBorder p="lg" component="section" aria-labelledby="default-notification-heading">
           <DefaultNotificationEmails organization={organization} />
         </Paper>
-        <Paper withBorder p="lg" component="section" aria-label="Organization Notes">
+        <Paper withBorder p="lg">
           <OrganizationNotes
             organizationId={organization.id}
             savedNotes={organization.notes}
@@ -271,7 +277,14 @@ function DefaultNotificationEmails({ organization }: { organization: Organizatio
   const contacts = organization.defaultNotificationContacts;
   return (
     <>
-      <Title order={2} size="h6" id="default-notification-heading" tt="uppercase" c="dimmed" mb="xs">
+      <Title
+        order={2}
+        size="h6"
+        id="default-notification-heading"
+        tt="uppercase"
+        c="dimmed"
+        mb="xs"
+      >
         Default Notification Emails
       </Title>
       {contacts.length === 0 ? (

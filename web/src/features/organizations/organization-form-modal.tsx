@@ -33,7 +33,12 @@ export function OrganizationFormModal(props: OrganizationFormModalProps) {
   );
 }
 
-function OrganizationForm({ onClose, submitLabel, initialValues, onSubmit }: OrganizationFormModalProps) {
+function OrganizationForm({
+  onClose,
+  submitLabel,
+  initialValues,
+  onSubmit,
+}: OrganizationFormModalProps) {
   const form = useForm<AddressFields>({
     mode: 'controlled',
     initialValues: initialValues ?? emptyAddress,

@@ -52,7 +52,10 @@ export function OrganizationNotes({
         minRows={4}
         maxRows={14}
         maxLength={maxNotesLength}
-        error={error ?? (tooLong ? `Notes can be at most ${formatCount(maxNotesLength)} characters` : null)}
+        error={
+          error ??
+          (tooLong ? `Notes can be at most ${formatCount(maxNotesLength)} characters` : null)
+        }
       />
       <Group justify="space-between" mt="xs">
         <Text id="organization-notes-count" size="xs" c={tooLong ? 'red' : 'dimmed'}>

@@ -1,15 +1,5 @@
 import { useState } from 'react';
-import {
-  Anchor,
-  Badge,
-  Button,
-  Group,
-  Select,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Anchor, Badge, Button, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { IconChevronLeft, IconChevronRight, IconPlus, IconSearch } from '@tabler/icons-react';
 import { DataTable, type DataTableSortStatus } from 'mantine-datatable';
@@ -88,7 +78,11 @@ export function OrganizationsPage() {
     <Stack>
       <Group justify="space-between" align="flex-end">
         <Title order={1}>Organizations</Title>
-        <Button leftSection={<IconPlus size={16} />} onClick={createModal.open} disabled={!canManage}>
+        <Button
+          leftSection={<IconPlus size={16} />}
+          onClick={createModal.open}
+          disabled={!canManage}
+        >
           New Organization
         </Button>
       </Group>
@@ -102,7 +96,6 @@ export function OrganizationsPage() {
           value={search}
           onChange={(event) => setSearch(event.currentTarget.value)}
           w={{ base: '100%', sm: 320 }}
-          type="search"
         />
         <Select
           label="Status"
@@ -129,7 +122,9 @@ export function OrganizationsPage() {
           minHeight={list.data?.organizations.length ? undefined : 180}
           fetching={list.isFetching}
           records={list.data?.organizations ?? []}
-          noRecordsText={debouncedSearch ? 'No organizations match that search' : 'No organizations'}
+          noRecordsText={
+            debouncedSearch ? 'No organizations match that search' : 'No organizations'
+          }
           sortStatus={sortStatus}
           onSortStatusChange={setSortStatus}
           aria-label="Organizations"
@@ -161,12 +156,14 @@ export function OrganizationsPage() {
               accessor: 'createdAt',
               title: 'Created',
               sortable: true,
+              noWrap: true,
               render: ({ createdAt }) => formatDate(createdAt),
             },
             {
               accessor: 'lastLoginAt',
               title: 'Last Login',
               sortable: true,
+              noWrap: true,
               render: ({ lastLoginAt }) => formatDateTime(lastLoginAt),
             },
           ]}
@@ -176,7 +173,8 @@ export function OrganizationsPage() {
       <Group justify="space-between" component="nav" aria-label="Pages">
         <Text size="sm" c="dimmed" aria-live="polite">
           Page {page}
-          {list.data && ` · ${formatCount(list.data.total)} organization${list.data.total === 1 ? '' : 's'}`}
+          {list.data &&
+            ` · ${formatCount(list.data.total)} organization${list.data.total === 1 ? '' : 's'}`}
         </Text>
         <Group gap="xs">
           <Button

@@ -1,0 +1,178 @@
+import { simpleParser } from 'mailparser';
+import { AppError } from '../../platform/errors.js';
+import type { Pool } from '../../platform/database.js';
+import { decodeCursor, encodeCursor } from '../organizations/organization-list.js';
+import type { EmailStatus } from './email.schema.js';
+import { templateName } from './templates/index.js';
+
+export interface EmailHistoryFilter {
+  organizationId?: string;
+  contactId?: string;
+  template?: string;
+  status?: EmailStatus;
+  /** Inclusive dates, YYYY-MM-DD, in UTC. */
+  from?: string;
+  to?: string;
+  cursor?: string;
+  limit: number;
+}
+
+/** Email history, newest first, with each message's events in order. */
+export async function listEmailHistory(pool: Pool, filter: EmailHistoryFilter) {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  const add = (condition: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(condition(`$${params.length}`));
+  };
+  if (filter.organizationId) add((p) => `m.organization_id = ${p}`, filter.organizationId);
+  if (filter.contactId)
+    add((p) => `m.recipient_contact_ids @> ARRAY[${p}::uuid]`, filter.contactId);
+  if (filter.template) add((p) => `m.template = ${p}`, filter.template);
+  if (filter.status) add((p) => `m.status = ${p}`, filter.status);
+  if (filter.from) add((p) => `m.created_at >= ${p}::date`, filter.from);
+  if (filter.to) add((p) => `m.created_at < ${p}::date + 1`, filter.to);
+  if (filter.cursor) {
+    const [createdAt, id] = decodeCursor(filter.cursor);
+    params.push(createdAt, id);
+    where.push(
+      `(m.created_at, m.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+    );
+  }
+  params.push(filter.limit + 1);
+  const rows = (
+    await pool.query(
+      `SELECT m.id, m.organization_id AS "organizationId", m.template, m.recipients, m.subject,
+              m.status, m.attempts, m.last_error AS "lastError", m.resent_from_id AS "resentFromId",
+              m.created_at AS "createdAt", m.sent_at AS "sentAt", m.created_at::text AS "sortKey"
+         FROM email_messages m
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY m.created_at DESC, m.id DESC
+        LIMIT $${params.length}`,
+      params,
+    )
+  ).rows;
+  const page = rows.slice(0, filter.limit);
+  const events = page.length
+    ? (
+        await pool.query(
+          `SELECT message_id AS "messageId", kind, detail, occurred_at AS "occurredAt"
+             FROM email_events WHERE message_id = ANY($1::uuid[]) ORDER BY id`,
+          [page.map((m) => m.id)],
+        )
+      ).rows
+    : [];
+  const last = page[page.length - 1];
+  return {
+    emails: page.map(({ sortKey: _sortKey, ...message }) => ({
+      ...message,
+      templateName: templateName(message.template),
+      events: events
+        .filter((e) => e.messageId === message.id)
+        .map(({ messageId: _messageId, ...event }) => event),
+    })),
+    nextCursor: rows.length > filter.limit && last ? encodeCursor(last.sortKey, last.id) : null,
+  };
+}
+
+/** One message exactly as stored: content, headers as sent, attachments and events. */
+export async function getEmailDetail(pool: Pool, messageId: string) {
+  const message = (
+    await pool.query(
+      `SELECT id, organization_id AS "organizationId", template, recipients, from_address AS "from",
+              reply_to AS "replyTo", subject, html, text, status, attempts, smtp_response AS "smtpResponse",
+              smtp_message_id AS "smtpMessageId", last_error AS "lastError", resent_from_id AS "resentFromId",
+              triggered_by AS "triggeredBy", created_at AS "createdAt", sent_at AS "sentAt"
+         FROM email_messages WHERE id = $1`,
+      [messageId],
+    )
+  ).rows[0];
+  if (!message) throw AppError.notFound('Email');
+  const [attachments, events, resends] = await Promise.all([
+    pool.query(
+      `SELECT id, filename, content_type AS "contentType", octet_length(content) AS size
+         FROM email_attachments WHERE message_id = $1 ORDER BY filename`,
+      [messageId],
+    ),
+    pool.query(
+      `SELECT kind, detail, occurred_at AS "occurredAt" FROM email_events WHERE message_id = $1 ORDER BY id`,
+      [messageId],
+    ),
+    pool.query(`SELECT id FROM email_messages WHERE resent_from_id = $1 ORDER BY created_at`, [
+      messageId,
+    ]),
+  ]);
+  const recipients = message.recipients as { email: string; name: string }[];
+  return {
+    ...message,
+    templateName: templateName(message.template),
+    headers: {
+      From: message.from,
+      To: recipients.map((r) => `"${r.name}" <${r.email}>`).join(', '),
+      ...(message.replyTo ? { 'Reply-To': message.replyTo } : {}),
+      Subject: message.subject,
+      'Message-ID': `<${message.id}@portico>`,
+      'X-Portico-Message-Id': message.id,
+    },
+    attachments: attachments.rows,
+    events: events.rows,
+    resentAs: resends.rows.map((r) => r.id as string),
+  };
+}
+
+export async function getEmailAttachment(pool: Pool, messageId: string, attachmentId: string) {
+  const row = (
+    await pool.query(
+      `SELECT filename, content_type AS "contentType", content
+         FROM email_attachments WHERE id = $1 AND message_id = $2`,
+      [attachmentId, messageId],
+    )
+  ).rows[0];
+  if (!row) throw AppError.notFound('Attachment');
+  return row as { filename: string; contentType: string; content: Buffer };
+}
+
+/** What the local SMTP server received (default mode), newest first. */
+export async function listLocalMailbox(pool: Pool, options: { beforeId?: number; limit: number }) {
+  const rows = (
+    await pool.query(
+      `SELECT id, received_at AS "receivedAt", envelope_from AS "from", envelope_to AS "to", subject,
+              message_id_header AS "messageId", portico_message_id AS "porticoMessageId"
+         FROM local_mailbox ${options.beforeId ? 'WHERE id < $2' : ''}
+        ORDER BY id DESC LIMIT $1`,
+      options.beforeId ? [options.limit + 1, options.beforeId] : [options.limit + 1],
+    )
+  ).rows;
+  const page = rows.slice(0, options.limit);
+  return {
+    messages: page,
+    nextCursor: rows.length > options.limit ? String(page[page.length - 1].id) : null,
+  };
+}
+
+export async function getLocalMessage(pool: Pool, id: number) {
+  const row = (
+    await pool.query(
+      `SELECT id, received_at AS "receivedAt", envelope_from AS "envelopeFrom", envelope_to AS "envelopeTo", raw
+         FROM local_mailbox WHERE id = $1`,
+      [id],
+    )
+  ).rows[0];
+  if (!row) throw AppError.notFound('Local message');
+  const parsed = await simpleParser(row.raw as Buffer);
+  return {
+    id: row.id,
+    receivedAt: row.receivedAt,
+    envelopeFrom: row.envelopeFrom,
+    envelopeTo: row.envelopeTo,
+    subject: parsed.subject ?? '',
+    html: typeof parsed.html === 'string' ? parsed.html : '',
+    text: parsed.text ?? '',
+    headers: parsed.headerLines.map((h) => ({ name: h.key, line: h.line })),
+    attachments: parsed.attachments.map((a) => ({
+      filename: a.filename ?? 'attachment',
+      contentType: a.contentType,
+      size: a.size,
+    })),
+  };
+}

@@ -1,0 +1,104 @@
+import type { AppContext } from '../../platform/context.js';
+import { withTransaction } from '../../platform/database.js';
+import type { JobDefinition } from '../../platform/jobs.js';
+import { AppError } from '../../platform/errors.js';
+import { systemActor, type Actor } from '../audit/audit.js';
+import { getBrand } from '../settings/settings.service.js';
+import { deliverEmail } from './email-delivery.js';
+import { queueEmail, sendEmailJobName } from './email-queue.js';
+import { sendAccountSummary } from './email.service.js';
+import type { MailTransport } from './mail-transport.js';
+import { renderEmail, templateName } from './templates/index.js';
+
+export const accountSummaryJobName = 'email.account-summary';
+export const failureSummaryJobName = 'email.failure-summary';
+
+type Deps = Omit<AppContext, 'jobs'> & { jobs: AppContext['jobs']; transport: MailTransport };
+
+export function emailJobs(deps: Deps): JobDefinition[] {
+  return [
+    {
+      name: sendEmailJobName,
+      concurrency: 4,
+      pollingIntervalSeconds: 0.5,
+      handle: async (data) => {
+        const { messageId } = data as { messageId: string };
+        await deliverEmail({ ...deps, messageId });
+      },
+    },
+    {
+      name: accountSummaryJobName,
+      concurrency: 2,
+      pollingIntervalSeconds: 0.5,
+      handle: async (data) => {
+        const { organizationId, actor } = data as { organizationId: string; actor: Actor };
+        try {
+          await sendAccountSummary(deps, { actor, organizationId });
+        } catch (error) {
+          // An organization without Default Notification Emails (or since deleted) is skipped.
+          if (error instanceof AppError) {
+            deps.logger.info({ organizationId, reason: error.message }, 'account summary skipped');
+            return;
+          }
+          throw error;
+        }
+      },
+    },
+    {
+      name: failureSummaryJobName,
+      cron: '0 7 * * *',
+      handle: async () => {
+        await sendEmailFailureSummary(deps);
+      },
+    },
+  ];
+}
+
+/**
+ * The internal Email Failure Summary: the client emails that failed for good in the last day,
+ * sent to every Master Admin. Nothing is sent on a day without failures.
+ */
+export async function sendEmailFailureSummary(deps: Pick<Deps, 'pool' | 'jobs' | 'config'>) {
+  const failures = (
+    await deps.pool.query(
+      `SELECT m.template, m.recipients, m.last_error, m.created_at, coalesce(o.name, 'Internal') AS organization
+         FROM email_messages m LEFT JOIN organizations o ON o.id = m.organization_id
+        WHERE m.status = 'failed' AND m.created_at > now() - interval '1 day'
+          AND m.template <> 'email_failure_summary'
+        ORDER BY m.created_at`,
+    )
+  ).rows;
+  if (failures.length === 0) return null;
+  const admins = (
+    await deps.pool.query(
+      `SELECT email, name FROM staff_users WHERE role = 'master_admin' AND disabled_at IS NULL ORDER BY name`,
+    )
+  ).rows as { email: string; name: string }[];
+  if (admins.length === 0) return null;
+  return withTransaction(deps.pool, async (tx) => {
+    const brand = await getBrand(tx.db);
+    const rendered = await renderEmail(
+      'email_failure_summary',
+      {
+        periodLabel: 'in the last 24 hours',
+        consoleUrl: brand.portalUrl.replace(/\/portal\/?$/, ''),
+        failures: failures.map((f) => ({
+          organizationName: f.organization,
+          templateName: templateName(f.template),
+          recipients: (f.recipients as { email: string }[]).map((r) => r.email).join(', '),
+          error: f.last_error ?? 'Unknown error',
+          failedAt: new Date(f.created_at).toISOString().slice(0, 16).replace('T', ' '),
+        })),
+      },
+      brand,
+    );
+    return queueEmail(tx, deps, {
+      organizationId: null,
+      template: 'email_failure_summary',
+      recipients: admins.map((a) => ({ email: a.email, name: a.name, contactId: null })),
+      rendered,
+      triggeredBy: systemActor,
+      reason: 'Daily email failure summary',
+    });
+  });
+}

@@ -1,0 +1,263 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import { idParam, pageLimit } from '../../platform/http/validation.js';
+import { actorOf, requireStaff } from '../staff/staff-auth.js';
+import { emailStatuses } from './email.schema.js';
+import {
+  getEmailAttachment,
+  getEmailDetail,
+  getLocalMessage,
+  listEmailHistory,
+  listLocalMailbox,
+} from './email-history.js';
+import {
+  brandForPreview,
+  contactEmailKinds,
+  contactEmailUnavailableReason,
+  resendEmail,
+  sendAccountSummary,
+  sendContactEmail,
+} from './email.service.js';
+import { accountSummaryJobName } from './email.jobs.js';
+import { emailTemplateKeys, emailTemplates, renderEmail } from './templates/index.js';
+
+const isoDate = z.iso.date('must be a date like 2026-11-22');
+
+const historyQuery = z
+  .object({
+    template: z
+      .enum(emailTemplateKeys, `must be one of: ${emailTemplateKeys.join(', ')}`)
+      .optional(),
+    status: z.enum(emailStatuses, 'must be queued, sending, sent or failed').optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    cursor: z.string().max(500).optional(),
+    limit: pageLimit,
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    message: 'must not be before from',
+    path: ['to'],
+  });
+
+async function assertExists(context: AppContext, table: 'organizations' | 'contacts', id: string) {
+  const found = await context.pool.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id]);
+  if (found.rowCount === 0) {
+    throw AppError.notFound(table === 'organizations' ? 'Organization' : 'Contact');
+  }
+}
+
+export function emailRoutes(context: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/api/organizations/:id/send-account-summary',
+      { onRequest: requireStaff('manage_clients'), schema: { params: idParam } },
+      async (request, reply) => {
+        const queued = await sendAccountSummary(context, {
+          actor: actorOf(request),
+          organizationId: request.params.id,
+        });
+        return reply.status(202).send(queued);
+      },
+    );
+
+    app.post(
+      '/api/account-summaries',
+      {
+        onRequest: requireStaff('manage_clients'),
+        schema: {
+          body: z.object({
+            organizationIds: z.array(z.uuid('must be a valid id')).min(1).max(100_000),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        const ids = [...new Set(request.body.organizationIds)];
+        // One job per organization, inserted in one statement: each renders and queues its own
+        // summary, so a large batch is spread over the workers.
+        await context.jobs.insert(
+          ids.map((organizationId) => ({
+            name: accountSummaryJobName,
+            data: { organizationId, actor },
+          })),
+        );
+        return reply.status(202).send({ queued: ids.length });
+      },
+    );
+
+    app.get(
+      '/api/organizations/:id/emails',
+      { onRequest: requireStaff('read'), schema: { params: idParam, querystring: historyQuery } },
+      async (request) => {
+        await assertExists(context, 'organizations', request.params.id);
+        return listEmailHistory(context.pool, {
+          ...request.query,
+          organizationId: request.params.id,
+        });
+      },
+    );
+
+    app.get(
+      '/api/contacts/:id/emails',
+      { onRequest: requireStaff('read'), schema: { params: idParam, querystring: historyQuery } },
+      async (request) => {
+        await assertExists(context, 'contacts', request.params.id);
+        return listEmailHistory(context.pool, { ...request.query, contactId: request.params.id });
+      },
+    );
+
+    app.get(
+      '/api/contacts/:id/email-options',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          params: idParam,
+          querystring: z.object({ organizationId: z.uuid('must be a valid id') }),
+        },
+      },
+      async (request) => {
+        const row = (
+          await context.pool.query(
+            `SELECT c.email, co.access_profile_id AS "accessProfileId"
+               FROM contacts c JOIN contact_organizations co
+                 ON co.contact_id = c.id AND co.organization_id = $2
+              WHERE c.id = $1`,
+            [request.params.id, request.query.organizationId],
+          )
+        ).rows[0];
+        if (!row) throw AppError.notFound('Contact of this organization');
+        return {
+          options: contactEmailKinds.map((kind) => ({
+            kind,
+            unavailableReason: contactEmailUnavailableReason(kind, row),
+          })),
+        };
+      },
+    );
+
+    app.post(
+      '/api/contacts/:id/emails',
+      {
+        onRequest: requireStaff('manage_clients'),
+        schema: {
+          params: idParam,
+          body: z.object({
+            organizationId: z.uuid('must be a valid id'),
+            kind: z.enum(contactEmailKinds, 'must be welcome, password_reset or account_summary'),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const queued = await sendContactEmail(context, {
+          actor: actorOf(request),
+          contactId: request.params.id,
+          ...request.body,
+        });
+        return reply.status(202).send(queued);
+      },
+    );
+
+    app.get(
+      '/api/emails/:id',
+      { onRequest: requireStaff('read'), schema: { params: idParam } },
+      async (request) => ({ email: await getEmailDetail(context.pool, request.params.id) }),
+    );
+
+    app.get(
+      '/api/emails/:id/attachments/:attachmentId',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          params: z.object({
+            id: z.uuid('must be a valid id'),
+            attachmentId: z.uuid('must be a valid id'),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const attachment = await getEmailAttachment(
+          context.pool,
+          request.params.id,
+          request.params.attachmentId,
+        );
+        return reply
+          .header('content-type', attachment.contentType)
+          .header(
+            'content-disposition',
+            `attachment; filename="${attachment.filename.replace(/[^\w.-]/g, '_')}"`,
+          )
+          .send(attachment.content);
+      },
+    );
+
+    app.post(
+      '/api/emails/:id/resend',
+      { onRequest: requireStaff('manage_clients'), schema: { params: idParam } },
+      async (request, reply) => {
+        const queued = await resendEmail(context, {
+          actor: actorOf(request),
+          messageId: request.params.id,
+        });
+        return reply.status(202).send(queued);
+      },
+    );
+
+    app.get('/api/email-templates', { onRequest: requireStaff('read') }, async () => ({
+      templates: emailTemplateKeys.map((key) => ({ key, name: emailTemplates[key].name })),
+    }));
+
+    app.get(
+      '/api/email-templates/:key/preview',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          params: z.object({
+            key: z.enum(emailTemplateKeys, `must be one of: ${emailTemplateKeys.join(', ')}`),
+          }),
+        },
+      },
+      async (request) => {
+        const key = request.params.key;
+        const brand = await brandForPreview(context);
+        return {
+          key,
+          name: emailTemplates[key].name,
+          ...(await renderEmail(key, emailTemplates[key].sample as never, brand)),
+        };
+      },
+    );
+
+    app.get(
+      '/api/local-mailbox',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          querystring: z.object({
+            cursor: z.coerce.number().int().positive('must be a positive number').optional(),
+            limit: pageLimit,
+          }),
+        },
+      },
+      async (request) => ({
+        enabled: !context.config.SMTP_URL,
+        ...(await listLocalMailbox(context.pool, {
+          beforeId: request.query.cursor,
+          limit: request.query.limit,
+        })),
+      }),
+    );
+
+    app.get(
+      '/api/local-mailbox/:id',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          params: z.object({ id: z.coerce.number().int().positive('must be a message number') }),
+        },
+      },
+      async (request) => ({ message: await getLocalMessage(context.pool, request.params.id) }),
+    );
+  };
+}

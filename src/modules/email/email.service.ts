@@ -1,0 +1,273 @@
+import { AppError } from '../../platform/errors.js';
+import type { AppContext } from '../../platform/context.js';
+import { createDb, withTransaction, type Transaction } from '../../platform/database.js';
+import { hashToken, newToken } from '../../platform/tokens.js';
+import type { Actor } from '../audit/audit.js';
+import { getBrand } from '../settings/settings.service.js';
+import { buildAccountStatement } from '../statements/account-statement.js';
+import type { EmailRecipient } from './email.schema.js';
+import { queueEmail, type QueuedEmail } from './email-queue.js';
+import { renderEmail } from './templates/index.js';
+
+type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config'>;
+
+export const welcomeLinkDays = 7;
+export const resetLinkMinutes = 60;
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+async function organizationName(tx: Transaction, organizationId: string): Promise<string> {
+  const found = await tx.client.query('SELECT name FROM organizations WHERE id = $1', [
+    organizationId,
+  ]);
+  if (!found.rows[0]) throw AppError.notFound('Organization');
+  return found.rows[0].name;
+}
+
+/** Renders and queues an Account Summary for the given recipients of one organization. */
+async function queueAccountSummary(
+  tx: Transaction,
+  deps: Deps,
+  options: {
+    organizationId: string;
+    recipients: EmailRecipient[];
+    actor: Actor;
+    reason: string;
+    dedupeKey?: string;
+  },
+): Promise<QueuedEmail> {
+  const statement = await buildAccountStatement({
+    pool: deps.pool,
+    organizationId: options.organizationId,
+    asOf: today(),
+  });
+  const brand = await getBrand(tx.db);
+  const greeting =
+    options.recipients.length === 1
+      ? options.recipients[0]!.name
+      : `${statement.organizationName} team`;
+  const rendered = await renderEmail(
+    'account_summary',
+    { contactName: greeting, statement },
+    brand,
+  );
+  return queueEmail(tx, deps, {
+    organizationId: options.organizationId,
+    template: 'account_summary',
+    recipients: options.recipients,
+    rendered,
+    triggeredBy: options.actor,
+    reason: options.reason,
+    dedupeKey: options.dedupeKey,
+  });
+}
+
+async function defaultNotificationRecipients(tx: Transaction, organizationId: string) {
+  const result = await tx.client.query<EmailRecipient>(
+    `SELECT c.email, c.name, c.id AS "contactId"
+       FROM contact_organizations co JOIN contacts c ON c.id = co.contact_id
+      WHERE co.organization_id = $1 AND co.is_default_notification AND c.email <> ''
+      ORDER BY lower(c.name)`,
+    [organizationId],
+  );
+  return result.rows;
+}
+
+/** "Send Account Summary": to the organization's Default Notification Emails contacts. */
+export async function sendAccountSummary(
+  deps: Deps,
+  options: { actor: Actor; organizationId: string },
+): Promise<QueuedEmail> {
+  return withTransaction(deps.pool, async (tx) => {
+    const name = await organizationName(tx, options.organizationId);
+    const recipients = await defaultNotificationRecipients(tx, options.organizationId);
+    if (recipients.length === 0) {
+      throw new AppError(
+        'conflict',
+        `${name} has no Default Notification Emails. Star a contact first; nothing was sent.`,
+      );
+    }
+    return queueAccountSummary(tx, deps, {
+      organizationId: options.organizationId,
+      recipients,
+      actor: options.actor,
+      reason: 'Send Account Summary',
+      dedupeKey: `account_summary:${options.organizationId}:all:${options.actor.id}`,
+    });
+  });
+}
+
+export const contactEmailKinds = ['welcome', 'password_reset', 'account_summary'] as const;
+export type ContactEmailKind = (typeof contactEmailKinds)[number];
+
+interface ContactInOrganization {
+  id: string;
+  name: string;
+  email: string;
+  accessProfileId: string | null;
+  organizationName: string;
+}
+
+async function contactInOrganization(
+  tx: Transaction,
+  contactId: string,
+  organizationId: string,
+): Promise<ContactInOrganization> {
+  const result = await tx.client.query<ContactInOrganization>(
+    `SELECT c.id, c.name, c.email, co.access_profile_id AS "accessProfileId", o.name AS "organizationName"
+       FROM contacts c
+       JOIN contact_organizations co ON co.contact_id = c.id AND co.organization_id = $2
+       JOIN organizations o ON o.id = co.organization_id
+      WHERE c.id = $1`,
+    [contactId, organizationId],
+  );
+  if (!result.rows[0]) throw AppError.notFound('Contact of this organization');
+  return result.rows[0];
+}
+
+/** Why an email from the contact's Email menu cannot be sent, or null when it can. */
+export function contactEmailUnavailableReason(
+  kind: ContactEmailKind,
+  contact: { email: string; accessProfileId: string | null },
+): string | null {
+  if (!contact.email) return 'This contact has no email address.';
+  if (kind !== 'account_summary' && contact.accessProfileId === null) {
+    return 'This contact has Revoke Access here: give them a profile before sending portal sign-in emails.';
+  }
+  return null;
+}
+
+async function issueContactToken(
+  tx: Transaction,
+  contactId: string,
+  purpose: 'set_password' | 'reset_password',
+  lifetime: string,
+): Promise<string> {
+  const token = newToken();
+  await tx.client.query(
+    `INSERT INTO contact_tokens (token_hash, contact_id, purpose, expires_at)
+     VALUES ($1, $2, $3, now() + $4::interval)`,
+    [hashToken(token), contactId, purpose, lifetime],
+  );
+  return token;
+}
+
+/** The contact card's Email menu: Send Welcome Email, Send Password Reset, Send Account Summary. */
+export async function sendContactEmail(
+  deps: Deps,
+  options: { actor: Actor; contactId: string; organizationId: string; kind: ContactEmailKind },
+): Promise<QueuedEmail> {
+  return withTransaction(deps.pool, async (tx) => {
+    const contact = await contactInOrganization(tx, options.contactId, options.organizationId);
+    const unavailable = contactEmailUnavailableReason(options.kind, contact);
+    if (unavailable) throw new AppError('conflict', unavailable);
+    const recipients: EmailRecipient[] = [
+      { email: contact.email, name: contact.name, contactId: contact.id },
+    ];
+    const dedupeKey = `${options.kind}:${options.organizationId}:${contact.id}:${options.actor.id}`;
+    if (options.kind === 'account_summary') {
+      return queueAccountSummary(tx, deps, {
+        organizationId: options.organizationId,
+        recipients,
+        actor: options.actor,
+        reason: 'Send Account Summary (this contact)',
+        dedupeKey,
+      });
+    }
+    const brand = await getBrand(tx.db);
+    const portal = brand.portalUrl.replace(/\/$/, '');
+    // A double click must not mint a second link that the first email would not carry.
+    await tx.client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [dedupeKey]);
+    const rendered =
+      options.kind === 'welcome'
+        ? await renderEmail(
+            'welcome',
+            {
+              contactName: contact.name,
+              email: contact.email,
+              organizationName: contact.organizationName,
+              setPasswordUrl: `${portal}/set-password?token=${await issueContactToken(tx, contact.id, 'set_password', `${welcomeLinkDays} days`)}`,
+              linkExpiresInDays: welcomeLinkDays,
+            },
+            brand,
+          )
+        : await renderEmail(
+            'password_reset',
+            {
+              contactName: contact.name,
+              email: contact.email,
+              resetUrl: `${portal}/reset-password?token=${await issueContactToken(tx, contact.id, 'reset_password', `${resetLinkMinutes} minutes`)}`,
+              linkExpiresInMinutes: resetLinkMinutes,
+            },
+            brand,
+          );
+    const queued = await queueEmail(tx, deps, {
+      organizationId: options.organizationId,
+      template: options.kind,
+      recipients,
+      rendered,
+      triggeredBy: options.actor,
+      reason: options.kind === 'welcome' ? 'Send Welcome Email' : 'Send Password Reset',
+      dedupeKey,
+    });
+    if (queued.duplicate) throw new DuplicateRequest(queued);
+    return queued;
+  }).catch((error: unknown) => {
+    // The duplicate's fresh token was rolled back with its transaction; answer the first message.
+    if (error instanceof DuplicateRequest) return error.queued;
+    throw error;
+  });
+}
+
+class DuplicateRequest extends Error {
+  constructor(readonly queued: QueuedEmail) {
+    super('duplicate request');
+  }
+}
+
+/** "Resend": the same stored content as a new message, linked to the original. */
+export async function resendEmail(
+  deps: Deps,
+  options: { actor: Actor; messageId: string },
+): Promise<QueuedEmail> {
+  return withTransaction(deps.pool, async (tx) => {
+    const original = (
+      await tx.client.query(
+        `SELECT id, organization_id, template, recipients, subject, html, text
+           FROM email_messages WHERE id = $1 FOR UPDATE`,
+        [options.messageId],
+      )
+    ).rows[0];
+    if (!original) throw AppError.notFound('Email');
+    const attachments = (
+      await tx.client.query(
+        `SELECT filename, content_type AS "contentType", content FROM email_attachments WHERE message_id = $1`,
+        [options.messageId],
+      )
+    ).rows;
+    const queued = await queueEmail(tx, deps, {
+      organizationId: original.organization_id,
+      template: original.template,
+      recipients: original.recipients,
+      rendered: { subject: original.subject, html: original.html, text: original.text },
+      attachments,
+      triggeredBy: options.actor,
+      reason: `Resend of the email of ${options.messageId}`,
+      resentFromId: original.id,
+      dedupeKey: `resend:${original.id}:${options.actor.id}`,
+    });
+    if (!queued.duplicate) {
+      await tx.client.query(
+        `INSERT INTO email_events (message_id, kind, detail) VALUES ($1, 'resent', $2)`,
+        [original.id, `Resent as a new message (${queued.messageId}) by ${options.actor.label}`],
+      );
+    }
+    return queued;
+  });
+}
+
+export async function brandForPreview(deps: Pick<AppContext, 'pool'>) {
+  return getBrand(createDb(deps.pool));
+}

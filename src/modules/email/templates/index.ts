@@ -1,0 +1,98 @@
+import { createElement, type ReactElement } from 'react';
+import { render } from '@react-email/render';
+import type { Brand } from './brand.js';
+import {
+  AccountSummaryEmail,
+  accountSummarySample,
+  accountSummarySubject,
+  type AccountSummaryData,
+} from './account-summary.js';
+import {
+  EmailFailureSummaryEmail,
+  emailFailureSummarySample,
+  emailFailureSummarySubject,
+  type EmailFailureSummaryData,
+} from './email-failure-summary.js';
+import {
+  PasswordResetEmail,
+  passwordResetSample,
+  passwordResetSubject,
+  type PasswordResetData,
+} from './password-reset.js';
+import {
+  PaymentMethodExpirationEmail,
+  paymentMethodExpirationSample,
+  paymentMethodExpirationSubject,
+  type PaymentMethodExpirationData,
+} from './payment-method-expiration.js';
+import { WelcomeEmail, welcomeSample, welcomeSubject, type WelcomeData } from './welcome.js';
+
+interface TemplateDefinition<Data> {
+  name: string;
+  subject: (data: Data, brand: Brand) => string;
+  body: (props: { data: Data; brand: Brand }) => ReactElement;
+  sample: Data;
+}
+
+function define<Data>(definition: TemplateDefinition<Data>) {
+  return definition;
+}
+
+/** Every email Portico sends. The key is stored on each message; the name is what staff read. */
+export const emailTemplates = {
+  welcome: define<WelcomeData>({
+    name: 'Welcome',
+    subject: welcomeSubject,
+    body: WelcomeEmail,
+    sample: welcomeSample,
+  }),
+  password_reset: define<PasswordResetData>({
+    name: 'Password Reset',
+    subject: passwordResetSubject,
+    body: PasswordResetEmail,
+    sample: passwordResetSample,
+  }),
+  account_summary: define<AccountSummaryData>({
+    name: 'Account Summary',
+    subject: accountSummarySubject,
+    body: AccountSummaryEmail,
+    sample: accountSummarySample,
+  }),
+  payment_method_expiration: define<PaymentMethodExpirationData>({
+    name: 'Payment Method Expiration Notice',
+    subject: paymentMethodExpirationSubject,
+    body: PaymentMethodExpirationEmail,
+    sample: paymentMethodExpirationSample,
+  }),
+  email_failure_summary: define<EmailFailureSummaryData>({
+    name: 'Email Failure Summary',
+    subject: emailFailureSummarySubject,
+    body: EmailFailureSummaryEmail,
+    sample: emailFailureSummarySample,
+  }),
+};
+
+export type EmailTemplateKey = keyof typeof emailTemplates;
+export type TemplateData<Key extends EmailTemplateKey> = (typeof emailTemplates)[Key]['sample'];
+export const emailTemplateKeys = Object.keys(emailTemplates) as EmailTemplateKey[];
+
+export function templateName(key: string): string {
+  return key in emailTemplates ? emailTemplates[key as EmailTemplateKey].name : key;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export async function renderEmail<Key extends EmailTemplateKey>(
+  key: Key,
+  data: TemplateData<Key>,
+  brand: Brand,
+): Promise<RenderedEmail> {
+  const template = emailTemplates[key] as unknown as TemplateDefinition<TemplateData<Key>>;
+  const element = createElement(template.body, { data, brand });
+  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  return { subject: template.subject(data, brand), html, text };
+}

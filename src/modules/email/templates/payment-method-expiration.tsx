@@ -1,0 +1,53 @@
+import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
+import type { Brand } from './brand.js';
+
+export interface PaymentMethodExpirationData {
+  contactName: string;
+  organizationName: string;
+  brandName: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+  usedForAutoPay: boolean;
+}
+
+export const paymentMethodExpirationSubject = (data: PaymentMethodExpirationData) =>
+  `Your ${data.brandName} ending in ${data.last4} expires soon`;
+
+export function PaymentMethodExpirationEmail(props: {
+  data: PaymentMethodExpirationData;
+  brand: Brand;
+}) {
+  const { data, brand } = props;
+  const expiry = `${String(data.expMonth).padStart(2, '0')}/${data.expYear}`;
+  return (
+    <BrandedLayout
+      brand={brand}
+      preview={`${data.brandName} ending in ${data.last4} expires ${expiry}`}
+      title="Payment Method Expiration Notice"
+    >
+      <Paragraph>Hello {data.contactName},</Paragraph>
+      <Paragraph>
+        The {data.brandName} ending in <strong>{data.last4}</strong> that {data.organizationName}{' '}
+        keeps on file with {brand.mspName} expires at the end of {expiry}.
+        {data.usedForAutoPay
+          ? ' It is the card AutoPay uses, so AutoPay will fail after that.'
+          : ''}
+      </Paragraph>
+      <Paragraph>Please add a new payment method in the client portal.</Paragraph>
+      <ActionButton brand={brand} href={`${brand.portalUrl}/payment-methods`}>
+        Update Payment Methods
+      </ActionButton>
+    </BrandedLayout>
+  );
+}
+
+export const paymentMethodExpirationSample: PaymentMethodExpirationData = {
+  contactName: 'Demo Owner',
+  organizationName: 'Demo Company',
+  brandName: 'Visa',
+  last4: '4242',
+  expMonth: 12,
+  expYear: 2026,
+  usedForAutoPay: true,
+};

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../platform/context.js';
+import { createDb } from '../../platform/database.js';
+import { optionalText, requiredText } from '../../platform/http/validation.js';
+import { actorOf, requireStaff } from '../staff/staff-auth.js';
+import { getBrand, updateBrand } from './settings.service.js';
+
+const httpUrl = z
+  .string()
+  .trim()
+  .max(500, 'must be at most 500 characters')
+  .refine((value) => /^https?:\/\/[^\s]+$/.test(value), 'must be an http:// or https:// address');
+
+export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/api/settings/branding', { onRequest: requireStaff('read') }, async () => ({
+      branding: await getBrand(createDb(context.pool)),
+    }));
+
+    app.put(
+      '/api/settings/branding',
+      {
+        onRequest: requireStaff('manage_settings'),
+        schema: {
+          body: z.object({
+            mspName: requiredText(200),
+            logoUrl: z.union([z.literal(''), httpUrl]),
+            brandColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1c7ed6'),
+            supportEmail: z.union([z.literal(''), z.email('must be an email address')]),
+            supportPhone: optionalText(50),
+            portalUrl: httpUrl,
+          }),
+        },
+      },
+      async (request) => ({
+        branding: await updateBrand({
+          pool: context.pool,
+          actor: actorOf(request),
+          changes: request.body,
+        }),
+      }),
+    );
+  };
+}
