@@ -31,6 +31,7 @@ const configSchema = z.object({
   MAIL_REPLY_TO: z.email('must be an email address').optional(),
   EMAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  EMAIL_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
 });
 
 export type Config = z.infer<typeof configSchema>;

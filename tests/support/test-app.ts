@@ -5,6 +5,9 @@ import { createLogger } from '../../src/platform/logger.js';
 import { buildApp, type App } from '../../src/platform/http/app.js';
 import type { AppContext } from '../../src/platform/context.js';
 import { seedDemoData, demoStaff } from '../../src/modules/demo/demo-data.js';
+import { registerQueues } from '../../src/platform/jobs.js';
+import { emailJobs } from '../../src/modules/email/email.jobs.js';
+import { createMailTransport } from '../../src/modules/email/mail-transport.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -14,20 +17,31 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-/** The whole web application on a database of its own, with the demo data seeded. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The whole web application on a database of its own, with the demo data seeded. With
+ * `supervise`, the job queue also runs its maintenance every second (expiring the jobs of
+ * workers that died), as a production process does on its own schedule.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { supervise?: boolean } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const config: Config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
   const logger = createLogger('silent');
   const jobs = new PgBoss({
     connectionString: database.connectionString,
     schema: 'pgboss',
-    supervise: false,
+    supervise: options.supervise ?? false,
+    ...(options.supervise ? { maintenanceIntervalSeconds: 1, monitorStateIntervalSeconds: 1 } : {}),
     schedule: false,
     max: 2,
   });
   await jobs.start();
   const context: AppContext = { config, pool: database.pool, jobs, logger };
+  // Queues exist (as after npm start) so actions can enqueue; workers are started by the tests
+  // that need them (see mail-workers.ts).
+  await registerQueues(jobs, emailJobs({ ...context, transport: createMailTransport(config, 1) }));
   await seedDemoData({ pool: database.pool, logger });
   const app = await buildApp(context);
   await app.ready();

@@ -6,6 +6,7 @@ import { accessProfiles } from '../access-profiles/access-profiles.schema.js';
 import { contactOrganizations, contacts } from '../contacts/contacts.schema.js';
 import { organizations } from '../organizations/organizations.schema.js';
 import { staffUsers, type StaffRole } from '../staff/staff.schema.js';
+import { settings } from '../settings/settings.schema.js';
 import { companyAddress, companyName, emailFor, personName, phoneFor } from './fake-names.js';
 
 /** Demo sign-ins, printed at start. A real installation sets SEED_DEMO=false. */
@@ -56,6 +57,15 @@ export async function seedDemoData(options: { pool: Pool; logger: Logger }) {
         passwordHash: passwordHashes[i]!,
       })),
     );
+    await db
+      .update(settings)
+      .set({
+        mspName: 'Northwind Managed IT',
+        brandColor: '#1c7ed6',
+        supportEmail: 'support@northwind.example',
+        supportPhone: '(317) 555-0199',
+      })
+      .where(eq(settings.id, 1));
     const profiles = await db.select().from(accessProfiles);
     const profileId = (name: string) => profiles.find((p) => p.name === name)?.id ?? null;
 

@@ -47,7 +47,8 @@ export function deliveryJobOptions(config: Config) {
     retryLimit: config.EMAIL_MAX_ATTEMPTS + 2,
     retryDelay: config.EMAIL_RETRY_DELAY_SECONDS,
     retryBackoff: true,
-    expireInSeconds: 120,
+    // A worker that dies mid-send holds its job this long before another worker retries it.
+    expireInSeconds: config.EMAIL_JOB_EXPIRE_SECONDS,
   };
 }
 

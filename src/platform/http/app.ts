@@ -51,6 +51,8 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
         defaultSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         styleSrc: ["'self'", "'unsafe-inline'"],
+        // Plain HTTP on a LAN address must keep working; HTTPS is the proxy's business.
+        upgradeInsecureRequests: null,
       },
     },
   });

@@ -1,0 +1,13 @@
+import { registerQueues, startWorkers } from '../../src/platform/jobs.js';
+import { emailJobs } from '../../src/modules/email/email.jobs.js';
+import { createMailTransport } from '../../src/modules/email/mail-transport.js';
+import type { TestApp } from './test-app.js';
+
+/** Starts the real email workers of a test app, sending through SMTP on the given port. */
+export async function startMailWorkers(testApp: TestApp, smtpPort: number) {
+  const transport = createMailTransport(testApp.context.config, smtpPort);
+  const definitions = emailJobs({ ...testApp.context, transport });
+  await registerQueues(testApp.context.jobs, definitions);
+  await startWorkers(testApp.context.jobs, definitions, testApp.context.logger);
+  return { transport, close: () => transport.close() };
+}
