@@ -83,7 +83,10 @@ export function createPool(connectionString: string, logger?: Logger, max = 20):
   const pool = new pg.Pool({ connectionString, max });
   // An idle connection dropped by the server (a restart, a shutdown) must not end the process;
   // the pool replaces it on the next query.
-  pool.on('error', (error) => logger?.warn({ err: error }, 'idle database connection closed'));
+  // pg attaches the whole client (connection settings included) to these errors: log the words.
+  pool.on('error', (error: Error & { code?: string }) =>
+    logger?.warn({ code: error.code, reason: error.message }, 'idle database connection closed'),
+  );
   return pool;
 }
 

@@ -37,7 +37,6 @@ beforeAll(async () => {
   ids.user = await accessProfileId(testApp, 'User');
   ids.billingAdmin = await accessProfileId(testApp, 'Billing Admin');
   ids.billingStaff = await staffUserId(testApp, 'billing@portico.test');
-  ids.readOnlyStaff = await staffUserId(testApp, 'readonly@portico.test');
   routes = everyRoute();
 });
 afterAll(async () => testApp.close());
@@ -153,7 +152,7 @@ function send(client: ApiClient, route: Route) {
   return client.request(
     route.method,
     route.url,
-    route.method === 'GET' ? undefined : (route.body ?? {}),
+    route.method === 'GET' || route.method === 'DELETE' ? undefined : (route.body ?? {}),
   );
 }
 

@@ -103,6 +103,27 @@ export function AppLayout() {
               onClick={close}
             />
           )}
+          <NavLink
+            component={Link}
+            to="/configuration/email-templates"
+            label="Email Templates"
+            active={isActive('/configuration/email-templates')}
+            onClick={close}
+          />
+          <NavLink
+            component={Link}
+            to="/configuration/branding"
+            label="Branding"
+            active={isActive('/configuration/branding')}
+            onClick={close}
+          />
+          <NavLink
+            component={Link}
+            to="/configuration/local-mailbox"
+            label="Local Mailbox"
+            active={isActive('/configuration/local-mailbox')}
+            onClick={close}
+          />
         </NavLink>
       </AppShell.Navbar>
 

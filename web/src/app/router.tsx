@@ -1,8 +1,11 @@
 import { Navigate, createBrowserRouter } from 'react-router';
 import { SignInPage } from '../features/auth/sign-in-page';
 import { ClientUsersPage } from '../features/access-profiles/client-users-page';
+import { EmailTemplatesPage } from '../features/email/email-templates-page';
+import { LocalMailboxPage } from '../features/email/local-mailbox-page';
 import { OrganizationDetailsPage } from '../features/organizations/organization-details-page';
 import { OrganizationsPage } from '../features/organizations/organizations-page';
+import { BrandingPage } from '../features/settings/branding-page';
 import { StaffUsersPage } from '../features/staff-users/staff-users-page';
 import { AppLayout } from './app-layout';
 import { NotFoundPage } from './not-found-page';
@@ -29,6 +32,9 @@ export const router = createBrowserRouter([
               </RequireCapability>
             ),
           },
+          { path: 'configuration/email-templates', element: <EmailTemplatesPage /> },
+          { path: 'configuration/branding', element: <BrandingPage /> },
+          { path: 'configuration/local-mailbox', element: <LocalMailboxPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -24,3 +24,17 @@ export function formatDate(value: string | null | undefined, never = 'Never'): s
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** "MM-DD-YYYY hh:mm A", local time: email history rows and their events. */
+export function formatDateTimeMinutes(value: string | null | undefined, never = 'Never'): string {
+  const full = formatDateTime(value, never);
+  // "MM-DD-YYYY hh:mm:ss A" without the seconds.
+  return full === never ? never : full.replace(/:(\d{2}) (AM|PM)$/, ' $2');
+}
+
+/** A byte count in B, KB or MB, for attachment sizes. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}

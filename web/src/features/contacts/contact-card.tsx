@@ -11,6 +11,7 @@ import {
   toProfileChoice,
   useProfileOptions,
 } from '../access-profiles/access-profiles-api';
+import { ContactEmailMenu } from '../email/contact-email-menu';
 import { useContact, useRemoveRelation, useSaveContactCard, type Contact } from './contacts-api';
 
 interface CardValues {
@@ -223,9 +224,16 @@ function ContactCardForm({
         </Stack>
 
         <Group justify="space-between" wrap="wrap">
-          <Text size="xs" c="dimmed">
-            Last login: {formatDateTime(contact.lastLoginAt)}
-          </Text>
+          <Group gap="md">
+            <ContactEmailMenu
+              contact={contact}
+              organizationId={organizationId}
+              canSend={canManage}
+            />
+            <Text size="xs" c="dimmed">
+              Last login: {formatDateTime(contact.lastLoginAt)}
+            </Text>
+          </Group>
           <Group gap="xs">
             <Button
               variant="default"

@@ -11,17 +11,10 @@ import {
   Tabs,
   Text,
   Title,
-  Tooltip,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { modals } from '@mantine/modals';
-import {
-  IconArchive,
-  IconArchiveOff,
-  IconMail,
-  IconMailSearch,
-  IconPencil,
-} from '@tabler/icons-react';
+import { IconArchive, IconArchiveOff, IconPencil } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { notifyError, notifySuccess } from '../../api/errors';
@@ -33,6 +26,7 @@ import { usePageTitle } from '../../lib/use-page-title';
 import { AuditLog } from '../audit/audit-log';
 import { useCan } from '../auth/session';
 import { ContactsSection } from '../contacts/contacts-section';
+import { OrganizationEmailing } from '../email/organization-emailing';
 import { OrganizationFormModal } from './organization-form-modal';
 import { OrganizationNotes } from './organization-notes';
 import {
@@ -157,7 +151,7 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
             <Text>{formatDateTime(organization.lastLoginAt)}</Text>
           </DetailBlock>
           <DetailBlock label="Emailing">
-            <EmailingButtons />
+            <OrganizationEmailing organization={organization} />
           </DetailBlock>
         </SimpleGrid>
       </Paper>
@@ -242,37 +236,6 @@ function AddressLines({ organization }: { organization: Organization }) {
   );
 }
 
-const comingSoon = 'Email arrives in a coming release';
-
-/**
- * The buttons are shown so staff find them where they expect, but email is not built yet.
- * aria-disabled instead of disabled keeps them focusable, so the tooltip explains why.
- */
-function EmailingButtons() {
-  const buttons = [
-    { label: 'Send Account Summary', icon: <IconMail size={16} /> },
-    { label: 'View Email History', icon: <IconMailSearch size={16} /> },
-  ];
-  return (
-    <Stack gap="xs" align="flex-start">
-      {buttons.map(({ label, icon }) => (
-        <Tooltip key={label} label={comingSoon} withArrow>
-          <Button
-            size="xs"
-            variant="light"
-            leftSection={icon}
-            data-disabled
-            aria-disabled="true"
-            onClick={(event) => event.preventDefault()}
-          >
-            {label}
-          </Button>
-        </Tooltip>
-      ))}
-    </Stack>
-  );
-}
-
 function DefaultNotificationEmails({ organization }: { organization: Organization }) {
   const contacts = organization.defaultNotificationContacts;
   return (
@@ -290,7 +253,12 @@ function DefaultNotificationEmails({ organization }: { organization: Organizatio
       {contacts.length === 0 ? (
         <Text c="dimmed">None yet: star a contact below</Text>
       ) : (
-        <Stack gap={4} component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+        <Stack
+          gap={4}
+          component="ul"
+          aria-labelledby="default-notification-heading"
+          style={{ listStyle: 'none', padding: 0, margin: 0 }}
+        >
           {contacts.map((contact) => (
             <Text component="li" key={contact.id}>
               <Anchor href={`mailto:${contact.email}`}>{contact.email}</Anchor>{' '}

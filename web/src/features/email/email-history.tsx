@@ -1,0 +1,278 @@
+import { useState } from 'react';
+import {
+  Accordion,
+  Badge,
+  Button,
+  Group,
+  Loader,
+  Modal,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
+import { modals } from '@mantine/modals';
+import { IconEye, IconFilterOff, IconMailForward } from '@tabler/icons-react';
+import { notifyError, notifySuccess } from '../../api/errors';
+import { PageError } from '../../components/page-state';
+import { ReadOnlyNote } from '../../components/read-only-note';
+import { formatDateTimeMinutes } from '../../lib/format';
+import { useCan } from '../auth/session';
+import {
+  emailStatusLabels,
+  recipientList,
+  useEmailHistory,
+  useEmailTemplates,
+  useResendEmail,
+  type EmailHistoryFilters,
+  type EmailHistoryScope,
+  type EmailStatus,
+  type EmailSummary,
+} from './email-api';
+import { EmailEventsTimeline, EmailStatusBadge } from './email-parts';
+import { EmailViewModal, viewModalZIndex } from './email-view-modal';
+
+const noFilters: EmailHistoryFilters = { template: '', status: '', from: '', to: '' };
+
+const statusOptions = (Object.keys(emailStatusLabels) as EmailStatus[]).map((status) => ({
+  value: status,
+  label: emailStatusLabels[status],
+}));
+
+/** "Email History", in a modal: for an organization, or filtered to one contact. */
+export function EmailHistoryModal({
+  opened,
+  onClose,
+  title,
+  scope,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  title: string;
+  scope: EmailHistoryScope;
+}) {
+  const narrow = useMediaQuery('(max-width: 48em)');
+  return (
+    <Modal opened={opened} onClose={onClose} title={title} size="70rem" fullScreen={narrow}>
+      {/* Mounted only while open: every opening starts with fresh filters and a fresh list. */}
+      {opened && (
+        <Stack>
+          <EmailHistory scope={scope} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Close
+            </Button>
+          </Group>
+        </Stack>
+      )}
+    </Modal>
+  );
+}
+
+/** The audit trail of emails, newest first, with each one's events and any errors. */
+export function EmailHistory({ scope }: { scope: EmailHistoryScope }) {
+  const canSend = useCan('manage_clients');
+  const [filters, setFilters] = useState<EmailHistoryFilters>(noFilters);
+  const [viewing, setViewing] = useState<string | null>(null);
+  const templates = useEmailTemplates();
+  const resend = useResendEmail();
+
+  const badRange = filters.from !== '' && filters.to !== '' && filters.from > filters.to;
+  const history = useEmailHistory(scope, filters, !badRange);
+  const emails = history.data?.pages.flatMap((page) => page.emails) ?? [];
+  const filtered =
+    filters.template !== '' || filters.status !== '' || filters.from !== '' || filters.to !== '';
+  const setFilter = <K extends keyof EmailHistoryFilters>(key: K, value: EmailHistoryFilters[K]) =>
+    setFilters((current) => ({ ...current, [key]: value }));
+
+  const confirmResend = (email: EmailSummary) =>
+    modals.openConfirmModal({
+      title: 'Resend this email?',
+      zIndex: viewModalZIndex + 100,
+      children: (
+        <Text size="sm">
+          Send the same {email.templateName} again to: {recipientList(email.recipients)}. It goes
+          out as a new email, and the original stays in the history.
+        </Text>
+      ),
+      labels: { confirm: 'Resend', cancel: 'Cancel' },
+      onConfirm: () =>
+        resend.mutateAsync(email.id).then(
+          (queued) =>
+            notifySuccess(
+              queued.duplicate
+                ? 'Already queued a moment ago'
+                : `${email.templateName} queued again for ${recipientList(email.recipients)}`,
+            ),
+          (error: unknown) => notifyError(error, 'Email not resent'),
+        ),
+    });
+
+  return (
+    <Stack>
+      {!canSend && <ReadOnlyNote>Read only: your role cannot send or resend email</ReadOnlyNote>}
+
+      <Group align="flex-start" gap="md" role="search" aria-label="Filter emails">
+        <Select
+          label="Template"
+          placeholder="All templates"
+          data={templates.data?.map((t) => ({ value: t.key, label: t.name })) ?? []}
+          value={filters.template || null}
+          onChange={(value) => setFilter('template', value ?? '')}
+          clearable
+          w={{ base: '100%', xs: 220 }}
+        />
+        <Select
+          label="Status"
+          placeholder="All statuses"
+          data={statusOptions}
+          value={filters.status || null}
+          onChange={(value) => setFilter('status', (value as EmailStatus | null) ?? '')}
+          clearable
+          w={{ base: '100%', xs: 160 }}
+        />
+        <TextInput
+          label="From"
+          type="date"
+          value={filters.from}
+          max={filters.to || undefined}
+          onChange={(event) => setFilter('from', event.currentTarget.value)}
+          w={{ base: '100%', xs: 170 }}
+        />
+        <TextInput
+          label="To"
+          type="date"
+          value={filters.to}
+          min={filters.from || undefined}
+          onChange={(event) => setFilter('to', event.currentTarget.value)}
+          error={badRange ? 'Must not be before From' : undefined}
+          w={{ base: '100%', xs: 170 }}
+        />
+        {filtered && (
+          <Button
+            variant="subtle"
+            leftSection={<IconFilterOff size={16} />}
+            onClick={() => setFilters(noFilters)}
+            mt={25}
+          >
+            Clear filters
+          </Button>
+        )}
+      </Group>
+
+      {badRange ? (
+        <Text c="dimmed">Choose a From date on or before the To date.</Text>
+      ) : history.isPending ? (
+        <Group gap="xs" role="status">
+          <Loader size="sm" />
+          <Text size="sm" c="dimmed">
+            Loading emails…
+          </Text>
+        </Group>
+      ) : history.isError ? (
+        <PageError
+          error={history.error}
+          title="Could not load the email history"
+          onRetry={() => void history.refetch()}
+        />
+      ) : emails.length === 0 ? (
+        <Text c="dimmed">{filtered ? 'No emails match these filters.' : 'No emails yet.'}</Text>
+      ) : (
+        <Accordion variant="separated" chevronPosition="right" multiple>
+          {emails.map((email) => (
+            <EmailRow
+              key={email.id}
+              email={email}
+              canSend={canSend}
+              onView={() => setViewing(email.id)}
+              onResend={() => confirmResend(email)}
+            />
+          ))}
+        </Accordion>
+      )}
+
+      {history.hasNextPage && !badRange && (
+        <Group>
+          <Button
+            variant="default"
+            loading={history.isFetchingNextPage}
+            onClick={() => history.fetchNextPage().catch((error: unknown) => notifyError(error))}
+          >
+            Load more
+          </Button>
+        </Group>
+      )}
+
+      <EmailViewModal emailId={viewing} onClose={() => setViewing(null)} />
+    </Stack>
+  );
+}
+
+function EmailRow({
+  email,
+  canSend,
+  onView,
+  onResend,
+}: {
+  email: EmailSummary;
+  canSend: boolean;
+  onView: () => void;
+  onResend: () => void;
+}) {
+  const summaryId = `email-${email.id}-summary`;
+  return (
+    <Accordion.Item value={email.id}>
+      <Group wrap="nowrap" gap="xs" pr="sm" align="center">
+        <Accordion.Control>
+          <Group justify="space-between" wrap="wrap" gap="xs" id={summaryId}>
+            <Stack gap={2} style={{ minWidth: 0, flex: 1 }}>
+              <Group gap="xs" wrap="wrap">
+                <Text size="sm" fw={500} c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                  {formatDateTimeMinutes(email.createdAt)}
+                </Text>
+                <Text fw={600}>{email.templateName}</Text>
+                <EmailStatusBadge status={email.status} />
+                {email.resentFromId && (
+                  <Badge variant="outline" color="gray" size="sm">
+                    Resend
+                  </Badge>
+                )}
+              </Group>
+              <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                {email.subject}
+              </Text>
+              <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+                To: {recipientList(email.recipients)}
+              </Text>
+            </Stack>
+          </Group>
+        </Accordion.Control>
+        <Group gap={4} wrap="nowrap">
+          <Button
+            size="xs"
+            variant="light"
+            leftSection={<IconEye size={14} />}
+            onClick={onView}
+            aria-describedby={summaryId}
+          >
+            View
+          </Button>
+          <Button
+            size="xs"
+            variant="default"
+            leftSection={<IconMailForward size={14} />}
+            onClick={onResend}
+            disabled={!canSend}
+            aria-describedby={summaryId}
+          >
+            Resend
+          </Button>
+        </Group>
+      </Group>
+      <Accordion.Panel>
+        <EmailEventsTimeline events={email.events} />
+      </Accordion.Panel>
+    </Accordion.Item>
+  );
+}

@@ -1,0 +1,35 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../api/client';
+
+/** The MSP's branding, worn by every email and the client portal. */
+export interface Branding {
+  mspName: string;
+  logoUrl: string;
+  brandColor: string;
+  supportEmail: string;
+  supportPhone: string;
+  portalUrl: string;
+}
+
+export const brandingQueryKey = ['settings', 'branding'] as const;
+
+export function useBranding() {
+  return useQuery({
+    queryKey: brandingQueryKey,
+    queryFn: () => api<{ branding: Branding }>('/api/settings/branding'),
+    select: (data) => data.branding,
+  });
+}
+
+export function useSaveBranding() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (branding: Branding) =>
+      api<{ branding: Branding }>('/api/settings/branding', { method: 'PUT', body: branding }),
+    onSuccess: (data) => {
+      queryClient.setQueryData(brandingQueryKey, data);
+      // Template previews wear the current branding.
+      return queryClient.invalidateQueries({ queryKey: ['email-templates'] });
+    },
+  });
+}
