@@ -210,7 +210,7 @@ describe('email history, View and Resend', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (
+      const page: { emails: { id: string }[]; nextCursor: string | null } = (
         await readOnly.get(
           `/api/organizations/${pawnee}/emails?limit=1${cursor ? `&cursor=${cursor}` : ''}`,
         )

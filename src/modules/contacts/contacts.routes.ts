@@ -54,12 +54,14 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        await assertOrganizationExists(context, request.params.id);
-        return listOrganizationContacts(context.pool, {
+        const list = await listOrganizationContacts(context.pool, {
           organizationId: request.params.id,
           sort: request.query.sort,
           search: request.query.q || undefined,
         });
+        // Only an empty list can hide an unknown organization: check then, not on every call.
+        if (list.contacts.length === 0) await assertOrganizationExists(context, request.params.id);
+        return list;
       },
     );
 

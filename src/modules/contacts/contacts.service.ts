@@ -13,7 +13,7 @@ import {
   assertAccessProfileExists,
   revokeAccessLabel,
 } from '../access-profiles/access-profiles.service.js';
-import { likePattern } from '../organizations/organization-list.js';
+import { likePattern } from '../../platform/keyset-cursor.js';
 import { organizations } from '../organizations/organizations.schema.js';
 import { lockOrganization } from '../organizations/organizations.service.js';
 import { contactOrganizations, contacts } from './contacts.schema.js';

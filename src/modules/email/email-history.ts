@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { AppError } from '../../platform/errors.js';
 import type { Pool } from '../../platform/database.js';
-import { decodeCursor, encodeCursor } from '../organizations/organization-list.js';
+import { decodeCursor, encodeCursor } from '../../platform/keyset-cursor.js';
 import type { EmailStatus } from './email.schema.js';
 import { templateName } from './templates/index.js';
 
@@ -33,7 +33,7 @@ export async function listEmailHistory(pool: Pool, filter: EmailHistoryFilter) {
   if (filter.from) add((p) => `m.created_at >= ${p}::date`, filter.from);
   if (filter.to) add((p) => `m.created_at < ${p}::date + 1`, filter.to);
   if (filter.cursor) {
-    const [createdAt, id] = decodeCursor(filter.cursor);
+    const [createdAt, id] = decodeCursor('emails', filter.cursor);
     params.push(createdAt, id);
     where.push(
       `(m.created_at, m.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
@@ -71,7 +71,8 @@ export async function listEmailHistory(pool: Pool, filter: EmailHistoryFilter) {
         .filter((e) => e.messageId === message.id)
         .map(({ messageId: _messageId, ...event }) => event),
     })),
-    nextCursor: rows.length > filter.limit && last ? encodeCursor(last.sortKey, last.id) : null,
+    nextCursor:
+      rows.length > filter.limit && last ? encodeCursor('emails', last.sortKey, last.id) : null,
   };
 }
 

@@ -1,4 +1,9 @@
-import { AppError } from '../../platform/errors.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  invalidCursor,
+  likePattern,
+} from '../../platform/keyset-cursor.js';
 import type { Pool } from '../../platform/database.js';
 
 export const organizationSorts = ['name', 'createdAt', 'lastLogin'] as const;
@@ -34,42 +39,10 @@ export interface OrganizationListRow {
   createdAt: Date;
 }
 
-/** A keyset cursor: the sort key (as PostgreSQL prints it, full precision) and the id. */
-export function encodeCursor(sortKey: string, id: string): string {
-  return Buffer.from(JSON.stringify([sortKey, id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      typeof value[1] === 'string' &&
-      /^[0-9a-f-]{36}$/.test(value[1])
-    ) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // fall through to the validation error
-  }
-  throw invalidCursor();
-}
-
-function invalidCursor(): AppError {
-  return AppError.validation('cursor', 'is not a cursor this list gave out');
-}
-
 /** PostgreSQL's class 22, "data exception": a value that does not cast to its type. */
 function isDataException(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('22');
-}
-
-/** Escapes LIKE wildcards so a search for "50%" finds "50%", not everything. */
-export function likePattern(search: string): string {
-  return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 function whereClause(options: OrganizationListOptions, params: unknown[]): string[] {
@@ -83,23 +56,47 @@ function whereClause(options: OrganizationListOptions, params: unknown[]): strin
   return conditions;
 }
 
+/**
+ * Below this many matches a name search reads its matches through the trigram index and sorts
+ * them; above it, walking the sort index and filtering finds a page sooner.
+ */
+const narrowSearchLimit = 2000;
+
 export async function listOrganizations(pool: Pool, options: OrganizationListOptions) {
   const sort = sortExpressions[options.sort];
-  const params: unknown[] = [];
-  const conditions = whereClause(options, params);
-  const countParams = [...params];
-  const countConditions = [...conditions];
-  const comparison = options.direction === 'asc' ? '>' : '<';
+  const scope = `organizations:${options.sort}:${options.direction}`;
+  const filterParams: unknown[] = [];
+  const filters = whereClause(options, filterParams);
+  const filterSql = filters.length ? `WHERE ${filters.join(' AND ')}` : '';
+  const total =
+    (
+      await pool.query<{ total: number }>(
+        `SELECT count(*)::int AS total FROM organizations o ${filterSql}`,
+        filterParams,
+      )
+    ).rows[0]?.total ?? 0;
+
+  const params = [...filterParams];
+  let keyset = '';
   if (options.cursor) {
-    const [sortKey, id] = decodeCursor(options.cursor);
+    const [sortKey, id] = decodeCursor(scope, options.cursor);
     params.push(sortKey, id);
-    conditions.push(
-      `(${sort.expression}, o.id) ${comparison} ($${params.length - 1}::${sort.cast}, $${params.length}::uuid)`,
-    );
+    const comparison = options.direction === 'asc' ? '>' : '<';
+    keyset = `(${sort.expression}, o.id) ${comparison} ($${params.length - 1}::${sort.cast}, $${params.length}::uuid)`;
   }
   params.push(options.limit + 1);
-  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
   const direction = options.direction === 'asc' ? 'ASC' : 'DESC';
+  const narrow = Boolean(
+    options.search && options.search.length >= 3 && total <= narrowSearchLimit,
+  );
+  // The planner cannot tell how rare a search term is; a materialized CTE makes it use the
+  // trigram index for a narrow search instead of walking the whole sort index.
+  const conditions = narrow ? [keyset] : [...filters, keyset];
+  const where = conditions.filter(Boolean).join(' AND ');
+  const source = narrow
+    ? `(WITH matches AS MATERIALIZED (SELECT * FROM organizations o ${filterSql})
+        SELECT * FROM matches) o`
+    : 'organizations o';
   const rows = await pool
     .query<OrganizationListRow & { sortKey: string }>(
       `SELECT o.id, o.name, o.city, o.region,
@@ -107,28 +104,22 @@ export async function listOrganizations(pool: Pool, options: OrganizationListOpt
             o.created_at AS "createdAt", ${sort.expression}::text AS "sortKey",
             (SELECT count(*)::int FROM contact_organizations co
               WHERE co.organization_id = o.id) AS "contactCount"
-       FROM organizations o
-       ${where}
+       FROM ${source} ${where ? `WHERE ${where}` : ''}
       ORDER BY ${sort.expression} ${direction}, o.id ${direction}
       LIMIT $${params.length}`,
       params,
     )
     .catch((error: unknown) => {
-      // A cursor that decodes but whose key or id does not cast: edited, or from another sort.
+      // A cursor that decodes but whose key or id does not cast: edited by hand.
       if (options.cursor && isDataException(error)) throw invalidCursor();
       throw error;
     });
-  const total = await pool.query<{ total: number }>(
-    `SELECT count(*)::int AS total FROM organizations o
-      ${countConditions.length ? `WHERE ${countConditions.join(' AND ')}` : ''}`,
-    countParams,
-  );
   const page = rows.rows.slice(0, options.limit);
   const last = page[page.length - 1];
   return {
     organizations: page.map(({ sortKey: _sortKey, ...row }) => row),
-    total: total.rows[0]?.total ?? 0,
+    total,
     nextCursor:
-      rows.rows.length > options.limit && last ? encodeCursor(last.sortKey, last.id) : null,
+      rows.rows.length > options.limit && last ? encodeCursor(scope, last.sortKey, last.id) : null,
   };
 }

@@ -12,7 +12,6 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { modals } from '@mantine/modals';
 import { IconEye, IconFilterOff, IconMailForward } from '@tabler/icons-react';
 import { notifyError, notifySuccess } from '../../api/errors';
 import { PageError } from '../../components/page-state';
@@ -54,19 +53,29 @@ export function EmailHistoryModal({
 }) {
   const narrow = useMediaQuery('(max-width: 48em)');
   return (
-    <Modal opened={opened} onClose={onClose} title={title} size="70rem" fullScreen={narrow}>
-      {/* Mounted only while open: every opening starts with fresh filters and a fresh list. */}
-      {opened && (
-        <Stack>
-          <EmailHistory scope={scope} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Close
-            </Button>
-          </Group>
-        </Stack>
-      )}
-    </Modal>
+    // A stack, so Escape closes only the top one: View or the Resend question, then the history.
+    <Modal.Stack>
+      <Modal
+        stackId="email-history"
+        opened={opened}
+        onClose={onClose}
+        title={title}
+        size="70rem"
+        fullScreen={narrow}
+      >
+        {/* Mounted only while open: every opening starts with fresh filters and a fresh list. */}
+        {opened && (
+          <Stack>
+            <EmailHistory scope={scope} />
+            <Group justify="flex-end">
+              <Button variant="default" onClick={onClose}>
+                Close
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
+    </Modal.Stack>
   );
 }
 
@@ -75,8 +84,8 @@ export function EmailHistory({ scope }: { scope: EmailHistoryScope }) {
   const canSend = useCan('manage_clients');
   const [filters, setFilters] = useState<EmailHistoryFilters>(noFilters);
   const [viewing, setViewing] = useState<string | null>(null);
+  const [resending, setResending] = useState<EmailSummary | null>(null);
   const templates = useEmailTemplates();
-  const resend = useResendEmail();
 
   const badRange = filters.from !== '' && filters.to !== '' && filters.from > filters.to;
   const history = useEmailHistory(scope, filters, !badRange);
@@ -85,29 +94,6 @@ export function EmailHistory({ scope }: { scope: EmailHistoryScope }) {
     filters.template !== '' || filters.status !== '' || filters.from !== '' || filters.to !== '';
   const setFilter = <K extends keyof EmailHistoryFilters>(key: K, value: EmailHistoryFilters[K]) =>
     setFilters((current) => ({ ...current, [key]: value }));
-
-  const confirmResend = (email: EmailSummary) =>
-    modals.openConfirmModal({
-      title: 'Resend this email?',
-      zIndex: viewModalZIndex + 100,
-      children: (
-        <Text size="sm">
-          Send the same {email.templateName} again to: {recipientList(email.recipients)}. It goes
-          out as a new email, and the original stays in the history.
-        </Text>
-      ),
-      labels: { confirm: 'Resend', cancel: 'Cancel' },
-      onConfirm: () =>
-        resend.mutateAsync(email.id).then(
-          (queued) =>
-            notifySuccess(
-              queued.duplicate
-                ? 'Already queued a moment ago'
-                : `${email.templateName} queued again for ${recipientList(email.recipients)}`,
-            ),
-          (error: unknown) => notifyError(error, 'Email not resent'),
-        ),
-    });
 
   return (
     <Stack>
@@ -186,7 +172,7 @@ export function EmailHistory({ scope }: { scope: EmailHistoryScope }) {
               email={email}
               canSend={canSend}
               onView={() => setViewing(email.id)}
-              onResend={() => confirmResend(email)}
+              onResend={() => setResending(email)}
             />
           ))}
         </Accordion>
@@ -204,8 +190,57 @@ export function EmailHistory({ scope }: { scope: EmailHistoryScope }) {
         </Group>
       )}
 
-      <EmailViewModal emailId={viewing} onClose={() => setViewing(null)} />
+      <EmailViewModal stackId="email-view" emailId={viewing} onClose={() => setViewing(null)} />
+      <ResendModal email={resending} onClose={() => setResending(null)} />
     </Stack>
+  );
+}
+
+/** "Resend": the same stored content again, as a new email linked to the original. */
+function ResendModal({ email, onClose }: { email: EmailSummary | null; onClose: () => void }) {
+  const resend = useResendEmail();
+  // Kept through the closing transition, so the text does not vanish as the modal fades.
+  const [shown, setShown] = useState(email);
+  if (email && email !== shown) setShown(email);
+
+  const confirm = () => {
+    if (!email) return;
+    resend.mutate(email.id, {
+      onSuccess: (queued) => {
+        notifySuccess(
+          queued.duplicate
+            ? 'Already queued a moment ago'
+            : `${email.templateName} queued again for ${recipientList(email.recipients)}`,
+        );
+        onClose();
+      },
+      onError: (error) => notifyError(error, 'Email not resent'),
+    });
+  };
+
+  return (
+    <Modal
+      stackId="email-resend"
+      opened={email !== null}
+      onClose={onClose}
+      title="Resend this email?"
+      zIndex={viewModalZIndex + 100}
+    >
+      <Stack>
+        <Text size="sm">
+          Send the same {shown?.templateName} again to: {recipientList(shown?.recipients ?? [])}. It
+          goes out as a new email, and the original stays in the history.
+        </Text>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button onClick={confirm} loading={resend.isPending} data-autofocus>
+            Resend
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
   );
 }
 

@@ -31,12 +31,16 @@ export const viewModalZIndex = 300;
 export function EmailViewModal({
   emailId,
   onClose,
+  stackId,
 }: {
   emailId: string | null;
   onClose: () => void;
+  /** Set when opened from another modal inside a Modal.Stack. */
+  stackId?: string;
 }) {
   return (
     <Modal
+      stackId={stackId}
       opened={emailId !== null}
       onClose={onClose}
       title="View Email"
