@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import PgBoss from 'pg-boss';
+import { createJobQueue } from '../src/platform/jobs.js';
 import { loadConfig } from '../src/platform/config.js';
 import { createLogger } from '../src/platform/logger.js';
 import {
@@ -22,6 +22,7 @@ import type { AppContext } from '../src/platform/context.js';
 import { demoStaff, seedDemoData } from '../src/modules/demo/demo-data.js';
 import { seedScaleData } from '../src/modules/demo/scale-data.js';
 import { startBaseline } from './baseline.js';
+import { mailBenchmark, printMailReport, type MailResult } from './mail.js';
 
 const dataDir = path.resolve('data', 'bench');
 const postgresPort = 54350;
@@ -37,6 +38,10 @@ const durationSeconds = 10;
 const searchTerm = 'harb';
 
 const aims = { minThroughputRatio: 0.6, maxP99Ms: 50 };
+/** Account Summaries in the mail case. */
+const mailMessages = Number(process.env.BENCH_MAIL_MESSAGES ?? 5_000);
+/** `npm run bench -- mail` (or `http`) runs one part only. */
+const only = process.argv[2] as 'mail' | 'http' | undefined;
 /** The whole run is bounded: past this, it stops with an error instead of hanging. */
 const overallTimeoutMs = 6 * 60_000;
 
@@ -77,14 +82,8 @@ async function main() {
 
     await seed(pool, logger);
 
-    const jobs = new PgBoss({
-      connectionString,
-      schema: 'pgboss',
-      supervise: false,
-      schedule: false,
-      max: 2,
-    });
-    jobs.on('error', (error) => logger.warn({ err: error }, 'job queue error'));
+    // The job queue as npm start configures it, without the nightly schedules.
+    const jobs = createJobQueue(connectionString, logger);
     await jobs.start();
     cleanups.push(() => jobs.stop({ graceful: false, wait: true }));
 
@@ -125,7 +124,7 @@ async function main() {
     }
 
     const measurements: Measurement[] = [];
-    for (const c of cases) {
+    for (const c of only === 'mail' ? [] : cases) {
       for (const target of ['app', 'baseline'] as const) {
         const url = (target === 'app' ? appUrl : baseline.url) + c.path;
         const headers = target === 'app' ? appHeaders : {};
@@ -144,10 +143,18 @@ async function main() {
       }
     }
 
-    step('Keyset pagination: following nextCursor to page 500');
-    const pages = await pageDepth(appUrl, cookie);
+    let pages: PageDepth | null = null;
+    if (only !== 'mail') {
+      step('Keyset pagination: following nextCursor to page 500');
+      pages = await pageDepth(appUrl, cookie);
+    }
+    let mail: MailResult | null = null;
+    if (only !== 'http') {
+      mail = await mailBenchmark({ pool, context, appUrl, cookie, messages: mailMessages, step });
+    }
 
-    printReport(measurements, pages);
+    if (pages) printReport(measurements, pages);
+    if (mail) printMailReport(mail);
   } finally {
     clearTimeout(timer);
     step('Stopping');

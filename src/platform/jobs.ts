@@ -8,7 +8,7 @@ export interface JobDefinition<Data extends object = object> {
   name: string;
   /** A cron expression (UTC) when the job also runs on a schedule. */
   cron?: string;
-  /** How many jobs of this queue one process works on at once (default 1). */
+  /** How many jobs of this queue one process works on side by side (default 1). */
   concurrency?: number;
   /** How often an idle worker looks for new jobs (default 2 s). */
   pollingIntervalSeconds?: number;
@@ -35,21 +35,28 @@ export async function startWorkers(
   logger: Logger,
 ): Promise<void> {
   for (const job of jobs) {
-    // pg-boss 10 hands a worker a batch and fails the whole batch if the handler throws, so
-    // each worker takes one job at a time and concurrency comes from several workers.
-    for (let i = 0; i < (job.concurrency ?? 1); i++) {
-      await boss.work<object>(
-        job.name,
-        { batchSize: 1, pollingIntervalSeconds: job.pollingIntervalSeconds ?? 2 },
-        async ([item]) => {
-          if (!item) return;
-          const log = logger.child({ job: job.name, jobId: item.id });
-          log.debug('job started');
-          await job.handle(item.data);
-          log.debug('job finished');
-        },
-      );
-    }
+    const batchSize = job.concurrency ?? 1;
+    let workerId = '';
+    workerId = await boss.work<object>(
+      job.name,
+      { batchSize, pollingIntervalSeconds: job.pollingIntervalSeconds ?? 2 },
+      async (batch) => {
+        // The jobs of a batch run side by side. pg-boss completes the whole batch when this
+        // returns, so each failure is reported on its own job (to be retried) first.
+        const outcomes = await Promise.allSettled(batch.map((item) => job.handle(item.data)));
+        for (const [index, outcome] of outcomes.entries()) {
+          if (outcome.status === 'fulfilled') continue;
+          const item = batch[index]!;
+          const reason =
+            outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
+          logger.warn({ job: job.name, jobId: item.id, reason }, 'job failed');
+          await boss.fail(job.name, item.id, { message: reason });
+        }
+        // A full batch means more are waiting: fetch again at once instead of after the
+        // polling interval (pg-boss 10 otherwise pauses between batches).
+        if (batch.length === batchSize) boss.notifyWorker(workerId);
+      },
+    );
   }
 }
 

@@ -19,7 +19,8 @@ export function emailJobs(deps: Deps): JobDefinition[] {
   return [
     {
       name: sendEmailJobName,
-      concurrency: 4,
+      // About twice the SMTP pool's connections, so a connection is never left idle.
+      concurrency: 10,
       pollingIntervalSeconds: 0.5,
       handle: async (data) => {
         const { messageId } = data as { messageId: string };
@@ -28,7 +29,7 @@ export function emailJobs(deps: Deps): JobDefinition[] {
     },
     {
       name: accountSummaryJobName,
-      concurrency: 2,
+      concurrency: 4,
       pollingIntervalSeconds: 0.5,
       handle: async (data) => {
         const { organizationId, actor } = data as { organizationId: string; actor: Actor };

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { Button, Loader, Menu, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
@@ -42,6 +42,7 @@ export function ContactEmailMenu({
 }) {
   const [opened, setOpened] = useState(false);
   const [historyOpened, historyModal] = useDisclosure(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
   const options = useContactEmailOptions(contact.id, organizationId, opened);
   const send = useSendContactEmail(contact.id, organizationId);
 
@@ -66,9 +67,17 @@ export function ContactEmailMenu({
 
   return (
     <>
-      <Menu opened={opened} onChange={setOpened} position="top-start" withinPortal width={320}>
+      <Menu
+        opened={opened}
+        onChange={setOpened}
+        position="top-start"
+        width={320}
+        // The card may still be expanding when the menu opens; stay shown while it moves.
+        hideDetached={false}
+      >
         <Menu.Target>
           <Button
+            ref={menuButton}
             variant="default"
             leftSection={<IconMail size={16} />}
             rightSection={send.isPending ? <Loader size={14} /> : <IconChevronDown size={14} />}
@@ -112,6 +121,7 @@ export function ContactEmailMenu({
         onClose={historyModal.close}
         title={`Email History — ${contact.name}`}
         scope={{ kind: 'contact', id: contact.id }}
+        returnFocusTo={menuButton}
       />
     </>
   );

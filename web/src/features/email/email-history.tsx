@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import {
   Accordion,
   Badge,
@@ -39,19 +39,46 @@ const statusOptions = (Object.keys(emailStatusLabels) as EmailStatus[]).map((sta
   label: emailStatusLabels[status],
 }));
 
+/**
+ * Puts focus back where it was when `opened` turned true (or on `fallback`), once it turns
+ * false again. Stacked modals hand focus to the modal below, not to the button that opened them.
+ */
+function useRestoreFocus(opened: boolean, fallback?: RefObject<HTMLElement | null>) {
+  // undefined until it opens: nothing to give back on the first render.
+  const trigger = useRef<HTMLElement | null | undefined>(undefined);
+  useEffect(() => {
+    if (opened) {
+      trigger.current =
+        document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      return;
+    }
+    if (trigger.current === undefined) return;
+    const target = trigger.current?.isConnected ? trigger.current : fallback?.current;
+    trigger.current = undefined;
+    if (!target) return;
+    // After the focus trap of the modal below has had its turn (it focuses on a zero timeout).
+    const timeout = window.setTimeout(() => target.focus({ preventScroll: true }), 30);
+    return () => window.clearTimeout(timeout);
+  }, [opened, fallback]);
+}
+
 /** "Email History", in a modal: for an organization, or filtered to one contact. */
 export function EmailHistoryModal({
   opened,
   onClose,
   title,
   scope,
+  returnFocusTo,
 }: {
   opened: boolean;
   onClose: () => void;
   title: string;
   scope: EmailHistoryScope;
+  /** Where focus goes on close when the control that opened it is gone (a menu item). */
+  returnFocusTo?: RefObject<HTMLElement | null>;
 }) {
   const narrow = useMediaQuery('(max-width: 48em)');
+  useRestoreFocus(opened, returnFocusTo);
   return (
     // A stack, so Escape closes only the top one: View or the Resend question, then the history.
     <Modal.Stack>
@@ -62,18 +89,10 @@ export function EmailHistoryModal({
         title={title}
         size="70rem"
         fullScreen={narrow}
+        closeButtonProps={{ 'aria-label': 'Close' }}
       >
         {/* Mounted only while open: every opening starts with fresh filters and a fresh list. */}
-        {opened && (
-          <Stack>
-            <EmailHistory scope={scope} />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                Close
-              </Button>
-            </Group>
-          </Stack>
-        )}
+        {opened && <EmailHistory scope={scope} />}
       </Modal>
     </Modal.Stack>
   );
@@ -86,6 +105,8 @@ export function EmailHistory({ scope }: { scope: EmailHistoryScope }) {
   const [viewing, setViewing] = useState<string | null>(null);
   const [resending, setResending] = useState<EmailSummary | null>(null);
   const templates = useEmailTemplates();
+  useRestoreFocus(viewing !== null);
+  useRestoreFocus(resending !== null);
 
   const badRange = filters.from !== '' && filters.to !== '' && filters.from > filters.to;
   const history = useEmailHistory(scope, filters, !badRange);
@@ -224,6 +245,7 @@ function ResendModal({ email, onClose }: { email: EmailSummary | null; onClose: 
       opened={email !== null}
       onClose={onClose}
       title="Resend this email?"
+      closeButtonProps={{ 'aria-label': 'Close' }}
       zIndex={viewModalZIndex + 100}
     >
       <Stack>
@@ -259,7 +281,12 @@ function EmailRow({
   return (
     <Accordion.Item value={email.id}>
       <Group wrap="nowrap" gap="xs" pr="sm" align="center">
-        <Accordion.Control>
+        {/* Named by date, template and status only: the subject is free text and could hold
+            words like "view" that would blur the names of the buttons beside it. */}
+        <Accordion.Control
+          aria-label={`${formatDateTimeMinutes(email.createdAt)} ${email.templateName}, ${emailStatusLabels[email.status]}${email.resentFromId ? ', a resent copy' : ''}`}
+          aria-describedby={`${summaryId}-subject`}
+        >
           <Group justify="space-between" wrap="wrap" gap="xs" id={summaryId}>
             <Stack gap={2} style={{ minWidth: 0, flex: 1 }}>
               <Group gap="xs" wrap="wrap">
@@ -270,11 +297,11 @@ function EmailRow({
                 <EmailStatusBadge status={email.status} />
                 {email.resentFromId && (
                   <Badge variant="outline" color="gray" size="sm">
-                    Resend
+                    Resent copy
                   </Badge>
                 )}
               </Group>
-              <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+              <Text size="sm" style={{ overflowWrap: 'anywhere' }} id={`${summaryId}-subject`}>
                 {email.subject}
               </Text>
               <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>

@@ -44,16 +44,17 @@ export function EmailViewModal({
       opened={emailId !== null}
       onClose={onClose}
       title="View Email"
+      closeButtonProps={{ 'aria-label': 'Close' }}
       size="70rem"
       zIndex={viewModalZIndex}
     >
       {/* Keyed, so each opening starts on the email asked for, not where the last one ended. */}
-      {emailId !== null && <EmailView key={emailId} startId={emailId} onClose={onClose} />}
+      {emailId !== null && <EmailView key={emailId} startId={emailId} />}
     </Modal>
   );
 }
 
-function EmailView({ startId, onClose }: { startId: string; onClose: () => void }) {
+function EmailView({ startId }: { startId: string }) {
   // Following "Resend of" and "Resent as" links; Back returns along the way.
   const [trail, setTrail] = useState<string[]>([startId]);
   const currentId = trail[trail.length - 1] ?? startId;
@@ -90,11 +91,6 @@ function EmailView({ startId, onClose }: { startId: string; onClose: () => void 
       ) : (
         <EmailDetails email={email.data} onOpen={open} />
       )}
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onClose}>
-          Close
-        </Button>
-      </Group>
     </Stack>
   );
 }

@@ -160,7 +160,13 @@ function splitHeaderLine(line: string, fallbackName: string) {
 function LocalMessageModal({ id, onClose }: { id: number | null; onClose: () => void }) {
   const message = useLocalMessage(id);
   return (
-    <Modal opened={id !== null} onClose={onClose} title="Received Email" size="70rem">
+    <Modal
+      opened={id !== null}
+      onClose={onClose}
+      title="Received Email"
+      size="70rem"
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       {id !== null &&
         (message.isPending ? (
           <Group gap="xs" role="status" py="md">
@@ -234,11 +240,6 @@ function LocalMessageModal({ id, onClose }: { id: number | null; onClose: () => 
                 )}
               </Tabs.Panel>
             </Tabs>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                Close
-              </Button>
-            </Group>
           </Stack>
         ))}
     </Modal>

@@ -26,6 +26,7 @@ export function OrganizationEmailing({ organization }: { organization: Organizat
   const confirmSend = () =>
     modals.openConfirmModal({
       title: 'Send Account Summary?',
+      closeButtonProps: { 'aria-label': 'Close' },
       children: <Text size="sm">Send the account summary to: {emails}</Text>,
       labels: { confirm: 'Send', cancel: 'Cancel' },
       onConfirm: () =>
@@ -43,7 +44,14 @@ export function OrganizationEmailing({ organization }: { organization: Organizat
 
   return (
     <Stack gap="xs" align="flex-start">
-      <Tooltip label={unavailableReason} disabled={!unavailableReason} withArrow multiline w={240}>
+      <Tooltip
+        label={unavailableReason}
+        disabled={!unavailableReason}
+        events={{ hover: true, focus: true, touch: true }}
+        withArrow
+        multiline
+        w={240}
+      >
         <Button
           size="xs"
           variant="light"

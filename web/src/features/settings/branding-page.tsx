@@ -52,11 +52,10 @@ export function BrandingPage() {
       </div>
       <Text c="dimmed" maw={720}>
         Your name, logo, colour and support details, as every email and the client portal show them.
-        See the result in{' '}
+        Emails already sent keep the branding they went out with.{' '}
         <Anchor component={Link} to="/configuration/email-templates">
-          Email Templates
+          Preview the emails
         </Anchor>
-        .
       </Text>
       {!canEdit && <ReadOnlyNote>Read only: your role cannot change the branding</ReadOnlyNote>}
       {branding.isPending ? (
