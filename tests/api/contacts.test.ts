@@ -41,6 +41,7 @@ interface Contact {
 }
 
 interface AuditEvent {
+  entityLabel: string;
   action: string;
   entityId: string;
   actorId: string | null;
@@ -367,8 +368,12 @@ describe('saving a contact card', () => {
     expect(updated.before).toMatchObject({ name: 'Leslie Knope', phone: '(317) 555-0101' });
     expect(updated.after).toMatchObject({ name: 'Leslie Knope-Wyatt', phone: '(317) 555-0111' });
     const revoked = demoEvents.find((e) => e.action === 'contact.access_revoked')!;
-    expect(revoked.before).toEqual({ accessProfileId: profiles['Accounts Payable'] });
-    expect(revoked.after).toEqual({ accessProfileId: null });
+    expect(revoked.entityLabel).toBe('Leslie Knope-Wyatt');
+    expect(revoked.before).toEqual({
+      accessProfileId: profiles['Accounts Payable'],
+      accessProfile: 'Accounts Payable',
+    });
+    expect(revoked.after).toEqual({ accessProfileId: null, accessProfile: 'Revoke Access' });
   });
 
   it('writes no audit rows when nothing changed', async () => {

@@ -20,6 +20,11 @@ export function accessProfileRoutes(context: AppContext): FastifyPluginAsyncZod 
     app.get('/api/access-profiles', { onRequest: requireStaff('read') }, async () => ({
       accessProfiles: await listAccessProfiles({ pool: context.pool }),
       permissions: portalPermissions,
+      revokedCount: (
+        await context.pool.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM contact_organizations WHERE access_profile_id IS NULL',
+        )
+      ).rows[0]!.n,
     }));
 
     app.post(

@@ -57,6 +57,16 @@ function rethrowNameTaken(name: string) {
   };
 }
 
+/** A profile's name for the audit log; null is the built-in "Revoke Access". */
+export async function accessProfileName(db: Db, profileId: string | null): Promise<string> {
+  if (profileId === null) return revokeAccessLabel;
+  const [found] = await db
+    .select({ name: accessProfiles.name })
+    .from(accessProfiles)
+    .where(eq(accessProfiles.id, profileId));
+  return found?.name ?? 'a deleted profile';
+}
+
 export async function assertAccessProfileExists(db: Db, profileId: string | null, field: string) {
   if (profileId === null) return;
   const [found] = await db
@@ -83,6 +93,7 @@ export async function createAccessProfile(options: {
       organizationId: null,
       entityType: 'access_profile',
       entityId: profile!.id,
+      entityLabel: profile!.name,
       action: 'access_profile.created',
       after: { name: profile!.name, permissions: profile!.permissions },
     });
@@ -123,6 +134,7 @@ export async function updateAccessProfile(options: {
       organizationId: null,
       entityType: 'access_profile',
       entityId: options.profileId,
+      entityLabel: after!.name,
       action: 'access_profile.updated',
       before: { name: before.name, permissions: before.permissions },
       after: { name: after!.name, permissions: after!.permissions },
@@ -189,6 +201,7 @@ export async function deleteAccessProfile(options: {
       organizationId: null,
       entityType: 'access_profile',
       entityId: options.profileId,
+      entityLabel: profile.name,
       action: 'access_profile.deleted',
       before: { name: profile.name, permissions: profile.permissions },
       after: { reassignedTo: options.reassignTo ?? null, contactsMoved: holderCount },

@@ -11,6 +11,8 @@ export const auditEvents = pgTable(
     organizationId: uuid('organization_id'),
     entityType: text('entity_type').notNull(),
     entityId: text('entity_id').notNull(),
+    /** What the entity was called at the time (a contact's name, a profile's name). */
+    entityLabel: text('entity_label').notNull().default(''),
     action: text('action').notNull(),
     before: jsonb('before'),
     after: jsonb('after'),

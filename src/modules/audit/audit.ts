@@ -15,6 +15,8 @@ export interface AuditEntry {
   organizationId: string | null;
   entityType: string;
   entityId: string;
+  /** A readable name for the entity, kept as it was when the change happened. */
+  entityLabel?: string;
   action: string;
   before?: unknown;
   after?: unknown;
@@ -29,6 +31,7 @@ export async function recordAudit(db: Db, actor: Actor, entry: AuditEntry): Prom
     organizationId: entry.organizationId,
     entityType: entry.entityType,
     entityId: entry.entityId,
+    entityLabel: entry.entityLabel ?? '',
     action: entry.action,
     before: entry.before ?? null,
     after: entry.after ?? null,

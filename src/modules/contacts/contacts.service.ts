@@ -10,6 +10,7 @@ import {
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
 import { accessProfiles } from '../access-profiles/access-profiles.schema.js';
 import {
+  accessProfileName,
   assertAccessProfileExists,
   revokeAccessLabel,
 } from '../access-profiles/access-profiles.service.js';
@@ -177,10 +178,12 @@ export async function createContact(options: {
       organizationId: options.organizationId,
       entityType: 'contact',
       entityId: contact!.id,
+      entityLabel: options.fields.name,
       action: 'contact.created',
       after: {
         ...options.fields,
         accessProfileId: options.accessProfileId,
+        accessProfile: await accessProfileName(db, options.accessProfileId),
         isDefaultNotification: options.isDefaultNotification,
       },
     });
@@ -246,6 +249,7 @@ export async function saveContactCard(options: {
           organizationId: relation.organizationId,
           entityType: 'contact',
           entityId: options.contactId,
+          entityLabel: options.fields.name,
           action: 'contact.updated',
           ...detailDiff,
         });
@@ -268,12 +272,19 @@ export async function saveContactCard(options: {
         organizationId: change.organizationId,
         entityType: 'contact',
         entityId: options.contactId,
+        entityLabel: options.fields.name,
         action:
           change.accessProfileId === null
             ? 'contact.access_revoked'
             : 'contact.access_profile_changed',
-        before: { accessProfileId: current.accessProfileId },
-        after: { accessProfileId: change.accessProfileId },
+        before: {
+          accessProfileId: current.accessProfileId,
+          accessProfile: await accessProfileName(db, current.accessProfileId),
+        },
+        after: {
+          accessProfileId: change.accessProfileId,
+          accessProfile: await accessProfileName(db, change.accessProfileId),
+        },
       });
     }
   });
@@ -288,7 +299,7 @@ export async function relateContact(options: {
   accessProfileId: string | null;
 }) {
   await withTransaction(options.pool, async ({ db }) => {
-    await lockContact(db, options.contactId);
+    const contact = await lockContact(db, options.contactId);
     const organization = await lockOrganization(db, options.organizationId);
     await assertAccessProfileExists(db, options.accessProfileId, 'accessProfileId');
     const inserted = await db
@@ -309,8 +320,13 @@ export async function relateContact(options: {
       organizationId: options.organizationId,
       entityType: 'contact',
       entityId: options.contactId,
+      entityLabel: contact.name,
       action: 'contact.related',
-      after: { organizationId: options.organizationId, accessProfileId: options.accessProfileId },
+      after: {
+        organizationId: options.organizationId,
+        accessProfileId: options.accessProfileId,
+        accessProfile: await accessProfileName(db, options.accessProfileId),
+      },
     });
   });
   return getContact({ pool: options.pool, contactId: options.contactId });
@@ -323,7 +339,7 @@ export async function removeContactRelation(options: {
   organizationId: string;
 }) {
   await withTransaction(options.pool, async ({ db }) => {
-    await lockContact(db, options.contactId);
+    const contact = await lockContact(db, options.contactId);
     const removed = await db
       .delete(contactOrganizations)
       .where(
@@ -338,9 +354,11 @@ export async function removeContactRelation(options: {
       organizationId: options.organizationId,
       entityType: 'contact',
       entityId: options.contactId,
+      entityLabel: contact.name,
       action: 'contact.relation_removed',
       before: {
         accessProfileId: removed[0]!.accessProfileId,
+        accessProfile: await accessProfileName(db, removed[0]!.accessProfileId),
         isDefaultNotification: removed[0]!.isDefaultNotification,
       },
     });
@@ -381,6 +399,7 @@ export async function setDefaultNotificationContact(options: {
       organizationId: options.organizationId,
       entityType: 'contact',
       entityId: options.contactId,
+      entityLabel: (await lockContact(db, options.contactId)).name,
       action: options.isDefault
         ? 'contact.default_notification_added'
         : 'contact.default_notification_removed',

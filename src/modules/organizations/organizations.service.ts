@@ -64,6 +64,7 @@ export async function createOrganization(options: {
       organizationId: created!.id,
       entityType: 'organization',
       entityId: created!.id,
+      entityLabel: created!.name,
       action: 'organization.created',
       after: options.fields,
     });
@@ -90,6 +91,7 @@ export async function updateOrganization(options: {
       organizationId: options.organizationId,
       entityType: 'organization',
       entityId: options.organizationId,
+      entityLabel: after!.name,
       action: 'organization.updated',
       ...diff,
     });
@@ -114,6 +116,7 @@ export async function updateOrganizationNotes(options: {
       organizationId: options.organizationId,
       entityType: 'organization',
       entityId: options.organizationId,
+      entityLabel: before.name,
       action: 'organization.notes_updated',
       before: { notes: before.notes },
       after: { notes: options.notes },
@@ -140,6 +143,7 @@ export async function setOrganizationArchived(options: {
       organizationId: options.organizationId,
       entityType: 'organization',
       entityId: options.organizationId,
+      entityLabel: before.name,
       action: options.archived ? 'organization.archived' : 'organization.restored',
       before: { archivedAt: before.archivedAt },
       after: { archivedAt: after!.archivedAt },

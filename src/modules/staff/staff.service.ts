@@ -68,6 +68,7 @@ export async function createStaffUser(options: {
       organizationId: null,
       entityType: 'staff_user',
       entityId: user!.id,
+      entityLabel: user!.email,
       action: 'staff_user.created',
       after: { email: user!.email, name: user!.name, role: user!.role },
     });
@@ -129,6 +130,7 @@ export async function updateStaffUser(options: {
       organizationId: null,
       entityType: 'staff_user',
       entityId: options.staffUserId,
+      entityLabel: before.email,
       action: 'staff_user.updated',
       before: { name: before.name, role: before.role, disabled: before.disabledAt !== null },
       after: { name: after!.name, role: after!.role, disabled: after!.disabledAt !== null },

@@ -49,7 +49,8 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        // The MSP's logo may live on its own site (branding settings), shown in email previews.
+        imgSrc: ["'self'", 'data:', 'https:'],
         styleSrc: ["'self'", "'unsafe-inline'"],
         // Plain HTTP on a LAN address must keep working; HTTPS is the proxy's business.
         upgradeInsecureRequests: null,
@@ -129,7 +130,8 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
   });
 
   if (existsSync(webRoot)) {
-    await app.register(fastifyStatic, { root: webRoot, wildcard: false });
+    // wildcard: files are looked up per request, so a rebuilt console is served without a restart.
+    await app.register(fastifyStatic, { root: webRoot, wildcard: true });
   }
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/api/') || request.method !== 'GET' || !existsSync(webRoot)) {

@@ -21,6 +21,8 @@ export interface AccessProfile {
 export interface AccessProfileList {
   accessProfiles: AccessProfile[];
   permissions: PortalPermission[];
+  /** Contact relations with Revoke Access. */
+  revokedCount: number;
 }
 
 export interface AccessProfileInput {

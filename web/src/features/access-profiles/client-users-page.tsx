@@ -67,7 +67,7 @@ export function ClientUsersPage() {
     );
   }
 
-  const { accessProfiles, permissions } = profiles.data;
+  const { accessProfiles, permissions, revokedCount } = profiles.data;
   const rows: ProfileRow[] = [
     ...accessProfiles.map((p) => ({ ...p, builtIn: false })),
     // Built in, and not stored as a profile: a relation without one cannot sign in.
@@ -75,7 +75,7 @@ export function ClientUsersPage() {
       id: revokeAccessValue,
       name: revokeAccessLabel,
       permissions: [],
-      contactCount: 0,
+      contactCount: revokedCount,
       builtIn: true,
     },
   ];
@@ -174,7 +174,7 @@ export function ClientUsersPage() {
             title: <WrappingTitle>Contacts</WrappingTitle>,
             width: 80,
             textAlign: 'right',
-            render: (row) => (row.builtIn ? '—' : row.contactCount),
+            render: (row) => row.contactCount,
           },
           {
             accessor: 'actions',

@@ -8,6 +8,8 @@ export interface AuditEvent {
   actorLabel: string;
   entityType: string;
   entityId: string;
+  /** The entity's name when the change happened (empty on older events). */
+  entityLabel: string;
   action: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;

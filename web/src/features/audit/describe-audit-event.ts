@@ -23,7 +23,10 @@ export function describeAction(event: AuditEvent, contactName?: string): string 
     actionWords[event.action] ??
     event.action.replace(/[._]/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
   if (event.entityType === 'contact') {
-    const name = contactName ?? (typeof event.after?.name === 'string' ? event.after.name : null);
+    const name =
+      event.entityLabel ||
+      contactName ||
+      (typeof event.after?.name === 'string' ? event.after.name : null);
     return name ? `${words} ${name}` : `${words} a contact`;
   }
   return words;
@@ -41,6 +44,7 @@ const fieldLabels: Record<string, string> = {
   postalCode: 'Postal code',
   country: 'Country',
   accessProfileId: 'Profile',
+  accessProfile: 'Profile',
   isDefaultNotification: 'Default notification contact',
   archivedAt: 'Archived',
   permissions: 'Permissions',
@@ -59,8 +63,10 @@ export function describeChanges(
 ): FieldChange[] {
   const before = event.before ?? {};
   const after = event.after ?? {};
+  // Newer events carry the profile's name beside its id: show the name, as it was then.
+  const named = 'accessProfile' in before || 'accessProfile' in after;
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
-    (key) => key !== 'organizationId',
+    (key) => key !== 'organizationId' && !(named && key === 'accessProfileId'),
   );
   const show = (key: string, value: unknown): string | null => {
     if (!(key in before) && !(key in after)) return null;

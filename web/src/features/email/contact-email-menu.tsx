@@ -98,11 +98,13 @@ export function ContactEmailMenu({
                 aria-label={contactEmailLabels[kind]}
                 aria-describedby={reason ? reasonId : undefined}
                 onClick={() => sendEmail(kind)}
+                // Dimmed, not faded: the reason must stay readable.
+                style={reason ? { opacity: 1 } : undefined}
               >
                 <Stack gap={2}>
                   <span>{contactEmailLabels[kind]}</span>
                   {reason && (
-                    <Text id={reasonId} size="xs" c="dimmed" style={{ whiteSpace: 'normal' }}>
+                    <Text id={reasonId} size="xs" c="gray.7" style={{ whiteSpace: 'normal' }}>
                       {reason}
                     </Text>
                   )}
