@@ -79,7 +79,10 @@ export async function mailBenchmark(options: {
     let done = 0;
     let allQueuedAt = 0;
     while (done < total) {
-      if (!allQueuedAt && (await count(pool, 'SELECT count(*)::int AS n FROM email_messages')) === total) {
+      if (
+        !allQueuedAt &&
+        (await count(pool, 'SELECT count(*)::int AS n FROM email_messages')) === total
+      ) {
         allQueuedAt = performance.now();
       }
       if (performance.now() - started > timeoutMs)
