@@ -5,3 +5,4 @@ export * from '../modules/contacts/contacts.schema.js';
 export * from '../modules/audit/audit.schema.js';
 export * from '../modules/settings/settings.schema.js';
 export * from '../modules/email/email.schema.js';
+export * from '../modules/portal/portal.schema.js';

@@ -19,6 +19,9 @@ const configSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(1440).default(120),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(720).default(12),
   SEED_DEMO: booleanString.default(true),
+  PORTAL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(1440).default(30),
+  PORTAL_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  WELCOME_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   SIGN_IN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
   SIGN_IN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(30),
   SMTP_URL: z

@@ -1,5 +1,12 @@
 export type ErrorCode =
-  'validation' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited';
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  /** A contact signed in with a temporary password must change it before anything else. */
+  | 'password_change_required';
 
 export interface FieldError {
   field: string;
@@ -13,6 +20,7 @@ const statusByCode: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   rate_limited: 429,
+  password_change_required: 403,
 };
 
 /** The one error type of Portico's use cases; the HTTP layer maps its code to a status. */

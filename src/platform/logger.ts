@@ -10,6 +10,8 @@ export const redactedPaths = [
   '*.newPassword',
   'token',
   '*.token',
+  'totpSecret',
+  '*.totpSecret',
   'req.headers.cookie',
   'req.headers.authorization',
   'req.headers["x-csrf-token"]',

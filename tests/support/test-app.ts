@@ -66,7 +66,11 @@ export class ApiClient {
   private cookies = new Map<string, string>();
   private csrfToken = '';
 
-  constructor(private readonly app: App) {}
+  constructor(
+    private readonly app: App,
+    /** Where the CSRF token comes from: the staff session, or the portal's. */
+    private readonly sessionUrl = '/api/auth/session',
+  ) {}
 
   async request(method: Method, url: string, body?: unknown): Promise<LightMyRequestResponse> {
     if (!this.csrfToken && method !== 'GET') await this.refreshCsrf();
@@ -97,7 +101,7 @@ export class ApiClient {
   delete = (url: string) => this.request('DELETE', url);
 
   async refreshCsrf(): Promise<void> {
-    const response = await this.request('GET', '/api/auth/session');
+    const response = await this.request('GET', this.sessionUrl);
     this.csrfToken = response.json<{ csrfToken: string }>().csrfToken;
   }
 

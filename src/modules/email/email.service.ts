@@ -11,7 +11,6 @@ import { renderEmail } from './templates/index.js';
 
 type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config'>;
 
-export const welcomeLinkDays = 7;
 export const resetLinkMinutes = 60;
 
 function today(): string {
@@ -188,8 +187,8 @@ export async function sendContactEmail(
               contactName: contact.name,
               email: contact.email,
               organizationName: contact.organizationName,
-              setPasswordUrl: `${portal}/set-password?token=${await issueContactToken(tx, contact.id, 'set_password', `${welcomeLinkDays} days`)}`,
-              linkExpiresInDays: welcomeLinkDays,
+              setPasswordUrl: `${portal}/set-password?token=${await issueContactToken(tx, contact.id, 'set_password', `${deps.config.WELCOME_LINK_DAYS} days`)}`,
+              linkExpiresInDays: deps.config.WELCOME_LINK_DAYS,
             },
             brand,
           )

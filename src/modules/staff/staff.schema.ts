@@ -9,6 +9,9 @@ export const staffUsers = pgTable('staff_users', {
   name: text('name').notNull(),
   role: text('role', { enum: staffRoles }).notNull(),
   passwordHash: text('password_hash').notNull(),
+  /** Base32 TOTP secret; set while enrolling, in force once totp_enabled_at is set. */
+  totpSecret: text('totp_secret'),
+  totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
   disabledAt: timestamp('disabled_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -24,6 +27,8 @@ export const staffSessions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** Password accepted, second factor still due: the session grants nothing else yet. */
+    totpPending: boolean('totp_pending').notNull().default(false),
     ip: text('ip'),
     userAgent: text('user_agent'),
   },

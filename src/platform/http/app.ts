@@ -23,6 +23,8 @@ import { contactRoutes } from '../../modules/contacts/contacts.routes.js';
 import { accessProfileRoutes } from '../../modules/access-profiles/access-profiles.routes.js';
 import { emailRoutes } from '../../modules/email/email.routes.js';
 import { settingsRoutes } from '../../modules/settings/settings.routes.js';
+import { portalRoutes } from '../../modules/portal/portal.routes.js';
+import { portalSessionHook } from '../../modules/portal/portal-auth.js';
 
 const webRoot = path.resolve(import.meta.dirname, '../../../web/dist');
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -74,6 +76,7 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
     done();
   });
   app.addHook('onRequest', staffSessionHook(context));
+  app.addHook('onRequest', portalSessionHook(context));
   // Every state-changing API call carries the CSRF token, sign-in included.
   app.addHook('onRequest', (request, reply, done) => {
     if (safeMethods.has(request.method) || !request.url.startsWith('/api/')) return done();
@@ -123,6 +126,7 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
   await app.register(accessProfileRoutes(context));
   await app.register(emailRoutes(context));
   await app.register(settingsRoutes(context));
+  await app.register(portalRoutes(context));
 
   app.get('/api/health', async () => {
     await context.pool.query('SELECT 1');

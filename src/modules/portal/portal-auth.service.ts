@@ -1,0 +1,481 @@
+import { AppError } from '../../platform/errors.js';
+import { withTransaction, type Pool } from '../../platform/database.js';
+import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../platform/passwords.js';
+import { hashToken, newToken } from '../../platform/tokens.js';
+import type { PortalPermission } from '../access-profiles/access-profiles.schema.js';
+import { recordAudit, type Actor } from '../audit/audit.js';
+import { passwordProblem } from './password-policy.js';
+
+export const portalWrongCredentials = 'Email or password is incorrect';
+const failureWindowMinutes = 15;
+
+export interface PortalOrganization {
+  id: string;
+  name: string;
+  profileName: string;
+  permissions: PortalPermission[];
+}
+
+/** The organizations where a contact may sign in: a profile (not Revoke Access), not archived. */
+export async function portalOrganizations(
+  pool: Pool,
+  contactId: string,
+): Promise<PortalOrganization[]> {
+  const result = await pool.query<PortalOrganization>(
+    `SELECT o.id, o.name, p.name AS "profileName", p.permissions
+       FROM contact_organizations co
+       JOIN organizations o ON o.id = co.organization_id AND o.archived_at IS NULL
+       JOIN access_profiles p ON p.id = co.access_profile_id
+      WHERE co.contact_id = $1
+      ORDER BY lower(o.name), o.id`,
+    [contactId],
+  );
+  return result.rows;
+}
+
+async function recordAttempt(
+  pool: Pool,
+  attempt: {
+    email: string;
+    contactId: string | null;
+    organizationId?: string | null;
+    ip: string;
+    userAgent: string;
+    succeeded: boolean;
+    reason: string;
+  },
+) {
+  await pool.query(
+    `INSERT INTO contact_login_attempts (email, contact_id, organization_id, ip, user_agent, succeeded, reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [
+      attempt.email,
+      attempt.contactId,
+      attempt.organizationId ?? null,
+      attempt.ip,
+      attempt.userAgent,
+      attempt.succeeded,
+      attempt.reason,
+    ],
+  );
+}
+
+async function openPortalSession(
+  db: Pick<Pool, 'query'>,
+  options: {
+    contactId: string;
+    organizationId: string;
+    absoluteHours: number;
+    ip: string;
+    userAgent: string;
+    viewerStaffUserId?: string;
+  },
+): Promise<string> {
+  const token = newToken();
+  await db.query(
+    `INSERT INTO portal_sessions (token_hash, contact_id, organization_id, viewer_staff_user_id, expires_at, ip, user_agent)
+     VALUES ($1, $2, $3, $4, now() + make_interval(hours => $5), $6, $7)`,
+    [
+      hashToken(token),
+      options.contactId,
+      options.organizationId,
+      options.viewerStaffUserId ?? null,
+      options.absoluteHours,
+      options.ip,
+      options.userAgent,
+    ],
+  );
+  return token;
+}
+
+/**
+ * Signs a contact in to the portal. An unknown email, a wrong password, a contact with no
+ * password yet and one with Revoke Access everywhere all get the same answer; the login
+ * history keeps the real reason for staff.
+ */
+export async function signInContact(options: {
+  pool: Pool;
+  email: string;
+  password: string;
+  ip: string;
+  userAgent: string;
+  maxFailuresPerAccount: number;
+  absoluteHours: number;
+}): Promise<{ token: string; contactId: string }> {
+  const { pool } = options;
+  const attempt = { email: options.email, ip: options.ip, userAgent: options.userAgent };
+  const failures = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM contact_login_attempts
+      WHERE email = $1 AND NOT succeeded AND attempted_at > now() - make_interval(mins => $2)`,
+    [options.email, failureWindowMinutes],
+  );
+  const contact = (
+    await pool.query<{ id: string; passwordHash: string | null }>(
+      `SELECT id, password_hash AS "passwordHash" FROM contacts WHERE lower(email) = $1`,
+      [options.email],
+    )
+  ).rows[0];
+  if ((failures.rows[0]?.n ?? 0) >= options.maxFailuresPerAccount) {
+    await recordAttempt(pool, {
+      ...attempt,
+      contactId: contact?.id ?? null,
+      succeeded: false,
+      reason: 'locked: too many failures',
+    });
+    throw new AppError(
+      'rate_limited',
+      `Too many failed sign-in attempts. Try again in ${failureWindowMinutes} minutes.`,
+    );
+  }
+  const passwordMatches = contact?.passwordHash
+    ? await verifyPassword(contact.passwordHash, options.password)
+    : await verifyAgainstDecoy(options.password);
+  const organizations =
+    contact && passwordMatches ? await portalOrganizations(pool, contact.id) : [];
+  const refusal = !contact
+    ? 'unknown email'
+    : !contact.passwordHash
+      ? 'no password set yet'
+      : !passwordMatches
+        ? 'wrong password'
+        : organizations.length === 0
+          ? 'no portal access (Revoke Access in every organization)'
+          : null;
+  const first = organizations[0];
+  if (refusal || !contact || !first) {
+    await recordAttempt(pool, {
+      ...attempt,
+      contactId: contact?.id ?? null,
+      succeeded: false,
+      reason: refusal ?? 'no portal access',
+    });
+    throw new AppError('unauthenticated', portalWrongCredentials);
+  }
+  const token = await withTransaction(pool, async ({ client }) => {
+    await client.query('UPDATE contacts SET last_login_at = now() WHERE id = $1', [contact.id]);
+    await client.query('UPDATE organizations SET last_login_at = now() WHERE id = $1', [first.id]);
+    return openPortalSession(client, {
+      contactId: contact.id,
+      organizationId: first.id,
+      absoluteHours: options.absoluteHours,
+      ip: options.ip,
+      userAgent: options.userAgent,
+    });
+  });
+  await recordAttempt(pool, {
+    ...attempt,
+    contactId: contact.id,
+    organizationId: first.id,
+    succeeded: true,
+    reason: 'signed in',
+  });
+  return { token, contactId: contact.id };
+}
+
+export interface PortalSession {
+  tokenHash: string;
+  contact: { id: string; name: string; email: string; mustChangePassword: boolean };
+  organizationId: string;
+  organizationName: string;
+  profileName: string;
+  permissions: PortalPermission[];
+  viewer: { staffUserId: string; staffName: string } | null;
+}
+
+/**
+ * Resolves a portal cookie. Permissions are read from the contact's relation on every request,
+ * so a profile change applies at once. If the current organization no longer grants access,
+ * the session moves to another that does, or ends.
+ */
+export async function findPortalSession(options: {
+  pool: Pool;
+  token: string;
+  idleMinutes: number;
+}): Promise<PortalSession | null> {
+  const tokenHash = hashToken(options.token);
+  const found = (
+    await options.pool.query(
+      `SELECT s.contact_id, s.organization_id, s.viewer_staff_user_id,
+              s.last_seen_at < now() - interval '1 minute' AS stale,
+              c.name, c.email, c.must_change_password,
+              o.name AS organization_name, p.name AS profile_name, p.permissions,
+              v.name AS viewer_name
+         FROM portal_sessions s
+         JOIN contacts c ON c.id = s.contact_id
+         LEFT JOIN contact_organizations co
+                ON co.contact_id = s.contact_id AND co.organization_id = s.organization_id
+         LEFT JOIN organizations o ON o.id = co.organization_id AND o.archived_at IS NULL
+         LEFT JOIN access_profiles p ON p.id = co.access_profile_id
+         LEFT JOIN staff_users v ON v.id = s.viewer_staff_user_id
+        WHERE s.token_hash = $1 AND s.expires_at > now()
+          AND s.last_seen_at > now() - make_interval(mins => $2)`,
+      [tokenHash, options.idleMinutes],
+    )
+  ).rows[0];
+  if (!found) return null;
+  if (!found.profile_name || !found.organization_name) {
+    const [other] = await portalOrganizations(options.pool, found.contact_id);
+    if (!other) {
+      await options.pool.query('DELETE FROM portal_sessions WHERE token_hash = $1', [tokenHash]);
+      return null;
+    }
+    await options.pool.query(
+      'UPDATE portal_sessions SET organization_id = $2 WHERE token_hash = $1',
+      [tokenHash, other.id],
+    );
+    return findPortalSession(options);
+  }
+  if (found.stale) {
+    await options.pool.query(
+      'UPDATE portal_sessions SET last_seen_at = now() WHERE token_hash = $1',
+      [tokenHash],
+    );
+  }
+  return {
+    tokenHash,
+    contact: {
+      id: found.contact_id,
+      name: found.name,
+      email: found.email,
+      mustChangePassword: found.must_change_password,
+    },
+    organizationId: found.organization_id,
+    organizationName: found.organization_name,
+    profileName: found.profile_name,
+    permissions: found.permissions,
+    viewer: found.viewer_staff_user_id
+      ? { staffUserId: found.viewer_staff_user_id, staffName: found.viewer_name }
+      : null,
+  };
+}
+
+export async function signOutContact(pool: Pool, tokenHash: string) {
+  await pool.query('DELETE FROM portal_sessions WHERE token_hash = $1', [tokenHash]);
+}
+
+/** The company switch: act for another organization where the contact has access. */
+export async function switchOrganization(options: {
+  pool: Pool;
+  session: PortalSession;
+  organizationId: string;
+}) {
+  const organizations = await portalOrganizations(options.pool, options.session.contact.id);
+  // Another organization's id, or one without access, is simply not found for this contact.
+  if (!organizations.some((o) => o.id === options.organizationId)) {
+    throw AppError.notFound('Organization');
+  }
+  await options.pool.query(
+    'UPDATE portal_sessions SET organization_id = $2 WHERE token_hash = $1',
+    [options.session.tokenHash, options.organizationId],
+  );
+  if (!options.session.viewer) {
+    await options.pool.query('UPDATE organizations SET last_login_at = now() WHERE id = $1', [
+      options.organizationId,
+    ]);
+  }
+}
+
+function passwordFields(password: string, confirmation: string, email: string, field: string) {
+  const problem = passwordProblem(password, email);
+  if (problem) throw AppError.validation(field, problem);
+  if (password !== confirmation) {
+    throw AppError.validation(`${field}Confirmation`, 'does not match the new password');
+  }
+}
+
+/**
+ * Sets a password from an emailed link (welcome or reset). The token is single-use and
+ * expires; using it ends every session of the contact and every other link of its kind.
+ */
+export async function setPasswordWithToken(options: {
+  pool: Pool;
+  token: string;
+  purpose: 'set_password' | 'reset_password';
+  password: string;
+  passwordConfirmation: string;
+}): Promise<{ email: string }> {
+  const tokenHash = hashToken(options.token);
+  const row = (
+    await options.pool.query<{ contactId: string; email: string }>(
+      `SELECT t.contact_id AS "contactId", c.email FROM contact_tokens t JOIN contacts c ON c.id = t.contact_id
+        WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now()`,
+      [tokenHash, options.purpose],
+    )
+  ).rows[0];
+  if (!row) {
+    throw AppError.validation(
+      'token',
+      'this link has expired or was already used: ask for a new one',
+    );
+  }
+  passwordFields(options.password, options.passwordConfirmation, row.email, 'password');
+  const passwordHash = await hashPassword(options.password);
+  await withTransaction(options.pool, async ({ client }) => {
+    const used = await client.query(
+      `UPDATE contact_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL RETURNING 1`,
+      [tokenHash],
+    );
+    if (used.rowCount === 0) {
+      throw AppError.validation(
+        'token',
+        'this link has expired or was already used: ask for a new one',
+      );
+    }
+    await client.query(
+      `UPDATE contact_tokens SET used_at = now() WHERE contact_id = $1 AND purpose = $2 AND used_at IS NULL`,
+      [row.contactId, options.purpose],
+    );
+    await client.query(
+      `UPDATE contacts SET password_hash = $2, must_change_password = false, password_changed_at = now(),
+              updated_at = now() WHERE id = $1`,
+      [row.contactId, passwordHash],
+    );
+    await client.query('DELETE FROM portal_sessions WHERE contact_id = $1', [row.contactId]);
+  });
+  return { email: row.email };
+}
+
+/** My Account > Change Password: other sessions end; this one stays signed in. */
+export async function changeContactPassword(options: {
+  pool: Pool;
+  session: PortalSession;
+  currentPassword: string;
+  newPassword: string;
+  newPasswordConfirmation: string;
+}) {
+  const contact = (
+    await options.pool.query<{ passwordHash: string | null }>(
+      'SELECT password_hash AS "passwordHash" FROM contacts WHERE id = $1',
+      [options.session.contact.id],
+    )
+  ).rows[0];
+  if (
+    !contact?.passwordHash ||
+    !(await verifyPassword(contact.passwordHash, options.currentPassword))
+  ) {
+    throw AppError.validation('currentPassword', 'is not your current password');
+  }
+  passwordFields(
+    options.newPassword,
+    options.newPasswordConfirmation,
+    options.session.contact.email,
+    'newPassword',
+  );
+  if (options.newPassword === options.currentPassword) {
+    throw AppError.validation('newPassword', 'must differ from your current password');
+  }
+  const passwordHash = await hashPassword(options.newPassword);
+  await withTransaction(options.pool, async ({ client }) => {
+    await client.query(
+      `UPDATE contacts SET password_hash = $2, must_change_password = false, password_changed_at = now(),
+              updated_at = now() WHERE id = $1`,
+      [options.session.contact.id, passwordHash],
+    );
+    await client.query('DELETE FROM portal_sessions WHERE contact_id = $1 AND token_hash <> $2', [
+      options.session.contact.id,
+      options.session.tokenHash,
+    ]);
+  });
+}
+
+/** Staff set a temporary password, to be changed at the first sign-in. */
+export async function setTemporaryPassword(options: {
+  pool: Pool;
+  actor: Actor;
+  contactId: string;
+  password: string;
+}) {
+  const contact = (
+    await options.pool.query<{ email: string; name: string }>(
+      'SELECT email, name FROM contacts WHERE id = $1',
+      [options.contactId],
+    )
+  ).rows[0];
+  if (!contact) throw AppError.notFound('Contact');
+  const problem = passwordProblem(options.password, contact.email);
+  if (problem) throw AppError.validation('password', problem);
+  const passwordHash = await hashPassword(options.password);
+  await withTransaction(options.pool, async ({ db, client }) => {
+    await client.query(
+      `UPDATE contacts SET password_hash = $2, must_change_password = true, password_changed_at = now(),
+              updated_at = now() WHERE id = $1`,
+      [options.contactId, passwordHash],
+    );
+    await client.query('DELETE FROM portal_sessions WHERE contact_id = $1', [options.contactId]);
+    const organizations = await client.query<{ organization_id: string }>(
+      'SELECT organization_id FROM contact_organizations WHERE contact_id = $1',
+      [options.contactId],
+    );
+    for (const row of organizations.rows) {
+      await recordAudit(db, options.actor, {
+        organizationId: row.organization_id,
+        entityType: 'contact',
+        entityId: options.contactId,
+        entityLabel: contact.name,
+        action: 'contact.temporary_password_set',
+        after: { mustChangePassword: true },
+      });
+    }
+  });
+}
+
+/** Staff "view portal as this contact": a read-only portal session, audited. */
+export async function openViewAsSession(options: {
+  pool: Pool;
+  actor: Actor & { id: string };
+  contactId: string;
+  organizationId: string;
+  ip: string;
+  userAgent: string;
+}): Promise<string> {
+  const organizations = await portalOrganizations(options.pool, options.contactId);
+  const organization = organizations.find((o) => o.id === options.organizationId);
+  if (!organization) {
+    const exists = await options.pool.query(
+      'SELECT 1 FROM contact_organizations WHERE contact_id = $1 AND organization_id = $2',
+      [options.contactId, options.organizationId],
+    );
+    if (exists.rowCount === 0) throw AppError.notFound('Contact of this organization');
+    throw new AppError(
+      'conflict',
+      'This contact has Revoke Access here, so there is no portal to view.',
+    );
+  }
+  const contactName = (
+    await options.pool.query<{ name: string }>('SELECT name FROM contacts WHERE id = $1', [
+      options.contactId,
+    ])
+  ).rows[0]!.name;
+  return withTransaction(options.pool, async ({ db, client }) => {
+    await recordAudit(db, options.actor, {
+      organizationId: options.organizationId,
+      entityType: 'contact',
+      entityId: options.contactId,
+      entityLabel: contactName,
+      action: 'contact.portal_viewed_as',
+      after: { readOnly: true },
+    });
+    return openPortalSession(client, {
+      contactId: options.contactId,
+      organizationId: options.organizationId,
+      absoluteHours: 1,
+      ip: options.ip,
+      userAgent: options.userAgent,
+      viewerStaffUserId: options.actor.id,
+    });
+  });
+}
+
+export async function contactLoginHistory(pool: Pool, contactId: string) {
+  const exists = await pool.query('SELECT 1 FROM contacts WHERE id = $1', [contactId]);
+  if (exists.rowCount === 0) throw AppError.notFound('Contact');
+  return (
+    await pool.query(
+      `SELECT a.attempted_at AS "attemptedAt", a.ip, a.user_agent AS "userAgent", a.succeeded, a.reason,
+              o.name AS "organizationName"
+         FROM contact_login_attempts a LEFT JOIN organizations o ON o.id = a.organization_id
+        WHERE a.contact_id = $1 ORDER BY a.attempted_at DESC LIMIT 100`,
+      [contactId],
+    )
+  ).rows;
+}

@@ -1,0 +1,262 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyReply } from 'fastify';
+import type { AppContext } from '../../platform/context.js';
+import { createDb } from '../../platform/database.js';
+import { emailAddress, idParam } from '../../platform/http/validation.js';
+import { minimumPasswordLength } from '../../platform/passwords.js';
+import { getBrand } from '../settings/settings.service.js';
+import { sendContactEmail } from '../email/email.service.js';
+import { actorOf, requireStaff, staffCookieOptions } from '../staff/staff-auth.js';
+import { portalScope, portalSessionCookie, requirePortal } from './portal-auth.js';
+import {
+  changeContactPassword,
+  contactLoginHistory,
+  findPortalSession,
+  openViewAsSession,
+  portalOrganizations,
+  setPasswordWithToken,
+  setTemporaryPassword,
+  signInContact,
+  signOutContact,
+  switchOrganization,
+  type PortalSession,
+} from './portal-auth.service.js';
+
+const password = z.string().max(200, 'must be at most 200 characters');
+const newPasswordBody = z.object({
+  token: z.string().min(10, 'is not a valid link').max(200),
+  password,
+  passwordConfirmation: password,
+});
+
+export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
+  const setCookie = (reply: FastifyReply, token: string, hours: number) =>
+    reply.setCookie(portalSessionCookie, token, { ...staffCookieOptions, maxAge: hours * 3600 });
+
+  const loadSession = (token: string) =>
+    findPortalSession({
+      pool: context.pool,
+      token,
+      idleMinutes: context.config.PORTAL_SESSION_IDLE_MINUTES,
+    });
+
+  async function sessionBody(session: PortalSession | null) {
+    const brand = await getBrand(createDb(context.pool));
+    const { portalUrl: _portalUrl, ...branding } = brand;
+    if (!session)
+      return { branding, contact: null, organizations: [], current: null, viewer: null };
+    return {
+      branding,
+      contact: session.contact,
+      organizations: await portalOrganizations(context.pool, session.contact.id),
+      current: {
+        organizationId: session.organizationId,
+        organizationName: session.organizationName,
+        profileName: session.profileName,
+        permissions: session.permissions,
+      },
+      viewer: session.viewer ? { staffName: session.viewer.staffName } : null,
+    };
+  }
+
+  return async (app) => {
+    app.get('/api/portal/session', async (request, reply) => ({
+      csrfToken: reply.generateCsrf(),
+      ...(await sessionBody(request.portalSession)),
+    }));
+
+    app.post(
+      '/api/portal/sign-in',
+      {
+        config: {
+          rateLimit: { max: context.config.SIGN_IN_MAX_ATTEMPTS_PER_IP, timeWindow: '15 minutes' },
+        },
+        schema: {
+          body: z.object({ email: emailAddress, password: z.string().min(1, 'is required') }),
+        },
+      },
+      async (request, reply) => {
+        const { token } = await signInContact({
+          pool: context.pool,
+          email: request.body.email,
+          password: request.body.password,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? '',
+          maxFailuresPerAccount: context.config.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
+          absoluteHours: context.config.PORTAL_SESSION_ABSOLUTE_HOURS,
+        });
+        setCookie(reply, token, context.config.PORTAL_SESSION_ABSOLUTE_HOURS);
+        return sessionBody(await loadSession(token));
+      },
+    );
+
+    app.post('/api/portal/sign-out', async (request, reply) => {
+      if (request.portalSession)
+        await signOutContact(context.pool, request.portalSession.tokenHash);
+      reply.clearCookie(portalSessionCookie, staffCookieOptions);
+      return { signedOut: true };
+    });
+
+    app.post(
+      '/api/portal/switch-organization',
+      {
+        onRequest: requirePortal(undefined, { whileViewing: true }),
+        schema: { body: z.object({ organizationId: z.uuid('must be a valid id') }) },
+      },
+      async (request) => {
+        await switchOrganization({
+          pool: context.pool,
+          session: request.portalSession!,
+          organizationId: request.body.organizationId,
+        });
+        return sessionBody(await loadSession(request.cookies[portalSessionCookie]!));
+      },
+    );
+
+    app.post('/api/portal/set-password', { schema: { body: newPasswordBody } }, async (request) =>
+      setPasswordWithToken({ pool: context.pool, purpose: 'set_password', ...request.body }),
+    );
+
+    app.post('/api/portal/reset-password', { schema: { body: newPasswordBody } }, async (request) =>
+      setPasswordWithToken({ pool: context.pool, purpose: 'reset_password', ...request.body }),
+    );
+
+    app.post(
+      '/api/portal/request-password-reset',
+      {
+        config: { rateLimit: { max: 5, timeWindow: '15 minutes' } },
+        schema: { body: z.object({ email: emailAddress }) },
+      },
+      async (request, reply) => {
+        await requestPasswordReset(context, request.body.email);
+        // The same answer whether or not the address has an account.
+        return reply.status(202).send({
+          message: 'If that address has a portal account, a reset link is on its way.',
+        });
+      },
+    );
+
+    app.post(
+      '/api/portal/change-password',
+      {
+        onRequest: requirePortal(undefined, { duringPasswordChange: true }),
+        schema: {
+          body: z.object({
+            currentPassword: z.string().min(1, 'is required').max(200),
+            newPassword: password,
+            newPasswordConfirmation: password,
+          }),
+        },
+      },
+      async (request) => {
+        await changeContactPassword({
+          pool: context.pool,
+          session: request.portalSession!,
+          ...request.body,
+        });
+        return { changed: true };
+      },
+    );
+
+    // What each area shows today. These features arrive in later releases; until then the
+    // truthful answer for every organization is an empty list, behind the same permission
+    // checks the real data will have.
+    const areas = [
+      ['/api/portal/invoices', 'view_invoices', { invoices: [] }],
+      ['/api/portal/invoice-history', 'view_invoices', { invoices: [] }],
+      ['/api/portal/payment-history', 'view_payment_history', { payments: [] }],
+      ['/api/portal/scheduled-payments', 'schedule_payments', { scheduledPayments: [] }],
+      ['/api/portal/payment-methods', 'manage_payment_methods', { paymentMethods: [] }],
+      ['/api/portal/autopay', 'manage_autopay', { enabled: false }],
+      ['/api/portal/service-tickets', 'service_tickets', { openTickets: [], closedTickets: [] }],
+    ] as const;
+    for (const [path, permission, body] of areas) {
+      app.get(path, { onRequest: requirePortal(permission) }, async (request) => {
+        portalScope(request);
+        return body;
+      });
+    }
+
+    // Staff side: the contact's login history, a temporary password, and "view portal as".
+    app.get(
+      '/api/contacts/:id/login-history',
+      { onRequest: requireStaff('read'), schema: { params: idParam } },
+      async (request) => ({ attempts: await contactLoginHistory(context.pool, request.params.id) }),
+    );
+
+    app.post(
+      '/api/contacts/:id/temporary-password',
+      {
+        onRequest: requireStaff('manage_clients'),
+        schema: {
+          params: idParam,
+          body: z.object({
+            password: z
+              .string()
+              .min(minimumPasswordLength, `must be at least ${minimumPasswordLength} characters`)
+              .max(200, 'must be at most 200 characters'),
+          }),
+        },
+      },
+      async (request, reply) => {
+        await setTemporaryPassword({
+          pool: context.pool,
+          actor: actorOf(request),
+          contactId: request.params.id,
+          password: request.body.password,
+        });
+        return reply.status(204).send();
+      },
+    );
+
+    app.post(
+      '/api/contacts/:id/view-portal',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          params: idParam,
+          body: z.object({ organizationId: z.uuid('must be a valid id') }),
+        },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        const token = await openViewAsSession({
+          pool: context.pool,
+          actor: { ...actor, id: request.staffUser!.id },
+          contactId: request.params.id,
+          organizationId: request.body.organizationId,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? '',
+        });
+        setCookie(reply, token, 1);
+        return { url: '/portal' };
+      },
+    );
+  };
+}
+
+/** Sends a reset link when the address belongs to a contact with portal access; else nothing. */
+async function requestPasswordReset(context: AppContext, email: string) {
+  const contact = (
+    await context.pool.query<{ id: string; name: string }>(
+      'SELECT id, name FROM contacts WHERE lower(email) = $1',
+      [email],
+    )
+  ).rows[0];
+  if (!contact) return;
+  const [organization] = await portalOrganizations(context.pool, contact.id);
+  if (!organization) return;
+  const recent = await context.pool.query(
+    `SELECT 1 FROM contact_tokens WHERE contact_id = $1 AND purpose = 'reset_password'
+        AND created_at > now() - interval '1 minute'`,
+    [contact.id],
+  );
+  if (recent.rowCount) return;
+  await sendContactEmail(context, {
+    actor: { kind: 'contact', id: contact.id, label: `${contact.name} (portal)` },
+    contactId: contact.id,
+    organizationId: organization.id,
+    kind: 'password_reset',
+  });
+}
