@@ -1,5 +1,5 @@
 import type { Config } from '../../platform/config.js';
-import { withTransaction, type Pool } from '../../platform/database.js';
+import type { Pool } from '../../platform/database.js';
 import type { Logger } from '../../platform/logger.js';
 import { describeDeliveryError } from './delivery-errors.js';
 import type { MailTransport } from './mail-transport.js';
@@ -28,38 +28,34 @@ export async function deliverEmail(options: {
   messageId: string;
 }): Promise<DeliveryOutcome> {
   const { pool, messageId } = options;
-  const claim = await withTransaction(pool, async ({ client }) => {
-    const found = await client.query(
-      `SELECT status, attempts FROM email_messages WHERE id = $1 FOR UPDATE`,
-      [messageId],
-    );
-    const row = found.rows[0];
-    if (!row || row.status === 'sent' || row.status === 'failed') return null;
-    const attempt = row.attempts + 1;
-    await client.query(
-      `UPDATE email_messages SET status = 'sending', attempts = $2 WHERE id = $1`,
-      [messageId, attempt],
-    );
-    await client.query(
-      `INSERT INTO email_events (message_id, kind, detail) VALUES ($1, 'processing', $2)`,
-      [messageId, `Attempt ${attempt} of ${options.config.EMAIL_MAX_ATTEMPTS}`],
-    );
-    return { attempt };
-  });
-  if (!claim) return 'already_done';
-
-  const message = (
+  // Claim the message, record the attempt and read what to send, in one statement.
+  const claim = (
     await pool.query(
-      `SELECT from_address, reply_to, recipients, subject, html, text FROM email_messages WHERE id = $1`,
-      [messageId],
+      `WITH claimed AS (
+         UPDATE email_messages SET status = 'sending', attempts = attempts + 1
+          WHERE id = $1 AND status IN ('queued', 'sending')
+          RETURNING id, attempts, from_address, reply_to, recipients, subject, html, text),
+       processing AS (
+         INSERT INTO email_events (message_id, kind, detail)
+         SELECT id, 'processing', 'Attempt ' || attempts || ' of ' || $2::int FROM claimed)
+       SELECT c.*,
+              (SELECT coalesce(json_agg(json_build_object(
+                        'filename', a.filename, 'contentType', a.content_type,
+                        'content', encode(a.content, 'base64')) ORDER BY a.filename), '[]')
+                 FROM email_attachments a WHERE a.message_id = c.id) AS attachments
+         FROM claimed c`,
+      [messageId, options.config.EMAIL_MAX_ATTEMPTS],
     )
   ).rows[0];
-  const attachments = (
-    await pool.query(
-      `SELECT filename, content_type, content FROM email_attachments WHERE message_id = $1 ORDER BY filename`,
-      [messageId],
-    )
-  ).rows;
+  // Sent or failed for good already (a repeated job), or gone: nothing to do.
+  if (!claim) return 'already_done';
+  const message = claim;
+  const attempt: number = claim.attempts;
+  const attachments = claim.attachments as {
+    filename: string;
+    contentType: string;
+    content: string;
+  }[];
 
   try {
     const info = await options.transport.sendMail({
@@ -77,43 +73,45 @@ export async function deliverEmail(options: {
       headers: { [porticoMessageIdHeader]: messageId },
       attachments: attachments.map((a) => ({
         filename: a.filename,
-        contentType: a.content_type,
-        content: a.content,
+        contentType: a.contentType,
+        content: Buffer.from(a.content, 'base64'),
       })),
     });
-    await withTransaction(pool, async ({ client }) => {
-      await client.query(
-        `UPDATE email_messages SET status = 'sent', sent_at = now(), smtp_response = $2,
-                smtp_message_id = $3, last_error = NULL WHERE id = $1`,
-        [messageId, info.response, info.messageId],
-      );
-      await client.query(
-        `INSERT INTO email_events (message_id, kind, detail) VALUES ($1, 'sent', $2)`,
-        [messageId, `Server answered "${info.response}"; Message-ID ${info.messageId}`],
-      );
-    });
+    await pool.query(
+      `WITH sent AS (
+         UPDATE email_messages SET status = 'sent', sent_at = now(), smtp_response = $2,
+                smtp_message_id = $3, last_error = NULL WHERE id = $1 RETURNING id)
+       INSERT INTO email_events (message_id, kind, detail) SELECT id, 'sent', $4 FROM sent`,
+      [
+        messageId,
+        info.response,
+        info.messageId,
+        `Server answered "${info.response}"; Message-ID ${info.messageId}`,
+      ],
+    );
     return 'sent';
   } catch (error) {
     const failure = describeDeliveryError(error);
-    const giveUp = failure.permanent || claim.attempt >= options.config.EMAIL_MAX_ATTEMPTS;
-    await withTransaction(pool, async ({ client }) => {
-      await client.query(`UPDATE email_messages SET status = $2, last_error = $3 WHERE id = $1`, [
+    const giveUp = failure.permanent || attempt >= options.config.EMAIL_MAX_ATTEMPTS;
+    const detail = giveUp
+      ? failure.permanent
+        ? failure.description
+        : `${failure.description} Gave up after ${attempt} attempts.`
+      : `${failure.description} Portico will try again shortly.`;
+    await pool.query(
+      `WITH updated AS (
+         UPDATE email_messages SET status = $2, last_error = $3 WHERE id = $1 RETURNING id)
+       INSERT INTO email_events (message_id, kind, detail) SELECT id, $4, $5 FROM updated`,
+      [
         messageId,
         giveUp ? 'failed' : 'queued',
         failure.description,
-      ]);
-      const detail = giveUp
-        ? failure.permanent
-          ? failure.description
-          : `${failure.description} Gave up after ${claim.attempt} attempts.`
-        : `${failure.description} Portico will try again shortly.`;
-      await client.query(
-        `INSERT INTO email_events (message_id, kind, detail) VALUES ($1, $2, $3)`,
-        [messageId, giveUp ? 'failed' : 'retry_scheduled', detail],
-      );
-    });
+        giveUp ? 'failed' : 'retry_scheduled',
+        detail,
+      ],
+    );
     options.logger.warn(
-      { messageId, attempt: claim.attempt, permanent: failure.permanent },
+      { messageId, attempt, permanent: failure.permanent },
       'email delivery failed',
     );
     if (!giveUp) throw new RetryLater(failure.description);
