@@ -10,6 +10,7 @@ export function allJobs(context: AppContext, mail: { transport: MailTransport })
     housekeepingJob({
       pool: context.pool,
       idleMinutes: context.config.SESSION_IDLE_MINUTES,
+      portalIdleMinutes: context.config.PORTAL_SESSION_IDLE_MINUTES,
       logger: context.logger,
     }),
     ...emailJobs({ ...context, transport: mail.transport }),

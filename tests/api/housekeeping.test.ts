@@ -30,13 +30,27 @@ describe('housekeeping job', () => {
 
     const { jobs, logger, config, pool } = testApp.context;
     const definitions = [
-      housekeepingJob({ pool, idleMinutes: config.SESSION_IDLE_MINUTES, logger }),
+      housekeepingJob({
+        pool,
+        idleMinutes: config.SESSION_IDLE_MINUTES,
+        portalIdleMinutes: config.PORTAL_SESSION_IDLE_MINUTES,
+        logger,
+      }),
     ];
     await registerQueues(jobs, definitions);
     await startWorkers(jobs, definitions, logger);
+    // A portal session past its limit and one still live.
+    await testApp.database.pool.query(
+      `INSERT INTO portal_sessions (token_hash, contact_id, organization_id, expires_at)
+       SELECT v.hash, co.contact_id, co.organization_id, now() + v.lasts
+         FROM (SELECT contact_id, organization_id FROM contact_organizations LIMIT 1) co,
+              (VALUES ('expired', interval '-1 minute'), ('live', interval '1 hour')) AS v(hash, lasts)`,
+    );
     await jobs.send(housekeepingJobName, {});
 
     await expect.poll(sessionCount, { timeout: 15_000, interval: 250 }).toBe(1);
+    const portal = await testApp.database.pool.query('SELECT token_hash FROM portal_sessions');
+    expect(portal.rows).toEqual([{ token_hash: 'live' }]);
     expect((await live.get('/api/organizations')).statusCode).toBe(200);
   });
 });

@@ -6,10 +6,14 @@ import { staffLoginAttempts, staffSessions } from './staff.schema.js';
 
 export const housekeepingJobName = 'housekeeping';
 
-/** Removes expired and idle staff sessions, and sign-in attempts older than a year. */
+/**
+ * Removes expired and idle sessions (staff and portal), used or expired emailed links, and
+ * sign-in attempts older than a year.
+ */
 export async function removeExpiredSessions(options: {
   pool: Pool;
   idleMinutes: number;
+  portalIdleMinutes: number;
 }): Promise<{ sessions: number; attempts: number }> {
   const db = createDb(options.pool);
   const sessions = await db
@@ -23,12 +27,27 @@ export async function removeExpiredSessions(options: {
   const attempts = await db
     .delete(staffLoginAttempts)
     .where(lt(staffLoginAttempts.attemptedAt, sql`now() - interval '1 year'`));
-  return { sessions: sessions.rowCount ?? 0, attempts: attempts.rowCount ?? 0 };
+  const portal = await options.pool.query(
+    `DELETE FROM portal_sessions
+      WHERE expires_at < now() OR last_seen_at < now() - make_interval(mins => $1)`,
+    [options.portalIdleMinutes],
+  );
+  const portalAttempts = await options.pool.query(
+    `DELETE FROM contact_login_attempts WHERE attempted_at < now() - interval '1 year'`,
+  );
+  await options.pool.query(
+    `DELETE FROM contact_tokens WHERE expires_at < now() - interval '30 days'`,
+  );
+  return {
+    sessions: (sessions.rowCount ?? 0) + (portal.rowCount ?? 0),
+    attempts: (attempts.rowCount ?? 0) + (portalAttempts.rowCount ?? 0),
+  };
 }
 
 export function housekeepingJob(options: {
   pool: Pool;
   idleMinutes: number;
+  portalIdleMinutes: number;
   logger: Logger;
 }): JobDefinition {
   return {
