@@ -28,7 +28,13 @@ async function main() {
   await registerQueues(jobs, definitions);
   await startWorkers(jobs, definitions, logger);
 
-  const demo = config.SEED_DEMO ? await seedDemoData({ pool: database.pool, logger }) : null;
+  const demo = config.SEED_DEMO
+    ? await seedDemoData({
+        pool: database.pool,
+        logger,
+        portalUrl: `http://localhost:${config.PORT}/portal`,
+      })
+    : null;
 
   const app = await buildApp(context);
   await app.listen({ host: config.HOST, port: config.PORT });

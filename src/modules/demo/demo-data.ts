@@ -38,7 +38,12 @@ const extraContacts = 200;
  * Seeds the demo installation once: staff users, the two organizations of the help pages,
  * and about fifty more with two hundred contacts. Later starts find it and change nothing.
  */
-export async function seedDemoData(options: { pool: Pool; logger: Logger }) {
+export async function seedDemoData(options: {
+  pool: Pool;
+  logger: Logger;
+  /** Where this installation's portal is, for the links in emails. */
+  portalUrl?: string;
+}) {
   const existing = await options.pool.query('SELECT email FROM staff_users WHERE email = $1', [
     demoStaff[0]!.email,
   ]);
@@ -64,6 +69,7 @@ export async function seedDemoData(options: { pool: Pool; logger: Logger }) {
         brandColor: '#1c7ed6',
         supportEmail: 'support@northwind.example',
         supportPhone: '(317) 555-0199',
+        ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
       })
       .where(eq(settings.id, 1));
     const profiles = await db.select().from(accessProfiles);

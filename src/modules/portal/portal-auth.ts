@@ -41,7 +41,8 @@ export function requirePortal(permission?: PortalPermission, options: PortalGuar
   return async (request: FastifyRequest) => {
     const session = request.portalSession;
     if (!session) throw new AppError('unauthenticated', 'Sign in to the portal to continue');
-    if (session.contact.mustChangePassword && !options.duringPasswordChange) {
+    // Staff viewing the portal see it as it is, temporary password or not.
+    if (session.contact.mustChangePassword && !session.viewer && !options.duringPasswordChange) {
       throw new AppError('password_change_required', 'Choose a new password to continue');
     }
     if (session.viewer && request.method !== 'GET' && !options.whileViewing) {

@@ -4,7 +4,12 @@ import type { AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
 import { optionalText, requiredText } from '../../platform/http/validation.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
-import { getBrand, updateBrand } from './settings.service.js';
+import {
+  getBrand,
+  getSecuritySettings,
+  updateBrand,
+  updateSecuritySettings,
+} from './settings.service.js';
 
 const httpUrl = z
   .string()
@@ -35,6 +40,28 @@ export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
       },
       async (request) => ({
         branding: await updateBrand({
+          pool: context.pool,
+          actor: actorOf(request),
+          changes: request.body,
+        }),
+      }),
+    );
+
+    // Any staff user may read it (their Two-factor page says why TOTP cannot be turned off).
+    app.get('/api/settings/security', { onRequest: requireStaff('read') }, async () => ({
+      security: await getSecuritySettings(createDb(context.pool)),
+    }));
+
+    app.put(
+      '/api/settings/security',
+      {
+        onRequest: requireStaff('manage_settings'),
+        schema: {
+          body: z.object({ requireStaffTotp: z.boolean('must be true or false') }),
+        },
+      },
+      async (request) => ({
+        security: await updateSecuritySettings({
           pool: context.pool,
           actor: actorOf(request),
           changes: request.body,

@@ -48,3 +48,46 @@ export async function updateBrand(options: {
     return after!;
   });
 }
+
+/** How staff sign in: whether every staff user must use a TOTP code. */
+export interface SecuritySettings {
+  requireStaffTotp: boolean;
+}
+
+const securityColumns = { requireStaffTotp: settings.requireStaffTotp };
+
+export async function getSecuritySettings(db: Db): Promise<SecuritySettings> {
+  const [row] = await db.select(securityColumns).from(settings).where(eq(settings.id, 1));
+  if (!row) throw new Error('The settings row is missing: run the migrations');
+  return row;
+}
+
+export async function updateSecuritySettings(options: {
+  pool: Pool;
+  actor: Actor;
+  changes: SecuritySettings;
+}): Promise<SecuritySettings> {
+  return withTransaction(options.pool, async ({ db }) => {
+    const [before] = await db
+      .select(securityColumns)
+      .from(settings)
+      .where(eq(settings.id, 1))
+      .for('update');
+    if (!before) throw new Error('The settings row is missing: run the migrations');
+    const diff = changedFields<SecuritySettings>(before, options.changes);
+    if (!diff) return before;
+    const [after] = await db
+      .update(settings)
+      .set({ ...diff.after, updatedAt: sql`now()` })
+      .where(eq(settings.id, 1))
+      .returning(securityColumns);
+    await recordAudit(db, options.actor, {
+      organizationId: null,
+      entityType: 'settings',
+      entityId: '1',
+      action: 'settings.security_updated',
+      ...diff,
+    });
+    return after!;
+  });
+}

@@ -2,14 +2,22 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors.js';
 import type { AppContext } from '../../platform/context.js';
 import { roleCan, type StaffCapability } from './staff-roles.js';
-import { findStaffSession, staffActor, type StaffUser } from './staff.service.js';
+import {
+  findStaffSession,
+  staffActor,
+  type StaffSession,
+  type StaffUser,
+} from './staff.service.js';
 import type { Actor } from '../audit/audit.js';
 
 export const staffSessionCookie = 'portico_staff';
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** The signed-in staff user; null for a session whose TOTP step is still due. */
     staffUser: StaffUser | null;
+    /** A session whose password was right but whose TOTP code (or enrollment) is still due. */
+    pendingStaffSession: PendingStaffSession | null;
   }
 }
 
@@ -21,17 +29,26 @@ export const staffCookieOptions = {
   secure: 'auto',
 } as const;
 
-/** Resolves the staff session cookie, once per request, before any handler runs. */
+export type PendingStaffSession = StaffSession & { pending: 'totp' | 'totp_enrollment' };
+
+/**
+ * Resolves the staff session cookie, once per request, before any handler runs. A pending
+ * session leaves staffUser null, so every route guarded by requireStaff answers 401 to it.
+ */
 export function staffSessionHook(context: AppContext) {
   return async (request: FastifyRequest) => {
     request.staffUser = null;
+    request.pendingStaffSession = null;
     const token = request.cookies[staffSessionCookie];
     if (!token || !request.url.startsWith('/api/')) return;
-    request.staffUser = await findStaffSession({
+    const session = await findStaffSession({
       pool: context.pool,
       token,
       idleMinutes: context.config.SESSION_IDLE_MINUTES,
     });
+    if (!session) return;
+    if (session.pending === null) request.staffUser = session.user;
+    else request.pendingStaffSession = { user: session.user, pending: session.pending };
   };
 }
 
@@ -48,6 +65,33 @@ export function requireStaff(capability: StaffCapability = 'read') {
       throw new AppError('forbidden', 'Your role does not allow this action');
     }
   };
+}
+
+/** A route guard: a session whose password was right and whose TOTP code is due. */
+export function requirePendingTotp() {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    if (request.pendingStaffSession?.pending !== 'totp') {
+      throw new AppError('unauthenticated', 'Sign in with your email and password first');
+    }
+  };
+}
+
+/**
+ * A route guard for setting up TOTP: a signed-in staff user, or a session whose password was
+ * right and that must set up TOTP before it counts (the settings require it).
+ */
+export function requireStaffOrPendingEnrollment() {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    if (request.staffUser || request.pendingStaffSession?.pending === 'totp_enrollment') return;
+    throw new AppError('unauthenticated', 'Sign in to continue');
+  };
+}
+
+/** The user setting up TOTP; only call behind requireStaffOrPendingEnrollment. */
+export function enrollingUserOf(request: FastifyRequest): StaffUser {
+  const user = request.staffUser ?? request.pendingStaffSession?.user;
+  if (!user) throw new AppError('unauthenticated', 'Sign in to continue');
+  return user;
 }
 
 /** The signed-in staff user as an audit actor; only call behind requireStaff. */

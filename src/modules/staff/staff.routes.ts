@@ -6,6 +6,7 @@ import { minimumPasswordLength } from '../../platform/passwords.js';
 import { actorOf, requireStaff, staffCookieOptions, staffSessionCookie } from './staff-auth.js';
 import { capabilitiesOf } from './staff-roles.js';
 import { staffRoles } from './staff.schema.js';
+import { staffTotpRoutes } from './staff-totp.routes.js';
 import {
   createStaffUser,
   listStaffLoginHistory,
@@ -23,8 +24,12 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.get('/api/auth/session', async (request, reply) => {
       const user = request.staffUser;
+      const pending = request.pendingStaffSession?.pending;
       return {
         user: user ? { ...user, capabilities: capabilitiesOf(user.role) } : null,
+        // Password accepted, second step due: say which, and nothing about the user.
+        ...(pending === 'totp' ? { totpRequired: true } : {}),
+        ...(pending === 'totp_enrollment' ? { totpEnrollmentRequired: true } : {}),
         csrfToken: reply.generateCsrf(),
       };
     });
@@ -40,7 +45,7 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const { token, user } = await signInStaff({
+        const result = await signInStaff({
           pool: context.pool,
           email: request.body.email,
           password: request.body.password,
@@ -49,11 +54,15 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
           maxFailuresPerAccount: context.config.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
           absoluteHours: context.config.SESSION_ABSOLUTE_HOURS,
         });
-        reply.setCookie(staffSessionCookie, token, {
+        reply.setCookie(staffSessionCookie, result.token, {
           ...staffCookieOptions,
           maxAge: context.config.SESSION_ABSOLUTE_HOURS * 3600,
         });
-        return { user: { ...user, capabilities: capabilitiesOf(user.role) } };
+        // A pending session says only which step is due: no user data before the second factor.
+        if (result.next !== 'signed_in') {
+          return result.next === 'totp' ? { totpRequired: true } : { totpEnrollmentRequired: true };
+        }
+        return { user: { ...result.user, capabilities: capabilitiesOf(result.user.role) } };
       },
     );
 
@@ -127,5 +136,7 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
         }),
       }),
     );
+
+    await app.register(staffTotpRoutes(context));
   };
 }

@@ -9,6 +9,7 @@ import {
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../platform/passwords.js';
 import { hashToken, newToken } from '../../platform/tokens.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
+import { getSecuritySettings } from '../settings/settings.service.js';
 import { staffLoginAttempts, staffSessions, staffUsers, type StaffRole } from './staff.schema.js';
 
 export interface StaffUser {
@@ -22,13 +23,16 @@ export function staffActor(user: StaffUser): Actor {
   return { kind: 'staff', id: user.id, label: `${user.name} <${user.email}>` };
 }
 
-const publicColumns = {
+/** What staff user answers show: never the password hash or the TOTP secret. */
+export const staffUserColumns = {
   id: staffUsers.id,
   email: staffUsers.email,
   name: staffUsers.name,
   role: staffUsers.role,
   disabledAt: staffUsers.disabledAt,
   createdAt: staffUsers.createdAt,
+  /** Whether TOTP is on; the secret itself never leaves the service. */
+  totpEnabled: sql<boolean>`${staffUsers.totpEnabledAt} IS NOT NULL`.as('totp_enabled'),
 };
 
 export async function createStaffUser(options: {
@@ -78,7 +82,7 @@ export async function createStaffUser(options: {
 
 export async function listStaffUsers(options: { pool: Pool }) {
   return createDb(options.pool)
-    .select(publicColumns)
+    .select(staffUserColumns)
     .from(staffUsers)
     .orderBy(asc(staffUsers.name));
 }
@@ -103,7 +107,7 @@ export async function updateStaffUser(options: {
   }
   return withTransaction(options.pool, async ({ db }) => {
     const [before] = await db
-      .select(publicColumns)
+      .select(staffUserColumns)
       .from(staffUsers)
       .where(eq(staffUsers.id, options.staffUserId))
       .for('update');
@@ -122,7 +126,7 @@ export async function updateStaffUser(options: {
         disabledAt,
       })
       .where(eq(staffUsers.id, options.staffUserId))
-      .returning(publicColumns);
+      .returning(staffUserColumns);
     if (disabledAt) {
       await db.delete(staffSessions).where(eq(staffSessions.staffUserId, options.staffUserId));
     }
@@ -142,14 +146,59 @@ export async function updateStaffUser(options: {
 const signInFailureWindowMinutes = 15;
 export const wrongCredentialsMessage = 'Email or password is incorrect';
 
-export interface SignInResult {
-  token: string;
-  user: StaffUser;
+/** What a sign-in attempt row needs besides its outcome. */
+export interface AttemptSource {
+  email: string;
+  ip: string;
+  userAgent: string;
 }
 
 /**
+ * The per-account limit: with too many failures (wrong password or wrong TOTP code) in the
+ * window, the attempt is recorded as locked and refused with 429, whatever it carries.
+ */
+export async function refuseIfAccountLocked(
+  pool: Pool,
+  attempt: AttemptSource & { staffUserId?: string },
+  maxFailuresPerAccount: number,
+): Promise<void> {
+  const db = createDb(pool);
+  const [failures] = await db
+    .select({ n: count() })
+    .from(staffLoginAttempts)
+    .where(
+      and(
+        eq(staffLoginAttempts.email, attempt.email),
+        eq(staffLoginAttempts.succeeded, false),
+        gt(
+          staffLoginAttempts.attemptedAt,
+          sql`now() - make_interval(mins => ${signInFailureWindowMinutes})`,
+        ),
+      ),
+    );
+  if ((failures?.n ?? 0) < maxFailuresPerAccount) return;
+  await db.insert(staffLoginAttempts).values({
+    ...attempt,
+    staffUserId: attempt.staffUserId ?? null,
+    succeeded: false,
+    reason: 'locked: too many failures',
+  });
+  throw new AppError(
+    'rate_limited',
+    `Too many failed sign-in attempts for this account. Try again in ${signInFailureWindowMinutes} minutes.`,
+  );
+}
+
+/** What a correct password leads to: a session, or a second step before it counts. */
+export type SignInResult =
+  | { token: string; next: 'signed_in'; user: StaffUser }
+  | { token: string; next: 'totp' | 'totp_enrollment' };
+
+/**
  * Signs a staff user in. An unknown email, a wrong password and a disabled account all get
- * the same answer; the login history keeps the real reason for staff to read.
+ * the same answer; the login history keeps the real reason for staff to read. A user with TOTP
+ * on (or without it while the settings require it) gets a session that is still pending: it
+ * grants nothing until the code is given (or TOTP is set up).
  */
 export async function signInStaff(options: {
   pool: Pool;
@@ -161,29 +210,8 @@ export async function signInStaff(options: {
   absoluteHours: number;
 }): Promise<SignInResult> {
   const db = createDb(options.pool);
-  const [failures] = await db
-    .select({ n: count() })
-    .from(staffLoginAttempts)
-    .where(
-      and(
-        eq(staffLoginAttempts.email, options.email),
-        eq(staffLoginAttempts.succeeded, false),
-        gt(
-          staffLoginAttempts.attemptedAt,
-          sql`now() - make_interval(mins => ${signInFailureWindowMinutes})`,
-        ),
-      ),
-    );
   const attempt = { email: options.email, ip: options.ip, userAgent: options.userAgent };
-  if ((failures?.n ?? 0) >= options.maxFailuresPerAccount) {
-    await db
-      .insert(staffLoginAttempts)
-      .values({ ...attempt, succeeded: false, reason: 'locked: too many failures' });
-    throw new AppError(
-      'rate_limited',
-      `Too many failed sign-in attempts for this account. Try again in ${signInFailureWindowMinutes} minutes.`,
-    );
-  }
+  await refuseIfAccountLocked(options.pool, attempt, options.maxFailuresPerAccount);
 
   const [user] = await db.select().from(staffUsers).where(eq(staffUsers.email, options.email));
   const passwordMatches = user
@@ -206,20 +234,38 @@ export async function signInStaff(options: {
     throw new AppError('unauthenticated', wrongCredentialsMessage);
   }
 
+  const next =
+    user.totpEnabledAt !== null
+      ? 'totp'
+      : (await getSecuritySettings(db)).requireStaffTotp
+        ? 'totp_enrollment'
+        : 'signed_in';
+  const reason = {
+    signed_in: 'signed in',
+    totp: 'password accepted, TOTP code due',
+    totp_enrollment: 'password accepted, TOTP enrollment due',
+  }[next];
+
   const token = newToken();
   await withTransaction(options.pool, async ({ db: tx }) => {
     await tx.insert(staffSessions).values({
       tokenHash: hashToken(token),
       staffUserId: user.id,
       expiresAt: sql`now() + make_interval(hours => ${options.absoluteHours})`,
+      totpPending: next !== 'signed_in',
       ip: options.ip,
       userAgent: options.userAgent,
     });
     await tx
       .insert(staffLoginAttempts)
-      .values({ ...attempt, staffUserId: user.id, succeeded: true, reason: 'signed in' });
+      .values({ ...attempt, staffUserId: user.id, succeeded: true, reason });
   });
-  return { token, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+  if (next !== 'signed_in') return { token, next };
+  return {
+    token,
+    next,
+    user: { id: user.id, email: user.email, name: user.name, role: user.role },
+  };
 }
 
 export async function signOutStaff(options: { pool: Pool; token: string }): Promise<void> {
@@ -228,25 +274,42 @@ export async function signOutStaff(options: { pool: Pool; token: string }): Prom
     .where(eq(staffSessions.tokenHash, hashToken(options.token)));
 }
 
+/** How long a password-accepted session may wait for its TOTP code (or enrollment). */
+export const pendingSessionMinutes = 15;
+
 /**
- * Resolves a session cookie to its user, ending sessions past their idle or absolute limit.
- * last_seen_at is refreshed at most once a minute so reads do not turn into writes.
+ * A resolved session cookie. `pending` is the second step still due: such a session is not
+ * signed in, and only the TOTP routes accept it.
+ */
+export interface StaffSession {
+  user: StaffUser;
+  pending: null | 'totp' | 'totp_enrollment';
+}
+
+/**
+ * Resolves a session cookie to its user, ending sessions past their idle or absolute limit
+ * (and pending ones past pendingSessionMinutes). last_seen_at is refreshed at most once a
+ * minute so reads do not turn into writes.
  */
 export async function findStaffSession(options: {
   pool: Pool;
   token: string;
   idleMinutes: number;
-}): Promise<StaffUser | null> {
+}): Promise<StaffSession | null> {
   const tokenHash = hashToken(options.token);
-  const result = await options.pool.query<StaffUser & { stale: boolean }>(
+  const result = await options.pool.query<
+    StaffUser & { stale: boolean; totp_pending: boolean; totp_enabled: boolean }
+  >(
     `SELECT u.id, u.email, u.name, u.role,
-            s.last_seen_at < now() - interval '1 minute' AS stale
+            s.last_seen_at < now() - interval '1 minute' AS stale,
+            s.totp_pending, u.totp_enabled_at IS NOT NULL AS totp_enabled
        FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_user_id
       WHERE s.token_hash = $1
         AND s.expires_at > now()
         AND s.last_seen_at > now() - make_interval(mins => $2)
+        AND (NOT s.totp_pending OR s.created_at > now() - make_interval(mins => $3))
         AND u.disabled_at IS NULL`,
-    [tokenHash, options.idleMinutes],
+    [tokenHash, options.idleMinutes, pendingSessionMinutes],
   );
   const row = result.rows[0];
   if (!row) return null;
@@ -256,7 +319,10 @@ export async function findStaffSession(options: {
       [tokenHash],
     );
   }
-  return { id: row.id, email: row.email, name: row.name, role: row.role };
+  return {
+    user: { id: row.id, email: row.email, name: row.name, role: row.role },
+    pending: !row.totp_pending ? null : row.totp_enabled ? 'totp' : 'totp_enrollment',
+  };
 }
 
 export async function listStaffLoginHistory(options: { pool: Pool; staffUserId: string }) {

@@ -1,6 +1,6 @@
 import { AppShell, Badge, Burger, Button, Group, NavLink, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconBuilding, IconLogout, IconSettings } from '@tabler/icons-react';
+import { IconBuilding, IconLogout, IconSettings, IconUserCircle } from '@tabler/icons-react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { notifyError } from '../api/errors';
 import { roleLabels, useCan, useSession } from '../features/auth/session';
@@ -12,6 +12,7 @@ export function AppLayout() {
   const navigate = useNavigate();
   const user = useSession().data?.user;
   const canManageStaff = useCan('manage_staff');
+  const canManageSettings = useCan('manage_settings');
   const signOut = useSignOut();
 
   const isActive = (prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`);
@@ -122,6 +123,29 @@ export function AppLayout() {
             to="/configuration/local-mailbox"
             label="Local Mailbox"
             active={isActive('/configuration/local-mailbox')}
+            onClick={close}
+          />
+          {canManageSettings && (
+            <NavLink
+              component={Link}
+              to="/configuration/security"
+              label="Security"
+              active={isActive('/configuration/security')}
+              onClick={close}
+            />
+          )}
+        </NavLink>
+        <NavLink
+          label="My Account"
+          leftSection={<IconUserCircle size={18} />}
+          defaultOpened
+          childrenOffset={28}
+        >
+          <NavLink
+            component={Link}
+            to="/account/two-factor"
+            label="Two-factor sign-in"
+            active={isActive('/account/two-factor')}
             onClick={close}
           />
         </NavLink>

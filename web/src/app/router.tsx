@@ -1,18 +1,23 @@
 import { Navigate, createBrowserRouter } from 'react-router';
 import { SignInPage } from '../features/auth/sign-in-page';
+import { TwoFactorPage } from '../features/auth/two-factor-page';
 import { ClientUsersPage } from '../features/access-profiles/client-users-page';
 import { EmailTemplatesPage } from '../features/email/email-templates-page';
 import { LocalMailboxPage } from '../features/email/local-mailbox-page';
 import { OrganizationDetailsPage } from '../features/organizations/organization-details-page';
 import { OrganizationsPage } from '../features/organizations/organizations-page';
 import { BrandingPage } from '../features/settings/branding-page';
+import { SecurityPage } from '../features/settings/security-page';
 import { StaffUsersPage } from '../features/staff-users/staff-users-page';
+import { portalRoute } from '../portal/portal-routes';
 import { AppLayout } from './app-layout';
 import { NotFoundPage } from './not-found-page';
 import { RequireAuth, RequireCapability } from './require-auth';
 
 export const router = createBrowserRouter([
   { path: '/sign-in', element: <SignInPage /> },
+  // The client portal: its own session, layout and theme (web/src/portal).
+  portalRoute,
   {
     element: <RequireAuth />,
     children: [
@@ -35,6 +40,16 @@ export const router = createBrowserRouter([
           { path: 'configuration/email-templates', element: <EmailTemplatesPage /> },
           { path: 'configuration/branding', element: <BrandingPage /> },
           { path: 'configuration/local-mailbox', element: <LocalMailboxPage /> },
+          {
+            path: 'configuration/security',
+            element: (
+              <RequireCapability capability="manage_settings">
+                <SecurityPage />
+              </RequireCapability>
+            ),
+          },
+          { path: 'account', element: <Navigate to="/account/two-factor" replace /> },
+          { path: 'account/two-factor', element: <TwoFactorPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

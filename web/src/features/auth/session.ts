@@ -14,6 +14,10 @@ export interface SessionUser {
 
 export interface Session {
   user: SessionUser | null;
+  /** The password was right; the TOTP code is still due (the sign-in page asks for it). */
+  totpRequired?: boolean;
+  /** The password was right; TOTP must be set up before the sign-in counts. */
+  totpEnrollmentRequired?: boolean;
   csrfToken: string;
 }
 

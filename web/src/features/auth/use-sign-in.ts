@@ -7,8 +7,12 @@ export interface SignInInput {
   password: string;
 }
 
+/** What the password step answers: the user, or which second step is due. */
+export type SignInAnswer =
+  { user: SessionUser } | { totpRequired: true } | { totpEnrollmentRequired: true };
+
 /** Always asks the server: the cached session is exactly what just became out of date. */
-function refetchSession(queryClient: QueryClient) {
+export function refetchSession(queryClient: QueryClient) {
   return queryClient.fetchQuery({ queryKey: sessionQueryKey, queryFn: fetchSession, staleTime: 0 });
 }
 
@@ -16,7 +20,7 @@ export function useSignIn() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: SignInInput) =>
-      api<{ user: SessionUser }>('/api/auth/sign-in', {
+      api<SignInAnswer>('/api/auth/sign-in', {
         method: 'POST',
         body: input,
         ignoreUnauthenticated: true,

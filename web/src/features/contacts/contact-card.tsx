@@ -12,6 +12,7 @@ import {
   useProfileOptions,
 } from '../access-profiles/access-profiles-api';
 import { ContactEmailMenu } from '../email/contact-email-menu';
+import { ContactPortalMenu } from './contact-portal-menu';
 import { useContact, useRemoveRelation, useSaveContactCard, type Contact } from './contacts-api';
 
 interface CardValues {
@@ -229,6 +230,11 @@ function ContactCardForm({
               contact={contact}
               organizationId={organizationId}
               canSend={canManage}
+            />
+            <ContactPortalMenu
+              contact={contact}
+              organizationId={organizationId}
+              canManage={canManage}
             />
             <Text size="xs" c="dimmed">
               Last login: {formatDateTime(contact.lastLoginAt)}

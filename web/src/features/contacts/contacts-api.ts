@@ -180,3 +180,46 @@ export function useSetDefaultNotification(organizationId: string) {
     onSettled: refresh,
   });
 }
+
+export interface LoginAttempt {
+  attemptedAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  succeeded: boolean;
+  reason: string;
+  organizationName: string | null;
+}
+
+/** Opens a read-only portal session as the contact, for the organization being viewed. */
+export function useViewPortalAs(contactId: string) {
+  return useMutation({
+    mutationFn: (organizationId: string) =>
+      api<{ url: string }>(`/api/contacts/${contactId}/view-portal`, {
+        method: 'POST',
+        body: { organizationId },
+      }),
+  });
+}
+
+export function useSetTemporaryPassword(contactId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (password: string) =>
+      api<void>(`/api/contacts/${contactId}/temporary-password`, {
+        method: 'POST',
+        body: { password },
+      }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: contactKeys.detail(contactId) }),
+  });
+}
+
+export function useLoginHistory(contactId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: [...contactKeys.detail(contactId), 'login-history'] as const,
+    queryFn: () => api<{ attempts: LoginAttempt[] }>(`/api/contacts/${contactId}/login-history`),
+    select: (data) => data.attempts,
+    enabled,
+    // Each opening shows the attempts as they are now.
+    staleTime: 0,
+  });
+}

@@ -33,3 +33,34 @@ export function useSaveBranding() {
     },
   });
 }
+
+/** How staff sign in. */
+export interface SecuritySettings {
+  requireStaffTotp: boolean;
+}
+
+export const securityQueryKey = ['settings', 'security'] as const;
+
+export function useSecuritySettings() {
+  return useQuery({
+    queryKey: securityQueryKey,
+    queryFn: () => api<{ security: SecuritySettings }>('/api/settings/security'),
+    select: (data) => data.security,
+  });
+}
+
+export function useSaveSecuritySettings() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (security: SecuritySettings) =>
+      api<{ security: SecuritySettings }>('/api/settings/security', {
+        method: 'PUT',
+        body: security,
+      }),
+    onSuccess: (data) => {
+      queryClient.setQueryData(securityQueryKey, data);
+      // The Two-factor page says whether TOTP may be turned off.
+      return queryClient.invalidateQueries({ queryKey: ['auth', 'totp'] });
+    },
+  });
+}

@@ -9,6 +9,8 @@ export interface StaffUser {
   role: StaffRole;
   disabledAt: string | null;
   createdAt: string;
+  /** Two-factor sign-in (TOTP) is on. */
+  totpEnabled: boolean;
 }
 
 export interface NewStaffUser {
@@ -52,6 +54,16 @@ export function useUpdateStaffUser() {
       disabled?: boolean;
     }) =>
       api<{ staffUser: StaffUser }>(`/api/staff-users/${id}`, { method: 'PATCH', body: changes }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: staffUserKeys.all }),
+  });
+}
+
+/** A Master Admin turns a staff user's TOTP off (a lost phone); their sessions end. */
+export function useResetStaffTotp() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      api<{ staffUser: StaffUser }>(`/api/staff-users/${id}/reset-totp`, { method: 'POST' }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: staffUserKeys.all }),
   });
 }

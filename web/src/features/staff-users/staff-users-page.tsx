@@ -9,13 +9,19 @@ import { formatDate } from '../../lib/format';
 import { usePageTitle } from '../../lib/use-page-title';
 import { roleLabels, useSession, type StaffRole } from '../auth/session';
 import { NewStaffUserModal, roleOptions } from './new-staff-user-modal';
-import { useStaffUsers, useUpdateStaffUser, type StaffUser } from './staff-users-api';
+import {
+  useResetStaffTotp,
+  useStaffUsers,
+  useUpdateStaffUser,
+  type StaffUser,
+} from './staff-users-api';
 
 export function StaffUsersPage() {
   usePageTitle('Staff Users');
   const currentUserId = useSession().data?.user?.id;
   const staffUsers = useStaffUsers();
   const updateStaffUser = useUpdateStaffUser();
+  const resetStaffTotp = useResetStaffTotp();
   const [createOpened, createModal] = useDisclosure(false);
 
   if (staffUsers.isPending) return <PageLoader label="Loading staff users…" />;
@@ -59,6 +65,28 @@ export function StaffUsersPage() {
             onError: (error) => notifyError(error),
           },
         ),
+    });
+  };
+
+  const confirmResetTotp = (user: StaffUser) => {
+    const yourself = user.id === currentUserId;
+    modals.openConfirmModal({
+      title: `Reset two-factor sign-in for ${user.name}?`,
+      children: (
+        <Text size="sm">
+          {yourself
+            ? 'Your two-factor sign-in is turned off and you are signed out everywhere, this browser included.'
+            : `${user.name}’s two-factor sign-in is turned off and they are signed out everywhere.`}{' '}
+          If two-factor sign-in is required, they set it up again at their next sign-in.
+        </Text>
+      ),
+      labels: { confirm: 'Reset two-factor', cancel: 'Cancel' },
+      confirmProps: { color: 'red' },
+      onConfirm: () =>
+        resetStaffTotp.mutate(user.id, {
+          onSuccess: () => notifySuccess(`Two-factor sign-in reset for ${user.name}`),
+          onError: (error) => notifyError(error, 'Two-factor sign-in not reset'),
+        }),
     });
   };
 
@@ -128,22 +156,48 @@ export function StaffUsersPage() {
                 </Badge>
               ),
           },
+          {
+            accessor: 'totpEnabled',
+            title: '2FA',
+            render: (user) =>
+              user.totpEnabled ? (
+                <Badge color="green" variant="light">
+                  On
+                </Badge>
+              ) : (
+                <Badge color="gray" variant="light">
+                  Off
+                </Badge>
+              ),
+          },
           { accessor: 'createdAt', title: 'Created', render: (user) => formatDate(user.createdAt) },
           {
             accessor: 'actions',
             title: 'Actions',
             textAlign: 'right',
             render: (user) => (
-              <Button
-                size="xs"
-                variant="subtle"
-                color={user.disabledAt ? 'blue' : 'red'}
-                onClick={() => confirmDisable(user)}
-                disabled={user.id === currentUserId}
-                aria-label={`${user.disabledAt ? 'Enable' : 'Disable'} ${user.name}`}
-              >
-                {user.disabledAt ? 'Enable' : 'Disable'}
-              </Button>
+              <Group gap={4} justify="flex-end" wrap="nowrap">
+                <Button
+                  size="xs"
+                  variant="subtle"
+                  color="orange"
+                  onClick={() => confirmResetTotp(user)}
+                  disabled={!user.totpEnabled || resetStaffTotp.isPending}
+                  aria-label={`Reset two-factor for ${user.name}`}
+                >
+                  Reset 2FA
+                </Button>
+                <Button
+                  size="xs"
+                  variant="subtle"
+                  color={user.disabledAt ? 'blue' : 'red'}
+                  onClick={() => confirmDisable(user)}
+                  disabled={user.id === currentUserId}
+                  aria-label={`${user.disabledAt ? 'Enable' : 'Disable'} ${user.name}`}
+                >
+                  {user.disabledAt ? 'Enable' : 'Disable'}
+                </Button>
+              </Group>
             ),
           },
         ]}

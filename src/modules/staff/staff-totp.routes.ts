@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import { idParam } from '../../platform/http/validation.js';
+import {
+  actorOf,
+  enrollingUserOf,
+  requirePendingTotp,
+  requireStaff,
+  requireStaffOrPendingEnrollment,
+  staffSessionCookie,
+} from './staff-auth.js';
+import { capabilitiesOf } from './staff-roles.js';
+import {
+  confirmTotpEnrollment,
+  disableOwnTotp,
+  getTotpStatus,
+  resetStaffTotp,
+  startTotpEnrollment,
+  verifySignInTotp,
+} from './staff-totp.service.js';
+import type { StaffUser } from './staff.service.js';
+
+/** Six digits; spaces (as some apps show "123 456") are ignored. */
+const totpCode = z
+  .string('is required')
+  .transform((value) => value.replace(/\s+/g, ''))
+  .pipe(z.string().regex(/^\d{6}$/, 'must be the 6 digits your authenticator app shows'));
+
+const signInWindow = '15 minutes';
+
+function sessionToken(request: FastifyRequest): string {
+  const token = request.cookies[staffSessionCookie];
+  if (!token) throw new AppError('unauthenticated', 'Sign in to continue');
+  return token;
+}
+
+const sessionUser = (user: StaffUser) => ({ ...user, capabilities: capabilitiesOf(user.role) });
+
+export function staffTotpRoutes(context: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/api/auth/sign-in/totp',
+      {
+        onRequest: requirePendingTotp(),
+        config: {
+          rateLimit: { max: context.config.SIGN_IN_MAX_ATTEMPTS_PER_IP, timeWindow: signInWindow },
+        },
+        schema: { body: z.object({ code: totpCode }) },
+      },
+      async (request) => {
+        const user = request.pendingStaffSession!.user;
+        await verifySignInTotp({
+          pool: context.pool,
+          token: sessionToken(request),
+          user,
+          code: request.body.code,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? '',
+          maxFailuresPerAccount: context.config.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
+        });
+        return { user: sessionUser(user) };
+      },
+    );
+
+    app.get('/api/auth/totp', { onRequest: requireStaff('read') }, async (request) => ({
+      totp: await getTotpStatus({ pool: context.pool, user: request.staffUser! }),
+    }));
+
+    app.post(
+      '/api/auth/totp/enroll',
+      { onRequest: requireStaffOrPendingEnrollment() },
+      async (request) =>
+        startTotpEnrollment({ pool: context.pool, user: enrollingUserOf(request) }),
+    );
+
+    app.post(
+      '/api/auth/totp/confirm',
+      {
+        onRequest: requireStaffOrPendingEnrollment(),
+        schema: { body: z.object({ code: totpCode }) },
+      },
+      async (request) => {
+        const user = enrollingUserOf(request);
+        await confirmTotpEnrollment({
+          pool: context.pool,
+          token: sessionToken(request),
+          user,
+          code: request.body.code,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? '',
+        });
+        return { user: sessionUser(user) };
+      },
+    );
+
+    app.delete(
+      '/api/auth/totp',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          body: z
+            .object({
+              code: totpCode.optional(),
+              password: z.string().min(1, 'is required').max(200).optional(),
+            })
+            .superRefine((body, issues) => {
+              if (body.code === undefined && body.password === undefined) {
+                issues.addIssue({
+                  code: 'custom',
+                  path: ['code'],
+                  message: 'is required: a code from your app, or your password',
+                });
+              } else if (body.code !== undefined && body.password !== undefined) {
+                issues.addIssue({
+                  code: 'custom',
+                  path: ['password'],
+                  message: 'give either a code or your password, not both',
+                });
+              }
+            }),
+        },
+      },
+      async (request) => {
+        const { code, password } = request.body;
+        await disableOwnTotp({
+          pool: context.pool,
+          user: request.staffUser!,
+          proof: code !== undefined ? { code } : { password: password ?? '' },
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? '',
+          maxFailuresPerAccount: context.config.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
+        });
+        return { totpEnabled: false };
+      },
+    );
+
+    app.post(
+      '/api/staff-users/:id/reset-totp',
+      { onRequest: requireStaff('manage_staff'), schema: { params: idParam } },
+      async (request) => ({
+        staffUser: await resetStaffTotp({
+          pool: context.pool,
+          actor: actorOf(request),
+          staffUserId: request.params.id,
+        }),
+      }),
+    );
+  };
+}

@@ -1,0 +1,84 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../api/client';
+import { sessionQueryKey, type SessionUser } from './session';
+import { refetchSession } from './use-sign-in';
+
+/** A new TOTP secret, not in force until a code from it is confirmed. */
+export interface TotpEnrollment {
+  secret: string;
+  otpauthUrl: string;
+  qrDataUrl: string;
+}
+
+export interface TotpStatus {
+  enabled: boolean;
+  enabledAt: string | null;
+  /** The Security settings require TOTP of all staff: it cannot be turned off. */
+  required: boolean;
+}
+
+export const totpStatusQueryKey = ['auth', 'totp'] as const;
+
+/** Six digits, whatever spaces the app shows them with. */
+export const totpCodePattern = /^\d{6}$/;
+export const normalizeTotpCode = (value: string) => value.replace(/\s+/g, '');
+
+export function useTotpStatus() {
+  return useQuery({
+    queryKey: totpStatusQueryKey,
+    queryFn: () => api<{ totp: TotpStatus }>('/api/auth/totp'),
+    select: (data) => data.totp,
+  });
+}
+
+/** The second sign-in step: the code of a session whose password was right. */
+export function useVerifyTotp() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (code: string) =>
+      api<{ user: SessionUser }>('/api/auth/sign-in/totp', {
+        method: 'POST',
+        body: { code },
+        // A wrong code answers 401; that is not an ended session.
+        ignoreUnauthenticated: true,
+      }),
+    onSuccess: async () => {
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionQueryKey[0] });
+      await refetchSession(queryClient);
+    },
+    // A pending session that waited too long has ended: the page goes back to the password.
+    onError: () => refetchSession(queryClient),
+  });
+}
+
+export function useStartTotpEnrollment() {
+  return useMutation({
+    mutationFn: () => api<TotpEnrollment>('/api/auth/totp/enroll', { method: 'POST' }),
+  });
+}
+
+/** Turns TOTP on; for a sign-in that had to set it up first, this completes the sign-in. */
+export function useConfirmTotpEnrollment() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (code: string) =>
+      api<{ user: SessionUser }>('/api/auth/totp/confirm', { method: 'POST', body: { code } }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: totpStatusQueryKey });
+      await queryClient.invalidateQueries({ queryKey: ['staff-users'] });
+      await refetchSession(queryClient);
+    },
+  });
+}
+
+export function useDisableTotp() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (proof: { code: string } | { password: string }) =>
+      api<{ totpEnabled: false }>('/api/auth/totp', { method: 'DELETE', body: proof }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: totpStatusQueryKey });
+      await queryClient.invalidateQueries({ queryKey: ['staff-users'] });
+    },
+  });
+}

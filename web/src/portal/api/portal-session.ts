@@ -1,0 +1,226 @@
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { portalApi, setPortalCsrfToken } from './portal-client';
+
+export type PortalPermission =
+  | 'view_invoices'
+  | 'pay_invoices'
+  | 'view_payment_history'
+  | 'manage_payment_methods'
+  | 'manage_autopay'
+  | 'schedule_payments'
+  | 'view_credits'
+  | 'service_tickets';
+
+export interface PortalBranding {
+  mspName: string;
+  logoUrl: string;
+  brandColor: string;
+  supportEmail: string;
+  supportPhone: string;
+}
+
+export interface PortalContact {
+  id: string;
+  name: string;
+  email: string;
+  mustChangePassword: boolean;
+}
+
+export interface PortalOrganization {
+  id: string;
+  name: string;
+  profileName: string;
+  permissions: PortalPermission[];
+}
+
+export interface PortalCurrent {
+  organizationId: string;
+  organizationName: string;
+  profileName: string;
+  permissions: PortalPermission[];
+}
+
+export interface PortalSession {
+  csrfToken: string;
+  branding: PortalBranding;
+  contact: PortalContact | null;
+  organizations: PortalOrganization[];
+  current: PortalCurrent | null;
+  /** Set when a staff member views the portal as this contact: read-only. */
+  viewer: { staffName: string } | null;
+  /** Client-side only: the contact signed out here, rather than the session ending. */
+  signedOut?: boolean;
+}
+
+/** Sign-in and switch-organization answer the session without its token. */
+type SessionBody = Omit<PortalSession, 'csrfToken'> & { csrfToken?: string };
+
+/** Everything the portal caches lives under 'portal', apart from the staff console's keys. */
+export const portalKeys = {
+  all: ['portal'] as const,
+  session: ['portal', 'session'] as const,
+  /** Feature data, per organization: switching companies never shows the other's rows. */
+  data: (organizationId: string, name: string) => ['portal', 'data', organizationId, name] as const,
+  dataAll: ['portal', 'data'] as const,
+};
+
+export async function fetchPortalSession(): Promise<PortalSession> {
+  const session = await portalApi<PortalSession>('/api/portal/session');
+  setPortalCsrfToken(session.csrfToken);
+  return session;
+}
+
+export function usePortalSession() {
+  return useQuery({
+    queryKey: portalKeys.session,
+    queryFn: fetchPortalSession,
+    staleTime: Infinity,
+  });
+}
+
+/** The session's branding, with the names people read when the settings leave them blank. */
+export function usePortalBranding(): PortalBranding {
+  const branding = usePortalSession().data?.branding;
+  return {
+    mspName: branding?.mspName || 'your service provider',
+    logoUrl: branding?.logoUrl ?? '',
+    brandColor: branding?.brandColor ?? '',
+    supportEmail: branding?.supportEmail ?? '',
+    supportPhone: branding?.supportPhone ?? '',
+  };
+}
+
+/** Always asks the server: the cached session is exactly what just became out of date. */
+function refetchPortalSession(queryClient: QueryClient) {
+  return queryClient.fetchQuery({
+    queryKey: portalKeys.session,
+    queryFn: fetchPortalSession,
+    staleTime: 0,
+  });
+}
+
+/** Takes a session body the server answered with, keeping the token it did not repeat. */
+function storeSessionBody(queryClient: QueryClient, body: SessionBody) {
+  queryClient.setQueryData<PortalSession>(portalKeys.session, (old) => ({
+    ...body,
+    csrfToken: body.csrfToken ?? old?.csrfToken ?? '',
+  }));
+  if (body.csrfToken) setPortalCsrfToken(body.csrfToken);
+}
+
+export interface PortalSignInInput {
+  email: string;
+  password: string;
+}
+
+export function usePortalSignIn() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: PortalSignInInput) =>
+      portalApi<SessionBody>('/api/portal/sign-in', {
+        method: 'POST',
+        body: input,
+        ignoreUnauthenticated: true,
+      }),
+    onSuccess: async (body) => {
+      // Nothing cached for a previous contact may show for this one.
+      queryClient.removeQueries({ queryKey: portalKeys.dataAll });
+      storeSessionBody(queryClient, body);
+      // A fresh session may come with a fresh CSRF token: take it from the server.
+      await refetchPortalSession(queryClient).catch(() => undefined);
+    },
+  });
+}
+
+export function usePortalSignOut() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => portalApi<unknown>('/api/portal/sign-out', { method: 'POST' }),
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: portalKeys.dataAll });
+      // Signed out on purpose: the guard goes to sign-in without a page to come back to.
+      // The CSRF token stays valid (its secret is a cookie of its own), so no refetch.
+      queryClient.setQueryData<PortalSession>(portalKeys.session, (old) =>
+        old ? { ...signedOut(old), signedOut: true } : old,
+      );
+    },
+  });
+}
+
+/** The session with the contact gone, the branding and token kept. */
+export function signedOut(session: PortalSession): PortalSession {
+  return { ...session, contact: null, organizations: [], current: null, viewer: null };
+}
+
+export function useSwitchOrganization() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (organizationId: string) =>
+      portalApi<SessionBody>('/api/portal/switch-organization', {
+        method: 'POST',
+        body: { organizationId },
+      }),
+    onSuccess: async (body) => {
+      storeSessionBody(queryClient, body);
+      // Everything shown belongs to the company that was current: fetch it all again.
+      await queryClient.invalidateQueries({ queryKey: portalKeys.all });
+    },
+  });
+}
+
+export interface NewPasswordInput {
+  token: string;
+  password: string;
+  passwordConfirmation: string;
+}
+
+/** Set a first password (Welcome email link) or a new one (reset email link). */
+export function useSetPasswordWithToken(kind: 'set' | 'reset') {
+  return useMutation({
+    mutationFn: (input: NewPasswordInput) =>
+      portalApi<{ email: string }>(
+        kind === 'set' ? '/api/portal/set-password' : '/api/portal/reset-password',
+        { method: 'POST', body: input, ignoreUnauthenticated: true },
+      ),
+  });
+}
+
+export function useRequestPasswordReset() {
+  return useMutation({
+    mutationFn: (email: string) =>
+      portalApi<unknown>('/api/portal/request-password-reset', {
+        method: 'POST',
+        body: { email },
+        ignoreUnauthenticated: true,
+      }),
+  });
+}
+
+export interface ChangePasswordInput {
+  currentPassword: string;
+  newPassword: string;
+  newPasswordConfirmation: string;
+}
+
+export function useChangePassword() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: ChangePasswordInput) =>
+      portalApi<unknown>('/api/portal/change-password', { method: 'POST', body: input }),
+    // The session no longer owes a password change; ask the server rather than assume.
+    onSuccess: () => refetchPortalSession(queryClient).catch(() => undefined),
+  });
+}
+
+/** Only portal paths, so a crafted ?next= cannot send the contact elsewhere after sign-in. */
+export function safePortalNext(next: string | null): string {
+  if (
+    !next ||
+    !(next === '/portal' || next.startsWith('/portal/') || next.startsWith('/portal?')) ||
+    next.startsWith('//') ||
+    next.startsWith('/portal/sign-in')
+  ) {
+    return '/portal';
+  }
+  return next;
+}

@@ -1,0 +1,191 @@
+import type { ReactNode } from 'react';
+import { Stack, Text, Title } from '@mantine/core';
+import { usePortalData } from '../api/portal-features';
+import { EmptyState, PortalQueryState } from '../components/portal-query-state';
+import { usePortalTitle } from '../use-portal-title';
+
+/** A feature page: its nav name as the heading, one line on what it is, then the data. */
+function FeaturePage({
+  title,
+  intro,
+  children,
+}: {
+  title: string;
+  intro: string;
+  children: ReactNode;
+}) {
+  usePortalTitle(title);
+  return (
+    <Stack gap="sm">
+      <Title order={1}>{title}</Title>
+      <Text c="dimmed" size="sm">
+        {intro}
+      </Text>
+      {children}
+    </Stack>
+  );
+}
+
+/**
+ * The rows themselves arrive with the releases that bring these features; until then a
+ * list that is not empty is counted, never hidden behind an "empty" sentence.
+ */
+function ListOrEmpty({ items, empty, noun }: { items: unknown[]; empty: string; noun: string }) {
+  if (items.length === 0) return <EmptyState>{empty}</EmptyState>;
+  return (
+    <Text py="md">
+      {items.length} {noun}
+      {items.length === 1 ? '' : 's'}. This list is not shown in the portal yet.
+    </Text>
+  );
+}
+
+export function InvoicesPage() {
+  const query = usePortalData('invoices');
+  return (
+    <FeaturePage title="Invoices" intro="Invoices that are open, to view and pay.">
+      <PortalQueryState query={query} loadingLabel="Loading invoices…">
+        {(data) => (
+          <ListOrEmpty
+            items={data.invoices}
+            empty="There are no open invoices."
+            noun="open invoice"
+          />
+        )}
+      </PortalQueryState>
+    </FeaturePage>
+  );
+}
+
+export function PaymentHistoryPage() {
+  const query = usePortalData('payment-history');
+  return (
+    <FeaturePage
+      title="Payment History"
+      intro="Payments you have made, and the invoices each one paid."
+    >
+      <PortalQueryState query={query} loadingLabel="Loading payments…">
+        {(data) => (
+          <ListOrEmpty items={data.payments} empty="There are no payments yet." noun="payment" />
+        )}
+      </PortalQueryState>
+    </FeaturePage>
+  );
+}
+
+export function ScheduledPaymentsPage() {
+  const query = usePortalData('scheduled-payments');
+  return (
+    <FeaturePage title="Scheduled Payments" intro="Everything scheduled to be paid.">
+      <PortalQueryState query={query} loadingLabel="Loading scheduled payments…">
+        {(data) => (
+          <ListOrEmpty
+            items={data.scheduledPayments}
+            empty="There are no scheduled payments."
+            noun="scheduled payment"
+          />
+        )}
+      </PortalQueryState>
+    </FeaturePage>
+  );
+}
+
+export function InvoiceHistoryPage() {
+  const query = usePortalData('invoice-history');
+  return (
+    <FeaturePage title="Invoice History" intro="Invoices that have been paid in full.">
+      <PortalQueryState query={query} loadingLabel="Loading invoices…">
+        {(data) => (
+          <ListOrEmpty
+            items={data.invoices}
+            empty="There are no paid invoices yet."
+            noun="paid invoice"
+          />
+        )}
+      </PortalQueryState>
+    </FeaturePage>
+  );
+}
+
+export function PaymentMethodsPage() {
+  const query = usePortalData('payment-methods');
+  return (
+    <FeaturePage title="Payment Methods" intro="Credit cards and bank accounts kept on file.">
+      <PortalQueryState query={query} loadingLabel="Loading payment methods…">
+        {(data) => (
+          <ListOrEmpty
+            items={data.paymentMethods}
+            empty="No payment methods on file."
+            noun="payment method"
+          />
+        )}
+      </PortalQueryState>
+    </FeaturePage>
+  );
+}
+
+export function AutoPayPage() {
+  const query = usePortalData('autopay');
+  return (
+    <FeaturePage
+      title="AutoPay"
+      intro="Invoices paid automatically, with a payment method on file."
+    >
+      <PortalQueryState query={query} loadingLabel="Loading AutoPay…">
+        {(data) =>
+          data.enabled ? (
+            <Text py="md">AutoPay is enabled.</Text>
+          ) : (
+            <EmptyState>AutoPay is not enabled.</EmptyState>
+          )
+        }
+      </PortalQueryState>
+    </FeaturePage>
+  );
+}
+
+export function CreateServiceTicketPage() {
+  // Asked only to learn whether this contact may use service tickets here.
+  const query = usePortalData('service-tickets');
+  return (
+    <FeaturePage title="Create New Service Ticket" intro="Ask for help with a service ticket.">
+      <PortalQueryState query={query}>
+        {() => <EmptyState>Service tickets are not available in the portal yet.</EmptyState>}
+      </PortalQueryState>
+    </FeaturePage>
+  );
+}
+
+export function OpenServiceTicketsPage() {
+  const query = usePortalData('service-tickets');
+  return (
+    <FeaturePage title="Open Service Tickets" intro="Tickets that are still being worked on.">
+      <PortalQueryState query={query} loadingLabel="Loading tickets…">
+        {(data) => (
+          <ListOrEmpty
+            items={data.openTickets}
+            empty="There are no open service tickets."
+            noun="open ticket"
+          />
+        )}
+      </PortalQueryState>
+    </FeaturePage>
+  );
+}
+
+export function ServiceHistoryPage() {
+  const query = usePortalData('service-tickets');
+  return (
+    <FeaturePage title="Service History" intro="Closed tickets, with how they were resolved.">
+      <PortalQueryState query={query} loadingLabel="Loading tickets…">
+        {(data) => (
+          <ListOrEmpty
+            items={data.closedTickets}
+            empty="There are no closed service tickets."
+            noun="closed ticket"
+          />
+        )}
+      </PortalQueryState>
+    </FeaturePage>
+  );
+}

@@ -1,0 +1,58 @@
+import type { RouteObject } from 'react-router';
+import { ChangePasswordPage } from './pages/change-password-page';
+import {
+  AutoPayPage,
+  CreateServiceTicketPage,
+  InvoiceHistoryPage,
+  InvoicesPage,
+  OpenServiceTicketsPage,
+  PaymentHistoryPage,
+  PaymentMethodsPage,
+  ScheduledPaymentsPage,
+  ServiceHistoryPage,
+} from './pages/feature-pages';
+import { ForgotPasswordPage } from './pages/forgot-password-page';
+import { PortalHomePage } from './pages/home-page';
+import { PortalNotFoundPage } from './pages/not-found-page';
+import { SetPasswordPage } from './pages/set-password-page';
+import { PortalSignInPage } from './pages/sign-in-page';
+import { PortalLayout } from './portal-layout';
+import { RequirePortalAuth, PortalRoot } from './portal-root';
+
+/**
+ * The client portal, mounted at /portal. It has its own session, layout and theme; nothing
+ * under it runs the staff console's session hooks, and its catch-all keeps unknown /portal
+ * addresses inside the portal.
+ */
+export const portalRoute: RouteObject = {
+  path: '/portal',
+  element: <PortalRoot />,
+  children: [
+    { path: 'sign-in', element: <PortalSignInPage /> },
+    { path: 'forgot-password', element: <ForgotPasswordPage /> },
+    { path: 'set-password', element: <SetPasswordPage key="set" kind="set" /> },
+    { path: 'reset-password', element: <SetPasswordPage key="reset" kind="reset" /> },
+    {
+      element: <RequirePortalAuth />,
+      children: [
+        {
+          element: <PortalLayout />,
+          children: [
+            { index: true, element: <PortalHomePage /> },
+            { path: 'billing/invoices', element: <InvoicesPage /> },
+            { path: 'billing/payment-history', element: <PaymentHistoryPage /> },
+            { path: 'billing/scheduled-payments', element: <ScheduledPaymentsPage /> },
+            { path: 'billing/invoice-history', element: <InvoiceHistoryPage /> },
+            { path: 'configuration/payment-methods', element: <PaymentMethodsPage /> },
+            { path: 'configuration/autopay', element: <AutoPayPage /> },
+            { path: 'service/new-ticket', element: <CreateServiceTicketPage /> },
+            { path: 'service/open-tickets', element: <OpenServiceTicketsPage /> },
+            { path: 'service/history', element: <ServiceHistoryPage /> },
+            { path: 'account/change-password', element: <ChangePasswordPage /> },
+            { path: '*', element: <PortalNotFoundPage /> },
+          ],
+        },
+      ],
+    },
+  ],
+};
