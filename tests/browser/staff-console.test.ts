@@ -22,7 +22,7 @@ afterAll(async () => {
 
 /** A page whose waits fail after 10 s with the locator named, well inside the test's limit. */
 async function newPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
   page.setDefaultTimeout(10_000);
   return page;
 }
@@ -89,11 +89,13 @@ describe('staff console in a real browser', () => {
     await page.getByRole('button', { name: 'Leslie Knope', exact: true }).click();
     const profile = page.getByRole('combobox', { name: 'Profile', exact: true });
     await expect.poll(() => profile.inputValue()).toBe('Billing Admin');
+    await profile.scrollIntoViewIfNeeded();
     await profile.click();
     await page.getByRole('option', { name: 'User', exact: true }).click();
     await expect.poll(() => profile.inputValue()).toBe('User');
     await page.getByRole('button', { name: 'Undo Changes' }).click();
     await expect.poll(() => profile.inputValue()).toBe('Billing Admin');
+    await profile.scrollIntoViewIfNeeded();
     await profile.click();
     await page.getByRole('option', { name: 'Accounts Payable', exact: true }).click();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
