@@ -6,3 +6,4 @@ export * from '../modules/audit/audit.schema.js';
 export * from '../modules/settings/settings.schema.js';
 export * from '../modules/email/email.schema.js';
 export * from '../modules/portal/portal.schema.js';
+export * from '../modules/invoices/invoices.schema.js';

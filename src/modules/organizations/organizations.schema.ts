@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const organizations = pgTable(
   'organizations',
@@ -14,6 +14,10 @@ export const organizations = pgTable(
     country: text('country').notNull().default('US'),
     /** Internal Organization Notes: staff only, never sent to the portal. */
     notes: text('notes').notNull().default(''),
+    /** One currency per organization: every invoice of it is in this currency. */
+    currency: text('currency').notNull().default('USD'),
+    /** Email a New Invoice (with its PDF) to the Default Notification Emails when issued. */
+    newInvoiceEmails: boolean('new_invoice_emails').notNull().default(true),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -14,6 +14,9 @@ export const settings = pgTable(
     portalUrl: text('portal_url').notNull().default('http://localhost:3000/portal'),
     /** Every staff user must sign in with a TOTP code (enrolling at next sign-in). */
     requireStaffTotp: boolean('require_staff_totp').notNull().default(false),
+    /** Invoice Due notices: days before the due date (0 = none), then every N days past due. */
+    dueReminderDaysBefore: integer('due_reminder_days_before').notNull().default(7),
+    pastDueReminderEveryDays: integer('past_due_reminder_every_days').notNull().default(14),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check('settings_single_row', sql`${t.id} = 1`)],
