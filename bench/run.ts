@@ -23,6 +23,7 @@ import { demoStaff, seedDemoData } from '../src/modules/demo/demo-data.js';
 import { seedScaleData } from '../src/modules/demo/scale-data.js';
 import { startBaseline } from './baseline.js';
 import { mailBenchmark, printMailReport, type MailResult } from './mail.js';
+import { invoiceBenchmark, printInvoiceReport, type InvoiceResult } from './invoices.js';
 
 const dataDir = path.resolve('data', 'bench');
 const postgresPort = 54350;
@@ -40,10 +41,10 @@ const searchTerm = 'harb';
 const aims = { minThroughputRatio: 0.6, maxP99Ms: 50 };
 /** Account Summaries in the mail case. */
 const mailMessages = Number(process.env.BENCH_MAIL_MESSAGES ?? 5_000);
-/** `npm run bench -- mail` (or `http`) runs one part only. */
-const only = process.argv[2] as 'mail' | 'http' | undefined;
+/** `npm run bench -- http` (or `mail`, `invoices`) runs one part only. */
+const only = process.argv[2] as 'mail' | 'http' | 'invoices' | undefined;
 /** The whole run is bounded: past this, it stops with an error instead of hanging. */
-const overallTimeoutMs = 6 * 60_000;
+const overallTimeoutMs = 20 * 60_000;
 
 type Cleanup = () => Promise<unknown>;
 
@@ -124,7 +125,7 @@ async function main() {
     }
 
     const measurements: Measurement[] = [];
-    for (const c of only === 'mail' ? [] : cases) {
+    for (const c of only && only !== 'http' ? [] : cases) {
       for (const target of ['app', 'baseline'] as const) {
         const url = (target === 'app' ? appUrl : baseline.url) + c.path;
         const headers = target === 'app' ? appHeaders : {};
@@ -144,17 +145,31 @@ async function main() {
     }
 
     let pages: PageDepth | null = null;
-    if (only !== 'mail') {
+    if (!only || only === 'http') {
       step('Keyset pagination: following nextCursor to page 500');
       pages = await pageDepth(appUrl, cookie);
     }
     let mail: MailResult | null = null;
-    if (only !== 'http') {
+    if (!only || only === 'mail') {
       mail = await mailBenchmark({ pool, context, appUrl, cookie, messages: mailMessages, step });
+    }
+
+    let invoices: InvoiceResult | null = null;
+    if (!only || only === 'invoices') {
+      invoices = await invoiceBenchmark({
+        pool,
+        appUrl,
+        staffCookie: cookie,
+        connections,
+        warmupSeconds,
+        durationSeconds,
+        step,
+      });
     }
 
     if (pages) printReport(measurements, pages);
     if (mail) printMailReport(mail);
+    if (invoices) printInvoiceReport(invoices);
   } finally {
     clearTimeout(timer);
     step('Stopping');

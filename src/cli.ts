@@ -8,14 +8,16 @@ import { systemActor } from './modules/audit/audit.js';
 import { staffRoles, type StaffRole } from './modules/staff/staff.schema.js';
 import { createStaffUser } from './modules/staff/staff.service.js';
 import { seedScaleData } from './modules/demo/scale-data.js';
+import { seedScaleInvoices } from './modules/demo/scale-invoices.js';
 
 const usage = `Usage: npm run portico -- <command> [options]
 
 Commands:
   staff:create --email <email> --name <name> --role <master_admin|billing|read_only>
                [--password <password>]   (asked for when omitted; at least ${minimumPasswordLength} characters)
-  seed:scale   [--orgs 10000] [--contacts 100000]
-               fills the database with realistic organizations and contacts for benchmarks
+  seed:scale   [--orgs 10000] [--contacts 100000] [--invoices 0]
+               fills the database with realistic organizations, contacts and invoices
+               (up to 1,000,000 and more) for benchmarks
 
 The database is the one npm start uses: DATABASE_URL, or the embedded one under DATA_DIR.`;
 
@@ -43,6 +45,7 @@ async function main() {
       password: { type: 'string' },
       orgs: { type: 'string' },
       contacts: { type: 'string' },
+      invoices: { type: 'string' },
     },
   });
   if (command !== 'staff:create' && command !== 'seed:scale') {
@@ -84,7 +87,12 @@ async function main() {
         throw AppError.validation('--orgs', 'must be a whole number above 0');
       if (!Number.isInteger(contacts) || contacts < 0)
         throw AppError.validation('--contacts', 'must be a whole number');
+      const invoices = Number(values.invoices ?? 0);
+      if (!Number.isInteger(invoices) || invoices < 0) {
+        throw AppError.validation('--invoices', 'must be a whole number');
+      }
       await seedScaleData({ pool: database.pool, organizations, contacts, progress: true });
+      await seedScaleInvoices({ pool: database.pool, invoices, progress: true });
     }
   } finally {
     await database.close();

@@ -2,6 +2,7 @@ import type { AppContext } from './platform/context.js';
 import type { JobDefinition } from './platform/jobs.js';
 import { housekeepingJob } from './modules/staff/housekeeping.job.js';
 import { emailJobs } from './modules/email/email.jobs.js';
+import { invoiceJobs } from './modules/invoices/invoice-notices.js';
 import type { MailTransport } from './modules/email/mail-transport.js';
 
 /** Every background job Portico runs; later modules add theirs here. */
@@ -14,5 +15,6 @@ export function allJobs(context: AppContext, mail: { transport: MailTransport })
       logger: context.logger,
     }),
     ...emailJobs({ ...context, transport: mail.transport }),
+    ...invoiceJobs(context),
   ];
 }

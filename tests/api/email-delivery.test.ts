@@ -71,7 +71,7 @@ describe('email delivery over SMTP', () => {
     expect(mail.messageId).toBe(`<${messageId}@portico>`);
     expect(mail.headers.get('x-portico-message-id')).toBe(messageId);
     expect(mail.html).toContain('Pawnee Parks Dept.');
-    expect(mail.text).toContain('Total due: $0.00');
+    expect(mail.text).toContain('Total due: $2,055.25');
     expect(kinds(sent.events)).toEqual(['triggered', 'queued', 'processing', 'sent']);
     expect(sent.smtpResponse).toMatch(/^250 Accepted as message 1/);
     expect(sent.smtpMessageId).toBe(`<${messageId}@portico>`);

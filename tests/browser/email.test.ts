@@ -1,49 +1,21 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import {
-  startLocalSmtpServer,
-  type LocalSmtpServer,
-} from '../../src/modules/email/local-smtp-server.js';
-import { launchBrowser } from '../support/browser.js';
-import { startMailWorkers } from '../support/mail-workers.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { Page } from 'playwright-core';
+import { signInToConsole, startBrowserApp, type BrowserApp } from '../support/browser-app.js';
+import type { TestApp } from '../support/test-app.js';
 
+let app: BrowserApp;
 let testApp: TestApp;
-let smtp: LocalSmtpServer;
-let workers: { close: () => void };
-let browser: Browser;
-let baseUrl: string;
 
 beforeAll(async () => {
-  testApp = await startTestApp();
-  // The default mode's path: workers deliver over SMTP to the local server, which keeps mail.
-  smtp = await startLocalSmtpServer({
-    port: 0,
-    pool: testApp.database.pool,
-    logger: testApp.context.logger,
-  });
-  workers = await startMailWorkers(testApp, smtp.port);
-  await testApp.app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
+  app = await startBrowserApp({ mail: true });
+  testApp = app.testApp;
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  workers?.close();
-  await smtp?.close();
-  await testApp?.close();
-});
+afterAll(async () => app?.close());
 
 async function signedInPage(email: string, password: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  await page.goto(`${baseUrl}/sign-in`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Organizations' }).waitFor();
+  const page = await app.newPage();
+  await signInToConsole(page, app.baseUrl, email, password);
   await page.getByRole('textbox', { name: 'Find Organization' }).fill('pawnee');
   await page.getByRole('link', { name: 'Pawnee Parks Dept.' }).click();
   await page.getByRole('heading', { level: 1, name: 'Pawnee Parks Dept.' }).waitFor();
@@ -78,7 +50,7 @@ describe('email in the staff console', () => {
     await frame.getByText('Total due:').waitFor();
     await frame.getByText('Pawnee Parks Dept.').first().waitFor();
     await view.getByRole('tab', { name: 'Text' }).click();
-    await view.getByText(/Total due: \$0\.00/).waitFor();
+    await view.getByText(/Total due: \$2,055\.25/).waitFor();
     await view.getByRole('button', { name: 'Close' }).first().click();
 
     await history.getByRole('button', { name: 'Resend', exact: true }).first().click();

@@ -1,55 +1,24 @@
-import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { hashPassword } from '../../src/platform/passwords.js';
-import {
-  startLocalSmtpServer,
-  type LocalSmtpServer,
-} from '../../src/modules/email/local-smtp-server.js';
-import { launchBrowser } from '../support/browser.js';
-import { startMailWorkers } from '../support/mail-workers.js';
-import {
-  contactId,
-  organizationId,
-  signedInAs,
-  startTestApp,
-  type TestApp,
-} from '../support/test-app.js';
+import { startBrowserApp, type BrowserApp } from '../support/browser-app.js';
+import { contactId, organizationId, signedInAs, type TestApp } from '../support/test-app.js';
 
+let app: BrowserApp;
 let testApp: TestApp;
-let smtp: LocalSmtpServer;
-let workers: { close: () => void };
-let browser: Browser;
 let baseUrl: string;
 
 beforeAll(async () => {
-  testApp = await startTestApp();
-  smtp = await startLocalSmtpServer({
-    port: 0,
-    pool: testApp.database.pool,
-    logger: testApp.context.logger,
-  });
-  workers = await startMailWorkers(testApp, smtp.port);
-  await testApp.app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
+  app = await startBrowserApp({ mail: true });
+  ({ testApp, baseUrl } = app);
   // Links in emails point at this installation's portal.
   await testApp.database.pool.query('UPDATE settings SET portal_url = $1', [`${baseUrl}/portal`]);
-  browser = await launchBrowser();
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  workers?.close();
-  await smtp?.close();
-  await testApp?.close();
-});
+afterAll(async () => app?.close());
 
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  return page;
-}
+const newPage = () => app.newPage();
 
 /** The link in the newest message the local SMTP server received with this subject. */
 async function linkFromMailbox(subject: RegExp, path: string): Promise<string> {

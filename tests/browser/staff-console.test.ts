@@ -1,39 +1,22 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { Page } from 'playwright-core';
+import { signInToConsole, startBrowserApp, type BrowserApp } from '../support/browser-app.js';
+import type { TestApp } from '../support/test-app.js';
 
+let app: BrowserApp;
 let testApp: TestApp;
-let browser: Browser;
 let baseUrl: string;
 
 beforeAll(async () => {
-  testApp = await startTestApp();
-  await testApp.app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
+  app = await startBrowserApp();
+  ({ testApp, baseUrl } = app);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await testApp?.close();
-});
+afterAll(async () => app?.close());
 
-/** A page whose waits fail after 10 s with the locator named, well inside the test's limit. */
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-  page.setDefaultTimeout(10_000);
-  return page;
-}
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${baseUrl}/sign-in`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Organizations' }).waitFor();
-}
+const newPage = () => app.newPage({ height: 1400, timeout: 10_000 });
+const signIn = (page: Page, email: string, password: string) =>
+  signInToConsole(page, baseUrl, email, password);
 
 async function openPawnee(page: Page) {
   await page.getByRole('textbox', { name: 'Find Organization' }).fill('pawnee');

@@ -1,31 +1,21 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { generate } from 'otplib';
-import { launchBrowser } from '../support/browser.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startBrowserApp, type BrowserApp } from '../support/browser-app.js';
+import type { TestApp } from '../support/test-app.js';
 
+let app: BrowserApp;
 let testApp: TestApp;
-let browser: Browser;
 let baseUrl: string;
 
 beforeAll(async () => {
-  testApp = await startTestApp();
-  await testApp.app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
+  app = await startBrowserApp();
+  ({ testApp, baseUrl } = app);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await testApp?.close();
-});
+afterAll(async () => app?.close());
 
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  return page;
-}
+const newPage = () => app.newPage({ timeout: 10_000 });
 
 const period = 30;
 let lastStep = 0;

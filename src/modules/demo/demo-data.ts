@@ -7,6 +7,7 @@ import { contactOrganizations, contacts } from '../contacts/contacts.schema.js';
 import { organizations } from '../organizations/organizations.schema.js';
 import { staffUsers, type StaffRole } from '../staff/staff.schema.js';
 import { settings } from '../settings/settings.schema.js';
+import { seedDemoInvoices } from './demo-invoices.js';
 import { companyAddress, companyName, emailFor, personName, phoneFor } from './fake-names.js';
 
 /** Demo sign-ins, printed at start. A real installation sets SEED_DEMO=false. */
@@ -53,7 +54,7 @@ export async function seedDemoData(options: {
   if (anyStaff.rowCount) return { created: false, staffLogins: [] };
 
   const passwordHashes = await Promise.all(demoStaff.map((s) => hashPassword(s.password)));
-  await withTransaction(options.pool, async ({ db }) => {
+  await withTransaction(options.pool, async ({ db, client }) => {
     await db.insert(staffUsers).values(
       demoStaff.map((s, i) => ({
         email: s.email,
@@ -168,6 +169,11 @@ export async function seedDemoData(options: {
       .update(organizations)
       .set({ lastLoginAt: sql`now() - make_interval(hours => 7)` })
       .where(eq(organizations.id, pawnee!.id));
+    await seedDemoInvoices(client, {
+      pawnee: pawnee!.id,
+      demoCompany: demoCompany!.id,
+      others: others.map((o) => o.id),
+    });
   });
   options.logger.info('demo data seeded');
   return { created: true, staffLogins };

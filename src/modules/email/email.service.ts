@@ -5,6 +5,7 @@ import { hashToken, newToken } from '../../platform/tokens.js';
 import type { Actor } from '../audit/audit.js';
 import { getBrand } from '../settings/settings.service.js';
 import { buildAccountStatement } from '../statements/account-statement.js';
+import { statementFilename, statementPdf } from '../statements/statement-pdf.js';
 import type { EmailRecipient } from './email.schema.js';
 import { queueEmail, type QueuedEmail } from './email-queue.js';
 import { renderEmail } from './templates/index.js';
@@ -25,6 +26,32 @@ async function organizationName(tx: Transaction, organizationId: string): Promis
   return found.rows[0].name;
 }
 
+/**
+ * The Account Summary of one organization as of today, rendered for the given greeting:
+ * what is sent, and what staff preview before sending.
+ */
+export async function renderAccountSummary(
+  tx: Pick<Transaction, 'db' | 'client'>,
+  options: { organizationId: string; recipients: EmailRecipient[]; asOf?: string },
+) {
+  const statement = await buildAccountStatement({
+    pool: tx.client,
+    organizationId: options.organizationId,
+    asOf: options.asOf ?? today(),
+  });
+  const brand = await getBrand(tx.db);
+  const greeting =
+    options.recipients.length === 1
+      ? options.recipients[0]!.name
+      : `${statement.organizationName} team`;
+  const rendered = await renderEmail(
+    'account_summary',
+    { contactName: greeting, statement },
+    brand,
+  );
+  return { statement, brand, rendered };
+}
+
 /** Renders and queues an Account Summary for the given recipients of one organization. */
 async function queueAccountSummary(
   tx: Transaction,
@@ -37,33 +64,30 @@ async function queueAccountSummary(
     dedupeKey?: string;
   },
 ): Promise<QueuedEmail> {
-  const statement = await buildAccountStatement({
-    pool: deps.pool,
-    organizationId: options.organizationId,
-    asOf: today(),
-  });
-  const brand = await getBrand(tx.db);
-  const greeting =
-    options.recipients.length === 1
-      ? options.recipients[0]!.name
-      : `${statement.organizationName} team`;
-  const rendered = await renderEmail(
-    'account_summary',
-    { contactName: greeting, statement },
-    brand,
-  );
+  const { statement, brand, rendered } = await renderAccountSummary(tx, options);
   return queueEmail(tx, deps, {
     organizationId: options.organizationId,
     template: 'account_summary',
     recipients: options.recipients,
     rendered,
+    attachments: [
+      {
+        filename: statementFilename(statement),
+        contentType: 'application/pdf',
+        content: await statementPdf(statement, brand),
+      },
+    ],
     triggeredBy: options.actor,
     reason: options.reason,
     dedupeKey: options.dedupeKey,
   });
 }
 
-async function defaultNotificationRecipients(tx: Transaction, organizationId: string) {
+/** The contacts starred as Default Notification Emails of an organization, by name. */
+export async function defaultNotificationRecipients(
+  tx: Pick<Transaction, 'client'>,
+  organizationId: string,
+) {
   const result = await tx.client.query<EmailRecipient>(
     `SELECT c.email, c.name, c.id AS "contactId"
        FROM contact_organizations co JOIN contacts c ON c.id = co.contact_id

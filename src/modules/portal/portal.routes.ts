@@ -8,6 +8,11 @@ import { minimumPasswordLength } from '../../platform/passwords.js';
 import { getBrand } from '../settings/settings.service.js';
 import { sendContactEmail } from '../email/email.service.js';
 import { actorOf, requireStaff, staffCookieOptions } from '../staff/staff-auth.js';
+import {
+  portalInvoice,
+  portalOpenInvoices,
+  portalPaidInvoices,
+} from '../invoices/portal-invoices.js';
 import { portalScope, portalSessionCookie, requirePortal } from './portal-auth.js';
 import {
   changeContactPassword,
@@ -163,8 +168,6 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     // truthful answer for every organization is an empty list, behind the same permission
     // checks the real data will have.
     const areas = [
-      ['/api/portal/invoices', 'view_invoices', { invoices: [] }],
-      ['/api/portal/invoice-history', 'view_invoices', { invoices: [] }],
       ['/api/portal/payment-history', 'view_payment_history', { payments: [] }],
       ['/api/portal/scheduled-payments', 'schedule_payments', { scheduledPayments: [] }],
       ['/api/portal/payment-methods', 'manage_payment_methods', { paymentMethods: [] }],
@@ -177,6 +180,26 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
         return body;
       });
     }
+
+    app.get(
+      '/api/portal/invoices',
+      { onRequest: requirePortal('view_invoices') },
+      async (request) => portalOpenInvoices(context.pool, portalScope(request)),
+    );
+
+    app.get(
+      '/api/portal/invoice-history',
+      { onRequest: requirePortal('view_invoices') },
+      async (request) => portalPaidInvoices(context.pool, portalScope(request)),
+    );
+
+    app.get(
+      '/api/portal/invoices/:id',
+      { onRequest: requirePortal('view_invoices'), schema: { params: idParam } },
+      async (request) => ({
+        invoice: await portalInvoice(context.pool, portalScope(request), request.params.id),
+      }),
+    );
 
     // Staff side: the contact's login history, a temporary password, and "view portal as".
     app.get(

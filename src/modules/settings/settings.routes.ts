@@ -6,8 +6,10 @@ import { optionalText, requiredText } from '../../platform/http/validation.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import {
   getBrand,
+  getInvoiceReminderSettings,
   getSecuritySettings,
   updateBrand,
+  updateInvoiceReminderSettings,
   updateSecuritySettings,
 } from './settings.service.js';
 
@@ -62,6 +64,36 @@ export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
       },
       async (request) => ({
         security: await updateSecuritySettings({
+          pool: context.pool,
+          actor: actorOf(request),
+          changes: request.body,
+        }),
+      }),
+    );
+
+    app.get('/api/settings/invoice-reminders', { onRequest: requireStaff('read') }, async () => ({
+      invoiceReminders: await getInvoiceReminderSettings(createDb(context.pool)),
+    }));
+
+    const reminderDays = z
+      .number('must be a whole number of days')
+      .int('must be a whole number of days')
+      .min(0, 'must be 0 (none) or more')
+      .max(365, 'must be at most 365 days');
+
+    app.put(
+      '/api/settings/invoice-reminders',
+      {
+        onRequest: requireStaff('manage_settings'),
+        schema: {
+          body: z.object({
+            dueReminderDaysBefore: reminderDays,
+            pastDueReminderEveryDays: reminderDays,
+          }),
+        },
+      },
+      async (request) => ({
+        invoiceReminders: await updateInvoiceReminderSettings({
           pool: context.pool,
           actor: actorOf(request),
           changes: request.body,

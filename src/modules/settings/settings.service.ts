@@ -91,3 +91,50 @@ export async function updateSecuritySettings(options: {
     return after!;
   });
 }
+
+/** When Invoice Due notices go out: days before the due date (0 = none), every N days past. */
+export interface InvoiceReminderSettings {
+  dueReminderDaysBefore: number;
+  pastDueReminderEveryDays: number;
+}
+
+const reminderColumns = {
+  dueReminderDaysBefore: settings.dueReminderDaysBefore,
+  pastDueReminderEveryDays: settings.pastDueReminderEveryDays,
+};
+
+export async function getInvoiceReminderSettings(db: Db): Promise<InvoiceReminderSettings> {
+  const [row] = await db.select(reminderColumns).from(settings).where(eq(settings.id, 1));
+  if (!row) throw new Error('The settings row is missing: run the migrations');
+  return row;
+}
+
+export async function updateInvoiceReminderSettings(options: {
+  pool: Pool;
+  actor: Actor;
+  changes: InvoiceReminderSettings;
+}): Promise<InvoiceReminderSettings> {
+  return withTransaction(options.pool, async ({ db }) => {
+    const [before] = await db
+      .select(reminderColumns)
+      .from(settings)
+      .where(eq(settings.id, 1))
+      .for('update');
+    if (!before) throw new Error('The settings row is missing: run the migrations');
+    const diff = changedFields<InvoiceReminderSettings>(before, options.changes);
+    if (!diff) return before;
+    const [after] = await db
+      .update(settings)
+      .set({ ...diff.after, updatedAt: sql`now()` })
+      .where(eq(settings.id, 1))
+      .returning(reminderColumns);
+    await recordAudit(db, options.actor, {
+      organizationId: null,
+      entityType: 'settings',
+      entityId: '1',
+      action: 'settings.invoice_reminders_updated',
+      ...diff,
+    });
+    return after!;
+  });
+}

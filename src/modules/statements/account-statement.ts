@@ -1,6 +1,7 @@
 import { AppError } from '../../platform/errors.js';
-import type { Pool } from '../../platform/database.js';
-import { ageBalances, type Aging } from './aging.js';
+import type { Pool, PoolClient } from '../../platform/database.js';
+import { formatAddress } from '../invoices/invoice-document.js';
+import { ageBalances, daysPastDue, type Aging } from './aging.js';
 
 export interface StatementInvoice {
   number: string;
@@ -27,45 +28,63 @@ export interface AccountStatement {
   totalDueCents: number;
   pastDueCents: number;
   aging: Aging;
+  /** The open invoice due first (the longest outstanding), or null when nothing is owed. */
+  oldestOpenInvoice: StatementInvoice | null;
   openInvoices: StatementInvoice[];
   recentPayments: StatementPayment[];
 }
 
 /**
- * Builds an organization's statement as of a date. Invoices and payments plug in here as
- * their modules arrive; until then an organization owes nothing.
+ * Builds an organization's statement as of a date: its open invoices (issued, with a balance,
+ * issued on or before the date) aged by days past due as of that date.
  */
 export async function buildAccountStatement(options: {
-  pool: Pool;
+  pool: Pool | PoolClient;
   organizationId: string;
   asOf: string;
 }): Promise<AccountStatement> {
   const result = await options.pool.query(
-    `SELECT name, address_line1, address_line2, city, region, postal_code
+    `SELECT name, address_line1, address_line2, city, region, postal_code, currency
        FROM organizations WHERE id = $1`,
     [options.organizationId],
   );
   const organization = result.rows[0];
   if (!organization) throw AppError.notFound('Organization');
-  const openInvoices: StatementInvoice[] = [];
+  // The predicate matches invoices_open_by_organization_idx (organization, due date, id).
+  const open = await options.pool.query<{
+    number: string;
+    issueDate: string;
+    dueDate: string;
+    totalCents: number;
+    balanceCents: number;
+  }>(
+    `SELECT number, issue_date::text AS "issueDate", due_date::text AS "dueDate",
+            total_cents::float8 AS "totalCents", balance_cents::float8 AS "balanceCents"
+       FROM invoices
+      WHERE organization_id = $1 AND state = 'issued' AND total_cents > amount_paid_cents
+        AND issue_date <= $2::date
+      ORDER BY due_date, id`,
+    [options.organizationId, options.asOf],
+  );
+  const openInvoices: StatementInvoice[] = open.rows.map((invoice) => ({
+    ...invoice,
+    daysPastDue: Math.max(0, daysPastDue(invoice.dueDate, options.asOf)),
+  }));
   const aging = ageBalances(openInvoices, options.asOf);
   const totalDueCents = openInvoices.reduce((sum, invoice) => sum + invoice.balanceCents, 0);
   return {
     organizationId: options.organizationId,
     organizationName: organization.name,
-    address: [
-      organization.address_line1,
-      organization.address_line2,
-      [organization.city, [organization.region, organization.postal_code].filter(Boolean).join(' ')]
-        .filter(Boolean)
-        .join(', '),
-    ].filter(Boolean),
+    address: formatAddress(organization),
     asOf: options.asOf,
-    currency: 'USD',
+    currency: organization.currency ?? 'USD',
     totalDueCents,
     pastDueCents: totalDueCents - aging.current,
     aging,
+    oldestOpenInvoice: openInvoices[0] ?? null,
     openInvoices,
+    // Portico records no payments yet (there is no payments table): this stays empty until
+    // the payments module arrives, rather than inventing payments from amount_paid_cents.
     recentPayments: [],
   };
 }

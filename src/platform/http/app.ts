@@ -25,6 +25,9 @@ import { emailRoutes } from '../../modules/email/email.routes.js';
 import { settingsRoutes } from '../../modules/settings/settings.routes.js';
 import { portalRoutes } from '../../modules/portal/portal.routes.js';
 import { portalSessionHook } from '../../modules/portal/portal-auth.js';
+import { invoiceDocumentRoutes } from '../../modules/invoices/invoice-document.routes.js';
+import { invoiceRoutes } from '../../modules/invoices/invoices.routes.js';
+import { catalogRoutes } from '../../modules/invoices/catalog.routes.js';
 
 const webRoot = path.resolve(import.meta.dirname, '../../../web/dist');
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -127,6 +130,9 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
   await app.register(emailRoutes(context));
   await app.register(settingsRoutes(context));
   await app.register(portalRoutes(context));
+  await app.register(invoiceDocumentRoutes(context));
+  await app.register(invoiceRoutes(context));
+  await app.register(catalogRoutes(context));
 
   app.get('/api/health', async () => {
     await context.pool.query('SELECT 1');

@@ -1,6 +1,12 @@
 import { AppShell, Badge, Burger, Button, Group, NavLink, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconBuilding, IconLogout, IconSettings, IconUserCircle } from '@tabler/icons-react';
+import {
+  IconBuilding,
+  IconFileInvoice,
+  IconLogout,
+  IconSettings,
+  IconUserCircle,
+} from '@tabler/icons-react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { notifyError } from '../api/errors';
 import { roleLabels, useCan, useSession } from '../features/auth/session';
@@ -80,6 +86,14 @@ export function AppLayout() {
           label="Organizations"
           leftSection={<IconBuilding size={18} />}
           active={isActive('/organizations')}
+          onClick={close}
+        />
+        <NavLink
+          component={Link}
+          to="/invoices"
+          label="Invoices"
+          leftSection={<IconFileInvoice size={18} />}
+          active={isActive('/invoices')}
           onClick={close}
         />
         <NavLink

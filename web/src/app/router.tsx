@@ -4,6 +4,9 @@ import { TwoFactorPage } from '../features/auth/two-factor-page';
 import { ClientUsersPage } from '../features/access-profiles/client-users-page';
 import { EmailTemplatesPage } from '../features/email/email-templates-page';
 import { LocalMailboxPage } from '../features/email/local-mailbox-page';
+import { InvoiceDetailsPage } from '../features/invoices/invoice-details-page';
+import { EditInvoicePage, NewInvoicePage } from '../features/invoices/invoice-form-page';
+import { InvoicesPage } from '../features/invoices/invoices-page';
 import { OrganizationDetailsPage } from '../features/organizations/organization-details-page';
 import { OrganizationsPage } from '../features/organizations/organizations-page';
 import { BrandingPage } from '../features/settings/branding-page';
@@ -27,6 +30,24 @@ export const router = createBrowserRouter([
           { index: true, element: <Navigate to="/organizations" replace /> },
           { path: 'organizations', element: <OrganizationsPage /> },
           { path: 'organizations/:organizationId', element: <OrganizationDetailsPage /> },
+          { path: 'invoices', element: <InvoicesPage /> },
+          {
+            path: 'invoices/new',
+            element: (
+              <RequireCapability capability="manage_clients">
+                <NewInvoicePage />
+              </RequireCapability>
+            ),
+          },
+          { path: 'invoices/:invoiceId', element: <InvoiceDetailsPage /> },
+          {
+            path: 'invoices/:invoiceId/edit',
+            element: (
+              <RequireCapability capability="manage_clients">
+                <EditInvoicePage />
+              </RequireCapability>
+            ),
+          },
           { path: 'configuration', element: <Navigate to="/configuration/client-users" replace /> },
           { path: 'configuration/client-users', element: <ClientUsersPage /> },
           {

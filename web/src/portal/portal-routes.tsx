@@ -3,8 +3,6 @@ import { ChangePasswordPage } from './pages/change-password-page';
 import {
   AutoPayPage,
   CreateServiceTicketPage,
-  InvoiceHistoryPage,
-  InvoicesPage,
   OpenServiceTicketsPage,
   PaymentHistoryPage,
   PaymentMethodsPage,
@@ -13,6 +11,7 @@ import {
 } from './pages/feature-pages';
 import { ForgotPasswordPage } from './pages/forgot-password-page';
 import { PortalHomePage } from './pages/home-page';
+import { InvoiceHistoryPage, InvoicesPage, PortalInvoicePage } from './pages/invoice-pages';
 import { PortalNotFoundPage } from './pages/not-found-page';
 import { SetPasswordPage } from './pages/set-password-page';
 import { PortalSignInPage } from './pages/sign-in-page';
@@ -40,6 +39,7 @@ export const portalRoute: RouteObject = {
           children: [
             { index: true, element: <PortalHomePage /> },
             { path: 'billing/invoices', element: <InvoicesPage /> },
+            { path: 'billing/invoices/:invoiceId', element: <PortalInvoicePage /> },
             { path: 'billing/payment-history', element: <PaymentHistoryPage /> },
             { path: 'billing/scheduled-payments', element: <ScheduledPaymentsPage /> },
             { path: 'billing/invoice-history', element: <InvoiceHistoryPage /> },

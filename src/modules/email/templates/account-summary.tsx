@@ -35,6 +35,16 @@ export function AccountSummaryEmail({ data, brand }: { data: AccountSummaryData;
           Total due: <strong>{money(statement.totalDueCents)}</strong>
         </Text>
         <Text style={cell}>Past due: {money(statement.pastDueCents)}</Text>
+        {statement.oldestOpenInvoice && (
+          <Text style={cell}>
+            Oldest open invoice: {statement.oldestOpenInvoice.number}, due{' '}
+            {statement.oldestOpenInvoice.dueDate}
+            {statement.oldestOpenInvoice.daysPastDue > 0
+              ? ` (${statement.oldestOpenInvoice.daysPastDue} days past due)`
+              : ''}{' '}
+            — {money(statement.oldestOpenInvoice.balanceCents)}
+          </Text>
+        )}
       </Section>
       <Text style={{ ...headCell, paddingTop: 16 }}>Aging</Text>
       <Row>
@@ -78,6 +88,9 @@ export function AccountSummaryEmail({ data, brand }: { data: AccountSummaryData;
           ))}
         </>
       )}
+      <Text style={{ ...cell, color: '#868e96', paddingTop: 12 }}>
+        The statement is attached as a PDF.
+      </Text>
       <ActionButton brand={brand} href={brand.portalUrl}>
         Open the client portal
       </ActionButton>
@@ -96,6 +109,14 @@ export const accountSummarySample: AccountSummaryData = {
     totalDueCents: 482_500,
     pastDueCents: 182_500,
     aging: { current: 300_000, days1to30: 120_000, days31to60: 62_500, days61to90: 0, over90: 0 },
+    oldestOpenInvoice: {
+      number: 'INV-1017',
+      issueDate: '2026-09-01',
+      dueDate: '2026-10-01',
+      totalCents: 125_000,
+      balanceCents: 62_500,
+      daysPastDue: 52,
+    },
     openInvoices: [
       {
         number: 'INV-1042',

@@ -25,6 +25,18 @@ import {
   paymentMethodExpirationSubject,
   type PaymentMethodExpirationData,
 } from './payment-method-expiration.js';
+import {
+  InvoiceDueEmail,
+  invoiceDueSample,
+  invoiceDueSubject,
+  type InvoiceDueData,
+} from './invoice-due.js';
+import {
+  NewInvoiceEmail,
+  newInvoiceSample,
+  newInvoiceSubject,
+  type NewInvoiceData,
+} from './new-invoice.js';
 import { WelcomeEmail, welcomeSample, welcomeSubject, type WelcomeData } from './welcome.js';
 
 interface TemplateDefinition<Data> {
@@ -57,6 +69,18 @@ export const emailTemplates = {
     subject: accountSummarySubject,
     body: AccountSummaryEmail,
     sample: accountSummarySample,
+  }),
+  new_invoice: define<NewInvoiceData>({
+    name: 'New Invoice',
+    subject: newInvoiceSubject,
+    body: NewInvoiceEmail,
+    sample: newInvoiceSample,
+  }),
+  invoice_due: define<InvoiceDueData>({
+    name: 'Invoice Due',
+    subject: invoiceDueSubject,
+    body: InvoiceDueEmail,
+    sample: invoiceDueSample,
   }),
   payment_method_expiration: define<PaymentMethodExpirationData>({
     name: 'Payment Method Expiration Notice',

@@ -27,6 +27,10 @@ import { AuditLog } from '../audit/audit-log';
 import { useCan } from '../auth/session';
 import { ContactsSection } from '../contacts/contacts-section';
 import { OrganizationEmailing } from '../email/organization-emailing';
+import {
+  OrganizationInvoices,
+  PreviewAccountSummaryButton,
+} from '../invoices/organization-invoices';
 import { OrganizationFormModal } from './organization-form-modal';
 import { OrganizationNotes } from './organization-notes';
 import {
@@ -113,6 +117,10 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
           )}
         </Group>
         <Group gap="xs">
+          <PreviewAccountSummaryButton
+            organizationId={organization.id}
+            organizationName={organization.name}
+          />
           <Button
             variant="default"
             leftSection={<IconPencil size={16} />}
@@ -172,10 +180,14 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
       <Tabs defaultValue="contacts" keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="contacts">Contacts ({formatCount(organization.contactCount)})</Tabs.Tab>
+          <Tabs.Tab value="invoices">Invoices</Tabs.Tab>
           <Tabs.Tab value="audit">Audit Log</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="contacts" pt="md">
           <ContactsSection organization={organization} />
+        </Tabs.Panel>
+        <Tabs.Panel value="invoices" pt="md">
+          <OrganizationInvoices organizationId={organization.id} />
         </Tabs.Panel>
         <Tabs.Panel value="audit" pt="md">
           <AuditLog organizationId={organization.id} />

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import type { PortalInvoiceHistory, PortalOpenInvoices } from './portal-invoices';
 import { portalApi } from './portal-client';
 import { portalKeys, usePortalSession } from './portal-session';
 
@@ -7,9 +8,6 @@ import { portalKeys, usePortalSession } from './portal-session';
  * an empty list: these features arrive in later releases), or 403 without the permission.
  * The rows' shapes are not part of the contract yet, so they stay `unknown` here.
  */
-export interface InvoicesResponse {
-  invoices: unknown[];
-}
 export interface PaymentHistoryResponse {
   payments: unknown[];
 }
@@ -28,8 +26,8 @@ export interface ServiceTicketsResponse {
 }
 
 export interface PortalRoutes {
-  invoices: InvoicesResponse;
-  'invoice-history': InvoicesResponse;
+  invoices: PortalOpenInvoices;
+  'invoice-history': PortalInvoiceHistory;
   'payment-history': PaymentHistoryResponse;
   'scheduled-payments': ScheduledPaymentsResponse;
   'payment-methods': PaymentMethodsResponse;

@@ -5,7 +5,7 @@ import { EmptyState, PortalQueryState } from '../components/portal-query-state';
 import { usePortalTitle } from '../use-portal-title';
 
 /** A feature page: its nav name as the heading, one line on what it is, then the data. */
-function FeaturePage({
+export function FeaturePage({
   title,
   intro,
   children,
@@ -40,23 +40,6 @@ function ListOrEmpty({ items, empty, noun }: { items: unknown[]; empty: string; 
   );
 }
 
-export function InvoicesPage() {
-  const query = usePortalData('invoices');
-  return (
-    <FeaturePage title="Invoices" intro="Invoices that are open, to view and pay.">
-      <PortalQueryState query={query} loadingLabel="Loading invoices…">
-        {(data) => (
-          <ListOrEmpty
-            items={data.invoices}
-            empty="There are no open invoices."
-            noun="open invoice"
-          />
-        )}
-      </PortalQueryState>
-    </FeaturePage>
-  );
-}
-
 export function PaymentHistoryPage() {
   const query = usePortalData('payment-history');
   return (
@@ -83,23 +66,6 @@ export function ScheduledPaymentsPage() {
             items={data.scheduledPayments}
             empty="There are no scheduled payments."
             noun="scheduled payment"
-          />
-        )}
-      </PortalQueryState>
-    </FeaturePage>
-  );
-}
-
-export function InvoiceHistoryPage() {
-  const query = usePortalData('invoice-history');
-  return (
-    <FeaturePage title="Invoice History" intro="Invoices that have been paid in full.">
-      <PortalQueryState query={query} loadingLabel="Loading invoices…">
-        {(data) => (
-          <ListOrEmpty
-            items={data.invoices}
-            empty="There are no paid invoices yet."
-            noun="paid invoice"
           />
         )}
       </PortalQueryState>

@@ -1,0 +1,216 @@
+/**
+ * Invoice arithmetic, pure and in integers only: quantities in ten-thousandths (4 decimals),
+ * money in cents, tax rates in parts per million. Every rounding is half-up to the cent.
+ */
+
+/** The largest quantity a line takes: one million units. */
+export const maxQuantityTenThousandths = 1_000_000 * 10_000;
+/** The largest unit price a line takes: $10,000,000.00. */
+export const maxUnitPriceCents = 1_000_000_000;
+/** An invoice total no larger than this ($100,000,000,000.00) stays exact everywhere. */
+export const maxInvoiceTotalCents = 10_000_000_000_000;
+/** 100 % in parts per million. */
+export const maxRatePpm = 1_000_000;
+
+const decimal4 = /^(\d{1,12})(?:\.(\d{1,4}))?$/;
+
+/**
+ * Parses a non-negative decimal string with up to 4 decimals ("2", "1.5", "0.0001") into
+ * ten-thousandths; null for anything else (more decimals, a sign, exponents, blanks).
+ */
+export function parseDecimal4(text: string): number | null {
+  const match = decimal4.exec(text.trim());
+  if (!match) return null;
+  const whole = Number(match[1]);
+  const fraction = Number((match[2] ?? '').padEnd(4, '0'));
+  const value = whole * 10_000 + fraction;
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+/** Ten-thousandths as a decimal string without trailing zeros: 15000 → "1.5". */
+export function formatDecimal4(tenThousandths: number, minDecimals = 0): string {
+  const whole = Math.floor(tenThousandths / 10_000);
+  let fraction = String(tenThousandths % 10_000).padStart(4, '0');
+  while (fraction.length > minDecimals && fraction.endsWith('0')) fraction = fraction.slice(0, -1);
+  return fraction ? `${whole}.${fraction}` : String(whole);
+}
+
+/** A line quantity ("2.5") in ten-thousandths, or null when not a valid quantity. */
+export function parseQuantity(text: string): number | null {
+  const value = parseDecimal4(text);
+  return value !== null && value <= maxQuantityTenThousandths ? value : null;
+}
+
+export const formatQuantity = (tenThousandths: number) => formatDecimal4(tenThousandths);
+
+export const quantityMessage = 'must be a number with up to 4 decimals, not negative';
+
+/** A percentage ("7.25", 0 to 100, up to 4 decimals) in parts per million (72,500). */
+export function parseRatePercent(text: string): number | null {
+  // One ten-thousandth of a percent is one part per million.
+  const ppm = parseDecimal4(text);
+  return ppm !== null && ppm <= maxRatePpm ? ppm : null;
+}
+
+/** Parts per million as a percentage string with at least 2 decimals: 72,500 → "7.25". */
+export const formatRatePercent = (ppm: number) => formatDecimal4(ppm, 2);
+
+/** Dollars with up to 2 decimals ("1250.00", "3.5") in cents, or null. */
+export function parseDollars(text: string): number | null {
+  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text.trim().replace(/^\$/, ''));
+  if (!match) return null;
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+}
+
+/**
+ * value × numerator / denominator rounded half-up, for non-negative integers, exactly: the
+ * value is split at the denominator so no intermediate product leaves the safe integer range.
+ */
+function mulDivHalfUp(value: number, numerator: number, denominator: number): number {
+  const high = Math.floor(value / denominator);
+  const low = value % denominator;
+  const result = high * numerator + Math.floor((low * numerator + denominator / 2) / denominator);
+  if (!Number.isSafeInteger(result)) throw new RangeError('amount is too large');
+  return result;
+}
+
+/** A line's amount: quantity × unit price, rounded half-up to the cent. */
+export function lineAmountCents(quantityTenThousandths: number, unitPriceCents: number): number {
+  assertNonNegativeInteger(quantityTenThousandths, 'quantity');
+  assertNonNegativeInteger(unitPriceCents, 'unit price');
+  return mulDivHalfUp(quantityTenThousandths, unitPriceCents, 10_000);
+}
+
+/** Tax on a taxable subtotal at a rate in parts per million, rounded half-up to the cent. */
+export function taxCents(taxableSubtotalCents: number, ratePpm: number): number {
+  assertNonNegativeInteger(taxableSubtotalCents, 'taxable subtotal');
+  assertNonNegativeInteger(ratePpm, 'tax rate');
+  return mulDivHalfUp(taxableSubtotalCents, ratePpm, 1_000_000);
+}
+
+function assertNonNegativeInteger(value: number, what: string) {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${what} must be a non-negative integer`);
+  }
+}
+
+export interface LineInput {
+  quantityTenThousandths: number;
+  unitPriceCents: number;
+  taxable: boolean;
+}
+
+export interface InvoiceTotals {
+  lineAmounts: number[];
+  subtotalCents: number;
+  taxableSubtotalCents: number;
+  taxCents: number;
+  totalCents: number;
+}
+
+/** Every number of an invoice from its lines and tax rate: subtotal + tax = total. */
+export function invoiceTotals(lines: LineInput[], ratePpm: number): InvoiceTotals {
+  const lineAmounts = lines.map((l) => lineAmountCents(l.quantityTenThousandths, l.unitPriceCents));
+  let subtotalCents = 0;
+  let taxableSubtotalCents = 0;
+  lineAmounts.forEach((amount, i) => {
+    subtotalCents += amount;
+    if (lines[i]!.taxable) taxableSubtotalCents += amount;
+  });
+  const tax = taxCents(taxableSubtotalCents, ratePpm);
+  const totalCents = subtotalCents + tax;
+  if (!Number.isSafeInteger(totalCents)) throw new RangeError('amount is too large');
+  return { lineAmounts, subtotalCents, taxableSubtotalCents, taxCents: tax, totalCents };
+}
+
+export const invoiceStatuses = ['draft', 'open', 'partially_paid', 'paid', 'void'] as const;
+export type InvoiceStatus = (typeof invoiceStatuses)[number];
+
+/** The status people read, from the lifecycle state and the numbers. */
+export function invoiceStatus(invoice: {
+  state: 'draft' | 'issued' | 'void';
+  totalCents: number;
+  amountPaidCents: number;
+}): InvoiceStatus {
+  if (invoice.state === 'draft') return 'draft';
+  if (invoice.state === 'void') return 'void';
+  if (invoice.totalCents - invoice.amountPaidCents <= 0) return 'paid';
+  if (invoice.amountPaidCents > 0) return 'partially_paid';
+  return 'open';
+}
+
+/**
+ * The same rule in SQL over an invoices row aliased `alias`, one condition per status, so a
+ * status filter is a predicate on columns (the open one matches the partial index).
+ */
+export function statusCondition(status: InvoiceStatus, alias = 'i'): string {
+  const a = alias;
+  switch (status) {
+    case 'draft':
+      return `${a}.state = 'draft'`;
+    case 'void':
+      return `${a}.state = 'void'`;
+    case 'paid':
+      return `${a}.state = 'issued' AND ${a}.total_cents <= ${a}.amount_paid_cents`;
+    case 'partially_paid':
+      return `${a}.state = 'issued' AND ${a}.total_cents > ${a}.amount_paid_cents AND ${a}.amount_paid_cents > 0`;
+    case 'open':
+      return `${a}.state = 'issued' AND ${a}.total_cents > ${a}.amount_paid_cents AND ${a}.amount_paid_cents = 0`;
+  }
+}
+
+export function statusSql(alias = 'i'): string {
+  const a = alias;
+  return `CASE WHEN ${a}.state = 'draft' THEN 'draft' WHEN ${a}.state = 'void' THEN 'void'
+    WHEN ${a}.total_cents <= ${a}.amount_paid_cents THEN 'paid'
+    WHEN ${a}.amount_paid_cents > 0 THEN 'partially_paid' ELSE 'open' END`;
+}
+
+const dayMs = 24 * 60 * 60 * 1000;
+const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isValidDate(text: string): boolean {
+  const match = isoDate.exec(text);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return (
+    date.getUTCFullYear() === Number(match[1]) &&
+    date.getUTCMonth() === Number(match[2]) - 1 &&
+    date.getUTCDate() === Number(match[3]) &&
+    Number(match[1]) >= 1900
+  );
+}
+
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * dayMs).toISOString().slice(0, 10);
+}
+
+/** Today's date, YYYY-MM-DD (UTC). */
+export function todayDate(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/** Whole days past the due date as of today; 0 when not yet due. */
+export function daysOverdue(dueDate: string, today: string): number {
+  const days = Math.round(
+    (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${dueDate}T00:00:00Z`)) / dayMs,
+  );
+  return Math.max(0, days);
+}
+
+export const invoiceTerms = ['Due on receipt', 'Net 15', 'Net 30', 'Net 45', 'Net 60'] as const;
+export type InvoiceTerms = (typeof invoiceTerms)[number];
+
+export const termDays: Record<InvoiceTerms, number> = {
+  'Due on receipt': 0,
+  'Net 15': 15,
+  'Net 30': 30,
+  'Net 45': 45,
+  'Net 60': 60,
+};
+
+/** The due date: as given, or the issue date plus the terms' days. */
+export function dueDateFor(issueDate: string, terms: InvoiceTerms, dueDate?: string): string {
+  return dueDate ?? addDays(issueDate, termDays[terms]);
+}

@@ -1,0 +1,543 @@
+import {
+  Alert,
+  Anchor,
+  Breadcrumbs,
+  Button,
+  Checkbox,
+  Group,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { IconPlus, IconTrash } from '@tabler/icons-react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { ApiError } from '../../api/client';
+import { notifySuccess, showApiError } from '../../api/errors';
+import { NotFoundPage } from '../../app/not-found-page';
+import { PageError, PageLoader } from '../../components/page-state';
+import {
+  addDays,
+  centsToInput,
+  formatMoney,
+  formatRatePpm,
+  lineAmountCents,
+  parseMoneyToCents,
+  parseQuantity,
+  taxCents,
+  todayIso,
+} from '../../lib/money';
+import { usePageTitle } from '../../lib/use-page-title';
+import { useOrganization } from '../organizations/organizations-api';
+import {
+  invoiceTerms,
+  termsDays,
+  useInvoice,
+  useSaveInvoice,
+  useServiceCategories,
+  useTaxRates,
+  type Invoice,
+  type InvoiceInput,
+  type InvoiceTerms,
+} from './invoices-api';
+import { InvoiceTotals as Totals } from './invoice-totals';
+import { OrganizationSelect } from './organization-select';
+
+interface LineValues {
+  key: string;
+  description: string;
+  quantity: string;
+  unitPrice: string;
+  taxable: boolean;
+}
+
+interface InvoiceFormValues {
+  organizationId: string;
+  number: string;
+  issueDate: string;
+  terms: InvoiceTerms;
+  /** Only read when dueDateManual: otherwise the due date follows the issue date and terms. */
+  dueDate: string;
+  dueDateManual: boolean;
+  serviceCategoryId: string;
+  /** A tax rate id, or noTax. */
+  taxRateId: string;
+  memo: string;
+  externalReference: string;
+  lines: LineValues[];
+}
+
+const noTax = 'none';
+let lineKeySeed = 0;
+const newLineKey = () => `line-${++lineKeySeed}`;
+const emptyLine = (): LineValues => ({
+  key: newLineKey(),
+  description: '',
+  quantity: '1',
+  unitPrice: '',
+  taxable: true,
+});
+
+const isTerms = (value: string): value is InvoiceTerms =>
+  (invoiceTerms as readonly string[]).includes(value);
+
+function computedDueDate(values: Pick<InvoiceFormValues, 'issueDate' | 'terms'>): string {
+  return addDays(values.issueDate, termsDays[values.terms]) ?? '';
+}
+
+/** /invoices/new (optionally ?organizationId=…) */
+export function NewInvoicePage() {
+  usePageTitle('New Invoice');
+  const [searchParams] = useSearchParams();
+  const organizationId = searchParams.get('organizationId') ?? '';
+  return organizationId ? (
+    <NewInvoiceForOrganization organizationId={organizationId} />
+  ) : (
+    <InvoiceFormPage invoice={null} />
+  );
+}
+
+function NewInvoiceForOrganization({ organizationId }: { organizationId: string }) {
+  const organization = useOrganization(organizationId);
+  if (organization.isPending) return <PageLoader label="Loading organization…" />;
+  // An organization that cannot be read only means the picker starts empty.
+  return (
+    <InvoiceFormPage
+      invoice={null}
+      organization={
+        organization.data ? { id: organization.data.id, name: organization.data.name } : undefined
+      }
+    />
+  );
+}
+
+/** /invoices/:invoiceId/edit: drafts only. */
+export function EditInvoicePage() {
+  const { invoiceId = '' } = useParams();
+  const invoice = useInvoice(invoiceId);
+  usePageTitle(invoice.data ? `Edit ${invoice.data.number}` : 'Edit Invoice');
+
+  if (invoice.isPending) return <PageLoader label="Loading invoice…" />;
+  if (invoice.isError) {
+    if (
+      invoice.error instanceof ApiError &&
+      (invoice.error.status === 404 || invoice.error.status === 400)
+    ) {
+      return <NotFoundPage title="Invoice not found" message="No invoice has this address." />;
+    }
+    return (
+      <PageError
+        error={invoice.error}
+        title="Could not load this invoice"
+        onRetry={() => void invoice.refetch()}
+      />
+    );
+  }
+  if (invoice.data.state !== 'draft') {
+    return (
+      <Alert color="yellow" title="Only drafts can be edited" my="md">
+        <Text size="sm">
+          Invoice {invoice.data.number} has been issued.{' '}
+          <Anchor component={Link} to={`/invoices/${invoice.data.id}`}>
+            Back to the invoice
+          </Anchor>
+        </Text>
+      </Alert>
+    );
+  }
+  return <InvoiceFormPage key={invoice.data.id} invoice={invoice.data} />;
+}
+
+function initialValues(
+  invoice: Invoice | null,
+  organization?: { id: string; name: string },
+): InvoiceFormValues {
+  if (!invoice) {
+    return {
+      organizationId: organization?.id ?? '',
+      number: '',
+      issueDate: todayIso(),
+      terms: 'Net 30',
+      dueDate: '',
+      dueDateManual: false,
+      serviceCategoryId: '',
+      taxRateId: noTax,
+      memo: '',
+      externalReference: '',
+      lines: [emptyLine()],
+    };
+  }
+  const terms = isTerms(invoice.terms) ? invoice.terms : 'Net 30';
+  return {
+    organizationId: invoice.organizationId,
+    number: invoice.number,
+    issueDate: invoice.issueDate,
+    terms,
+    dueDate: invoice.dueDate,
+    dueDateManual: invoice.dueDate !== computedDueDate({ issueDate: invoice.issueDate, terms }),
+    serviceCategoryId: invoice.serviceCategoryId,
+    taxRateId: invoice.taxRateId ?? noTax,
+    memo: invoice.memo ?? '',
+    externalReference: invoice.externalReference ?? '',
+    lines: [...invoice.lines]
+      .sort((a, b) => a.position - b.position)
+      .map((line) => ({
+        key: newLineKey(),
+        description: line.description,
+        quantity: line.quantity,
+        unitPrice: centsToInput(line.unitPriceCents),
+        taxable: line.taxable,
+      })),
+  };
+}
+
+function validate(values: InvoiceFormValues): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!values.organizationId) errors.organizationId = 'Choose an organization';
+  if (!values.issueDate) errors.issueDate = 'Issue date is required';
+  if (values.dueDateManual && values.dueDate && values.dueDate < values.issueDate) {
+    errors.dueDate = 'Due date cannot be before the issue date';
+  }
+  if (!values.serviceCategoryId) errors.serviceCategoryId = 'Choose a service category';
+  if (values.lines.length === 0) errors.lines = 'Add at least one line';
+  values.lines.forEach((line, index) => {
+    if (!line.description.trim()) errors[`lines.${index}.description`] = 'Description is required';
+    const quantity = parseQuantity(line.quantity);
+    if (!quantity || quantity.tenThousandths < 0n) {
+      errors[`lines.${index}.quantity`] = 'Enter a quantity, up to 4 decimals';
+    }
+    const price = parseMoneyToCents(line.unitPrice);
+    if (price === null || price < 0) {
+      errors[`lines.${index}.unitPrice`] = 'Enter a price, like 1,250.00';
+    }
+  });
+  return errors;
+}
+
+/** The server names a line's price unitPriceCents; the form's input is unitPrice. */
+function toFormFieldErrors(error: unknown): unknown {
+  if (!(error instanceof ApiError) || error.fields.length === 0) return error;
+  return new ApiError(
+    error.status,
+    error.code,
+    error.message,
+    error.fields.map((f) => ({
+      ...f,
+      field: f.field.replace(/^lines\.(\d+)\.unitPriceCents$/, 'lines.$1.unitPrice'),
+    })),
+  );
+}
+
+function InvoiceFormPage({
+  invoice,
+  organization,
+}: {
+  invoice: Invoice | null;
+  organization?: { id: string; name: string };
+}) {
+  const navigate = useNavigate();
+  const categories = useServiceCategories();
+  const taxRates = useTaxRates();
+  const save = useSaveInvoice(invoice?.id ?? null);
+  const form = useForm<InvoiceFormValues>({
+    mode: 'controlled',
+    initialValues: initialValues(invoice, organization),
+    validate,
+  });
+  const values = form.getValues();
+  const currency = invoice?.currency ?? 'USD';
+  const title = invoice ? `Edit Invoice ${invoice.number}` : 'New Invoice';
+
+  const dueDate = values.dueDateManual ? values.dueDate : computedDueDate(values);
+
+  // Live totals, in integer cents (the server's figures win once saved).
+  const amounts = values.lines.map((line) => {
+    const quantity = parseQuantity(line.quantity);
+    const price = parseMoneyToCents(line.unitPrice);
+    return quantity && price !== null ? lineAmountCents(quantity.tenThousandths, price) : null;
+  });
+  const subtotal = amounts.reduce<number>((sum, amount) => sum + (amount ?? 0), 0);
+  const taxable = amounts.reduce<number>(
+    (sum, amount, index) => sum + (values.lines[index]?.taxable ? (amount ?? 0) : 0),
+    0,
+  );
+  const selectedRate = taxRates.data?.find((rate) => rate.id === values.taxRateId);
+  const ratePpm =
+    values.taxRateId === noTax
+      ? 0
+      : (selectedRate?.ratePpm ??
+        (invoice && invoice.taxRateId === values.taxRateId ? invoice.taxRatePpm : 0));
+  const tax = taxCents(taxable, ratePpm);
+
+  const categoryOptions = (categories.data ?? [])
+    .filter((c) => !c.archivedAt || c.id === values.serviceCategoryId)
+    .map((c) => ({ value: c.id, label: c.name }));
+  if (invoice && !categoryOptions.some((o) => o.value === invoice.serviceCategoryId)) {
+    categoryOptions.push({ value: invoice.serviceCategoryId, label: invoice.serviceCategoryName });
+  }
+  const taxOptions = [
+    { value: noTax, label: 'No tax' },
+    ...(taxRates.data ?? [])
+      .filter((r) => !r.archivedAt || r.id === values.taxRateId)
+      .map((r) => ({ value: r.id, label: `${r.name} (${formatRatePpm(r.ratePpm)})` })),
+  ];
+  if (invoice?.taxRateId && !taxOptions.some((o) => o.value === invoice.taxRateId)) {
+    taxOptions.push({
+      value: invoice.taxRateId,
+      label: `${invoice.taxRateName ?? 'Tax'} (${formatRatePpm(invoice.taxRatePpm)})`,
+    });
+  }
+
+  const submit = form.onSubmit(async (submitted) => {
+    const input: InvoiceInput = {
+      organizationId: submitted.organizationId,
+      number: submitted.number.trim() || undefined,
+      issueDate: submitted.issueDate,
+      dueDate: submitted.dueDateManual && submitted.dueDate ? submitted.dueDate : undefined,
+      terms: submitted.terms,
+      serviceCategoryId: submitted.serviceCategoryId,
+      taxRateId: submitted.taxRateId === noTax ? null : submitted.taxRateId,
+      memo: submitted.memo.trim() || undefined,
+      externalReference: submitted.externalReference.trim() || undefined,
+      lines: submitted.lines.map((line) => ({
+        description: line.description.trim(),
+        quantity: parseQuantity(line.quantity)?.value ?? line.quantity,
+        unitPriceCents: parseMoneyToCents(line.unitPrice) ?? 0,
+        taxable: line.taxable,
+      })),
+    };
+    try {
+      const { invoice: saved } = await save.mutateAsync(input);
+      notifySuccess(`Draft ${saved.number} saved`);
+      void navigate(`/invoices/${saved.id}`);
+    } catch (error) {
+      showApiError(toFormFieldErrors(error), form, 'Invoice not saved');
+    }
+  });
+
+  return (
+    <Stack gap="lg">
+      <Breadcrumbs>
+        <Anchor component={Link} to="/invoices">
+          Invoices
+        </Anchor>
+        {invoice && (
+          <Anchor component={Link} to={`/invoices/${invoice.id}`}>
+            {invoice.number}
+          </Anchor>
+        )}
+        <Text>{invoice ? 'Edit' : 'New Invoice'}</Text>
+      </Breadcrumbs>
+      <Title order={1}>{title}</Title>
+
+      <form onSubmit={submit} noValidate aria-label={title}>
+        <Stack gap="lg">
+          <Paper withBorder p="lg">
+            <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="md">
+              <OrganizationSelect
+                label="Organization"
+                placeholder="Search organizations"
+                required
+                selectedName={invoice?.organizationName ?? organization?.name}
+                value={values.organizationId || null}
+                onChange={(value) => form.setFieldValue('organizationId', value ?? '')}
+                error={form.errors.organizationId}
+              />
+              <TextInput
+                label="Number"
+                placeholder="Assigned on save"
+                description="Leave empty to use the next number"
+                {...form.getInputProps('number')}
+              />
+              <TextInput
+                label="Issue date"
+                type="date"
+                required
+                {...form.getInputProps('issueDate')}
+              />
+              <Select
+                label="Terms"
+                data={[...invoiceTerms]}
+                allowDeselect={false}
+                {...form.getInputProps('terms')}
+              />
+              <TextInput
+                label="Due date"
+                type="date"
+                description={
+                  values.dueDateManual ? (
+                    <Anchor
+                      component="button"
+                      type="button"
+                      size="xs"
+                      onClick={() => {
+                        form.setFieldValue('dueDateManual', false);
+                        form.clearFieldError('dueDate');
+                      }}
+                    >
+                      Use the date from the terms
+                    </Anchor>
+                  ) : (
+                    'From the issue date and terms'
+                  )
+                }
+                value={dueDate}
+                onChange={(event) => {
+                  const next = event.currentTarget.value;
+                  form.setFieldValue('dueDate', next);
+                  form.setFieldValue('dueDateManual', next !== '');
+                }}
+                error={form.errors.dueDate}
+              />
+              <Select
+                label="Service category"
+                placeholder="Choose a category"
+                required
+                data={categoryOptions}
+                allowDeselect={false}
+                {...form.getInputProps('serviceCategoryId')}
+              />
+              <Select
+                label="Tax rate"
+                data={taxOptions}
+                allowDeselect={false}
+                {...form.getInputProps('taxRateId')}
+              />
+              <TextInput label="External reference" {...form.getInputProps('externalReference')} />
+            </SimpleGrid>
+            <Textarea label="Memo" autosize minRows={2} mt="md" {...form.getInputProps('memo')} />
+          </Paper>
+
+          <Paper withBorder p="lg" component="section" aria-labelledby="invoice-lines-heading">
+            <Title order={2} size="h4" id="invoice-lines-heading" mb="sm">
+              Lines
+            </Title>
+            <Table.ScrollContainer minWidth={760}>
+              <Table verticalSpacing="xs" aria-labelledby="invoice-lines-heading">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Description</Table.Th>
+                    <Table.Th w={120}>Quantity</Table.Th>
+                    <Table.Th w={150}>Unit price</Table.Th>
+                    <Table.Th w={80}>Taxable</Table.Th>
+                    <Table.Th w={130} style={{ textAlign: 'right' }}>
+                      Amount
+                    </Table.Th>
+                    <Table.Th w={60}>
+                      <VisuallyHidden>Actions</VisuallyHidden>
+                    </Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {values.lines.map((line, index) => {
+                    const n = index + 1;
+                    const amount = amounts[index];
+                    return (
+                      <Table.Tr key={line.key} style={{ verticalAlign: 'top' }}>
+                        <Table.Td>
+                          <TextInput
+                            aria-label={`Description, line ${n}`}
+                            {...form.getInputProps(`lines.${index}.description`)}
+                          />
+                        </Table.Td>
+                        <Table.Td>
+                          <TextInput
+                            aria-label={`Quantity, line ${n}`}
+                            inputMode="decimal"
+                            {...form.getInputProps(`lines.${index}.quantity`)}
+                          />
+                        </Table.Td>
+                        <Table.Td>
+                          <TextInput
+                            aria-label={`Unit price, line ${n}`}
+                            inputMode="decimal"
+                            placeholder="0.00"
+                            {...form.getInputProps(`lines.${index}.unitPrice`)}
+                          />
+                        </Table.Td>
+                        <Table.Td>
+                          <Checkbox
+                            aria-label={`Taxable, line ${n}`}
+                            mt={8}
+                            {...form.getInputProps(`lines.${index}.taxable`, {
+                              type: 'checkbox',
+                            })}
+                          />
+                        </Table.Td>
+                        <Table.Td style={{ textAlign: 'right', paddingTop: 14 }}>
+                          <Text size="sm" aria-label={`Amount, line ${n}`}>
+                            {amount === null || amount === undefined
+                              ? '—'
+                              : formatMoney(amount, currency)}
+                          </Text>
+                        </Table.Td>
+                        <Table.Td>
+                          <Button
+                            variant="subtle"
+                            color="red"
+                            size="compact-sm"
+                            mt={6}
+                            aria-label={`Remove line ${n}`}
+                            disabled={values.lines.length === 1}
+                            onClick={() => form.removeListItem('lines', index)}
+                          >
+                            <IconTrash size={16} />
+                          </Button>
+                        </Table.Td>
+                      </Table.Tr>
+                    );
+                  })}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            {form.errors.lines && (
+              <Text c="red" size="sm" role="alert" mt="xs">
+                {form.errors.lines}
+              </Text>
+            )}
+            <Group justify="space-between" align="flex-start" mt="sm">
+              <Button
+                variant="default"
+                leftSection={<IconPlus size={16} />}
+                onClick={() => {
+                  form.insertListItem('lines', emptyLine());
+                  form.clearFieldError('lines');
+                }}
+              >
+                Add line
+              </Button>
+              <Totals
+                currency={currency}
+                rows={[
+                  ['Subtotal', subtotal],
+                  [ratePpm ? `Tax (${formatRatePpm(ratePpm)})` : 'Tax', tax],
+                  ['Total', subtotal + tax],
+                ]}
+              />
+            </Group>
+          </Paper>
+
+          <Group justify="flex-end">
+            <Button
+              variant="default"
+              component={Link}
+              to={invoice ? `/invoices/${invoice.id}` : '/invoices'}
+            >
+              Cancel
+            </Button>
+            <Button type="submit" loading={form.submitting}>
+              Save Draft
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Stack>
+  );
+}

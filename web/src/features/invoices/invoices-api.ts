@@ -1,0 +1,288 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, api, type ApiErrorCode } from '../../api/client';
+
+export type InvoiceStatus = 'draft' | 'open' | 'partially_paid' | 'paid' | 'void';
+export type InvoiceState = 'draft' | 'issued' | 'void';
+
+export const invoiceTerms = ['Due on receipt', 'Net 15', 'Net 30', 'Net 45', 'Net 60'] as const;
+export type InvoiceTerms = (typeof invoiceTerms)[number];
+
+/** Days from the issue date to the due date, for each terms choice. */
+export const termsDays: Record<InvoiceTerms, number> = {
+  'Due on receipt': 0,
+  'Net 15': 15,
+  'Net 30': 30,
+  'Net 45': 45,
+  'Net 60': 60,
+};
+
+export interface InvoiceListItem {
+  id: string;
+  number: string;
+  organizationId: string;
+  organizationName: string;
+  status: InvoiceStatus;
+  issueDate: string;
+  dueDate: string;
+  terms: string;
+  currency: string;
+  serviceCategoryName: string;
+  totalCents: number;
+  amountPaidCents: number;
+  balanceCents: number;
+  daysOverdue: number;
+}
+
+export interface InvoiceListParams {
+  organizationId?: string;
+  status?: InvoiceStatus;
+  serviceCategoryId?: string;
+  dueFrom?: string;
+  dueTo?: string;
+  overdue?: boolean;
+  q?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export interface InvoiceLine {
+  id: string;
+  position: number;
+  description: string;
+  quantity: string;
+  unitPriceCents: number;
+  taxable: boolean;
+  amountCents: number;
+}
+
+export interface Invoice {
+  id: string;
+  number: string;
+  organizationId: string;
+  organizationName: string;
+  state: InvoiceState;
+  status: InvoiceStatus;
+  issueDate: string;
+  dueDate: string;
+  terms: string;
+  currency: string;
+  serviceCategoryId: string;
+  serviceCategoryName: string;
+  taxRateId: string | null;
+  taxRateName: string | null;
+  taxRatePpm: number;
+  subtotalCents: number;
+  taxCents: number;
+  totalCents: number;
+  amountPaidCents: number;
+  balanceCents: number;
+  daysOverdue: number;
+  externalReference: string | null;
+  memo: string;
+  voidReason: string | null;
+  issuedAt: string | null;
+  voidedAt: string | null;
+  createdAt: string;
+  lines: InvoiceLine[];
+}
+
+export interface InvoiceInput {
+  organizationId: string;
+  number?: string;
+  issueDate: string;
+  dueDate?: string;
+  terms: InvoiceTerms;
+  serviceCategoryId: string;
+  taxRateId: string | null;
+  memo?: string;
+  externalReference?: string;
+  lines: { description: string; quantity: string; unitPriceCents: number; taxable: boolean }[];
+}
+
+export interface ServiceCategory {
+  id: string;
+  name: string;
+  position: number;
+  archivedAt: string | null;
+}
+
+export interface TaxRate {
+  id: string;
+  name: string;
+  ratePpm: number;
+  ratePercent: string;
+  archivedAt: string | null;
+}
+
+export interface AgingBuckets {
+  current: number;
+  days1to30: number;
+  days31to60: number;
+  days61to90: number;
+  over90: number;
+}
+
+export interface AccountSummaryPreview {
+  subject: string;
+  html: string;
+  text: string;
+  statement: {
+    asOf: string;
+    currency: string;
+    totalDueCents: number;
+    pastDueCents: number;
+    aging: AgingBuckets;
+    openInvoices: unknown[];
+  };
+}
+
+export interface ImportResult {
+  imported: number;
+  invoices: { id: string; number: string }[];
+}
+
+/** Every invoice query starts with 'invoices', so one invalidation refreshes lists and details. */
+export const invoiceKeys = {
+  all: ['invoices'] as const,
+  list: (params: InvoiceListParams) => ['invoices', 'list', params] as const,
+  detail: (id: string) => ['invoices', 'detail', id] as const,
+  html: (id: string) => ['invoices', 'html', id] as const,
+  accountSummary: (organizationId: string) =>
+    ['invoices', 'account-summary', organizationId] as const,
+};
+
+export function useInvoiceList(params: InvoiceListParams) {
+  return useQuery({
+    queryKey: invoiceKeys.list(params),
+    queryFn: () =>
+      api<{ invoices: InvoiceListItem[]; nextCursor: string | null }>('/api/invoices', {
+        query: { ...params, overdue: params.overdue ? true : undefined },
+      }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useInvoice(id: string) {
+  return useQuery({
+    queryKey: invoiceKeys.detail(id),
+    queryFn: () => api<{ invoice: Invoice }>(`/api/invoices/${id}`),
+    select: (data) => data.invoice,
+  });
+}
+
+/** GET a text body (the invoice as HTML) with the same session and error handling as api(). */
+export async function fetchText(path: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(path, { credentials: 'same-origin', headers: { accept: 'text/html' } });
+  } catch {
+    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection.');
+  }
+  if (response.ok) return response.text();
+  const data = (await response.json().catch(() => null)) as {
+    error?: { code?: string; message?: string };
+  } | null;
+  throw new ApiError(
+    response.status,
+    (data?.error?.code as ApiErrorCode | undefined) ?? 'internal',
+    data?.error?.message ?? `The server answered ${response.status}.`,
+  );
+}
+
+export function useInvoiceHtml(id: string, version: string) {
+  return useQuery({
+    // The version (status and balance) makes the preview follow issue, void and payments.
+    queryKey: [...invoiceKeys.html(id), version],
+    queryFn: () => fetchText(`/api/invoices/${id}/html`),
+  });
+}
+
+export function useServiceCategories() {
+  return useQuery({
+    queryKey: ['service-categories'],
+    queryFn: () => api<{ serviceCategories: ServiceCategory[] }>('/api/service-categories'),
+    select: (data) => [...data.serviceCategories].sort((a, b) => a.position - b.position),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useTaxRates() {
+  return useQuery({
+    queryKey: ['tax-rates'],
+    queryFn: () => api<{ taxRates: TaxRate[] }>('/api/tax-rates'),
+    select: (data) => data.taxRates,
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useSaveInvoice(id: string | null) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: InvoiceInput) =>
+      id
+        ? api<{ invoice: Invoice }>(`/api/invoices/${id}`, { method: 'PUT', body: input })
+        : api<{ invoice: Invoice }>('/api/invoices', { method: 'POST', body: input }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: invoiceKeys.all }),
+  });
+}
+
+export function useDeleteInvoice(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<void>(`/api/invoices/${id}`, { method: 'DELETE' }),
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: invoiceKeys.detail(id) });
+      return queryClient.invalidateQueries({ queryKey: invoiceKeys.all });
+    },
+  });
+}
+
+export function useIssueInvoice(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<{ invoice: Invoice }>(`/api/invoices/${id}/issue`, { method: 'POST' }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: invoiceKeys.all }),
+  });
+}
+
+export function useVoidInvoice(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (reason: string) =>
+      api<{ invoice: Invoice }>(`/api/invoices/${id}/void`, { method: 'POST', body: { reason } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: invoiceKeys.all }),
+  });
+}
+
+export function useImportInvoices() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (csv: string) =>
+      api<ImportResult>('/api/invoices/import', { method: 'POST', body: { csv } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: invoiceKeys.all }),
+  });
+}
+
+export function useAccountSummaryPreview(organizationId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: invoiceKeys.accountSummary(organizationId),
+    queryFn: () =>
+      api<AccountSummaryPreview>(`/api/organizations/${organizationId}/account-summary/preview`),
+    enabled,
+    staleTime: 0,
+  });
+}
+
+/** Organizations for a picker: the first matches for what was typed. */
+export function useOrganizationOptions(q: string) {
+  return useQuery({
+    queryKey: ['organizations', 'options', q],
+    queryFn: () =>
+      api<{ organizations: { id: string; name: string; archivedAt: string | null }[] }>(
+        '/api/organizations',
+        { query: { q, sort: 'name', direction: 'asc', status: 'active', limit: 20 } },
+      ),
+    select: (data) => data.organizations,
+    placeholderData: keepPreviousData,
+  });
+}

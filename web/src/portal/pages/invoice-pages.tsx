@@ -1,0 +1,294 @@
+import {
+  Anchor,
+  Badge,
+  Box,
+  Button,
+  Card,
+  Group,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
+import { IconArrowLeft, IconDownload } from '@tabler/icons-react';
+import { Link, useParams } from 'react-router';
+import { ApiError } from '../../api/client';
+import { PageError } from '../../components/page-state';
+import { PortalNotFoundPage } from './not-found-page';
+import { formatDay, formatMoney } from '../../lib/money';
+import {
+  usePortalInvoice,
+  usePortalInvoiceHistory,
+  usePortalOpenInvoices,
+  type PortalInvoiceRow,
+  type PortalOpenInvoices,
+} from '../api/portal-invoices';
+import { EmptyState, PortalQueryState } from '../components/portal-query-state';
+import { usePortalTitle } from '../use-portal-title';
+import { FeaturePage } from './feature-pages';
+
+const invoicePath = (id: string) => `/portal/billing/invoices/${encodeURIComponent(id)}`;
+
+function ViewInvoiceButton({ invoice }: { invoice: PortalInvoiceRow }) {
+  return (
+    <Button
+      component={Link}
+      to={invoicePath(invoice.id)}
+      variant="light"
+      size="compact-sm"
+      aria-describedby={`invoice-number-${invoice.id}`}
+    >
+      View Invoice
+    </Button>
+  );
+}
+
+function Tile({ label, value, detail }: { label: string; value: string; detail?: string }) {
+  return (
+    <Card withBorder padding="md" radius="md" component="section" aria-label={label}>
+      <Text size="xs" fw={700} c="dimmed" tt="uppercase">
+        {label}
+      </Text>
+      <Text fw={700} size="xl">
+        {value}
+      </Text>
+      {detail && (
+        <Text size="sm" c="dimmed">
+          {detail}
+        </Text>
+      )}
+    </Card>
+  );
+}
+
+function BalanceTiles({ data }: { data: PortalOpenInvoices }) {
+  const { totals, oldestOpen } = data;
+  return (
+    <SimpleGrid cols={{ base: 1, sm: 3 }}>
+      <Tile label="Total due" value={formatMoney(totals.balanceCents, totals.currency)} />
+      <Tile label="Past due" value={formatMoney(totals.pastDueCents, totals.currency)} />
+      <Tile
+        label="Oldest open invoice"
+        value={oldestOpen ? oldestOpen.number : 'None'}
+        detail={oldestOpen ? `Due ${formatDay(oldestOpen.dueDate)}` : undefined}
+      />
+    </SimpleGrid>
+  );
+}
+
+function OpenInvoicesTable({ data }: { data: PortalOpenInvoices }) {
+  const { invoices, totals } = data;
+  return (
+    <Table.ScrollContainer minWidth={640}>
+      <Table striped withTableBorder aria-label="Open invoices">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Number</Table.Th>
+            <Table.Th>Category</Table.Th>
+            <Table.Th>Due date</Table.Th>
+            <Table.Th style={{ textAlign: 'right' }}>Days overdue</Table.Th>
+            <Table.Th style={{ textAlign: 'right' }}>Balance</Table.Th>
+            <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {invoices.map((invoice) => (
+            <Table.Tr key={invoice.id}>
+              <Table.Td id={`invoice-number-${invoice.id}`} fw={500}>
+                {invoice.number}
+              </Table.Td>
+              <Table.Td>{invoice.serviceCategoryName}</Table.Td>
+              <Table.Td>{formatDay(invoice.dueDate)}</Table.Td>
+              <Table.Td style={{ textAlign: 'right' }}>
+                {invoice.daysOverdue > 0 ? (
+                  <Text span c="red.8" fw={600} size="sm">
+                    {invoice.daysOverdue}
+                  </Text>
+                ) : (
+                  '—'
+                )}
+              </Table.Td>
+              <Table.Td style={{ textAlign: 'right' }}>
+                {formatMoney(invoice.balanceCents, invoice.currency)}
+              </Table.Td>
+              <Table.Td style={{ textAlign: 'right' }}>
+                <ViewInvoiceButton invoice={invoice} />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+        <Table.Tfoot>
+          <Table.Tr>
+            <Table.Th scope="row" colSpan={4}>
+              Total
+            </Table.Th>
+            <Table.Td style={{ textAlign: 'right' }} fw={700}>
+              {formatMoney(totals.balanceCents, totals.currency)}
+            </Table.Td>
+            <Table.Td />
+          </Table.Tr>
+        </Table.Tfoot>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+export function InvoicesPage() {
+  const query = usePortalOpenInvoices();
+  return (
+    <FeaturePage title="Invoices" intro="Invoices that are open, to view and pay.">
+      <PortalQueryState query={query} loadingLabel="Loading invoices…">
+        {(data) =>
+          data.invoices.length === 0 ? (
+            <EmptyState>There are no open invoices.</EmptyState>
+          ) : (
+            <Stack>
+              <BalanceTiles data={data} />
+              <OpenInvoicesTable data={data} />
+            </Stack>
+          )
+        }
+      </PortalQueryState>
+    </FeaturePage>
+  );
+}
+
+export function InvoiceHistoryPage() {
+  const query = usePortalInvoiceHistory();
+  return (
+    <FeaturePage title="Invoice History" intro="Invoices that have been paid in full.">
+      <PortalQueryState query={query} loadingLabel="Loading invoices…">
+        {(data) =>
+          data.invoices.length === 0 ? (
+            <EmptyState>There are no paid invoices yet.</EmptyState>
+          ) : (
+            <Table.ScrollContainer minWidth={600}>
+              <Table striped withTableBorder aria-label="Paid invoices">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Number</Table.Th>
+                    <Table.Th>Category</Table.Th>
+                    <Table.Th>Issue date</Table.Th>
+                    <Table.Th>Due date</Table.Th>
+                    <Table.Th style={{ textAlign: 'right' }}>Total</Table.Th>
+                    <Table.Th>
+                      <VisuallyHidden>Actions</VisuallyHidden>
+                    </Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {data.invoices.map((invoice) => (
+                    <Table.Tr key={invoice.id}>
+                      <Table.Td id={`invoice-number-${invoice.id}`} fw={500}>
+                        {invoice.number}
+                      </Table.Td>
+                      <Table.Td>{invoice.serviceCategoryName}</Table.Td>
+                      <Table.Td>{formatDay(invoice.issueDate)}</Table.Td>
+                      <Table.Td>{formatDay(invoice.dueDate)}</Table.Td>
+                      <Table.Td style={{ textAlign: 'right' }}>
+                        {formatMoney(invoice.totalCents, invoice.currency)}
+                      </Table.Td>
+                      <Table.Td style={{ textAlign: 'right' }}>
+                        <ViewInvoiceButton invoice={invoice} />
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )
+        }
+      </PortalQueryState>
+    </FeaturePage>
+  );
+}
+
+const statusLabels: Record<string, string> = {
+  open: 'Open',
+  partially_paid: 'Partially paid',
+  paid: 'Paid',
+  void: 'Void',
+  draft: 'Draft',
+};
+
+/** /portal/billing/invoices/:invoiceId: the invoice as HTML, and its PDF. */
+export function PortalInvoicePage() {
+  const { invoiceId = '' } = useParams();
+  const query = usePortalInvoice(invoiceId);
+  usePortalTitle(query.data ? `Invoice ${query.data.invoice.number}` : 'Invoice');
+
+  if (
+    query.isError &&
+    query.error instanceof ApiError &&
+    (query.error.status === 404 || query.error.status === 400)
+  ) {
+    return <PortalNotFoundPage />;
+  }
+
+  const paid = query.data?.invoice.status === 'paid';
+  return (
+    <Stack gap="sm">
+      <Group>
+        <Anchor
+          component={Link}
+          to={paid ? '/portal/billing/invoice-history' : '/portal/billing/invoices'}
+          size="sm"
+        >
+          <Group gap={4} component="span">
+            <IconArrowLeft size={14} />
+            {paid ? 'Invoice History' : 'Invoices'}
+          </Group>
+        </Anchor>
+      </Group>
+      <PortalQueryState query={query} loadingLabel="Loading invoice…">
+        {({ invoice, html }) => (
+          <Stack gap="sm">
+            <Group justify="space-between" align="flex-end">
+              <Group gap="sm">
+                <Title order={1}>Invoice {invoice.number}</Title>
+                <Badge variant="light" color={invoice.status === 'paid' ? 'green' : 'blue'}>
+                  {statusLabels[invoice.status] ?? invoice.status}
+                </Badge>
+              </Group>
+              <Button
+                component="a"
+                href={`/api/portal/invoices/${encodeURIComponent(invoice.id)}/pdf`}
+                target="_blank"
+                rel="noopener"
+                variant="default"
+                leftSection={<IconDownload size={16} />}
+              >
+                Download PDF
+              </Button>
+            </Group>
+            <Text size="sm" c="dimmed">
+              Due {formatDay(invoice.dueDate)} · Balance{' '}
+              {formatMoney(invoice.balanceCents, invoice.currency)}
+            </Text>
+            {html ? (
+              <Box
+                component="iframe"
+                sandbox=""
+                srcDoc={html}
+                title="Invoice"
+                style={{
+                  width: '100%',
+                  height: 900,
+                  border: '1px solid var(--mantine-color-default-border)',
+                  borderRadius: 'var(--mantine-radius-md)',
+                  background: 'white',
+                }}
+              />
+            ) : (
+              <PageError error={new Error('The invoice is empty.')} />
+            )}
+          </Stack>
+        )}
+      </PortalQueryState>
+    </Stack>
+  );
+}
