@@ -50,7 +50,8 @@ const scope = 'invoices';
  * The staff invoice list, newest first. The order is (issue_date DESC, id ASC), exactly the
  * order of invoices_issue_date_idx and, for one organization, invoices_organization_idx, so
  * every page is a walk along an index that stops after `limit` matches, at any table size.
- * Each filter is a plain predicate on columns (status included), checked on the walk.
+ * Each filter is a plain predicate on columns (status included), checked on the walk. The
+ * overdue list is the exception: most overdue first, along invoices_open_due_idx.
  */
 export async function listInvoices(pool: Pool, options: InvoiceListOptions) {
   const today = options.today ?? todayDate();
@@ -76,12 +77,18 @@ export async function listInvoices(pool: Pool, options: InvoiceListOptions) {
   if (options.search) {
     conditions.push(`lower(i.number) LIKE ${param(likePattern(options.search))}`);
   }
+  // The overdue list reads most overdue first, along invoices_open_due_idx: walking the
+  // newest-first index instead would skip every recent, not-yet-due invoice on each page.
+  const byDueDate = Boolean(options.overdue);
+  const cursorScope = byDueDate ? `${scope}:overdue` : scope;
   if (options.cursor) {
-    const [issueDate, id] = decodeCursor(scope, options.cursor);
-    const d = param(issueDate);
+    const [sortDate, id] = decodeCursor(cursorScope, options.cursor);
+    const d = param(sortDate);
     const after = param(id);
     conditions.push(
-      `i.issue_date <= ${d}::date AND (i.issue_date < ${d}::date OR i.id > ${after}::uuid)`,
+      byDueDate
+        ? `(i.due_date, i.id) > (${d}::date, ${after}::uuid)`
+        : `i.issue_date <= ${d}::date AND (i.issue_date < ${d}::date OR i.id > ${after}::uuid)`,
     );
   }
   const limit = param(options.limit + 1);
@@ -97,7 +104,7 @@ export async function listInvoices(pool: Pool, options: InvoiceListOptions) {
          JOIN organizations o ON o.id = i.organization_id
          JOIN service_categories sc ON sc.id = i.service_category_id
         ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-        ORDER BY i.issue_date DESC NULLS LAST, i.id
+        ORDER BY ${byDueDate ? 'i.due_date, i.id' : 'i.issue_date DESC NULLS LAST, i.id'}
         LIMIT ${limit}`,
       params,
     )
@@ -118,7 +125,7 @@ export async function listInvoices(pool: Pool, options: InvoiceListOptions) {
     })),
     nextCursor:
       rows.rows.length > options.limit && last
-        ? encodeCursor(scope, last.issueDate, last.id)
+        ? encodeCursor(cursorScope, byDueDate ? last.dueDate : last.issueDate, last.id)
         : null,
   };
 }

@@ -93,6 +93,10 @@ export const invoices = pgTable(
     // The staff list, newest first, filterable.
     index('invoices_issue_date_idx').on(t.issueDate.desc(), t.id),
     index('invoices_due_date_idx').on(t.dueDate, t.id),
+    // The overdue list, most overdue first, across all organizations.
+    index('invoices_open_due_idx')
+      .on(t.dueDate, t.id)
+      .where(sql`state = 'issued' AND total_cents > amount_paid_cents`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "invoices_open_due_idx" ON "invoices" USING btree ("due_date","id") WHERE state = 'issued' AND total_cents > amount_paid_cents;
