@@ -116,7 +116,17 @@ export async function invoiceBenchmark(options: {
   const { pool, step } = options;
   const cases: InvoiceCase[] = [];
   for (const size of sizes) {
-    const existing = await count(pool, 'SELECT count(*)::int AS n FROM invoices');
+    let existing = await count(pool, 'SELECT count(*)::int AS n FROM invoices');
+    if (existing > size) {
+      // An earlier run left more: start the small case from the right size.
+      step(`Invoices: trimming ${existing - size} invoices (to ${size})`);
+      await pool.query(
+        `DELETE FROM invoices WHERE id IN (
+           SELECT id FROM invoices WHERE number LIKE 'S%' ORDER BY created_at, id LIMIT $1)`,
+        [existing - size],
+      );
+      existing = await count(pool, 'SELECT count(*)::int AS n FROM invoices');
+    }
     if (existing < size) {
       step(`Invoices: seeding ${size - existing} invoices (to ${size})`);
       const started = performance.now();

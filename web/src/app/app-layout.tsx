@@ -134,6 +134,13 @@ export function AppLayout() {
           />
           <NavLink
             component={Link}
+            to="/configuration/billing"
+            label="Billing"
+            active={isActive('/configuration/billing')}
+            onClick={close}
+          />
+          <NavLink
+            component={Link}
             to="/configuration/local-mailbox"
             label="Local Mailbox"
             active={isActive('/configuration/local-mailbox')}

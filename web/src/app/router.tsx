@@ -9,6 +9,7 @@ import { EditInvoicePage, NewInvoicePage } from '../features/invoices/invoice-fo
 import { InvoicesPage } from '../features/invoices/invoices-page';
 import { OrganizationDetailsPage } from '../features/organizations/organization-details-page';
 import { OrganizationsPage } from '../features/organizations/organizations-page';
+import { BillingPage } from '../features/settings/billing-page';
 import { BrandingPage } from '../features/settings/branding-page';
 import { SecurityPage } from '../features/settings/security-page';
 import { StaffUsersPage } from '../features/staff-users/staff-users-page';
@@ -60,6 +61,7 @@ export const router = createBrowserRouter([
           },
           { path: 'configuration/email-templates', element: <EmailTemplatesPage /> },
           { path: 'configuration/branding', element: <BrandingPage /> },
+          { path: 'configuration/billing', element: <BillingPage /> },
           { path: 'configuration/local-mailbox', element: <LocalMailboxPage /> },
           {
             path: 'configuration/security',

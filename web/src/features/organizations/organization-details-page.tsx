@@ -31,6 +31,7 @@ import {
   OrganizationInvoices,
   PreviewAccountSummaryButton,
 } from '../invoices/organization-invoices';
+import { OrganizationBillingCard } from './organization-billing';
 import { OrganizationFormModal } from './organization-form-modal';
 import { OrganizationNotes } from './organization-notes';
 import {
@@ -165,9 +166,24 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
       </Paper>
 
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
-        <Paper withBorder p="lg" component="section" aria-labelledby="default-notification-heading">
-          <DefaultNotificationEmails organization={organization} />
-        </Paper>
+        <Stack gap="lg">
+          <Paper
+            withBorder
+            p="lg"
+            component="section"
+            aria-labelledby="default-notification-heading"
+          >
+            <DefaultNotificationEmails organization={organization} />
+          </Paper>
+          <Paper
+            withBorder
+            p="lg"
+            component="section"
+            aria-labelledby="organization-billing-heading"
+          >
+            <OrganizationBillingCard organization={organization} canEdit={canManage} />
+          </Paper>
+        </Stack>
         <Paper withBorder p="lg">
           <OrganizationNotes
             organizationId={organization.id}

@@ -49,6 +49,15 @@ export interface Organization extends AddressFields {
   updatedAt: string;
   contactCount: number;
   defaultNotificationContacts: { id: string; name: string; email: string }[];
+  /** ISO 4217 code; fixed once the organization has an invoice. */
+  currency: string;
+  /** Whether a new invoice is emailed, with its PDF, to the default notification emails. */
+  newInvoiceEmails: boolean;
+}
+
+export interface OrganizationBilling {
+  currency: string;
+  newInvoiceEmails: boolean;
 }
 
 export const maxNotesLength = 10_000;
@@ -115,6 +124,18 @@ export function useSetArchived(id: string) {
         `/api/organizations/${id}/${archived ? 'archive' : 'restore'}`,
         { method: 'POST' },
       ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: organizationKeys.all }),
+  });
+}
+
+export function useSaveBilling(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (billing: OrganizationBilling) =>
+      api<{ billing: OrganizationBilling }>(`/api/organizations/${id}/billing`, {
+        method: 'PUT',
+        body: billing,
+      }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: organizationKeys.all }),
   });
 }
