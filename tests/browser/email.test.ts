@@ -77,8 +77,22 @@ describe('email in the staff console', () => {
 
     await page.getByRole('button', { name: 'Leslie Knope', exact: true }).click();
     await page.getByRole('button', { name: 'Email', exact: true }).click();
-    await page.getByRole('menuitem', { name: 'Send Welcome Email' }).click();
-    await page.getByText('Welcome Email queued for lknope@pawnee-indiana.gov').waitFor();
+    const sendWelcome = page.getByRole('menuitem', { name: 'Send Welcome Email' });
+    // The menu asks the server which emails this contact can get before it enables them.
+    await expect.poll(() => sendWelcome.isEnabled(), { timeout: 15_000 }).toBe(true);
+    await sendWelcome.click();
+    await expect
+      .poll(
+        async () =>
+          (
+            await testApp.database.pool.query(
+              `SELECT 1 FROM email_messages WHERE template = 'welcome'
+                 AND recipients @> '[{"email": "lknope@pawnee-indiana.gov"}]'`,
+            )
+          ).rowCount,
+        { timeout: 15_000 },
+      )
+      .toBe(1);
 
     await page.getByRole('button', { name: 'Leslie Knope', exact: true }).click();
     await page.getByRole('button', { name: 'April Ludgate', exact: true }).click();
