@@ -27,3 +27,15 @@ describe('configuration', () => {
     expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });
 });
+
+describe('.env.example', () => {
+  it('documents every variable the configuration reads', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const example = await readFile(new URL('../../.env.example', import.meta.url), 'utf8');
+    const { configSchema } = await import('./config.js');
+    const undocumented = Object.keys(configSchema.shape).filter(
+      (name) => !new RegExp(`^#? ?${name}=`, 'm').test(example),
+    );
+    expect(undocumented).toEqual([]);
+  });
+});
