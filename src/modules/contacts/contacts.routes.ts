@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
-import { AppError } from '../../platform/errors.js';
 import {
   emailAddress,
   idParam,
@@ -20,6 +19,7 @@ import {
   searchContacts,
   setDefaultNotificationContact,
 } from './contacts.service.js';
+import { assertOrganizationExists } from '../organizations/organizations.service.js';
 
 const contactFields = {
   name: requiredText(200),
@@ -31,13 +31,6 @@ const contactFields = {
 const accessProfileChoice = z
   .uuid('must be an access profile id or null for Revoke Access')
   .nullable();
-
-async function assertOrganizationExists(context: AppContext, organizationId: string) {
-  const found = await context.pool.query('SELECT 1 FROM organizations WHERE id = $1', [
-    organizationId,
-  ]);
-  if (found.rowCount === 0) throw AppError.notFound('Organization');
-}
 
 export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -60,7 +53,8 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
           search: request.query.q || undefined,
         });
         // Only an empty list can hide an unknown organization: check then, not on every call.
-        if (list.contacts.length === 0) await assertOrganizationExists(context, request.params.id);
+        if (list.contacts.length === 0)
+          await assertOrganizationExists(context.pool, request.params.id);
         return list;
       },
     );

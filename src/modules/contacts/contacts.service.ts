@@ -93,6 +93,12 @@ const contactColumns = {
   createdAt: contacts.createdAt,
 };
 
+/** Answers 404 unless the contact exists. */
+export async function assertContactExists(pool: Pool, contactId: string): Promise<void> {
+  const found = await pool.query('SELECT 1 FROM contacts WHERE id = $1', [contactId]);
+  if (found.rowCount === 0) throw AppError.notFound('Contact');
+}
+
 /** One contact's card: their details and every organization they relate to. */
 export async function getContact(options: { pool: Pool; contactId: string }) {
   const db = createDb(options.pool);

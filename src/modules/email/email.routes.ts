@@ -21,6 +21,8 @@ import {
   sendContactEmail,
 } from './email.service.js';
 import { accountSummaryJobName } from './email.jobs.js';
+import { assertOrganizationExists } from '../organizations/organizations.service.js';
+import { assertContactExists } from '../contacts/contacts.service.js';
 import { emailTemplateKeys, emailTemplates, renderEmail } from './templates/index.js';
 
 const isoDate = z.iso.date('must be a date like 2026-11-22');
@@ -40,13 +42,6 @@ const historyQuery = z
     message: 'must not be before from',
     path: ['to'],
   });
-
-async function assertExists(context: AppContext, table: 'organizations' | 'contacts', id: string) {
-  const found = await context.pool.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id]);
-  if (found.rowCount === 0) {
-    throw AppError.notFound(table === 'organizations' ? 'Organization' : 'Contact');
-  }
-}
 
 export function emailRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -91,7 +86,7 @@ export function emailRoutes(context: AppContext): FastifyPluginAsyncZod {
       '/api/organizations/:id/emails',
       { onRequest: requireStaff('read'), schema: { params: idParam, querystring: historyQuery } },
       async (request) => {
-        await assertExists(context, 'organizations', request.params.id);
+        await assertOrganizationExists(context.pool, request.params.id);
         return listEmailHistory(context.pool, {
           ...request.query,
           organizationId: request.params.id,
@@ -103,7 +98,7 @@ export function emailRoutes(context: AppContext): FastifyPluginAsyncZod {
       '/api/contacts/:id/emails',
       { onRequest: requireStaff('read'), schema: { params: idParam, querystring: historyQuery } },
       async (request) => {
-        await assertExists(context, 'contacts', request.params.id);
+        await assertContactExists(context.pool, request.params.id);
         return listEmailHistory(context.pool, { ...request.query, contactId: request.params.id });
       },
     );

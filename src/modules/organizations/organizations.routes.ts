@@ -13,6 +13,7 @@ import { listOrganizationAudit } from '../audit/audit.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import { listOrganizations, organizationSorts } from './organization-list.js';
 import {
+  assertOrganizationExists,
   createOrganization,
   getOrganization,
   maxNotesLength,
@@ -168,7 +169,7 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        await getOrganization({ pool: context.pool, organizationId: request.params.id });
+        await assertOrganizationExists(context.pool, request.params.id);
         return listOrganizationAudit(createDb(context.pool), {
           organizationId: request.params.id,
           beforeId: request.query.cursor,

@@ -28,6 +28,12 @@ export async function lockOrganization(db: Db, organizationId: string) {
   return row;
 }
 
+/** Answers 404 unless the organization exists: one cheap query for routes that list its things. */
+export async function assertOrganizationExists(pool: Pool, organizationId: string): Promise<void> {
+  const found = await pool.query('SELECT 1 FROM organizations WHERE id = $1', [organizationId]);
+  if (found.rowCount === 0) throw AppError.notFound('Organization');
+}
+
 export async function getOrganization(options: { pool: Pool; organizationId: string }) {
   const db = createDb(options.pool);
   const [organization] = await db

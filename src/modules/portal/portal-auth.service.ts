@@ -5,6 +5,7 @@ import { hashToken, newToken } from '../../platform/tokens.js';
 import type { PortalPermission } from '../access-profiles/access-profiles.schema.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { passwordProblem } from './password-policy.js';
+import { assertContactExists } from '../contacts/contacts.service.js';
 
 export const portalWrongCredentials = 'Email or password is incorrect';
 const failureWindowMinutes = 15;
@@ -471,8 +472,7 @@ export async function openViewAsSession(options: {
 }
 
 export async function contactLoginHistory(pool: Pool, contactId: string) {
-  const exists = await pool.query('SELECT 1 FROM contacts WHERE id = $1', [contactId]);
-  if (exists.rowCount === 0) throw AppError.notFound('Contact');
+  await assertContactExists(pool, contactId);
   return (
     await pool.query(
       `SELECT a.attempted_at AS "attemptedAt", a.ip, a.user_agent AS "userAgent", a.succeeded, a.reason,

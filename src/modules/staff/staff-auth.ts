@@ -40,7 +40,10 @@ export function staffSessionHook(context: AppContext) {
     request.staffUser = null;
     request.pendingStaffSession = null;
     const token = request.cookies[staffSessionCookie];
-    if (!token || !request.url.startsWith('/api/')) return;
+    // Portal routes never act for staff: a browser with both cookies costs no staff lookup there.
+    if (!token || !request.url.startsWith('/api/') || request.url.startsWith('/api/portal/')) {
+      return;
+    }
     const session = await findStaffSession({
       pool: context.pool,
       token,

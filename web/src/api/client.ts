@@ -10,6 +10,7 @@ export type ApiErrorCode =
   | 'not_found'
   | 'conflict'
   | 'rate_limited'
+  | 'password_change_required'
   | 'internal'
   | 'network';
 
@@ -28,19 +29,6 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
-}
-
-let csrfToken: string | null = null;
-let onUnauthenticated: (() => void) | null = null;
-
-/** The session query keeps the token here, so every mutation can send it. */
-export function setCsrfToken(token: string | null) {
-  csrfToken = token;
-}
-
-/** The app registers what to do when the session has ended (go to /sign-in). */
-export function setUnauthenticatedHandler(handler: (() => void) | null) {
-  onUnauthenticated = handler;
 }
 
 type Query = Record<string, string | number | boolean | null | undefined>;
@@ -71,37 +59,66 @@ function isErrorBody(
   return typeof error === 'object' && error !== null && 'message' in error;
 }
 
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const method = options.method ?? 'GET';
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  // The server rejects an empty body declared as JSON, so the header goes only with a body.
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+/**
+ * A client with its own CSRF token and "session ended" handler. The staff console and the
+ * client portal each have one, so the two never share session state, even in one tab.
+ */
+export function createApiClient() {
+  let csrfToken: string | null = null;
+  let onUnauthenticated: (() => void) | null = null;
+  let onError: ((error: ApiError) => void) | null = null;
 
-  let response: Response;
-  try {
-    response = await fetch(withQuery(path, options.query), {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-  } catch {
-    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection.');
+  async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    const method = options.method ?? 'GET';
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+    // The server rejects an empty body declared as JSON, so the header goes only with a body.
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+
+    let response: Response;
+    try {
+      response = await fetch(withQuery(path, options.query), {
+        method,
+        headers,
+        credentials: 'same-origin',
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+    } catch {
+      throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection.');
+    }
+
+    if (response.status === 204) return undefined as T;
+    const data: unknown = await response.json().catch(() => null);
+    if (response.ok) return data as T;
+
+    if (response.status === 401 && !options.ignoreUnauthenticated) onUnauthenticated?.();
+    const error = isErrorBody(data)
+      ? new ApiError(response.status, data.error.code, data.error.message, data.error.fields ?? [])
+      : new ApiError(response.status, 'internal', `The server answered ${response.status}.`);
+    onError?.(error);
+    throw error;
   }
 
-  if (response.status === 204) return undefined as T;
-  const data: unknown = await response.json().catch(() => null);
-  if (response.ok) return data as T;
-
-  if (response.status === 401 && !options.ignoreUnauthenticated) onUnauthenticated?.();
-  if (isErrorBody(data)) {
-    throw new ApiError(
-      response.status,
-      data.error.code,
-      data.error.message,
-      data.error.fields ?? [],
-    );
-  }
-  throw new ApiError(response.status, 'internal', `The server answered ${response.status}.`);
+  return {
+    request,
+    /** The session query keeps the token here, so every change can send it. */
+    setCsrfToken: (token: string | null) => {
+      csrfToken = token;
+    },
+    /** What to do when the session has ended (go to the sign-in page). */
+    setUnauthenticatedHandler: (handler: (() => void) | null) => {
+      onUnauthenticated = handler;
+    },
+    /** Sees every error answer before it is thrown. */
+    setErrorObserver: (observer: ((error: ApiError) => void) | null) => {
+      onError = observer;
+    },
+  };
 }
+
+const staffClient = createApiClient();
+
+/** The staff console's client. */
+export const api = staffClient.request;
+export const setCsrfToken = staffClient.setCsrfToken;
+export const setUnauthenticatedHandler = staffClient.setUnauthenticatedHandler;

@@ -1,5 +1,6 @@
 import { AppShell, Badge, Burger, Button, Group, NavLink, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import type { ReactNode } from 'react';
 import {
   IconBuilding,
   IconFileInvoice,
@@ -12,6 +13,21 @@ import { notifyError } from '../api/errors';
 import { roleLabels, useCan, useSession } from '../features/auth/session';
 import { useSignOut } from '../features/auth/use-sign-in';
 
+/** The Configuration pages, in menu order; some only for a role with the capability. */
+const configurationPages: {
+  to: string;
+  label: string;
+  capability?: 'manage_staff' | 'manage_settings';
+}[] = [
+  { to: '/configuration/client-users', label: 'Client Users' },
+  { to: '/configuration/staff-users', label: 'Staff Users', capability: 'manage_staff' },
+  { to: '/configuration/email-templates', label: 'Email Templates' },
+  { to: '/configuration/branding', label: 'Branding' },
+  { to: '/configuration/billing', label: 'Billing' },
+  { to: '/configuration/local-mailbox', label: 'Local Mailbox' },
+  { to: '/configuration/security', label: 'Security', capability: 'manage_settings' },
+];
+
 export function AppLayout() {
   const [navbarOpened, { toggle, close }] = useDisclosure(false);
   const { pathname } = useLocation();
@@ -21,7 +37,21 @@ export function AppLayout() {
   const canManageSettings = useCan('manage_settings');
   const signOut = useSignOut();
 
+  const can = { manage_staff: canManageStaff, manage_settings: canManageSettings };
   const isActive = (prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`);
+
+  // A plain function, not a component defined here: that would remount the links on every render.
+  const pageLink = (to: string, label: string, icon?: ReactNode) => (
+    <NavLink
+      key={to}
+      component={Link}
+      to={to}
+      label={label}
+      leftSection={icon}
+      active={isActive(to)}
+      onClick={close}
+    />
+  );
 
   return (
     <AppShell
@@ -80,81 +110,17 @@ export function AppLayout() {
       </AppShell.Header>
 
       <AppShell.Navbar p="sm" aria-label="Main navigation">
-        <NavLink
-          component={Link}
-          to="/organizations"
-          label="Organizations"
-          leftSection={<IconBuilding size={18} />}
-          active={isActive('/organizations')}
-          onClick={close}
-        />
-        <NavLink
-          component={Link}
-          to="/invoices"
-          label="Invoices"
-          leftSection={<IconFileInvoice size={18} />}
-          active={isActive('/invoices')}
-          onClick={close}
-        />
+        {pageLink('/organizations', 'Organizations', <IconBuilding size={18} />)}
+        {pageLink('/invoices', 'Invoices', <IconFileInvoice size={18} />)}
         <NavLink
           label="Configuration"
           leftSection={<IconSettings size={18} />}
           defaultOpened
           childrenOffset={28}
         >
-          <NavLink
-            component={Link}
-            to="/configuration/client-users"
-            label="Client Users"
-            active={isActive('/configuration/client-users')}
-            onClick={close}
-          />
-          {canManageStaff && (
-            <NavLink
-              component={Link}
-              to="/configuration/staff-users"
-              label="Staff Users"
-              active={isActive('/configuration/staff-users')}
-              onClick={close}
-            />
-          )}
-          <NavLink
-            component={Link}
-            to="/configuration/email-templates"
-            label="Email Templates"
-            active={isActive('/configuration/email-templates')}
-            onClick={close}
-          />
-          <NavLink
-            component={Link}
-            to="/configuration/branding"
-            label="Branding"
-            active={isActive('/configuration/branding')}
-            onClick={close}
-          />
-          <NavLink
-            component={Link}
-            to="/configuration/billing"
-            label="Billing"
-            active={isActive('/configuration/billing')}
-            onClick={close}
-          />
-          <NavLink
-            component={Link}
-            to="/configuration/local-mailbox"
-            label="Local Mailbox"
-            active={isActive('/configuration/local-mailbox')}
-            onClick={close}
-          />
-          {canManageSettings && (
-            <NavLink
-              component={Link}
-              to="/configuration/security"
-              label="Security"
-              active={isActive('/configuration/security')}
-              onClick={close}
-            />
-          )}
+          {configurationPages
+            .filter((page) => !page.capability || can[page.capability])
+            .map((page) => pageLink(page.to, page.label))}
         </NavLink>
         <NavLink
           label="My Account"
@@ -162,13 +128,7 @@ export function AppLayout() {
           defaultOpened
           childrenOffset={28}
         >
-          <NavLink
-            component={Link}
-            to="/account/two-factor"
-            label="Two-factor sign-in"
-            active={isActive('/account/two-factor')}
-            onClick={close}
-          />
+          {pageLink('/account/two-factor', 'Two-factor sign-in')}
         </NavLink>
       </AppShell.Navbar>
 
