@@ -101,10 +101,31 @@ export async function signInContact(options: {
   ip: string;
   userAgent: string;
   maxFailuresPerAccount: number;
+  /** Failed attempts from one address in the window before it is refused; successes never count. */
+  maxFailuresPerAddress: number;
   absoluteHours: number;
 }): Promise<{ token: string; contactId: string }> {
   const { pool } = options;
   const attempt = { email: options.email, ip: options.ip, userAgent: options.userAgent };
+  // The per-address limit counts failures only, so an office behind one address is never
+  // locked out by its own successful sign-ins.
+  const fromAddress = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM contact_login_attempts
+      WHERE ip = $1 AND NOT succeeded AND attempted_at > now() - make_interval(mins => $2)`,
+    [options.ip, failureWindowMinutes],
+  );
+  if ((fromAddress.rows[0]?.n ?? 0) >= options.maxFailuresPerAddress) {
+    await recordAttempt(pool, {
+      ...attempt,
+      contactId: null,
+      succeeded: false,
+      reason: 'locked: too many failed attempts from this address',
+    });
+    throw new AppError(
+      'rate_limited',
+      `Too many failed sign-in attempts from your network. Try again in ${failureWindowMinutes} minutes.`,
+    );
+  }
   const failures = await pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM contact_login_attempts
       WHERE email = $1 AND NOT succeeded AND attempted_at > now() - make_interval(mins => $2)`,

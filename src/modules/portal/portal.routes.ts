@@ -5,6 +5,7 @@ import type { AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
 import { emailAddress, idParam } from '../../platform/http/validation.js';
 import { minimumPasswordLength } from '../../platform/passwords.js';
+import { businessTodayFor } from '../settings/business-date.js';
 import { getBrand } from '../settings/settings.service.js';
 import { sendContactEmail } from '../email/email.service.js';
 import { actorOf, requireStaff, staffCookieOptions } from '../staff/staff-auth.js';
@@ -74,9 +75,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/portal/sign-in',
       {
-        config: {
-          rateLimit: { max: context.config.SIGN_IN_MAX_ATTEMPTS_PER_IP, timeWindow: '15 minutes' },
-        },
+        // The per-address limit counts failed attempts only (signInContact).
         schema: {
           body: z.object({ email: emailAddress, password: z.string().min(1, 'is required') }),
         },
@@ -89,6 +88,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
           ip: request.ip,
           userAgent: request.headers['user-agent'] ?? '',
           maxFailuresPerAccount: context.config.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
+          maxFailuresPerAddress: context.config.SIGN_IN_MAX_ATTEMPTS_PER_IP,
           absoluteHours: context.config.PORTAL_SESSION_ABSOLUTE_HOURS,
         });
         setCookie(reply, token, context.config.PORTAL_SESSION_ABSOLUTE_HOURS);
@@ -184,7 +184,8 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.get(
       '/api/portal/invoices',
       { onRequest: requirePortal('view_invoices') },
-      async (request) => portalOpenInvoices(context.pool, portalScope(request)),
+      async (request) =>
+        portalOpenInvoices(context.pool, portalScope(request), await businessTodayFor(context)),
     );
 
     app.get(
@@ -197,7 +198,12 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       '/api/portal/invoices/:id',
       { onRequest: requirePortal('view_invoices'), schema: { params: idParam } },
       async (request) => ({
-        invoice: await portalInvoice(context.pool, portalScope(request), request.params.id),
+        invoice: await portalInvoice(
+          context.pool,
+          portalScope(request),
+          request.params.id,
+          await businessTodayFor(context),
+        ),
       }),
     );
 

@@ -1,4 +1,5 @@
 import { bigserial, boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import { contacts } from '../contacts/contacts.schema.js';
 import { organizations } from '../organizations/organizations.schema.js';
 import { staffUsers } from '../staff/staff.schema.js';
@@ -50,5 +51,9 @@ export const contactLoginAttempts = pgTable(
   (t) => [
     index('contact_login_attempts_contact_idx').on(t.contactId, t.attemptedAt.desc()),
     index('contact_login_attempts_email_idx').on(t.email, t.attemptedAt.desc()),
+    // The per-address limit counts recent failures from one address.
+    index('contact_login_attempts_ip_failed_idx')
+      .on(t.ip, t.attemptedAt.desc())
+      .where(sql`NOT ${t.succeeded}`),
   ],
 );

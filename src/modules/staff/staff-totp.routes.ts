@@ -29,8 +29,6 @@ const totpCode = z
   .transform((value) => value.replace(/\s+/g, ''))
   .pipe(z.string().regex(/^\d{6}$/, 'must be the 6 digits your authenticator app shows'));
 
-const signInWindow = '15 minutes';
-
 function sessionToken(request: FastifyRequest): string {
   const token = request.cookies[staffSessionCookie];
   if (!token) throw new AppError('unauthenticated', 'Sign in to continue');
@@ -45,9 +43,7 @@ export function staffTotpRoutes(context: AppContext): FastifyPluginAsyncZod {
       '/api/auth/sign-in/totp',
       {
         onRequest: requirePendingTotp(),
-        config: {
-          rateLimit: { max: context.config.SIGN_IN_MAX_ATTEMPTS_PER_IP, timeWindow: signInWindow },
-        },
+        // Wrong codes count against the per-address limit (verifySignInTotp), right ones do not.
         schema: { body: z.object({ code: totpCode }) },
       },
       async (request) => {
@@ -60,6 +56,7 @@ export function staffTotpRoutes(context: AppContext): FastifyPluginAsyncZod {
           ip: request.ip,
           userAgent: request.headers['user-agent'] ?? '',
           maxFailuresPerAccount: context.config.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
+          maxFailuresPerAddress: context.config.SIGN_IN_MAX_ATTEMPTS_PER_IP,
         });
         return { user: sessionUser(user) };
       },

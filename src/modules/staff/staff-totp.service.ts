@@ -8,6 +8,7 @@ import { getSecuritySettings } from '../settings/settings.service.js';
 import { staffLoginAttempts, staffSessions, staffUsers } from './staff.schema.js';
 import {
   refuseIfAccountLocked,
+  refuseIfAddressLocked,
   staffActor,
   staffUserColumns,
   type AttemptSource,
@@ -108,6 +109,8 @@ export async function verifySignInTotp(options: {
   ip: string;
   userAgent: string;
   maxFailuresPerAccount: number;
+  /** Failed attempts from one address in the window before it is refused. */
+  maxFailuresPerAddress: number;
 }): Promise<void> {
   const attempt: AttemptSource & { staffUserId: string } = {
     email: options.user.email,
@@ -115,6 +118,7 @@ export async function verifySignInTotp(options: {
     ip: options.ip,
     userAgent: options.userAgent,
   };
+  await refuseIfAddressLocked(options.pool, attempt, options.maxFailuresPerAddress);
   await refuseIfAccountLocked(options.pool, attempt, options.maxFailuresPerAccount);
   const outcome = await withTransaction(options.pool, async ({ db }) => {
     const user = await lockUser(db, options.user.id);

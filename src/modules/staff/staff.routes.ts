@@ -16,8 +16,6 @@ import {
   updateStaffUser,
 } from './staff.service.js';
 
-const signInWindow = '15 minutes';
-
 export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api/auth/csrf', async (_request, reply) => ({ csrfToken: reply.generateCsrf() }));
@@ -37,9 +35,8 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/auth/sign-in',
       {
-        config: {
-          rateLimit: { max: context.config.SIGN_IN_MAX_ATTEMPTS_PER_IP, timeWindow: signInWindow },
-        },
+        // The per-address limit counts failed attempts only (signInStaff): a request-counting
+        // limit would lock out an office whose staff all sign in from one address.
         schema: {
           body: z.object({ email: emailAddress, password: z.string().min(1, 'is required') }),
         },
@@ -52,6 +49,7 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
           ip: request.ip,
           userAgent: request.headers['user-agent'] ?? '',
           maxFailuresPerAccount: context.config.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
+          maxFailuresPerAddress: context.config.SIGN_IN_MAX_ATTEMPTS_PER_IP,
           absoluteHours: context.config.SESSION_ABSOLUTE_HOURS,
         });
         reply.setCookie(staffSessionCookie, result.token, {

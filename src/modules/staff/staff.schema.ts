@@ -1,4 +1,5 @@
 import { bigserial, boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 export const staffRoles = ['master_admin', 'billing', 'read_only'] as const;
 export type StaffRole = (typeof staffRoles)[number];
@@ -48,5 +49,11 @@ export const staffLoginAttempts = pgTable(
     reason: text('reason').notNull(),
     attemptedAt: timestamp('attempted_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('staff_login_attempts_email_idx').on(t.email, t.attemptedAt.desc())],
+  (t) => [
+    index('staff_login_attempts_email_idx').on(t.email, t.attemptedAt.desc()),
+    // The per-address limit counts recent failures from one address.
+    index('staff_login_attempts_ip_failed_idx')
+      .on(t.ip, t.attemptedAt.desc())
+      .where(sql`NOT ${t.succeeded}`),
+  ],
 );

@@ -146,6 +146,10 @@ export async function updateStaffUser(options: {
 const signInFailureWindowMinutes = 15;
 export const wrongCredentialsMessage = 'Email or password is incorrect';
 
+/** The login history's reason for an attempt refused by the per-address limit. */
+export const addressLockedReason = 'locked: too many failed attempts from this address';
+export const addressLockedMessage = `Too many failed sign-in attempts from your network. Try again in ${signInFailureWindowMinutes} minutes.`;
+
 /** What a sign-in attempt row needs besides its outcome. */
 export interface AttemptSource {
   email: string;
@@ -189,6 +193,41 @@ export async function refuseIfAccountLocked(
   );
 }
 
+/**
+ * The per-address limit: with too many failed attempts from the client's address in the
+ * window (on any account, known or not), the attempt is recorded and refused with 429,
+ * before any password is checked. Only failures count: an office whose staff all sign in from
+ * one address is never locked out by its own successful sign-ins.
+ */
+export async function refuseIfAddressLocked(
+  pool: Pool,
+  attempt: AttemptSource & { staffUserId?: string },
+  maxFailuresPerAddress: number,
+): Promise<void> {
+  const db = createDb(pool);
+  const [failures] = await db
+    .select({ n: count() })
+    .from(staffLoginAttempts)
+    .where(
+      and(
+        eq(staffLoginAttempts.ip, attempt.ip),
+        eq(staffLoginAttempts.succeeded, false),
+        gt(
+          staffLoginAttempts.attemptedAt,
+          sql`now() - make_interval(mins => ${signInFailureWindowMinutes})`,
+        ),
+      ),
+    );
+  if ((failures?.n ?? 0) < maxFailuresPerAddress) return;
+  await db.insert(staffLoginAttempts).values({
+    ...attempt,
+    staffUserId: attempt.staffUserId ?? null,
+    succeeded: false,
+    reason: addressLockedReason,
+  });
+  throw new AppError('rate_limited', addressLockedMessage);
+}
+
 /** What a correct password leads to: a session, or a second step before it counts. */
 export type SignInResult =
   | { token: string; next: 'signed_in'; user: StaffUser }
@@ -207,10 +246,13 @@ export async function signInStaff(options: {
   ip: string;
   userAgent: string;
   maxFailuresPerAccount: number;
+  /** Failed attempts from one address in the window before it is refused (SIGN_IN_MAX_ATTEMPTS_PER_IP). */
+  maxFailuresPerAddress: number;
   absoluteHours: number;
 }): Promise<SignInResult> {
   const db = createDb(options.pool);
   const attempt = { email: options.email, ip: options.ip, userAgent: options.userAgent };
+  await refuseIfAddressLocked(options.pool, attempt, options.maxFailuresPerAddress);
   await refuseIfAccountLocked(options.pool, attempt, options.maxFailuresPerAccount);
 
   const [user] = await db.select().from(staffUsers).where(eq(staffUsers.email, options.email));

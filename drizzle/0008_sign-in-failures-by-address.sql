@@ -1,0 +1,2 @@
+CREATE INDEX "staff_login_attempts_ip_failed_idx" ON "staff_login_attempts" USING btree ("ip","attempted_at" DESC NULLS LAST) WHERE NOT "staff_login_attempts"."succeeded";--> statement-breakpoint
+CREATE INDEX "contact_login_attempts_ip_failed_idx" ON "contact_login_attempts" USING btree ("ip","attempted_at" DESC NULLS LAST) WHERE NOT "contact_login_attempts"."succeeded";
