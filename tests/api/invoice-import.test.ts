@@ -87,7 +87,7 @@ describe('importing invoices from CSV', () => {
     const fields = error.fields.map((f) => f.field);
     expect(error.fields).toContainEqual({
       field: 'line 3: quantity',
-      message: 'must be a number with up to 4 decimals, not negative',
+      message: 'must not be negative',
     });
     for (const field of [
       'line 4: organization',
@@ -108,6 +108,76 @@ describe('importing invoices from CSV', () => {
     }
     expect(fields.some((f) => f.startsWith('line 2'))).toBe(false);
     expect(await counts()).toEqual(before);
+  });
+
+  it('reads amounts and quantities as the console does: grouping, a currency symbol, ".5"', async () => {
+    const csv = [
+      header,
+      'AMT-1,Import Test Co,2024-04-01,,Net 30,Hosting,,Grouped,1,"1,234.56",no,,',
+      'AMT-1,Import Test Co,2024-04-01,,Net 30,Hosting,,With symbol,1,"$1,234.56",no,,',
+      'AMT-1,Import Test Co,2024-04-01,,Net 30,Hosting,,Half a unit,.5,.5,no,,',
+      'AMT-1,Import Test Co,2024-04-01,,Net 30,Hosting,,Thousand units,"1,000",$2,no,,',
+    ].join('\n');
+    const response = await billing.post('/api/invoices/import', { csv });
+    expect(response.statusCode, response.body).toBe(201);
+    const invoice = (await billing.get(`/api/invoices/${response.json().invoices[0].id}`)).json()
+      .invoice;
+    expect(
+      invoice.lines.map((l: { quantity: string; unitPriceCents: number; amountCents: number }) => [
+        l.quantity,
+        l.unitPriceCents,
+        l.amountCents,
+      ]),
+    ).toEqual([
+      ['1', 123_456, 123_456],
+      ['1', 123_456, 123_456],
+      ['0.5', 50, 25],
+      ['1000', 200, 200_000],
+    ]);
+    expect(invoice.totalCents).toBe(123_456 * 2 + 25 + 200_000);
+  });
+
+  it('says why an amount is refused: negative, decimal comma, too many decimals', async () => {
+    const before = await counts();
+    const csv = [
+      header,
+      'NEG-1,Import Test Co,2024-04-01,,Net 30,Hosting,,Negative,1,-1,no,,',
+      'NEG-2,Import Test Co,2024-04-01,,Net 30,Hosting,,Decimal comma,1,"1.234,56",no,,',
+      'NEG-3,Import Test Co,2024-04-01,,Net 30,Hosting,,Fractions of a cent,1,1.234,no,,',
+      'NEG-4,Import Test Co,2024-04-01,,Net 30,Hosting,,Not money,1,ten,no,,',
+      'NEG-5,Import Test Co,2024-04-01,,Net 30,Hosting,,Negative quantity,-2,1.00,no,,',
+    ].join('\n');
+    const response = await billing.post('/api/invoices/import', { csv });
+    expect(response.statusCode, response.body).toBe(400);
+    const messages = Object.fromEntries(errorOf(response).fields.map((f) => [f.field, f.message]));
+    expect(messages['line 2: unit_price']).toBe('must not be negative');
+    expect(messages['line 3: unit_price']).toMatch(/comma as its decimal mark.*1,250\.00/);
+    expect(messages['line 4: unit_price']).toBe('must have at most 2 decimals');
+    expect(messages['line 5: unit_price']).toBe('must be an amount in USD such as 1,250.00');
+    expect(messages['line 6: quantity']).toBe('must not be negative');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('reads a semicolon-separated file', async () => {
+    const csv = [
+      header.replace(/,/g, ';'),
+      'SEMI-1;Import Test Co;2024-04-01;;Net 30;Hosting;;Grouped, with a comma;2;1,234.56;no;;',
+    ].join('\r\n');
+    const response = await billing.post('/api/invoices/import', { csv });
+    expect(response.statusCode, response.body).toBe(201);
+    const invoice = (await billing.get(`/api/invoices/${response.json().invoices[0].id}`)).json()
+      .invoice;
+    expect(invoice).toMatchObject({ number: 'SEMI-1', totalCents: 246_912 });
+    expect(invoice.lines[0].description).toBe('Grouped, with a comma');
+  });
+
+  it('refuses a file whose columns are split by something it does not read, naming it', async () => {
+    const response = await billing.post('/api/invoices/import', {
+      csv: [header.replace(/,/g, '|'), 'X|Import Test Co'].join('\n'),
+    });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(errorOf(response).fields[0]).toMatchObject({ field: 'csv' });
+    expect(errorOf(response).fields[0]!.message).toMatch(/"\|"/);
   });
 
   it('refuses a file without its columns or rows', async () => {

@@ -2,13 +2,11 @@ import { parse } from 'csv-parse/sync';
 import { AppError, type FieldError } from '../../platform/errors.js';
 import { withTransaction, type Pool } from '../../platform/database.js';
 import type { Actor } from '../audit/audit.js';
+import { parseAmount, parseQuantity } from '../../shared/money.js';
 import {
   invoiceTerms,
   isValidDate,
   maxUnitPriceCents,
-  parseDollars,
-  parseQuantity,
-  quantityMessage,
   dueDateFor,
   type InvoiceTerms,
 } from './invoice-math.js';
@@ -37,18 +35,55 @@ interface ParsedRow {
   values: Record<Column, string>;
 }
 
+/** The column separators a file may use; spreadsheets in many locales save with ";". */
+const delimiters = [',', ';', '\t'] as const;
+const delimiterNames: Record<string, string> = { ',': 'commas', ';': 'semicolons', '\t': 'tabs' };
+
+/**
+ * The file's column separator, read from its header line: the one that splits it into the
+ * most known column names (no column name holds a separator, so this cannot misread). A
+ * header split by anything else is refused with the character named.
+ */
+function detectDelimiter(csv: string): string {
+  const firstLine = csv.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const knownIn = (delimiter: string) =>
+    firstLine
+      .split(delimiter)
+      .filter((name) => knownColumns.has(name.trim().replace(/^"|"$/g, '').toLowerCase())).length;
+  const [best] = delimiters
+    .map((delimiter) => ({ delimiter, known: knownIn(delimiter) }))
+    .sort((a, b) => b.known - a.known);
+  if (best && best.known > 1) return best.delimiter;
+  const other = firstLine
+    .toLowerCase()
+    .replace(/[a-z0-9_\s"]+/g, '')
+    .charAt(0);
+  if (other && !(delimiters as readonly string[]).includes(other)) {
+    throw AppError.validation(
+      'csv',
+      `has its columns separated by "${other}"; separate them with commas or semicolons`,
+    );
+  }
+  return ',';
+}
+
 /** The file's rows with the line each starts on (header = line 1), or a 400 on bad CSV. */
 function readRows(csv: string): { columns: string[]; rows: ParsedRow[] } {
+  const delimiter = detectDelimiter(csv);
   let records: { record: string[]; info: { lines: number; empty_lines: number } }[];
   try {
     records = parse(csv, {
+      delimiter,
       info: true,
       skip_empty_lines: true,
       relax_column_count: true,
       bom: true,
     }) as unknown as typeof records;
   } catch (error) {
-    throw AppError.validation('csv', `is not valid CSV: ${(error as Error).message}`);
+    throw AppError.validation(
+      'csv',
+      `is not valid CSV (columns separated by ${delimiterNames[delimiter]}): ${(error as Error).message}`,
+    );
   }
   const [header, ...body] = records;
   if (!header) throw AppError.validation('csv', 'is empty; the first line must name the columns');
@@ -84,7 +119,7 @@ function readRows(csv: string): { columns: string[]; rows: ParsedRow[] } {
 }
 
 interface Lookups {
-  organizations: { id: string; name: string; archived: boolean }[];
+  organizations: { id: string; name: string; archived: boolean; currency: string }[];
   categories: { id: string; name: string; archived: boolean }[];
   taxRates: { id: string; name: string; archived: boolean }[];
 }
@@ -92,8 +127,8 @@ interface Lookups {
 async function loadLookups(pool: Pool, rows: ParsedRow[]): Promise<Lookups> {
   const orgKeys = [...new Set(rows.map((r) => r.values.organization.toLowerCase()))];
   const ids = orgKeys.filter((k) => uuidPattern.test(k));
-  const organizations = await pool.query<{ id: string; name: string; archived: boolean }>(
-    `SELECT id, name, archived_at IS NOT NULL AS archived FROM organizations
+  const organizations = await pool.query<Lookups['organizations'][number]>(
+    `SELECT id, name, archived_at IS NOT NULL AS archived, currency FROM organizations
       WHERE lower(name) = ANY($1::text[]) OR id = ANY($2::uuid[])`,
     [orgKeys, ids],
   );
@@ -153,6 +188,8 @@ export async function importInvoicesCsv(options: { pool: Pool; actor: Actor; csv
 
     // Organization: its id, or its exact name (any case).
     let organizationId = '';
+    // Amounts are in the organization's currency, read in its own minor units.
+    let currency = 'USD';
     const orgKey = values.organization.toLowerCase();
     if (!orgKey) error(line, 'organization', 'is required');
     else {
@@ -163,7 +200,10 @@ export async function importInvoicesCsv(options: { pool: Pool; actor: Actor; csv
       else if (matches.length > 1) {
         error(line, 'organization', 'names more than one organization; use its id');
       } else if (matches[0]!.archived) error(line, 'organization', 'is archived');
-      else organizationId = matches[0]!.id;
+      else {
+        organizationId = matches[0]!.id;
+        currency = matches[0]!.currency;
+      }
     }
 
     if (!isValidDate(values.issue_date)) error(line, 'issue_date', 'must be a date (YYYY-MM-DD)');
@@ -207,13 +247,9 @@ export async function importInvoicesCsv(options: { pool: Pool; actor: Actor; csv
       error(line, 'description', 'must not contain a NUL character');
     }
     const quantity = parseQuantity(values.quantity);
-    if (quantity === null) error(line, 'quantity', quantityMessage);
-    const unitPrice = parseDollars(values.unit_price);
-    if (unitPrice === null) {
-      error(line, 'unit_price', 'must be an amount in dollars such as 1250.00, not negative');
-    } else if (unitPrice > maxUnitPriceCents) {
-      error(line, 'unit_price', 'is too large');
-    }
+    if (!quantity.ok) error(line, 'quantity', quantity.message);
+    const unitPrice = parseAmount(values.unit_price, currency, { max: maxUnitPriceCents });
+    if (!unitPrice.ok) error(line, 'unit_price', unitPrice.message);
     const taxableText = values.taxable.toLowerCase();
     let taxable = true;
     if (['no', 'false'].includes(taxableText)) taxable = false;
@@ -255,8 +291,8 @@ export async function importInvoicesCsv(options: { pool: Pool; actor: Actor; csv
     }
     const lineInput = {
       description: values.description,
-      quantityTenThousandths: quantity!,
-      unitPriceCents: unitPrice!,
+      quantityTenThousandths: quantity.ok ? quantity.value : 0,
+      unitPriceCents: unitPrice.ok ? unitPrice.value : 0,
       taxable,
     };
     if (group) {

@@ -12,11 +12,17 @@ import {
   maxQuantityTenThousandths,
   maxRatePpm,
   maxUnitPriceCents,
-  parseDollars,
-  parseQuantity,
   parseRatePercent,
   taxCents,
 } from './invoice-math.js';
+import { parseQuantity } from '../../shared/money.js';
+
+/** A quantity known to be valid, in ten-thousandths. */
+function units(text: string): number {
+  const parsed = parseQuantity(text);
+  if (!parsed.ok) throw new Error(`${text} ${parsed.message}`);
+  return parsed.value;
+}
 
 /** Half-up division of non-negative BigInts: the reference the integer code must match. */
 function halfUp(numerator: bigint, denominator: bigint): bigint {
@@ -74,10 +80,10 @@ describe('invoice arithmetic', () => {
   });
 
   it('rounds the examples a person checks by hand', () => {
-    expect(lineAmountCents(parseQuantity('1.5')!, 333)).toBe(500); // 499.5 → 500
-    expect(lineAmountCents(parseQuantity('0.0001')!, 4999)).toBe(0); // 0.4999 → 0
-    expect(lineAmountCents(parseQuantity('0.0001')!, 5000)).toBe(1); // 0.5 → 1
-    expect(lineAmountCents(parseQuantity('3')!, 125000)).toBe(375000);
+    expect(lineAmountCents(units('1.5'), 333)).toBe(500); // 499.5 → 500
+    expect(lineAmountCents(units('0.0001'), 4999)).toBe(0); // 0.4999 → 0
+    expect(lineAmountCents(units('0.0001'), 5000)).toBe(1); // 0.5 → 1
+    expect(lineAmountCents(units('3'), 125000)).toBe(375000);
     expect(taxCents(1000, 72_500)).toBe(73); // 72.5 → 73
     expect(taxCents(999, 72_500)).toBe(72); // 72.4275 → 72
     const totals = invoiceTotals(
@@ -93,7 +99,7 @@ describe('invoice arithmetic', () => {
   it('round-trips quantities through parse and format', () => {
     fc.assert(
       fc.property(quantity, (q) => {
-        expect(parseQuantity(formatQuantity(q))).toBe(q);
+        expect(units(formatQuantity(q))).toBe(q);
       }),
     );
     fc.assert(
@@ -103,20 +109,12 @@ describe('invoice arithmetic', () => {
     );
   });
 
-  it('refuses quantities with a sign, more than 4 decimals, or no number at all', () => {
-    for (const bad of ['-1', '1.23456', 'abc', '', '1e3', '1.', '.5', '+1', 'NaN', '1,5']) {
-      expect(parseQuantity(bad), bad).toBeNull();
-    }
-    expect(parseQuantity('2')).toBe(20_000);
-    expect(parseQuantity('0.0001')).toBe(1);
+  it('formats quantities and reads and formats tax rates', () => {
     expect(formatQuantity(15_000)).toBe('1.5');
     expect(parseRatePercent('7.25')).toBe(72_500);
     expect(parseRatePercent('100.0001')).toBeNull();
     expect(formatRatePercent(88_750)).toBe('8.875');
     expect(formatRatePercent(70_000)).toBe('7.00');
-    expect(parseDollars('1250.00')).toBe(125_000);
-    expect(parseDollars('3.5')).toBe(350);
-    expect(parseDollars('1.999')).toBeNull();
   });
 
   it('derives the status from the state and the numbers', () => {

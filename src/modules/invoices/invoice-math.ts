@@ -3,8 +3,8 @@
  * money in cents, tax rates in parts per million. Every rounding is half-up to the cent.
  */
 
-/** The largest quantity a line takes: one million units. */
-export const maxQuantityTenThousandths = 1_000_000 * 10_000;
+// Quantities and amounts are read by the rule the console shares (src/shared/money.ts).
+export { maxQuantityTenThousandths } from '../../shared/money.js';
 /** The largest unit price a line takes: $10,000,000.00. */
 export const maxUnitPriceCents = 1_000_000_000;
 /** An invoice total no larger than this ($100,000,000,000.00) stays exact everywhere. */
@@ -35,15 +35,7 @@ export function formatDecimal4(tenThousandths: number, minDecimals = 0): string 
   return fraction ? `${whole}.${fraction}` : String(whole);
 }
 
-/** A line quantity ("2.5") in ten-thousandths, or null when not a valid quantity. */
-export function parseQuantity(text: string): number | null {
-  const value = parseDecimal4(text);
-  return value !== null && value <= maxQuantityTenThousandths ? value : null;
-}
-
 export const formatQuantity = (tenThousandths: number) => formatDecimal4(tenThousandths);
-
-export const quantityMessage = 'must be a number with up to 4 decimals, not negative';
 
 /** A percentage ("7.25", 0 to 100, up to 4 decimals) in parts per million (72,500). */
 export function parseRatePercent(text: string): number | null {
@@ -54,13 +46,6 @@ export function parseRatePercent(text: string): number | null {
 
 /** Parts per million as a percentage string with at least 2 decimals: 72,500 → "7.25". */
 export const formatRatePercent = (ppm: number) => formatDecimal4(ppm, 2);
-
-/** Dollars with up to 2 decimals ("1250.00", "3.5") in cents, or null. */
-export function parseDollars(text: string): number | null {
-  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text.trim().replace(/^\$/, ''));
-  if (!match) return null;
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
-}
 
 /**
  * value × numerator / denominator rounded half-up, for non-negative integers, exactly: the
@@ -159,6 +144,18 @@ export function statusCondition(status: InvoiceStatus, alias = 'i'): string {
   }
 }
 
+/**
+ * "Open as of a date", the one definition every balance uses (statement, aging, portal tiles
+ * and list, staff overdue list, Invoice Due notices): issued (neither draft nor void), a
+ * balance above zero, and issued on or before the date, so an invoice dated tomorrow is owed
+ * from tomorrow on everywhere at once. `asOf` is SQL giving a date: a parameter such as `$2`
+ * or a column. The first two terms are the predicate of the open-invoice partial indexes.
+ */
+export function openAsOfCondition(asOf: string, alias = 'i'): string {
+  const a = alias;
+  return `${a}.state = 'issued' AND ${a}.total_cents > ${a}.amount_paid_cents AND ${a}.issue_date <= ${asOf}::date`;
+}
+
 export function statusSql(alias = 'i'): string {
   const a = alias;
   return `CASE WHEN ${a}.state = 'draft' THEN 'draft' WHEN ${a}.state = 'void' THEN 'void'
@@ -184,11 +181,6 @@ export function isValidDate(text: string): boolean {
 
 export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * dayMs).toISOString().slice(0, 10);
-}
-
-/** Today's date, YYYY-MM-DD (UTC). */
-export function todayDate(now = new Date()): string {
-  return now.toISOString().slice(0, 10);
 }
 
 /** Whole days past the due date as of today; 0 when not yet due. */

@@ -2,17 +2,12 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
 import { idParam, optionalText, pageLimit, requiredText } from '../../platform/http/validation.js';
+import { businessTodayFor } from '../settings/business-date.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import { importInvoicesCsv } from './csv-import.js';
 import { listInvoices } from './invoice-list.js';
-import {
-  invoiceStatuses,
-  invoiceTerms,
-  isValidDate,
-  maxUnitPriceCents,
-  parseQuantity,
-  quantityMessage,
-} from './invoice-math.js';
+import { invoiceStatuses, invoiceTerms, isValidDate, maxUnitPriceCents } from './invoice-math.js';
+import { parseQuantity } from '../../shared/money.js';
 import {
   createInvoice,
   deleteDraftInvoice,
@@ -31,12 +26,13 @@ const dateText = z
 const quantity = z
   .string('must be a number written as text, such as "1.5"')
   .transform((text, ctx) => {
-    const value = parseQuantity(text);
-    if (value === null) {
-      ctx.addIssue({ code: 'custom', message: quantityMessage });
+    // The same reading as the console's quantity input and the CSV import.
+    const parsed = parseQuantity(text);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.message });
       return z.NEVER;
     }
-    return value;
+    return parsed.value;
   });
 
 const invoiceLine = z.object({
@@ -99,6 +95,7 @@ export function invoiceRoutes(context: AppContext): FastifyPluginAsyncZod {
         const { q, overdue, cursor, ...filters } = request.query;
         return listInvoices(context.pool, {
           ...filters,
+          today: await businessTodayFor(context),
           overdue: overdue === 'true',
           search: q || undefined,
           cursor: cursor || undefined,
@@ -143,7 +140,11 @@ export function invoiceRoutes(context: AppContext): FastifyPluginAsyncZod {
       '/api/invoices/:id',
       { onRequest: requireStaff('read'), schema: { params: idParam } },
       async (request) => ({
-        invoice: await getInvoice({ pool: context.pool, invoiceId: request.params.id }),
+        invoice: await getInvoice({
+          pool: context.pool,
+          invoiceId: request.params.id,
+          today: await businessTodayFor(context),
+        }),
       }),
     );
 

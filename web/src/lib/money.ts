@@ -1,89 +1,21 @@
 /**
- * Money in the API is integer cents with a currency code. Everything here stays in integers
- * (BigInt where products can grow): no floating point touches a price or a total.
+ * Money in the API is integer minor units (cents, yen, fils: the currency's ISO 4217 digits)
+ * with a currency code. Everything here stays in integers (BigInt where products can grow):
+ * no floating point touches a price or a total.
  */
 
-const formatters = new Map<string, Intl.NumberFormat>();
-
-/** "$1,250.00" for 125000 cents in USD; the invoice's own currency decides the symbol. */
-export function formatMoney(cents: number, currency = 'USD'): string {
-  let formatter = formatters.get(currency);
-  if (!formatter) {
-    try {
-      formatter = new Intl.NumberFormat('en-US', { style: 'currency', currency });
-    } catch {
-      // An unknown code still shows the amount, with the code in front.
-      formatter = new Intl.NumberFormat('en-US', {
-        style: 'currency',
-        currency: 'USD',
-        currencyDisplay: 'code',
-      });
-    }
-    formatters.set(currency, formatter);
-  }
-  // Cents to units by string, so 0.1 + 0.2 never shows up in a total.
-  return formatter.format(Number(centsToDecimal(cents)));
-}
-
-/** 125000 → "1250.00"; -5 → "-0.05". Exact for every safe integer. */
-export function centsToDecimal(cents: number): string {
-  const negative = cents < 0;
-  const digits = String(Math.abs(Math.trunc(cents))).padStart(3, '0');
-  return `${negative ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
-}
-
-/** 125000 → "1,250.00": what a price input shows for a stored price. */
-export function centsToInput(cents: number): string {
-  const [whole = '0', fraction = '00'] = centsToDecimal(cents).split('.');
-  const negative = whole.startsWith('-');
-  const grouped = (negative ? whole.slice(1) : whole).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${negative ? '-' : ''}${grouped}.${fraction}`;
-}
-
-/**
- * Parses what a person types as a price ("1,250.00", "$19.9", "-5", ".5") into integer cents,
- * by string arithmetic. Null when it is not a price or has more than two decimals.
- */
-export function parseMoneyToCents(text: string): number | null {
-  let value = text.trim().replace(/\s+/g, '');
-  let negative = false;
-  if (value.startsWith('-')) {
-    negative = true;
-    value = value.slice(1);
-  }
-  value = value.replace(/^\$/, '');
-  if (value.startsWith('-') && !negative) {
-    negative = true;
-    value = value.slice(1);
-  }
-  // Thousands separators: only in the whole part, in groups of three.
-  const match = /^(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d{0,2}))?$/.exec(value);
-  if (!match) return null;
-  const whole = (match[1] ?? '').replace(/,/g, '');
-  const fraction = match[2] ?? '';
-  if (whole === '' && fraction === '') return null;
-  // Past 13 digits cents stop being safe integers; no invoice line is that large.
-  if (whole.replace(/^0+/, '').length > 13) return null;
-  const cents = Number(whole || '0') * 100 + Number(fraction.padEnd(2, '0'));
-  return negative && cents !== 0 ? -cents : cents;
-}
-
-/**
- * A quantity as the API takes it: a decimal string with up to four decimals ("1", "2.5",
- * "0.0125"). Returns the normalized string and the quantity in ten-thousandths, or null.
- */
-export function parseQuantity(text: string): { value: string; tenThousandths: bigint } | null {
-  const value = text.trim().replace(/,/g, '');
-  const match = /^(-?)(\d*)(?:\.(\d{0,4}))?$/.exec(value);
-  if (!match) return null;
-  const [, sign = '', whole = '', fraction = ''] = match;
-  if (whole === '' && fraction === '') return null;
-  if (whole.replace(/^0+/, '').length > 12) return null;
-  const tenThousandths = BigInt(whole || '0') * 10_000n + BigInt(fraction.padEnd(4, '0'));
-  const normalized =
-    `${sign}${whole.replace(/^0+(?=\d)/, '') || '0'}` + (fraction ? `.${fraction}` : '');
-  return { value: normalized, tenThousandths: sign ? -tenThousandths : tenThousandths };
-}
+// Formatting and reading amounts and quantities is one rule shared with the server (CSV import,
+// API, documents): a price typed here is read exactly as the same text in an imported file.
+export {
+  currencyDigits,
+  formatMoney,
+  minorToDecimal,
+  minorToInput,
+  parseAmount,
+  parseQuantity,
+  quantityToText,
+  type Parsed,
+} from '../../../src/shared/money';
 
 /** n / d rounded half away from zero, for integers (d > 0). */
 function divideRounded(n: bigint, d: bigint): bigint {
@@ -93,12 +25,12 @@ function divideRounded(n: bigint, d: bigint): bigint {
   return negative ? -rounded : rounded;
 }
 
-/** A line's amount: quantity × unit price, rounded half-up to the cent. */
+/** A line's amount: quantity × unit price, rounded half-up to the minor unit. */
 export function lineAmountCents(quantityTenThousandths: bigint, unitPriceCents: number): number {
   return Number(divideRounded(quantityTenThousandths * BigInt(unitPriceCents), 10_000n));
 }
 
-/** Tax on a taxable amount at a rate in parts per million, rounded half-up to the cent. */
+/** Tax on a taxable amount at a rate in parts per million, rounded half-up to the minor unit. */
 export function taxCents(taxableCents: number, ratePpm: number): number {
   return Number(divideRounded(BigInt(taxableCents) * BigInt(ratePpm), 1_000_000n));
 }

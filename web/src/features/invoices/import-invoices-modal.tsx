@@ -66,9 +66,11 @@ function ImportForm({ onClose }: { onClose: () => void }) {
         </Text>
         <Code block>{columns.join(', ')}</Code>
         <Text size="sm" c="dimmed">
-          Dates are YYYY-MM-DD; terms are Due on receipt, Net 15, Net 30, Net 45 or Net 60;
-          unit_price is in the currency&apos;s units (1250.00); taxable is yes or no; state is draft
-          or issued. If any row has an error, nothing is imported.
+          Columns are separated by commas or semicolons. Dates are YYYY-MM-DD; terms are Due on
+          receipt, Net 15, Net 30, Net 45 or Net 60; unit_price is in the organization&apos;s
+          currency, with a period for decimals (1250.00, 1,250.00 or $1,250.00); quantity has up to
+          4 decimals; taxable is yes or no; state is draft or issued. If any row has an error,
+          nothing is imported.
         </Text>
         <Input.Wrapper label="CSV file" id="invoice-import-file">
           <Input

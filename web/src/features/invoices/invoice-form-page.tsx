@@ -16,6 +16,7 @@ import {
   Title,
   VisuallyHidden,
 } from '@mantine/core';
+import { useEffect, useRef } from 'react';
 import { useForm } from '@mantine/form';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
@@ -25,12 +26,13 @@ import { NotFoundPage } from '../../app/not-found-page';
 import { PageError, PageLoader } from '../../components/page-state';
 import {
   addDays,
-  centsToInput,
   formatMoney,
   formatRatePpm,
   lineAmountCents,
-  parseMoneyToCents,
+  minorToInput,
+  parseAmount,
   parseQuantity,
+  quantityToText,
   taxCents,
   todayIso,
 } from '../../lib/money';
@@ -192,13 +194,17 @@ function initialValues(
         key: newLineKey(),
         description: line.description,
         quantity: line.quantity,
-        unitPrice: centsToInput(line.unitPriceCents),
+        unitPrice: minorToInput(line.unitPriceCents, invoice.currency),
         taxable: line.taxable,
       })),
   };
 }
 
-function validate(values: InvoiceFormValues): Record<string, string> {
+/**
+ * The form's own checks. Prices are read in the invoice's currency (its minor units: ¥150 is
+ * 150, $1.50 is 150), by the rule the server and the CSV import share.
+ */
+function validate(values: InvoiceFormValues, currency: string): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!values.organizationId) errors.organizationId = 'Choose an organization';
   if (!values.issueDate) errors.issueDate = 'Issue date is required';
@@ -210,15 +216,23 @@ function validate(values: InvoiceFormValues): Record<string, string> {
   values.lines.forEach((line, index) => {
     if (!line.description.trim()) errors[`lines.${index}.description`] = 'Description is required';
     const quantity = parseQuantity(line.quantity);
-    if (!quantity || quantity.tenThousandths < 0n) {
-      errors[`lines.${index}.quantity`] = 'Enter a quantity, up to 4 decimals';
-    }
-    const price = parseMoneyToCents(line.unitPrice);
-    if (price === null || price < 0) {
-      errors[`lines.${index}.unitPrice`] = 'Enter a price, like 1,250.00';
-    }
+    if (!quantity.ok) errors[`lines.${index}.quantity`] = `Quantity ${quantity.message}`;
+    const price = parseAmount(line.unitPrice, currency);
+    if (!price.ok) errors[`lines.${index}.unitPrice`] = `Unit price ${price.message}`;
   });
   return errors;
+}
+
+/** A validated quantity as the API takes it ("1,000" → "1000"). */
+function quantityOf(text: string): string {
+  const parsed = parseQuantity(text);
+  return parsed.ok ? quantityToText(parsed.value) : text;
+}
+
+/** A validated price in minor units. */
+function amountOf(text: string, currency: string): number {
+  const parsed = parseAmount(text, currency);
+  return parsed.ok ? parsed.value : 0;
 }
 
 /** The server names a line's price unitPriceCents; the form's input is unitPrice. */
@@ -246,13 +260,24 @@ function InvoiceFormPage({
   const categories = useServiceCategories();
   const taxRates = useTaxRates();
   const save = useSaveInvoice(invoice?.id ?? null);
+  // The chosen organization's currency decides how a typed price is read.
+  const currencyRef = useRef(invoice?.currency ?? 'USD');
   const form = useForm<InvoiceFormValues>({
     mode: 'controlled',
     initialValues: initialValues(invoice, organization),
-    validate,
+    validate: (values) => validate(values, currencyRef.current),
   });
   const values = form.getValues();
-  const currency = invoice?.currency ?? 'USD';
+  const chosenOrganization = useOrganization(values.organizationId);
+  const currency =
+    (chosenOrganization.data?.id === values.organizationId
+      ? chosenOrganization.data.currency
+      : undefined) ??
+    invoice?.currency ??
+    'USD';
+  useEffect(() => {
+    currencyRef.current = currency;
+  }, [currency]);
   const title = invoice ? `Edit Invoice ${invoice.number}` : 'New Invoice';
 
   const dueDate = values.dueDateManual ? values.dueDate : computedDueDate(values);
@@ -260,8 +285,8 @@ function InvoiceFormPage({
   // Live totals, in integer cents (the server's figures win once saved).
   const amounts = values.lines.map((line) => {
     const quantity = parseQuantity(line.quantity);
-    const price = parseMoneyToCents(line.unitPrice);
-    return quantity && price !== null ? lineAmountCents(quantity.tenThousandths, price) : null;
+    const price = parseAmount(line.unitPrice, currency);
+    return quantity.ok && price.ok ? lineAmountCents(BigInt(quantity.value), price.value) : null;
   });
   const subtotal = amounts.reduce<number>((sum, amount) => sum + (amount ?? 0), 0);
   const taxable = amounts.reduce<number>(
@@ -308,8 +333,8 @@ function InvoiceFormPage({
       externalReference: submitted.externalReference.trim() || undefined,
       lines: submitted.lines.map((line) => ({
         description: line.description.trim(),
-        quantity: parseQuantity(line.quantity)?.value ?? line.quantity,
-        unitPriceCents: parseMoneyToCents(line.unitPrice) ?? 0,
+        quantity: quantityOf(line.quantity),
+        unitPriceCents: amountOf(line.unitPrice, currency),
         taxable: line.taxable,
       })),
     };

@@ -83,6 +83,8 @@ export function useOrganization(id: string) {
     queryKey: organizationKeys.detail(id),
     queryFn: () => api<{ organization: Organization }>(`/api/organizations/${id}`),
     select: (data) => data.organization,
+    // A form with no organization chosen yet asks for nothing.
+    enabled: id !== '',
   });
 }
 
