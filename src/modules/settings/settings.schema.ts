@@ -17,6 +17,13 @@ export const settings = pgTable(
     /** Invoice Due notices: days before the due date (0 = none), then every N days past due. */
     dueReminderDaysBefore: integer('due_reminder_days_before').notNull().default(7),
     pastDueReminderEveryDays: integer('past_due_reminder_every_days').notNull().default(14),
+    /**
+     * The MSP's time zone (IANA name): it decides which calendar date "today" is. Null until
+     * chosen: the server's time zone then applies.
+     */
+    timeZone: text('time_zone'),
+    /** How every surface writes a date: one of src/shared/dates.ts `dateFormats`. */
+    dateFormat: text('date_format').notNull().default('YYYY-MM-DD'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check('settings_single_row', sql`${t.id} = 1`)],
