@@ -9,4 +9,14 @@ export interface AppContext {
   pool: Pool;
   jobs: JobQueue;
   logger: Logger;
+  /**
+   * What time it is. Absent in production (the system clock); tests set a fixed instant, so
+   * "today" in the MSP's time zone can be checked without faking the process's timers.
+   */
+  clock?: () => Date;
+}
+
+/** The current instant by the context's clock. */
+export function currentTime(context: Pick<AppContext, 'clock'>): Date {
+  return context.clock?.() ?? new Date();
 }

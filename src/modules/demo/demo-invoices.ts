@@ -1,4 +1,5 @@
 import type { PoolClient } from '../../platform/database.js';
+import { businessToday } from '../settings/business-date.js';
 
 interface DemoLine {
   description: string;
@@ -22,7 +23,7 @@ interface DemoInvoice {
 const termsName = (days: number) => (days === 0 ? 'Due on receipt' : `Net ${days}`);
 
 /** Inserts one demo invoice; quantities are whole, so amounts need no rounding but the tax's. */
-async function insertDemoInvoice(client: PoolClient, invoice: DemoInvoice) {
+async function insertDemoInvoice(client: PoolClient, invoice: DemoInvoice, today: string) {
   const amounts = invoice.lines.map((l) => l.quantity * l.unitPriceCents);
   const subtotal = amounts.reduce((a, b) => a + b, 0);
   const taxable = invoice.lines.reduce((sum, line, i) => sum + (line.taxable ? amounts[i]! : 0), 0);
@@ -35,7 +36,7 @@ async function insertDemoInvoice(client: PoolClient, invoice: DemoInvoice) {
                            service_category_id, tax_rate_id, tax_rate_ppm, subtotal_cents,
                            tax_cents, total_cents, amount_paid_cents, issued_at, paid_at)
      SELECT $1, 'INV-' || nextval('invoice_number_seq'), 'issued',
-            current_date - $2::int, current_date - $2::int + $3::int, $4,
+            $12::date - $2::int, $12::date - $2::int + $3::int, $4,
             (SELECT id FROM service_categories WHERE name = $5), $6, $7, $8, $9, $10, $11,
             now() - make_interval(days => $2::int),
             CASE WHEN $11::bigint >= $10::bigint THEN now() - make_interval(days => greatest($2::int - 10, 0)) END
@@ -52,6 +53,7 @@ async function insertDemoInvoice(client: PoolClient, invoice: DemoInvoice) {
       tax,
       total,
       paid,
+      today,
     ],
   );
   for (const [index, line] of invoice.lines.entries()) {
@@ -81,6 +83,8 @@ export async function seedDemoInvoices(
   client: PoolClient,
   organizations: { pawnee: string; demoCompany: string; others: string[] },
 ) {
+  // Days ago count back from today in the MSP's time zone, as the aging reads them.
+  const today = await businessToday(client);
   const [tax] = (
     await client.query<{ id: string; ppm: number }>(
       `INSERT INTO tax_rates (name, rate_ppm) VALUES ('Indiana sales tax', 70000), ('North Dakota sales tax', 50000)
@@ -194,6 +198,6 @@ export async function seedDemoInvoices(
     })),
   );
   for (const invoice of [...pawnee, ...demoCompany, ...others]) {
-    await insertDemoInvoice(client, invoice);
+    await insertDemoInvoice(client, invoice, today);
   }
 }

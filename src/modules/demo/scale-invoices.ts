@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Pool } from '../../platform/database.js';
+import { businessToday } from '../settings/business-date.js';
 
 /** Invoices per INSERT statement. */
 const batchSize = 10_000;
@@ -33,6 +34,8 @@ export async function seedScaleInvoices(options: {
       .rows[0].n as number;
     if (organizations === 0) throw new Error('seedScaleInvoices: seed organizations first');
     const run = (await client.query(`SELECT nextval('invoice_number_seq') AS n`)).rows[0].n;
+    // Ages count back from today in the MSP's time zone, as the aging reads them.
+    const today = await businessToday(client);
     bar?.start(options.invoices, 0);
     await client.query('BEGIN');
     await client.query('SET LOCAL synchronous_commit = off');
@@ -66,7 +69,7 @@ export async function seedScaleInvoices(options: {
                   v.issue_date::timestamptz
              FROM generate_series($2::int, $3::int) AS g, scale_targets t,
                   LATERAL (SELECT g % 730 AS age,
-                                  current_date - (g % 730) AS issue_date,
+                                  $4::date - (g % 730) AS issue_date,
                                   (2500 + (g::bigint * 7919) % 450000) AS amount,
                                   CASE WHEN g % 61 = 0 THEN 'draft'
                                        WHEN g % 89 = 0 THEN 'void'
@@ -75,7 +78,7 @@ export async function seedScaleInvoices(options: {
          INSERT INTO invoice_lines (invoice_id, position, description, quantity_ten_thousandths,
                                     unit_price_cents, taxable, amount_cents)
          SELECT id, 1, 'Managed services, monthly', 10000, total_cents, false, total_cents FROM made`,
-        [run, from, to],
+        [run, from, to, today],
       );
       bar?.update(to);
     }

@@ -1,8 +1,9 @@
 import { AppError } from '../../platform/errors.js';
-import type { AppContext } from '../../platform/context.js';
+import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb, withTransaction, type Transaction } from '../../platform/database.js';
 import { hashToken, newToken } from '../../platform/tokens.js';
 import type { Actor } from '../audit/audit.js';
+import { businessToday } from '../settings/business-date.js';
 import { getBrand } from '../settings/settings.service.js';
 import { buildAccountStatement } from '../statements/account-statement.js';
 import { statementFilename, statementPdf } from '../statements/statement-pdf.js';
@@ -10,13 +11,9 @@ import type { EmailRecipient } from './email.schema.js';
 import { queueEmail, type QueuedEmail } from './email-queue.js';
 import { renderEmail } from './templates/index.js';
 
-type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config'>;
+type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock'>;
 
 export const resetLinkMinutes = 60;
-
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
-}
 
 async function organizationName(tx: Transaction, organizationId: string): Promise<string> {
   const found = await tx.client.query('SELECT name FROM organizations WHERE id = $1', [
@@ -27,19 +24,20 @@ async function organizationName(tx: Transaction, organizationId: string): Promis
 }
 
 /**
- * The Account Summary of one organization as of today, rendered for the given greeting:
- * what is sent, and what staff preview before sending.
+ * The Account Summary of one organization as of `asOf`, else today in the MSP's time zone at
+ * `now` (a business date, see businessToday), rendered for the given greeting: what is sent,
+ * and what staff preview before sending.
  */
 export async function renderAccountSummary(
   tx: Pick<Transaction, 'db' | 'client'>,
-  options: { organizationId: string; recipients: EmailRecipient[]; asOf?: string },
+  options: { organizationId: string; recipients: EmailRecipient[]; asOf?: string; now?: Date },
 ) {
+  const brand = await getBrand(tx.db);
   const statement = await buildAccountStatement({
     pool: tx.client,
     organizationId: options.organizationId,
-    asOf: options.asOf ?? today(),
+    asOf: options.asOf ?? businessToday(brand, options.now),
   });
-  const brand = await getBrand(tx.db);
   const greeting =
     options.recipients.length === 1
       ? options.recipients[0]!.name
@@ -64,7 +62,10 @@ async function queueAccountSummary(
     dedupeKey?: string;
   },
 ): Promise<QueuedEmail> {
-  const { statement, brand, rendered } = await renderAccountSummary(tx, options);
+  const { statement, brand, rendered } = await renderAccountSummary(tx, {
+    ...options,
+    now: currentTime(deps),
+  });
   return queueEmail(tx, deps, {
     organizationId: options.organizationId,
     template: 'account_summary',

@@ -1,10 +1,11 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { AppContext } from '../../platform/context.js';
+import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb, withTransaction } from '../../platform/database.js';
 import { idParam } from '../../platform/http/validation.js';
 import { defaultNotificationRecipients, renderAccountSummary } from '../email/email.service.js';
 import { portalScope, requirePortal } from '../portal/portal-auth.js';
+import { businessTodayFor } from '../settings/business-date.js';
 import { getBrand } from '../settings/settings.service.js';
 import { requireStaff } from '../staff/staff-auth.js';
 import { buildAccountStatement } from '../statements/account-statement.js';
@@ -77,6 +78,7 @@ export function invoiceDocumentRoutes(context: AppContext): FastifyPluginAsyncZo
           const { statement, rendered } = await renderAccountSummary(tx, {
             organizationId: request.params.id,
             recipients,
+            now: currentTime(context),
           });
           return { ...rendered, statement };
         }),
@@ -89,7 +91,7 @@ export function invoiceDocumentRoutes(context: AppContext): FastifyPluginAsyncZo
         const statement = await buildAccountStatement({
           pool: context.pool,
           organizationId: request.params.id,
-          asOf: new Date().toISOString().slice(0, 10),
+          asOf: await businessTodayFor(context),
         });
         const content = await statementPdf(statement, await brand());
         return sendPdf(reply, statementFilename(statement), content);

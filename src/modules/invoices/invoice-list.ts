@@ -5,11 +5,12 @@ import {
   invalidCursor,
   likePattern,
 } from '../../platform/keyset-cursor.js';
+import { businessToday } from '../settings/business-date.js';
 import {
   daysOverdue,
+  openAsOfCondition,
   statusCondition,
   statusSql,
-  todayDate,
   type InvoiceStatus,
 } from './invoice-math.js';
 import { isOutstanding } from './invoices.service.js';
@@ -24,7 +25,7 @@ export interface InvoiceListOptions {
   search?: string;
   cursor?: string;
   limit: number;
-  /** Today's date, for overdue; tests may fix it. */
+  /** Today's business date, for overdue; by default today in the MSP's time zone. */
   today?: string;
 }
 
@@ -54,7 +55,7 @@ const scope = 'invoices';
  * overdue list is the exception: most overdue first, along invoices_open_due_idx.
  */
 export async function listInvoices(pool: Pool, options: InvoiceListOptions) {
-  const today = options.today ?? todayDate();
+  const today = options.today ?? (await businessToday(pool));
   const params: unknown[] = [];
   const conditions: string[] = [];
   const param = (value: unknown) => {
@@ -70,9 +71,9 @@ export async function listInvoices(pool: Pool, options: InvoiceListOptions) {
   if (options.dueFrom) conditions.push(`i.due_date >= ${param(options.dueFrom)}::date`);
   if (options.dueTo) conditions.push(`i.due_date <= ${param(options.dueTo)}::date`);
   if (options.overdue) {
-    conditions.push(
-      `i.state = 'issued' AND i.total_cents > i.amount_paid_cents AND i.due_date < ${param(today)}::date`,
-    );
+    // Open as of today (the statement's rule) and past its due date.
+    const asOf = param(today);
+    conditions.push(`${openAsOfCondition(asOf)} AND i.due_date < ${asOf}::date`);
   }
   if (options.search) {
     conditions.push(`lower(i.number) LIKE ${param(likePattern(options.search))}`);

@@ -5,14 +5,16 @@ import { systemActor } from '../audit/audit.js';
 import { queueEmail } from '../email/email-queue.js';
 import type { EmailRecipient } from '../email/email.schema.js';
 import { renderEmail } from '../email/templates/index.js';
+import { businessTodayFor } from '../settings/business-date.js';
 import { getBrand, getInvoiceReminderSettings } from '../settings/settings.service.js';
 import type { InvoiceReminderSettings } from '../settings/settings.service.js';
 import { daysPastDue } from '../statements/aging.js';
 import { greetingFor, portalInvoiceUrl } from './invoice-emails.js';
+import { openAsOfCondition } from './invoice-math.js';
 
 export const invoiceDueNoticesJobName = 'invoices.due-notices';
 
-type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config'>;
+type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock'>;
 
 /** How many candidate invoices one transaction takes: notices and emails commit together. */
 const defaultBatchSize = 200;
@@ -56,7 +58,7 @@ const hasRecipients = `EXISTS (
    WHERE co.organization_id = i.organization_id AND co.is_default_notification AND c.email <> '')`;
 
 /**
- * One page of invoices owed a notice of one kind, set-based: open (issued, balance > 0), in
+ * One page of invoices owed a notice of one kind, set-based: open as of the day, in
  * the kind's due-date range, without that step's notice yet. The predicate and the order are
  * those of invoices_open_by_organization_idx (organization, due date, id; open invoices
  * only), so a page reads the open invoices alone, never the paid history.
@@ -100,7 +102,7 @@ async function findCandidates(
             ${stepSql} AS step
        FROM invoices i
       WHERE ${range}
-        AND i.state = 'issued' AND i.total_cents > i.amount_paid_cents
+        AND ${openAsOfCondition('$1')}
         ${cursor}
         AND NOT EXISTS (SELECT 1 FROM invoice_notices n
                          WHERE n.invoice_id = i.id AND n.step = ${stepSql})
@@ -223,12 +225,14 @@ async function recipientsByOrganization(tx: Transaction, organizationIds: string
 /**
  * The daily Invoice Due run: for each kind of step the settings ask for, pages through the
  * invoices owed one (one indexed query per page) and sends each page in its own transaction.
+ * The day is a business date: `asOf`, else today in the MSP's time zone by the deps' clock,
+ * so a run at 02:00 UTC in Los Angeles still counts the Los Angeles day.
  */
 export async function sendInvoiceDueNotices(
   deps: Deps,
   options: { asOf?: string; batchSize?: number } = {},
 ): Promise<{ before: number; after: number }> {
-  const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
+  const asOf = options.asOf ?? (await businessTodayFor(deps));
   const limit = options.batchSize ?? defaultBatchSize;
   const settings = await getInvoiceReminderSettings(createDb(deps.pool));
   const counts = { before: 0, after: 0 };

@@ -11,6 +11,7 @@ import {
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
 import { organizations } from '../organizations/organizations.schema.js';
 import { lockOrganization } from '../organizations/organizations.service.js';
+import { businessToday } from '../settings/business-date.js';
 import { queueNewInvoiceEmail } from './invoice-emails.js';
 import {
   daysOverdue,
@@ -19,7 +20,6 @@ import {
   invoiceTotals,
   maxInvoiceTotalCents,
   statusSql,
-  todayDate,
   type InvoiceStatus,
   type InvoiceTerms,
 } from './invoice-math.js';
@@ -410,6 +410,8 @@ export async function getInvoice(options: {
   pool: Pool;
   invoiceId: string;
   organizationId?: string;
+  /** The business date its days overdue count to; by default today in the MSP's time zone. */
+  today?: string;
 }) {
   const params: unknown[] = [options.invoiceId];
   let scope = '';
@@ -456,7 +458,9 @@ export async function getInvoice(options: {
   );
   return {
     ...invoice,
-    daysOverdue: isOutstanding(invoice.status) ? daysOverdue(invoice.dueDate, todayDate()) : 0,
+    daysOverdue: isOutstanding(invoice.status)
+      ? daysOverdue(invoice.dueDate, options.today ?? (await businessToday(options.pool)))
+      : 0,
     lines: lines.rows.map(({ quantityTenThousandths, ...line }) => ({
       ...line,
       quantity: formatQuantity(quantityTenThousandths),

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply } from 'fastify';
-import type { AppContext } from '../../platform/context.js';
+import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
-import { emailAddress, idParam } from '../../platform/http/validation.js';
+import { emailAddress, idParam, pageLimit } from '../../platform/http/validation.js';
 import { minimumPasswordLength } from '../../platform/passwords.js';
-import { businessTodayFor } from '../settings/business-date.js';
+import { businessToday, businessTodayFor } from '../settings/business-date.js';
 import { getBrand } from '../settings/settings.service.js';
 import { sendContactEmail } from '../email/email.service.js';
 import { actorOf, requireStaff, staffCookieOptions } from '../staff/staff-auth.js';
@@ -30,6 +30,12 @@ import {
 } from './portal-auth.service.js';
 
 const password = z.string().max(200, 'must be at most 200 characters');
+/** A page of a portal list: keyset cursor (none for the first page) and size. */
+const portalPageQuery = z.object({
+  cursor: z.string().max(500).optional(),
+  limit: pageLimit,
+});
+
 const newPasswordBody = z.object({
   token: z.string().min(10, 'is not a valid link').max(200),
   password,
@@ -48,12 +54,23 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     });
 
   async function sessionBody(session: PortalSession | null) {
-    const brand = await getBrand(createDb(context.pool));
-    const { portalUrl: _portalUrl, ...branding } = brand;
+    const {
+      portalUrl: _portalUrl,
+      dateFormat,
+      timeZone,
+      ...branding
+    } = await getBrand(createDb(context.pool));
+    // How the portal writes dates, and the business date it is: never the browser's.
+    const dates = {
+      dateFormat,
+      timeZone,
+      today: businessToday({ timeZone }, currentTime(context)),
+    };
     if (!session)
-      return { branding, contact: null, organizations: [], current: null, viewer: null };
+      return { branding, dates, contact: null, organizations: [], current: null, viewer: null };
     return {
       branding,
+      dates,
       contact: session.contact,
       organizations: await portalOrganizations(context.pool, session.contact.id),
       current: {
@@ -183,15 +200,20 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/portal/invoices',
-      { onRequest: requirePortal('view_invoices') },
+      { onRequest: requirePortal('view_invoices'), schema: { querystring: portalPageQuery } },
       async (request) =>
-        portalOpenInvoices(context.pool, portalScope(request), await businessTodayFor(context)),
+        portalOpenInvoices(
+          context.pool,
+          portalScope(request),
+          request.query,
+          await businessTodayFor(context),
+        ),
     );
 
     app.get(
       '/api/portal/invoice-history',
-      { onRequest: requirePortal('view_invoices') },
-      async (request) => portalPaidInvoices(context.pool, portalScope(request)),
+      { onRequest: requirePortal('view_invoices'), schema: { querystring: portalPageQuery } },
+      async (request) => portalPaidInvoices(context.pool, portalScope(request), request.query),
     );
 
     app.get(

@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { AppContext } from '../../platform/context.js';
+import { dateFormats } from '../../shared/dates.js';
+import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
 import { optionalText, requiredText } from '../../platform/http/validation.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import {
   getBrand,
+  getDateSettings,
   getInvoiceReminderSettings,
   getSecuritySettings,
   updateBrand,
+  updateDateSettings,
   updateInvoiceReminderSettings,
   updateSecuritySettings,
 } from './settings.service.js';
@@ -97,6 +100,32 @@ export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
           pool: context.pool,
           actor: actorOf(request),
           changes: request.body,
+        }),
+      }),
+    );
+
+    // Any staff user may read it: the console writes dates the way it says.
+    app.get('/api/settings/business-dates', { onRequest: requireStaff('read') }, async () => ({
+      businessDates: await getDateSettings(createDb(context.pool), currentTime(context)),
+    }));
+
+    app.put(
+      '/api/settings/business-dates',
+      {
+        onRequest: requireStaff('manage_settings'),
+        schema: {
+          body: z.object({
+            timeZone: requiredText(100),
+            dateFormat: z.enum(dateFormats, `must be one of: ${dateFormats.join(', ')}`),
+          }),
+        },
+      },
+      async (request) => ({
+        businessDates: await updateDateSettings({
+          pool: context.pool,
+          actor: actorOf(request),
+          changes: request.body,
+          now: currentTime(context),
         }),
       }),
     );

@@ -1,7 +1,16 @@
 import { eq, sql } from 'drizzle-orm';
+import {
+  canonicalTimeZone,
+  defaultDateFormat,
+  isDateFormat,
+  type DateDisplay,
+  type DateFormat,
+} from '../../shared/dates.js';
+import { AppError } from '../../platform/errors.js';
 import { withTransaction, type Db, type Pool } from '../../platform/database.js';
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
-import type { Brand } from '../email/templates/brand.js';
+import type { Brand, Branding } from '../email/templates/brand.js';
+import { businessToday, serverTimeZone } from './business-date.js';
 import { settings } from './settings.schema.js';
 
 const brandColumns = {
@@ -13,25 +22,31 @@ const brandColumns = {
   portalUrl: settings.portalUrl,
 };
 
-/** The installation's branding (the single settings row the migrations create). */
+/**
+ * What every email and document wears (the single settings row the migrations create): the
+ * branding, and the MSP's date format and time zone.
+ */
 export async function getBrand(db: Db): Promise<Brand> {
-  const [row] = await db.select(brandColumns).from(settings).where(eq(settings.id, 1));
+  const [row] = await db
+    .select({ ...brandColumns, ...dateColumns })
+    .from(settings)
+    .where(eq(settings.id, 1));
   if (!row) throw new Error('The settings row is missing: run the migrations');
-  return row;
+  return { ...row, ...effectiveDates(row) };
 }
 
 export async function updateBrand(options: {
   pool: Pool;
   actor: Actor;
-  changes: Partial<Brand>;
-}): Promise<Brand> {
+  changes: Partial<Branding>;
+}): Promise<Branding> {
   return withTransaction(options.pool, async ({ db }) => {
     const [before] = await db
       .select(brandColumns)
       .from(settings)
       .where(eq(settings.id, 1))
       .for('update');
-    const diff = changedFields<Brand>(before!, options.changes);
+    const diff = changedFields<Branding>(before!, options.changes);
     if (!diff) return before!;
     const [after] = await db
       .update(settings)
@@ -136,5 +151,82 @@ export async function updateInvoiceReminderSettings(options: {
       ...diff,
     });
     return after!;
+  });
+}
+
+/**
+ * Business dates (Configuration > Billing): the MSP's time zone, which decides what "today"
+ * is, and the one date format every surface uses. `today` is that date as of the request.
+ */
+export interface DateSettings extends DateDisplay {
+  today: string;
+}
+
+const dateColumns = { timeZone: settings.timeZone, dateFormat: settings.dateFormat };
+
+/** The stored row made usable: no time zone yet means the server's; an unknown format, ISO. */
+function effectiveDates(row: { timeZone: string | null; dateFormat: string }): DateDisplay {
+  return {
+    timeZone: row.timeZone ?? serverTimeZone(),
+    dateFormat: isDateFormat(row.dateFormat) ? row.dateFormat : defaultDateFormat,
+  };
+}
+
+/** The MSP's date format and time zone, with today's business date as of `now`. */
+export async function getDateSettings(db: Db, now = new Date()): Promise<DateSettings> {
+  const [row] = await db.select(dateColumns).from(settings).where(eq(settings.id, 1));
+  if (!row) throw new Error('The settings row is missing: run the migrations');
+  const dates = effectiveDates(row);
+  return { ...dates, today: businessToday(dates, now) };
+}
+
+/**
+ * Sets the time zone (an IANA name Intl knows, stored in its canonical spelling) and the date
+ * format. An unknown zone or format is a 400 on that field.
+ */
+export async function updateDateSettings(options: {
+  pool: Pool;
+  actor: Actor;
+  changes: { timeZone: string; dateFormat: DateFormat };
+  now?: Date;
+}): Promise<DateSettings> {
+  const timeZone = canonicalTimeZone(options.changes.timeZone);
+  if (!timeZone) {
+    throw AppError.validation(
+      'timeZone',
+      'must be a time zone name such as America/Chicago or Europe/London',
+    );
+  }
+  if (!isDateFormat(options.changes.dateFormat)) {
+    throw AppError.validation('dateFormat', 'must be one of the offered date formats');
+  }
+  const changes = { timeZone, dateFormat: options.changes.dateFormat };
+  return withTransaction(options.pool, async ({ db }) => {
+    const [stored] = await db
+      .select(dateColumns)
+      .from(settings)
+      .where(eq(settings.id, 1))
+      .for('update');
+    if (!stored) throw new Error('The settings row is missing: run the migrations');
+    const before = effectiveDates(stored);
+    // A zone never chosen is saved even when it equals the server's: it must not move with it.
+    const diff =
+      stored.timeZone === null
+        ? { before, after: changes }
+        : changedFields<DateDisplay>(before, changes);
+    if (diff) {
+      await db
+        .update(settings)
+        .set({ ...diff.after, updatedAt: sql`now()` })
+        .where(eq(settings.id, 1));
+      await recordAudit(db, options.actor, {
+        organizationId: null,
+        entityType: 'settings',
+        entityId: '1',
+        action: 'settings.business_dates_updated',
+        ...diff,
+      });
+    }
+    return { ...changes, today: businessToday(changes, options.now) };
   });
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { AppContext } from '../../platform/context.js';
+import { currentTime, type AppContext } from '../../platform/context.js';
+import { createDb } from '../../platform/database.js';
 import { emailAddress, idParam, requiredText } from '../../platform/http/validation.js';
 import { minimumPasswordLength } from '../../platform/passwords.js';
+import { getDateSettings } from '../settings/settings.service.js';
 import { actorOf, requireStaff, staffCookieOptions, staffSessionCookie } from './staff-auth.js';
 import { capabilitiesOf } from './staff-roles.js';
 import { staffRoles } from './staff.schema.js';
@@ -25,6 +27,8 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
       const pending = request.pendingStaffSession?.pending;
       return {
         user: user ? { ...user, capabilities: capabilitiesOf(user.role) } : null,
+        // How the console writes dates, and the business date it is: never the browser's.
+        dates: await getDateSettings(createDb(context.pool), currentTime(context)),
         // Password accepted, second step due: say which, and nothing about the user.
         ...(pending === 'totp' ? { totpRequired: true } : {}),
         ...(pending === 'totp_enrollment' ? { totpEnrollmentRequired: true } : {}),

@@ -1,6 +1,7 @@
 import { AppError } from '../../platform/errors.js';
 import type { Pool, PoolClient } from '../../platform/database.js';
 import { formatAddress } from '../invoices/invoice-document.js';
+import { openAsOfCondition } from '../invoices/invoice-math.js';
 import { ageBalances, daysPastDue, type Aging } from './aging.js';
 
 export interface StatementInvoice {
@@ -35,8 +36,8 @@ export interface AccountStatement {
 }
 
 /**
- * Builds an organization's statement as of a date: its open invoices (issued, with a balance,
- * issued on or before the date) aged by days past due as of that date.
+ * Builds an organization's statement as of a date (a business date, see businessToday): its
+ * invoices open as of that date (openAsOfCondition) aged by days past due as of that date.
  */
 export async function buildAccountStatement(options: {
   pool: Pool | PoolClient;
@@ -60,10 +61,9 @@ export async function buildAccountStatement(options: {
   }>(
     `SELECT number, issue_date::text AS "issueDate", due_date::text AS "dueDate",
             total_cents::float8 AS "totalCents", balance_cents::float8 AS "balanceCents"
-       FROM invoices
-      WHERE organization_id = $1 AND state = 'issued' AND total_cents > amount_paid_cents
-        AND issue_date <= $2::date
-      ORDER BY due_date, id`,
+       FROM invoices i
+      WHERE i.organization_id = $1 AND ${openAsOfCondition('$2')}
+      ORDER BY i.due_date, i.id`,
     [options.organizationId, options.asOf],
   );
   const openInvoices: StatementInvoice[] = open.rows.map((invoice) => ({

@@ -1,5 +1,7 @@
-/** The MSP's branding, from settings, that every email wears. */
-export interface Brand {
+import { defaultDateFormat, type DateDisplay } from '../../../shared/dates.js';
+
+/** The MSP's branding (Configuration > Branding). */
+export interface Branding {
   mspName: string;
   logoUrl: string;
   brandColor: string;
@@ -8,6 +10,12 @@ export interface Brand {
   portalUrl: string;
 }
 
+/**
+ * What every email and document wears, from settings: the branding, and how dates are written
+ * (the MSP's date format and time zone, Configuration > Billing).
+ */
+export interface Brand extends Branding, DateDisplay {}
+
 export const sampleBrand: Brand = {
   mspName: 'Northwind Managed IT',
   logoUrl: '',
@@ -15,4 +23,6 @@ export const sampleBrand: Brand = {
   supportEmail: 'support@northwind.example',
   supportPhone: '(317) 555-0199',
   portalUrl: 'http://localhost:3000/portal',
+  dateFormat: defaultDateFormat,
+  timeZone: 'UTC',
 };

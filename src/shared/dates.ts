@@ -1,0 +1,134 @@
+/**
+ * Business dates, shared by the server (emails, documents, "today") and the web app (console and
+ * portal), so a date reads the same on every surface. Nothing here imports anything: both the
+ * Node server and the Vite build load this file as it is.
+ *
+ * A business date is a calendar date written "YYYY-MM-DD" (an invoice's issue and due dates, a
+ * statement date). It is formatted from its text, never through a Date, so it cannot move a
+ * day in a time zone. A timestamp (an instant) is shown in the MSP's time zone.
+ */
+
+/** The date formats an MSP may choose (Configuration > Billing). */
+export const dateFormats = ['MM/DD/YYYY', 'DD/MM/YYYY', 'YYYY-MM-DD', 'D MMM YYYY'] as const;
+export type DateFormat = (typeof dateFormats)[number];
+
+/**
+ * ISO dates: unambiguous in every country, and what emails and documents have always shown
+ * clients (docs/decisions/0009-business-dates.md).
+ */
+export const defaultDateFormat: DateFormat = 'YYYY-MM-DD';
+
+export function isDateFormat(value: string): value is DateFormat {
+  return (dateFormats as readonly string[]).includes(value);
+}
+
+/** How dates are shown: the MSP's chosen format and time zone (an IANA name). */
+export interface DateDisplay {
+  dateFormat: DateFormat;
+  timeZone: string;
+}
+
+// Fixed English abbreviations: the format must not change with the reader's browser locale.
+const monthNames = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+] as const;
+
+const isoDatePrefix = /^(\d{4})-(\d{2})-(\d{2})/;
+
+/**
+ * A calendar date ("2026-03-01") in the given format: "03/01/2026", "01/03/2026", "2026-03-01"
+ * or "1 Mar 2026". Text that is not an ISO date comes back as it is.
+ */
+export function formatDate(isoDate: string, format: DateFormat): string {
+  const match = isoDatePrefix.exec(isoDate);
+  if (!match) return isoDate;
+  const [, year, month, day] = match as unknown as [string, string, string, string];
+  switch (format) {
+    case 'MM/DD/YYYY':
+      return `${month}/${day}/${year}`;
+    case 'DD/MM/YYYY':
+      return `${day}/${month}/${year}`;
+    case 'YYYY-MM-DD':
+      return `${year}-${month}-${day}`;
+    case 'D MMM YYYY':
+      return `${Number(day)} ${monthNames[Number(month) - 1] ?? month} ${year}`;
+  }
+}
+
+const partFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock parts of an instant in a time zone (24-hour). */
+function partsIn(instant: Date, timeZone: string) {
+  let formatter = partFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    partFormatters.set(timeZone, formatter);
+  }
+  const parts: Record<string, string> = {};
+  for (const part of formatter.formatToParts(instant)) parts[part.type] = part.value;
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    hours: Number(parts.hour),
+    minutes: parts.minute ?? '00',
+    seconds: parts.second ?? '00',
+  };
+}
+
+/** The calendar date ("YYYY-MM-DD") an instant falls on in a time zone. */
+export function calendarDateIn(instant: Date, timeZone: string): string {
+  return partsIn(instant, timeZone).date;
+}
+
+/**
+ * An instant as "<date in the chosen format> hh:mm:ss AM" (or without seconds), on the wall
+ * clock of the display's time zone. Empty or unreadable values give `none`.
+ */
+export function formatTimestamp(
+  value: Date | string | null | undefined,
+  display: DateDisplay,
+  options: { seconds?: boolean; none?: string } = {},
+): string {
+  const none = options.none ?? '';
+  if (value === null || value === undefined || value === '') return none;
+  const instant = typeof value === 'string' ? new Date(value) : value;
+  if (Number.isNaN(instant.getTime())) return none;
+  const parts = partsIn(instant, display.timeZone);
+  const hour12 = parts.hours % 12 === 0 ? 12 : parts.hours % 12;
+  const time =
+    `${String(hour12).padStart(2, '0')}:${parts.minutes}` +
+    (options.seconds === false ? '' : `:${parts.seconds}`);
+  return `${formatDate(parts.date, display.dateFormat)} ${time} ${parts.hours < 12 ? 'AM' : 'PM'}`;
+}
+
+/**
+ * The canonical IANA name of a time zone ("america/los_angeles" → "America/Los_Angeles"), or
+ * null when Intl does not know it.
+ */
+export function canonicalTimeZone(name: string): string | null {
+  if (!name.trim()) return null;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: name.trim() }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
