@@ -266,9 +266,17 @@ export async function importInvoicesCsv(options: { pool: Pool; actor: Actor; csv
 
     if (!number) continue;
     const header = JSON.stringify(invoiceLevelColumns.map((c) => values[c].toLowerCase()));
-    const group = groups.get(number);
+    // Numbers are unique ignoring letter case, so rows group by the lower-case number.
+    const key = number.toLowerCase();
+    const group = groups.get(key);
     if (group) {
-      if (lastNumber !== number) {
+      if (group.number !== number) {
+        error(
+          line,
+          'invoice_number',
+          `${number} is the same number as ${group.number} on line ${group.firstLine} (letter case is ignored)`,
+        );
+      } else if (lastNumber !== number) {
         error(
           line,
           'invoice_number',
@@ -286,7 +294,7 @@ export async function importInvoicesCsv(options: { pool: Pool; actor: Actor; csv
     }
     lastNumber = number;
     if (errors.length > errorsBefore) {
-      if (!group) groups.set(number, { number, firstLine: line, header, state: 'issued' });
+      if (!group) groups.set(key, { number, firstLine: line, header, state: 'issued' });
       continue;
     }
     const lineInput = {
@@ -298,7 +306,7 @@ export async function importInvoicesCsv(options: { pool: Pool; actor: Actor; csv
     if (group) {
       group.input?.lines.push(lineInput);
     } else {
-      groups.set(number, {
+      groups.set(key, {
         number,
         firstLine: line,
         header,
@@ -318,14 +326,15 @@ export async function importInvoicesCsv(options: { pool: Pool; actor: Actor; csv
     }
   }
 
-  // Numbers already taken.
-  const numbers = [...groups.keys()];
+  // Numbers already taken, in any letter case (along invoices_number_lower_idx).
   const taken = await options.pool.query<{ number: string }>(
-    'SELECT number FROM invoices WHERE number = ANY($1::text[])',
-    [numbers],
+    'SELECT number FROM invoices WHERE lower(number) = ANY($1::text[])',
+    [[...groups.keys()]],
   );
-  for (const { number } of taken.rows) {
-    error(groups.get(number)!.firstLine, 'invoice_number', `${number} is already taken`);
+  for (const { number: existing } of taken.rows) {
+    const group = groups.get(existing.toLowerCase())!;
+    const by = existing === group.number ? '' : ` by ${existing}`;
+    error(group.firstLine, 'invoice_number', `${group.number} is already taken${by}`);
   }
 
   if (errors.length > 0) {

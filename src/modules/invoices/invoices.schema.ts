@@ -84,7 +84,9 @@ export const invoices = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('invoices_number_idx').on(t.number),
+    // One number, whatever its letter case: INV-1261 and inv-1261 cannot both exist. Also the
+    // index an exact search by number reads.
+    uniqueIndex('invoices_number_lower_idx').on(sql`lower(${t.number})`),
     // The portal's open invoices and the statement: one organization's unpaid issued invoices.
     index('invoices_open_by_organization_idx')
       .on(t.organizationId, t.dueDate, t.id)

@@ -46,11 +46,19 @@ export interface InvoiceInput {
   lines: InvoiceLineInput[];
 }
 
-function numberTaken(number: string): AppError {
-  return new AppError('conflict', `Invoice number ${number} is already taken`, [
-    { field: 'number', message: 'is already taken' },
+/**
+ * 409 for a number in use. Numbers are unique ignoring letter case (invoices_number_lower_idx),
+ * so the invoice holding it may write it differently: `takenBy` names it when known.
+ */
+function numberTaken(number: string, takenBy?: string): AppError {
+  const by = takenBy && takenBy !== number ? ` by ${takenBy}` : '';
+  return new AppError('conflict', `Invoice number ${number} is already taken${by}`, [
+    { field: 'number', message: `is already taken${by}` },
   ]);
 }
+
+/** The unique index on lower(number): a race the check before the write could not see. */
+const numberIndex = 'invoices_number_lower_idx';
 
 async function lockInvoice(db: Db, invoiceId: string) {
   const [row] = await db.select().from(invoices).where(eq(invoices.id, invoiceId)).for('update');
@@ -58,12 +66,13 @@ async function lockInvoice(db: Db, invoiceId: string) {
   return row;
 }
 
+/** Throws 409 when another invoice has this number in any letter case (the index's rule). */
 async function assertNumberFree(db: Db, number: string, exceptId?: string) {
   const [clash] = await db
-    .select({ id: invoices.id })
+    .select({ id: invoices.id, number: invoices.number })
     .from(invoices)
-    .where(eq(invoices.number, number));
-  if (clash && clash.id !== exceptId) throw numberTaken(number);
+    .where(sql`lower(${invoices.number}) = lower(${number})`);
+  if (clash && clash.id !== exceptId) throw numberTaken(number, clash.number);
 }
 
 /**
@@ -204,7 +213,7 @@ export async function insertInvoice(
     .values(values)
     .returning({ id: invoices.id })
     .catch((error: unknown) => {
-      if (isUniqueViolation(error, 'invoices_number_idx')) throw numberTaken(number);
+      if (isUniqueViolation(error, numberIndex)) throw numberTaken(number);
       throw error;
     });
   const id = created!.id;
@@ -266,7 +275,7 @@ export async function updateInvoice(options: {
       .set({ ...values, updatedAt: sql`now()` })
       .where(eq(invoices.id, before.id))
       .catch((error: unknown) => {
-        if (isUniqueViolation(error, 'invoices_number_idx')) throw numberTaken(number);
+        if (isUniqueViolation(error, numberIndex)) throw numberTaken(number);
         throw error;
       });
     await db.delete(invoiceLines).where(eq(invoiceLines.invoiceId, before.id));
