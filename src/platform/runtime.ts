@@ -13,17 +13,23 @@ export const embeddedDatabaseName = 'portico';
 export interface DatabaseRuntime {
   connectionString: string;
   pool: Pool;
+  /**
+   * Where the embedded PostgreSQL keeps its files, and why not under DATA_DIR (null when it
+   * is); null with DATABASE_URL.
+   */
+  embedded: { clusterDir: string; movedBecause: string | null } | null;
   /** Closes the pool and, when embedded, stops the PostgreSQL server. */
   close: () => Promise<void>;
 }
 
 /**
  * Opens Portico's database: the one at DATABASE_URL, or else an embedded PostgreSQL under
- * DATA_DIR, started here. Migrations are applied either way.
+ * DATA_DIR, started here. Migrations are applied either way. A failure stops what was started.
  */
 export async function openDatabase(config: Config, logger: Logger): Promise<DatabaseRuntime> {
   let connectionString = config.DATABASE_URL;
   let stopEmbedded = async () => {};
+  let embeddedPlace: DatabaseRuntime['embedded'] = null;
   if (!connectionString) {
     const embedded = await startEmbeddedPostgres({
       dataDir: config.DATA_DIR,
@@ -31,7 +37,13 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
       logger,
     });
     stopEmbedded = embedded.stop;
-    await ensureDatabase(embedded.connectionString('postgres'), embeddedDatabaseName);
+    embeddedPlace = { clusterDir: embedded.clusterDir, movedBecause: embedded.movedBecause };
+    try {
+      await ensureDatabase(embedded.connectionString('postgres'), embeddedDatabaseName);
+    } catch (error) {
+      await stopEmbedded();
+      throw error;
+    }
     connectionString = embedded.connectionString(embeddedDatabaseName);
     logger.info({ port: config.EMBEDDED_PG_PORT }, 'embedded PostgreSQL started');
   }
@@ -46,6 +58,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   return {
     connectionString,
     pool,
+    embedded: embeddedPlace,
     close: async () => {
       await pool.end().catch((error: unknown) => logger.warn({ err: error }, 'closing the pool'));
       await stopEmbedded();

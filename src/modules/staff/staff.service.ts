@@ -80,6 +80,15 @@ export async function createStaffUser(options: {
   });
 }
 
+/** True once any staff user exists (disabled ones too): the start banner's "create one" hint. */
+export async function anyStaffUserExists(options: { pool: Pool }): Promise<boolean> {
+  const [row] = await createDb(options.pool)
+    .select({ id: staffUsers.id })
+    .from(staffUsers)
+    .limit(1);
+  return row !== undefined;
+}
+
 export async function listStaffUsers(options: { pool: Pool }) {
   return createDb(options.pool)
     .select(staffUserColumns)
