@@ -32,8 +32,14 @@ export async function listEmailHistory(pool: Pool, filter: EmailHistoryFilter) {
   if (filter.status) add((p) => `m.status = ${p}`, filter.status);
   if (filter.from) add((p) => `m.created_at >= ${p}::date`, filter.from);
   if (filter.to) add((p) => `m.created_at < ${p}::date + 1`, filter.to);
+  // A cursor belongs to the one history that gave it out (an organization's, a contact's).
+  const scope = filter.organizationId
+    ? `emails:organization:${filter.organizationId}`
+    : filter.contactId
+      ? `emails:contact:${filter.contactId}`
+      : 'emails';
   if (filter.cursor) {
-    const [createdAt, id] = decodeCursor('emails', filter.cursor);
+    const [createdAt, id] = decodeCursor(scope, filter.cursor, 'timestamptz');
     params.push(createdAt, id);
     where.push(
       `(m.created_at, m.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
@@ -72,7 +78,7 @@ export async function listEmailHistory(pool: Pool, filter: EmailHistoryFilter) {
         .map(({ messageId: _messageId, ...event }) => event),
     })),
     nextCursor:
-      rows.length > filter.limit && last ? encodeCursor('emails', last.sortKey, last.id) : null,
+      rows.length > filter.limit && last ? encodeCursor(scope, last.sortKey, last.id) : null,
   };
 }
 

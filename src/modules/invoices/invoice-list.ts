@@ -83,7 +83,7 @@ export async function listInvoices(pool: Pool, options: InvoiceListOptions) {
   const byDueDate = Boolean(options.overdue);
   const cursorScope = byDueDate ? `${scope}:overdue` : scope;
   if (options.cursor) {
-    const [sortDate, id] = decodeCursor(cursorScope, options.cursor);
+    const [sortDate, id] = decodeCursor(cursorScope, options.cursor, 'date');
     const d = param(sortDate);
     const after = param(id);
     conditions.push(

@@ -3,6 +3,7 @@ import {
   encodeCursor,
   invalidCursor,
   likePattern,
+  type SortKeyType,
 } from '../../platform/keyset-cursor.js';
 import type { Pool } from '../../platform/database.js';
 
@@ -10,7 +11,7 @@ export const organizationSorts = ['name', 'createdAt', 'lastLogin'] as const;
 export type OrganizationSort = (typeof organizationSorts)[number];
 
 // Each sort key matches an index of (expression, id), so every page is an index range scan.
-const sortExpressions: Record<OrganizationSort, { expression: string; cast: string }> = {
+const sortExpressions: Record<OrganizationSort, { expression: string; cast: SortKeyType }> = {
   name: { expression: 'lower(o.name)', cast: 'text' },
   createdAt: { expression: 'o.created_at', cast: 'timestamptz' },
   lastLogin: {
@@ -79,7 +80,7 @@ export async function listOrganizations(pool: Pool, options: OrganizationListOpt
   const params = [...filterParams];
   let keyset = '';
   if (options.cursor) {
-    const [sortKey, id] = decodeCursor(scope, options.cursor);
+    const [sortKey, id] = decodeCursor(scope, options.cursor, sort.cast);
     params.push(sortKey, id);
     const comparison = options.direction === 'asc' ? '>' : '<';
     keyset = `(${sort.expression}, o.id) ${comparison} ($${params.length - 1}::${sort.cast}, $${params.length}::uuid)`;

@@ -16,6 +16,7 @@ import {
 import { AppError, type FieldError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import { loggerOptions } from '../logger.js';
+import { refuseIllFormedText } from './well-formed-text.js';
 import { staffSessionHook } from '../../modules/staff/staff-auth.js';
 import { staffRoutes } from '../../modules/staff/staff.routes.js';
 import { organizationRoutes } from '../../modules/organizations/organizations.routes.js';
@@ -49,6 +50,16 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+
+  // Every route as registered, so tests can cover each one (a new route is covered at once).
+  const routeTable: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      routeTable.push({ method, url: route.url, schema: route.schema ?? {} });
+    }
+  });
+  app.decorate('routeTable', routeTable);
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -85,6 +96,9 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
     if (safeMethods.has(request.method) || !request.url.startsWith('/api/')) return done();
     app.csrfProtection(request, reply, done);
   });
+
+  // Before any route's schema: text UTF-8 cannot carry is refused here, once, for every route.
+  app.addHook('preValidation', refuseIllFormedText);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
@@ -159,6 +173,20 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
+
+/** A route as Fastify registered it: method, URL pattern (`:id` placeholders) and schemas. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  schema: { body?: unknown; querystring?: unknown; params?: unknown };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every registered route, in registration order. */
+    routeTable: readonly RegisteredRoute[];
+  }
+}
 
 function errorBody(code: string, message: string, fields: FieldError[] = []) {
   return { error: { code, message, fields } };
