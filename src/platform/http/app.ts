@@ -72,6 +72,9 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
         upgradeInsecureRequests: null,
       },
     },
+    // Sent below, and only over HTTPS: over plain HTTP it would pin browsers to an HTTPS this
+    // installation may not serve (a LAN address).
+    strictTransportSecurity: false,
   });
   await app.register(cookie);
   await app.register(csrf, {
@@ -87,7 +90,17 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // request.protocol is https for a TLS socket, or (with TRUST_PROXY) per X-Forwarded-Proto.
+    if (request.protocol === 'https') {
+      reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    }
     done();
+  });
+  // API answers carry one person's data (or say who is signed in): no cache keeps a copy.
+  // Answers that say how to cache themselves (the web app's files, documents) keep theirs.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
   app.addHook('onRequest', staffSessionHook(context));
   app.addHook('onRequest', portalSessionHook(context));

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ApiClient,
+  contactId,
+  signedInAs,
+  startTestApp,
+  type TestApp,
+} from '../support/test-app.js';
+
+/**
+ * What every answer tells the browser and the caches between: HSTS only over HTTPS (a plain
+ * HTTP LAN install must not be pinned to HTTPS it does not serve), and no copy kept of an
+ * answer that carries one person's data.
+ */
+let testApp: TestApp;
+let proxied: TestApp;
+let admin: ApiClient;
+let portal: ApiClient;
+
+beforeAll(async () => {
+  testApp = await startTestApp();
+  proxied = await startTestApp({ TRUST_PROXY: 'true' });
+  admin = await signedInAs(testApp.app, 'master_admin');
+  const leslie = await contactId(testApp, 'lknope@pawnee-indiana.gov');
+  const temporary = 'Temporary 12345 x';
+  await admin.post(`/api/contacts/${leslie}/temporary-password`, { password: temporary });
+  portal = new ApiClient(testApp.app, '/api/portal/session');
+  await portal.post('/api/portal/sign-in', {
+    email: 'lknope@pawnee-indiana.gov',
+    password: temporary,
+  });
+  const changed = await portal.post('/api/portal/change-password', {
+    currentPassword: temporary,
+    newPassword: 'Waffles at JJs Diner 1972',
+    newPasswordConfirmation: 'Waffles at JJs Diner 1972',
+  });
+  expect(changed.statusCode, changed.body).toBe(200);
+});
+afterAll(async () => {
+  await testApp.close();
+  await proxied.close();
+});
+
+describe('Strict-Transport-Security', () => {
+  it('is not sent over plain HTTP', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/api/auth/session' });
+    expect(response.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('is not sent when a client claims HTTPS but no proxy is trusted', async () => {
+    const response = await testApp.app.inject({
+      method: 'GET',
+      url: '/api/auth/session',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(response.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('is sent over HTTPS behind a trusted proxy', async () => {
+    const response = await proxied.app.inject({
+      method: 'GET',
+      url: '/api/auth/session',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(response.headers['strict-transport-security']).toMatch(/max-age=\d{7,}/);
+    const plain = await proxied.app.inject({
+      method: 'GET',
+      url: '/api/auth/session',
+      headers: { 'x-forwarded-proto': 'http' },
+    });
+    expect(plain.headers['strict-transport-security']).toBeUndefined();
+  });
+});
+
+describe('Cache-Control on API answers', () => {
+  it('is no-store on every GET route of the API, staff and portal, answer or error', async () => {
+    const routes = testApp.app.routeTable.filter(
+      (route) => route.method === 'GET' && route.url.startsWith('/api/'),
+    );
+    expect(routes.length).toBeGreaterThan(20);
+    const missing: string[] = [];
+    for (const route of routes) {
+      const url = route.url.replace(/:\w+/g, '6f1c2b8e-3d4a-4c5b-9e7f-0a1b2c3d4e5f');
+      const client = route.url.startsWith('/api/portal/') ? portal : admin;
+      const response = await client.get(url);
+      if (!/\bno-store\b/.test(String(response.headers['cache-control']))) {
+        missing.push(`${route.url}: ${response.statusCode} ${response.headers['cache-control']}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('is no-store on the portal session and invoice list, and on refusals', async () => {
+    for (const response of [
+      await portal.get('/api/portal/session'),
+      await portal.get('/api/portal/invoices'),
+      await admin.get('/api/organizations'),
+      await testApp.app.inject({ method: 'GET', url: '/api/organizations' }),
+      await admin.post('/api/organizations', { name: '' }),
+    ]) {
+      expect(response.headers['cache-control']).toMatch(/\bno-store\b/);
+    }
+  });
+});
