@@ -118,15 +118,23 @@ describe('email in the staff console', () => {
         { timeout: 20_000 },
       )
       .toBe(1);
-    await page.getByRole('link', { name: 'Local Mailbox' }).click();
-    await page.getByRole('heading', { name: 'Local Mailbox' }).waitFor();
-    await page
+    // The Local Mailbox stands in for the clients' inboxes: Billing does not see it.
+    await page.getByRole('link', { name: 'Email Templates' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Local Mailbox' }).count()).toBe(0);
+    await page.close();
+
+    const admin = await app.newPage();
+    await signInToConsole(admin, app.baseUrl, 'admin@portico.test', 'portico-admin-demo');
+    await admin.getByRole('link', { name: 'Local Mailbox' }).click();
+    await admin.getByRole('heading', { name: 'Local Mailbox' }).waitFor();
+    await admin.getByText(/only Master Admins can open this page/).waitFor();
+    await admin
       .getByRole('table', { name: 'Received emails' })
       .getByRole('button', { name: 'Welcome to the Northwind Managed IT client portal' })
       .click();
-    const message = page.getByRole('dialog', { name: 'Received Email' });
+    const message = admin.getByRole('dialog', { name: 'Received Email' });
     const link = message.frameLocator('iframe').getByRole('link', { name: 'Set your password' });
     expect(await link.getAttribute('href')).toMatch(/\/portal\/set-password\?token=[\w-]{20,}/);
-    await page.close();
+    await admin.close();
   });
 });

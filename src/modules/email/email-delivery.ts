@@ -2,6 +2,13 @@ import type { Config } from '../../platform/config.js';
 import type { Pool } from '../../platform/database.js';
 import type { Logger } from '../../platform/logger.js';
 import { describeDeliveryError } from './delivery-errors.js';
+import {
+  LinkUnavailable,
+  linkLifetime,
+  linkPurposeOf,
+  mintContactLink,
+  withLinkToken,
+} from './email-links.js';
 import type { MailTransport } from './mail-transport.js';
 
 export type DeliveryOutcome = 'sent' | 'failed' | 'retry' | 'already_done';
@@ -18,7 +25,8 @@ export const porticoMessageIdHeader = 'X-Portico-Message-Id';
  * dies); a message marked sent is never sent again by a repeated job. SMTP has no
  * exactly-once: a worker that dies after the server accepted the message but before "sent"
  * is recorded sends it again on retry, with the same Message-ID, and the history shows both
- * attempts.
+ * attempts. A Welcome or Password Reset message gets a freshly minted link on each attempt
+ * (email-links.ts), so only the last one sent works.
  */
 export async function deliverEmail(options: {
   pool: Pool;
@@ -34,7 +42,7 @@ export async function deliverEmail(options: {
       `WITH claimed AS (
          UPDATE email_messages SET status = 'sending', attempts = attempts + 1
           WHERE id = $1 AND status IN ('queued', 'sending')
-          RETURNING id, attempts, from_address, reply_to, recipients, subject, html, text),
+          RETURNING id, attempts, template, from_address, reply_to, recipients, subject, html, text),
        processing AS (
          INSERT INTO email_events (message_id, kind, detail)
          SELECT id, 'processing', 'Attempt ' || attempts || ' of ' || $2::int FROM claimed)
@@ -58,6 +66,19 @@ export async function deliverEmail(options: {
   }[];
 
   try {
+    let { html, text } = message as { html: string; text: string };
+    const purpose = linkPurposeOf(message.template);
+    if (purpose) {
+      // The link is minted for this delivery only: the stored copy never holds a working token.
+      const recipients = message.recipients as { contactId: string | null }[];
+      const token = await mintContactLink(pool, {
+        contactId: recipients[0]?.contactId ?? null,
+        purpose,
+        lifetime: linkLifetime(purpose, options.config),
+      });
+      html = withLinkToken(html, token);
+      text = withLinkToken(text, token);
+    }
     const info = await options.transport.sendMail({
       from: message.from_address,
       to: (message.recipients as { email: string; name: string }[]).map((r) => ({
@@ -66,8 +87,8 @@ export async function deliverEmail(options: {
       })),
       replyTo: message.reply_to ?? undefined,
       subject: message.subject,
-      html: message.html,
-      text: message.text,
+      html,
+      text,
       // The same Message-ID on every attempt lets a receiver (and a reader) spot a duplicate.
       messageId: `<${messageId}@portico>`,
       headers: { [porticoMessageIdHeader]: messageId },
@@ -91,7 +112,10 @@ export async function deliverEmail(options: {
     );
     return 'sent';
   } catch (error) {
-    const failure = describeDeliveryError(error);
+    const failure =
+      error instanceof LinkUnavailable
+        ? { permanent: true, description: error.message }
+        : describeDeliveryError(error);
     const giveUp = failure.permanent || attempt >= options.config.EMAIL_MAX_ATTEMPTS;
     const detail = giveUp
       ? failure.permanent

@@ -227,7 +227,8 @@ export function emailRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.get(
       '/api/local-mailbox',
       {
-        onRequest: requireStaff('read'),
+        // What clients receive, working links included: Master Admins only.
+        onRequest: requireStaff('read_local_mailbox'),
         schema: {
           querystring: z.object({
             cursor: z.coerce.number().int().positive('must be a positive number').optional(),
@@ -247,7 +248,7 @@ export function emailRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.get(
       '/api/local-mailbox/:id',
       {
-        onRequest: requireStaff('read'),
+        onRequest: requireStaff('read_local_mailbox'),
         schema: {
           params: z.object({ id: z.coerce.number().int().positive('must be a message number') }),
         },

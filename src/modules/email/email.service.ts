@@ -1,7 +1,6 @@
 import { AppError } from '../../platform/errors.js';
 import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb, withTransaction, type Transaction } from '../../platform/database.js';
-import { hashToken, newToken } from '../../platform/tokens.js';
 import type { Actor } from '../audit/audit.js';
 import { businessToday } from '../settings/business-date.js';
 import { getBrand } from '../settings/settings.service.js';
@@ -9,11 +8,12 @@ import { buildAccountStatement } from '../statements/account-statement.js';
 import { statementFilename, statementPdf } from '../statements/statement-pdf.js';
 import type { EmailRecipient } from './email.schema.js';
 import { queueEmail, type QueuedEmail } from './email-queue.js';
+import { linkTokenPlaceholder, resetLinkMinutes } from './email-links.js';
 import { renderEmail } from './templates/index.js';
 
 type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock'>;
 
-export const resetLinkMinutes = 60;
+export { resetLinkMinutes };
 
 async function organizationName(tx: Transaction, organizationId: string): Promise<string> {
   const found = await tx.client.query('SELECT name FROM organizations WHERE id = $1', [
@@ -163,21 +163,6 @@ export function contactEmailUnavailableReason(
   return null;
 }
 
-async function issueContactToken(
-  tx: Transaction,
-  contactId: string,
-  purpose: 'set_password' | 'reset_password',
-  lifetime: string,
-): Promise<string> {
-  const token = newToken();
-  await tx.client.query(
-    `INSERT INTO contact_tokens (token_hash, contact_id, purpose, expires_at)
-     VALUES ($1, $2, $3, now() + $4::interval)`,
-    [hashToken(token), contactId, purpose, lifetime],
-  );
-  return token;
-}
-
 /** The contact card's Email menu: Send Welcome Email, Send Password Reset, Send Account Summary. */
 export async function sendContactEmail(
   deps: Deps,
@@ -202,8 +187,7 @@ export async function sendContactEmail(
     }
     const brand = await getBrand(tx.db);
     const portal = brand.portalUrl.replace(/\/$/, '');
-    // A double click must not mint a second link that the first email would not carry.
-    await tx.client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [dedupeKey]);
+    // The stored copy carries a placeholder: the working link is minted at delivery.
     const rendered =
       options.kind === 'welcome'
         ? await renderEmail(
@@ -212,7 +196,7 @@ export async function sendContactEmail(
               contactName: contact.name,
               email: contact.email,
               organizationName: contact.organizationName,
-              setPasswordUrl: `${portal}/set-password?token=${await issueContactToken(tx, contact.id, 'set_password', `${deps.config.WELCOME_LINK_DAYS} days`)}`,
+              setPasswordUrl: `${portal}/set-password?token=${linkTokenPlaceholder}`,
               linkExpiresInDays: deps.config.WELCOME_LINK_DAYS,
             },
             brand,
@@ -222,12 +206,12 @@ export async function sendContactEmail(
             {
               contactName: contact.name,
               email: contact.email,
-              resetUrl: `${portal}/reset-password?token=${await issueContactToken(tx, contact.id, 'reset_password', `${resetLinkMinutes} minutes`)}`,
+              resetUrl: `${portal}/reset-password?token=${linkTokenPlaceholder}`,
               linkExpiresInMinutes: resetLinkMinutes,
             },
             brand,
           );
-    const queued = await queueEmail(tx, deps, {
+    return queueEmail(tx, deps, {
       organizationId: options.organizationId,
       template: options.kind,
       recipients,
@@ -236,22 +220,14 @@ export async function sendContactEmail(
       reason: options.kind === 'welcome' ? 'Send Welcome Email' : 'Send Password Reset',
       dedupeKey,
     });
-    if (queued.duplicate) throw new DuplicateRequest(queued);
-    return queued;
-  }).catch((error: unknown) => {
-    // The duplicate's fresh token was rolled back with its transaction; answer the first message.
-    if (error instanceof DuplicateRequest) return error.queued;
-    throw error;
   });
 }
 
-class DuplicateRequest extends Error {
-  constructor(readonly queued: QueuedEmail) {
-    super('duplicate request');
-  }
-}
-
-/** "Resend": the same stored content as a new message, linked to the original. */
+/**
+ * "Resend": the same stored content as a new message, linked to the original. A Welcome or
+ * Password Reset message's stored copy holds no working link: its delivery mints a fresh one,
+ * which ends the link sent before (email-links.ts).
+ */
 export async function resendEmail(
   deps: Deps,
   options: { actor: Actor; messageId: string },

@@ -301,6 +301,18 @@ export async function switchOrganization(options: {
   }
 }
 
+/**
+ * Ends every outstanding emailed link of a contact (Welcome and reset alike), on the caller's
+ * transaction. Every change of a contact's password calls it: a link sent before the change
+ * must not set a password after it.
+ */
+async function endPasswordLinks(client: Pick<Pool, 'query'>, contactId: string) {
+  await client.query(
+    `UPDATE contact_tokens SET used_at = now() WHERE contact_id = $1 AND used_at IS NULL`,
+    [contactId],
+  );
+}
+
 function passwordFields(password: string, confirmation: string, email: string, field: string) {
   const problem = passwordProblem(password, email);
   if (problem) throw AppError.validation(field, problem);
@@ -311,7 +323,8 @@ function passwordFields(password: string, confirmation: string, email: string, f
 
 /**
  * Sets a password from an emailed link (welcome or reset). The token is single-use and
- * expires; using it ends every session of the contact and every other link of its kind.
+ * expires; using it ends every session of the contact and every other link. A link older than
+ * the contact's last password change never works, whichever path changed it.
  */
 export async function setPasswordWithToken(options: {
   pool: Pool;
@@ -324,7 +337,8 @@ export async function setPasswordWithToken(options: {
   const row = (
     await options.pool.query<{ contactId: string; email: string }>(
       `SELECT t.contact_id AS "contactId", c.email FROM contact_tokens t JOIN contacts c ON c.id = t.contact_id
-        WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now()`,
+        WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now()
+          AND (c.password_changed_at IS NULL OR t.created_at > c.password_changed_at)`,
       [tokenHash, options.purpose],
     )
   ).rows[0];
@@ -347,10 +361,7 @@ export async function setPasswordWithToken(options: {
         'this link has expired or was already used: ask for a new one',
       );
     }
-    await client.query(
-      `UPDATE contact_tokens SET used_at = now() WHERE contact_id = $1 AND purpose = $2 AND used_at IS NULL`,
-      [row.contactId, options.purpose],
-    );
+    await endPasswordLinks(client, row.contactId);
     await client.query(
       `UPDATE contacts SET password_hash = $2, must_change_password = false, password_changed_at = now(),
               updated_at = now() WHERE id = $1`,
@@ -361,7 +372,7 @@ export async function setPasswordWithToken(options: {
   return { email: row.email };
 }
 
-/** My Account > Change Password: other sessions end; this one stays signed in. */
+/** My Account > Change Password: other sessions and every emailed link end; this one stays signed in. */
 export async function changeContactPassword(options: {
   pool: Pool;
   session: PortalSession;
@@ -401,10 +412,14 @@ export async function changeContactPassword(options: {
       options.session.contact.id,
       options.session.tokenHash,
     ]);
+    await endPasswordLinks(client, options.session.contact.id);
   });
 }
 
-/** Staff set a temporary password, to be changed at the first sign-in. */
+/**
+ * Staff set a temporary password, to be changed at the first sign-in. Every session and every
+ * emailed link of the contact ends.
+ */
 export async function setTemporaryPassword(options: {
   pool: Pool;
   actor: Actor;
@@ -428,6 +443,7 @@ export async function setTemporaryPassword(options: {
       [options.contactId, passwordHash],
     );
     await client.query('DELETE FROM portal_sessions WHERE contact_id = $1', [options.contactId]);
+    await endPasswordLinks(client, options.contactId);
     const organizations = await client.query<{ organization_id: string }>(
       'SELECT organization_id FROM contact_organizations WHERE contact_id = $1',
       [options.contactId],

@@ -9,6 +9,12 @@ describe('staff roles', () => {
     expect(roleCan('billing', 'manage_staff')).toBe(false);
   });
 
+  it("lets only a Master Admin read the Local Mailbox, which holds clients' working links", () => {
+    expect(roleCan('master_admin', 'read_local_mailbox')).toBe(true);
+    expect(roleCan('billing', 'read_local_mailbox')).toBe(false);
+    expect(roleCan('read_only', 'read_local_mailbox')).toBe(false);
+  });
+
   it('lets Billing manage clients but keeps Read Only to reading', () => {
     expect(roleCan('billing', 'manage_clients')).toBe(true);
     expect(roleCan('read_only', 'manage_clients')).toBe(false);

@@ -1,9 +1,15 @@
 import type { StaffRole } from './staff.schema.js';
 
-export type StaffCapability = 'read' | 'manage_clients' | 'manage_settings' | 'manage_staff';
+export type StaffCapability =
+  | 'read'
+  | 'manage_clients'
+  | 'manage_settings'
+  | 'manage_staff'
+  /** The Local Mailbox stands in for the clients' inboxes: it holds their working links. */
+  | 'read_local_mailbox';
 
 const capabilitiesByRole: Record<StaffRole, StaffCapability[]> = {
-  master_admin: ['read', 'manage_clients', 'manage_settings', 'manage_staff'],
+  master_admin: ['read', 'manage_clients', 'manage_settings', 'manage_staff', 'read_local_mailbox'],
   billing: ['read', 'manage_clients'],
   read_only: ['read'],
 };

@@ -17,14 +17,15 @@ import { useSignOut } from '../features/auth/use-sign-in';
 const configurationPages: {
   to: string;
   label: string;
-  capability?: 'manage_staff' | 'manage_settings';
+  capability?: 'manage_staff' | 'manage_settings' | 'read_local_mailbox';
 }[] = [
   { to: '/configuration/client-users', label: 'Client Users' },
   { to: '/configuration/staff-users', label: 'Staff Users', capability: 'manage_staff' },
   { to: '/configuration/email-templates', label: 'Email Templates' },
   { to: '/configuration/branding', label: 'Branding' },
   { to: '/configuration/billing', label: 'Billing' },
-  { to: '/configuration/local-mailbox', label: 'Local Mailbox' },
+  // It stands in for the clients' inboxes, working links included.
+  { to: '/configuration/local-mailbox', label: 'Local Mailbox', capability: 'read_local_mailbox' },
   { to: '/configuration/security', label: 'Security', capability: 'manage_settings' },
 ];
 
@@ -37,7 +38,12 @@ export function AppLayout() {
   const canManageSettings = useCan('manage_settings');
   const signOut = useSignOut();
 
-  const can = { manage_staff: canManageStaff, manage_settings: canManageSettings };
+  const canReadLocalMailbox = useCan('read_local_mailbox');
+  const can = {
+    manage_staff: canManageStaff,
+    manage_settings: canManageSettings,
+    read_local_mailbox: canReadLocalMailbox,
+  };
   const isActive = (prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`);
 
   // A plain function, not a component defined here: that would remount the links on every render.

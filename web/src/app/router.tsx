@@ -62,7 +62,14 @@ export const router = createBrowserRouter([
           { path: 'configuration/email-templates', element: <EmailTemplatesPage /> },
           { path: 'configuration/branding', element: <BrandingPage /> },
           { path: 'configuration/billing', element: <BillingPage /> },
-          { path: 'configuration/local-mailbox', element: <LocalMailboxPage /> },
+          {
+            path: 'configuration/local-mailbox',
+            element: (
+              <RequireCapability capability="read_local_mailbox">
+                <LocalMailboxPage />
+              </RequireCapability>
+            ),
+          },
           {
             path: 'configuration/security',
             element: (

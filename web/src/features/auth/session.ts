@@ -2,7 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import { api, setCsrfToken } from '../../api/client';
 
 export type StaffRole = 'master_admin' | 'billing' | 'read_only';
-export type StaffCapability = 'read' | 'manage_clients' | 'manage_settings' | 'manage_staff';
+export type StaffCapability =
+  'read' | 'manage_clients' | 'manage_settings' | 'manage_staff' | 'read_local_mailbox';
 
 export interface SessionUser {
   id: string;

@@ -67,7 +67,9 @@ export function LocalMailboxPage() {
         <>
           <Text c="dimmed" maw={720}>
             No SMTP server is set, so Portico delivers email to its built-in SMTP server and keeps
-            it here instead of sending it to anyone. Newest first.
+            it here instead of sending it to anyone. Newest first. These messages stand in for your
+            clients&apos; inboxes and carry their working sign-in links, so only Master Admins can
+            open this page.
           </Text>
           <DataTable<LocalMailboxItem>
             withTableBorder
