@@ -33,7 +33,12 @@ export interface InvoiceResult {
   pdfs: { count: number; renderPerSecond: number; buildAndRenderPerSecond: number };
 }
 
-const sizes = [100_000, 1_000_000];
+/** BENCH_INVOICE_SIZES="200000" measures other sizes (comma-separated). */
+const sizes = process.env.BENCH_INVOICE_SIZES
+  ? process.env.BENCH_INVOICE_SIZES.split(',').map(Number)
+  : [100_000, 1_000_000];
+/** BENCH_INVOICE_CASES="search" runs only the cases whose name contains one of these words. */
+const caseFilter = process.env.BENCH_INVOICE_CASES?.split(',').filter(Boolean);
 const portalPassword = 'Benchmark portal password 1';
 const staffListQuery = 'status=open&overdue=true&limit=25';
 
@@ -45,8 +50,10 @@ async function count(pool: Pool, sql: string, params: unknown[] = []): Promise<n
 async function startBaseline(pool: Pool, organizationId: string) {
   const app = Fastify({ logger: false });
   app.get('/api/portal/invoices', async () => portalOpenInvoices(pool, { organizationId }));
-  app.get('/api/invoices', async () =>
-    listInvoices(pool, { status: 'open', overdue: true, limit: 25 }),
+  app.get<{ Querystring: { q?: string } }>('/api/invoices', async (request) =>
+    request.query.q
+      ? listInvoices(pool, { search: request.query.q, limit: 25 })
+      : listInvoices(pool, { status: 'open', overdue: true, limit: 25 }),
   );
   await app.listen({ host: '127.0.0.1', port: 0 });
   return {
@@ -137,6 +144,13 @@ export async function invoiceBenchmark(options: {
     const portal = await portalCookie(pool, options.appUrl);
     const baseline = await startBaseline(pool, portal.organizationId);
     try {
+      // Find invoice with a rare term: one number of the oldest invoices, which a walk of the
+      // newest-first list would reach last.
+      const rareNumber = (
+        await pool.query<{ number: string }>(
+          `SELECT number FROM invoices ORDER BY issue_date, id LIMIT 1`,
+        )
+      ).rows[0]!.number;
       const targets = [
         { name: 'portal open invoices', path: '/api/portal/invoices', cookie: portal.cookie },
         {
@@ -144,7 +158,12 @@ export async function invoiceBenchmark(options: {
           path: `/api/invoices?${staffListQuery}`,
           cookie: options.staffCookie,
         },
-      ];
+        {
+          name: 'staff list search q=<one number>',
+          path: `/api/invoices?q=${encodeURIComponent(rareNumber)}&limit=25`,
+          cookie: options.staffCookie,
+        },
+      ].filter((t) => !caseFilter || caseFilter.some((word) => t.name.includes(word)));
       for (const target of targets) {
         for (const [kind, url, headers] of [
           ['app', options.appUrl + target.path, { cookie: target.cookie }],

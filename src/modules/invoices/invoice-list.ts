@@ -52,7 +52,10 @@ const scope = 'invoices';
  * order of invoices_issue_date_idx and, for one organization, invoices_organization_idx, so
  * every page is a walk along an index that stops after `limit` matches, at any table size.
  * Each filter is a plain predicate on columns (status included), checked on the walk. The
- * overdue list is the exception: most overdue first, along invoices_open_due_idx.
+ * overdue list is the exception: most overdue first, along invoices_open_due_idx. The number
+ * search is the other: a rare term would walk the whole list, so invoices_number_trgm_idx
+ * (trigrams of lower(number)) lets the planner read its few matches and sort them instead;
+ * a common term still walks the list and stops after a page.
  */
 export async function listInvoices(pool: Pool, options: InvoiceListOptions) {
   const today = options.today ?? (await businessToday(pool));

@@ -87,6 +87,9 @@ export const invoices = pgTable(
     // One number, whatever its letter case: INV-1261 and inv-1261 cannot both exist. Also the
     // index an exact search by number reads.
     uniqueIndex('invoices_number_lower_idx').on(sql`lower(${t.number})`),
+    // Find invoice (the staff list's search, any part of the number): a trigram index, so a
+    // rare term is an index read rather than a walk of the whole list.
+    index('invoices_number_trgm_idx').using('gin', sql`lower(${t.number}) gin_trgm_ops`),
     // The portal's open invoices and the statement: one organization's unpaid issued invoices.
     index('invoices_open_by_organization_idx')
       .on(t.organizationId, t.dueDate, t.id)

@@ -1,0 +1,1 @@
+CREATE INDEX "invoices_number_trgm_idx" ON "invoices" USING gin (lower("number") gin_trgm_ops);
