@@ -3,6 +3,7 @@ import type { JobDefinition } from './platform/jobs.js';
 import { housekeepingJob } from './modules/staff/housekeeping.job.js';
 import { emailJobs } from './modules/email/email.jobs.js';
 import { invoiceJobs } from './modules/invoices/invoice-notices.js';
+import { portalJobs } from './modules/portal/password-reset-request.js';
 import type { MailTransport } from './modules/email/mail-transport.js';
 
 /** Every background job Portico runs; later modules add theirs here. */
@@ -16,5 +17,6 @@ export function allJobs(context: AppContext, mail: { transport: MailTransport })
     }),
     ...emailJobs({ ...context, transport: mail.transport }),
     ...invoiceJobs(context),
+    ...portalJobs(context),
   ];
 }

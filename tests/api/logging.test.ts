@@ -23,7 +23,7 @@ beforeAll(async () => {
   stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n')));
   const context = {
     ...testApp.context,
-    config: { ...testApp.context.config, LOG_LEVEL: 'trace' },
+    config: { ...testApp.context.config, LOG_LEVEL: 'trace' as const },
     // The workers log to the same place as the web requests.
     logger: pino(loggerOptions('trace'), stream),
   };

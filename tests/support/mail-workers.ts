@@ -1,12 +1,19 @@
 import { registerQueues, startWorkers } from '../../src/platform/jobs.js';
 import { emailJobs } from '../../src/modules/email/email.jobs.js';
 import { createMailTransport } from '../../src/modules/email/mail-transport.js';
+import { portalJobs } from '../../src/modules/portal/password-reset-request.js';
 import type { TestApp } from './test-app.js';
 
-/** Starts the real email workers of a test app, sending through SMTP on the given port. */
+/**
+ * Starts the real email workers of a test app, sending through SMTP on the given port, and the
+ * jobs that queue email on a visitor's request (a password reset).
+ */
 export async function startMailWorkers(testApp: TestApp, smtpPort: number) {
   const transport = createMailTransport(testApp.context.config, smtpPort);
-  const definitions = emailJobs({ ...testApp.context, transport });
+  const definitions = [
+    ...emailJobs({ ...testApp.context, transport }),
+    ...portalJobs(testApp.context),
+  ];
   await registerQueues(testApp.context.jobs, definitions);
   await startWorkers(testApp.context.jobs, definitions, testApp.context.logger);
   return { transport, close: () => transport.close() };

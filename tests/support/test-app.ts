@@ -8,6 +8,7 @@ import { seedDemoData, demoStaff } from '../../src/modules/demo/demo-data.js';
 import { registerQueues } from '../../src/platform/jobs.js';
 import { emailJobs } from '../../src/modules/email/email.jobs.js';
 import { createMailTransport } from '../../src/modules/email/mail-transport.js';
+import { portalJobs } from '../../src/modules/portal/password-reset-request.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -43,7 +44,10 @@ export async function startTestApp(
   const context: AppContext = { config, pool: database.pool, jobs, logger };
   // Queues exist (as after npm start) so actions can enqueue; workers are started by the tests
   // that need them (see mail-workers.ts).
-  await registerQueues(jobs, emailJobs({ ...context, transport: createMailTransport(config, 1) }));
+  await registerQueues(jobs, [
+    ...emailJobs({ ...context, transport: createMailTransport(config, 1) }),
+    ...portalJobs(context),
+  ]);
   await seedDemoData({ pool: database.pool, logger });
   const app = await buildApp(context);
   await app.ready();

@@ -67,3 +67,21 @@ export async function mintContactLink(
 export function withLinkToken(content: string, token: string): string {
   return content.replaceAll(`token=${linkTokenPlaceholder}`, `token=${token}`);
 }
+
+/**
+ * Whether an email of the template was queued for the contact in the last `minutes` minutes
+ * (delivered or not): the throttle for emails a visitor can trigger, such as a reset request.
+ */
+export async function linkEmailedWithin(
+  pool: Pool,
+  options: { contactId: string; template: string; minutes: number },
+): Promise<boolean> {
+  const found = await pool.query(
+    `SELECT 1 FROM email_messages
+      WHERE recipient_contact_ids @> ARRAY[$1::uuid] AND template = $2
+        AND created_at > now() - make_interval(mins => $3)
+      LIMIT 1`,
+    [options.contactId, options.template, options.minutes],
+  );
+  return (found.rowCount ?? 0) > 0;
+}

@@ -7,7 +7,6 @@ import { emailAddress, idParam, pageLimit } from '../../platform/http/validation
 import { minimumPasswordLength } from '../../platform/passwords.js';
 import { businessToday, businessTodayFor } from '../settings/business-date.js';
 import { getBrand } from '../settings/settings.service.js';
-import { sendContactEmail } from '../email/email.service.js';
 import { actorOf, requireStaff, staffCookieOptions } from '../staff/staff-auth.js';
 import {
   portalInvoice,
@@ -15,6 +14,7 @@ import {
   portalPaidInvoices,
 } from '../invoices/portal-invoices.js';
 import { portalScope, portalSessionCookie, requirePortal } from './portal-auth.js';
+import { requestPasswordReset } from './password-reset-request.js';
 import {
   changeContactPassword,
   contactLoginHistory,
@@ -152,7 +152,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         await requestPasswordReset(context, request.body.email);
-        // The same answer whether or not the address has an account.
+        // The same answer, after the same work, whether or not the address has an account.
         return reply.status(202).send({
           message: 'If that address has a portal account, a reset link is on its way.',
         });
@@ -287,27 +287,3 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
   };
 }
 
-/** Sends a reset link when the address belongs to a contact with portal access; else nothing. */
-async function requestPasswordReset(context: AppContext, email: string) {
-  const contact = (
-    await context.pool.query<{ id: string; name: string }>(
-      'SELECT id, name FROM contacts WHERE lower(email) = $1',
-      [email],
-    )
-  ).rows[0];
-  if (!contact) return;
-  const [organization] = await portalOrganizations(context.pool, contact.id);
-  if (!organization) return;
-  const recent = await context.pool.query(
-    `SELECT 1 FROM contact_tokens WHERE contact_id = $1 AND purpose = 'reset_password'
-        AND created_at > now() - interval '1 minute'`,
-    [contact.id],
-  );
-  if (recent.rowCount) return;
-  await sendContactEmail(context, {
-    actor: { kind: 'contact', id: contact.id, label: `${contact.name} (portal)` },
-    contactId: contact.id,
-    organizationId: organization.id,
-    kind: 'password_reset',
-  });
-}
