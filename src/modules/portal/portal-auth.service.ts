@@ -69,18 +69,26 @@ async function openPortalSession(
     absoluteHours: number;
     ip: string;
     userAgent: string;
-    viewerStaffUserId?: string;
+    /** Staff's "view as": the staff user and their session's token hash (it ends with it). */
+    viewer?: { staffUserId: string; staffSessionHash: string };
   },
 ): Promise<string> {
   const token = newToken();
+  // A "view as" session lasts no longer than the staff session it was opened from.
   await db.query(
-    `INSERT INTO portal_sessions (token_hash, contact_id, organization_id, viewer_staff_user_id, expires_at, ip, user_agent)
-     VALUES ($1, $2, $3, $4, now() + make_interval(hours => $5), $6, $7)`,
+    `INSERT INTO portal_sessions
+       (token_hash, contact_id, organization_id, viewer_staff_user_id, viewer_staff_session_hash,
+        expires_at, ip, user_agent)
+     VALUES ($1, $2, $3, $4, $5,
+             least(now() + make_interval(hours => $6),
+                   coalesce((SELECT expires_at FROM staff_sessions WHERE token_hash = $5), 'infinity')),
+             $7, $8)`,
     [
       hashToken(token),
       options.contactId,
       options.organizationId,
-      options.viewerStaffUserId ?? null,
+      options.viewer?.staffUserId ?? null,
+      options.viewer?.staffSessionHash ?? null,
       options.absoluteHours,
       options.ip,
       options.userAgent,
@@ -92,7 +100,8 @@ async function openPortalSession(
 /**
  * Signs a contact in to the portal. An unknown email, a wrong password, a contact with no
  * password yet and one with Revoke Access everywhere all get the same answer; the login
- * history keeps the real reason for staff.
+ * history keeps the real reason for staff. The session acts for the organization the contact
+ * last used (signed in with or switched to) while it grants access, else the first by name.
  */
 export async function signInContact(options: {
   pool: Pool;
@@ -132,8 +141,14 @@ export async function signInContact(options: {
     [options.email, failureWindowMinutes],
   );
   const contact = (
-    await pool.query<{ id: string; passwordHash: string | null }>(
-      `SELECT id, password_hash AS "passwordHash" FROM contacts WHERE lower(email) = $1`,
+    await pool.query<{
+      id: string;
+      passwordHash: string | null;
+      lastOrganizationId: string | null;
+    }>(
+      `SELECT id, password_hash AS "passwordHash",
+              last_portal_organization_id AS "lastOrganizationId"
+         FROM contacts WHERE lower(email) = $1`,
       [options.email],
     )
   ).rows[0];
@@ -163,7 +178,7 @@ export async function signInContact(options: {
         : organizations.length === 0
           ? 'no portal access (Revoke Access in every organization)'
           : null;
-  const first = organizations[0];
+  const first = organizations.find((o) => o.id === contact?.lastOrganizationId) ?? organizations[0];
   if (refusal || !contact || !first) {
     await recordAttempt(pool, {
       ...attempt,
@@ -174,7 +189,10 @@ export async function signInContact(options: {
     throw new AppError('unauthenticated', portalWrongCredentials);
   }
   const token = await withTransaction(pool, async ({ client }) => {
-    await client.query('UPDATE contacts SET last_login_at = now() WHERE id = $1', [contact.id]);
+    await client.query(
+      'UPDATE contacts SET last_login_at = now(), last_portal_organization_id = $2 WHERE id = $1',
+      [contact.id, first.id],
+    );
     await client.query('UPDATE organizations SET last_login_at = now() WHERE id = $1', [first.id]);
     return openPortalSession(client, {
       contactId: contact.id,
@@ -207,7 +225,8 @@ export interface PortalSession {
 /**
  * Resolves a portal cookie. Permissions are read from the contact's relation on every request,
  * so a profile change applies at once. If the current organization no longer grants access,
- * the session moves to another that does, or ends.
+ * the session moves to another that does, or ends. A staff "view as" session holds only while
+ * the staff session it was opened from does (not signed out, not expired, user not disabled).
  */
 export async function findPortalSession(options: {
   pool: Pool;
@@ -233,8 +252,11 @@ export async function findPortalSession(options: {
          LEFT JOIN organizations o ON o.id = co.organization_id AND o.archived_at IS NULL
          LEFT JOIN access_profiles p ON p.id = co.access_profile_id
          LEFT JOIN staff_users v ON v.id = s.viewer_staff_user_id
+         LEFT JOIN staff_sessions vs ON vs.token_hash = s.viewer_staff_session_hash
         WHERE s.token_hash = $1 AND s.expires_at > now()
-          AND s.last_seen_at > now() - make_interval(mins => $2)`,
+          AND s.last_seen_at > now() - make_interval(mins => $2)
+          AND (s.viewer_staff_user_id IS NULL
+               OR (vs.expires_at > now() AND NOT vs.totp_pending AND v.disabled_at IS NULL))`,
         values: [tokenHash, options.idleMinutes],
       })
     ).rows[0];
@@ -279,7 +301,10 @@ export async function signOutContact(pool: Pool, tokenHash: string) {
   await pool.query('DELETE FROM portal_sessions WHERE token_hash = $1', [tokenHash]);
 }
 
-/** The company switch: act for another organization where the contact has access. */
+/**
+ * The company switch: act for another organization where the contact has access. It is also
+ * where the contact's next sign-in starts.
+ */
 export async function switchOrganization(options: {
   pool: Pool;
   session: PortalSession;
@@ -294,8 +319,13 @@ export async function switchOrganization(options: {
     'UPDATE portal_sessions SET organization_id = $2 WHERE token_hash = $1',
     [options.session.tokenHash, options.organizationId],
   );
+  // Staff viewing the portal leave no trace in what the contact last used.
   if (!options.session.viewer) {
     await options.pool.query('UPDATE organizations SET last_login_at = now() WHERE id = $1', [
+      options.organizationId,
+    ]);
+    await options.pool.query('UPDATE contacts SET last_portal_organization_id = $2 WHERE id = $1', [
+      options.session.contact.id,
       options.organizationId,
     ]);
   }
@@ -461,10 +491,15 @@ export async function setTemporaryPassword(options: {
   });
 }
 
-/** Staff "view portal as this contact": a read-only portal session, audited. */
+/**
+ * Staff "view portal as this contact": a read-only portal session, audited, that lasts at most
+ * an hour and ends with the staff session that opened it.
+ */
 export async function openViewAsSession(options: {
   pool: Pool;
   actor: Actor & { id: string };
+  /** The cookie token of the staff session opening the view: the view ends with it. */
+  staffSessionToken: string;
   contactId: string;
   organizationId: string;
   ip: string;
@@ -503,7 +538,10 @@ export async function openViewAsSession(options: {
       absoluteHours: 1,
       ip: options.ip,
       userAgent: options.userAgent,
-      viewerStaffUserId: options.actor.id,
+      viewer: {
+        staffUserId: options.actor.id,
+        staffSessionHash: hashToken(options.staffSessionToken),
+      },
     });
   });
 }

@@ -7,7 +7,12 @@ import { emailAddress, idParam, pageLimit } from '../../platform/http/validation
 import { minimumPasswordLength } from '../../platform/passwords.js';
 import { businessToday, businessTodayFor } from '../settings/business-date.js';
 import { getBrand } from '../settings/settings.service.js';
-import { actorOf, requireStaff, staffCookieOptions } from '../staff/staff-auth.js';
+import {
+  actorOf,
+  requireStaff,
+  staffCookieOptions,
+  staffSessionCookie,
+} from '../staff/staff-auth.js';
 import {
   portalInvoice,
   portalOpenInvoices,
@@ -275,6 +280,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
         const token = await openViewAsSession({
           pool: context.pool,
           actor: { ...actor, id: request.staffUser!.id },
+          staffSessionToken: request.cookies[staffSessionCookie]!,
           contactId: request.params.id,
           organizationId: request.body.organizationId,
           ip: request.ip,

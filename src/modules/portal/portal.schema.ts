@@ -2,12 +2,13 @@ import { bigserial, boolean, index, pgTable, text, timestamp, uuid } from 'drizz
 import { sql } from 'drizzle-orm';
 import { contacts } from '../contacts/contacts.schema.js';
 import { organizations } from '../organizations/organizations.schema.js';
-import { staffUsers } from '../staff/staff.schema.js';
+import { staffSessions, staffUsers } from '../staff/staff.schema.js';
 
 /**
  * A contact's portal session, apart from staff sessions. It acts for one organization at a
  * time (the company switch). A session opened by staff to view the portal as the contact
- * carries the staff user and is read-only.
+ * carries the staff user and the staff session it was opened from, and is read-only: it ends
+ * with that staff session (sign-out, disabled user, expiry).
  */
 export const portalSessions = pgTable(
   'portal_sessions',
@@ -22,6 +23,10 @@ export const portalSessions = pgTable(
     viewerStaffUserId: uuid('viewer_staff_user_id').references(() => staffUsers.id, {
       onDelete: 'cascade',
     }),
+    viewerStaffSessionHash: text('viewer_staff_session_hash').references(
+      () => staffSessions.tokenHash,
+      { onDelete: 'cascade' },
+    ),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
