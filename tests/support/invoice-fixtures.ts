@@ -100,15 +100,68 @@ export async function insertInvoice(
   return id;
 }
 
-/** The text a PDF written without compression shows (pdfkit's hex TJ arrays), line by line. */
-export function pdfText(pdf: Buffer): string {
-  const source = pdf.toString('latin1');
-  const out: string[] = [];
-  for (const match of source.matchAll(/\[((?:<[0-9a-fA-F]*>\s*-?[\d.]*\s*)+)\]\s*TJ/g)) {
-    const hex = [...match[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((m) => m[1]).join('');
-    out.push(Buffer.from(hex, 'hex').toString('latin1'));
+/** One piece of text as a PDF reader places it: baseline y in points from the page's bottom. */
+export interface PdfTextItem {
+  text: string;
+  x: number;
+  y: number;
+}
+
+/** One page of a PDF as a reader extracts it: its text pieces and their positions. */
+export interface PdfPage {
+  number: number;
+  height: number;
+  items: PdfTextItem[];
+  /** The page's text, one line of the page a line of text, runs of spaces made one. */
+  text: string;
+}
+
+/**
+ * Reads a PDF's text with PDF.js, as a PDF reader (and copy and paste) gets it: through the
+ * fonts' ToUnicode maps, so what is tested is what a person reads, not what was written.
+ */
+export async function pdfPages(pdf: Buffer): Promise<PdfPage[]> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const document = await pdfjs.getDocument({
+    data: new Uint8Array(pdf),
+    useSystemFonts: false,
+    disableFontFace: true,
+    verbosity: 0,
+  }).promise;
+  const pages: PdfPage[] = [];
+  for (let number = 1; number <= document.numPages; number++) {
+    const page = await document.getPage(number);
+    const content = await page.getTextContent();
+    const items: PdfTextItem[] = [];
+    const lines = new Map<number, { x: number; text: string }[]>();
+    for (const item of content.items) {
+      if (!('str' in item) || item.str === '') continue;
+      const [, , , , x, y] = item.transform as number[];
+      items.push({ text: item.str, x: x!, y: y! });
+      const key = Math.round(y!);
+      lines.set(key, [...(lines.get(key) ?? []), { x: x!, text: item.str }]);
+    }
+    const text = [...lines.entries()]
+      .sort(([a], [b]) => b - a)
+      .map(([, pieces]) =>
+        pieces
+          .sort((a, b) => a.x - b.x)
+          .map((piece) => piece.text)
+          .join(' ')
+          // Gaps between pieces come out as spaces of their own: one space reads the same.
+          .replace(/\s+/g, ' ')
+          .trim(),
+      )
+      .join('\n');
+    pages.push({ number, height: page.view[3]!, items, text });
   }
-  return out.join('\n');
+  await document.destroy();
+  return pages;
+}
+
+/** A PDF's text as a reader extracts it, pages one after the other. */
+export async function pdfText(pdf: Buffer): Promise<string> {
+  return (await pdfPages(pdf)).map((page) => page.text).join('\n');
 }
 
 /** How many pages a PDF has (its /Type /Page objects). */

@@ -3,6 +3,7 @@ import { AppError, type FieldError } from '../../platform/errors.js';
 import { withTransaction, type Pool } from '../../platform/database.js';
 import type { Actor } from '../audit/audit.js';
 import { parseAmount, parseQuantity } from '../../shared/money.js';
+import { maxLineDescriptionLength } from '../../shared/invoice-limits.js';
 import {
   invoiceTerms,
   isValidDate,
@@ -241,8 +242,8 @@ export async function importInvoicesCsv(options: { pool: Pool; actor: Actor; csv
     }
 
     if (!values.description) error(line, 'description', 'is required');
-    else if (values.description.length > 500) {
-      error(line, 'description', 'must be at most 500 characters');
+    else if (values.description.length > maxLineDescriptionLength) {
+      error(line, 'description', `must be at most ${maxLineDescriptionLength} characters`);
     } else if (values.description.includes('\u0000')) {
       error(line, 'description', 'must not contain a NUL character');
     }

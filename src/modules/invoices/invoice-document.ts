@@ -1,7 +1,19 @@
 import { AppError } from '../../platform/errors.js';
 import type { Pool, PoolClient } from '../../platform/database.js';
 import { formatMoney } from '../../platform/money.js';
-import { pdfHeader, pdfRow, pdfRule, renderPdf, type PdfColumn } from '../../platform/pdf.js';
+import {
+  pdfContinuationHeader,
+  pdfHeader,
+  pdfKeepTogether,
+  pdfRow,
+  pdfRowHeight,
+  pdfRule,
+  pdfText,
+  renderPdf,
+  type PdfColumn,
+  type PdfRowOptions,
+} from '../../platform/pdf.js';
+import { formatDate } from '../../shared/dates.js';
 import type { Brand } from '../email/templates/brand.js';
 import type { InvoiceState } from './invoices.schema.js';
 
@@ -14,7 +26,11 @@ export interface InvoiceDocumentLine {
   amountCents: number;
 }
 
-/** Everything a printed invoice shows, read in one place for the console and the portal. */
+/**
+ * Everything a printed invoice shows, read in one place for the console and the portal. It is
+ * the client's document wherever it is opened, so it holds nothing staff-only: no memo (an
+ * internal note, docs/decisions/0014-invoice-memo-is-internal.md), no external reference.
+ */
 export interface InvoiceDocument {
   id: string;
   organizationId: string;
@@ -31,8 +47,8 @@ export interface InvoiceDocument {
   taxCents: number;
   totalCents: number;
   amountPaidCents: number;
+  /** What is still owed: total less paid, and 0 for a void invoice (nothing is due). */
   balanceCents: number;
-  memo: string;
   billTo: { name: string; address: string[] };
   lines: InvoiceDocumentLine[];
 }
@@ -53,7 +69,7 @@ export async function loadInvoiceDocument(
             i.due_date::text AS due_date, i.terms, i.currency, i.tax_rate_ppm,
             i.subtotal_cents::float8 AS subtotal_cents, i.tax_cents::float8 AS tax_cents,
             i.total_cents::float8 AS total_cents, i.amount_paid_cents::float8 AS amount_paid_cents,
-            i.balance_cents::float8 AS balance_cents, i.memo,
+            i.balance_cents::float8 AS balance_cents,
             o.name AS organization_name, o.address_line1, o.address_line2, o.city, o.region,
             o.postal_code, o.country, c.name AS category, t.name AS tax_name
        FROM invoices i
@@ -92,7 +108,6 @@ export async function loadInvoiceDocument(
     totalCents: row.total_cents,
     amountPaidCents: row.amount_paid_cents,
     balanceCents: row.balance_cents,
-    memo: row.memo,
     billTo: {
       name: row.organization_name,
       address: formatAddress(row),
@@ -145,6 +160,9 @@ export function invoiceStatus(invoice: {
   return 'Open';
 }
 
+/** Printed under the totals of a void invoice, whose balance due is nothing. */
+export const voidNotice = 'This invoice is void. Nothing is due.';
+
 function taxLabel(invoice: InvoiceDocument): string {
   const rate = formatRate(invoice.taxRatePpm);
   return invoice.taxName ? `Tax (${invoice.taxName}, ${rate})` : `Tax (${rate})`;
@@ -177,7 +195,7 @@ export function invoiceHtml(invoice: InvoiceDocument, brand: Brand): string {
   const lines = invoice.lines
     .map(
       (line) => `<tr>
-        <td>${e(line.description)}</td>
+        <td class="description">${e(line.description)}</td>
         <td class="num">${e(formatQuantity(line.quantityTenThousandths))}</td>
         <td class="num">${money(line.unitPriceCents)}</td>
         <td class="num">${money(line.amountCents)}</td>
@@ -211,7 +229,8 @@ export function invoiceHtml(invoice: InvoiceDocument, brand: Brand): string {
   .totals td { border: none; padding: 3px 4px; }
   .totals .strong td { font-weight: 700; border-top: 2px solid #dee2e6; }
   .status { display: inline-block; padding: 2px 10px; border-radius: 12px; background: #e9ecef; font-weight: 600; }
-  .memo { margin-top: 24px; white-space: pre-wrap; }
+  .description { white-space: pre-wrap; overflow-wrap: anywhere; }
+  .void { margin: 16px 0 0 auto; width: 320px; color: #c92a2a; font-weight: 700; }
   footer { color: #868e96; font-size: 12px; padding: 12px 32px 20px; }
   @media print { body { background: #fff; } .page { margin: 0; border-radius: 0; max-width: none; } header { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 </style>
@@ -228,8 +247,8 @@ export function invoiceHtml(invoice: InvoiceDocument, brand: Brand): string {
     </div>
     <dl>
       <dt>Invoice number</dt><dd>${e(invoice.number)}</dd>
-      <dt>Issue date</dt><dd>${e(invoice.issueDate)}</dd>
-      <dt>Due date</dt><dd>${e(invoice.dueDate)}</dd>
+      <dt>Issue date</dt><dd>${e(formatDate(invoice.issueDate, brand.dateFormat))}</dd>
+      <dt>Due date</dt><dd>${e(formatDate(invoice.dueDate, brand.dateFormat))}</dd>
       <dt>Terms</dt><dd>${e(invoice.terms)}</dd>
       <dt>Category</dt><dd>${e(invoice.category)}</dd>
       <dt>Status</dt><dd><span class="status">${e(status)}</span></dd>
@@ -248,7 +267,7 @@ ${lines}
     <tr><td>Amount paid</td><td class="num">${money(invoice.amountPaidCents)}</td></tr>
     <tr class="strong"><td>Balance due</td><td class="num">${money(invoice.balanceCents)}</td></tr>
   </table>
-  ${invoice.memo ? `<div class="memo">${e(invoice.memo)}</div>` : ''}
+  ${invoice.state === 'void' ? `<p class="void">${e(voidNotice)}</p>` : ''}
 </main>
 <footer>${e(brand.mspName)}${contact ? ` · ${contact}` : ''}</footer>
 </div>
@@ -257,7 +276,24 @@ ${lines}
 `;
 }
 
-/** The invoice as a PDF, laid out like the HTML page. */
+/** Where the invoice PDF's table columns start and how wide they are, in points. */
+const lineColumns: PdfColumn[] = [
+  { x: 50, width: 272 },
+  { x: 322, width: 70, align: 'right' },
+  { x: 392, width: 85, align: 'right' },
+  { x: 477, width: 85, align: 'right' },
+];
+const totalColumns: PdfColumn[] = [
+  { x: 322, width: 155 },
+  { x: 477, width: 85, align: 'right' },
+];
+
+/**
+ * The invoice as a PDF, laid out like the HTML page. Lines flow over as many pages as they
+ * need (a description longer than a page continues on the next); each page after the first
+ * starts with the invoice number and the column headings, every page's footer names the
+ * invoice and says "Page n of m", and the totals block is never split across pages.
+ */
 export function invoicePdf(
   invoice: InvoiceDocument,
   brand: Brand,
@@ -266,17 +302,30 @@ export function invoicePdf(
   return renderPdf(
     (doc) => {
       const money = (cents: number) => formatMoney(cents, invoice.currency);
+      const lineHeadings = () => {
+        pdfRow(doc, lineColumns, ['Description', 'Quantity', 'Unit price', 'Amount'], {
+          bold: true,
+          color: '#868e96',
+        });
+        pdfRule(doc);
+      };
+      let inLines = false;
+      doc.on('pageAdded', () => {
+        pdfContinuationHeader(doc, `Invoice ${invoice.number} (continued)`);
+        if (inLines) lineHeadings();
+      });
+
       pdfHeader(doc, brand, `Invoice ${invoice.number}`);
       const top = doc.y;
-      doc.fillColor('#868e96').font('Helvetica-Bold').fontSize(8).text('BILL TO', 50, top);
-      doc.fillColor('#343a40').font('Helvetica-Bold').fontSize(10).text(invoice.billTo.name);
-      doc.font('Helvetica');
-      for (const line of invoice.billTo.address) doc.text(line);
+      const billTo = { x: 50, width: 260 };
+      pdfText(doc, 'BILL TO', { ...billTo, bold: true, size: 8, color: '#868e96' });
+      pdfText(doc, invoice.billTo.name, { ...billTo, bold: true, size: 10 });
+      for (const line of invoice.billTo.address) pdfText(doc, line, { ...billTo, size: 10 });
       const leftBottom = doc.y;
       const meta: [string, string][] = [
         ['Invoice number', invoice.number],
-        ['Issue date', invoice.issueDate],
-        ['Due date', invoice.dueDate],
+        ['Issue date', formatDate(invoice.issueDate, brand.dateFormat)],
+        ['Due date', formatDate(invoice.dueDate, brand.dateFormat)],
         ['Terms', invoice.terms],
         ['Category', invoice.category],
         ['Status', invoiceStatus(invoice)],
@@ -294,46 +343,50 @@ export function invoicePdf(
       }
       doc.x = 50;
       doc.y = Math.max(doc.y, leftBottom) + 16;
-      const columns: PdfColumn[] = [
-        { x: 50, width: 272 },
-        { x: 322, width: 70, align: 'right' },
-        { x: 392, width: 85, align: 'right' },
-        { x: 477, width: 85, align: 'right' },
-      ];
-      pdfRow(doc, columns, ['Description', 'Quantity', 'Unit price', 'Amount'], {
-        bold: true,
-        color: '#868e96',
-      });
-      pdfRule(doc);
+
+      inLines = true;
+      lineHeadings();
       for (const line of invoice.lines) {
-        pdfRow(doc, columns, [
+        pdfRow(doc, lineColumns, [
           line.description,
           formatQuantity(line.quantityTenThousandths),
           money(line.unitPriceCents),
           money(line.amountCents),
         ]);
       }
-      pdfRule(doc);
-      const totals: PdfColumn[] = [
-        { x: 322, width: 155 },
-        { x: 477, width: 85, align: 'right' },
+      inLines = false;
+
+      const totals: [string, string, PdfRowOptions][] = [
+        ['Subtotal', money(invoice.subtotalCents), {}],
+        [taxLabel(invoice), money(invoice.taxCents), {}],
+        ['Total', money(invoice.totalCents), { bold: true }],
+        ['Amount paid', money(invoice.amountPaidCents), {}],
+        ['Balance due', money(invoice.balanceCents), { bold: true, size: 11 }],
       ];
-      pdfRow(doc, totals, ['Subtotal', money(invoice.subtotalCents)]);
-      pdfRow(doc, totals, [taxLabel(invoice), money(invoice.taxCents)]);
-      pdfRow(doc, totals, ['Total', money(invoice.totalCents)], { bold: true });
-      pdfRow(doc, totals, ['Amount paid', money(invoice.amountPaidCents)]);
-      pdfRow(doc, totals, ['Balance due', money(invoice.balanceCents)], { bold: true, size: 11 });
-      if (invoice.memo) {
-        doc.moveDown();
-        doc.font('Helvetica').fontSize(9).fillColor('#343a40').text(invoice.memo, 50, doc.y, {
-          width: 512,
-        });
+      const voidNote = invoice.state === 'void' ? voidNotice : null;
+      // The rule above the totals and every row of them stay on one page.
+      pdfKeepTogether(
+        doc,
+        6 +
+          totals.reduce(
+            (height, [label, value, style]) =>
+              height + pdfRowHeight(doc, totalColumns, [label, value], style),
+            0,
+          ) +
+          (voidNote ? pdfRowHeight(doc, [totalColumns[0]!], [voidNote]) + 6 : 0),
+      );
+      pdfRule(doc);
+      for (const [label, value, style] of totals) pdfRow(doc, totalColumns, [label, value], style);
+      if (voidNote) {
+        doc.y += 6;
+        pdfRow(doc, [{ x: 322, width: 240 }], [voidNote], { bold: true, color: '#c92a2a' });
       }
     },
     {
       compress: options.compress,
       title: `Invoice ${invoice.number}`,
       author: brand.mspName,
+      footer: `Invoice ${invoice.number} · ${brand.mspName}`,
     },
   );
 }

@@ -8,6 +8,7 @@ import { importInvoicesCsv } from './csv-import.js';
 import { listInvoices } from './invoice-list.js';
 import { invoiceStatuses, invoiceTerms, isValidDate, maxUnitPriceCents } from './invoice-math.js';
 import { parseQuantity } from '../../shared/money.js';
+import { maxLineDescriptionLength } from '../../shared/invoice-limits.js';
 import {
   createInvoice,
   deleteDraftInvoice,
@@ -36,7 +37,7 @@ const quantity = z
   });
 
 const invoiceLine = z.object({
-  description: requiredText(500),
+  description: requiredText(maxLineDescriptionLength),
   quantity,
   unitPriceCents: z
     .number('must be a whole number of cents')

@@ -1,5 +1,14 @@
 import { formatMoney } from '../../platform/money.js';
-import { pdfHeader, pdfRow, pdfRule, renderPdf, type PdfColumn } from '../../platform/pdf.js';
+import {
+  pdfContinuationHeader,
+  pdfHeader,
+  pdfRow,
+  pdfRule,
+  pdfText,
+  renderPdf,
+  type PdfColumn,
+} from '../../platform/pdf.js';
+import { formatDate } from '../../shared/dates.js';
 import type { Brand } from '../email/templates/brand.js';
 import type { AccountStatement } from './account-statement.js';
 import { agingBucketLabels, agingBuckets } from './aging.js';
@@ -15,7 +24,11 @@ export function statementFilename(statement: AccountStatement): string {
   return `statement-${slug}-${statement.asOf}.pdf`;
 }
 
-/** The Account Summary as a PDF statement: balance, aging, oldest and open invoices, payments. */
+/**
+ * The Account Summary as a PDF statement: balance, aging, oldest and open invoices, payments.
+ * Open invoices flow over as many pages as they need; each page after the first starts with
+ * the organization and date and the column headings, and every footer says "Page n of m".
+ */
 export function statementPdf(
   statement: AccountStatement,
   brand: Brand,
@@ -24,30 +37,41 @@ export function statementPdf(
   return renderPdf(
     (doc) => {
       const money = (cents: number) => formatMoney(cents, statement.currency);
+      const date = (isoDate: string) => formatDate(isoDate, brand.dateFormat);
+      const label = (text: string) =>
+        pdfText(doc, text, { x: 50, bold: true, size: 8, color: '#868e96' });
+      let repeatHeadings: (() => void) | null = null;
+      doc.on('pageAdded', () => {
+        pdfContinuationHeader(
+          doc,
+          `Statement for ${statement.organizationName} as of ${date(statement.asOf)} (continued)`,
+        );
+        repeatHeadings?.();
+      });
       pdfHeader(doc, brand, 'Statement');
       const top = doc.y;
-      doc.fillColor('#868e96').font('Helvetica-Bold').fontSize(8).text('ACCOUNT', 50, top);
-      doc.fillColor('#343a40').font('Helvetica-Bold').fontSize(10).text(statement.organizationName);
-      doc.font('Helvetica');
-      for (const line of statement.address) doc.text(line);
+      const account = { x: 50, width: 260 };
+      pdfText(doc, 'ACCOUNT', { ...account, bold: true, size: 8, color: '#868e96' });
+      pdfText(doc, statement.organizationName, { ...account, bold: true, size: 10 });
+      for (const line of statement.address) pdfText(doc, line, { ...account, size: 10 });
       const leftBottom = doc.y;
       doc.y = top;
       const meta: PdfColumn[] = [
         { x: 330, width: 100 },
         { x: 430, width: 132, align: 'right' },
       ];
-      pdfRow(doc, meta, ['Statement date', statement.asOf]);
+      pdfRow(doc, meta, ['Statement date', date(statement.asOf)]);
       pdfRow(doc, meta, ['Total due', money(statement.totalDueCents)], { bold: true });
       pdfRow(doc, meta, ['Past due', money(statement.pastDueCents)]);
       if (statement.oldestOpenInvoice) {
         const oldest = statement.oldestOpenInvoice;
-        pdfRow(doc, meta, ['Oldest open invoice', `${oldest.number}, due ${oldest.dueDate}`]);
+        pdfRow(doc, meta, ['Oldest open invoice', `${oldest.number}, due ${date(oldest.dueDate)}`]);
       }
       doc.x = 50;
       doc.y = Math.max(doc.y, leftBottom) + 16;
 
-      doc.fillColor('#868e96').font('Helvetica-Bold').fontSize(8).text('AGING', 50, doc.y);
-      doc.moveDown(0.3);
+      label('AGING');
+      doc.y += 3;
       const bucketWidth = 512 / agingBuckets.length;
       const agingColumns: PdfColumn[] = agingBuckets.map((_, index) => ({
         x: 50 + index * bucketWidth,
@@ -65,10 +89,9 @@ export function statementPdf(
         agingColumns,
         agingBuckets.map((bucket) => money(statement.aging[bucket])),
       );
-      doc.moveDown();
-
-      doc.fillColor('#868e96').font('Helvetica-Bold').fontSize(8).text('OPEN INVOICES', 50, doc.y);
-      doc.moveDown(0.3);
+      doc.y += 12;
+      label('OPEN INVOICES');
+      doc.y += 3;
       const columns: PdfColumn[] = [
         { x: 50, width: 110 },
         { x: 160, width: 80 },
@@ -77,24 +100,29 @@ export function statementPdf(
         { x: 392, width: 85, align: 'right' },
         { x: 477, width: 85, align: 'right' },
       ];
-      pdfRow(doc, columns, ['Invoice', 'Issued', 'Due', 'Days past due', 'Total', 'Balance'], {
-        bold: true,
-        color: '#868e96',
-      });
-      pdfRule(doc);
+      const openHeadings = () => {
+        pdfRow(doc, columns, ['Invoice', 'Issued', 'Due', 'Days past due', 'Total', 'Balance'], {
+          bold: true,
+          color: '#868e96',
+        });
+        pdfRule(doc);
+      };
+      openHeadings();
+      repeatHeadings = openHeadings;
       if (statement.openInvoices.length === 0) {
         pdfRow(doc, [{ x: 50, width: 512 }], ['No open invoices.']);
       }
       for (const invoice of statement.openInvoices) {
         pdfRow(doc, columns, [
           invoice.number,
-          invoice.issueDate,
-          invoice.dueDate,
+          date(invoice.issueDate),
+          date(invoice.dueDate),
           invoice.daysPastDue > 0 ? String(invoice.daysPastDue) : '',
           money(invoice.totalCents),
           money(invoice.balanceCents),
         ]);
       }
+      repeatHeadings = null;
       pdfRule(doc);
       pdfRow(
         doc,
@@ -107,9 +135,9 @@ export function statementPdf(
       );
 
       if (statement.recentPayments.length > 0) {
-        doc.moveDown();
-        doc.fillColor('#868e96').font('Helvetica-Bold').fontSize(8).text('RECENT PAYMENTS', 50);
-        doc.moveDown(0.3);
+        doc.y += 12;
+        label('RECENT PAYMENTS');
+        doc.y += 3;
         const paymentColumns: PdfColumn[] = [
           { x: 50, width: 110 },
           { x: 160, width: 200 },
@@ -117,7 +145,7 @@ export function statementPdf(
         ];
         for (const payment of statement.recentPayments) {
           pdfRow(doc, paymentColumns, [
-            payment.date,
+            date(payment.date),
             payment.reference,
             money(payment.amountCents),
           ]);
@@ -126,8 +154,9 @@ export function statementPdf(
     },
     {
       compress: options.compress,
-      title: `Statement for ${statement.organizationName} as of ${statement.asOf}`,
+      title: `Statement for ${statement.organizationName} as of ${formatDate(statement.asOf, brand.dateFormat)}`,
       author: brand.mspName,
+      footer: `Statement for ${statement.organizationName} as of ${formatDate(statement.asOf, brand.dateFormat)}`,
     },
   );
 }

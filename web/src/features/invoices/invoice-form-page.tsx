@@ -36,6 +36,7 @@ import {
   taxCents,
   todayIso,
 } from '../../lib/money';
+import { maxLineDescriptionLength } from '../../../../src/shared/invoice-limits';
 import { usePageTitle } from '../../lib/use-page-title';
 import { useOrganization } from '../organizations/organizations-api';
 import {
@@ -215,6 +216,10 @@ function validate(values: InvoiceFormValues, currency: string): Record<string, s
   if (values.lines.length === 0) errors.lines = 'Add at least one line';
   values.lines.forEach((line, index) => {
     if (!line.description.trim()) errors[`lines.${index}.description`] = 'Description is required';
+    else if (line.description.trim().length > maxLineDescriptionLength) {
+      errors[`lines.${index}.description`] =
+        `Description must be at most ${maxLineDescriptionLength.toLocaleString('en-US')} characters`;
+    }
     const quantity = parseQuantity(line.quantity);
     if (!quantity.ok) errors[`lines.${index}.quantity`] = `Quantity ${quantity.message}`;
     const price = parseAmount(line.unitPrice, currency);
@@ -467,8 +472,12 @@ function InvoiceFormPage({
                     return (
                       <Table.Tr key={line.key} style={{ verticalAlign: 'top' }}>
                         <Table.Td>
-                          <TextInput
+                          {/* Descriptions run to a page (a scope of work): the box grows with them. */}
+                          <Textarea
                             aria-label={`Description, line ${n}`}
+                            autosize
+                            minRows={1}
+                            maxRows={12}
                             {...form.getInputProps(`lines.${index}.description`)}
                           />
                         </Table.Td>

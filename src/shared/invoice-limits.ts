@@ -1,0 +1,8 @@
+/**
+ * Limits on invoices that the API, the CSV import and the console form apply alike.
+ *
+ * A line description holds what an MSP bills for, sometimes a whole scope of work (devices,
+ * tickets, hours, dates): 4,000 characters, about a page of the invoice PDF, which flows a
+ * longer description across pages.
+ */
+export const maxLineDescriptionLength = 4_000;
