@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './platform/config.js';
+import { ConfigError, defaultPublicUrl, loadConfig } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
 import { openDatabase, type DatabaseRuntime } from './platform/runtime.js';
 import { explainListenError, startupFailureText } from './platform/startup-error.js';
@@ -80,13 +80,7 @@ async function main() {
     await registerQueues(jobs, definitions);
     await startWorkers(jobs, definitions, logger);
 
-    const demo = config.SEED_DEMO
-      ? await seedDemoData({
-          pool: database.pool,
-          logger,
-          portalUrl: `http://localhost:${config.PORT}/portal`,
-        })
-      : null;
+    const demo = config.SEED_DEMO ? await seedDemoData({ pool: database.pool, logger }) : null;
     const needsStaffUser = !(await anyStaffUserExists({ pool: database.pool }));
 
     const app = await buildApp(context);
@@ -99,9 +93,9 @@ async function main() {
         variable: 'PORT',
       });
     });
-    const address = `http://${config.HOST === '0.0.0.0' || config.HOST === '127.0.0.1' ? 'localhost' : config.HOST}:${config.PORT}`;
     printBanner({
-      address,
+      address: defaultPublicUrl(config),
+      publicUrl: config.PUBLIC_URL,
       demo,
       localSmtpPort: mail.localSmtp?.port ?? null,
       embedded: database.embedded,
@@ -116,6 +110,7 @@ async function main() {
 
 function printBanner(options: {
   address: string;
+  publicUrl: string;
   demo: Awaited<ReturnType<typeof seedDemoData>> | null;
   localSmtpPort: number | null;
   embedded: DatabaseRuntime['embedded'];
@@ -123,6 +118,9 @@ function printBanner(options: {
 }) {
   const { demo, localSmtpPort, embedded } = options;
   const lines = [``, `  Portico is running at ${options.address}`, ``];
+  if (options.publicUrl !== options.address) {
+    lines.push(`  Links in emails use ${options.publicUrl} (PUBLIC_URL).`, ``);
+  }
   if (embedded?.movedBecause) {
     lines.push(
       `  The embedded PostgreSQL keeps its files in ${embedded.clusterDir} (${embedded.movedBecause}).`,

@@ -8,6 +8,10 @@ export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http:// or https:// address')
+    .optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
@@ -37,7 +41,22 @@ export const configSchema = z.object({
   EMAIL_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** The configuration, with PUBLIC_URL always filled in (see `defaultPublicUrl`). */
+export type Config = Omit<z.infer<typeof configSchema>, 'PUBLIC_URL'> & {
+  /** Where people reach this installation, without a trailing slash: links are built on it. */
+  PUBLIC_URL: string;
+};
+
+/**
+ * The address of a start without PUBLIC_URL: this start's HOST and PORT, with "localhost" for
+ * the loopback and every-interface addresses. Worked out at each start, never stored, so a
+ * restart on another PORT moves every link with it.
+ */
+export function defaultPublicUrl(config: { HOST: string; PORT: number }): string {
+  const local = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(config.HOST);
+  const host = local ? 'localhost' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${config.PORT}`;
+}
 
 export class ConfigError extends Error {}
 
@@ -49,5 +68,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return result.data;
+  const publicUrl = result.data.PUBLIC_URL?.replace(/\/+$/, '') ?? defaultPublicUrl(result.data);
+  return { ...result.data, PUBLIC_URL: publicUrl };
 }

@@ -76,7 +76,7 @@ describe('the New Invoice email', () => {
     expect(email.recipients.map((r: { email: string }) => r.email)).toEqual([
       'ann.perkins@example.com',
     ]);
-    expect(email.html).toContain(`/portal/invoices/${invoice}`);
+    expect(email.html).toContain(`http://localhost:3000/portal/billing/invoices/${invoice}`);
     expect(email.text).toContain('2026-12-01');
     const attachments = await testApp.database.pool.query(
       `SELECT filename, content_type, content FROM email_attachments WHERE message_id = $1`,
@@ -240,7 +240,7 @@ describe('the daily Invoice Due job', () => {
     expect(email.recipients).toHaveLength(2);
     expect(email.text).toContain('Due Notice Co team');
     expect(email.text).toContain('$100.00');
-    expect(email.html).toContain(`/portal/invoices/${ids['D-2']}`);
+    expect(email.html).toContain(`http://localhost:3000/portal/billing/invoices/${ids['D-2']}`);
 
     // The next day nothing new is owed; a fortnight on, the next steps.
     await sendInvoiceDueNotices(testApp.context, { asOf: '2026-11-23' });

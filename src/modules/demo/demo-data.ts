@@ -39,12 +39,7 @@ const extraContacts = 200;
  * Seeds the demo installation once: staff users, the two organizations of the help pages,
  * and about fifty more with two hundred contacts. Later starts find it and change nothing.
  */
-export async function seedDemoData(options: {
-  pool: Pool;
-  logger: Logger;
-  /** Where this installation's portal is, for the links in emails. */
-  portalUrl?: string;
-}) {
+export async function seedDemoData(options: { pool: Pool; logger: Logger }) {
   const existing = await options.pool.query('SELECT email FROM staff_users WHERE email = $1', [
     demoStaff[0]!.email,
   ]);
@@ -70,7 +65,7 @@ export async function seedDemoData(options: {
         brandColor: '#1c7ed6',
         supportEmail: 'support@northwind.example',
         supportPhone: '(317) 555-0199',
-        ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
+        // No portal URL: links follow PUBLIC_URL (this start's address) until staff set one.
       })
       .where(eq(settings.id, 1));
     const profiles = await db.select().from(accessProfiles);

@@ -77,12 +77,13 @@ export async function sendEmailFailureSummary(deps: Pick<Deps, 'pool' | 'jobs' |
   ).rows as { email: string; name: string }[];
   if (admins.length === 0) return null;
   return withTransaction(deps.pool, async (tx) => {
-    const brand = await getBrand(tx.db);
+    const brand = await getBrand(tx.db, deps.config);
     const rendered = await renderEmail(
       'email_failure_summary',
       {
         periodLabel: 'in the last 24 hours',
-        consoleUrl: brand.portalUrl.replace(/\/portal\/?$/, ''),
+        // Staff work in the console, at this installation's own address.
+        consoleUrl: deps.config.PUBLIC_URL,
         failures: failures.map((f) => ({
           organizationName: f.organization,
           templateName: templateName(f.template),

@@ -3,7 +3,8 @@ import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb, withTransaction, type Transaction } from '../../platform/database.js';
 import type { Actor } from '../audit/audit.js';
 import { businessToday } from '../settings/business-date.js';
-import { getBrand } from '../settings/settings.service.js';
+import { portalLink, portalPages } from '../portal/portal-links.js';
+import { getBrand, type PublicAddress } from '../settings/settings.service.js';
 import { buildAccountStatement } from '../statements/account-statement.js';
 import { statementFilename, statementPdf } from '../statements/statement-pdf.js';
 import type { EmailRecipient } from './email.schema.js';
@@ -30,9 +31,16 @@ async function organizationName(tx: Transaction, organizationId: string): Promis
  */
 export async function renderAccountSummary(
   tx: Pick<Transaction, 'db' | 'client'>,
-  options: { organizationId: string; recipients: EmailRecipient[]; asOf?: string; now?: Date },
+  options: {
+    organizationId: string;
+    recipients: EmailRecipient[];
+    asOf?: string;
+    now?: Date;
+    /** Where its links point: the configuration's PUBLIC_URL. */
+    address: PublicAddress;
+  },
 ) {
-  const brand = await getBrand(tx.db);
+  const brand = await getBrand(tx.db, options.address);
   const statement = await buildAccountStatement({
     pool: tx.client,
     organizationId: options.organizationId,
@@ -65,6 +73,7 @@ async function queueAccountSummary(
   const { statement, brand, rendered } = await renderAccountSummary(tx, {
     ...options,
     now: currentTime(deps),
+    address: deps.config,
   });
   return queueEmail(tx, deps, {
     organizationId: options.organizationId,
@@ -185,8 +194,7 @@ export async function sendContactEmail(
         dedupeKey,
       });
     }
-    const brand = await getBrand(tx.db);
-    const portal = brand.portalUrl.replace(/\/$/, '');
+    const brand = await getBrand(tx.db, deps.config);
     // The stored copy carries a placeholder: the working link is minted at delivery.
     const rendered =
       options.kind === 'welcome'
@@ -196,7 +204,7 @@ export async function sendContactEmail(
               contactName: contact.name,
               email: contact.email,
               organizationName: contact.organizationName,
-              setPasswordUrl: `${portal}/set-password?token=${linkTokenPlaceholder}`,
+              setPasswordUrl: `${portalLink(brand, portalPages.setPassword)}?token=${linkTokenPlaceholder}`,
               linkExpiresInDays: deps.config.WELCOME_LINK_DAYS,
             },
             brand,
@@ -206,7 +214,7 @@ export async function sendContactEmail(
             {
               contactName: contact.name,
               email: contact.email,
-              resetUrl: `${portal}/reset-password?token=${linkTokenPlaceholder}`,
+              resetUrl: `${portalLink(brand, portalPages.resetPassword)}?token=${linkTokenPlaceholder}`,
               linkExpiresInMinutes: resetLinkMinutes,
             },
             brand,
@@ -268,6 +276,6 @@ export async function resendEmail(
   });
 }
 
-export async function brandForPreview(deps: Pick<AppContext, 'pool'>) {
-  return getBrand(createDb(deps.pool));
+export async function brandForPreview(deps: Pick<AppContext, 'pool' | 'config'>) {
+  return getBrand(createDb(deps.pool), deps.config);
 }

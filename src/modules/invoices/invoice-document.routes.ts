@@ -79,6 +79,7 @@ export function invoiceDocumentRoutes(context: AppContext): FastifyPluginAsyncZo
             organizationId: request.params.id,
             recipients,
             now: currentTime(context),
+            address: context.config,
           });
           return { ...rendered, statement };
         }),

@@ -6,12 +6,13 @@ import { defaultNotificationRecipients } from '../email/email.service.js';
 import type { EmailRecipient } from '../email/email.schema.js';
 import type { Brand } from '../email/templates/brand.js';
 import { renderEmail } from '../email/templates/index.js';
+import { portalLink, portalPages } from '../portal/portal-links.js';
 import { getBrand } from '../settings/settings.service.js';
 import { invoicePdf, loadInvoiceDocument } from './invoice-document.js';
 
 /** Where a contact reads an invoice in the client portal. */
 export function portalInvoiceUrl(brand: Brand, invoiceId: string): string {
-  return `${brand.portalUrl.replace(/\/$/, '')}/invoices/${invoiceId}`;
+  return portalLink(brand, portalPages.invoice(invoiceId));
 }
 
 /** "Leslie Knope" for one recipient, "Pawnee Parks Dept. team" for several. */
@@ -41,7 +42,7 @@ export async function queueNewInvoiceEmail(
   const recipients = await defaultNotificationRecipients(tx, target.organizationId);
   if (recipients.length === 0) return null;
   const invoice = await loadInvoiceDocument(tx.client, options.invoiceId);
-  const brand = await getBrand(tx.db);
+  const brand = await getBrand(tx.db, deps.config);
   const rendered = await renderEmail(
     'new_invoice',
     {

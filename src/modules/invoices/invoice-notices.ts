@@ -144,7 +144,7 @@ async function sendPage(
     const recipients = await recipientsByOrganization(tx, [
       ...new Set([...details.values()].map((d) => d.organizationId)),
     ]);
-    const brand = await getBrand(tx.db);
+    const brand = await getBrand(tx.db, deps.config);
     let sent = 0;
     for (const notice of inserted.rows) {
       const invoice = details.get(notice.invoiceId)!;

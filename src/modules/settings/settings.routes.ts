@@ -6,7 +6,8 @@ import { createDb } from '../../platform/database.js';
 import { optionalText, requiredText } from '../../platform/http/validation.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import {
-  getBrand,
+  defaultPortalUrl,
+  getBranding,
   getDateSettings,
   getInvoiceReminderSettings,
   getSecuritySettings,
@@ -24,8 +25,10 @@ const httpUrl = z
 
 export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
+    // The saved branding, and the portal address emails use while its Portal URL is empty.
     app.get('/api/settings/branding', { onRequest: requireStaff('read') }, async () => ({
-      branding: await getBrand(createDb(context.pool)),
+      branding: await getBranding(createDb(context.pool)),
+      defaultPortalUrl: defaultPortalUrl(context.config),
     }));
 
     app.put(
@@ -39,7 +42,8 @@ export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
             brandColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1c7ed6'),
             supportEmail: z.union([z.literal(''), z.email('must be an email address')]),
             supportPhone: optionalText(50),
-            portalUrl: httpUrl,
+            // Empty: PUBLIC_URL/portal, wherever this start runs.
+            portalUrl: z.union([z.literal(''), httpUrl]),
           }),
         },
       },
@@ -49,6 +53,7 @@ export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
           actor: actorOf(request),
           changes: request.body,
         }),
+        defaultPortalUrl: defaultPortalUrl(context.config),
       }),
     );
 

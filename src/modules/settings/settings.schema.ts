@@ -11,7 +11,11 @@ export const settings = pgTable(
     brandColor: text('brand_color').notNull().default('#1c7ed6'),
     supportEmail: text('support_email').notNull().default(''),
     supportPhone: text('support_phone').notNull().default(''),
-    portalUrl: text('portal_url').notNull().default('http://localhost:3000/portal'),
+    /**
+     * The client portal's address when a staff user set one in Configuration > Branding;
+     * empty (the default) for PUBLIC_URL/portal, worked out at each start.
+     */
+    portalUrl: text('portal_url').notNull().default(''),
     /** Every staff user must sign in with a TOTP code (enrolling at next sign-in). */
     requireStaffTotp: boolean('require_staff_totp').notNull().default(false),
     /** Invoice Due notices: days before the due date (0 = none), then every N days past due. */

@@ -7,6 +7,7 @@ import {
   type DateFormat,
 } from '../../shared/dates.js';
 import { AppError } from '../../platform/errors.js';
+import type { Config } from '../../platform/config.js';
 import { withTransaction, type Db, type Pool } from '../../platform/database.js';
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
 import type { Brand, Branding } from '../email/templates/brand.js';
@@ -24,15 +25,40 @@ const brandColumns = {
 
 /**
  * What every email and document wears (the single settings row the migrations create): the
- * branding, and the MSP's date format and time zone.
+ * branding, and the MSP's date format and time zone. `portalUrl` is the one links use: the
+ * Branding setting when a staff user entered one, else PUBLIC_URL/portal from `address` (the
+ * configuration). Every email passes `address`; a document, which carries no link, may not
+ * (its portalUrl is then empty unless set in Branding).
  */
-export async function getBrand(db: Db): Promise<Brand> {
+export async function getBrand(db: Db, address?: PublicAddress): Promise<Brand> {
   const [row] = await db
     .select({ ...brandColumns, ...dateColumns })
     .from(settings)
     .where(eq(settings.id, 1));
   if (!row) throw new Error('The settings row is missing: run the migrations');
-  return { ...row, ...effectiveDates(row) };
+  return {
+    ...row,
+    ...effectiveDates(row),
+    portalUrl: row.portalUrl || (address ? defaultPortalUrl(address) : ''),
+  };
+}
+
+/** Where a start's links point: PUBLIC_URL (config), worked out at each start. */
+export type PublicAddress = Pick<Config, 'PUBLIC_URL'>;
+
+/** The client portal's address when Configuration > Branding leaves it empty. */
+export function defaultPortalUrl(address: PublicAddress): string {
+  return `${address.PUBLIC_URL}/portal`;
+}
+
+/**
+ * Configuration > Branding as saved: `portalUrl` is empty unless a staff user entered one
+ * (emails then use `defaultPortalUrl`; `getBrand` answers the address in force).
+ */
+export async function getBranding(db: Db): Promise<Branding> {
+  const [row] = await db.select(brandColumns).from(settings).where(eq(settings.id, 1));
+  if (!row) throw new Error('The settings row is missing: run the migrations');
+  return row;
 }
 
 export async function updateBrand(options: {

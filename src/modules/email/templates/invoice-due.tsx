@@ -73,5 +73,5 @@ export const invoiceDueSample: InvoiceDueData = {
   daysUntilDue: -14,
   balanceCents: 120_000,
   currency: 'USD',
-  invoiceUrl: 'http://localhost:3000/portal/invoices/00000000-0000-0000-0000-000000000000',
+  invoiceUrl: 'http://localhost:3000/portal/billing/invoices/00000000-0000-0000-0000-000000000000',
 };

@@ -58,5 +58,5 @@ export const newInvoiceSample: NewInvoiceData = {
   totalCents: 300_000,
   balanceCents: 300_000,
   currency: 'USD',
-  invoiceUrl: 'http://localhost:3000/portal/invoices/00000000-0000-0000-0000-000000000000',
+  invoiceUrl: 'http://localhost:3000/portal/billing/invoices/00000000-0000-0000-0000-000000000000',
 };

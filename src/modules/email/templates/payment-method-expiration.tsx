@@ -1,5 +1,6 @@
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
 import type { Brand } from './brand.js';
+import { portalLink, portalPages } from '../../portal/portal-links.js';
 
 export interface PaymentMethodExpirationData {
   contactName: string;
@@ -35,7 +36,7 @@ export function PaymentMethodExpirationEmail(props: {
           : ''}
       </Paragraph>
       <Paragraph>Please add a new payment method in the client portal.</Paragraph>
-      <ActionButton brand={brand} href={`${brand.portalUrl}/payment-methods`}>
+      <ActionButton brand={brand} href={portalLink(brand, portalPages.paymentMethods)}>
         Update Payment Methods
       </ActionButton>
     </BrandedLayout>

@@ -18,7 +18,7 @@ import { PageError, PageLoader } from '../../components/page-state';
 import { ReadOnlyNote } from '../../components/read-only-note';
 import { usePageTitle } from '../../lib/use-page-title';
 import { useCan } from '../auth/session';
-import { useBranding, useSaveBranding, type Branding } from './settings-api';
+import { useBranding, useDefaultPortalUrl, useSaveBranding, type Branding } from './settings-api';
 
 const httpUrl = /^https?:\/\/\S+$/;
 const email = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -75,6 +75,7 @@ export function BrandingPage() {
 
 function BrandingForm({ saved, canEdit }: { saved: Branding; canEdit: boolean }) {
   const saveBranding = useSaveBranding();
+  const defaultPortalUrl = useDefaultPortalUrl();
   // Initialised once from the saved branding: a refetch must not overwrite what is being typed.
   const form = useForm<Branding>({
     mode: 'controlled',
@@ -98,7 +99,9 @@ function BrandingForm({ saved, canEdit }: { saved: Branding; canEdit: boolean })
       supportEmail: (value) =>
         value.trim() === '' || email.test(value.trim()) ? null : 'Enter a valid email address',
       portalUrl: (value) =>
-        httpUrl.test(value.trim()) ? null : 'Must be an http:// or https:// address',
+        value.trim() === '' || httpUrl.test(value.trim())
+          ? null
+          : 'Must be an http:// or https:// address, or empty',
     },
   });
   const dirty = form.isDirty();
@@ -129,9 +132,9 @@ function BrandingForm({ saved, canEdit }: { saved: Branding; canEdit: boolean })
             />
             <TextInput
               label="Portal URL"
-              description="Where clients sign in; links in emails point here"
+              description={`Where clients sign in; links in emails point here. Empty: ${defaultPortalUrl ?? 'this server’s address'} (PUBLIC_URL)`}
+              placeholder={defaultPortalUrl}
               type="url"
-              required
               readOnly={!canEdit}
               {...form.getInputProps('portalUrl')}
             />

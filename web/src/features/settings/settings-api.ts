@@ -8,7 +8,14 @@ export interface Branding {
   brandColor: string;
   supportEmail: string;
   supportPhone: string;
+  /** Empty: the server's PUBLIC_URL/portal (`defaultPortalUrl`). */
   portalUrl: string;
+}
+
+/** The saved branding, and the portal address emails use while its Portal URL is empty. */
+interface BrandingAnswer {
+  branding: Branding;
+  defaultPortalUrl: string;
 }
 
 export const brandingQueryKey = ['settings', 'branding'] as const;
@@ -16,16 +23,25 @@ export const brandingQueryKey = ['settings', 'branding'] as const;
 export function useBranding() {
   return useQuery({
     queryKey: brandingQueryKey,
-    queryFn: () => api<{ branding: Branding }>('/api/settings/branding'),
+    queryFn: () => api<BrandingAnswer>('/api/settings/branding'),
     select: (data) => data.branding,
   });
+}
+
+/** Where emails link while Branding's Portal URL is empty (from the server's PUBLIC_URL). */
+export function useDefaultPortalUrl() {
+  return useQuery({
+    queryKey: brandingQueryKey,
+    queryFn: () => api<BrandingAnswer>('/api/settings/branding'),
+    select: (data) => data.defaultPortalUrl,
+  }).data;
 }
 
 export function useSaveBranding() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (branding: Branding) =>
-      api<{ branding: Branding }>('/api/settings/branding', { method: 'PUT', body: branding }),
+      api<BrandingAnswer>('/api/settings/branding', { method: 'PUT', body: branding }),
     onSuccess: (data) => {
       queryClient.setQueryData(brandingQueryKey, data);
       // Template previews wear the current branding.
