@@ -13,12 +13,14 @@ import {
   errorOf,
   expectFieldErrors,
 } from '../support/api-assertions.js';
+import { insertManyContacts } from '../support/long-lists.js';
 
 interface ContactRow {
   id: string;
   name: string;
   email: string;
   phone: string;
+  lastLoginAt: string | null;
   accessProfileId: string | null;
   accessProfileName: string;
   isDefaultNotification: boolean;
@@ -581,5 +583,134 @@ describe('Default Notification Emails', () => {
     const response = await star(demoCompanyId, aprilId, true);
     expect(response.statusCode).toBe(404);
     expect(await defaultEmails(demoCompanyId)).toEqual(before);
+  });
+});
+
+describe('a long contact list, paged', () => {
+  const count = 250;
+  let orgId: string;
+
+  interface Page {
+    contacts: ContactRow[];
+    total: number;
+    nextCursor: string | null;
+  }
+
+  async function page(query: string): Promise<Page> {
+    const response = await admin.get(`/api/organizations/${orgId}/contacts?${query}`);
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json<Page>();
+  }
+
+  /** Every contact the list gives, following its cursors to the end. */
+  async function everyPage(query: string): Promise<{ rows: ContactRow[]; pages: number }> {
+    const rows: ContactRow[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const suffix: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const next = await page(`${query}${suffix}`);
+      rows.push(...next.contacts);
+      cursor = next.nextCursor;
+      pages += 1;
+      expect(pages).toBeLessThan(100);
+    } while (cursor);
+    return { rows, pages };
+  }
+
+  // Names, emails, logins and profiles in different orders, with ties on every sort key, so
+  // each order and each tie-break shows.
+  beforeAll(async () => {
+    orgId = await newOrganization('Paging Contacts Co');
+    await insertManyContacts(testApp.database.pool, {
+      organizationId: orgId,
+      prefix: 'Paging Contact',
+      tag: 'pager',
+      count,
+      profileIds: [profiles['Billing Admin']!, profiles['Accounts Payable']!, profiles.User!],
+    });
+  });
+
+  const byId = (a: ContactRow, b: ContactRow) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const byName = (a: ContactRow, b: ContactRow) =>
+    text(a.name.toLowerCase(), b.name.toLowerCase()) || byId(a, b);
+  const orders: Record<string, (a: ContactRow, b: ContactRow) => number> = {
+    name: byName,
+    email: (a, b) => text(a.email.toLowerCase(), b.email.toLowerCase()) || byId(a, b),
+    lastLogin: (a, b) => {
+      if (a.lastLoginAt !== b.lastLoginAt) {
+        if (a.lastLoginAt === null) return 1;
+        if (b.lastLoginAt === null) return -1;
+        return Date.parse(b.lastLoginAt) - Date.parse(a.lastLoginAt);
+      }
+      return byName(a, b);
+    },
+    profile: (a, b) =>
+      text(a.accessProfileName.toLowerCase(), b.accessProfileName.toLowerCase()) || byName(a, b),
+  };
+
+  for (const sort of ['name', 'email', 'lastLogin', 'profile']) {
+    it(`reaches all ${count} contacts sorted by ${sort}, each once, by following the cursors`, async () => {
+      const first = await page(`sort=${sort}`);
+      expect(first.total).toBe(count);
+      expect(first.nextCursor).toEqual(expect.any(String));
+      const { rows, pages } = await everyPage(`sort=${sort}&limit=40`);
+      expect(pages).toBe(Math.ceil(count / 40));
+      expect(rows).toHaveLength(count);
+      expect(new Set(rows.map((c) => c.id)).size).toBe(count);
+      expect(rows.map((c) => c.id)).toEqual([...rows].sort(orders[sort]).map((c) => c.id));
+    });
+  }
+
+  it('pages a Find Contact search, keeping its sort, and counts only the matches', async () => {
+    // "Paging Contact 01xx" by name: 0100 to 0124, two contacts each.
+    const first = await page('q=contact 01&sort=name&limit=7');
+    expect(first.total).toBe(50);
+    const { rows } = await everyPage('q=contact 01&sort=name&limit=7');
+    expect(rows).toHaveLength(50);
+    expect(new Set(rows.map((c) => c.id)).size).toBe(50);
+    for (const row of rows) expect(row.name).toMatch(/^Paging Contact 01\d\d$/);
+    expect(rows.map((c) => c.id)).toEqual([...rows].sort(byName).map((c) => c.id));
+  });
+
+  it('says which found contacts are already related to an organization, past its first page', async () => {
+    // Relate Existing Contact marks these; the last by name is far past the first page.
+    const found = await admin.get(
+      `/api/contacts?q=${encodeURIComponent('paging contact 0124')}&organizationId=${orgId}`,
+    );
+    expect(found.statusCode, found.body).toBe(200);
+    const rows = found.json<{ contacts: { isRelated: boolean }[] }>().contacts;
+    expect(rows).toHaveLength(2);
+    expect(rows.map((c) => c.isRelated)).toEqual([true, true]);
+    const elsewhere = await admin.get(`/api/contacts?q=paging&organizationId=${pawneeId}&limit=5`);
+    expect(elsewhere.json().contacts.map((c: { isRelated: boolean }) => c.isRelated)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expectFieldErrors(await admin.get('/api/contacts?q=paging&organizationId=nope'), [
+      'organizationId',
+    ]);
+  });
+
+  it('answers 400 naming cursor for a cursor it did not give out, or one from another sort', async () => {
+    const byName = await page('sort=name&limit=10');
+    const fromNameSort = encodeURIComponent(byName.nextCursor!);
+    expectFieldErrors(
+      await admin.get(`/api/organizations/${orgId}/contacts?sort=email&cursor=${fromNameSort}`),
+      ['cursor'],
+    );
+    const forged = Buffer.from(
+      JSON.stringify(['contacts:lastLogin', '["not a time","x"]', byName.contacts[0]!.id]),
+    ).toString('base64url');
+    for (const cursor of ['garbage', 'W10', forged]) {
+      expectFieldErrors(
+        await admin.get(`/api/organizations/${orgId}/contacts?sort=lastLogin&cursor=${cursor}`),
+        ['cursor'],
+      );
+    }
   });
 });

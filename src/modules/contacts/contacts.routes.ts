@@ -5,6 +5,7 @@ import {
   emailAddress,
   idParam,
   optionalText,
+  pageLimit,
   requiredText,
 } from '../../platform/http/validation.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
@@ -43,6 +44,9 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
           querystring: z.object({
             sort: z.enum(contactSorts, 'must be name, email, lastLogin or profile').default('name'),
             q: optionalText(200).optional(),
+            // Carries the last row's name (and profile name): longer than other lists' cursors.
+            cursor: z.string().max(4000).optional(),
+            limit: pageLimit,
           }),
         },
       },
@@ -51,6 +55,8 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
           organizationId: request.params.id,
           sort: request.query.sort,
           search: request.query.q || undefined,
+          cursor: request.query.cursor || undefined,
+          limit: request.query.limit,
         });
         // Only an empty list can hide an unknown organization: check then, not on every call.
         if (list.contacts.length === 0)
@@ -118,6 +124,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
           querystring: z.object({
             q: requiredText(200),
             limit: z.coerce.number().int().min(1).max(50).default(20),
+            organizationId: z.uuid('must be a valid id').optional(),
           }),
         },
       },
@@ -126,6 +133,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
           pool: context.pool,
           search: request.query.q,
           limit: request.query.limit,
+          organizationId: request.query.organizationId,
         }),
       }),
     );

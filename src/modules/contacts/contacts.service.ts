@@ -14,7 +14,13 @@ import {
   assertAccessProfileExists,
   revokeAccessLabel,
 } from '../access-profiles/access-profiles.service.js';
-import { likePattern } from '../../platform/keyset-cursor.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  isSortKey,
+  invalidCursor,
+  likePattern,
+} from '../../platform/keyset-cursor.js';
 import { organizations } from '../organizations/organizations.schema.js';
 import { lockOrganization } from '../organizations/organizations.service.js';
 import { contactOrganizations, contacts } from './contacts.schema.js';
@@ -28,43 +34,162 @@ export interface ContactFields {
   phone: string;
 }
 
-const contactListOrder: Record<ContactSort, string> = {
-  name: 'lower(c.name), c.id',
-  email: 'lower(c.email), c.id',
-  lastLogin: 'c.last_login_at DESC NULLS LAST, lower(c.name), c.id',
-  profile: `lower(coalesce(p.name, '${revokeAccessLabel}')), lower(c.name), c.id`,
+interface SortKey {
+  expression: string;
+  /** The type the key's text in a cursor casts back to. */
+  cast: 'text' | 'timestamptz';
+  direction: 'ASC' | 'DESC';
+}
+
+const byName: SortKey = { expression: 'lower(c.name)', cast: 'text', direction: 'ASC' };
+
+/**
+ * Each sort's keys, most significant first; the contact id ends every order (ascending) so the
+ * order is total and a cursor points between two rows. A contact who never signed in sorts
+ * last on Last Login (-infinity, descending), as NULLS LAST did.
+ */
+const contactListKeys: Record<ContactSort, SortKey[]> = {
+  name: [byName],
+  email: [{ expression: 'lower(c.email)', cast: 'text', direction: 'ASC' }],
+  lastLogin: [
+    {
+      expression: "coalesce(c.last_login_at, '-infinity'::timestamptz)",
+      cast: 'timestamptz',
+      direction: 'DESC',
+    },
+    byName,
+  ],
+  profile: [
+    {
+      expression: `lower(coalesce(p.name, '${revokeAccessLabel}'))`,
+      cast: 'text',
+      direction: 'ASC',
+    },
+    byName,
+  ],
 };
 
-export const maxContactsPerList = 200;
+/**
+ * "Comes after (keys, id)" in the sort's order. The keys run in mixed directions (Last Login
+ * descends, the name tie-break ascends), so a row comparison cannot say it; each key is
+ * either strictly past the cursor's, or equal and the next key decides.
+ */
+function afterCursor(keys: SortKey[], values: string[], id: string, params: unknown[]): string {
+  params.push(id);
+  let condition = `c.id > $${params.length}::uuid`;
+  for (let index = keys.length - 1; index >= 0; index -= 1) {
+    const key = keys[index]!;
+    params.push(values[index]);
+    const value = `$${params.length}::${key.cast}`;
+    const past = key.direction === 'ASC' ? '>' : '<';
+    condition = `(${key.expression} ${past} ${value} OR (${key.expression} = ${value} AND ${condition}))`;
+  }
+  return condition;
+}
 
-/** An organization's contacts, for the console's contact cards. */
+/** The key values a contact-list cursor carries (as text), or a 400 naming `cursor`. */
+function cursorKeys(sortKey: string, keys: SortKey[]): string[] {
+  let values: unknown;
+  try {
+    values = JSON.parse(sortKey);
+  } catch {
+    throw invalidCursor();
+  }
+  if (
+    !Array.isArray(values) ||
+    values.length !== keys.length ||
+    !values.every(
+      (v, index): v is string => typeof v === 'string' && isSortKey(v, keys[index]!.cast),
+    )
+  ) {
+    throw invalidCursor();
+  }
+  return values;
+}
+
+/** PostgreSQL's class 22, "data exception": a value that does not cast to its type. */
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
+}
+
+export interface OrganizationContactRow {
+  id: string;
+  name: string;
+  email: string;
+  phone: string;
+  lastLoginAt: Date | null;
+  accessProfileId: string | null;
+  accessProfileName: string;
+  isDefaultNotification: boolean;
+}
+
+/**
+ * One page of an organization's contacts, for the console's contact cards: at most `limit`
+ * rows in the chosen sort, `total` (how many match, on every page) and `nextCursor`, the
+ * opaque keyset cursor for the page after this one (null on the last page). The cursor
+ * carries its sort, so one from another sort is refused; a cursor the list did not give out
+ * is a 400 naming `cursor` (docs/decisions/0004-keyset-pagination.md). `search` matches
+ * part of the name, email or phone, in any case.
+ */
 export async function listOrganizationContacts(
   pool: Pool,
-  options: { organizationId: string; sort: ContactSort; search?: string },
+  options: {
+    organizationId: string;
+    sort: ContactSort;
+    search?: string;
+    cursor?: string;
+    limit: number;
+  },
 ) {
-  const params: unknown[] = [options.organizationId];
+  const keys = contactListKeys[options.sort];
+  const scope = `contacts:${options.sort}`;
+  const filterParams: unknown[] = [options.organizationId];
   let searchCondition = '';
   if (options.search) {
-    params.push(likePattern(options.search));
+    filterParams.push(likePattern(options.search));
     searchCondition = `AND (lower(c.name) LIKE $2 OR lower(c.email) LIKE $2 OR c.phone LIKE $2)`;
   }
-  params.push(maxContactsPerList + 1);
-  const result = await pool.query(
-    `SELECT c.id, c.name, c.email, c.phone, c.last_login_at AS "lastLoginAt",
-            co.access_profile_id AS "accessProfileId",
-            coalesce(p.name, '${revokeAccessLabel}') AS "accessProfileName",
-            co.is_default_notification AS "isDefaultNotification"
-       FROM contact_organizations co
+  const params = [...filterParams];
+  let keyset = '';
+  if (options.cursor) {
+    const [sortKey, id] = decodeCursor(scope, options.cursor);
+    keyset = `AND ${afterCursor(keys, cursorKeys(sortKey, keys), id, params)}`;
+  }
+  params.push(options.limit + 1);
+  const from = `FROM contact_organizations co
        JOIN contacts c ON c.id = co.contact_id
        LEFT JOIN access_profiles p ON p.id = co.access_profile_id
-      WHERE co.organization_id = $1 ${searchCondition}
-      ORDER BY ${contactListOrder[options.sort]}
-      LIMIT $${params.length}`,
-    params,
-  );
+      WHERE co.organization_id = $1 ${searchCondition}`;
+  const [rows, count] = await Promise.all([
+    pool
+      .query<OrganizationContactRow & { sortKey: string[] }>(
+        `SELECT c.id, c.name, c.email, c.phone, c.last_login_at AS "lastLoginAt",
+                co.access_profile_id AS "accessProfileId",
+                coalesce(p.name, '${revokeAccessLabel}') AS "accessProfileName",
+                co.is_default_notification AS "isDefaultNotification",
+                ARRAY[${keys.map((k) => `${k.expression}::text`).join(', ')}] AS "sortKey"
+           ${from} ${keyset}
+          ORDER BY ${keys.map((k) => `${k.expression} ${k.direction}`).join(', ')}, c.id
+          LIMIT $${params.length}`,
+        params,
+      )
+      .catch((error: unknown) => {
+        // A cursor that decodes but whose key does not cast: edited by hand.
+        if (options.cursor && isDataException(error)) throw invalidCursor();
+        throw error;
+      }),
+    pool.query<{ total: number }>(`SELECT count(*)::int AS total ${from}`, filterParams),
+  ]);
+  const page = rows.rows.slice(0, options.limit);
+  const last = page[page.length - 1];
   return {
-    contacts: result.rows.slice(0, maxContactsPerList),
-    truncated: result.rows.length > maxContactsPerList,
+    contacts: page.map(({ sortKey: _sortKey, ...row }) => row),
+    total: count.rows[0]?.total ?? 0,
+    nextCursor:
+      rows.rows.length > options.limit && last
+        ? encodeCursor(scope, JSON.stringify(last.sortKey), last.id)
+        : null,
   };
 }
 
@@ -110,16 +235,36 @@ export async function getContact(options: { pool: Pool; contactId: string }) {
   return { ...contact, relations: await contactRelations(db, options.contactId) };
 }
 
-/** Finds contacts across organizations by name or email, to relate one to another company. */
-export async function searchContacts(options: { pool: Pool; search: string; limit: number }) {
+/**
+ * Finds contacts across organizations by name or email, to relate one to another company:
+ * at most `limit` matches by name. With `organizationId`, each match says whether it is
+ * already related to that organization (`isRelated`), however long that organization's
+ * contact list is.
+ */
+export async function searchContacts(options: {
+  pool: Pool;
+  search: string;
+  limit: number;
+  organizationId?: string;
+}) {
   const pattern = likePattern(options.search);
-  const result = await options.pool.query(
-    `SELECT id, name, email FROM contacts
-      WHERE lower(name) LIKE $1 OR lower(email) LIKE $1
-      ORDER BY lower(name), id LIMIT $2`,
-    [pattern, options.limit],
+  const result = await options.pool.query<{
+    id: string;
+    name: string;
+    email: string;
+    isRelated: boolean;
+  }>(
+    `SELECT c.id, c.name, c.email,
+            EXISTS (SELECT 1 FROM contact_organizations co
+                     WHERE co.contact_id = c.id AND co.organization_id = $3) AS "isRelated"
+       FROM contacts c
+      WHERE lower(c.name) LIKE $1 OR lower(c.email) LIKE $1
+      ORDER BY lower(c.name), c.id LIMIT $2`,
+    [pattern, options.limit, options.organizationId ?? null],
   );
-  return result.rows;
+  return options.organizationId
+    ? result.rows
+    : result.rows.map(({ isRelated: _isRelated, ...row }) => row);
 }
 
 async function assertEmailFree(db: Db, email: string, exceptContactId?: string) {

@@ -67,7 +67,7 @@ export async function portalOpenInvoices(
   const params: unknown[] = [scope.organizationId, asOf];
   let keyset = '';
   if (page.cursor) {
-    const [dueDate, id] = decodeCursor(openScope, page.cursor);
+    const [dueDate, id] = decodeCursor(openScope, page.cursor, 'date');
     params.push(dueDate, id);
     keyset = 'AND (i.due_date, i.id) > ($3::date, $4::uuid)';
   }
@@ -140,7 +140,7 @@ export async function portalPaidInvoices(pool: Pool, scope: PortalScope, page: P
   const params: unknown[] = [scope.organizationId];
   let keyset = '';
   if (page.cursor) {
-    const [issueDate, id] = decodeCursor(paidScope, page.cursor);
+    const [issueDate, id] = decodeCursor(paidScope, page.cursor, 'date');
     params.push(issueDate, id);
     keyset = 'AND i.issue_date <= $2::date AND (i.issue_date < $2::date OR i.id > $3::uuid)';
   }

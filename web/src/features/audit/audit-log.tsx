@@ -16,7 +16,10 @@ export function AuditLog({ organizationId }: { organizationId: string }) {
   // Names for the ids the log holds: profiles, and this organization's contacts.
   const profiles = useAccessProfiles();
   const contacts = useOrganizationContacts(organizationId, 'name', '');
-  const contactNames = new Map(contacts.data?.contacts.map((c) => [c.id, c.name]));
+  // Only a fallback for rows written before audit rows kept the contact's name (entityLabel).
+  const contactNames = new Map(
+    contacts.data?.pages.flatMap((page) => page.contacts).map((c) => [c.id, c.name]),
+  );
   const profileName = (id: string | null) =>
     id === null
       ? revokeAccessLabel

@@ -1,4 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+  type InfiniteData,
+} from '@tanstack/react-query';
 import { api } from '../../api/client';
 
 export type ContactSort = 'name' | 'email' | 'lastLogin' | 'profile';
@@ -50,7 +56,7 @@ export interface NewContactInput {
 export const contactKeys = {
   all: ['contacts'] as const,
   detail: (id: string) => ['contacts', 'detail', id] as const,
-  search: (q: string) => ['contacts', 'search', q] as const,
+  search: (q: string, organizationId: string) => ['contacts', 'search', q, organizationId] as const,
   // Under 'organizations', so any organization invalidation refreshes its contact list too.
   ofOrganization: (organizationId: string, params?: { sort: ContactSort; q: string }) =>
     params
@@ -58,14 +64,29 @@ export const contactKeys = {
       : (['organizations', 'contacts', organizationId] as const),
 };
 
+/** One page of an organization's contacts; `total` counts every match, not just this page. */
+export interface OrganizationContactsPage {
+  contacts: OrganizationContact[];
+  total: number;
+  nextCursor: string | null;
+}
+
+/** Contacts per "Load more": a screenful of cards, each a request of a few milliseconds. */
+export const contactPageSize = 50;
+
+/**
+ * An organization's contacts in the chosen sort, a page at a time (keyset cursors: each
+ * cursor carries its sort, so a new sort or search starts again from the first page).
+ */
 export function useOrganizationContacts(organizationId: string, sort: ContactSort, q: string) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: contactKeys.ofOrganization(organizationId, { sort, q }),
-    queryFn: () =>
-      api<{ contacts: OrganizationContact[]; truncated: boolean }>(
-        `/api/organizations/${organizationId}/contacts`,
-        { query: { sort, q } },
-      ),
+    queryFn: ({ pageParam }) =>
+      api<OrganizationContactsPage>(`/api/organizations/${organizationId}/contacts`, {
+        query: { sort, q, cursor: pageParam, limit: contactPageSize },
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: (previous) => previous,
   });
 }
@@ -78,13 +99,18 @@ export function useContact(contactId: string) {
   });
 }
 
-export function useContactSearch(q: string) {
+/**
+ * Contacts anywhere whose name or email matches, each saying whether it is already related to
+ * `organizationId` (asked of the server: that organization's list may be longer than a page).
+ */
+export function useContactSearch(q: string, organizationId: string) {
   return useQuery({
-    queryKey: contactKeys.search(q),
+    queryKey: contactKeys.search(q, organizationId),
     queryFn: () =>
-      api<{ contacts: { id: string; name: string; email: string }[] }>('/api/contacts', {
-        query: { q },
-      }),
+      api<{ contacts: { id: string; name: string; email: string; isRelated: boolean }[] }>(
+        '/api/contacts',
+        { query: { q, organizationId } },
+      ),
     enabled: q.length > 0,
     select: (data) => data.contacts,
   });
@@ -166,14 +192,17 @@ export function useSetDefaultNotification(organizationId: string) {
     onMutate: async ({ contactId, isDefault }) => {
       const key = contactKeys.ofOrganization(organizationId);
       await queryClient.cancelQueries({ queryKey: key });
-      queryClient.setQueriesData<{ contacts: OrganizationContact[]; truncated: boolean }>(
+      queryClient.setQueriesData<InfiniteData<OrganizationContactsPage>>(
         { queryKey: key },
         (old) =>
           old && {
             ...old,
-            contacts: old.contacts.map((c) =>
-              c.id === contactId ? { ...c, isDefaultNotification: isDefault } : c,
-            ),
+            pages: old.pages.map((page) => ({
+              ...page,
+              contacts: page.contacts.map((c) =>
+                c.id === contactId ? { ...c, isDefaultNotification: isDefault } : c,
+              ),
+            })),
           },
       );
     },

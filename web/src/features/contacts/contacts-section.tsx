@@ -16,6 +16,7 @@ import {
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { IconLink, IconSearch, IconStar, IconStarFilled, IconUserPlus } from '@tabler/icons-react';
 import { notifyError, notifySuccess } from '../../api/errors';
+import { LoadMore } from '../../components/load-more';
 import { PageError } from '../../components/page-state';
 import { useCan } from '../auth/session';
 import type { Organization } from '../organizations/organizations-api';
@@ -42,6 +43,8 @@ export function ContactsSection({ organization }: { organization: Organization }
   const [search, setSearch] = useState('');
   const [q] = useDebouncedValue(search.trim(), 300);
   const contacts = useOrganizationContacts(organization.id, sort, q);
+  const shown = contacts.data?.pages.flatMap((page) => page.contacts) ?? [];
+  const total = contacts.data?.pages[0]?.total ?? 0;
   const setDefault = useSetDefaultNotification(organization.id);
   const [addOpened, addModal] = useDisclosure(false);
   const [relateOpened, relateModal] = useDisclosure(false);
@@ -129,7 +132,7 @@ export function ContactsSection({ organization }: { organization: Organization }
           title="Could not load contacts"
           onRetry={() => void contacts.refetch()}
         />
-      ) : contacts.data.contacts.length === 0 ? (
+      ) : shown.length === 0 ? (
         <Text c="dimmed">{q ? 'No contacts match that search.' : 'No contacts yet.'}</Text>
       ) : (
         <>
@@ -139,7 +142,7 @@ export function ContactsSection({ organization }: { organization: Organization }
             onChange={toggleCard}
             chevronPosition="left"
           >
-            {contacts.data.contacts.map((contact) => (
+            {shown.map((contact) => (
               <Accordion.Item key={contact.id} value={contact.id}>
                 <Group wrap="nowrap" gap={0} pr="sm">
                   {/* Named by the contact alone; the email and badge are there to read. */}
@@ -191,12 +194,15 @@ export function ContactsSection({ organization }: { organization: Organization }
               </Accordion.Item>
             ))}
           </Accordion>
-          {contacts.data.truncated && (
-            <Text size="sm" c="dimmed">
-              Showing the first {contacts.data.contacts.length} contacts. Use Find Contact to narrow
-              the list.
-            </Text>
-          )}
+          <LoadMore
+            shown={shown.length}
+            total={total}
+            noun="contacts"
+            hasMore={contacts.hasNextPage}
+            loading={contacts.isFetchingNextPage}
+            disabled={contacts.isPlaceholderData}
+            onLoad={() => contacts.fetchNextPage()}
+          />
         </>
       )}
 

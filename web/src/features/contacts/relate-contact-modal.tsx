@@ -5,7 +5,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { notifySuccess, showApiError } from '../../api/errors';
 import { fromProfileChoice, useProfileOptions } from '../access-profiles/access-profiles-api';
 import type { Organization } from '../organizations/organizations-api';
-import { useContactSearch, useOrganizationContacts, useRelateContact } from './contacts-api';
+import { useContactSearch, useRelateContact } from './contacts-api';
 
 interface RelateContactModalProps {
   opened: boolean;
@@ -29,6 +29,8 @@ interface ContactSummary {
   id: string;
   name: string;
   email: string;
+  /** Already related to this organization: shown, but not offered. */
+  isRelated: boolean;
 }
 
 const optionLabel = (c: ContactSummary) => `${c.name} (${c.email})`;
@@ -36,16 +38,13 @@ const optionLabel = (c: ContactSummary) => `${c.name} (${c.email})`;
 function RelateContactForm({ onClose, organization }: RelateContactModalProps) {
   const profileOptions = useProfileOptions();
   const relateContact = useRelateContact(organization.id);
-  // The contacts already here, to mark them in the results (the default list is cached).
-  const current = useOrganizationContacts(organization.id, 'name', '');
-  const currentIds = new Set(current.data?.contacts.map((c) => c.id));
 
   const [searchValue, setSearchValue] = useState('');
   const [selected, setSelected] = useState<ContactSummary | null>(null);
   const [debounced] = useDebouncedValue(searchValue.trim(), 300);
   // After a pick the search box shows the picked label; that is not a new search.
   const query = selected && searchValue === optionLabel(selected) ? '' : debounced;
-  const results = useContactSearch(query);
+  const results = useContactSearch(query, organization.id);
   const found = results.data ?? [];
   const options = [...(selected ? [selected] : []), ...found.filter((c) => c.id !== selected?.id)];
 
@@ -93,7 +92,7 @@ function RelateContactForm({ onClose, organization }: RelateContactModalProps) {
           data={options.map((c) => ({
             value: c.id,
             label: optionLabel(c),
-            disabled: currentIds.has(c.id),
+            disabled: c.isRelated,
           }))}
           nothingFoundMessage={
             query === '' ? 'Type to search' : results.isFetching ? 'Searching…' : 'No contact found'

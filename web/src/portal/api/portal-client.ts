@@ -22,6 +22,8 @@ export function setPortalPasswordChangeHandler(handler: (() => void) | null) {
 interface PortalRequestOptions {
   method?: 'GET' | 'POST';
   body?: unknown;
+  /** Query parameters; empty ones are left out (a list's first page has no cursor). */
+  query?: Record<string, string | number | boolean | null | undefined>;
   /** Sign-in answers 401 for a wrong password; that is not an ended session. */
   ignoreUnauthenticated?: boolean;
 }

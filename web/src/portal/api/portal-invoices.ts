@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, type InfiniteData } from '@tanstack/react-query';
 import { ApiError, portalApi } from './portal-client';
 import { portalKeys, usePortalSession } from './portal-session';
 
@@ -17,14 +17,37 @@ export interface PortalInvoiceRow {
   status: PortalInvoiceStatus;
 }
 
+/**
+ * Open invoices: the rows loaded so far (a page at a time), and what every page carries about
+ * all of them: how many (`total`), the totals and the oldest.
+ */
 export interface PortalOpenInvoices {
   invoices: PortalInvoiceRow[];
+  total: number;
   totals: { balanceCents: number; pastDueCents: number; currency: string };
   oldestOpen: { number: string; dueDate: string } | null;
+  nextCursor: string | null;
 }
 
 export interface PortalInvoiceHistory {
   invoices: PortalInvoiceRow[];
+  total: number;
+  nextCursor: string | null;
+}
+
+/** Rows per "Load more" on the portal's invoice lists. */
+export const portalInvoicePageSize = 100;
+
+/** The pages loaded so far as one list: the first page's summary, every page's rows. */
+function joinPages<T extends { invoices: PortalInvoiceRow[]; nextCursor: string | null }>(
+  data: InfiniteData<T>,
+): T {
+  const first = data.pages[0]!;
+  return {
+    ...first,
+    invoices: data.pages.flatMap((page) => page.invoices),
+    nextCursor: data.pages[data.pages.length - 1]!.nextCursor,
+  };
 }
 
 export interface PortalInvoice extends PortalInvoiceRow {
@@ -37,18 +60,30 @@ function useOrganizationId(): string {
 
 export function usePortalOpenInvoices() {
   const organizationId = useOrganizationId();
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: portalKeys.data(organizationId, 'invoices'),
-    queryFn: () => portalApi<PortalOpenInvoices>('/api/portal/invoices'),
+    queryFn: ({ pageParam }) =>
+      portalApi<PortalOpenInvoices>('/api/portal/invoices', {
+        query: { cursor: pageParam, limit: portalInvoicePageSize },
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    select: joinPages,
     enabled: organizationId !== '',
   });
 }
 
 export function usePortalInvoiceHistory() {
   const organizationId = useOrganizationId();
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: portalKeys.data(organizationId, 'invoice-history'),
-    queryFn: () => portalApi<PortalInvoiceHistory>('/api/portal/invoice-history'),
+    queryFn: ({ pageParam }) =>
+      portalApi<PortalInvoiceHistory>('/api/portal/invoice-history', {
+        query: { cursor: pageParam, limit: portalInvoicePageSize },
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    select: joinPages,
     enabled: organizationId !== '',
   });
 }

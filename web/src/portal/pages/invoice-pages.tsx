@@ -15,6 +15,7 @@ import {
 import { IconArrowLeft, IconDownload } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
+import { LoadMore } from '../../components/load-more';
 import { PageError } from '../../components/page-state';
 import { PortalNotFoundPage } from './not-found-page';
 import { formatDay, formatMoney } from '../../lib/money';
@@ -124,7 +125,10 @@ function OpenInvoicesTable({ data }: { data: PortalOpenInvoices }) {
         <Table.Tfoot>
           <Table.Tr>
             <Table.Th scope="row" colSpan={4}>
-              Total
+              {/* The total is of every open invoice, also those not loaded yet. */}
+              {invoices.length < data.total
+                ? `Total of all ${data.total.toLocaleString('en-US')} open invoices`
+                : 'Total'}
             </Table.Th>
             <Table.Td style={{ textAlign: 'right' }} fw={700}>
               {formatMoney(totals.balanceCents, totals.currency)}
@@ -149,6 +153,14 @@ export function InvoicesPage() {
             <Stack>
               <BalanceTiles data={data} />
               <OpenInvoicesTable data={data} />
+              <LoadMore
+                shown={data.invoices.length}
+                total={data.total}
+                noun="open invoices"
+                hasMore={query.hasNextPage}
+                loading={query.isFetchingNextPage}
+                onLoad={() => query.fetchNextPage()}
+              />
             </Stack>
           )
         }
@@ -166,40 +178,50 @@ export function InvoiceHistoryPage() {
           data.invoices.length === 0 ? (
             <EmptyState>There are no paid invoices yet.</EmptyState>
           ) : (
-            <Table.ScrollContainer minWidth={600}>
-              <Table striped withTableBorder aria-label="Paid invoices">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Number</Table.Th>
-                    <Table.Th>Category</Table.Th>
-                    <Table.Th>Issue date</Table.Th>
-                    <Table.Th>Due date</Table.Th>
-                    <Table.Th style={{ textAlign: 'right' }}>Total</Table.Th>
-                    <Table.Th>
-                      <VisuallyHidden>Actions</VisuallyHidden>
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {data.invoices.map((invoice) => (
-                    <Table.Tr key={invoice.id}>
-                      <Table.Td id={`invoice-number-${invoice.id}`} fw={500}>
-                        {invoice.number}
-                      </Table.Td>
-                      <Table.Td>{invoice.serviceCategoryName}</Table.Td>
-                      <Table.Td>{formatDay(invoice.issueDate)}</Table.Td>
-                      <Table.Td>{formatDay(invoice.dueDate)}</Table.Td>
-                      <Table.Td style={{ textAlign: 'right' }}>
-                        {formatMoney(invoice.totalCents, invoice.currency)}
-                      </Table.Td>
-                      <Table.Td style={{ textAlign: 'right' }}>
-                        <ViewInvoiceButton invoice={invoice} />
-                      </Table.Td>
+            <Stack>
+              <Table.ScrollContainer minWidth={600}>
+                <Table striped withTableBorder aria-label="Paid invoices">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Number</Table.Th>
+                      <Table.Th>Category</Table.Th>
+                      <Table.Th>Issue date</Table.Th>
+                      <Table.Th>Due date</Table.Th>
+                      <Table.Th style={{ textAlign: 'right' }}>Total</Table.Th>
+                      <Table.Th>
+                        <VisuallyHidden>Actions</VisuallyHidden>
+                      </Table.Th>
                     </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {data.invoices.map((invoice) => (
+                      <Table.Tr key={invoice.id}>
+                        <Table.Td id={`invoice-number-${invoice.id}`} fw={500}>
+                          {invoice.number}
+                        </Table.Td>
+                        <Table.Td>{invoice.serviceCategoryName}</Table.Td>
+                        <Table.Td>{formatDay(invoice.issueDate)}</Table.Td>
+                        <Table.Td>{formatDay(invoice.dueDate)}</Table.Td>
+                        <Table.Td style={{ textAlign: 'right' }}>
+                          {formatMoney(invoice.totalCents, invoice.currency)}
+                        </Table.Td>
+                        <Table.Td style={{ textAlign: 'right' }}>
+                          <ViewInvoiceButton invoice={invoice} />
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              <LoadMore
+                shown={data.invoices.length}
+                total={data.total}
+                noun="paid invoices"
+                hasMore={query.hasNextPage}
+                loading={query.isFetchingNextPage}
+                onLoad={() => query.fetchNextPage()}
+              />
+            </Stack>
           )
         }
       </PortalQueryState>
