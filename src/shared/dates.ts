@@ -132,3 +132,16 @@ export function canonicalTimeZone(name: string): string | null {
     return null;
   }
 }
+
+/**
+ * A calendar date plus some days ("2026-02-28" + 1 → "2026-03-01"), in calendar arithmetic on
+ * UTC midnights, so no daylight-saving change moves it. Null for text that is not a date.
+ */
+export function addDays(isoDate: string, days: number): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  if (!match) return null;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  if (Number.isNaN(date.getTime())) return null;
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/modules/audit/audit.js';
+import { queueNewInvoiceEmail } from '../../src/modules/invoices/invoice-emails.js';
 import { sendInvoiceDueNotices } from '../../src/modules/invoices/invoice-notices.js';
+import { withTransaction } from '../../src/platform/database.js';
 import { expectFieldErrors } from '../support/api-assertions.js';
-import { insertInvoice } from '../support/invoice-fixtures.js';
+import { hashPassword } from '../../src/platform/passwords.js';
+import { insertInvoice, pdfText } from '../support/invoice-fixtures.js';
 import { ApiClient, signedInAs, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -56,18 +60,11 @@ beforeAll(async () => {
     ).statusCode,
   ).toBe(200);
 
-  const sent = await admin.post(`/api/contacts/${contact}/emails`, {
-    organizationId: zoneOrg,
-    kind: 'welcome',
-  });
-  const email = (await admin.get(`/api/emails/${sent.json().messageId}`)).json().email;
-  const token = /set-password\?token=([\w-]+)/.exec(email.html)![1]!;
-  const anonymous = new ApiClient(testApp.app, '/api/portal/session');
-  await anonymous.post('/api/portal/set-password', {
-    token,
-    password,
-    passwordConfirmation: password,
-  });
+  // The password is set as the Welcome link would set it: the link is not what this is about.
+  await pool.query('UPDATE contacts SET password_hash = $2 WHERE id = $1', [
+    contact,
+    await hashPassword(password),
+  ]);
   portal = new ApiClient(testApp.app, '/api/portal/session');
   const signIn = await portal.post('/api/portal/sign-in', {
     email: 'kiri@timezone.example',
@@ -159,6 +156,45 @@ describe("today in the MSP's time zone", () => {
       [dueFeb28],
     );
     expect(email.rows).toEqual([{ subject: 'Invoice TZ-0228 is 1 day past due' }]);
+  });
+});
+
+describe("emails and documents in the MSP's date format", () => {
+  it('writes every date of the New Invoice and Invoice Due emails and the statement that way', async () => {
+    const saved = await admin.put('/api/settings/business-dates', {
+      timeZone: 'Pacific/Auckland',
+      dateFormat: 'MM/DD/YYYY',
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const textOf = async (messageId: string) =>
+      (await readOnly.get(`/api/emails/${messageId}`)).json().email as {
+        subject: string;
+        text: string;
+      };
+
+    const newInvoice = await withTransaction(testApp.database.pool, (tx) =>
+      queueNewInvoiceEmail(tx, testApp.context, { invoiceId: dueFeb28, actor: systemActor }),
+    );
+    const newInvoiceEmail = await textOf(newInvoice!);
+    expect(newInvoiceEmail.subject).toContain('due 02/28/2026');
+    expect(newInvoiceEmail.text).toContain('Issue date: 02/01/2026');
+    expect(newInvoiceEmail.text).toContain('Due date: 02/28/2026');
+
+    // A day later in Auckland the next daily notice is owed (2 days past due).
+    testApp.context.clock = () => new Date(clock.getTime() + 24 * 60 * 60 * 1000);
+    expect(await sendInvoiceDueNotices(testApp.context)).toEqual({ before: 0, after: 1 });
+    const notice = await testApp.database.pool.query(
+      `SELECT email_message_id AS id FROM invoice_notices WHERE invoice_id = $1 AND step = 'after-2'`,
+      [dueFeb28],
+    );
+    expect((await textOf(notice.rows[0].id)).text).toContain('Due date: 02/28/2026');
+
+    const statement = await readOnly.get(`/api/organizations/${zoneOrg}/statement.pdf`);
+    const text = await pdfText(statement.rawPayload);
+    expect(text).toContain('03/02/2026'); // the statement date: today in Auckland
+    expect(text).toContain('02/28/2026');
+    expect(text).not.toContain('2026-02-28');
+    testApp.context.clock = () => clock;
   });
 });
 

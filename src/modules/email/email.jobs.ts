@@ -89,7 +89,7 @@ export async function sendEmailFailureSummary(deps: Pick<Deps, 'pool' | 'jobs' |
           templateName: templateName(f.template),
           recipients: (f.recipients as { email: string }[]).map((r) => r.email).join(', '),
           error: f.last_error ?? 'Unknown error',
-          failedAt: new Date(f.created_at).toISOString().slice(0, 16).replace('T', ' '),
+          failedAt: new Date(f.created_at).toISOString(),
         })),
       },
       brand,

@@ -33,7 +33,8 @@ export function AppLayout() {
   const [navbarOpened, { toggle, close }] = useDisclosure(false);
   const { pathname } = useLocation();
   const navigate = useNavigate();
-  const user = useSession().data?.user;
+  const session = useSession().data;
+  const user = session?.user;
   const canManageStaff = useCan('manage_staff');
   const canManageSettings = useCan('manage_settings');
   const signOut = useSignOut();
@@ -139,7 +140,8 @@ export function AppLayout() {
       </AppShell.Navbar>
 
       <AppShell.Main>
-        <Outlet />
+        {/* A new date format or time zone redraws the page, so every date on it follows. */}
+        <Outlet key={`${session?.dates?.dateFormat}|${session?.dates?.timeZone}`} />
       </AppShell.Main>
     </AppShell>
   );

@@ -1,35 +1,59 @@
-const pad = (n: number) => String(n).padStart(2, '0');
+import {
+  addDays as addCalendarDays,
+  calendarDateIn,
+  defaultDateFormat,
+  formatDate as formatCalendarDate,
+  formatTimestamp,
+  type DateDisplay,
+} from '../../../src/shared/dates';
 
-/** "MM-DD-YYYY hh:mm:ss A", the format staff know from the old portal, in local time. */
-export function formatDateTime(value: string | null | undefined, never = 'Never'): string {
-  if (!value) return never;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return never;
-  const hours = date.getHours();
-  const hour12 = hours % 12 === 0 ? 12 : hours % 12;
-  return (
-    `${pad(date.getMonth() + 1)}-${pad(date.getDate())}-${date.getFullYear()} ` +
-    `${pad(hour12)}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${hours < 12 ? 'AM' : 'PM'}`
-  );
+/**
+ * How dates are shown: the MSP's date format and time zone, from the session answer (staff
+ * or portal), set before any page renders (see setDateDisplay). The formatting rule is
+ * src/shared/dates.ts, the one the server's emails and documents use, so a date reads the same
+ * in the console, the portal, an email and a PDF. Until a session answers: ISO dates, UTC.
+ */
+let display: DateDisplay = { dateFormat: defaultDateFormat, timeZone: 'UTC' };
+
+/** Takes the MSP's date format and time zone from a session answer. */
+export function setDateDisplay(next: DateDisplay | undefined): void {
+  if (next) display = { dateFormat: next.dateFormat, timeZone: next.timeZone };
 }
 
-/** "MM-DD-YYYY" for tables where the time is noise. */
+/**
+ * A calendar date ("2025-03-01": issue, due and statement dates) in the MSP's format. Read from
+ * the string, never through Date, so a due date cannot move a day in any time zone.
+ */
+export function formatDay(value: string | null | undefined, none = '—'): string {
+  if (!value) return none;
+  return formatCalendarDate(value, display.dateFormat);
+}
+
+/** "YYYY-MM-DD" plus some days (calendar arithmetic), or null for text that is not a date. */
+export function addDays(isoDate: string, days: number): string | null {
+  return addCalendarDays(isoDate, days);
+}
+
+/** An instant as "<date> hh:mm:ss AM", on the MSP's clock, in the MSP's date format. */
+export function formatDateTime(value: string | null | undefined, never = 'Never'): string {
+  return formatTimestamp(value, display, { none: never });
+}
+
+/** The date an instant falls on, on the MSP's clock, for tables where the time is noise. */
 export function formatDate(value: string | null | undefined, never = 'Never'): string {
   if (!value) return never;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return never;
-  return `${pad(date.getMonth() + 1)}-${pad(date.getDate())}-${date.getFullYear()}`;
+  const instant = new Date(value);
+  if (Number.isNaN(instant.getTime())) return never;
+  return formatCalendarDate(calendarDateIn(instant, display.timeZone), display.dateFormat);
 }
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** "MM-DD-YYYY hh:mm A", local time: email history rows and their events. */
+/** "<date> hh:mm AM" on the MSP's clock: email history rows and their events. */
 export function formatDateTimeMinutes(value: string | null | undefined, never = 'Never'): string {
-  const full = formatDateTime(value, never);
-  // "MM-DD-YYYY hh:mm:ss A" without the seconds.
-  return full === never ? never : full.replace(/:(\d{2}) (AM|PM)$/, ' $2');
+  return formatTimestamp(value, display, { seconds: false, none: never });
 }
 
 /** A byte count in B, KB or MB, for attachment sizes. */

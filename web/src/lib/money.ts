@@ -43,35 +43,6 @@ export function formatRatePpm(ratePpm: number): string {
   return `${ratePpm < 0 ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}%`;
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/**
- * "MM-DD-YYYY" for a calendar date ("2025-03-01"). Read from the string, not through Date,
- * so a due date never moves a day in a time zone west of UTC.
- */
-export function formatDay(value: string | null | undefined, none = '—'): string {
-  if (!value) return none;
-  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
-  if (!match) return value;
-  return `${match[2]}-${match[3]}-${match[1]}`;
-}
-
-/** Today's date in the browser's time zone, as "YYYY-MM-DD". */
-export function todayIso(): string {
-  const now = new Date();
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
-
-/** "YYYY-MM-DD" plus some days, in calendar arithmetic (UTC, so no daylight-saving drift). */
-export function addDays(isoDate: string, days: number): string | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
-  if (!match) return null;
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  if (Number.isNaN(date.getTime())) return null;
-  date.setUTCDate(date.getUTCDate() + days);
-  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
-}
-
 /** "1 day overdue", "12 days overdue". */
 export function overdueLabel(days: number): string {
   return `${days} day${days === 1 ? '' : 's'} overdue`;

@@ -3,6 +3,7 @@ import { formatMoney } from '../../../platform/money.js';
 import { agingBucketLabels, agingBuckets } from '../../statements/aging.js';
 import type { AccountStatement } from '../../statements/account-statement.js';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
+import { formatDate } from '../../../shared/dates.js';
 import type { Brand } from './brand.js';
 
 export interface AccountSummaryData {
@@ -19,16 +20,17 @@ const headCell = { ...cell, color: '#868e96', fontWeight: 600 } as const;
 export function AccountSummaryEmail({ data, brand }: { data: AccountSummaryData; brand: Brand }) {
   const { statement } = data;
   const money = (cents: number) => formatMoney(cents, statement.currency);
+  const date = (isoDate: string) => formatDate(isoDate, brand.dateFormat);
   return (
     <BrandedLayout
       brand={brand}
-      preview={`Total due ${money(statement.totalDueCents)} as of ${statement.asOf}`}
+      preview={`Total due ${money(statement.totalDueCents)} as of ${date(statement.asOf)}`}
       title="Account Summary"
     >
       <Paragraph>Hello {data.contactName},</Paragraph>
       <Paragraph>
         Here is the account summary for <strong>{statement.organizationName}</strong> as of{' '}
-        {statement.asOf}.
+        {date(statement.asOf)}.
       </Paragraph>
       <Section style={{ backgroundColor: '#f8f9fa', borderRadius: 6, padding: '12px 16px' }}>
         <Text style={{ ...cell, fontSize: 15 }}>
@@ -38,7 +40,7 @@ export function AccountSummaryEmail({ data, brand }: { data: AccountSummaryData;
         {statement.oldestOpenInvoice && (
           <Text style={cell}>
             Oldest open invoice: {statement.oldestOpenInvoice.number}, due{' '}
-            {statement.oldestOpenInvoice.dueDate}
+            {date(statement.oldestOpenInvoice.dueDate)}
             {statement.oldestOpenInvoice.daysPastDue > 0
               ? ` (${statement.oldestOpenInvoice.daysPastDue} days past due)`
               : ''}{' '}
@@ -65,7 +67,7 @@ export function AccountSummaryEmail({ data, brand }: { data: AccountSummaryData;
               <Text style={cell}>{invoice.number}</Text>
             </Column>
             <Column>
-              <Text style={cell}>Due {invoice.dueDate}</Text>
+              <Text style={cell}>Due {date(invoice.dueDate)}</Text>
             </Column>
             <Column>
               <Text style={{ ...cell, textAlign: 'right' }}>{money(invoice.balanceCents)}</Text>
@@ -79,7 +81,7 @@ export function AccountSummaryEmail({ data, brand }: { data: AccountSummaryData;
           {statement.recentPayments.map((payment) => (
             <Row key={`${payment.date}-${payment.reference}`}>
               <Column>
-                <Text style={cell}>{payment.date}</Text>
+                <Text style={cell}>{date(payment.date)}</Text>
               </Column>
               <Column>
                 <Text style={{ ...cell, textAlign: 'right' }}>{money(payment.amountCents)}</Text>

@@ -1,5 +1,6 @@
 import { Column, Row, Text } from '@react-email/components';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
+import { formatTimestamp } from '../../../shared/dates.js';
 import type { Brand } from './brand.js';
 
 export interface EmailFailureSummaryData {
@@ -9,6 +10,7 @@ export interface EmailFailureSummaryData {
     templateName: string;
     recipients: string;
     error: string;
+    /** When it failed: an ISO timestamp, shown on the MSP's clock in its date format. */
     failedAt: string;
   }[];
   consoleUrl: string;
@@ -34,7 +36,7 @@ export function EmailFailureSummaryEmail(props: { data: EmailFailureSummaryData;
       {data.failures.map((failure, index) => (
         <Row key={index}>
           <Column>
-            <Text style={cell}>{failure.failedAt}</Text>
+            <Text style={cell}>{formatTimestamp(failure.failedAt, brand, { seconds: false })}</Text>
           </Column>
           <Column>
             <Text style={cell}>
@@ -61,7 +63,7 @@ export const emailFailureSummarySample: EmailFailureSummaryData = {
       templateName: 'Payment Method Expiration Notice',
       recipients: 'demo@example.com',
       error: 'The recipient’s mail server says this mailbox does not exist.',
-      failedAt: '2026-11-22 08:02',
+      failedAt: '2026-11-22T08:02:00Z',
     },
   ],
   consoleUrl: 'http://localhost:3000',

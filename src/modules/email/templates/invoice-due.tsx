@@ -1,6 +1,7 @@
 import { Section, Text } from '@react-email/components';
 import { formatMoney } from '../../../platform/money.js';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
+import { formatDate } from '../../../shared/dates.js';
 import type { Brand } from './brand.js';
 
 export interface InvoiceDueData {
@@ -34,6 +35,7 @@ const cell = { fontSize: 14, color: '#343a40', margin: 0, padding: '3px 0' } as 
 export function InvoiceDueEmail({ data, brand }: { data: InvoiceDueData; brand: Brand }) {
   const money = (cents: number) => formatMoney(cents, data.currency);
   const wording = dueWording(data.daysUntilDue);
+  const dueDate = formatDate(data.dueDate, brand.dateFormat);
   return (
     <BrandedLayout
       brand={brand}
@@ -46,11 +48,11 @@ export function InvoiceDueEmail({ data, brand }: { data: InvoiceDueData; brand: 
         <strong>{wording}</strong>
         {data.daysUntilDue < 0
           ? '. Please pay the balance at your earliest convenience.'
-          : ` (due ${data.dueDate}).`}
+          : ` (due ${dueDate}).`}
       </Paragraph>
       <Section style={{ backgroundColor: '#f8f9fa', borderRadius: 6, padding: '12px 16px' }}>
         <Text style={cell}>Invoice number: {data.invoiceNumber}</Text>
-        <Text style={cell}>Due date: {data.dueDate}</Text>
+        <Text style={cell}>Due date: {dueDate}</Text>
         <Text style={cell}>
           Balance: <strong>{money(data.balanceCents)}</strong>
         </Text>

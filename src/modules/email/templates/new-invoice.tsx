@@ -1,6 +1,7 @@
 import { Section, Text } from '@react-email/components';
 import { formatMoney } from '../../../platform/money.js';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
+import { formatDate } from '../../../shared/dates.js';
 import type { Brand } from './brand.js';
 
 export interface NewInvoiceData {
@@ -16,16 +17,17 @@ export interface NewInvoiceData {
 }
 
 export const newInvoiceSubject = (data: NewInvoiceData, brand: Brand) =>
-  `Invoice ${data.invoiceNumber} from ${brand.mspName}: ${formatMoney(data.balanceCents, data.currency)} due ${data.dueDate}`;
+  `Invoice ${data.invoiceNumber} from ${brand.mspName}: ${formatMoney(data.balanceCents, data.currency)} due ${formatDate(data.dueDate, brand.dateFormat)}`;
 
 const cell = { fontSize: 14, color: '#343a40', margin: 0, padding: '3px 0' } as const;
 
 export function NewInvoiceEmail({ data, brand }: { data: NewInvoiceData; brand: Brand }) {
   const money = (cents: number) => formatMoney(cents, data.currency);
+  const date = (isoDate: string) => formatDate(isoDate, brand.dateFormat);
   return (
     <BrandedLayout
       brand={brand}
-      preview={`Invoice ${data.invoiceNumber}: ${money(data.balanceCents)} due ${data.dueDate}`}
+      preview={`Invoice ${data.invoiceNumber}: ${money(data.balanceCents)} due ${date(data.dueDate)}`}
       title={`Invoice ${data.invoiceNumber}`}
     >
       <Paragraph>Hello {data.contactName},</Paragraph>
@@ -35,12 +37,12 @@ export function NewInvoiceEmail({ data, brand }: { data: NewInvoiceData; brand: 
       </Paragraph>
       <Section style={{ backgroundColor: '#f8f9fa', borderRadius: 6, padding: '12px 16px' }}>
         <Text style={cell}>Invoice number: {data.invoiceNumber}</Text>
-        <Text style={cell}>Issue date: {data.issueDate}</Text>
+        <Text style={cell}>Issue date: {date(data.issueDate)}</Text>
         <Text style={cell}>
           Amount due: <strong>{money(data.balanceCents)}</strong>
           {data.balanceCents !== data.totalCents ? ` (of ${money(data.totalCents)})` : ''}
         </Text>
-        <Text style={cell}>Due date: {data.dueDate}</Text>
+        <Text style={cell}>Due date: {date(data.dueDate)}</Text>
       </Section>
       <ActionButton brand={brand} href={data.invoiceUrl}>
         View the invoice in the client portal

@@ -1,5 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, setCsrfToken } from '../../api/client';
+import type { DateFormat } from '../../../../src/shared/dates';
+import { setDateDisplay } from '../../lib/format';
 
 export type StaffRole = 'master_admin' | 'billing' | 'read_only';
 export type StaffCapability =
@@ -20,6 +22,8 @@ export interface Session {
   /** The password was right; TOTP must be set up before the sign-in counts. */
   totpEnrollmentRequired?: boolean;
   csrfToken: string;
+  /** How dates are written, and today's business date: the MSP's, never the browser's. */
+  dates: { dateFormat: DateFormat; timeZone: string; today: string };
 }
 
 export const roleLabels: Record<StaffRole, string> = {
@@ -33,6 +37,8 @@ export const sessionQueryKey = ['session'] as const;
 export async function fetchSession(): Promise<Session> {
   const session = await api<Session>('/api/auth/session');
   setCsrfToken(session.csrfToken);
+  // Before any page renders with it: every date on screen is written the MSP's way.
+  setDateDisplay(session.dates);
   return session;
 }
 

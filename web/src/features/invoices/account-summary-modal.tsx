@@ -1,6 +1,7 @@
 import { Box, Modal, Stack, Table, Text } from '@mantine/core';
 import { PageError, PageLoader } from '../../components/page-state';
-import { formatDay, formatMoney } from '../../lib/money';
+import { formatDay } from '../../lib/format';
+import { formatMoney } from '../../lib/money';
 import { useAccountSummaryPreview, type AgingBuckets } from './invoices-api';
 
 const buckets: [key: keyof AgingBuckets, label: string][] = [

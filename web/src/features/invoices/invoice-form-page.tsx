@@ -24,8 +24,8 @@ import { ApiError } from '../../api/client';
 import { notifySuccess, showApiError } from '../../api/errors';
 import { NotFoundPage } from '../../app/not-found-page';
 import { PageError, PageLoader } from '../../components/page-state';
+import { addDays, formatDay } from '../../lib/format';
 import {
-  addDays,
   formatMoney,
   formatRatePpm,
   lineAmountCents,
@@ -34,11 +34,11 @@ import {
   parseQuantity,
   quantityToText,
   taxCents,
-  todayIso,
 } from '../../lib/money';
 import { maxLineDescriptionLength } from '../../../../src/shared/invoice-limits';
 import { usePageTitle } from '../../lib/use-page-title';
 import { useOrganization } from '../organizations/organizations-api';
+import { useBusinessDates } from '../settings/billing-api';
 import {
   invoiceTerms,
   termsDays,
@@ -100,20 +100,31 @@ export function NewInvoicePage() {
   usePageTitle('New Invoice');
   const [searchParams] = useSearchParams();
   const organizationId = searchParams.get('organizationId') ?? '';
+  // The issue date starts at today in the MSP's time zone, as the server says: not the browser's.
+  const businessDates = useBusinessDates();
+  if (businessDates.isPending) return <PageLoader label="Loading…" />;
+  const today = businessDates.data?.today ?? '';
   return organizationId ? (
-    <NewInvoiceForOrganization organizationId={organizationId} />
+    <NewInvoiceForOrganization organizationId={organizationId} today={today} />
   ) : (
-    <InvoiceFormPage invoice={null} />
+    <InvoiceFormPage invoice={null} today={today} />
   );
 }
 
-function NewInvoiceForOrganization({ organizationId }: { organizationId: string }) {
+function NewInvoiceForOrganization({
+  organizationId,
+  today,
+}: {
+  organizationId: string;
+  today: string;
+}) {
   const organization = useOrganization(organizationId);
   if (organization.isPending) return <PageLoader label="Loading organization…" />;
   // An organization that cannot be read only means the picker starts empty.
   return (
     <InvoiceFormPage
       invoice={null}
+      today={today}
       organization={
         organization.data ? { id: organization.data.id, name: organization.data.name } : undefined
       }
@@ -160,13 +171,14 @@ export function EditInvoicePage() {
 
 function initialValues(
   invoice: Invoice | null,
+  today: string,
   organization?: { id: string; name: string },
 ): InvoiceFormValues {
   if (!invoice) {
     return {
       organizationId: organization?.id ?? '',
       number: '',
-      issueDate: todayIso(),
+      issueDate: today,
       terms: 'Net 30',
       dueDate: '',
       dueDateManual: false,
@@ -256,9 +268,12 @@ function toFormFieldErrors(error: unknown): unknown {
 
 function InvoiceFormPage({
   invoice,
+  today = '',
   organization,
 }: {
   invoice: Invoice | null;
+  /** Today's business date, from the server: where a new invoice's issue date starts. */
+  today?: string;
   organization?: { id: string; name: string };
 }) {
   const navigate = useNavigate();
@@ -269,7 +284,7 @@ function InvoiceFormPage({
   const currencyRef = useRef(invoice?.currency ?? 'USD');
   const form = useForm<InvoiceFormValues>({
     mode: 'controlled',
-    initialValues: initialValues(invoice, organization),
+    initialValues: initialValues(invoice, today, organization),
     validate: (values) => validate(values, currencyRef.current),
   });
   const values = form.getValues();
@@ -390,6 +405,9 @@ function InvoiceFormPage({
                 label="Issue date"
                 type="date"
                 required
+                description={
+                  values.issueDate ? `Written ${formatDay(values.issueDate)}` : undefined
+                }
                 {...form.getInputProps('issueDate')}
               />
               <Select
@@ -415,7 +433,7 @@ function InvoiceFormPage({
                       Use the date from the terms
                     </Anchor>
                   ) : (
-                    'From the issue date and terms'
+                    `From the issue date and terms${dueDate ? `: ${formatDay(dueDate)}` : ''}`
                   )
                 }
                 value={dueDate}
@@ -442,7 +460,14 @@ function InvoiceFormPage({
               />
               <TextInput label="External reference" {...form.getInputProps('externalReference')} />
             </SimpleGrid>
-            <Textarea label="Memo" autosize minRows={2} mt="md" {...form.getInputProps('memo')} />
+            <Textarea
+              label="Internal memo"
+              description="For staff only. Never shown to the client: not in the portal, on the invoice PDF or in emails."
+              autosize
+              minRows={2}
+              mt="md"
+              {...form.getInputProps('memo')}
+            />
           </Paper>
 
           <Paper withBorder p="lg" component="section" aria-labelledby="invoice-lines-heading">

@@ -5,7 +5,8 @@ import { IconChevronLeft, IconChevronRight, IconSearch } from '@tabler/icons-rea
 import { DataTable, type DataTableColumn } from 'mantine-datatable';
 import { Link } from 'react-router';
 import { PageError } from '../../components/page-state';
-import { formatDay, formatMoney } from '../../lib/money';
+import { formatDay } from '../../lib/format';
+import { formatMoney } from '../../lib/money';
 import { InvoiceStatusBadge, statusOptions } from './invoice-status-badge';
 import {
   useInvoiceList,

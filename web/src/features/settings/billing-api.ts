@@ -1,5 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
+import type { DateFormat } from '../../../../src/shared/dates';
+import { sessionQueryKey } from '../auth/session';
 import type { ServiceCategory, TaxRate } from '../invoices/invoices-api';
 
 /** The same keys as the invoice form's pickers, so a change here shows there too. */
@@ -73,5 +75,43 @@ export function useSaveInvoiceReminders() {
         body: invoiceReminders,
       }),
     onSuccess: (data) => queryClient.setQueryData(invoiceRemindersQueryKey, data),
+  });
+}
+
+/**
+ * Business dates: the MSP's time zone (which decides what "today" is) and the one date format
+ * every surface uses. `today` is the server's answer: the console never works it out itself.
+ */
+export interface BusinessDates {
+  timeZone: string;
+  dateFormat: DateFormat;
+  today: string;
+}
+
+export const businessDatesQueryKey = ['settings', 'business-dates'] as const;
+
+/** Asked afresh each time a page needs it: a console left open overnight must not keep yesterday. */
+export function useBusinessDates() {
+  return useQuery({
+    queryKey: businessDatesQueryKey,
+    queryFn: () => api<{ businessDates: BusinessDates }>('/api/settings/business-dates'),
+    select: (data) => data.businessDates,
+    staleTime: 0,
+  });
+}
+
+export function useSaveBusinessDates() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (changes: Pick<BusinessDates, 'timeZone' | 'dateFormat'>) =>
+      api<{ businessDates: BusinessDates }>('/api/settings/business-dates', {
+        method: 'PUT',
+        body: changes,
+      }),
+    onSuccess: async (data) => {
+      queryClient.setQueryData(businessDatesQueryKey, data);
+      // Every date on screen follows the new format: the session carries it to each page.
+      await queryClient.invalidateQueries({ queryKey: sessionQueryKey });
+    },
   });
 }

@@ -7,6 +7,7 @@ import {
   Modal,
   NumberInput,
   Paper,
+  Select,
   SimpleGrid,
   Stack,
   Text,
@@ -28,6 +29,7 @@ import { notifyError, notifySuccess, showApiError } from '../../api/errors';
 import { PageError, PageLoader } from '../../components/page-state';
 import { ReadOnlyNote } from '../../components/read-only-note';
 import { usePageTitle } from '../../lib/use-page-title';
+import { dateFormats, formatDate, type DateFormat } from '../../../../src/shared/dates';
 import { useCan } from '../auth/session';
 import {
   useServiceCategories,
@@ -36,19 +38,25 @@ import {
   type TaxRate,
 } from '../invoices/invoices-api';
 import {
+  useBusinessDates,
   useCreateServiceCategory,
   useCreateTaxRate,
   useInvoiceReminders,
+  useSaveBusinessDates,
   useSaveInvoiceReminders,
   useUpdateServiceCategory,
   useUpdateTaxRate,
+  type BusinessDates,
   type InvoiceReminders,
 } from './billing-api';
 
 /** "7.25": up to 100, at most 4 decimals, as the server accepts. */
 const ratePattern = /^\d{1,3}(\.\d{1,4})?$/;
 
-/** Configuration > Billing: service categories, tax rates and invoice due notices. */
+/**
+ * Configuration > Billing: business dates (time zone and date format), service categories,
+ * tax rates and invoice due notices.
+ */
 export function BillingPage() {
   usePageTitle('Billing');
   const canEdit = useCan('manage_settings');
@@ -64,6 +72,7 @@ export function BillingPage() {
       {!canEdit && (
         <ReadOnlyNote>Read only: your role cannot change the billing settings</ReadOnlyNote>
       )}
+      <BusinessDatesSection canEdit={canEdit} />
       <ServiceCategoriesSection canEdit={canEdit} />
       <TaxRatesSection canEdit={canEdit} />
       <InvoiceRemindersSection canEdit={canEdit} />
@@ -560,6 +569,116 @@ function InvoiceRemindersForm({ saved, canEdit }: { saved: InvoiceReminders; can
             disabled={!canEdit || !dirty}
           >
             Save Notices
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+function BusinessDatesSection({ canEdit }: { canEdit: boolean }) {
+  const businessDates = useBusinessDates();
+  return (
+    <Paper withBorder p="lg" component="section" aria-labelledby="business-dates-heading">
+      <Title order={2} size="h4" id="business-dates-heading" mb="xs">
+        Dates
+      </Title>
+      <Text size="sm" c="dimmed" mb="md">
+        The time zone decides what &quot;today&quot; is for due dates, overdue days, aging and
+        notices. The date format is how every date is written: in the console, the client portal,
+        emails, invoices and statements.
+      </Text>
+      {businessDates.isPending ? (
+        <PageLoader label="Loading dates…" />
+      ) : businessDates.isError ? (
+        <PageError
+          error={businessDates.error}
+          title="Could not load the date settings"
+          onRetry={() => void businessDates.refetch()}
+        />
+      ) : (
+        <BusinessDatesForm saved={businessDates.data} canEdit={canEdit} />
+      )}
+    </Paper>
+  );
+}
+
+/** Every IANA zone the browser knows, and the saved one even if this browser does not. */
+function timeZoneOptions(saved: string): string[] {
+  const zones = Intl.supportedValuesOf('timeZone');
+  return zones.includes(saved) ? zones : [saved, ...zones];
+}
+
+type BusinessDatesValues = Pick<BusinessDates, 'timeZone' | 'dateFormat'>;
+
+function BusinessDatesForm({ saved, canEdit }: { saved: BusinessDates; canEdit: boolean }) {
+  const save = useSaveBusinessDates();
+  const [zones] = useState(() => timeZoneOptions(saved.timeZone));
+  // Initialised once from the saved settings: a refetch must not overwrite a choice being made.
+  const form = useForm<BusinessDatesValues>({
+    mode: 'controlled',
+    initialValues: { timeZone: saved.timeZone, dateFormat: saved.dateFormat },
+    validate: {
+      timeZone: isNotEmpty('Choose a time zone'),
+      dateFormat: isNotEmpty('Choose a date format'),
+    },
+  });
+  const dirty = form.isDirty();
+
+  const submit = form.onSubmit((values) =>
+    save.mutate(values, {
+      onSuccess: ({ businessDates }) => {
+        const next = { timeZone: businessDates.timeZone, dateFormat: businessDates.dateFormat };
+        form.setInitialValues(next);
+        form.setValues(next);
+        form.resetDirty(next);
+        notifySuccess('Date settings saved');
+      },
+      onError: (error) => showApiError(error, form, 'Date settings not saved'),
+    }),
+  );
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack>
+        <SimpleGrid cols={{ base: 1, sm: 2 }} maw={720}>
+          <Select
+            label="Time zone"
+            description={`Today there is ${formatDate(saved.today, form.getValues().dateFormat)}`}
+            data={zones}
+            searchable
+            allowDeselect={false}
+            readOnly={!canEdit}
+            {...form.getInputProps('timeZone')}
+          />
+          <Select
+            label="Date format"
+            description="Used on every screen, email and document"
+            data={dateFormats.map((format: DateFormat) => ({
+              value: format,
+              label: `${format} (${formatDate(saved.today, format)})`,
+            }))}
+            allowDeselect={false}
+            readOnly={!canEdit}
+            {...form.getInputProps('dateFormat')}
+          />
+        </SimpleGrid>
+        <Group justify="flex-end">
+          <Button
+            variant="default"
+            leftSection={<IconArrowBackUp size={16} />}
+            onClick={form.reset}
+            disabled={!canEdit || !dirty || save.isPending}
+          >
+            Undo Changes
+          </Button>
+          <Button
+            type="submit"
+            leftSection={<IconDeviceFloppy size={16} />}
+            loading={save.isPending}
+            disabled={!canEdit || !dirty}
+          >
+            Save Dates
           </Button>
         </Group>
       </Stack>

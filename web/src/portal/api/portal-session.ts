@@ -1,4 +1,6 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { DateFormat } from '../../../../src/shared/dates';
+import { setDateDisplay } from '../../lib/format';
 import { portalApi, setPortalCsrfToken } from './portal-client';
 
 export type PortalPermission =
@@ -43,6 +45,8 @@ export interface PortalCurrent {
 export interface PortalSession {
   csrfToken: string;
   branding: PortalBranding;
+  /** How dates are written, and today's business date: the MSP's, never the browser's. */
+  dates: { dateFormat: DateFormat; timeZone: string; today: string };
   contact: PortalContact | null;
   organizations: PortalOrganization[];
   current: PortalCurrent | null;
@@ -67,6 +71,7 @@ export const portalKeys = {
 export async function fetchPortalSession(): Promise<PortalSession> {
   const session = await portalApi<PortalSession>('/api/portal/session');
   setPortalCsrfToken(session.csrfToken);
+  setDateDisplay(session.dates);
   return session;
 }
 
@@ -101,6 +106,7 @@ function refetchPortalSession(queryClient: QueryClient) {
 
 /** Takes a session body the server answered with, keeping the token it did not repeat. */
 function storeSessionBody(queryClient: QueryClient, body: SessionBody) {
+  setDateDisplay(body.dates);
   queryClient.setQueryData<PortalSession>(portalKeys.session, (old) => ({
     ...body,
     csrfToken: body.csrfToken ?? old?.csrfToken ?? '',

@@ -18,7 +18,8 @@ import { ApiError } from '../../api/client';
 import { LoadMore } from '../../components/load-more';
 import { PageError } from '../../components/page-state';
 import { PortalNotFoundPage } from './not-found-page';
-import { formatDay, formatMoney } from '../../lib/money';
+import { formatDay } from '../../lib/format';
+import { formatMoney } from '../../lib/money';
 import {
   usePortalInvoice,
   usePortalInvoiceHistory,
