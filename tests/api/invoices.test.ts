@@ -322,7 +322,7 @@ describe('writing an invoice', () => {
       [{ lines: [{ ...line, unitPriceCents: -5 }] }, 'lines.0.unitPriceCents', 400],
       [{ lines: [{ ...line, unitPriceCents: 1.5 }] }, 'lines.0.unitPriceCents', 400],
       [{ lines: [{ ...line, description: '' }] }, 'lines.0.description', 400],
-      [{ lines: [{ ...line, description: 'x'.repeat(501) }] }, 'lines.0.description', 400],
+      [{ lines: [{ ...line, description: 'x'.repeat(4_001) }] }, 'lines.0.description', 400],
       [{ lines: [] }, 'lines', 400],
       [{ lines: Array.from({ length: 501 }, () => line) }, 'lines', 400],
       [{ serviceCategoryId: '00000000-0000-4000-8000-000000000000' }, 'serviceCategoryId', 400],

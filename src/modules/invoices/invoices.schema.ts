@@ -46,7 +46,8 @@ export type InvoiceState = (typeof invoiceStates)[number];
 /**
  * An invoice. Money is integer cents. `state` is the lifecycle staff drive (draft, issued,
  * void); the status people read (draft, open, partially paid, paid, void) follows from it
- * and the numbers. balance_cents is generated: total less what has been paid.
+ * and the numbers. balance_cents is generated: what is still owed, total less what has been
+ * paid, and 0 once the invoice is void.
  */
 export const invoices = pgTable(
   'invoices',
@@ -73,7 +74,10 @@ export const invoices = pgTable(
     amountPaidCents: bigint('amount_paid_cents', { mode: 'number' }).notNull().default(0),
     balanceCents: bigint('balance_cents', { mode: 'number' })
       .notNull()
-      .generatedAlwaysAs(sql`total_cents - amount_paid_cents`),
+      // Void means nothing is due, whatever was billed or paid.
+      .generatedAlwaysAs(
+        sql`CASE WHEN state = 'void' THEN 0 ELSE total_cents - amount_paid_cents END`,
+      ),
     externalReference: text('external_reference'),
     memo: text('memo').notNull().default(''),
     voidReason: text('void_reason'),

@@ -223,7 +223,7 @@ function InvoiceDetails({ invoice }: { invoice: Invoice }) {
         </SimpleGrid>
         {invoice.memo && (
           <Box mt="md">
-            <Detail label="Memo">
+            <Detail label="Internal memo (staff only)">
               <span style={{ whiteSpace: 'pre-wrap' }}>{invoice.memo}</span>
             </Detail>
           </Box>
@@ -268,7 +268,10 @@ function InvoiceDetails({ invoice }: { invoice: Invoice }) {
               ['Tax', invoice.taxCents],
               ['Total', invoice.totalCents],
               ['Amount paid', invoice.amountPaidCents],
-              ['Balance', invoice.balanceCents],
+              [
+                invoice.status === 'void' ? 'Balance (void: nothing is due)' : 'Balance',
+                invoice.balanceCents,
+              ],
             ]}
           />
         </Group>

@@ -289,8 +289,9 @@ export function PortalInvoicePage() {
               </Button>
             </Group>
             <Text size="sm" c="dimmed">
-              Due {formatDay(invoice.dueDate)} · Balance{' '}
-              {formatMoney(invoice.balanceCents, invoice.currency)}
+              {invoice.status === 'void'
+                ? 'This invoice is void. Nothing is due.'
+                : `Due ${formatDay(invoice.dueDate)} · Balance ${formatMoney(invoice.balanceCents, invoice.currency)}`}
             </Text>
             {html ? (
               <Box

@@ -1,0 +1,2 @@
+ALTER TABLE "invoices" drop column "balance_cents";--> statement-breakpoint
+ALTER TABLE "invoices" ADD COLUMN "balance_cents" bigint GENERATED ALWAYS AS (CASE WHEN state = 'void' THEN 0 ELSE total_cents - amount_paid_cents END) STORED NOT NULL;
