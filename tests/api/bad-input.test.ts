@@ -363,6 +363,8 @@ describe('malformed request bodies', () => {
     });
     const staff = signIn.cookies.find((c) => c.name === 'portico_staff')!;
     cookie = `portico_csrf=${csrfCookie.value}; portico_staff=${staff.value}`;
+    // A token belongs to one session: the sign-in answer hands out the new session's.
+    csrfToken = String(signIn.headers['x-csrf-token']);
   });
 
   function raw(method: Method, url: string, payload: string, contentType = 'application/json') {

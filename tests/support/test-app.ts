@@ -65,25 +65,36 @@ export async function startTestApp(
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** A browser-like API client: keeps cookies and sends the CSRF token on every change. */
+type SessionKind = 'staff' | 'portal';
+const sessionKindOf = (url: string): SessionKind =>
+  url.startsWith('/api/portal/') ? 'portal' : 'staff';
+
+/**
+ * A browser-like API client: keeps cookies and sends the CSRF token on every change. Like the
+ * web app (one client for the console, one for the portal), it keeps a token per session: the
+ * staff one for staff routes, the portal one for /api/portal/ routes, since a token works only
+ * with the session it was given to. It takes the fresh token an answer hands out in
+ * X-CSRF-Token when the answer starts or ends that session.
+ */
 export class ApiClient {
   private cookies = new Map<string, string>();
-  private csrfToken = '';
+  private csrfTokens = new Map<SessionKind, string>();
 
   constructor(
     private readonly app: App,
-    /** Where the CSRF token comes from: the staff session, or the portal's. */
+    /** Where refreshCsrf() takes the token from: the staff session, or the portal's. */
     private readonly sessionUrl = '/api/auth/session',
   ) {}
 
   async request(method: Method, url: string, body?: unknown): Promise<LightMyRequestResponse> {
-    if (!this.csrfToken && method !== 'GET') await this.refreshCsrf();
+    const kind = sessionKindOf(url);
+    if (!this.csrfTokens.has(kind) && method !== 'GET') await this.refreshCsrf(kind);
     const response = await this.app.inject({
       method,
       url,
       headers: {
         cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        ...(method === 'GET' ? {} : { 'x-csrf-token': this.csrfToken }),
+        ...(method === 'GET' ? {} : { 'x-csrf-token': this.csrfTokens.get(kind) ?? '' }),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       payload: body === undefined ? undefined : JSON.stringify(body),
@@ -95,6 +106,8 @@ export class ApiClient {
         this.cookies.set(cookie.name, cookie.value);
       }
     }
+    const fresh = response.headers['x-csrf-token'];
+    if (typeof fresh === 'string') this.csrfTokens.set(kind, fresh);
     return response;
   }
 
@@ -104,9 +117,10 @@ export class ApiClient {
   patch = (url: string, body?: unknown) => this.request('PATCH', url, body ?? {});
   delete = (url: string) => this.request('DELETE', url);
 
-  async refreshCsrf(): Promise<void> {
-    const response = await this.request('GET', this.sessionUrl);
-    this.csrfToken = response.json<{ csrfToken: string }>().csrfToken;
+  async refreshCsrf(kind: SessionKind = sessionKindOf(this.sessionUrl)): Promise<void> {
+    const url = kind === 'portal' ? '/api/portal/session' : '/api/auth/session';
+    const response = await this.request('GET', url);
+    this.csrfTokens.set(kind, response.json<{ csrfToken: string }>().csrfToken);
   }
 
   async signIn(email: string, password: string): Promise<LightMyRequestResponse> {

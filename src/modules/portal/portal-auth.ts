@@ -17,7 +17,8 @@ export function portalSessionHook(context: AppContext) {
   return async (request: FastifyRequest) => {
     request.portalSession = null;
     const token = request.cookies[portalSessionCookie];
-    if (!token || !request.url.startsWith('/api/portal/')) return;
+    // Decided on the route reached, not the raw URL (which may be percent-encoded or absolute).
+    if (!token || !request.routeOptions.url?.startsWith('/api/portal/')) return;
     request.portalSession = await findPortalSession({
       pool: context.pool,
       token,

@@ -90,7 +90,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
 
   return async (app) => {
     app.get('/api/portal/session', async (request, reply) => ({
-      csrfToken: reply.generateCsrf(),
+      csrfToken: reply.csrfToken(),
       ...(await sessionBody(request.portalSession)),
     }));
 
@@ -292,4 +292,3 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     );
   };
 }
-

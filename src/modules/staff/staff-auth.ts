@@ -41,9 +41,9 @@ export function staffSessionHook(context: AppContext) {
     request.pendingStaffSession = null;
     const token = request.cookies[staffSessionCookie];
     // Portal routes never act for staff: a browser with both cookies costs no staff lookup there.
-    if (!token || !request.url.startsWith('/api/') || request.url.startsWith('/api/portal/')) {
-      return;
-    }
+    // Decided on the route reached, not the raw URL (which may be percent-encoded or absolute).
+    const route = request.routeOptions.url;
+    if (!token || !route?.startsWith('/api/') || route.startsWith('/api/portal/')) return;
     const session = await findStaffSession({
       pool: context.pool,
       token,

@@ -20,7 +20,7 @@ import {
 
 export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/api/auth/csrf', async (_request, reply) => ({ csrfToken: reply.generateCsrf() }));
+    app.get('/api/auth/csrf', async (_request, reply) => ({ csrfToken: reply.csrfToken() }));
 
     app.get('/api/auth/session', async (request, reply) => {
       const user = request.staffUser;
@@ -32,7 +32,7 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
         // Password accepted, second step due: say which, and nothing about the user.
         ...(pending === 'totp' ? { totpRequired: true } : {}),
         ...(pending === 'totp_enrollment' ? { totpEnrollmentRequired: true } : {}),
-        csrfToken: reply.generateCsrf(),
+        csrfToken: reply.csrfToken(),
       };
     });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import Fastify, { type FastifyError } from 'fastify';
+import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import helmet from '@fastify/helmet';
@@ -17,7 +17,14 @@ import { AppError, type FieldError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import { loggerOptions } from '../logger.js';
 import { refuseIllFormedText } from './well-formed-text.js';
-import { staffSessionHook } from '../../modules/staff/staff-auth.js';
+import {
+  cookieSetByReply,
+  csrfHmacKey,
+  csrfUserInfo,
+  requestUserInfo,
+  type SessionCookieOf,
+} from './session-csrf.js';
+import { staffSessionCookie, staffSessionHook } from '../../modules/staff/staff-auth.js';
 import { staffRoutes } from '../../modules/staff/staff.routes.js';
 import { organizationRoutes } from '../../modules/organizations/organizations.routes.js';
 import { contactRoutes } from '../../modules/contacts/contacts.routes.js';
@@ -25,13 +32,17 @@ import { accessProfileRoutes } from '../../modules/access-profiles/access-profil
 import { emailRoutes } from '../../modules/email/email.routes.js';
 import { settingsRoutes } from '../../modules/settings/settings.routes.js';
 import { portalRoutes } from '../../modules/portal/portal.routes.js';
-import { portalSessionHook } from '../../modules/portal/portal-auth.js';
+import { portalSessionCookie, portalSessionHook } from '../../modules/portal/portal-auth.js';
 import { invoiceDocumentRoutes } from '../../modules/invoices/invoice-document.routes.js';
 import { invoiceRoutes } from '../../modules/invoices/invoices.routes.js';
 import { catalogRoutes } from '../../modules/invoices/catalog.routes.js';
 
 const webRoot = path.resolve(import.meta.dirname, '../../../web/dist');
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Portal routes act for the portal session, every other route for the staff one. */
+const sessionCookieOf: SessionCookieOf = (routeUrl) =>
+  routeUrl?.startsWith('/api/portal/') ? portalSessionCookie : staffSessionCookie;
 
 /** The web application. `logStream` lets a test read the log lines it writes. */
 export async function buildApp(context: AppContext, logStream?: NodeJS.WritableStream) {
@@ -81,6 +92,9 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
     sessionPlugin: '@fastify/cookie',
     cookieKey: 'portico_csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' },
+    // Each token is bound to the session cookie of the route it is sent to (session-csrf.ts).
+    getUserInfo: (request) => requestUserInfo(request, sessionCookieOf),
+    csrfOpts: { hmacKey: csrfHmacKey },
     getToken: (request) => {
       const header = request.headers['x-csrf-token'];
       return typeof header === 'string' ? header : undefined;
@@ -104,10 +118,29 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
   });
   app.addHook('onRequest', staffSessionHook(context));
   app.addHook('onRequest', portalSessionHook(context));
-  // Every state-changing API call carries the CSRF token, sign-in included.
+  // Every state-changing call carries the CSRF token, sign-in included. Decided on the route
+  // the request reached, so no spelling of its URL (percent-encoded, absolute-form) skips it;
+  // a request that reaches no route changes nothing and gets its 404.
   app.addHook('onRequest', (request, reply, done) => {
-    if (safeMethods.has(request.method) || !request.url.startsWith('/api/')) return done();
+    if (safeMethods.has(request.method) || request.routeOptions.url === undefined) return done();
     app.csrfProtection(request, reply, done);
+  });
+  /** A CSRF token for this request's session, for the session answers to hand out. */
+  app.decorateReply('csrfToken', function (this: FastifyReply) {
+    return this.generateCsrf({ userInfo: requestUserInfo(this.request, sessionCookieOf) });
+  });
+  // An answer that starts or ends the route's session (sign-in, sign-out) also carries a token
+  // for the session that follows, in X-CSRF-Token, so the browser's next change is accepted.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const name = sessionCookieOf(request.routeOptions.url);
+    const value = cookieSetByReply(reply, name);
+    if (value !== undefined && request.cookies.portico_csrf) {
+      reply.header(
+        'x-csrf-token',
+        reply.generateCsrf({ userInfo: csrfUserInfo(name, value || undefined) }),
+      );
+    }
+    done(null, payload);
   });
 
   // Before any route's schema: text UTF-8 cannot carry is refused here, once, for every route.
@@ -195,6 +228,10 @@ export interface RegisteredRoute {
 }
 
 declare module 'fastify' {
+  interface FastifyReply {
+    /** A CSRF token bound to the session of the route this reply answers. */
+    csrfToken(): string;
+  }
   interface FastifyInstance {
     /** Every registered route, in registration order. */
     routeTable: readonly RegisteredRoute[];

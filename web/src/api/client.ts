@@ -87,6 +87,11 @@ export function createApiClient() {
       throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection.');
     }
 
+    // An answer that starts or ends the session (sign-in, sign-out) hands out the token for
+    // the session that follows: a token works only with the session it was given to.
+    const freshToken = response.headers.get('x-csrf-token');
+    if (freshToken) csrfToken = freshToken;
+
     if (response.status === 204) return undefined as T;
     const data: unknown = await response.json().catch(() => null);
     if (response.ok) return data as T;

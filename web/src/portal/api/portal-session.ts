@@ -145,7 +145,7 @@ export function usePortalSignOut() {
     onSuccess: () => {
       queryClient.removeQueries({ queryKey: portalKeys.dataAll });
       // Signed out on purpose: the guard goes to sign-in without a page to come back to.
-      // The CSRF token stays valid (its secret is a cookie of its own), so no refetch.
+      // The sign-out answer carried the token for the signed-out browser (the client took it).
       queryClient.setQueryData<PortalSession>(portalKeys.session, (old) =>
         old ? { ...signedOut(old), signedOut: true } : old,
       );
