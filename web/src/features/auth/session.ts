@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, setCsrfToken } from '../../api/client';
 import type { DateFormat } from '../../../../src/shared/dates';
 import { setDateDisplay } from '../../lib/format';
+import { localPath } from '../../lib/local-path';
 
 export type StaffRole = 'master_admin' | 'billing' | 'read_only';
 export type StaffCapability =
@@ -54,8 +55,5 @@ export function useCan(capability: StaffCapability): boolean {
 
 /** Only same-site paths, so a crafted ?next= cannot send the user elsewhere after sign-in. */
 export function safeNextPath(next: string | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/sign-in')) {
-    return '/organizations';
-  }
-  return next;
+  return localPath(next, { within: '/', fallback: '/organizations', refused: ['/sign-in'] });
 }

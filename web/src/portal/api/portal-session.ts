@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { DateFormat } from '../../../../src/shared/dates';
 import { setDateDisplay } from '../../lib/format';
+import { localPath } from '../../lib/local-path';
 import { portalApi, setPortalCsrfToken } from './portal-client';
 
 export type PortalPermission =
@@ -220,13 +221,5 @@ export function useChangePassword() {
 
 /** Only portal paths, so a crafted ?next= cannot send the contact elsewhere after sign-in. */
 export function safePortalNext(next: string | null): string {
-  if (
-    !next ||
-    !(next === '/portal' || next.startsWith('/portal/') || next.startsWith('/portal?')) ||
-    next.startsWith('//') ||
-    next.startsWith('/portal/sign-in')
-  ) {
-    return '/portal';
-  }
-  return next;
+  return localPath(next, { within: '/portal', fallback: '/portal', refused: ['/portal/sign-in'] });
 }

@@ -1,0 +1,266 @@
+import { simpleParser } from 'mailparser';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, withTransaction } from '../../src/platform/database.js';
+import { hashPassword } from '../../src/platform/passwords.js';
+import { systemActor } from '../../src/modules/audit/audit.js';
+import { sendEmailFailureSummary } from '../../src/modules/email/email.jobs.js';
+import {
+  emailTemplateKeys,
+  emailTemplates,
+  renderEmail,
+  type EmailTemplateKey,
+} from '../../src/modules/email/templates/index.js';
+import { queueNewInvoiceEmail } from '../../src/modules/invoices/invoice-emails.js';
+import { sendInvoiceDueNotices } from '../../src/modules/invoices/invoice-notices.js';
+import { getBrand } from '../../src/modules/settings/settings.service.js';
+import { startBrowserApp, type BrowserApp } from '../support/browser-app.js';
+import { insertInvoice } from '../support/invoice-fixtures.js';
+import { contactId, organizationId, signedInAs, type TestApp } from '../support/test-app.js';
+
+let app: BrowserApp;
+let testApp: TestApp;
+let baseUrl: string;
+let browser: Browser;
+
+const contact = {
+  email: 'demo@example.com',
+  name: 'Demo Owner',
+  password: 'Owner of the demo 2026',
+};
+const staff = { email: 'admin@portico.test', password: 'portico-admin-demo' };
+const invoiceNumber = 'INV-LINKS-1';
+let invoiceId = '';
+
+/** The HTML each template's email arrived with (the delivered copy, as the recipient reads it). */
+const received = new Map<EmailTemplateKey, string>();
+
+/** The newest delivered message of a template, from the local SMTP server's mailbox. */
+async function deliveredHtml(template: EmailTemplateKey): Promise<string> {
+  let html = '';
+  await expect
+    .poll(
+      async () => {
+        const row = (
+          await testApp.database.pool.query(
+            `SELECT l.raw FROM local_mailbox l
+               JOIN email_messages m ON m.id::text = l.portico_message_id
+              WHERE m.template = $1 ORDER BY l.id DESC LIMIT 1`,
+            [template],
+          )
+        ).rows[0];
+        if (!row) return false;
+        html = String((await simpleParser(row.raw as Buffer)).html || '');
+        return html !== '';
+      },
+      { timeout: 20_000, interval: 200 },
+    )
+    .toBe(true);
+  return html;
+}
+
+/**
+ * How each template's email comes to exist, the way the application sends it (or, for a
+ * notice nothing sends yet, rendered with the installation's branding). A template added to
+ * the index without a way here fails its test below.
+ */
+const produce: Record<EmailTemplateKey, () => Promise<string>> = {
+  welcome: async () => {
+    await sendToContact('welcome');
+    return deliveredHtml('welcome');
+  },
+  password_reset: async () => {
+    await sendToContact('password_reset');
+    return deliveredHtml('password_reset');
+  },
+  account_summary: async () => {
+    const billing = await signedInAs(testApp.app, 'billing');
+    const demoCompany = await organizationId(testApp, 'Demo Company');
+    const answer = await billing.post(`/api/organizations/${demoCompany}/send-account-summary`);
+    expect(answer.statusCode).toBe(202);
+    return deliveredHtml('account_summary');
+  },
+  new_invoice: async () => {
+    await withTransaction(testApp.database.pool, (tx) =>
+      queueNewInvoiceEmail(tx, testApp.context, { invoiceId, actor: systemActor }),
+    );
+    return deliveredHtml('new_invoice');
+  },
+  invoice_due: async () => {
+    // Seven days before the invoice's due date: the "before" notice (7 days by default).
+    await sendInvoiceDueNotices(testApp.context, { asOf: '2026-01-08' });
+    return deliveredHtml('invoice_due');
+  },
+  email_failure_summary: async () => {
+    // One client email failed for good today: Master Admins hear of it.
+    if (!received.has('account_summary')) {
+      received.set('account_summary', await produce.account_summary());
+    }
+    await testApp.database.pool.query(
+      `UPDATE email_messages SET status = 'failed', last_error = 'Mailbox unavailable'
+        WHERE id = (SELECT id FROM email_messages WHERE template = 'account_summary' LIMIT 1)`,
+    );
+    await sendEmailFailureSummary(testApp.context);
+    return deliveredHtml('email_failure_summary');
+  },
+  payment_method_expiration: async () => {
+    // Nothing sends it yet (payments are not built): rendered as a sender would, with the
+    // installation's branding and address.
+    const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
+    const template = emailTemplates.payment_method_expiration;
+    return (await renderEmail('payment_method_expiration', template.sample, brand)).html;
+  },
+};
+
+async function sendToContact(kind: 'welcome' | 'password_reset') {
+  const billing = await signedInAs(testApp.app, 'billing');
+  const owner = await contactId(testApp, contact.email);
+  const demoCompany = await organizationId(testApp, 'Demo Company');
+  const answer = await billing.post(`/api/contacts/${owner}/emails`, {
+    organizationId: demoCompany,
+    kind,
+  });
+  expect(answer.statusCode).toBe(202);
+}
+
+interface Expectation {
+  /** The heading the page shows. */
+  heading: string | RegExp;
+  /** Where the browser ends up, when not at the link's own path (a redirect). */
+  path?: string;
+  /** Who signs in when the page asks. */
+  who: 'contact' | 'staff' | 'nobody';
+}
+
+/** What a person sees at each page an email links to. */
+function expectationFor(url: URL): Expectation {
+  const path = url.pathname.replace(/\/$/, '') || '/';
+  if (path === '/portal') return { heading: `Welcome, ${contact.name}`, who: 'contact' };
+  if (path === `/portal/billing/invoices/${invoiceId}`) {
+    return { heading: `Invoice ${invoiceNumber}`, who: 'contact' };
+  }
+  if (path === '/portal/configuration/payment-methods') {
+    return { heading: 'Payment Methods', who: 'contact' };
+  }
+  if (path === '/portal/set-password') return { heading: 'Set your password', who: 'nobody' };
+  if (path === '/portal/reset-password') return { heading: 'Choose a new password', who: 'nobody' };
+  if (path === '/') return { heading: 'Organizations', path: '/organizations', who: 'staff' };
+  throw new Error(`No expectation for ${url.href}: say here what the page it links to shows`);
+}
+
+/** Signs in on whichever sign-in page the link led to, as the person the email was for. */
+async function signInWhereAsked(page: Page, who: Expectation['who']) {
+  if (who === 'contact') {
+    await page.getByRole('heading', { name: /^Sign in to / }).waitFor();
+    await page.getByLabel('Email', { exact: true }).fill(contact.email);
+    await page.getByLabel('Password', { exact: true }).fill(contact.password);
+  } else {
+    await page.getByLabel('Email', { exact: true }).fill(staff.email);
+    await page.getByLabel('Password', { exact: true }).fill(staff.password);
+  }
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function expectPage(page: Page, link: URL, expected: Expectation) {
+  await page.getByRole('heading', { name: expected.heading, level: 1 }).waitFor();
+  expect(await page.getByRole('heading', { name: 'Page not found' }).count()).toBe(0);
+  const here = new URL(page.url());
+  expect(here.pathname).toBe(expected.path ?? link.pathname);
+  if (!expected.path) expect(here.search).toBe(link.search);
+}
+
+beforeAll(async () => {
+  app = await startBrowserApp({ mail: true });
+  ({ testApp, baseUrl, browser } = app);
+  // As `npm start` does: this start's own address is where links point (PUBLIC_URL).
+  testApp.context.config.PUBLIC_URL = baseUrl;
+  await testApp.database.pool.query(`UPDATE contacts SET password_hash = $1 WHERE email = $2`, [
+    await hashPassword(contact.password),
+    contact.email,
+  ]);
+  invoiceId = await insertInvoice(testApp.database.pool, {
+    organizationId: await organizationId(testApp, 'Demo Company'),
+    number: invoiceNumber,
+    issueDate: '2026-01-01',
+    dueDate: '2026-01-15',
+  });
+}, 120_000);
+
+afterAll(async () => app?.close());
+
+describe.each(emailTemplateKeys)('the %s email', (key) => {
+  it('opens the right page from every link, signed out (after signing in) and signed in', async () => {
+    const html = received.get(key) ?? (await produce[key]());
+    received.set(key, html);
+    const links = [...new Set([...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!))]
+      .map((href) => href.replaceAll('&amp;', '&'))
+      .filter((href) => !/^(mailto|tel):/.test(href));
+    expect(links.length, `${emailTemplates[key].name} has no link`).toBeGreaterThan(0);
+
+    for (const href of links) {
+      const link = new URL(href);
+      expect(link.origin, href).toBe(new URL(baseUrl).origin);
+      const expected = expectationFor(link);
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      try {
+        const page = await context.newPage();
+        page.setDefaultTimeout(15_000);
+        // Signed out: the sign-in page (unless the page is public), then the page itself.
+        await page.goto(href);
+        if (expected.who !== 'nobody') {
+          await page.getByRole('button', { name: 'Sign in' }).waitFor();
+          expect(new URL(page.url()).pathname).toMatch(/\/sign-in$/);
+          await signInWhereAsked(page, expected.who);
+        }
+        await expectPage(page, link, expected);
+        // Signed in: straight to the page.
+        await page.goto(href);
+        await expectPage(page, link, expected);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+});
+
+describe('the page to return to after signing in', () => {
+  const crafted = [
+    'https://evil.example/portal',
+    '//evil.example/portal',
+    '/\\evil.example/portal',
+    '/portal/..//evil.example/',
+    '/portal/../\\evil.example/',
+    '/portal/%2e%2e//evil.example/',
+  ];
+
+  it.each(crafted)('is never another site: the portal refuses next=%s', async (next) => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${baseUrl}/portal/sign-in?next=${encodeURIComponent(next)}`);
+      await signInWhereAsked(page, 'contact');
+      await page.getByRole('heading', { name: `Welcome, ${contact.name}` }).waitFor();
+      expect(new URL(page.url()).origin).toBe(new URL(baseUrl).origin);
+      expect(new URL(page.url()).pathname).toBe('/portal');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it.each(crafted)('is never another site: the console refuses next=%s', async (next) => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${baseUrl}/sign-in?next=${encodeURIComponent(next)}`);
+      await signInWhereAsked(page, 'staff');
+      await page.waitForLoadState();
+      await expect.poll(() => new URL(page.url()).origin).toBe(new URL(baseUrl).origin);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      expect(new URL(page.url()).origin).toBe(new URL(baseUrl).origin);
+    } finally {
+      await context.close();
+    }
+  });
+});
