@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
 import { openDatabase } from './platform/runtime.js';
 import { AppError } from './platform/errors.js';
+import { StartupError } from './platform/startup-error.js';
 import { minimumPasswordLength } from './platform/passwords.js';
 import { systemActor } from './modules/audit/audit.js';
 import { staffRoles, type StaffRole } from './modules/staff/staff.schema.js';
@@ -100,7 +101,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof AppError || error instanceof ConfigError) {
+  if (error instanceof AppError || error instanceof ConfigError || error instanceof StartupError) {
     console.error(error.message);
   } else {
     console.error('Failed:', error instanceof Error ? error.message : error);

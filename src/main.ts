@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { ConfigError, defaultPublicUrl, loadConfig } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
 import { openDatabase, type DatabaseRuntime } from './platform/runtime.js';
@@ -93,8 +94,13 @@ async function main() {
         variable: 'PORT',
       });
     });
+    const port = (app.server.address() as AddressInfo).port;
+    // PORT=0 takes a free port: links follow the one taken, unless PUBLIC_URL says otherwise.
+    if (config.PORT === 0 && config.PUBLIC_URL === defaultPublicUrl(config)) {
+      config.PUBLIC_URL = defaultPublicUrl({ HOST: config.HOST, PORT: port });
+    }
     printBanner({
-      address: defaultPublicUrl(config),
+      address: defaultPublicUrl({ HOST: config.HOST, PORT: port }),
       publicUrl: config.PUBLIC_URL,
       demo,
       localSmtpPort: mail.localSmtp?.port ?? null,

@@ -50,7 +50,7 @@ class StaffBrowser {
    * Sends an organization's Account Summary from the console and answers the hrefs of the
    * message that arrives in the local mailbox.
    */
-  async accountSummaryLinks(organizationName: string): Promise<string[]> {
+  async accountSummaryLinks(organizationName: string, toContact?: string): Promise<string[]> {
     const { organizations } = await this.call<{ organizations: { id: string; name: string }[] }>(
       'GET',
       `/api/organizations?q=${encodeURIComponent(organizationName)}`,
@@ -58,7 +58,20 @@ class StaffBrowser {
     const organization = organizations.find((o) => o.name === organizationName)!;
     type Mailbox = { messages: { id: number; subject: string }[] };
     const before = (await this.call<Mailbox>('GET', '/api/local-mailbox')).messages.length;
-    await this.call('POST', `/api/organizations/${organization.id}/send-account-summary`, {});
+    if (toContact) {
+      // To one contact (the contact's Email menu): not the same email as the organization's.
+      const { contacts } = await this.call<{ contacts: { id: string; email: string }[] }>(
+        'GET',
+        `/api/organizations/${organization.id}/contacts`,
+      );
+      const contact = contacts.find((c) => c.email === toContact)!;
+      await this.call('POST', `/api/contacts/${contact.id}/emails`, {
+        organizationId: organization.id,
+        kind: 'account_summary',
+      });
+    } else {
+      await this.call('POST', `/api/organizations/${organization.id}/send-account-summary`, {});
+    }
     let html = '';
     await expect
       .poll(
@@ -121,10 +134,13 @@ describe('links in emails', () => {
       expect(links.join(' ')).not.toContain(`:${firstPort}`);
 
       // Branding's portal URL, set on purpose, overrides the address of the start.
-      const { branding } = await second.browser.call<{ branding: Record<string, unknown> }>(
-        'GET',
-        '/api/settings/branding',
-      );
+      const { branding, defaultPortalUrl } = await second.browser.call<{
+        branding: Record<string, unknown>;
+        defaultPortalUrl: string;
+      }>('GET', '/api/settings/branding');
+      // Configuration > Branding shows no Portal URL of its own, and the address in force.
+      expect(branding.portalUrl).toBe('');
+      expect(defaultPortalUrl).toBe(`http://localhost:${secondPort}/portal`);
       await second.browser.call('PUT', '/api/settings/branding', {
         mspName: branding.mspName,
         logoUrl: branding.logoUrl,
@@ -133,7 +149,11 @@ describe('links in emails', () => {
         supportPhone: branding.supportPhone,
         portalUrl: 'https://billing.northwind.example/portal',
       });
-      const overridden = await second.browser.accountSummaryLinks('Pawnee Parks Dept.');
+      // (To one contact: the same organization's summary twice within 10 seconds is one email.)
+      const overridden = await second.browser.accountSummaryLinks(
+        'Pawnee Parks Dept.',
+        'lknope@pawnee-indiana.gov',
+      );
       expect(overridden).toContain('https://billing.northwind.example/portal');
       expect(overridden.join(' ')).not.toContain('localhost');
     },
