@@ -59,7 +59,7 @@ async function loadEmbeddedPostgres() {
  */
 export const movedClustersRoot = '/var/lib/portico';
 
-/** The note left in DATA_DIR saying where its cluster went; without it, the cluster is stale. */
+/** The note left in DATA_DIR saying where its cluster went, for the person who looks there. */
 const movedClusterNote = 'postgres-location.txt';
 
 /**
@@ -233,7 +233,7 @@ async function postgresProgramsDir(): Promise<string> {
 /**
  * Where root's cluster lives: DATA_DIR/postgres when the postgres user can enter DATA_DIR,
  * else a folder of its own under /var/lib/portico, named after DATA_DIR (a note in DATA_DIR
- * records it; a folder there without the note is a deleted DATA_DIR's, and starts afresh).
+ * records it for people; the folder's name alone finds it again at the next start).
  */
 async function placeClusterForRoot(
   dataDir: string,
@@ -257,16 +257,13 @@ async function placeClusterForRoot(
   const id = createHash('sha256').update(dataDir).digest('hex').slice(0, 10);
   const name = path.basename(path.dirname(dataDir)).replace(/[^\w.-]/g, '_') || 'portico';
   const clusterDir = path.join(movedClustersRoot, `${name}-${id}`, 'postgres');
-  const note = path.join(dataDir, movedClusterNote);
-  if (!existsSync(note)) {
-    // A cluster here without the note belongs to a DATA_DIR that was deleted: start afresh.
-    await rm(path.dirname(clusterDir), { recursive: true, force: true });
-  }
+  // A cluster already there is this DATA_DIR's (the name comes from its path): kept, never
+  // deleted on a guess, even when the note below has gone.
   await mkdir(path.dirname(clusterDir), { recursive: true, mode: 0o755 });
   const movedBecause = `the postgres system user cannot enter ${dataDir}`;
   await writeFile(
-    note,
-    `The embedded PostgreSQL keeps this installation's files in ${clusterDir},\nbecause ${movedBecause}.\nDeleting this folder starts a new, empty database there.\n`,
+    path.join(dataDir, movedClusterNote),
+    `The embedded PostgreSQL keeps this installation's files in ${clusterDir},\nbecause ${movedBecause}.\nTo start again with an empty database, stop Portico and delete that folder.\n`,
   );
   logger.info({ databaseDir: clusterDir }, `embedded PostgreSQL moved: ${movedBecause}`);
   return { clusterDir, movedBecause };
