@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,8 +25,8 @@ async function tempFolder(): Promise<string> {
   return folder;
 }
 
-function start(env: Record<string, string>): PorticoProcess {
-  const started = startPortico(env);
+function start(env: Record<string, string>, cwd?: string): PorticoProcess {
+  const started = startPortico(env, { cwd });
   running.push(started);
   return started;
 }
@@ -138,6 +138,40 @@ describe('npm start', () => {
       await again.waitFor('Portico is running');
       expect(again.output()).toContain(`PostgreSQL keeps its files in ${where} `);
       expect(again.output()).toContain('Demo staff sign-in:');
+    },
+  );
+
+  it.runIf(process.getuid?.() === 0)(
+    "as root, in a clone inside a private folder (root's home, say), says to move it, in one sentence",
+    slow,
+    async () => {
+      // A clone in a folder only root may enter: its node_modules (hard links: instant) too.
+      const privateParent = await tempFolder();
+      await chmod(privateParent, 0o700);
+      const clone = path.join(privateParent, 'portico');
+      const repository = path.resolve(import.meta.dirname, '../..');
+      await mkdir(clone);
+      for (const entry of ['src', 'drizzle', 'package.json', 'tsconfig.json']) {
+        await cp(path.join(repository, entry), path.join(clone, entry), { recursive: true });
+      }
+      execFileSync('cp', ['-al', path.join(repository, 'node_modules'), clone]);
+
+      const portico = start(
+        {
+          DATA_DIR: path.join(clone, 'data'),
+          PORT: String(await freePort()),
+          EMBEDDED_PG_PORT: String(await freePort()),
+        },
+        clone,
+      );
+      expect(await portico.exited).toBe(1);
+      const lines = failureLines(portico);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^Portico could not start: /);
+      expect(lines[0]).toContain('"postgres"');
+      expect(lines[0]).toContain(path.join(clone, 'node_modules'));
+      expect(lines[0]).toContain('/opt/portico');
+      expect(lines[0]).toContain('DATABASE_URL');
     },
   );
 

@@ -18,16 +18,19 @@ export interface PorticoProcess {
 
 /**
  * Runs `src/main.ts` as `npm start` does (without rebuilding the web app), in a process of its
- * own, with the given environment on top of a clean one: no DATABASE_URL, PUBLIC_URL or
+ * own (in this repository, or in the copy at `cwd`), with the given environment on top of a clean one: no DATABASE_URL, PUBLIC_URL or
  * SMTP_URL leak in from the test run.
  */
-export function startPortico(env: Record<string, string>): PorticoProcess {
+export function startPortico(
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): PorticoProcess {
   const inherited = { ...process.env };
   for (const name of ['DATABASE_URL', 'PUBLIC_URL', 'SMTP_URL', 'NODE_ENV', 'VITEST']) {
     delete inherited[name];
   }
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: repositoryRoot,
+    cwd: options.cwd ?? repositoryRoot,
     env: { ...inherited, LOG_LEVEL: 'warn', LOCAL_SMTP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
