@@ -17,6 +17,8 @@ import { portalOpenInvoices } from '../src/modules/invoices/portal-invoices.js';
 import { buildAccountStatement } from '../src/modules/statements/account-statement.js';
 import { statementPdf } from '../src/modules/statements/statement-pdf.js';
 import { getBrand } from '../src/modules/settings/settings.service.js';
+import { businessToday } from '../src/modules/settings/business-date.js';
+import { loadConfig } from '../src/platform/config.js';
 
 export interface InvoiceCase {
   size: number;
@@ -200,8 +202,8 @@ export async function invoiceBenchmark(options: {
         GROUP BY 1 ORDER BY count(*) DESC LIMIT 100`,
     )
   ).rows;
-  const brand = await getBrand(createDb(pool));
-  const asOf = new Date().toISOString().slice(0, 10);
+  const brand = await getBrand(createDb(pool), loadConfig());
+  const asOf = await businessToday(pool);
   const started = performance.now();
   const statements = [];
   for (const { id } of organizations)

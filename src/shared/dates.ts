@@ -14,7 +14,7 @@ export type DateFormat = (typeof dateFormats)[number];
 
 /**
  * ISO dates: unambiguous in every country, and what emails and documents have always shown
- * clients (docs/decisions/0009-business-dates.md).
+ * clients (docs/decisions/0015-business-dates.md).
  */
 export const defaultDateFormat: DateFormat = 'YYYY-MM-DD';
 

@@ -127,7 +127,7 @@ describe('the account statement', () => {
       organizationId: statementOrg,
       asOf,
     });
-    const brand = await getBrand(createDb(testApp.database.pool));
+    const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
     const pdf = await statementPdf(statement, brand, { compress: false });
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     const text = await pdfText(pdf);

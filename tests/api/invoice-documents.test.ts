@@ -52,7 +52,7 @@ afterAll(async () => testApp.close());
 describe('the invoice document', () => {
   it('renders a PDF with the invoice number, bill-to, lines and totals', async () => {
     const invoice = await loadInvoiceDocument(testApp.database.pool, invoiceId);
-    const brand = await getBrand(createDb(testApp.database.pool));
+    const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
     const pdf = await invoicePdf(invoice, brand, { compress: false });
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdfPageCount(pdf)).toBe(1);
@@ -121,7 +121,7 @@ describe('the invoice document', () => {
       ...invoice,
       lines: Array.from({ length: 120 }, (_, i) => ({ ...invoice.lines[0]!, position: i })),
     };
-    const brand = await getBrand(createDb(testApp.database.pool));
+    const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
     expect(pdfPageCount(await invoicePdf(many, brand, { compress: false }))).toBeGreaterThan(1);
     expect(invoiceHtml(many, brand).match(/<tr>/g)!.length).toBeGreaterThanOrEqual(120);
   });

@@ -27,7 +27,7 @@ let pawnee: string;
 beforeAll(async () => {
   testApp = await startTestApp();
   billing = await signedInAs(testApp.app, 'billing');
-  brand = await getBrand(createDb(testApp.database.pool));
+  brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
   pawnee = await organizationId(testApp, 'Pawnee Parks Dept.');
   const id = await insertInvoice(testApp.database.pool, {
     organizationId: pawnee,

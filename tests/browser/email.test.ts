@@ -81,6 +81,14 @@ describe('email in the staff console', () => {
     // The menu asks the server which emails this contact can get before it enables them.
     await expect.poll(() => sendWelcome.isEnabled(), { timeout: 15_000 }).toBe(true);
     await sendWelcome.click();
+    // What the user reads: the confirmation (or, on failure, the reason, which fails here).
+    await page
+      .getByText(/Welcome Email queued for lknope@pawnee-indiana\.gov|Welcome Email not sent/)
+      .first()
+      .waitFor({ timeout: 15_000 });
+    await expect(
+      page.getByText('Welcome Email queued for lknope@pawnee-indiana.gov').count(),
+    ).resolves.toBe(1);
     await expect
       .poll(
         async () =>

@@ -6,7 +6,7 @@ import { hashToken, newToken } from '../../platform/tokens.js';
  * What the stored copy of a Welcome or Password Reset email carries where its link's token
  * goes. The working token is minted only as the message is delivered and exists nowhere but
  * in the delivered message (the database keeps its hash): View, the email history and Resend
- * never hold a credential a staff user could use. See docs/decisions/0009.
+ * never hold a credential a staff user could use. See docs/decisions/0017.
  */
 export const linkTokenPlaceholder = 'sent-to-the-recipient-only';
 

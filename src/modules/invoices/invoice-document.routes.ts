@@ -34,7 +34,7 @@ function sendPdf(reply: FastifyReply, filename: string, content: Buffer) {
  * statement preview and PDF for staff.
  */
 export function invoiceDocumentRoutes(context: AppContext): FastifyPluginAsyncZod {
-  const brand = () => getBrand(createDb(context.pool));
+  const brand = () => getBrand(createDb(context.pool), context.config);
 
   async function respond(reply: FastifyReply, invoice: InvoiceDocument, as: 'pdf' | 'html') {
     if (as === 'pdf') {

@@ -64,7 +64,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       dateFormat,
       timeZone,
       ...branding
-    } = await getBrand(createDb(context.pool));
+    } = await getBrand(createDb(context.pool), context.config);
     // How the portal writes dates, and the business date it is: never the browser's.
     const dates = {
       dateFormat,

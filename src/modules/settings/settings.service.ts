@@ -27,10 +27,9 @@ const brandColumns = {
  * What every email and document wears (the single settings row the migrations create): the
  * branding, and the MSP's date format and time zone. `portalUrl` is the one links use: the
  * Branding setting when a staff user entered one, else PUBLIC_URL/portal from `address` (the
- * configuration). Every email passes `address`; a document, which carries no link, may not
- * (its portalUrl is then empty unless set in Branding).
+ * configuration), required so that no caller can build a link to nowhere.
  */
-export async function getBrand(db: Db, address?: PublicAddress): Promise<Brand> {
+export async function getBrand(db: Db, address: PublicAddress): Promise<Brand> {
   const [row] = await db
     .select({ ...brandColumns, ...dateColumns })
     .from(settings)
@@ -39,7 +38,7 @@ export async function getBrand(db: Db, address?: PublicAddress): Promise<Brand> 
   return {
     ...row,
     ...effectiveDates(row),
-    portalUrl: row.portalUrl || (address ? defaultPortalUrl(address) : ''),
+    portalUrl: row.portalUrl || defaultPortalUrl(address),
   };
 }
 

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * CSRF tokens bound to the session they were given to. `@fastify/csrf-protection` keeps its
  * secret in a cookie of its own; with `userInfo`, each token also carries a keyed hash of the
  * session cookie the request's route acts for, so a token (and a secret planted next to it)
- * from one session does not work with another session's cookie. See decision record 13.
+ * from one session does not work with another session's cookie. See docs/decisions/0018.
  */
 
 /** The name of the session cookie a matched route acts for (the portal's, or the staff one). */
