@@ -24,6 +24,7 @@ import { seedScaleData } from '../src/modules/demo/scale-data.js';
 import { startBaseline } from './baseline.js';
 import { mailBenchmark, printMailReport, type MailResult } from './mail.js';
 import { invoiceBenchmark, printInvoiceReport, type InvoiceResult } from './invoices.js';
+import { memoryBenchmark, printMemoryReport } from './memory.js';
 
 const dataDir = path.resolve('data', 'bench');
 const postgresPort = 54350;
@@ -41,8 +42,11 @@ const searchTerm = 'harb';
 const aims = { minThroughputRatio: 0.6, maxP99Ms: 50 };
 /** Account Summaries in the mail case. */
 const mailMessages = Number(process.env.BENCH_MAIL_MESSAGES ?? 5_000);
-/** `npm run bench -- http` (or `mail`, `invoices`) runs one part only. */
-const only = process.argv[2] as 'mail' | 'http' | 'invoices' | undefined;
+/**
+ * `npm run bench -- http` (or `mail`, `invoices`) runs one part only. `memory` runs only on
+ * request: it starts the compiled server as `npm start` does, with a PostgreSQL of its own.
+ */
+const only = process.argv[2] as 'mail' | 'http' | 'invoices' | 'memory' | undefined;
 /** The whole run is bounded: past this, it stops with an error instead of hanging. */
 const overallTimeoutMs = 20 * 60_000;
 
@@ -69,6 +73,10 @@ async function main() {
   timer.unref();
 
   try {
+    if (only === 'memory') {
+      printMemoryReport(await memoryBenchmark({ step }));
+      return;
+    }
     const logger = createLogger('warn');
     step(`Starting PostgreSQL on 127.0.0.1:${postgresPort} (${dataDir})`);
     const embedded = await startEmbeddedPostgres({ dataDir, port: postgresPort, logger });

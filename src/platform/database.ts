@@ -11,13 +11,14 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import * as schema from '../db/schema.js';
 import type { Logger } from './logger.js';
+import { projectRoot } from './project-root.js';
 import { StartupError } from './startup-error.js';
 
 export type Db = NodePgDatabase<typeof schema>;
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
-const migrationsFolder = path.resolve(import.meta.dirname, '../../drizzle');
+const migrationsFolder = path.join(projectRoot, 'drizzle');
 
 export interface EmbeddedDatabase {
   connectionString: (database: string) => string;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import path from 'node:path';
 
@@ -17,8 +18,23 @@ export interface PorticoProcess {
 }
 
 /**
- * Runs `src/main.ts` as `npm start` does (without rebuilding the web app), in a process of its
- * own (in this repository, or in the copy at `cwd`), with the given environment on top of a clean one: no DATABASE_URL, PUBLIC_URL or
+ * The command `npm start` runs once its build is done (the last step of the `start` script,
+ * `node dist/src/main.js`), as the program and arguments to spawn: `node` is this Node.js.
+ */
+export function startCommand(): { program: string; args: string[] } {
+  const scripts = (
+    JSON.parse(readFileSync(path.join(repositoryRoot, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  const [program, ...args] = scripts.start!.split('&&').at(-1)!.trim().split(/\s+/);
+  return { program: program === 'node' ? process.execPath : program!, args };
+}
+
+/**
+ * Runs the compiled server as `npm start` does (without building again: `npm test` built it,
+ * `npm run build` builds it), in a process of its own (in this repository, or in the copy at
+ * `cwd`), with the given environment on top of a clean one: no DATABASE_URL, PUBLIC_URL or
  * SMTP_URL leak in from the test run.
  */
 export function startPortico(
@@ -29,7 +45,11 @@ export function startPortico(
   for (const name of ['DATABASE_URL', 'PUBLIC_URL', 'SMTP_URL', 'NODE_ENV', 'VITEST']) {
     delete inherited[name];
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const { program, args } = startCommand();
+  if (!existsSync(path.join(options.cwd ?? repositoryRoot, args[0]!))) {
+    throw new Error(`${args[0]} is missing: run npm run build (npm test builds it first)`);
+  }
+  const child = spawn(program, args, {
     cwd: options.cwd ?? repositoryRoot,
     env: { ...inherited, LOG_LEVEL: 'warn', LOCAL_SMTP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

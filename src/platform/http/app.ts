@@ -16,6 +16,7 @@ import {
 import { AppError, type FieldError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import { loggerOptions } from '../logger.js';
+import { projectRoot } from '../project-root.js';
 import { refuseIllFormedText } from './well-formed-text.js';
 import {
   cookieSetByReply,
@@ -37,7 +38,7 @@ import { invoiceDocumentRoutes } from '../../modules/invoices/invoice-document.r
 import { invoiceRoutes } from '../../modules/invoices/invoices.routes.js';
 import { catalogRoutes } from '../../modules/invoices/catalog.routes.js';
 
-const webRoot = path.resolve(import.meta.dirname, '../../../web/dist');
+const webRoot = path.join(projectRoot, 'web', 'dist');
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Portal routes act for the portal session, every other route for the staff one. */
@@ -211,8 +212,11 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
           errorBody('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`),
         );
     }
-    // Client-side routes: the single-page app decides what to show.
-    return reply.sendFile('index.html');
+    // Client-side routes: the single-page app decides what to show. The portal is a page of
+    // its own (web/portal/index.html), so a client downloads the portal and never the console.
+    const pathname = request.url.split('?')[0]!;
+    const portal = pathname === '/portal' || pathname.startsWith('/portal/');
+    return reply.sendFile(portal ? 'portal/index.html' : 'index.html');
   });
 
   return app;

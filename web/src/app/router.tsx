@@ -13,15 +13,13 @@ import { BillingPage } from '../features/settings/billing-page';
 import { BrandingPage } from '../features/settings/branding-page';
 import { SecurityPage } from '../features/settings/security-page';
 import { StaffUsersPage } from '../features/staff-users/staff-users-page';
-import { portalRoute } from '../portal/portal-routes';
 import { AppLayout } from './app-layout';
 import { NotFoundPage } from './not-found-page';
 import { RequireAuth, RequireCapability } from './require-auth';
 
 export const router = createBrowserRouter([
   { path: '/sign-in', element: <SignInPage /> },
-  // The client portal: its own session, layout and theme (web/src/portal).
-  portalRoute,
+  // The client portal (/portal) is a page and a bundle of its own: web/src/portal/main.tsx.
   {
     element: <RequireAuth />,
     children: [

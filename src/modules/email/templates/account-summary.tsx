@@ -1,4 +1,7 @@
-import { Column, Row, Section, Text } from '@react-email/components';
+import { Column } from '@react-email/column';
+import { Row } from '@react-email/row';
+import { Section } from '@react-email/section';
+import { Text } from '@react-email/text';
 import { formatMoney } from '../../../platform/money.js';
 import { agingBucketLabels, agingBuckets } from '../../statements/aging.js';
 import type { AccountStatement } from '../../statements/account-statement.js';

@@ -1,4 +1,6 @@
-import { Column, Row, Text } from '@react-email/components';
+import { Column } from '@react-email/column';
+import { Row } from '@react-email/row';
+import { Text } from '@react-email/text';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
 import { formatTimestamp } from '../../../shared/dates.js';
 import type { Brand } from './brand.js';
