@@ -67,6 +67,8 @@ describe('billing configuration in a real browser', () => {
             .rows[0],
       )
       .toEqual({ new_invoice_emails: false });
+    // The form takes the saved values when the answer arrives: type only after it has.
+    await page.getByText('Billing saved').waitFor();
 
     // Pawnee has invoices in dollars: its currency is fixed.
     await billing.getByRole('textbox', { name: 'Currency' }).fill('EUR');
