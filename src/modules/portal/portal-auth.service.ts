@@ -1,5 +1,6 @@
 import { AppError } from '../../platform/errors.js';
 import { withTransaction, type Pool } from '../../platform/database.js';
+import { decodeCursor, encodeCursor } from '../../platform/keyset-cursor.js';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../platform/passwords.js';
 import { hashToken, newToken } from '../../platform/tokens.js';
 import type { PortalPermission } from '../access-profiles/access-profiles.schema.js';
@@ -546,15 +547,53 @@ export async function openViewAsSession(options: {
   });
 }
 
-export async function contactLoginHistory(pool: Pool, contactId: string) {
+/**
+ * A contact's portal sign-in attempts, newest first, a page at a time (the console's Login
+ * history window): at most `limit` rows, `total` (every attempt kept for the contact, on every
+ * page) and `nextCursor`, the keyset cursor (attempt time and id) of the page after this one,
+ * null on the last page (docs/decisions/0004-keyset-pagination.md). An unknown contact is a
+ * 404; a cursor this list did not give out is a 400 naming `cursor`.
+ */
+export async function contactLoginHistory(options: {
+  pool: Pool;
+  contactId: string;
+  cursor?: string;
+  limit: number;
+}) {
+  const { pool, contactId } = options;
   await assertContactExists(pool, contactId);
-  return (
-    await pool.query(
-      `SELECT a.attempted_at AS "attemptedAt", a.ip, a.user_agent AS "userAgent", a.succeeded, a.reason,
-              o.name AS "organizationName"
+  // A cursor belongs to one contact's history.
+  const scope = `contact-login-history:${contactId}`;
+  const params: unknown[] = [contactId];
+  let keyset = '';
+  if (options.cursor) {
+    const [attemptedAt, id] = decodeCursor(scope, options.cursor, 'timestamptz', 'bigint');
+    params.push(attemptedAt, id);
+    keyset = 'AND (a.attempted_at, a.id) < ($2::timestamptz, $3::bigint)';
+  }
+  params.push(options.limit + 1);
+  const [rows, counted] = await Promise.all([
+    pool.query(
+      `SELECT a.id::text AS id, a.attempted_at AS "attemptedAt", a.ip, a.user_agent AS "userAgent",
+              a.succeeded, a.reason, o.name AS "organizationName",
+              a.attempted_at::text AS "sortKey"
          FROM contact_login_attempts a LEFT JOIN organizations o ON o.id = a.organization_id
-        WHERE a.contact_id = $1 ORDER BY a.attempted_at DESC LIMIT 100`,
+        WHERE a.contact_id = $1 ${keyset}
+        ORDER BY a.attempted_at DESC, a.id DESC
+        LIMIT $${params.length}`,
+      params,
+    ),
+    pool.query<{ total: number }>(
+      'SELECT count(*)::int AS total FROM contact_login_attempts WHERE contact_id = $1',
       [contactId],
-    )
-  ).rows;
+    ),
+  ]);
+  const page = rows.rows.slice(0, options.limit);
+  const last = page[page.length - 1];
+  return {
+    attempts: page.map(({ sortKey: _sortKey, ...attempt }) => attempt),
+    total: counted.rows[0]?.total ?? 0,
+    nextCursor:
+      rows.rows.length > options.limit && last ? encodeCursor(scope, last.sortKey, last.id) : null,
+  };
 }

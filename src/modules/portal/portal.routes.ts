@@ -237,8 +237,20 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     // Staff side: the contact's login history, a temporary password, and "view portal as".
     app.get(
       '/api/contacts/:id/login-history',
-      { onRequest: requireStaff('read'), schema: { params: idParam } },
-      async (request) => ({ attempts: await contactLoginHistory(context.pool, request.params.id) }),
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          params: idParam,
+          querystring: z.object({ cursor: z.string().max(500).optional(), limit: pageLimit }),
+        },
+      },
+      async (request) =>
+        contactLoginHistory({
+          pool: context.pool,
+          contactId: request.params.id,
+          cursor: request.query.cursor || undefined,
+          limit: request.query.limit,
+        }),
     );
 
     app.post(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
-import { emailAddress, idParam, requiredText } from '../../platform/http/validation.js';
+import { emailAddress, idParam, pageLimit, requiredText } from '../../platform/http/validation.js';
 import { minimumPasswordLength } from '../../platform/passwords.js';
 import { getDateSettings } from '../settings/settings.service.js';
 import { actorOf, requireStaff, staffCookieOptions, staffSessionCookie } from './staff-auth.js';
@@ -130,13 +130,20 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/staff-users/:id/login-history',
-      { onRequest: requireStaff('manage_staff'), schema: { params: idParam } },
-      async (request) => ({
-        attempts: await listStaffLoginHistory({
+      {
+        onRequest: requireStaff('manage_staff'),
+        schema: {
+          params: idParam,
+          querystring: z.object({ cursor: z.string().max(500).optional(), limit: pageLimit }),
+        },
+      },
+      async (request) =>
+        listStaffLoginHistory({
           pool: context.pool,
           staffUserId: request.params.id,
+          cursor: request.query.cursor || undefined,
+          limit: request.query.limit,
         }),
-      }),
     );
 
     await app.register(staffTotpRoutes(context));

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, sql } from 'drizzle-orm';
 import { AppError } from '../../platform/errors.js';
 import {
   createDb,
@@ -6,6 +6,7 @@ import {
   withTransaction,
   type Pool,
 } from '../../platform/database.js';
+import { decodeCursor, encodeCursor } from '../../platform/keyset-cursor.js';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../platform/passwords.js';
 import { hashToken, newToken } from '../../platform/tokens.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
@@ -376,17 +377,54 @@ export async function findStaffSession(options: {
   };
 }
 
-export async function listStaffLoginHistory(options: { pool: Pool; staffUserId: string }) {
+/**
+ * A staff user's sign-in attempts, newest first, a page at a time: at most `limit` rows,
+ * `total` (every attempt kept for the user, on every page) and `nextCursor`, the keyset
+ * cursor (attempt time and id) of the page after this one, null on the last page
+ * (docs/decisions/0004-keyset-pagination.md). An unknown user is a 404; a cursor this list
+ * did not give out is a 400 naming `cursor`.
+ */
+export async function listStaffLoginHistory(options: {
+  pool: Pool;
+  staffUserId: string;
+  cursor?: string;
+  limit: number;
+}) {
   const db = createDb(options.pool);
   const [user] = await db
     .select({ id: staffUsers.id })
     .from(staffUsers)
     .where(eq(staffUsers.id, options.staffUserId));
   if (!user) throw AppError.notFound('Staff user');
-  return db
-    .select()
-    .from(staffLoginAttempts)
-    .where(eq(staffLoginAttempts.staffUserId, options.staffUserId))
-    .orderBy(sql`${staffLoginAttempts.attemptedAt} desc`)
-    .limit(100);
+  // A cursor belongs to one user's history.
+  const scope = `staff-login-history:${options.staffUserId}`;
+  const ofUser = eq(staffLoginAttempts.staffUserId, options.staffUserId);
+  let keyset = sql`true`;
+  if (options.cursor) {
+    const [attemptedAt, id] = decodeCursor(scope, options.cursor, 'timestamptz', 'bigint');
+    keyset = sql`(${staffLoginAttempts.attemptedAt}, ${staffLoginAttempts.id}) < (${attemptedAt}::timestamptz, ${id}::bigint)`;
+  }
+  const [rows, [counted]] = await Promise.all([
+    db
+      .select({
+        ...getTableColumns(staffLoginAttempts),
+        // As PostgreSQL prints it, so the cursor keeps the microseconds.
+        sortKey: sql<string>`${staffLoginAttempts.attemptedAt}::text`,
+      })
+      .from(staffLoginAttempts)
+      .where(and(ofUser, keyset))
+      .orderBy(desc(staffLoginAttempts.attemptedAt), desc(staffLoginAttempts.id))
+      .limit(options.limit + 1),
+    db.select({ total: count() }).from(staffLoginAttempts).where(ofUser),
+  ]);
+  const page = rows.slice(0, options.limit);
+  const last = page[page.length - 1];
+  return {
+    attempts: page.map(({ sortKey: _sortKey, ...attempt }) => attempt),
+    total: counted?.total ?? 0,
+    nextCursor:
+      rows.length > options.limit && last
+        ? encodeCursor(scope, last.sortKey, String(last.id))
+        : null,
+  };
 }
