@@ -2,6 +2,7 @@ import { simpleParser } from 'mailparser';
 import { AppError } from '../../platform/errors.js';
 import type { Pool } from '../../platform/database.js';
 import { decodeCursor, encodeCursor } from '../../platform/keyset-cursor.js';
+import { mspTimeZone } from '../settings/business-date.js';
 import type { EmailStatus } from './email.schema.js';
 import { templateName } from './templates/index.js';
 
@@ -10,7 +11,10 @@ export interface EmailHistoryFilter {
   contactId?: string;
   template?: string;
   status?: EmailStatus;
-  /** Inclusive dates, YYYY-MM-DD, in UTC. */
+  /**
+   * Inclusive calendar dates, YYYY-MM-DD, on the MSP's clock (Configuration > Billing time
+   * zone): a message belongs to the day it was on the MSP's calendar when it was created.
+   */
   from?: string;
   to?: string;
   cursor?: string;
@@ -30,8 +34,18 @@ export async function listEmailHistory(pool: Pool, filter: EmailHistoryFilter) {
     add((p) => `m.recipient_contact_ids @> ARRAY[${p}::uuid]`, filter.contactId);
   if (filter.template) add((p) => `m.template = ${p}`, filter.template);
   if (filter.status) add((p) => `m.status = ${p}`, filter.status);
-  if (filter.from) add((p) => `m.created_at >= ${p}::date`, filter.from);
-  if (filter.to) add((p) => `m.created_at < ${p}::date + 1`, filter.to);
+  if (filter.from || filter.to) {
+    // Day bounds are the MSP's midnights (not the database session's), compared with
+    // created_at itself so its index still serves the range.
+    params.push(await mspTimeZone(pool));
+    const zone = `$${params.length}`;
+    if (filter.from) {
+      add((p) => `m.created_at >= (${p}::date::timestamp AT TIME ZONE ${zone})`, filter.from);
+    }
+    if (filter.to) {
+      add((p) => `m.created_at < ((${p}::date + 1)::timestamp AT TIME ZONE ${zone})`, filter.to);
+    }
+  }
   // A cursor belongs to the one history that gave it out (an organization's, a contact's).
   const scope = filter.organizationId
     ? `emails:organization:${filter.organizationId}`
