@@ -85,3 +85,64 @@ export async function linkEmailedWithin(
   );
   return (found.rowCount ?? 0) > 0;
 }
+
+/** Templates written for staff: their links go to the console (PUBLIC_URL), not the portal. */
+const staffTemplates = new Set(['email_failure_summary']);
+
+/**
+ * The address a template's links start with: PUBLIC_URL for a staff email, else the portal's
+ * address in force (`Brand.portalUrl`: Branding's Portal URL or PUBLIC_URL/portal, decision 16),
+ * without a trailing slash. Stored with each message as `link_base` and worked out again at
+ * Resend, so a resent message links to where Portico answers now (decision 20).
+ */
+export function linkBaseOf(
+  template: string,
+  where: { brand: { portalUrl: string }; address: Pick<Config, 'PUBLIC_URL'> },
+): string {
+  const base = staffTemplates.has(template) ? where.address.PUBLIC_URL : where.brand.portalUrl;
+  return base.replace(/\/+$/, '');
+}
+
+const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `&`, `<`, `>` and quotes as React writes them in an attribute or text. */
+const escapeHtml = (value: string) =>
+  value
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#x27;');
+
+/**
+ * Stored content with every link that starts with the address `from` moved to `to`: what
+ * Resend stores and sends when the address changed since the first send (another PORT,
+ * PUBLIC_URL or Branding Portal URL). Only whole addresses move: `http://a:3000` does not
+ * match inside `http://a:30001/…` or `http://a:3000.example`. In `html`, the address is
+ * also matched as the markup writes it (escaped).
+ */
+export function rebaseLinks(
+  content: { html: string; text: string },
+  from: string,
+  to: string,
+): { html: string; text: string } {
+  if (from === to) return content;
+  // Not followed by what would continue the host, port or path segment. One pass over each
+  // part, so an address `to` that starts with `from` is not moved twice.
+  const end = '(?![\\w\\-~%:@]|\\.\\w)';
+  const replace = (value: string, pairs: [string, string][]) => {
+    const found = new RegExp(`(${pairs.map(([a]) => escapeRegExp(a)).join('|')})${end}`, 'g');
+    return value.replace(found, (match) => pairs.find(([a]) => a === match)![1]);
+  };
+  const pairsInHtml: [string, string][] =
+    escapeHtml(from) === from
+      ? [[from, to]]
+      : [
+          [escapeHtml(from), escapeHtml(to)],
+          [from, to],
+        ];
+  return {
+    html: replace(content.html, pairsInHtml),
+    text: replace(content.text, [[from, to]]),
+  };
+}

@@ -43,6 +43,10 @@ export const emailMessages = pgTable(
     subject: text('subject').notNull(),
     html: text('html').notNull(),
     text: text('text').notNull(),
+    // The address the content's links were built from (the portal's, or PUBLIC_URL in a staff
+    // email), so a Resend can point them at the address in force then. Null: no links, or
+    // stored before this was kept.
+    linkBase: text('link_base'),
     status: text('status', { enum: emailStatuses }).notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     smtpResponse: text('smtp_response'),

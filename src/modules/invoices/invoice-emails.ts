@@ -1,6 +1,7 @@
 import type { AppContext } from '../../platform/context.js';
 import type { Transaction } from '../../platform/database.js';
 import type { Actor } from '../audit/audit.js';
+import { linkBaseOf } from '../email/email-links.js';
 import { queueEmail } from '../email/email-queue.js';
 import { defaultNotificationRecipients } from '../email/email.service.js';
 import type { EmailRecipient } from '../email/email.schema.js';
@@ -63,6 +64,7 @@ export async function queueNewInvoiceEmail(
     template: 'new_invoice',
     recipients,
     rendered,
+    linkBase: linkBaseOf('new_invoice', { brand, address: deps.config }),
     attachments: [
       {
         filename: `${invoice.number.replace(/[^\w.-]/g, '_')}.pdf`,

@@ -2,6 +2,7 @@ import type { AppContext } from '../../platform/context.js';
 import { createDb, withTransaction, type Transaction } from '../../platform/database.js';
 import type { JobDefinition } from '../../platform/jobs.js';
 import { systemActor } from '../audit/audit.js';
+import { linkBaseOf } from '../email/email-links.js';
 import { queueEmail } from '../email/email-queue.js';
 import type { EmailRecipient } from '../email/email.schema.js';
 import { renderEmail } from '../email/templates/index.js';
@@ -170,6 +171,7 @@ async function sendPage(
         template: 'invoice_due',
         recipients: to,
         rendered,
+        linkBase: linkBaseOf('invoice_due', { brand, address: deps.config }),
         triggeredBy: systemActor,
         reason: `Invoice Due notice (${notice.step}) for ${invoice.number}`,
         dedupeKey: `invoice_due:${notice.invoiceId}:${notice.step}`,
