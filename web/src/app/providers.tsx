@@ -7,6 +7,7 @@ import {
   Textarea,
   createTheme,
 } from '@mantine/core';
+import { DateInput } from '@mantine/dates';
 import { ModalsProvider } from '@mantine/modals';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -24,6 +25,7 @@ const theme = createTheme({
     TextInput: TextInput.extend({ defaultProps: { withAsterisk: false } }),
     Textarea: Textarea.extend({ defaultProps: { withAsterisk: false } }),
     Select: Select.extend({ defaultProps: { withAsterisk: false } }),
+    DateInput: DateInput.extend({ defaultProps: { withAsterisk: false } }),
     PasswordInput: PasswordInput.extend({
       defaultProps: {
         withAsterisk: false,
