@@ -1,5 +1,6 @@
 import type { AppContext } from './platform/context.js';
-import type { JobDefinition } from './platform/jobs.js';
+import { registerQueues, type JobDefinition } from './platform/jobs.js';
+import { mspTimeZone } from './modules/settings/business-date.js';
 import { housekeepingJob } from './modules/staff/housekeeping.job.js';
 import { emailJobs } from './modules/email/email.jobs.js';
 import { invoiceJobs } from './modules/invoices/invoice-notices.js';
@@ -19,4 +20,16 @@ export function allJobs(context: AppContext, mail: { transport: MailTransport })
     ...invoiceJobs(context),
     ...portalJobs(context),
   ];
+}
+
+/**
+ * Creates every job's queue and schedules the daily jobs on the MSP's clock: their crons run
+ * in the time zone of Configuration > Billing (the server's until one is chosen), read afresh
+ * at each start. A change of the setting moves the schedules (updateDateSettings).
+ */
+export async function registerJobs(
+  context: Pick<AppContext, 'jobs' | 'pool'>,
+  definitions: JobDefinition[],
+): Promise<void> {
+  await registerQueues(context.jobs, definitions, { timeZone: await mspTimeZone(context.pool) });
 }

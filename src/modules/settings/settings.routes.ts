@@ -128,6 +128,8 @@ export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
       async (request) => ({
         businessDates: await updateDateSettings({
           pool: context.pool,
+          jobs: context.jobs,
+          logger: context.logger,
           actor: actorOf(request),
           changes: request.body,
           now: currentTime(context),
