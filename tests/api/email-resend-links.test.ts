@@ -80,7 +80,7 @@ describe('Resend', () => {
       `${firstAddress}/portal/set-password?token=`,
     );
     expect(hrefs((await delivered(invoiceMessageId)).html)).toContain(
-      `${firstAddress}/portal/billing/invoices/${invoiceId}`,
+      `${firstAddress}/portal/billing/invoices/${invoiceId}?org=${pawnee}`,
     );
 
     // Portico now answers at another address (a restart on another PORT, or PUBLIC_URL changed).
@@ -98,7 +98,7 @@ describe('Resend', () => {
       expect(message.text).not.toContain(firstAddress);
     }
     expect(hrefs(invoiceAgain.html)).toContain(
-      `${laterAddress}/portal/billing/invoices/${invoiceId}`,
+      `${laterAddress}/portal/billing/invoices/${invoiceId}?org=${pawnee}`,
     );
     expect(invoiceAgain.text).toContain(`${laterAddress}/portal/billing/invoices/${invoiceId}`);
     const link = hrefs(welcomeAgain.html).find((href) => href.includes('/set-password?token='));

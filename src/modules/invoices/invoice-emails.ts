@@ -11,9 +11,15 @@ import { portalLink, portalPages } from '../portal/portal-links.js';
 import { getBrand } from '../settings/settings.service.js';
 import { invoicePdf, loadInvoiceDocument } from './invoice-document.js';
 
-/** Where a contact reads an invoice in the client portal. */
-export function portalInvoiceUrl(brand: Brand, invoiceId: string): string {
-  return portalLink(brand, portalPages.invoice(invoiceId));
+/**
+ * Where a contact reads an invoice in the client portal, acting for the invoice's organization
+ * (a contact of several opens it there, whichever they last used).
+ */
+export function portalInvoiceUrl(
+  brand: Brand,
+  invoice: { id: string; organizationId: string },
+): string {
+  return portalLink(brand, portalPages.invoice(invoice.id), invoice.organizationId);
 }
 
 /** "Leslie Knope" for one recipient, "Pawnee Parks Dept. team" for several. */
@@ -55,7 +61,7 @@ export async function queueNewInvoiceEmail(
       totalCents: invoice.totalCents,
       balanceCents: invoice.balanceCents,
       currency: invoice.currency,
-      invoiceUrl: portalInvoiceUrl(brand, invoice.id),
+      invoiceUrl: portalInvoiceUrl(brand, invoice),
     },
     brand,
   );

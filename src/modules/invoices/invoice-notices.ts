@@ -162,7 +162,10 @@ async function sendPage(
           daysUntilDue: -daysPastDue(invoice.dueDate, asOf),
           balanceCents: invoice.balanceCents,
           currency: invoice.currency,
-          invoiceUrl: portalInvoiceUrl(brand, notice.invoiceId),
+          invoiceUrl: portalInvoiceUrl(brand, {
+            id: notice.invoiceId,
+            organizationId: invoice.organizationId,
+          }),
         },
         brand,
       );
