@@ -1,5 +1,6 @@
 import { Column, Row, Text } from '@react-email/components';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
+import { endSentence } from './sentence.js';
 import { formatTimestamp } from '../../../shared/dates.js';
 import type { Brand } from './brand.js';
 
@@ -30,8 +31,8 @@ export function EmailFailureSummaryEmail(props: { data: EmailFailureSummaryData;
       title="Email Failure Summary"
     >
       <Paragraph>
-        These emails to clients failed for good {data.periodLabel}. Check the addresses, then resend
-        them from View Email History.
+        These emails to clients failed for good {endSentence(data.periodLabel)} Check the addresses,
+        then resend them from View Email History.
       </Paragraph>
       {data.failures.map((failure, index) => (
         <Row key={index}>

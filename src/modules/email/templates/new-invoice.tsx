@@ -1,6 +1,7 @@
 import { Section, Text } from '@react-email/components';
 import { formatMoney } from '../../../platform/money.js';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
+import { endSentence } from './sentence.js';
 import { formatDate } from '../../../shared/dates.js';
 import type { Brand } from './brand.js';
 
@@ -33,7 +34,7 @@ export function NewInvoiceEmail({ data, brand }: { data: NewInvoiceData; brand: 
       <Paragraph>Hello {data.contactName},</Paragraph>
       <Paragraph>
         {brand.mspName} has issued invoice <strong>{data.invoiceNumber}</strong> to{' '}
-        {data.organizationName}. The invoice is attached as a PDF.
+        {endSentence(data.organizationName)} The invoice is attached as a PDF.
       </Paragraph>
       <Section style={{ backgroundColor: '#f8f9fa', borderRadius: 6, padding: '12px 16px' }}>
         <Text style={cell}>Invoice number: {data.invoiceNumber}</Text>
