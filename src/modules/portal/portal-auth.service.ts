@@ -35,30 +35,68 @@ export async function portalOrganizations(
   return result.rows;
 }
 
-async function recordAttempt(
+/**
+ * Opens a portal sign-in attempt under the limits (decision 9): the attempt is recorded first,
+ * as a failure, and only then are the window's failures counted, this one included, so
+ * attempts sent at the same instant each see the others' rows and no more than the limit
+ * reach the password check. Over the per-address limit (failures from the client's address,
+ * any email) or the per-account one (failures for the email), the row takes the lock's reason
+ * and 429 is thrown. Else the row's id is returned, for `finishAttempt`; until then it counts
+ * as a failure (and stays one if the process dies mid-check).
+ */
+async function openAttempt(
   pool: Pool,
-  attempt: {
-    email: string;
-    contactId: string | null;
-    organizationId?: string | null;
-    ip: string;
-    userAgent: string;
-    succeeded: boolean;
-    reason: string;
-  },
+  attempt: { email: string; contactId: string | null; ip: string; userAgent: string },
+  limits: { maxFailuresPerAccount: number; maxFailuresPerAddress: number },
+): Promise<string> {
+  const inserted = await pool.query<{ id: string }>(
+    `INSERT INTO contact_login_attempts (email, contact_id, ip, user_agent, succeeded, reason)
+     VALUES ($1, $2, $3, $4, false, 'not finished: the check was interrupted')
+     RETURNING id::text AS id`,
+    [attempt.email, attempt.contactId, attempt.ip, attempt.userAgent],
+  );
+  const id = inserted.rows[0]!.id;
+  const failures = (
+    await pool.query<{ fromAddress: number; forAccount: number }>(
+      `SELECT count(*) FILTER (WHERE ip = $1)::int AS "fromAddress",
+              count(*) FILTER (WHERE email = $2)::int AS "forAccount"
+         FROM contact_login_attempts
+        WHERE (ip = $1 OR email = $2) AND NOT succeeded
+          AND attempted_at > now() - make_interval(mins => $3)`,
+      [attempt.ip, attempt.email, failureWindowMinutes],
+    )
+  ).rows[0];
+  if ((failures?.fromAddress ?? 0) > limits.maxFailuresPerAddress) {
+    await finishAttempt(pool, id, {
+      succeeded: false,
+      reason: 'locked: too many failed attempts from this address',
+    });
+    throw new AppError(
+      'rate_limited',
+      `Too many failed sign-in attempts from your network. Try again in ${failureWindowMinutes} minutes.`,
+    );
+  }
+  if ((failures?.forAccount ?? 0) > limits.maxFailuresPerAccount) {
+    await finishAttempt(pool, id, { succeeded: false, reason: 'locked: too many failures' });
+    throw new AppError(
+      'rate_limited',
+      `Too many failed sign-in attempts. Try again in ${failureWindowMinutes} minutes.`,
+    );
+  }
+  return id;
+}
+
+/** Records the outcome of an attempt opened by `openAttempt` (on the caller's transaction, if any). */
+async function finishAttempt(
+  db: Pick<Pool, 'query'>,
+  id: string,
+  outcome: { succeeded: boolean; reason: string; organizationId?: string | null },
 ) {
-  await pool.query(
-    `INSERT INTO contact_login_attempts (email, contact_id, organization_id, ip, user_agent, succeeded, reason)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      attempt.email,
-      attempt.contactId,
-      attempt.organizationId ?? null,
-      attempt.ip,
-      attempt.userAgent,
-      attempt.succeeded,
-      attempt.reason,
-    ],
+  await db.query(
+    `UPDATE contact_login_attempts
+        SET succeeded = $2, reason = $3, organization_id = coalesce($4, organization_id)
+      WHERE id = $1`,
+    [id, outcome.succeeded, outcome.reason, outcome.organizationId ?? null],
   );
 }
 
@@ -117,30 +155,6 @@ export async function signInContact(options: {
 }): Promise<{ token: string; contactId: string }> {
   const { pool } = options;
   const attempt = { email: options.email, ip: options.ip, userAgent: options.userAgent };
-  // The per-address limit counts failures only, so an office behind one address is never
-  // locked out by its own successful sign-ins.
-  const fromAddress = await pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM contact_login_attempts
-      WHERE ip = $1 AND NOT succeeded AND attempted_at > now() - make_interval(mins => $2)`,
-    [options.ip, failureWindowMinutes],
-  );
-  if ((fromAddress.rows[0]?.n ?? 0) >= options.maxFailuresPerAddress) {
-    await recordAttempt(pool, {
-      ...attempt,
-      contactId: null,
-      succeeded: false,
-      reason: 'locked: too many failed attempts from this address',
-    });
-    throw new AppError(
-      'rate_limited',
-      `Too many failed sign-in attempts from your network. Try again in ${failureWindowMinutes} minutes.`,
-    );
-  }
-  const failures = await pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM contact_login_attempts
-      WHERE email = $1 AND NOT succeeded AND attempted_at > now() - make_interval(mins => $2)`,
-    [options.email, failureWindowMinutes],
-  );
   const contact = (
     await pool.query<{
       id: string;
@@ -153,18 +167,16 @@ export async function signInContact(options: {
       [options.email],
     )
   ).rows[0];
-  if ((failures.rows[0]?.n ?? 0) >= options.maxFailuresPerAccount) {
-    await recordAttempt(pool, {
-      ...attempt,
-      contactId: contact?.id ?? null,
-      succeeded: false,
-      reason: 'locked: too many failures',
-    });
-    throw new AppError(
-      'rate_limited',
-      `Too many failed sign-in attempts. Try again in ${failureWindowMinutes} minutes.`,
-    );
-  }
+  // Only failures count, so an office behind one address is never locked out by its own
+  // successful sign-ins.
+  const attemptId = await openAttempt(
+    pool,
+    { ...attempt, contactId: contact?.id ?? null },
+    {
+      maxFailuresPerAccount: options.maxFailuresPerAccount,
+      maxFailuresPerAddress: options.maxFailuresPerAddress,
+    },
+  );
   const passwordMatches = contact?.passwordHash
     ? await verifyPassword(contact.passwordHash, options.password)
     : await verifyAgainstDecoy(options.password);
@@ -181,9 +193,7 @@ export async function signInContact(options: {
           : null;
   const first = organizations.find((o) => o.id === contact?.lastOrganizationId) ?? organizations[0];
   if (refusal || !contact || !first) {
-    await recordAttempt(pool, {
-      ...attempt,
-      contactId: contact?.id ?? null,
+    await finishAttempt(pool, attemptId, {
       succeeded: false,
       reason: refusal ?? 'no portal access',
     });
@@ -195,6 +205,11 @@ export async function signInContact(options: {
       [contact.id, first.id],
     );
     await client.query('UPDATE organizations SET last_login_at = now() WHERE id = $1', [first.id]);
+    await finishAttempt(client, attemptId, {
+      succeeded: true,
+      reason: 'signed in',
+      organizationId: first.id,
+    });
     return openPortalSession(client, {
       contactId: contact.id,
       organizationId: first.id,
@@ -202,13 +217,6 @@ export async function signInContact(options: {
       ip: options.ip,
       userAgent: options.userAgent,
     });
-  });
-  await recordAttempt(pool, {
-    ...attempt,
-    contactId: contact.id,
-    organizationId: first.id,
-    succeeded: true,
-    reason: 'signed in',
   });
   return { token, contactId: contact.id };
 }
