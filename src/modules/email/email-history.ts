@@ -4,6 +4,7 @@ import type { Pool } from '../../platform/database.js';
 import { decodeCursor, encodeCursor } from '../../platform/keyset-cursor.js';
 import { mspTimeZone } from '../settings/business-date.js';
 import type { EmailStatus } from './email.schema.js';
+import { decodeHeaderWords } from './header-words.js';
 import { templateName } from './templates/index.js';
 
 export interface EmailHistoryFilter {
@@ -153,7 +154,11 @@ export async function getEmailAttachment(pool: Pool, messageId: string, attachme
   return row as { filename: string; contentType: string; content: Buffer };
 }
 
-/** What the local SMTP server received (default mode), newest first. */
+/**
+ * What the local SMTP server received (default mode), newest first. The subject is stored as
+ * its header carried it (encoded words for any non-ASCII letter) and decoded here, so rows kept
+ * before are read right too, and the list says what the opened message says.
+ */
 export async function listLocalMailbox(pool: Pool, options: { beforeId?: number; limit: number }) {
   const rows = (
     await pool.query(
@@ -164,7 +169,9 @@ export async function listLocalMailbox(pool: Pool, options: { beforeId?: number;
       options.beforeId ? [options.limit + 1, options.beforeId] : [options.limit + 1],
     )
   ).rows;
-  const page = rows.slice(0, options.limit);
+  const page = rows
+    .slice(0, options.limit)
+    .map((row) => ({ ...row, subject: decodeHeaderWords(row.subject) }));
   return {
     messages: page,
     nextCursor: rows.length > options.limit ? String(page[page.length - 1].id) : null,
@@ -189,7 +196,11 @@ export async function getLocalMessage(pool: Pool, id: number) {
     subject: parsed.subject ?? '',
     html: typeof parsed.html === 'string' ? parsed.html : '',
     text: parsed.text ?? '',
-    headers: parsed.headerLines.map((h) => ({ name: h.key, line: h.line })),
+    // Each header line as a reader reads it: unfolded, names and subjects in any script decoded.
+    headers: parsed.headerLines.map((h) => ({
+      name: h.key,
+      line: decodeHeaderWords(h.line.replace(/\r?\n(?=[ \t])/g, '')),
+    })),
     attachments: parsed.attachments.map((a) => ({
       filename: a.filename ?? 'attachment',
       contentType: a.contentType,

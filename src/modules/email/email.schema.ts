@@ -113,6 +113,7 @@ export const localMailbox = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     envelopeFrom: text('envelope_from').notNull(),
     envelopeTo: text('envelope_to').array().notNull(),
+    // As the header carries it (RFC 2047 encoded words): decoded when read (email-history.ts).
     subject: text('subject').notNull().default(''),
     messageIdHeader: text('message_id_header'),
     porticoMessageId: text('portico_message_id'),
