@@ -235,12 +235,16 @@ export interface PortalSession {
  * Resolves a portal cookie. Permissions are read from the contact's relation on every request,
  * so a profile change applies at once. If the current organization no longer grants access,
  * the session moves to another that does, or ends. A staff "view as" session holds only while
- * the staff session it was opened from does (not signed out, not expired, user not disabled).
+ * the staff session it was opened from does (not signed out, not expired, not idle past
+ * `staffIdleMinutes` as staffSessionHook counts it, user not disabled).
  */
 export async function findPortalSession(options: {
   pool: Pool;
   token: string;
+  /** The portal session's own idle limit (PORTAL_SESSION_IDLE_MINUTES). */
   idleMinutes: number;
+  /** The staff session's idle limit (SESSION_IDLE_MINUTES), for a "view as" session. */
+  staffIdleMinutes: number;
 }): Promise<PortalSession | null> {
   const tokenHash = hashToken(options.token);
   const found =
@@ -265,8 +269,9 @@ export async function findPortalSession(options: {
         WHERE s.token_hash = $1 AND s.expires_at > now()
           AND s.last_seen_at > now() - make_interval(mins => $2)
           AND (s.viewer_staff_user_id IS NULL
-               OR (vs.expires_at > now() AND NOT vs.totp_pending AND v.disabled_at IS NULL))`,
-        values: [tokenHash, options.idleMinutes],
+               OR (vs.expires_at > now() AND NOT vs.totp_pending AND v.disabled_at IS NULL
+                   AND vs.last_seen_at > now() - make_interval(mins => $3)))`,
+        values: [tokenHash, options.idleMinutes, options.staffIdleMinutes],
       })
     ).rows[0];
   if (!found) return null;

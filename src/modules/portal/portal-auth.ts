@@ -23,6 +23,7 @@ export function portalSessionHook(context: AppContext) {
       pool: context.pool,
       token,
       idleMinutes: context.config.PORTAL_SESSION_IDLE_MINUTES,
+      staffIdleMinutes: context.config.SESSION_IDLE_MINUTES,
     });
   };
 }

@@ -56,6 +56,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       pool: context.pool,
       token,
       idleMinutes: context.config.PORTAL_SESSION_IDLE_MINUTES,
+      staffIdleMinutes: context.config.SESSION_IDLE_MINUTES,
     });
 
   async function sessionBody(session: PortalSession | null) {
