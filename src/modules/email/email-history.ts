@@ -4,7 +4,7 @@ import type { Pool } from '../../platform/database.js';
 import { decodeCursor, encodeCursor } from '../../platform/keyset-cursor.js';
 import { mspTimeZone } from '../settings/business-date.js';
 import type { EmailStatus } from './email.schema.js';
-import { decodeHeaderWords } from './header-words.js';
+import libmime from 'libmime';
 import { templateName } from './templates/index.js';
 
 export interface EmailHistoryFilter {
@@ -171,7 +171,7 @@ export async function listLocalMailbox(pool: Pool, options: { beforeId?: number;
   ).rows;
   const page = rows
     .slice(0, options.limit)
-    .map((row) => ({ ...row, subject: decodeHeaderWords(row.subject) }));
+    .map((row) => ({ ...row, subject: libmime.decodeWords(row.subject) }));
   return {
     messages: page,
     nextCursor: rows.length > options.limit ? String(page[page.length - 1].id) : null,
@@ -199,7 +199,7 @@ export async function getLocalMessage(pool: Pool, id: number) {
     // Each header line as a reader reads it: unfolded, names and subjects in any script decoded.
     headers: parsed.headerLines.map((h) => ({
       name: h.key,
-      line: decodeHeaderWords(h.line.replace(/\r?\n(?=[ \t])/g, '')),
+      line: libmime.decodeWords(h.line.replace(/\r?\n(?=[ \t])/g, '')),
     })),
     attachments: parsed.attachments.map((a) => ({
       filename: a.filename ?? 'attachment',
