@@ -25,11 +25,32 @@ export function startPortico(
   env: Record<string, string>,
   options: { cwd?: string } = {},
 ): PorticoProcess {
+  return spawnTsx('src/main.ts', [], env, options);
+}
+
+/**
+ * Runs `npm run portico -- <args>` (src/cli.ts) in a process of its own, with the given
+ * environment on top of the same clean one as `startPortico`.
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): PorticoProcess {
+  return spawnTsx('src/cli.ts', args, env, options);
+}
+
+function spawnTsx(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string },
+): PorticoProcess {
   const inherited = { ...process.env };
   for (const name of ['DATABASE_URL', 'PUBLIC_URL', 'SMTP_URL', 'NODE_ENV', 'VITEST']) {
     delete inherited[name];
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: options.cwd ?? repositoryRoot,
     env: { ...inherited, LOG_LEVEL: 'warn', LOCAL_SMTP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
