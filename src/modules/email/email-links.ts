@@ -39,25 +39,45 @@ export class LinkUnavailable extends Error {}
  * Mints the single-use link of one delivery: a fresh token whose hash is stored, ending the
  * contact's earlier links of the same kind (only the newest Welcome or reset link works, so a
  * Resend or a retried delivery ends the link sent before). Answers the token, to be put in
- * the message that goes out and nowhere else.
- * @throws LinkUnavailable when the contact no longer exists.
+ * the message that goes out and nowhere else. Any change of the contact's password ends every
+ * outstanding link, including those of messages queued before it and not yet delivered, so no
+ * link is minted for a message (`messageId`) queued before the contact's password_changed_at
+ * (decision 17). The contact's row is locked while minting (FOR UPDATE), so a change that
+ * committed before is seen, and one that updates the row waits until the link exists.
+ * @throws LinkUnavailable when the contact no longer exists, or changed their password after
+ * the message was queued.
  */
 export async function mintContactLink(
   pool: Pool,
-  options: { contactId: string | null; purpose: LinkPurpose; lifetime: string },
+  options: { contactId: string | null; purpose: LinkPurpose; lifetime: string; messageId: string },
 ): Promise<string> {
   const token = newToken();
-  const minted = await pool.query(
-    `WITH ended AS (
+  const minted = await pool.query<{ passwordChangedSince: boolean }>(
+    `WITH contact AS (
+       SELECT c.id,
+              coalesce(c.password_changed_at > m.created_at, false) AS "passwordChangedSince"
+         FROM contacts c JOIN email_messages m ON m.id = $5
+        WHERE c.id = $2
+          FOR UPDATE OF c),
+     ended AS (
        UPDATE contact_tokens SET used_at = now()
-        WHERE contact_id = $2 AND purpose = $3 AND used_at IS NULL)
-     INSERT INTO contact_tokens (token_hash, contact_id, purpose, expires_at)
-     SELECT $1, id, $3, now() + $4::interval FROM contacts WHERE id = $2`,
-    [hashToken(token), options.contactId, options.purpose, options.lifetime],
+        WHERE contact_id = (SELECT id FROM contact WHERE NOT "passwordChangedSince")
+          AND purpose = $3 AND used_at IS NULL),
+     inserted AS (
+       INSERT INTO contact_tokens (token_hash, contact_id, purpose, expires_at)
+       SELECT $1, id, $3, now() + $4::interval FROM contact WHERE NOT "passwordChangedSince")
+     SELECT "passwordChangedSince" FROM contact`,
+    [hashToken(token), options.contactId, options.purpose, options.lifetime, options.messageId],
   );
-  if (minted.rowCount === 0) {
+  const contact = minted.rows[0];
+  if (!contact) {
     throw new LinkUnavailable(
       'The contact this link was for no longer exists, so there is no link to send.',
+    );
+  }
+  if (contact.passwordChangedSince) {
+    throw new LinkUnavailable(
+      "The contact's password was changed after this email was queued, which ends its link, so it was not sent. Send a new one if it is still needed.",
     );
   }
   return token;
