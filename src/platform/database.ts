@@ -9,11 +9,15 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import * as schema from '../db/schema.js';
 import type { Logger } from './logger.js';
 import { StartupError } from './startup-error.js';
 
-export type Db = NodePgDatabase<typeof schema>;
+/**
+ * A Drizzle database on a pool or one transaction's client. Queries name their tables through
+ * each module's `*.schema.ts` (the relational `db.query.*` API is not used), so the platform
+ * needs no module's tables here: src/db/schema.ts gathers them for drizzle-kit only.
+ */
+export type Db = NodePgDatabase;
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
@@ -505,7 +509,7 @@ export function createPool(connectionString: string, logger?: Logger, max = 20):
 }
 
 export function createDb(client: Pool | PoolClient): Db {
-  return drizzle(client, { schema });
+  return drizzle(client);
 }
 
 export async function runMigrations(pool: Pool): Promise<void> {
