@@ -180,7 +180,7 @@ describe('the date format', () => {
       const issueDate = page.getByLabel('Issue date', { exact: true });
       await expect.poll(() => issueDate.inputValue()).toBe('12/01/2031');
       await issueDate.click();
-      const marked = page.locator('[data-today]');
+      const marked = page.locator('[data-today][data-highlight-today]');
       await expect.poll(() => marked.getAttribute('aria-label')).toBe('12 January 2031');
       await page.keyboard.press('Escape');
 
@@ -254,6 +254,29 @@ describe('the date format', () => {
       expect(await to.inputValue()).toBe('05/01/2031');
       await history.getByRole('button', { name: /Account Summary, Sent$/ }).waitFor();
       await history.getByText('05/01/2031 12:00 PM').first().waitFor();
+      await page.close();
+    } finally {
+      delete testApp.context.clock;
+    }
+  });
+
+  it("marks only the MSP's today in a calendar, when the browser's own date is beside it", async () => {
+    // The MSP's day is 12 January 2031 (Chicago); the browser's clock says 13 January, so
+    // both days are in the month the calendar shows.
+    testApp.context.clock = () => new Date('2031-01-12T18:00:00Z');
+    try {
+      const page = await app.newPage();
+      await page.clock.setFixedTime(new Date('2031-01-13T12:00:00Z'));
+      await signInToConsole(page, baseUrl, 'admin@portico.test', 'portico-admin-demo');
+      await page.goto(`${baseUrl}/invoices`);
+      await page.getByRole('heading', { name: 'Invoices', exact: true }).waitFor();
+      await page.getByRole('button', { name: 'New Invoice' }).click();
+      await page.getByLabel('Issue date', { exact: true }).click();
+      // The mark a user sees: the border Mantine draws on a day with both attributes.
+      const marked = page.locator('[data-today][data-highlight-today]');
+      await page.getByRole('button', { name: '13 January 2031' }).waitFor();
+      expect(await marked.count()).toBe(1);
+      expect(await marked.getAttribute('aria-label')).toBe('12 January 2031');
       await page.close();
     } finally {
       delete testApp.context.clock;

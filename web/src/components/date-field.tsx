@@ -32,10 +32,13 @@ export function DateField({ value, onChange, placeholder, ...others }: DateField
       // The format itself is the hint, as the box is empty: "DD/MM/YYYY".
       placeholder={placeholder ?? dateFormat}
       defaultDate={today ?? undefined}
-      highlightToday
-      // Mantine marks the browser's date as today; a day's own props override that mark, so
-      // the mark goes on the MSP's date instead.
-      getDayProps={(day) => ({ 'data-today': (today !== null && day === today) || undefined })}
+      // Mantine puts data-today on the browser's date and cannot be told otherwise (a day's
+      // props cannot unset it), so its own highlight is off and the mark, the pair of
+      // attributes its style draws, goes on the MSP's date alone.
+      highlightToday={false}
+      getDayProps={(day) =>
+        today !== null && day === today ? { 'data-today': true, 'data-highlight-today': true } : {}
+      }
     />
   );
 }
