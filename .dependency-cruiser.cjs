@@ -3,11 +3,20 @@
  * Module boundaries, checked by `npm run check` (`npm run boundaries`).
  *
  * The layout these rules hold is described in ARCHITECTURE.md ("Boundaries") and the choice of
- * dependency-cruiser in docs/decisions/0026-module-boundaries.md.
+ * dependency-cruiser in docs/decisions/0023-module-boundaries.md.
  * @type {import('dependency-cruiser').IConfiguration}
  */
 module.exports = {
   forbidden: [
+    {
+      name: 'platform-imports-no-module',
+      comment:
+        'src/platform/ is what is not Portico’s own logic: it never imports a module. Routes, hooks ' +
+        'and jobs are wired in the composition root (src/app.ts, src/jobs.ts).',
+      severity: 'error',
+      from: { path: '^src/platform/' },
+      to: { path: '^src/(modules|db)/|^src/(app|jobs|main|cli)\\.ts$' },
+    },
     {
       name: 'shared-imports-nothing-from-src',
       comment:

@@ -4,7 +4,7 @@ import { createLogger } from './platform/logger.js';
 import { openDatabase, type DatabaseRuntime } from './platform/runtime.js';
 import { explainListenError, startupFailureText } from './platform/startup-error.js';
 import { createJobQueue, startWorkers } from './platform/jobs.js';
-import { buildApp } from './platform/http/app.js';
+import { buildApp } from './app.js';
 import { allJobs, registerJobs } from './jobs.js';
 import { seedDemoData } from './modules/demo/demo-data.js';
 import { startMail } from './modules/email/mail-runtime.js';

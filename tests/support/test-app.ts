@@ -2,7 +2,7 @@ import PgBoss from 'pg-boss';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { buildApp, type App } from '../../src/platform/http/app.js';
+import { buildApp, type App } from '../../src/app.js';
 import type { AppContext } from '../../src/platform/context.js';
 import { seedDemoData, demoStaff } from '../../src/modules/demo/demo-data.js';
 import { registerQueues } from '../../src/platform/jobs.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import helmet from '@fastify/helmet';
@@ -11,6 +11,7 @@ import {
   hasZodFastifySchemaValidationErrors,
   serializerCompiler,
   validatorCompiler,
+  type FastifyPluginAsyncZod,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { AppError, type FieldError } from '../errors.js';
@@ -24,28 +25,31 @@ import {
   requestUserInfo,
   type SessionCookieOf,
 } from './session-csrf.js';
-import { staffSessionCookie, staffSessionHook } from '../../modules/staff/staff-auth.js';
-import { staffRoutes } from '../../modules/staff/staff.routes.js';
-import { organizationRoutes } from '../../modules/organizations/organizations.routes.js';
-import { contactRoutes } from '../../modules/contacts/contacts.routes.js';
-import { accessProfileRoutes } from '../../modules/access-profiles/access-profiles.routes.js';
-import { emailRoutes } from '../../modules/email/email.routes.js';
-import { settingsRoutes } from '../../modules/settings/settings.routes.js';
-import { portalRoutes } from '../../modules/portal/portal.routes.js';
-import { portalSessionCookie, portalSessionHook } from '../../modules/portal/portal-auth.js';
-import { invoiceDocumentRoutes } from '../../modules/invoices/invoice-document.routes.js';
-import { invoiceRoutes } from '../../modules/invoices/invoices.routes.js';
-import { catalogRoutes } from '../../modules/invoices/catalog.routes.js';
 
 const webRoot = path.resolve(import.meta.dirname, '../../../web/dist');
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Portal routes act for the portal session, every other route for the staff one. */
-const sessionCookieOf: SessionCookieOf = (routeUrl) =>
-  routeUrl?.startsWith('/api/portal/') ? portalSessionCookie : staffSessionCookie;
+/**
+ * What the composition root (src/app.ts) plugs into the web application: the platform knows
+ * no module, so the sessions, their cookies and the routes come from there.
+ */
+export interface AppWiring {
+  /** The session cookie a route's requests act for: CSRF tokens are bound to it. */
+  sessionCookieOf: SessionCookieOf;
+  /** onRequest hooks that resolve the sessions, run in order before the CSRF check. */
+  sessionHooks: ((request: FastifyRequest) => Promise<void>)[];
+  /** The modules' routes, registered in order after the error handler. */
+  routes: FastifyPluginAsyncZod[];
+  /** Lets a test read the log lines the application writes. */
+  logStream?: NodeJS.WritableStream;
+}
 
-/** The web application. `logStream` lets a test read the log lines it writes. */
-export async function buildApp(context: AppContext, logStream?: NodeJS.WritableStream) {
+/**
+ * The web application without Portico's own logic: plugins, security headers, CSRF, error
+ * mapping, the health check and the built web app, with the sessions and routes `wiring` gives.
+ */
+export async function buildHttpApp(context: AppContext, wiring: AppWiring) {
+  const { sessionCookieOf, logStream } = wiring;
   const app = Fastify({
     logger: {
       ...loggerOptions(context.config.LOG_LEVEL),
@@ -116,8 +120,7 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     done(null, payload);
   });
-  app.addHook('onRequest', staffSessionHook(context));
-  app.addHook('onRequest', portalSessionHook(context));
+  for (const hook of wiring.sessionHooks) app.addHook('onRequest', hook);
   // Every state-changing call carries the CSRF token, sign-in included. Decided on the route
   // the request reached, so no spelling of its URL (percent-encoded, absolute-form) skips it;
   // a request that reaches no route changes nothing and gets its 404.
@@ -183,16 +186,7 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
       .send(errorBody('internal', `Something went wrong. Reference: ${request.id}`));
   });
 
-  await app.register(staffRoutes(context));
-  await app.register(organizationRoutes(context));
-  await app.register(contactRoutes(context));
-  await app.register(accessProfileRoutes(context));
-  await app.register(emailRoutes(context));
-  await app.register(settingsRoutes(context));
-  await app.register(portalRoutes(context));
-  await app.register(invoiceDocumentRoutes(context));
-  await app.register(invoiceRoutes(context));
-  await app.register(catalogRoutes(context));
+  for (const routes of wiring.routes) await app.register(routes);
 
   app.get('/api/health', async () => {
     await context.pool.query('SELECT 1');
@@ -218,7 +212,7 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
   return app;
 }
 
-export type App = Awaited<ReturnType<typeof buildApp>>;
+export type App = Awaited<ReturnType<typeof buildHttpApp>>;
 
 /** A route as Fastify registered it: method, URL pattern (`:id` placeholders) and schemas. */
 export interface RegisteredRoute {
