@@ -18,6 +18,7 @@ import { AppError, type FieldError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import { loggerOptions } from '../logger.js';
 import { refuseIllFormedText } from './well-formed-text.js';
+import { registerOpenApi } from './openapi.js';
 import {
   cookieSetByReply,
   csrfHmacKey,
@@ -186,6 +187,8 @@ export async function buildHttpApp(context: AppContext, wiring: AppWiring) {
       .send(errorBody('internal', `Something went wrong. Reference: ${request.id}`));
   });
 
+  // Before the routes: the OpenAPI document is collected from each route as it is added.
+  await registerOpenApi(app);
   for (const routes of wiring.routes) await app.register(routes);
 
   app.get('/api/health', async () => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * serializes each answer through its schema (fastify-type-provider-zod's serializerCompiler):
  * an object schema is an allow-list, so a key it does not name never leaves the server, and an
  * answer that does not fit it is a 500 rather than a leak. The OpenAPI document is generated
- * from the same schemas (docs/decisions/0023).
+ * from the same schemas (docs/decisions/0024).
  */
 
 /**
