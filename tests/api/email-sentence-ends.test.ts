@@ -5,7 +5,7 @@ import {
   renderEmail,
   type EmailTemplateKey,
 } from '../../src/modules/email/templates/index.js';
-import { sampleBrand } from '../../src/modules/email/templates/brand.js';
+import { sampleBrand } from '../../src/modules/settings/brand.js';
 
 // Names as clients and MSPs register them, ending in an abbreviation's period.
 const names: Record<string, string> = {

@@ -3,7 +3,7 @@ import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb, withTransaction, type Transaction } from '../../platform/database.js';
 import type { Actor } from '../audit/audit.js';
 import { businessToday } from '../settings/business-date.js';
-import { portalLink, portalPages } from '../portal/portal-links.js';
+import { portalLink, portalPages } from './portal-links.js';
 import { getBrand, type PublicAddress } from '../settings/settings.service.js';
 import { buildAccountStatement } from '../statements/account-statement.js';
 import { statementFilename, statementPdf } from '../statements/statement-pdf.js';

@@ -5,9 +5,9 @@ import { linkBaseOf } from '../email/email-links.js';
 import { queueEmail } from '../email/email-queue.js';
 import { defaultNotificationRecipients } from '../email/email.service.js';
 import type { EmailRecipient } from '../email/email.schema.js';
-import type { Brand } from '../email/templates/brand.js';
+import type { Brand } from '../settings/brand.js';
 import { renderEmail } from '../email/templates/index.js';
-import { portalLink, portalPages } from '../portal/portal-links.js';
+import { portalLink, portalPages } from '../email/portal-links.js';
 import { getBrand } from '../settings/settings.service.js';
 import { invoicePdf, loadInvoiceDocument } from './invoice-document.js';
 

@@ -9,9 +9,8 @@ import { renderEmail } from '../email/templates/index.js';
 import { businessTodayFor } from '../settings/business-date.js';
 import { getBrand, getInvoiceReminderSettings } from '../settings/settings.service.js';
 import type { InvoiceReminderSettings } from '../settings/settings.service.js';
-import { daysPastDue } from '../statements/aging.js';
 import { greetingFor, portalInvoiceUrl } from './invoice-emails.js';
-import { openAsOfCondition } from './invoice-math.js';
+import { daysPastDue, openAsOfCondition } from './invoice-math.js';
 
 export const invoiceDueNoticesJobName = 'invoices.due-notices';
 

@@ -12,7 +12,7 @@ import { withTransaction, type Db, type Pool } from '../../platform/database.js'
 import { moveSchedulesToTimeZone, type JobQueue } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
-import type { Brand, Branding } from '../email/templates/brand.js';
+import type { Brand, Branding } from './brand.js';
 import { businessToday, serverTimeZone } from './business-date.js';
 import { settings } from './settings.schema.js';
 

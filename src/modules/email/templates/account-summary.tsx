@@ -5,8 +5,8 @@ import type { AccountStatement } from '../../statements/account-statement.js';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
 import { endSentence } from './sentence.js';
 import { formatDate } from '../../../shared/dates.js';
-import type { Brand } from './brand.js';
-import { portalLink, portalPages } from '../../portal/portal-links.js';
+import type { Brand } from '../../settings/brand.js';
+import { portalLink, portalPages } from '../portal-links.js';
 
 export interface AccountSummaryData {
   contactName: string;

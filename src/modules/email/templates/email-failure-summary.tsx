@@ -2,7 +2,7 @@ import { Column, Row, Text } from '@react-email/components';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
 import { endSentence } from './sentence.js';
 import { formatTimestamp } from '../../../shared/dates.js';
-import type { Brand } from './brand.js';
+import type { Brand } from '../../settings/brand.js';
 
 export interface EmailFailureSummaryData {
   periodLabel: string;

@@ -2,7 +2,7 @@ import { Section, Text } from '@react-email/components';
 import { formatMoney } from '../../../platform/money.js';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
 import { formatDate } from '../../../shared/dates.js';
-import type { Brand } from './brand.js';
+import type { Brand } from '../../settings/brand.js';
 
 export interface InvoiceDueData {
   contactName: string;

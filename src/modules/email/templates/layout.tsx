@@ -12,7 +12,7 @@ import {
   Section,
   Text,
 } from '@react-email/components';
-import type { Brand } from './brand.js';
+import type { Brand } from '../../settings/brand.js';
 
 const fontFamily = '-apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
 

@@ -1,7 +1,7 @@
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
 import { endSentence } from './sentence.js';
-import type { Brand } from './brand.js';
-import { portalLink, portalPages } from '../../portal/portal-links.js';
+import type { Brand } from '../../settings/brand.js';
+import { portalLink, portalPages } from '../portal-links.js';
 
 export interface PaymentMethodExpirationData {
   contactName: string;

@@ -1,6 +1,6 @@
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
 import { endSentence } from './sentence.js';
-import type { Brand } from './brand.js';
+import type { Brand } from '../../settings/brand.js';
 
 export interface WelcomeData {
   contactName: string;
