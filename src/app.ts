@@ -10,6 +10,8 @@ import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { portalRoutes } from './modules/portal/portal.routes.js';
 import { portalSessionCookie, portalSessionHook } from './modules/portal/portal-auth.js';
 import { invoiceDocumentRoutes } from './modules/invoices/invoice-document.routes.js';
+import { portalDocumentRoutes } from './modules/portal/portal-documents.routes.js';
+import { statementRoutes } from './modules/statements/statements.routes.js';
 import { invoiceRoutes } from './modules/invoices/invoices.routes.js';
 import { catalogRoutes } from './modules/invoices/catalog.routes.js';
 
@@ -39,6 +41,8 @@ export async function buildApp(
       settingsRoutes(context),
       portalRoutes(context),
       invoiceDocumentRoutes(context),
+      portalDocumentRoutes(context),
+      statementRoutes(context),
       invoiceRoutes(context),
       catalogRoutes(context),
     ],
