@@ -111,6 +111,11 @@ export class ApiClient {
     return response;
   }
 
+  /** The Cookie header this client sends, for a request made without its CSRF token. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
   get = (url: string) => this.request('GET', url);
   post = (url: string, body?: unknown) => this.request('POST', url, body ?? {});
   put = (url: string, body?: unknown) => this.request('PUT', url, body ?? {});

@@ -106,6 +106,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.get(
       '/api/portal/session',
       {
+        config: { access: 'public' },
         schema: { response: { 200: portalSessionWithToken, ...errorResponses } },
       },
       async (request, reply) => ({
@@ -117,6 +118,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/portal/sign-in',
       {
+        config: { access: 'public' },
         // The per-address limit counts failed attempts only (signInContact).
         schema: {
           body: z.object({ email: emailAddress, password: z.string().min(1, 'is required') }),
@@ -142,6 +144,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/portal/sign-out',
       {
+        config: { access: 'public' },
         schema: {
           response: { 200: z.object({ signedOut: z.literal(true) }), ...errorResponses },
         },
@@ -177,18 +180,24 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       body: newPasswordBody,
       response: { 200: passwordSetBody, ...errorResponses },
     };
-    app.post('/api/portal/set-password', { schema: newPasswordSchema }, async (request) =>
-      setPasswordWithToken({ pool: context.pool, purpose: 'set_password', ...request.body }),
+    app.post(
+      '/api/portal/set-password',
+      { config: { access: 'public' }, schema: newPasswordSchema },
+      async (request) =>
+        setPasswordWithToken({ pool: context.pool, purpose: 'set_password', ...request.body }),
     );
 
-    app.post('/api/portal/reset-password', { schema: newPasswordSchema }, async (request) =>
-      setPasswordWithToken({ pool: context.pool, purpose: 'reset_password', ...request.body }),
+    app.post(
+      '/api/portal/reset-password',
+      { config: { access: 'public' }, schema: newPasswordSchema },
+      async (request) =>
+        setPasswordWithToken({ pool: context.pool, purpose: 'reset_password', ...request.body }),
     );
 
     app.post(
       '/api/portal/request-password-reset',
       {
-        config: { rateLimit: { max: 5, timeWindow: '15 minutes' } },
+        config: { access: 'public', rateLimit: { max: 5, timeWindow: '15 minutes' } },
         schema: {
           body: z.object({ email: emailAddress }),
           response: { 202: z.object({ message: z.string() }), ...errorResponses },

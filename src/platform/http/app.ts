@@ -18,6 +18,7 @@ import { AppError, type FieldError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import { loggerOptions } from '../logger.js';
 import { refuseIllFormedText } from './well-formed-text.js';
+import { routeAccessOf, type RouteAccess } from './route-access.js';
 import { registerOpenApi } from './openapi.js';
 import {
   cookieSetByReply,
@@ -72,7 +73,16 @@ export async function buildHttpApp(context: AppContext, wiring: AppWiring) {
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
-      routeTable.push({ method, url: route.url, schema: route.schema ?? {} });
+      routeTable.push({
+        method,
+        url: route.url,
+        schema: route.schema ?? {},
+        // Read when asked: a plugin's own onRoute hook, which runs after this one, may declare
+        // its routes public (openapi.ts).
+        get access() {
+          return routeAccessOf(route);
+        },
+      });
     }
   });
   app.decorate('routeTable', routeTable);
@@ -191,7 +201,7 @@ export async function buildHttpApp(context: AppContext, wiring: AppWiring) {
   await registerOpenApi(app);
   for (const routes of wiring.routes) await app.register(routes);
 
-  app.get('/api/health', async () => {
+  app.get('/api/health', { config: { access: 'public' } }, async () => {
     await context.pool.query('SELECT 1');
     return { ok: true };
   });
@@ -222,6 +232,8 @@ export interface RegisteredRoute {
   method: string;
   url: string;
   schema: { body?: unknown; querystring?: unknown; params?: unknown };
+  /** Who may call it (route-access.ts); null: the route declares no policy. */
+  access: RouteAccess | null;
 }
 
 declare module 'fastify' {

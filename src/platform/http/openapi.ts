@@ -32,6 +32,15 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   });
   // The page loads its scripts and styles from its own static files, so helmet's CSP
   // (script-src 'self') holds; it reads the same document at /api/docs/json.
-  await app.register(swaggerUi, { routePrefix: apiDocsPath });
-  app.get(openApiPath, { schema: { hide: true } }, async () => app.swagger());
+  await app.register(async (docs) => {
+    // The page, its files and its copy of the document are as public as the document: every
+    // route Swagger UI adds is declared so (route-access.ts).
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: 'public' };
+    });
+    await docs.register(swaggerUi, { routePrefix: apiDocsPath });
+  });
+  app.get(openApiPath, { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
 }
