@@ -187,6 +187,26 @@ describe('staff roles', () => {
     });
   }
 
+  it('each role reads every staff route its capabilities allow, refused by no guard', async () => {
+    const wrong: string[] = [];
+    for (const role of ['master_admin', 'billing', 'read_only'] as const) {
+      const allowed = routes
+        .filter(is('staff'))
+        .filter((route) => !changes(route))
+        .filter((route) =>
+          capabilitiesOf(role).includes(route.access.capability as StaffCapability),
+        );
+      for (const route of allowed) {
+        const response = await send(staff[role], route);
+        // An example id may name nothing (404); a guard's 401 or 403 is the fault.
+        if (response.statusCode === 401 || response.statusCode === 403) {
+          wrong.push(`${role}, ${label(route)}: ${response.statusCode}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('a staff session is not a portal session: portal routes answer 401', async () => {
     const portalRoutes = routes.filter(is('portal'));
     expect(await refusals(staff.master_admin, portalRoutes, 401, 'unauthenticated')).toEqual([]);
