@@ -3,7 +3,7 @@
  * Module boundaries, checked by `npm run check` (`npm run boundaries`).
  *
  * The layout these rules hold is described in ARCHITECTURE.md ("Boundaries") and the choice of
- * dependency-cruiser in docs/decisions/0023-module-boundaries.md.
+ * dependency-cruiser in docs/decisions/0025-module-boundaries.md.
  * @type {import('dependency-cruiser').IConfiguration}
  */
 module.exports = {
@@ -32,6 +32,18 @@ module.exports = {
       severity: 'error',
       from: { path: '^web/' },
       to: { path: '^(src|tests|bench)/', pathNot: '^src/shared/' },
+    },
+    {
+      name: 'no-module-cycles',
+      comment:
+        'Modules depend on each other in one direction only (ARCHITECTURE.md, Boundaries): a ' +
+        'cycle between two modules, whichever of their files import each other, means a piece ' +
+        'sits in the wrong module. Move it to the module that owns it, or pass a function in at ' +
+        'the composition root. A warning until the last known cycles are gone, then an error.',
+      severity: 'warn',
+      scope: 'folder',
+      from: { path: '^src/modules/[^/]+$' },
+      to: { circular: true },
     },
   ],
   options: {

@@ -1,4 +1,4 @@
-import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, ne, sql } from 'drizzle-orm';
 import { AppError } from '../../platform/errors.js';
 import {
   createDb,
@@ -22,7 +22,10 @@ import {
   likePattern,
 } from '../../platform/keyset-cursor.js';
 import { organizations } from '../organizations/organizations.schema.js';
-import { lockOrganization } from '../organizations/organizations.service.js';
+import {
+  lockOrganization,
+  type OrganizationContacts,
+} from '../organizations/organizations.service.js';
 import { contactOrganizations, contacts } from './contacts.schema.js';
 
 export const contactSorts = ['name', 'email', 'lastLogin', 'profile'] as const;
@@ -559,3 +562,26 @@ export async function setDefaultNotificationContact(options: {
     });
   });
 }
+
+/**
+ * The organization page's contact summary (organizations.service `OrganizationContacts`): how
+ * many contacts relate to the organization, and its Default Notification Emails by name.
+ */
+export const organizationContacts: OrganizationContacts = async (db, organizationId) => {
+  const [contactCount] = await db
+    .select({ n: count() })
+    .from(contactOrganizations)
+    .where(eq(contactOrganizations.organizationId, organizationId));
+  const defaultNotificationContacts = await db
+    .select({ id: contacts.id, name: contacts.name, email: contacts.email })
+    .from(contactOrganizations)
+    .innerJoin(contacts, eq(contacts.id, contactOrganizations.contactId))
+    .where(
+      and(
+        eq(contactOrganizations.organizationId, organizationId),
+        eq(contactOrganizations.isDefaultNotification, true),
+      ),
+    )
+    .orderBy(asc(sql`lower(${contacts.name})`));
+  return { contactCount: contactCount?.n ?? 0, defaultNotificationContacts };
+};

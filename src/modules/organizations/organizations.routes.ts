@@ -17,6 +17,7 @@ import {
   createOrganization,
   getOrganization,
   maxNotesLength,
+  type OrganizationContacts,
   setOrganizationArchived,
   updateOrganization,
   updateOrganizationNotes,
@@ -48,7 +49,14 @@ const organizationChanges = z
   })
   .partial();
 
-export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
+/**
+ * The organization routes. `deps.organizationContacts` is the contacts module's summary of an
+ * organization's contacts, passed in by the composition root (src/app.ts).
+ */
+export function organizationRoutes(
+  context: AppContext,
+  deps: { organizationContacts: OrganizationContacts },
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/organizations',
@@ -98,6 +106,7 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
         organization: await getOrganization({
           pool: context.pool,
           organizationId: request.params.id,
+          organizationContacts: deps.organizationContacts,
         }),
       }),
     );

@@ -1,8 +1,7 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { AppError } from '../../platform/errors.js';
 import { createDb, withTransaction, type Db, type Pool } from '../../platform/database.js';
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
-import { contactOrganizations, contacts } from '../contacts/contacts.schema.js';
 import { organizations } from './organizations.schema.js';
 
 export const maxNotesLength = 10_000;
@@ -34,29 +33,35 @@ export async function assertOrganizationExists(pool: Pool, organizationId: strin
   if (found.rowCount === 0) throw AppError.notFound('Organization');
 }
 
-export async function getOrganization(options: { pool: Pool; organizationId: string }) {
+/**
+ * What the organization page shows of its contacts: how many relate to it and its Default
+ * Notification Emails. The contacts module answers it (it owns those tables); the composition
+ * root (src/app.ts) passes its function in, so organizations import nothing from contacts.
+ */
+export type OrganizationContacts = (
+  db: Db,
+  organizationId: string,
+) => Promise<{
+  contactCount: number;
+  defaultNotificationContacts: { id: string; name: string; email: string }[];
+}>;
+
+/** One organization with its contact summary; 404 when it does not exist. */
+export async function getOrganization(options: {
+  pool: Pool;
+  organizationId: string;
+  organizationContacts: OrganizationContacts;
+}) {
   const db = createDb(options.pool);
   const [organization] = await db
     .select()
     .from(organizations)
     .where(eq(organizations.id, options.organizationId));
   if (!organization) throw AppError.notFound('Organization');
-  const [contactCount] = await db
-    .select({ n: count() })
-    .from(contactOrganizations)
-    .where(eq(contactOrganizations.organizationId, options.organizationId));
-  const defaultNotificationContacts = await db
-    .select({ id: contacts.id, name: contacts.name, email: contacts.email })
-    .from(contactOrganizations)
-    .innerJoin(contacts, eq(contacts.id, contactOrganizations.contactId))
-    .where(
-      and(
-        eq(contactOrganizations.organizationId, options.organizationId),
-        eq(contactOrganizations.isDefaultNotification, true),
-      ),
-    )
-    .orderBy(asc(sql`lower(${contacts.name})`));
-  return { ...organization, contactCount: contactCount?.n ?? 0, defaultNotificationContacts };
+  return {
+    ...organization,
+    ...(await options.organizationContacts(db, options.organizationId)),
+  };
 }
 
 export async function createOrganization(options: {
