@@ -88,12 +88,7 @@ const answersNotYetDeclared = new Set([
   'GET /api/email-templates/{key}/preview',
   'GET /api/local-mailbox',
   'GET /api/local-mailbox/{id}',
-  'GET /api/invoices/{id}/pdf',
-  'GET /api/portal/invoices/{id}/pdf',
-  'GET /api/invoices/{id}/html',
-  'GET /api/portal/invoices/{id}/html',
   'GET /api/organizations/{id}/account-summary/preview',
-  'GET /api/organizations/{id}/statement.pdf',
   'GET /api/invoices',
   'POST /api/invoices',
   'POST /api/invoices/import',
@@ -169,6 +164,19 @@ describe('the OpenAPI document at /api/openapi.json', () => {
         };
         expect(Object.keys(error?.properties ?? {}), where).toEqual(['error']);
       }
+    }
+  });
+
+  it('declares documents as PDF or HTML, not JSON', () => {
+    for (const [path, type] of [
+      ['/api/invoices/{id}/pdf', 'application/pdf'],
+      ['/api/invoices/{id}/html', 'text/html'],
+      ['/api/portal/invoices/{id}/pdf', 'application/pdf'],
+      ['/api/portal/invoices/{id}/html', 'text/html'],
+      ['/api/organizations/{id}/statement.pdf', 'application/pdf'],
+    ] as const) {
+      const content = document.paths[path]?.get?.responses?.['200']?.content ?? {};
+      expect(Object.keys(content), path).toEqual([type]);
     }
   });
 

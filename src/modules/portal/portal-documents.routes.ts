@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
 import { idParam } from '../../platform/http/validation.js';
+import { errorResponses, htmlDocument, pdfDocument } from '../../platform/http/responses.js';
 import { sendInvoiceDocument } from '../invoices/document-replies.js';
 import { loadInvoiceDocument } from '../invoices/invoice-document.js';
 import { getBrand } from '../settings/settings.service.js';
@@ -14,7 +15,13 @@ export function portalDocumentRoutes(context: AppContext): FastifyPluginAsyncZod
       // Only an issued invoice of the organization the contact acts for; anything else is 404.
       app.get(
         `/api/portal/invoices/:id/${as}`,
-        { onRequest: requirePortal('view_invoices'), schema: { params: idParam } },
+        {
+          onRequest: requirePortal('view_invoices'),
+          schema: {
+            params: idParam,
+            response: { 200: as === 'pdf' ? pdfDocument : htmlDocument, ...errorResponses },
+          },
+        },
         async (request, reply) => {
           const invoice = await loadInvoiceDocument(context.pool, request.params.id, {
             organizationId: portalScope(request).organizationId,

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb, withTransaction } from '../../platform/database.js';
 import { idParam } from '../../platform/http/validation.js';
+import { errorResponses, pdfDocument } from '../../platform/http/responses.js';
 import { defaultNotificationRecipients, renderAccountSummary } from '../email/email.service.js';
 import { sendPdf } from '../invoices/document-replies.js';
 import { businessTodayFor } from '../settings/business-date.js';
@@ -31,7 +32,10 @@ export function statementRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/organizations/:id/statement.pdf',
-      { onRequest: requireStaff('read'), schema: { params: idParam } },
+      {
+        onRequest: requireStaff('read'),
+        schema: { params: idParam, response: { 200: pdfDocument, ...errorResponses } },
+      },
       async (request, reply) => {
         const statement = await buildAccountStatement({
           pool: context.pool,

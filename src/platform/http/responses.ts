@@ -50,3 +50,15 @@ export function keysetPage<K extends string, Row extends z.ZodType>(key: K, row:
     nextCursor: z.ZodNullable<z.ZodString>;
   });
 }
+
+/** A PDF document answer (the bytes; OpenAPI: application/pdf). */
+export const pdfDocument = {
+  description: 'The document as a PDF',
+  content: { 'application/pdf': { schema: z.string().describe('PDF bytes') } },
+};
+
+/** An HTML document answer (a printable page; OpenAPI: text/html). */
+export const htmlDocument = {
+  description: 'The document as an HTML page',
+  content: { 'text/html': { schema: z.string().describe('HTML page') } },
+};
