@@ -4,7 +4,7 @@ import { staffSessionCookie, staffSessionHook } from './modules/staff/staff-auth
 import { staffRoutes } from './modules/staff/staff.routes.js';
 import { organizationRoutes } from './modules/organizations/organizations.routes.js';
 import { contactRoutes } from './modules/contacts/contacts.routes.js';
-import { organizationContacts } from './modules/contacts/contacts.service.js';
+import { organizationContacts, profileHolders } from './modules/contacts/contacts.service.js';
 import { accessProfileRoutes } from './modules/access-profiles/access-profiles.routes.js';
 import { emailRoutes } from './modules/email/email.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
@@ -37,7 +37,7 @@ export async function buildApp(
       staffRoutes(context),
       organizationRoutes(context, { organizationContacts }),
       contactRoutes(context),
-      accessProfileRoutes(context),
+      accessProfileRoutes(context, { profileHolders }),
       emailRoutes(context),
       settingsRoutes(context),
       portalRoutes(context),

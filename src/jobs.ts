@@ -6,16 +6,35 @@ import { emailJobs } from './modules/email/email.jobs.js';
 import { invoiceJobs } from './modules/invoices/invoice-notices.js';
 import { portalJobs } from './modules/portal/password-reset-request.js';
 import type { MailTransport } from './modules/email/mail-transport.js';
+import { removeExpiredPortalSessions } from './modules/portal/portal-housekeeping.js';
+import { removeExpiredContactTokens } from './modules/contacts/contacts.service.js';
+
+/**
+ * The nightly housekeeping: staff's expired sessions and attempts, then the portal's, then the
+ * contacts' expired emailed links, each module removing its own rows.
+ */
+export function housekeeping(
+  context: Pick<AppContext, 'pool' | 'config' | 'logger'>,
+): JobDefinition {
+  return housekeepingJob({
+    pool: context.pool,
+    idleMinutes: context.config.SESSION_IDLE_MINUTES,
+    logger: context.logger,
+    others: [
+      () =>
+        removeExpiredPortalSessions({
+          pool: context.pool,
+          idleMinutes: context.config.PORTAL_SESSION_IDLE_MINUTES,
+        }),
+      () => removeExpiredContactTokens({ pool: context.pool }),
+    ],
+  });
+}
 
 /** Every background job Portico runs; later modules add theirs here. */
 export function allJobs(context: AppContext, mail: { transport: MailTransport }): JobDefinition[] {
   return [
-    housekeepingJob({
-      pool: context.pool,
-      idleMinutes: context.config.SESSION_IDLE_MINUTES,
-      portalIdleMinutes: context.config.PORTAL_SESSION_IDLE_MINUTES,
-      logger: context.logger,
-    }),
+    housekeeping(context),
     ...emailJobs({ ...context, transport: mail.transport }),
     ...invoiceJobs(context),
     ...portalJobs(context),

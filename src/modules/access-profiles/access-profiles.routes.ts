@@ -10,6 +10,7 @@ import {
   deleteAccessProfile,
   listAccessProfiles,
   updateAccessProfile,
+  type ProfileHolders,
 } from './access-profiles.service.js';
 import { accessProfileBody, accessProfileList } from './access-profiles.responses.js';
 
@@ -17,7 +18,14 @@ const permissionList = z.array(
   z.enum(portalPermissions, `must be one of: ${portalPermissions.join(', ')}`),
 );
 
-export function accessProfileRoutes(context: AppContext): FastifyPluginAsyncZod {
+/**
+ * The access profile routes. `deps.profileHolders` is the contacts module's view of the
+ * relations holding a profile, passed in by the composition root (src/app.ts).
+ */
+export function accessProfileRoutes(
+  context: AppContext,
+  deps: { profileHolders: ProfileHolders },
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/access-profiles',
@@ -99,6 +107,7 @@ export function accessProfileRoutes(context: AppContext): FastifyPluginAsyncZod 
           actor: actorOf(request),
           profileId: request.params.id,
           reassignTo: target === 'revoke' ? null : target,
+          holders: deps.profileHolders,
         });
         return reply.status(204).send(null);
       },

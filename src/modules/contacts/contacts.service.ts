@@ -13,6 +13,7 @@ import {
   accessProfileName,
   assertAccessProfileExists,
   revokeAccessLabel,
+  type ProfileHolders,
 } from '../access-profiles/access-profiles.service.js';
 import {
   decodeCursor,
@@ -585,3 +586,51 @@ export const organizationContacts: OrganizationContacts = async (db, organizatio
     .orderBy(asc(sql`lower(${contacts.name})`));
   return { contactCount: contactCount?.n ?? 0, defaultNotificationContacts };
 };
+
+/**
+ * The contact relations holding an access profile (access-profiles.service `ProfileHolders`),
+ * for deleting a profile: how many hold it, and moving them all to another profile or to
+ * "Revoke Access" (null), each move audited on its organization as a profile change.
+ */
+export const profileHolders: ProfileHolders = {
+  async count(db, profileId) {
+    const [holders] = await db
+      .select({ n: count() })
+      .from(contactOrganizations)
+      .where(eq(contactOrganizations.accessProfileId, profileId));
+    return holders?.n ?? 0;
+  },
+  async move(db, actor, { from, to }) {
+    const moved = await db
+      .update(contactOrganizations)
+      .set({ accessProfileId: to })
+      .where(eq(contactOrganizations.accessProfileId, from.id))
+      .returning({
+        contactId: contactOrganizations.contactId,
+        organizationId: contactOrganizations.organizationId,
+      });
+    for (const relation of moved) {
+      await recordAudit(db, actor, {
+        organizationId: relation.organizationId,
+        entityType: 'contact',
+        entityId: relation.contactId,
+        action: 'contact.access_profile_changed',
+        before: { accessProfileId: from.id, accessProfile: from.name },
+        after: { accessProfileId: to, reason: 'profile deleted' },
+      });
+    }
+  },
+};
+
+/**
+ * The contacts' share of the nightly housekeeping (staff/housekeeping.job.ts): removes emailed
+ * links (welcome, password reset) that expired more than 30 days ago.
+ */
+export async function removeExpiredContactTokens(options: {
+  pool: Pool;
+}): Promise<{ sessions?: number; attempts?: number }> {
+  await options.pool.query(
+    `DELETE FROM contact_tokens WHERE expires_at < now() - interval '30 days'`,
+  );
+  return {};
+}
