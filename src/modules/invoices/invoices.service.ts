@@ -9,8 +9,10 @@ import {
   type Transaction,
 } from '../../platform/database.js';
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
-import { organizations } from '../organizations/organizations.schema.js';
-import { lockOrganization } from '../organizations/organizations.service.js';
+import {
+  lockOrganization,
+  setOrganizationBilling,
+} from '../organizations/organizations.service.js';
 import { businessToday } from '../settings/business-date.js';
 import { queueNewInvoiceEmail } from './invoice-emails.js';
 import {
@@ -519,10 +521,7 @@ export async function updateOrganizationBilling(options: {
       options.billing,
     );
     if (diff) {
-      await db
-        .update(organizations)
-        .set({ ...diff.after, updatedAt: sql`now()` })
-        .where(eq(organizations.id, options.organizationId));
+      await setOrganizationBilling(db, options.organizationId, diff.after);
       await recordAudit(db, options.actor, {
         organizationId: options.organizationId,
         entityType: 'organization',

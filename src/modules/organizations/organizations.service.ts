@@ -27,6 +27,22 @@ export async function lockOrganization(db: Db, organizationId: string) {
   return row;
 }
 
+/**
+ * Writes an organization's billing fields (currency, New Invoice emails) on the caller's
+ * transaction. The invoices module decides whether a change is allowed (a currency is fixed
+ * once invoices exist) and audits it; the row is written here, by the module that owns it.
+ */
+export async function setOrganizationBilling(
+  db: Db,
+  organizationId: string,
+  changes: { currency?: string; newInvoiceEmails?: boolean },
+): Promise<void> {
+  await db
+    .update(organizations)
+    .set({ ...changes, updatedAt: sql`now()` })
+    .where(eq(organizations.id, organizationId));
+}
+
 /** Answers 404 unless the organization exists: one cheap query for routes that list its things. */
 export async function assertOrganizationExists(pool: Pool, organizationId: string): Promise<void> {
   const found = await pool.query('SELECT 1 FROM organizations WHERE id = $1', [organizationId]);
