@@ -6,6 +6,7 @@ import {
   withTransaction,
   type Db,
   type Pool,
+  type PoolClient,
 } from '../../platform/database.js';
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
 import { accessProfiles } from '../access-profiles/access-profiles.schema.js';
@@ -633,4 +634,21 @@ export async function removeExpiredContactTokens(options: {
     `DELETE FROM contact_tokens WHERE expires_at < now() - interval '30 days'`,
   );
   return {};
+}
+
+/**
+ * Stores a contact's new portal password (an argon2id hash from platform/passwords.ts) on the
+ * caller's transaction, marking when it changed (emails queued before then lose their links)
+ * and whether it must be changed at the next sign-in (a temporary password). The portal's
+ * password use cases decide when; the contact row is written here, by the module that owns it.
+ */
+export async function setContactPassword(
+  client: PoolClient,
+  options: { contactId: string; passwordHash: string; mustChange: boolean },
+): Promise<void> {
+  await client.query(
+    `UPDATE contacts SET password_hash = $2, must_change_password = $3, password_changed_at = now(),
+            updated_at = now() WHERE id = $1`,
+    [options.contactId, options.passwordHash, options.mustChange],
+  );
 }

@@ -6,7 +6,7 @@ import { hashToken, newToken } from '../../platform/tokens.js';
 import type { PortalPermission } from '../access-profiles/access-profiles.schema.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { passwordProblem } from './password-policy.js';
-import { assertContactExists } from '../contacts/contacts.service.js';
+import { assertContactExists, setContactPassword } from '../contacts/contacts.service.js';
 
 export const portalWrongCredentials = 'Email or password is incorrect';
 const failureWindowMinutes = 15;
@@ -406,11 +406,11 @@ export async function setPasswordWithToken(options: {
       );
     }
     await endPasswordLinks(client, row.contactId);
-    await client.query(
-      `UPDATE contacts SET password_hash = $2, must_change_password = false, password_changed_at = now(),
-              updated_at = now() WHERE id = $1`,
-      [row.contactId, passwordHash],
-    );
+    await setContactPassword(client, {
+      contactId: row.contactId,
+      passwordHash,
+      mustChange: false,
+    });
     await client.query('DELETE FROM portal_sessions WHERE contact_id = $1', [row.contactId]);
   });
   return { email: row.email };
@@ -447,11 +447,11 @@ export async function changeContactPassword(options: {
   }
   const passwordHash = await hashPassword(options.newPassword);
   await withTransaction(options.pool, async ({ client }) => {
-    await client.query(
-      `UPDATE contacts SET password_hash = $2, must_change_password = false, password_changed_at = now(),
-              updated_at = now() WHERE id = $1`,
-      [options.session.contact.id, passwordHash],
-    );
+    await setContactPassword(client, {
+      contactId: options.session.contact.id,
+      passwordHash,
+      mustChange: false,
+    });
     await client.query('DELETE FROM portal_sessions WHERE contact_id = $1 AND token_hash <> $2', [
       options.session.contact.id,
       options.session.tokenHash,
@@ -481,11 +481,11 @@ export async function setTemporaryPassword(options: {
   if (problem) throw AppError.validation('password', problem);
   const passwordHash = await hashPassword(options.password);
   await withTransaction(options.pool, async ({ db, client }) => {
-    await client.query(
-      `UPDATE contacts SET password_hash = $2, must_change_password = true, password_changed_at = now(),
-              updated_at = now() WHERE id = $1`,
-      [options.contactId, passwordHash],
-    );
+    await setContactPassword(client, {
+      contactId: options.contactId,
+      passwordHash,
+      mustChange: true,
+    });
     await client.query('DELETE FROM portal_sessions WHERE contact_id = $1', [options.contactId]);
     await endPasswordLinks(client, options.contactId);
     const organizations = await client.query<{ organization_id: string }>(
