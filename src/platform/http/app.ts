@@ -20,6 +20,7 @@ import { loggerOptions } from '../logger.js';
 import { refuseIllFormedText } from './well-formed-text.js';
 import { routeAccessOf, type RouteAccess } from './route-access.js';
 import { registerOpenApi } from './openapi.js';
+import { errorResponses } from './responses.js';
 import {
   cookieSetByReply,
   csrfHmacKey,
@@ -201,10 +202,17 @@ export async function buildHttpApp(context: AppContext, wiring: AppWiring) {
   await registerOpenApi(app);
   for (const routes of wiring.routes) await app.register(routes);
 
-  app.get('/api/health', { config: { access: 'public' } }, async () => {
-    await context.pool.query('SELECT 1');
-    return { ok: true };
-  });
+  app.get(
+    '/api/health',
+    {
+      config: { access: 'public' },
+      schema: { response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses } },
+    },
+    async () => {
+      await context.pool.query('SELECT 1');
+      return { ok: true as const };
+    },
+  );
 
   if (existsSync(webRoot)) {
     // wildcard: files are looked up per request, so a rebuilt console is served without a restart.
