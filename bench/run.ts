@@ -17,7 +17,7 @@ import {
   startEmbeddedPostgres,
   type Pool,
 } from '../src/platform/database.js';
-import { buildApp } from '../src/platform/http/app.js';
+import { buildApp } from '../src/app.js';
 import type { AppContext } from '../src/platform/context.js';
 import { demoStaff, seedDemoData } from '../src/modules/demo/demo-data.js';
 import { seedScaleData } from '../src/modules/demo/scale-data.js';

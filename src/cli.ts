@@ -20,7 +20,8 @@ Commands:
                fills the database with realistic organizations, contacts and invoices
                (up to 1,000,000 and more) for benchmarks
 
-The database is the one npm start uses: DATABASE_URL, or the embedded one under DATA_DIR.`;
+The database is the one npm start uses: DATABASE_URL, or the embedded one under DATA_DIR
+(the one Portico is running, when it runs; else started for the command and stopped after).`;
 
 async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
@@ -56,7 +57,9 @@ async function main() {
 
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  const database = await openDatabase(config, logger);
+  // `npm start` may be running on the same DATA_DIR (its start-up hint prints this command):
+  // then its embedded PostgreSQL is the database, used while it runs and left running.
+  const database = await openDatabase(config, logger, { useRunning: true });
   try {
     if (command === 'staff:create') {
       const email = values.email?.trim().toLowerCase();

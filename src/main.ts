@@ -3,9 +3,9 @@ import { ConfigError, defaultPublicUrl, loadConfig } from './platform/config.js'
 import { createLogger } from './platform/logger.js';
 import { openDatabase, type DatabaseRuntime } from './platform/runtime.js';
 import { explainListenError, startupFailureText } from './platform/startup-error.js';
-import { createJobQueue, registerQueues, startWorkers } from './platform/jobs.js';
-import { buildApp } from './platform/http/app.js';
-import { allJobs } from './jobs.js';
+import { createJobQueue, startWorkers } from './platform/jobs.js';
+import { buildApp } from './app.js';
+import { allJobs, registerJobs } from './jobs.js';
 import { seedDemoData } from './modules/demo/demo-data.js';
 import { startMail } from './modules/email/mail-runtime.js';
 import { anyStaffUserExists } from './modules/staff/staff.service.js';
@@ -78,7 +78,7 @@ async function main() {
     });
     const context = { config, pool: database.pool, jobs, logger };
     const definitions = allJobs(context, mail);
-    await registerQueues(jobs, definitions);
+    await registerJobs(context, definitions);
     await startWorkers(jobs, definitions, logger);
 
     const demo = config.SEED_DEMO ? await seedDemoData({ pool: database.pool, logger }) : null;

@@ -9,12 +9,16 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import * as schema from '../db/schema.js';
 import type { Logger } from './logger.js';
 import { projectRoot } from './project-root.js';
 import { StartupError } from './startup-error.js';
 
-export type Db = NodePgDatabase<typeof schema>;
+/**
+ * A Drizzle database on a pool or one transaction's client. Queries name their tables through
+ * each module's `*.schema.ts` (the relational `db.query.*` API is not used), so the platform
+ * needs no module's tables here: src/db/schema.ts gathers them for drizzle-kit only.
+ */
+export type Db = NodePgDatabase;
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
@@ -266,9 +270,7 @@ async function placeClusterForRoot(dataDir: string, logger: Logger): Promise<Roo
       `The embedded PostgreSQL's files in ${inPlace} are out of reach of the system user "postgres" it runs as (a folder above is private); let that user enter the folders above (chmod o+x), or move DATA_DIR.`,
     );
   }
-  const id = createHash('sha256').update(dataDir).digest('hex').slice(0, 10);
-  const name = path.basename(path.dirname(dataDir)).replace(/[^\w.-]/g, '_') || 'portico';
-  const clusterDir = path.join(movedClustersRoot, `${name}-${id}`, 'postgres');
+  const clusterDir = movedClusterDir(dataDir);
   // A cluster already there is this DATA_DIR's (the name comes from its path): kept, never
   // deleted on a guess, even when the note below has gone.
   await mkdir(path.dirname(clusterDir), { recursive: true, mode: 0o755 });
@@ -281,6 +283,66 @@ async function placeClusterForRoot(dataDir: string, logger: Logger): Promise<Roo
   );
   logger.info({ databaseDir: clusterDir }, `embedded PostgreSQL moved: ${movedBecause}`);
   return { clusterDir, movedBecause, copiedPrograms };
+}
+
+/** Where root's cluster for `dataDir` goes when the postgres user cannot enter DATA_DIR. */
+function movedClusterDir(dataDir: string): string {
+  const id = createHash('sha256').update(dataDir).digest('hex').slice(0, 10);
+  const name = path.basename(path.dirname(dataDir)).replace(/[^\w.-]/g, '_') || 'portico';
+  return path.join(movedClustersRoot, `${name}-${id}`, 'postgres');
+}
+
+/** An embedded PostgreSQL that another Portico process started and still runs. */
+export interface RunningEmbeddedDatabase {
+  connectionString: (database: string) => string;
+  clusterDir: string;
+  /** The process id PostgreSQL wrote in its lock file. */
+  pid: number;
+  port: number;
+}
+
+/**
+ * The embedded PostgreSQL already running for this DATA_DIR (an `npm start` in another
+ * terminal), from its cluster's lock file, postmaster.pid: its first line is the server's
+ * process id, its fourth the port. Looks where startEmbeddedPostgres puts the cluster
+ * (DATA_DIR/postgres, or root's moved folder) and creates or changes nothing. Null when none
+ * runs: no cluster, no lock file, or a lock file whose process has ended (a crash left it; the
+ * next start of PostgreSQL replaces it). The connection uses the embedded server's own user.
+ */
+export async function findRunningEmbeddedPostgres(options: {
+  dataDir: string;
+}): Promise<RunningEmbeddedDatabase | null> {
+  const dataDir = path.resolve(options.dataDir);
+  for (const clusterDir of [path.join(dataDir, 'postgres'), movedClusterDir(dataDir)]) {
+    let lines: string[];
+    try {
+      lines = (await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n');
+    } catch {
+      continue; // No lock file here (or none this user may read): nothing runs from it.
+    }
+    const pid = Number(lines[0]);
+    const port = Number(lines[3]);
+    if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) continue;
+    if (!processIsAlive(pid)) continue;
+    return {
+      clusterDir,
+      pid,
+      port,
+      connectionString: (database) =>
+        `postgres://${embeddedUser}:${embeddedPassword}@127.0.0.1:${port}/${database}`,
+    };
+  }
+  return null;
+}
+
+/** True while process `pid` exists, even when it belongs to another user (postgres, as root). */
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 interface RootPlacement {
@@ -448,7 +510,7 @@ export function createPool(connectionString: string, logger?: Logger, max = 20):
 }
 
 export function createDb(client: Pool | PoolClient): Db {
-  return drizzle(client, { schema });
+  return drizzle(client);
 }
 
 export async function runMigrations(pool: Pool): Promise<void> {

@@ -6,7 +6,10 @@ export type JobQueue = PgBoss;
 
 export interface JobDefinition<Data extends object = object> {
   name: string;
-  /** A cron expression (UTC) when the job also runs on a schedule. */
+  /**
+   * A cron expression when the job also runs on a schedule, read on the MSP's clock: in the
+   * time zone `registerQueues` is given (docs/decisions/0015-business-dates.md).
+   */
   cron?: string;
   /** How many jobs of this queue one process works on side by side (default 1). */
   concurrency?: number;
@@ -21,11 +24,35 @@ export function createJobQueue(connectionString: string, logger: Logger): JobQue
   return boss;
 }
 
-/** Creates the queues (and schedules) every worker and sender relies on. */
-export async function registerQueues(boss: JobQueue, jobs: JobDefinition[]): Promise<void> {
+/**
+ * Creates the queues every worker and sender relies on, and schedules the jobs that have a
+ * cron in `timeZone` (an IANA name: the MSP's, which the caller reads from the settings;
+ * UTC when not given, for queues used without their schedule).
+ */
+export async function registerQueues(
+  boss: JobQueue,
+  jobs: JobDefinition[],
+  options: { timeZone?: string } = {},
+): Promise<void> {
   for (const job of jobs) {
     await boss.createQueue(job.name);
-    if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
+    if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: options.timeZone ?? 'UTC' });
+  }
+}
+
+/**
+ * Moves every schedule (pg-boss's schedule table, shared by all processes) to `timeZone`, an
+ * IANA name, keeping its cron: what a change of the MSP's time zone does. pg-boss writes its
+ * schedules on its own connection, so this runs after the change commits; every start
+ * schedules again from the setting (registerQueues), which covers a process that stopped in
+ * between.
+ */
+export async function moveSchedulesToTimeZone(boss: JobQueue, timeZone: string): Promise<void> {
+  for (const schedule of await boss.getSchedules()) {
+    await boss.schedule(schedule.name, schedule.cron, schedule.data ?? {}, {
+      ...schedule.options,
+      tz: timeZone,
+    });
   }
 }
 

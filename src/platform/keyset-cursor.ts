@@ -12,18 +12,26 @@ export function encodeCursor(scope: string, sortKey: string, id: string): string
 /** How PostgreSQL reads a cursor's sort key back: the cast in the list's keyset condition. */
 export type SortKeyType = 'text' | 'date' | 'timestamptz';
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** What a list's row ids are: uuids, or bigserial numbers (sign-in attempts). */
+export type RowIdType = 'uuid' | 'bigint';
+
+const idPatterns: Record<RowIdType, RegExp> = {
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  // Up to 18 digits: always within bigint, so the cast cannot overflow.
+  bigint: /^[1-9]\d{0,17}$/,
+};
 
 /**
  * Reads a cursor back as [sortKey, id] for the list named by `scope`, whose sort key PostgreSQL
- * casts to `sortKeyType`. Anything this list did not give out (not base64url JSON, another
- * list's or order's cursor, a sort key that would not cast, an id that is not a uuid) is a 400
- * naming `cursor`, never a database error.
+ * casts to `sortKeyType` and whose ids are `idType`. Anything this list did not give out (not
+ * base64url JSON, another list's or order's cursor, a sort key that would not cast, an id of
+ * another kind) is a 400 naming `cursor`, never a database error.
  */
 export function decodeCursor(
   scope: string,
   cursor: string,
   sortKeyType: SortKeyType = 'text',
+  idType: RowIdType = 'uuid',
 ): [sortKey: string, id: string] {
   let value: unknown;
   try {
@@ -38,7 +46,7 @@ export function decodeCursor(
     typeof value[1] === 'string' &&
     isSortKey(value[1], sortKeyType) &&
     typeof value[2] === 'string' &&
-    uuidPattern.test(value[2])
+    idPatterns[idType].test(value[2])
   ) {
     return [value[1], value[2]];
   }

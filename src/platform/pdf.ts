@@ -31,6 +31,16 @@ export type PdfFace = 'Sans' | 'Sans-Bold' | 'Fallback';
 
 interface LoadedFont {
   font: fontkit.Font;
+  data: Buffer;
+}
+
+/**
+ * fontkit's decoded tables (cmap, hmtx, GSUB, GPOS, …), kept on a font object. Not in fontkit's
+ * type definitions; fontkit itself hands them from one font object to another
+ * (TTFFont.getVariation).
+ */
+interface FontTables {
+  _tables: Record<string, unknown>;
 }
 
 const fontFiles: Record<PdfFace, string> = {
@@ -41,7 +51,10 @@ const fontFiles: Record<PdfFace, string> = {
 
 const loaded = new Map<PdfFace, LoadedFont>();
 
-/** A face's bytes and its parsed font, read once per process. */
+/**
+ * A face's bytes and its parsed font, read once per process. The parsed font answers which
+ * characters a face has; documents write with a font object of their own (documentFont).
+ */
 function loadFace(face: PdfFace): LoadedFont {
   let entry = loaded.get(face);
   if (!entry) {
@@ -51,7 +64,7 @@ function loadFace(face: PdfFace): LoadedFont {
     const data = file.subarray(0, 4).toString('latin1') === 'wOFF' ? woffToSfnt(file) : file;
     const font = fontkit.create(data);
     if (!('glyphsForString' in font)) throw new Error(`${fontFiles[face]} is a font collection`);
-    entry = { font };
+    entry = { font, data };
     loaded.set(face, entry);
   }
   return entry;
@@ -142,6 +155,26 @@ export function pdfFaceFor(text: string, bold = false): { face: PdfFace; text: s
   };
 }
 
+/**
+ * A font object for one document, sharing the face's decoded tables with every other document.
+ *
+ * fontkit keeps each glyph it has made on the font object, with the characters it was made
+ * for, and pdfkit writes those characters into the document's ToUnicode map (what copy, search
+ * and text extraction read). A glyph first made as a part of another (Y inside Ÿ, O inside Ó)
+ * has no characters, so with one font object per process every later document wrote Y, O, U
+ * as nothing: "YEARLY" was copied as "EARL". A font object per document makes each glyph
+ * afresh from that document's own text, as pdfkit does with a font given as bytes. Sharing
+ * the decoded tables keeps the cost of a document as it was (~30–60 ms); parsing them per
+ * document cost ~250 ms. Filling the glyph cache from the cmap once instead was rejected:
+ * ligatures then read as "ﬃ" (U+FB03), not "ffi". See docs/decisions/0013-pdf-fonts.md.
+ */
+function documentFont(face: PdfFace): fontkit.Font {
+  const shared = loadFace(face);
+  const font = fontkit.create(shared.data) as fontkit.Font;
+  (font as unknown as FontTables)._tables = (shared.font as unknown as FontTables)._tables;
+  return font;
+}
+
 const registered = new WeakMap<Pdf, Set<PdfFace>>();
 
 /**
@@ -153,10 +186,8 @@ export function pdfFont(doc: Pdf, text: string, options: { bold?: boolean; size:
   const faces = registered.get(doc) ?? new Set<PdfFace>();
   registered.set(doc, faces);
   if (!faces.has(chosen.face)) {
-    // pdfkit takes a parsed fontkit font as well as bytes (not in its type definitions): one
-    // parse per process instead of one per document, which cost ~250 ms a document. pdfkit
-    // still makes each document its own subset of the glyphs used.
-    doc.registerFont(chosen.face, loadFace(chosen.face).font as unknown as Buffer);
+    // pdfkit takes a parsed fontkit font as well as bytes (not in its type definitions).
+    doc.registerFont(chosen.face, documentFont(chosen.face) as unknown as Buffer);
     faces.add(chosen.face);
   }
   doc.font(chosen.face).fontSize(options.size);

@@ -6,6 +6,7 @@ import {
   dateFormats,
   formatDate,
   formatTimestamp,
+  parseDate,
 } from './dates.js';
 
 describe('formatDate', () => {
@@ -21,6 +22,38 @@ describe('formatDate', () => {
 
   it('leaves text that is not a date as it is', () => {
     expect(formatDate('soon', 'MM/DD/YYYY')).toBe('soon');
+  });
+});
+
+describe('parseDate', () => {
+  it('reads back what formatDate writes, in each format', () => {
+    for (const format of dateFormats) {
+      for (const date of ['2031-02-05', '2026-12-31', '2028-02-29']) {
+        expect(parseDate(formatDate(date, format), format)).toBe(date);
+      }
+    }
+  });
+
+  it('reads day and month in the order of the chosen format', () => {
+    expect(parseDate('05/02/2031', 'DD/MM/YYYY')).toBe('2031-02-05');
+    expect(parseDate('05/02/2031', 'MM/DD/YYYY')).toBe('2031-05-02');
+    expect(parseDate(' 5.2.2031 ', 'DD/MM/YYYY')).toBe('2031-02-05');
+    expect(parseDate('5 february, 2031', 'D MMM YYYY')).toBe('2031-02-05');
+    expect(parseDate('05 FEB 2031', 'D MMM YYYY')).toBe('2031-02-05');
+  });
+
+  it('reads an ISO date in every format', () => {
+    for (const format of dateFormats) expect(parseDate('2031-02-05', format)).toBe('2031-02-05');
+  });
+
+  it('refuses dates that do not exist, other formats and dates still being typed', () => {
+    expect(parseDate('31/02/2031', 'DD/MM/YYYY')).toBeNull();
+    expect(parseDate('29/02/2030', 'DD/MM/YYYY')).toBeNull();
+    expect(parseDate('13/01/2031', 'MM/DD/YYYY')).toBeNull();
+    expect(parseDate('05/02/2031', 'YYYY-MM-DD')).toBeNull();
+    expect(parseDate('05/02/203', 'DD/MM/YYYY')).toBeNull();
+    expect(parseDate('5 Fbr 2031', 'D MMM YYYY')).toBeNull();
+    expect(parseDate('', 'DD/MM/YYYY')).toBeNull();
   });
 });
 

@@ -44,6 +44,22 @@ const monthNames = [
   'Dec',
 ] as const;
 
+// Typed dates may spell the month out (parseDate); these are only read, never written.
+const fullMonthNames = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+] as const;
+
 const isoDatePrefix = /^(\d{4})-(\d{2})-(\d{2})/;
 
 /**
@@ -64,6 +80,50 @@ export function formatDate(isoDate: string, format: DateFormat): string {
     case 'D MMM YYYY':
       return `${Number(day)} ${monthNames[Number(month) - 1] ?? month} ${year}`;
   }
+}
+
+/** Days in a month of the proleptic Gregorian calendar (month 1–12). */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** "YYYY-MM-DD" for a year, month and day that make a real date, else null. */
+function isoDateOf(year: number, month: number, day: number): string | null {
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/**
+ * A calendar date typed in the given format, as "YYYY-MM-DD" ("05/02/2031" in DD/MM/YYYY →
+ * "2031-02-05"), or null for text that is not a real date in that format. The reverse of
+ * formatDate, and like it never through Date, so a typed date cannot move a day.
+ *
+ * Lenient where nothing can be misread: surrounding spaces; one- or two-digit day and month;
+ * "/", "-" or "." between the numbers of MM/DD/YYYY and DD/MM/YYYY; in D MMM YYYY the English
+ * month name or abbreviation in any case, with an optional comma ("5 feb 2031", "5 February,
+ * 2031"); and an ISO date ("2031-02-05") in every format, since a four-digit year first cannot
+ * be taken for a day or a month. The year always has four digits, so a date still being typed
+ * ("05/02/203") is not read as one.
+ */
+export function parseDate(text: string, format: DateFormat): string | null {
+  const value = text.trim();
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(value);
+  if (iso) return isoDateOf(Number(iso[1]), Number(iso[2]), Number(iso[3]));
+  if (format === 'D MMM YYYY') {
+    const named = /^(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})$/.exec(value);
+    if (!named) return null;
+    const name = named[2]!.toLowerCase();
+    const month = monthNames.findIndex(
+      (abbreviation, index) =>
+        name === abbreviation.toLowerCase() || name === fullMonthNames[index],
+    );
+    return month < 0 ? null : isoDateOf(Number(named[3]), month + 1, Number(named[1]));
+  }
+  const numeric = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value);
+  if (!numeric || format === 'YYYY-MM-DD') return null;
+  const [first, second, year] = [Number(numeric[1]), Number(numeric[2]), Number(numeric[3])];
+  return format === 'MM/DD/YYYY' ? isoDateOf(year, first, second) : isoDateOf(year, second, first);
 }
 
 const partFormatters = new Map<string, Intl.DateTimeFormat>();

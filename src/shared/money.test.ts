@@ -11,6 +11,7 @@ import {
   quantityToText,
   type Parsed,
 } from './money.js';
+import { isOfferedCurrency, offeredCurrencies } from './currencies.js';
 
 function valueOf<T>(parsed: Parsed<T>): T {
   if (!parsed.ok) throw new Error(parsed.message);
@@ -35,6 +36,30 @@ describe('currency digits', () => {
     expect(currencyDigits('USD')).toBe(2);
     expect(currencyDigits('KWD')).toBe(3);
     expect(currencyDigits('BHD')).toBe(3);
+  });
+
+  it('are ISO 4217’s, whatever the runtime’s Intl data says', () => {
+    // ISO 4217 list one, column "Minor unit". Node 20 and Chromium 138 disagree on the first
+    // four; both get IQD and LBP wrong.
+    const iso = { HUF: 2, COP: 2, IDR: 2, PKR: 2, RSD: 2, IQD: 3, LBP: 2, JPY: 0, KWD: 3 };
+    for (const [code, digits] of Object.entries(iso)) {
+      expect(currencyDigits(code), code).toBe(digits);
+      expect(isOfferedCurrency(code), code).toBe(true);
+    }
+    // A unit of account, not money an invoice is paid in: not offered, but read in its digits.
+    expect(isOfferedCurrency('CLF')).toBe(false);
+    expect(currencyDigits('CLF')).toBe(4);
+  });
+
+  it('show every offered currency in exactly its ISO digits', () => {
+    for (const { code, digits } of offeredCurrencies) {
+      const shown = formatMoney(123_456_789, code);
+      const decimals = /\d(?:\.(\d+))?(?:\D*)$/.exec(shown)?.[1] ?? '';
+      expect(decimals.length, `${code}: ${shown}`).toBe(digits);
+      expect(valueOf(parseAmount(shown, code)), code).toBe(123_456_789);
+    }
+    expect(formatMoney(125_000, 'HUF').replace(/\s/g, ' ')).toBe('HUF 1,250.00');
+    expect(formatMoney(1_250_000, 'IQD').replace(/\s/g, ' ')).toBe('IQD 1,250.000');
   });
 
   it('format minor units in each currency’s own digits', () => {

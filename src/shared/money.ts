@@ -1,17 +1,21 @@
 /**
  * Money and quantities as people type and read them, one rule for the whole product: the API,
  * the CSV import, documents and emails on the server, and the console and portal in the
- * browser (web/ imports this file; Vite bundles it). Pure: no imports, no I/O, no floating
- * point on an amount.
+ * browser (web/ imports this file; Vite bundles it). Pure: no I/O, no floating point on an
+ * amount; its one import is the currency table, itself pure data.
  *
  * An amount is an integer number of its currency's minor units: cents for USD, yen for JPY
  * (which has none), fils for KWD (three digits). How many digits a currency has comes from
- * ISO 4217 as the JavaScript runtime's Intl knows it, never from a hard-coded 100.
+ * the ISO 4217 table in currencies.ts, never from a hard-coded 100 nor from the runtime's
+ * Intl, whose data differs between Node and browsers (docs/decisions/0022). Intl only
+ * supplies symbols and grouping.
  *
  * Typed amounts are read the en-US way: a period is the decimal mark, commas may group the
  * whole part in threes ("1,234.56"). "1.234,56" is refused with a message that says why,
  * rather than guessed at (docs/decisions: amounts are read one way).
  */
+
+import { minorUnitDigits, showsCurrencyCode } from './currencies.js';
 
 /** The largest quantity a line takes: one million units, in ten-thousandths. */
 export const maxQuantityTenThousandths = 1_000_000 * 10_000;
@@ -19,20 +23,33 @@ export const maxQuantityTenThousandths = 1_000_000 * 10_000;
 /** What a parse answers: the value, or the reason it is not one (to follow a field name). */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
-const fractionDigits = new Map<string, number>();
 const formatters = new Map<string, Intl.NumberFormat>();
 
+/**
+ * The formatter for `currency`. Intl gives only the symbol and the grouping: the digits are
+ * pinned to ISO 4217's (minimum = maximum), so Node and every browser print the same string
+ * whatever their own data says a currency's digits are; a currency whose symbol runtimes
+ * disagree on is written with its code (currencies.ts, `showCode`).
+ */
 function currencyFormatter(currency: string): Intl.NumberFormat {
   let formatter = formatters.get(currency);
   if (!formatter) {
+    const digits = currencyDigits(currency);
+    const fixed = { minimumFractionDigits: digits, maximumFractionDigits: digits };
     try {
-      formatter = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+      formatter = new Intl.NumberFormat('en-US', {
+        style: 'currency',
+        currency,
+        ...(showsCurrencyCode(currency) ? { currencyDisplay: 'code' as const } : {}),
+        ...fixed,
+      });
     } catch {
       // A code Intl does not know still shows the amount, with the code in front.
       formatter = new Intl.NumberFormat('en-US', {
         style: 'currency',
         currency: 'XXX',
         currencyDisplay: 'code',
+        ...fixed,
       });
     }
     formatters.set(currency, formatter);
@@ -41,23 +58,11 @@ function currencyFormatter(currency: string): Intl.NumberFormat {
 }
 
 /**
- * The number of minor-unit digits of an ISO 4217 currency: USD 2, JPY 0, KWD 3, CLF 4. A code
- * Intl does not know counts as 2 (the organization settings only accept codes it knows).
+ * The number of minor-unit digits of a currency, from ISO 4217 (src/shared/currencies.ts),
+ * never from the runtime's Intl: USD 2, JPY 0, KWD 3, HUF 2, IQD 3, CLF 4.
  */
 export function currencyDigits(currency: string): number {
-  let digits = fractionDigits.get(currency);
-  if (digits === undefined) {
-    try {
-      digits = new Intl.NumberFormat('en-US', {
-        style: 'currency',
-        currency,
-      }).resolvedOptions().maximumFractionDigits;
-    } catch {
-      digits = 2;
-    }
-    fractionDigits.set(currency, digits ?? 2);
-  }
-  return digits ?? 2;
+  return minorUnitDigits(currency);
 }
 
 /** Integer `units` scaled down by 10^digits as a plain decimal string: (-5, 2) → "-0.05". */

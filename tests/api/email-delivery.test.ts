@@ -91,6 +91,7 @@ describe('email delivery over SMTP', () => {
         template: 'account_summary',
         recipients: [{ email: 'ap@example.com', name: 'Accounts Payable', contactId: null }],
         rendered: { subject: 'Statement', html: '<p>Attached</p>', text: 'Attached' },
+        linkBase: null,
         attachments: [{ filename: 'statement.pdf', contentType: 'application/pdf', content }],
         triggeredBy: systemActor,
         reason: 'Test',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerQueues, startWorkers } from '../../src/platform/jobs.js';
-import { housekeepingJob, housekeepingJobName } from '../../src/modules/staff/housekeeping.job.js';
+import { housekeepingJobName } from '../../src/modules/staff/housekeeping.job.js';
+import { housekeeping } from '../../src/jobs.js';
 import { signedInAs, startTestApp, type TestApp } from '../support/test-app.js';
 
 let testApp: TestApp;
@@ -28,15 +29,8 @@ describe('housekeeping job', () => {
        WHERE staff_user_id = (SELECT id FROM staff_users WHERE role = 'master_admin')`);
     expect(await sessionCount()).toBe(3);
 
-    const { jobs, logger, config, pool } = testApp.context;
-    const definitions = [
-      housekeepingJob({
-        pool,
-        idleMinutes: config.SESSION_IDLE_MINUTES,
-        portalIdleMinutes: config.PORTAL_SESSION_IDLE_MINUTES,
-        logger,
-      }),
-    ];
+    const { jobs, logger } = testApp.context;
+    const definitions = [housekeeping(testApp.context)];
     await registerQueues(jobs, definitions);
     await startWorkers(jobs, definitions, logger);
     // A portal session past its limit and one still live.

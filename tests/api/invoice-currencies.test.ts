@@ -55,7 +55,8 @@ async function issuedInvoice(organizationId: string, number: string, unitPriceCe
   });
   expect(created.statusCode, created.body).toBe(201);
   const id: string = created.json().invoice.id;
-  expect((await billing.post(`/api/invoices/${id}/issue`)).statusCode).toBe(200);
+  const issued = await billing.post(`/api/invoices/${id}/issue`);
+  expect(issued.statusCode, issued.body).toBe(200);
   return id;
 }
 
@@ -154,6 +155,63 @@ describe('amounts in currencies whose minor unit is not the cent', () => {
     expect(errorOf(refused).fields).toContainEqual({
       field: 'line 2: unit_price',
       message: 'must be a whole number, such as 1,250',
+    });
+  });
+});
+
+describe('the currencies an organization may be billed in', () => {
+  const put = (id: string, currency: string, newInvoiceEmails = true) =>
+    billing.put(`/api/organizations/${id}/billing`, { currency, newInvoiceEmails });
+
+  it('are ISO 4217 currencies from Portico’s list; others are refused naming currency', async () => {
+    const id = await organization('Budapest Hosting Kft', 'EUR');
+    for (const refused of ['CLF', 'XAU', 'XXX', 'XTS', 'ABC', 'US', 'DEM']) {
+      const answer = await put(id, refused);
+      expect(answer.statusCode, refused).toBe(400);
+      expect(errorOf(answer).fields, refused).toEqual([
+        { field: 'currency', message: expect.stringMatching(/currencies Portico offers/) },
+      ]);
+    }
+    const chosen = await put(id, 'huf');
+    expect(chosen.statusCode, chosen.body).toBe(200);
+    expect(chosen.json().billing).toEqual({ currency: 'HUF', newInvoiceEmails: true });
+  });
+
+  it('keep a currency chosen before the list readable and billable, but not chosen anew', async () => {
+    const legacy = await organization('Santiago Indexed SpA', 'CLF');
+    // Its own currency may be sent back unchanged with the rest of the billing settings.
+    const kept = await put(legacy, 'CLF', false);
+    expect(kept.statusCode, kept.body).toBe(200);
+    expect(kept.json().billing).toEqual({ currency: 'CLF', newInvoiceEmails: false });
+    // Its amounts read in ISO's four digits.
+    const id = await issuedInvoice(legacy, 'CUR-CLF-1', 12_345);
+    const html = spaces((await readOnly.get(`/api/invoices/${id}/html`)).body);
+    expect(html).toContain('CLF 1.2345');
+  });
+
+  it('read and show a forint amount in its two ISO digits everywhere on the server', async () => {
+    const id = await organization('Pest Managed IT Zrt', 'HUF');
+    const invoice = await issuedInvoice(id, 'CUR-HUF-1', 125_000);
+    const html = spaces((await readOnly.get(`/api/invoices/${invoice}/html`)).body);
+    expect(html).toContain('HUF 1,250.00');
+    expect(html).not.toContain('HUF 125,000');
+    const pdf = spaces(
+      await pdfText((await readOnly.get(`/api/invoices/${invoice}/pdf`)).rawPayload),
+    );
+    expect(pdf).toContain('HUF 1,250.00');
+    expect(pdf).not.toContain('HUF 125,000');
+
+    const imported = await billing.post('/api/invoices/import', {
+      csv: [
+        'invoice_number,organization,issue_date,terms,service_category,description,quantity,unit_price',
+        'CUR-HUF-IMP,Pest Managed IT Zrt,2026-11-01,Net 30,Managed Services,Support,1,"1,250"',
+      ].join('\n'),
+    });
+    expect(imported.statusCode, imported.body).toBe(201);
+    const [made] = imported.json().invoices;
+    expect((await readOnly.get(`/api/invoices/${made.id}`)).json().invoice).toMatchObject({
+      currency: 'HUF',
+      totalCents: 125_000,
     });
   });
 });

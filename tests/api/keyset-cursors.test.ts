@@ -7,7 +7,7 @@ import {
   startTestApp,
   type TestApp,
 } from '../support/test-app.js';
-import { errorOf } from '../support/api-assertions.js';
+import { errorOf, staffUserId } from '../support/api-assertions.js';
 
 /**
  * Every list that pages with a cursor, found from the application's route table (so a new
@@ -20,6 +20,7 @@ let billing: ApiClient;
 let portal: ApiClient;
 let pawnee: string;
 let april: string;
+let billingStaff: string;
 
 beforeAll(async () => {
   testApp = await startTestApp();
@@ -27,6 +28,15 @@ beforeAll(async () => {
   billing = await signedInAs(testApp.app, 'billing');
   pawnee = await organizationId(testApp, 'Pawnee Parks Dept.');
   april = await contactId(testApp, 'aludgate@pawnee-indiana.gov');
+  billingStaff = await staffUserId(testApp, 'billing@portico.test');
+  // Login histories with a second page: the billing user signs in again, April tries twice.
+  await signedInAs(testApp.app, 'billing');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    await new ApiClient(testApp.app, '/api/portal/session').post('/api/portal/sign-in', {
+      email: 'aludgate@pawnee-indiana.gov',
+      password: 'not her password at all',
+    });
+  }
   // A contact signed in to the portal, for the portal's lists.
   const leslie = await contactId(testApp, 'lknope@pawnee-indiana.gov');
   const temporary = 'Temporary 12345 x';
@@ -66,8 +76,12 @@ function takesCursor(schema: unknown): boolean {
   return def.type === 'object' && def.shape !== undefined && 'cursor' in def.shape;
 }
 
-/** The list's URL with its placeholders filled: Pawnee for organizations, April for contacts. */
+/**
+ * The list's URL with its placeholders filled: Pawnee for organizations, April for contacts,
+ * the billing user for staff users.
+ */
 function listUrl(url: string): string {
+  if (url.startsWith('/api/staff-users/')) return url.replace(':id', billingStaff);
   return url.replace(':id', url.startsWith('/api/contacts/') ? april : pawnee);
 }
 
@@ -87,6 +101,8 @@ describe('keyset cursors on every list', () => {
       `/api/organizations/${pawnee}/emails`,
       `/api/contacts/${april}/emails`,
       '/api/invoices',
+      `/api/contacts/${april}/login-history`,
+      `/api/staff-users/${billingStaff}/login-history`,
     ]) {
       expect(lists).toContain(known);
     }
@@ -100,7 +116,12 @@ describe('keyset cursors on every list', () => {
       const next = page.json<{ nextCursor?: string | null }>().nextCursor;
       if (next) real.set(url, next);
     }
-    for (const url of [`/api/organizations/${pawnee}/emails`, `/api/contacts/${april}/emails`]) {
+    for (const url of [
+      `/api/organizations/${pawnee}/emails`,
+      `/api/contacts/${april}/emails`,
+      `/api/contacts/${april}/login-history`,
+      `/api/staff-users/${billingStaff}/login-history`,
+    ]) {
       expect(real.has(url), `${url} gave a cursor`).toBe(true);
     }
 

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/platform/http/app.js';
+import { buildApp, type App } from '../../src/app.js';
 import { loggerOptions } from '../../src/platform/logger.js';
 import { lastLocalMailId, startLocalMail, tokenFromInbox } from '../support/local-mail.js';
 import {

@@ -5,7 +5,7 @@ import {
   loadInvoiceDocument,
   type InvoiceDocument,
 } from '../../src/modules/invoices/invoice-document.js';
-import type { Brand } from '../../src/modules/email/templates/brand.js';
+import type { Brand } from '../../src/modules/settings/brand.js';
 import { getBrand } from '../../src/modules/settings/settings.service.js';
 import { buildAccountStatement } from '../../src/modules/statements/account-statement.js';
 import { statementPdf } from '../../src/modules/statements/statement-pdf.js';

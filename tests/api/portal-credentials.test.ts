@@ -264,6 +264,23 @@ describe('staff viewing the portal as a contact', () => {
     );
     expect((await staff.get('/api/portal/invoices')).statusCode).toBe(401);
   });
+
+  it('ends when the staff session it was opened from has been idle too long', async () => {
+    const staff = await signedInAs(testApp.app, 'read_only');
+    await viewAs(staff);
+    // The staff session behind the newest view, idle one minute past SESSION_IDLE_MINUTES.
+    await testApp.database.pool.query(
+      `UPDATE staff_sessions
+          SET last_seen_at = now() - make_interval(mins => $1 + 1)
+        WHERE token_hash = (SELECT viewer_staff_session_hash FROM portal_sessions
+                             WHERE viewer_staff_session_hash IS NOT NULL
+                             ORDER BY created_at DESC LIMIT 1)`,
+      [testApp.context.config.SESSION_IDLE_MINUTES],
+    );
+    expect((await staff.get('/api/auth/session')).json().user).toBeNull();
+    expect((await staff.get('/api/portal/invoices')).statusCode).toBe(401);
+    expect((await staff.get('/api/portal/session')).json().viewer).toBeNull();
+  });
 });
 
 describe('after sign-in', () => {

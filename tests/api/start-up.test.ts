@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   freePort,
   isListening,
+  runCli,
   startPortico,
   type PorticoProcess,
 } from '../support/portico-process.js';
@@ -195,6 +196,60 @@ describe('npm start', () => {
       expect(portico.output()).toContain(
         'npm run portico -- staff:create --email you@example.com --name "Your Name" --role master_admin',
       );
+    },
+  );
+
+  it(
+    "runs the hint's staff:create in a second terminal while Portico runs, and the new user signs in",
+    slow,
+    async () => {
+      const env = {
+        DATA_DIR: path.join(await tempFolder(), 'data'),
+        PORT: String(await freePort()),
+        EMBEDDED_PG_PORT: String(await freePort()),
+        SEED_DEMO: 'false',
+      };
+      const portico = start(env);
+      await portico.waitFor('Press Ctrl-C to stop.');
+      expect(portico.output()).toContain('No staff user exists yet');
+
+      // The command the hint prints, with the same environment, while Portico keeps running.
+      const user = { email: 'first@example.com', password: 'first admin of portico' };
+      const create = runCli(
+        [
+          'staff:create',
+          '--email',
+          user.email,
+          '--name',
+          'First Admin',
+          '--role',
+          'master_admin',
+          '--password',
+          user.password,
+        ],
+        env,
+      );
+      expect(await create.exited, create.output()).toBe(0);
+      expect(create.output()).toContain(`Created staff user ${user.email} (master_admin).`);
+
+      // The running Portico knows the user at once: the database is the one it uses.
+      const base = `http://127.0.0.1:${env.PORT}`;
+      const csrf = await fetch(`${base}/api/auth/csrf`);
+      const cookie = csrf.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+      const signIn = await fetch(`${base}/api/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken, cookie },
+        body: JSON.stringify(user),
+      });
+      expect(signIn.status, await signIn.clone().text()).toBe(200);
+      expect(((await signIn.json()) as { user: { email: string } }).user.email).toBe(user.email);
+      // Portico's database is still up: the command left the server it found running.
+      expect(await isListening(Number(env.EMBEDDED_PG_PORT))).toBe(true);
+      expect((await fetch(`${base}/api/auth/session`)).status).toBe(200);
     },
   );
 });

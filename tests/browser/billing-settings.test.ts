@@ -71,7 +71,8 @@ describe('billing configuration in a real browser', () => {
     await page.getByText('Billing saved').waitFor();
 
     // Pawnee has invoices in dollars: its currency is fixed.
-    await billing.getByRole('textbox', { name: 'Currency' }).fill('EUR');
+    await billing.getByRole('combobox', { name: 'Currency' }).click();
+    await page.getByRole('option', { name: /^EUR — Euro/ }).click();
     await billing.getByRole('button', { name: 'Save Billing' }).click();
     await billing.getByText(/currency cannot change/i).waitFor();
     expect(

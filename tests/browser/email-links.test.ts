@@ -31,6 +31,28 @@ const contact = {
 const staff = { email: 'admin@portico.test', password: 'portico-admin-demo' };
 const invoiceNumber = 'INV-LINKS-1';
 let invoiceId = '';
+/**
+ * The emails are about Demo Company; the contact is also a Billing Admin of Pawnee Parks Dept.,
+ * the company they last used, which the portal acts for after signing in unless a link says
+ * otherwise.
+ */
+let demoCompanyId = '';
+let lastUsedId = '';
+/** A company the contact has no portal access to. */
+let elsewhereId = '';
+
+/** As after the contact last worked for Pawnee: sign-in and open sessions act for it. */
+async function actForLastUsedCompany() {
+  const owner = await contactId(testApp, contact.email);
+  await testApp.database.pool.query(
+    'UPDATE contacts SET last_portal_organization_id = $2 WHERE id = $1',
+    [owner, lastUsedId],
+  );
+  await testApp.database.pool.query(
+    'UPDATE portal_sessions SET organization_id = $2 WHERE contact_id = $1',
+    [owner, lastUsedId],
+  );
+}
 
 /** The HTML each template's email arrived with (the delivered copy, as the recipient reads it). */
 const received = new Map<EmailTemplateKey, string>();
@@ -108,7 +130,8 @@ const produce: Record<EmailTemplateKey, () => Promise<string>> = {
     // installation's branding and address.
     const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
     const template = emailTemplates.payment_method_expiration;
-    return (await renderEmail('payment_method_expiration', template.sample, brand)).html;
+    const data = { ...template.sample, organizationId: demoCompanyId };
+    return (await renderEmail('payment_method_expiration', data, brand)).html;
   },
 };
 
@@ -130,17 +153,20 @@ interface Expectation {
   path?: string;
   /** Who signs in when the page asks. */
   who: 'contact' | 'staff' | 'nobody';
+  /** The company the portal acts for on the page (the one the email is about). */
+  company?: string;
 }
 
 /** What a person sees at each page an email links to. */
 function expectationFor(url: URL): Expectation {
   const path = url.pathname.replace(/\/$/, '') || '/';
-  if (path === '/portal') return { heading: `Welcome, ${contact.name}`, who: 'contact' };
+  const company = 'Demo Company';
+  if (path === '/portal') return { heading: `Welcome, ${contact.name}`, who: 'contact', company };
   if (path === `/portal/billing/invoices/${invoiceId}`) {
-    return { heading: `Invoice ${invoiceNumber}`, who: 'contact' };
+    return { heading: `Invoice ${invoiceNumber}`, who: 'contact', company };
   }
   if (path === '/portal/configuration/payment-methods') {
-    return { heading: 'Payment Methods', who: 'contact' };
+    return { heading: 'Payment Methods', who: 'contact', company };
   }
   if (path === '/portal/set-password') return { heading: 'Set your password', who: 'nobody' };
   if (path === '/portal/reset-password') return { heading: 'Choose a new password', who: 'nobody' };
@@ -164,9 +190,18 @@ async function signInWhereAsked(page: Page, who: Expectation['who']) {
 async function expectPage(page: Page, link: URL, expected: Expectation) {
   await page.getByRole('heading', { name: expected.heading, level: 1 }).waitFor();
   expect(await page.getByRole('heading', { name: 'Page not found' }).count()).toBe(0);
+  if (expected.company) {
+    const company = page.getByRole('combobox', { name: 'Company' });
+    await expect.poll(() => company.inputValue()).toBe(expected.company);
+  }
+  // The company the link named is acted for, then the address bar stops naming it: a
+  // bookmark or a reload follows the company switch like any other page.
+  await expect.poll(() => new URL(page.url()).searchParams.has('org')).toBe(false);
   const here = new URL(page.url());
   expect(here.pathname).toBe(expected.path ?? link.pathname);
-  if (!expected.path) expect(here.search).toBe(link.search);
+  const search = new URLSearchParams(link.search);
+  search.delete('org');
+  if (!expected.path) expect(here.search).toBe(search.size ? `?${search}` : '');
 }
 
 beforeAll(async () => {
@@ -178,8 +213,20 @@ beforeAll(async () => {
     await hashPassword(contact.password),
     contact.email,
   ]);
+  demoCompanyId = await organizationId(testApp, 'Demo Company');
+  lastUsedId = await organizationId(testApp, 'Pawnee Parks Dept.');
+  await testApp.database.pool.query(
+    `INSERT INTO contact_organizations (contact_id, organization_id, access_profile_id)
+     SELECT $1, $2, id FROM access_profiles WHERE name = 'Billing Admin'`,
+    [await contactId(testApp, contact.email), lastUsedId],
+  );
+  elsewhereId = (
+    await testApp.database.pool.query(
+      `INSERT INTO organizations (name) VALUES ('Bluebird Bakery') RETURNING id`,
+    )
+  ).rows[0].id;
   invoiceId = await insertInvoice(testApp.database.pool, {
-    organizationId: await organizationId(testApp, 'Demo Company'),
+    organizationId: demoCompanyId,
     number: invoiceNumber,
     issueDate: '2026-01-01',
     dueDate: '2026-01-15',
@@ -206,6 +253,7 @@ describe.each(emailTemplateKeys)('the %s email', (key) => {
         const page = await context.newPage();
         page.setDefaultTimeout(15_000);
         // Signed out: the sign-in page (unless the page is public), then the page itself.
+        await actForLastUsedCompany();
         await page.goto(href);
         if (expected.who !== 'nobody') {
           await page.getByRole('button', { name: 'Sign in' }).waitFor();
@@ -213,7 +261,8 @@ describe.each(emailTemplateKeys)('the %s email', (key) => {
           await signInWhereAsked(page, expected.who);
         }
         await expectPage(page, link, expected);
-        // Signed in: straight to the page.
+        // Signed in, acting for the other company: straight to the page.
+        await actForLastUsedCompany();
         await page.goto(href);
         await expectPage(page, link, expected);
       } finally {
@@ -221,6 +270,36 @@ describe.each(emailTemplateKeys)('the %s email', (key) => {
       }
     }
   });
+});
+
+describe('a link for a company the contact has no access to', () => {
+  it.each(['home', 'invoice'] as const)(
+    'says so on the %s page, rather than "Page not found" or another company\'s page',
+    async (which) => {
+      const link = new URL(
+        which === 'home' ? `${baseUrl}/portal` : `${baseUrl}/portal/billing/invoices/${invoiceId}`,
+      );
+      link.searchParams.set('org', elsewhereId);
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      try {
+        const page = await context.newPage();
+        page.setDefaultTimeout(15_000);
+        await actForLastUsedCompany();
+        await page.goto(link.href);
+        await signInWhereAsked(page, 'contact');
+        const message = page.getByRole('heading', { name: 'No access to this company', level: 1 });
+        await message.waitFor();
+        await expect.poll(() => page.getByRole('main').innerText()).toMatch(/Ask .+ for access/);
+        const main = await page.getByRole('main').innerText();
+        expect(main).not.toContain('Page not found');
+        expect(main).not.toContain(`Welcome, ${contact.name}`);
+        expect(main).not.toContain(invoiceNumber);
+        expect(main).not.toContain('Pawnee');
+      } finally {
+        await context.close();
+      }
+    },
+  );
 });
 
 describe('the page to return to after signing in', () => {

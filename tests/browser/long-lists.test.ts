@@ -144,5 +144,6 @@ describe('long lists in a real browser', () => {
     );
     await paid.getByRole('cell', { name: lastPaid, exact: true }).waitFor();
     await page.close();
-  });
+    // Twenty-two pages of a thousand-row table on a shared 2-core machine: room, not a target.
+  }, 120_000);
 });

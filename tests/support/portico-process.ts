@@ -41,13 +41,35 @@ export function startPortico(
   env: Record<string, string>,
   options: { cwd?: string } = {},
 ): PorticoProcess {
-  const inherited = { ...process.env };
-  for (const name of ['DATABASE_URL', 'PUBLIC_URL', 'SMTP_URL', 'NODE_ENV', 'VITEST']) {
-    delete inherited[name];
-  }
   const { program, args } = startCommand();
   if (!existsSync(path.join(options.cwd ?? repositoryRoot, args[0]!))) {
     throw new Error(`${args[0]} is missing: run npm run build (npm test builds it first)`);
+  }
+  return spawnProcess(program, args, env, options);
+}
+
+/**
+ * Runs `npm run portico -- <args>` (src/cli.ts) in a process of its own, with the given
+ * environment on top of the same clean one as `startPortico`.
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): PorticoProcess {
+  // The command line stays on tsx, as `npm run portico` does.
+  return spawnProcess(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], env, options);
+}
+
+function spawnProcess(
+  program: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string },
+): PorticoProcess {
+  const inherited = { ...process.env };
+  for (const name of ['DATABASE_URL', 'PUBLIC_URL', 'SMTP_URL', 'NODE_ENV', 'VITEST']) {
+    delete inherited[name];
   }
   const child = spawn(program, args, {
     cwd: options.cwd ?? repositoryRoot,

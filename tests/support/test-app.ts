@@ -2,7 +2,7 @@ import PgBoss from 'pg-boss';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { buildApp, type App } from '../../src/platform/http/app.js';
+import { buildApp, type App } from '../../src/app.js';
 import type { AppContext } from '../../src/platform/context.js';
 import { seedDemoData, demoStaff } from '../../src/modules/demo/demo-data.js';
 import { registerQueues } from '../../src/platform/jobs.js';
@@ -109,6 +109,11 @@ export class ApiClient {
     const fresh = response.headers['x-csrf-token'];
     if (typeof fresh === 'string') this.csrfTokens.set(kind, fresh);
     return response;
+  }
+
+  /** The Cookie header this client sends, for a request made without its CSRF token. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
   get = (url: string) => this.request('GET', url);

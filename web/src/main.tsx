@@ -1,5 +1,6 @@
 // Layered CSS throughout, so mantine-datatable's layer sits above Mantine's, as its docs advise.
 import '@mantine/core/styles.layer.css';
+import '@mantine/dates/styles.layer.css';
 import '@mantine/notifications/styles.layer.css';
 import 'mantine-datatable/styles.layer.css';
 import { StrictMode } from 'react';

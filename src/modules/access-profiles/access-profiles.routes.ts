@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
 import { idParam, requiredText } from '../../platform/http/validation.js';
+import { errorResponses, noContent } from '../../platform/http/responses.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import { portalPermissions } from './access-profiles.schema.js';
 import {
@@ -9,29 +10,48 @@ import {
   deleteAccessProfile,
   listAccessProfiles,
   updateAccessProfile,
+  type ProfileHolders,
 } from './access-profiles.service.js';
+import { accessProfileBody, accessProfileList } from './access-profiles.responses.js';
 
 const permissionList = z.array(
   z.enum(portalPermissions, `must be one of: ${portalPermissions.join(', ')}`),
 );
 
-export function accessProfileRoutes(context: AppContext): FastifyPluginAsyncZod {
+/**
+ * The access profile routes. `deps.profileHolders` is the contacts module's view of the
+ * relations holding a profile, passed in by the composition root (src/app.ts).
+ */
+export function accessProfileRoutes(
+  context: AppContext,
+  deps: { profileHolders: ProfileHolders },
+): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/api/access-profiles', { onRequest: requireStaff('read') }, async () => ({
-      accessProfiles: await listAccessProfiles({ pool: context.pool }),
-      permissions: portalPermissions,
-      revokedCount: (
-        await context.pool.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM contact_organizations WHERE access_profile_id IS NULL',
-        )
-      ).rows[0]!.n,
-    }));
+    app.get(
+      '/api/access-profiles',
+      {
+        onRequest: requireStaff('read'),
+        schema: { response: { 200: accessProfileList, ...errorResponses } },
+      },
+      async () => ({
+        accessProfiles: await listAccessProfiles({ pool: context.pool }),
+        permissions: [...portalPermissions],
+        revokedCount: (
+          await context.pool.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM contact_organizations WHERE access_profile_id IS NULL',
+          )
+        ).rows[0]!.n,
+      }),
+    );
 
     app.post(
       '/api/access-profiles',
       {
         onRequest: requireStaff('manage_settings'),
-        schema: { body: z.object({ name: requiredText(100), permissions: permissionList }) },
+        schema: {
+          body: z.object({ name: requiredText(100), permissions: permissionList }),
+          response: { 201: z.object({ accessProfile: accessProfileBody }), ...errorResponses },
+        },
       },
       async (request, reply) => {
         const accessProfile = await createAccessProfile({
@@ -53,6 +73,7 @@ export function accessProfileRoutes(context: AppContext): FastifyPluginAsyncZod 
             name: requiredText(100).optional(),
             permissions: permissionList.optional(),
           }),
+          response: { 200: z.object({ accessProfile: accessProfileBody }), ...errorResponses },
         },
       },
       async (request) => ({
@@ -76,6 +97,7 @@ export function accessProfileRoutes(context: AppContext): FastifyPluginAsyncZod 
               .union([z.literal('revoke'), z.uuid()], 'must be a profile id or "revoke"')
               .optional(),
           }),
+          response: { 204: noContent, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -85,8 +107,9 @@ export function accessProfileRoutes(context: AppContext): FastifyPluginAsyncZod 
           actor: actorOf(request),
           profileId: request.params.id,
           reassignTo: target === 'revoke' ? null : target,
+          holders: deps.profileHolders,
         });
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
   };

@@ -1,4 +1,4 @@
-import { asc, count, eq, ne, and, sql } from 'drizzle-orm';
+import { asc, eq, ne, and, sql } from 'drizzle-orm';
 import { AppError } from '../../platform/errors.js';
 import {
   createDb,
@@ -8,7 +8,6 @@ import {
   type Pool,
 } from '../../platform/database.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
-import { contactOrganizations } from '../contacts/contacts.schema.js';
 import { accessProfiles, type PortalPermission } from './access-profiles.schema.js';
 
 /** The built-in profile name for "no portal access"; stored as a null profile on a relation. */
@@ -144,6 +143,25 @@ export async function updateAccessProfile(options: {
 }
 
 /**
+ * The contact relations holding a profile. They are the contacts module's rows, so it answers
+ * (contacts.service `profileHolders`); the composition root (src/app.ts) passes it in, so
+ * access profiles import nothing from contacts.
+ */
+export interface ProfileHolders {
+  /** How many contact relations hold the profile. */
+  count(db: Db, profileId: string): Promise<number>;
+  /**
+   * Moves every relation holding `from` to the profile `to` (null: "Revoke Access"), auditing
+   * each on its organization.
+   */
+  move(
+    db: Db,
+    actor: Actor,
+    options: { from: { id: string; name: string }; to: string | null },
+  ): Promise<void>;
+}
+
+/**
  * Deletes a profile. When contacts hold it, the caller must say where they go: another
  * profile, or null for "Revoke Access". Each moved relation is audited on its organization.
  */
@@ -152,6 +170,7 @@ export async function deleteAccessProfile(options: {
   actor: Actor;
   profileId: string;
   reassignTo?: string | null;
+  holders: ProfileHolders;
 }) {
   return withTransaction(options.pool, async ({ db }) => {
     const [profile] = await db
@@ -160,11 +179,7 @@ export async function deleteAccessProfile(options: {
       .where(eq(accessProfiles.id, options.profileId))
       .for('update');
     if (!profile) throw AppError.notFound('Access profile');
-    const [holders] = await db
-      .select({ n: count() })
-      .from(contactOrganizations)
-      .where(eq(contactOrganizations.accessProfileId, options.profileId));
-    const holderCount = holders?.n ?? 0;
+    const holderCount = await options.holders.count(db, options.profileId);
     if (holderCount > 0) {
       if (options.reassignTo === undefined) {
         throw new AppError(
@@ -177,24 +192,10 @@ export async function deleteAccessProfile(options: {
         throw AppError.validation('reassignTo', 'must be a different profile');
       }
       await assertAccessProfileExists(db, options.reassignTo, 'reassignTo');
-      const moved = await db
-        .update(contactOrganizations)
-        .set({ accessProfileId: options.reassignTo })
-        .where(eq(contactOrganizations.accessProfileId, options.profileId))
-        .returning({
-          contactId: contactOrganizations.contactId,
-          organizationId: contactOrganizations.organizationId,
-        });
-      for (const relation of moved) {
-        await recordAudit(db, options.actor, {
-          organizationId: relation.organizationId,
-          entityType: 'contact',
-          entityId: relation.contactId,
-          action: 'contact.access_profile_changed',
-          before: { accessProfileId: options.profileId, accessProfile: profile.name },
-          after: { accessProfileId: options.reassignTo, reason: 'profile deleted' },
-        });
-      }
+      await options.holders.move(db, options.actor, {
+        from: { id: options.profileId, name: profile.name },
+        to: options.reassignTo,
+      });
     }
     await db.delete(accessProfiles).where(eq(accessProfiles.id, options.profileId));
     await recordAudit(db, options.actor, {

@@ -8,7 +8,13 @@ import {
   pageLimit,
   requiredText,
 } from '../../platform/http/validation.js';
+import { errorResponses, noContent } from '../../platform/http/responses.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
+import {
+  contactCard,
+  contactSearchResults,
+  organizationContactsPage,
+} from './contacts.responses.js';
 import {
   contactSorts,
   createContact,
@@ -48,6 +54,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
             cursor: z.string().max(4000).optional(),
             limit: pageLimit,
           }),
+          response: { 200: organizationContactsPage, ...errorResponses },
         },
       },
       async (request) => {
@@ -76,6 +83,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
             accessProfileId: accessProfileChoice,
             isDefaultNotification: z.boolean().default(false),
           }),
+          response: { 201: z.object({ contact: contactCard }), ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -102,6 +110,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
             contactId: z.uuid('must be a valid id'),
           }),
           body: z.object({ isDefault: z.boolean('must be true or false') }),
+          response: { 200: z.object({ isDefault: z.boolean() }), ...errorResponses },
         },
       },
       async (request) => {
@@ -126,6 +135,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
             limit: z.coerce.number().int().min(1).max(50).default(20),
             organizationId: z.uuid('must be a valid id').optional(),
           }),
+          response: { 200: contactSearchResults, ...errorResponses },
         },
       },
       async (request) => ({
@@ -140,7 +150,13 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/contacts/:id',
-      { onRequest: requireStaff('read'), schema: { params: idParam } },
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          params: idParam,
+          response: { 200: z.object({ contact: contactCard }), ...errorResponses },
+        },
+      },
       async (request) => ({
         contact: await getContact({ pool: context.pool, contactId: request.params.id }),
       }),
@@ -164,6 +180,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
               .max(500)
               .default([]),
           }),
+          response: { 200: z.object({ contact: contactCard }), ...errorResponses },
         },
       },
       async (request) => {
@@ -190,6 +207,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
             organizationId: z.uuid('must be a valid id'),
             accessProfileId: accessProfileChoice,
           }),
+          response: { 201: z.object({ contact: contactCard }), ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -212,6 +230,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
             id: z.uuid('must be a valid id'),
             organizationId: z.uuid('must be a valid id'),
           }),
+          response: { 204: noContent, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -221,7 +240,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
           contactId: request.params.id,
           organizationId: request.params.organizationId,
         });
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
   };

@@ -1,4 +1,4 @@
-import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, ne, sql } from 'drizzle-orm';
 import { AppError } from '../../platform/errors.js';
 import {
   createDb,
@@ -6,6 +6,7 @@ import {
   withTransaction,
   type Db,
   type Pool,
+  type PoolClient,
 } from '../../platform/database.js';
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
 import { accessProfiles } from '../access-profiles/access-profiles.schema.js';
@@ -13,6 +14,7 @@ import {
   accessProfileName,
   assertAccessProfileExists,
   revokeAccessLabel,
+  type ProfileHolders,
 } from '../access-profiles/access-profiles.service.js';
 import {
   decodeCursor,
@@ -22,7 +24,10 @@ import {
   likePattern,
 } from '../../platform/keyset-cursor.js';
 import { organizations } from '../organizations/organizations.schema.js';
-import { lockOrganization } from '../organizations/organizations.service.js';
+import {
+  lockOrganization,
+  type OrganizationContacts,
+} from '../organizations/organizations.service.js';
 import { contactOrganizations, contacts } from './contacts.schema.js';
 
 export const contactSorts = ['name', 'email', 'lastLogin', 'profile'] as const;
@@ -558,4 +563,92 @@ export async function setDefaultNotificationContact(options: {
       after: { isDefaultNotification: options.isDefault },
     });
   });
+}
+
+/**
+ * The organization page's contact summary (organizations.service `OrganizationContacts`): how
+ * many contacts relate to the organization, and its Default Notification Emails by name.
+ */
+export const organizationContacts: OrganizationContacts = async (db, organizationId) => {
+  const [contactCount] = await db
+    .select({ n: count() })
+    .from(contactOrganizations)
+    .where(eq(contactOrganizations.organizationId, organizationId));
+  const defaultNotificationContacts = await db
+    .select({ id: contacts.id, name: contacts.name, email: contacts.email })
+    .from(contactOrganizations)
+    .innerJoin(contacts, eq(contacts.id, contactOrganizations.contactId))
+    .where(
+      and(
+        eq(contactOrganizations.organizationId, organizationId),
+        eq(contactOrganizations.isDefaultNotification, true),
+      ),
+    )
+    .orderBy(asc(sql`lower(${contacts.name})`));
+  return { contactCount: contactCount?.n ?? 0, defaultNotificationContacts };
+};
+
+/**
+ * The contact relations holding an access profile (access-profiles.service `ProfileHolders`),
+ * for deleting a profile: how many hold it, and moving them all to another profile or to
+ * "Revoke Access" (null), each move audited on its organization as a profile change.
+ */
+export const profileHolders: ProfileHolders = {
+  async count(db, profileId) {
+    const [holders] = await db
+      .select({ n: count() })
+      .from(contactOrganizations)
+      .where(eq(contactOrganizations.accessProfileId, profileId));
+    return holders?.n ?? 0;
+  },
+  async move(db, actor, { from, to }) {
+    const moved = await db
+      .update(contactOrganizations)
+      .set({ accessProfileId: to })
+      .where(eq(contactOrganizations.accessProfileId, from.id))
+      .returning({
+        contactId: contactOrganizations.contactId,
+        organizationId: contactOrganizations.organizationId,
+      });
+    for (const relation of moved) {
+      await recordAudit(db, actor, {
+        organizationId: relation.organizationId,
+        entityType: 'contact',
+        entityId: relation.contactId,
+        action: 'contact.access_profile_changed',
+        before: { accessProfileId: from.id, accessProfile: from.name },
+        after: { accessProfileId: to, reason: 'profile deleted' },
+      });
+    }
+  },
+};
+
+/**
+ * The contacts' share of the nightly housekeeping (staff/housekeeping.job.ts): removes emailed
+ * links (welcome, password reset) that expired more than 30 days ago.
+ */
+export async function removeExpiredContactTokens(options: {
+  pool: Pool;
+}): Promise<{ sessions?: number; attempts?: number }> {
+  await options.pool.query(
+    `DELETE FROM contact_tokens WHERE expires_at < now() - interval '30 days'`,
+  );
+  return {};
+}
+
+/**
+ * Stores a contact's new portal password (an argon2id hash from platform/passwords.ts) on the
+ * caller's transaction, marking when it changed (emails queued before then lose their links)
+ * and whether it must be changed at the next sign-in (a temporary password). The portal's
+ * password use cases decide when; the contact row is written here, by the module that owns it.
+ */
+export async function setContactPassword(
+  client: PoolClient,
+  options: { contactId: string; passwordHash: string; mustChange: boolean },
+): Promise<void> {
+  await client.query(
+    `UPDATE contacts SET password_hash = $2, must_change_password = $3, password_changed_at = now(),
+            updated_at = now() WHERE id = $1`,
+    [options.contactId, options.passwordHash, options.mustChange],
+  );
 }

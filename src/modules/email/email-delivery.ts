@@ -75,6 +75,7 @@ export async function deliverEmail(options: {
         contactId: recipients[0]?.contactId ?? null,
         purpose,
         lifetime: linkLifetime(purpose, options.config),
+        messageId,
       });
       html = withLinkToken(html, token);
       text = withLinkToken(text, token);

@@ -2,7 +2,9 @@ import { simpleParser } from 'mailparser';
 import { AppError } from '../../platform/errors.js';
 import type { Pool } from '../../platform/database.js';
 import { decodeCursor, encodeCursor } from '../../platform/keyset-cursor.js';
+import { mspTimeZone } from '../settings/business-date.js';
 import type { EmailStatus } from './email.schema.js';
+import libmime from 'libmime';
 import { templateName } from './templates/index.js';
 
 export interface EmailHistoryFilter {
@@ -10,7 +12,10 @@ export interface EmailHistoryFilter {
   contactId?: string;
   template?: string;
   status?: EmailStatus;
-  /** Inclusive dates, YYYY-MM-DD, in UTC. */
+  /**
+   * Inclusive calendar dates, YYYY-MM-DD, on the MSP's clock (Configuration > Billing time
+   * zone): a message belongs to the day it was on the MSP's calendar when it was created.
+   */
   from?: string;
   to?: string;
   cursor?: string;
@@ -30,8 +35,18 @@ export async function listEmailHistory(pool: Pool, filter: EmailHistoryFilter) {
     add((p) => `m.recipient_contact_ids @> ARRAY[${p}::uuid]`, filter.contactId);
   if (filter.template) add((p) => `m.template = ${p}`, filter.template);
   if (filter.status) add((p) => `m.status = ${p}`, filter.status);
-  if (filter.from) add((p) => `m.created_at >= ${p}::date`, filter.from);
-  if (filter.to) add((p) => `m.created_at < ${p}::date + 1`, filter.to);
+  if (filter.from || filter.to) {
+    // Day bounds are the MSP's midnights (not the database session's), compared with
+    // created_at itself so its index still serves the range.
+    params.push(await mspTimeZone(pool));
+    const zone = `$${params.length}`;
+    if (filter.from) {
+      add((p) => `m.created_at >= (${p}::date::timestamp AT TIME ZONE ${zone})`, filter.from);
+    }
+    if (filter.to) {
+      add((p) => `m.created_at < ((${p}::date + 1)::timestamp AT TIME ZONE ${zone})`, filter.to);
+    }
+  }
   // A cursor belongs to the one history that gave it out (an organization's, a contact's).
   const scope = filter.organizationId
     ? `emails:organization:${filter.organizationId}`
@@ -139,7 +154,11 @@ export async function getEmailAttachment(pool: Pool, messageId: string, attachme
   return row as { filename: string; contentType: string; content: Buffer };
 }
 
-/** What the local SMTP server received (default mode), newest first. */
+/**
+ * What the local SMTP server received (default mode), newest first. The subject is stored as
+ * its header carried it (encoded words for any non-ASCII letter) and decoded here, so rows kept
+ * before are read right too, and the list says what the opened message says.
+ */
 export async function listLocalMailbox(pool: Pool, options: { beforeId?: number; limit: number }) {
   const rows = (
     await pool.query(
@@ -150,7 +169,9 @@ export async function listLocalMailbox(pool: Pool, options: { beforeId?: number;
       options.beforeId ? [options.limit + 1, options.beforeId] : [options.limit + 1],
     )
   ).rows;
-  const page = rows.slice(0, options.limit);
+  const page = rows
+    .slice(0, options.limit)
+    .map((row) => ({ ...row, subject: libmime.decodeWords(row.subject) }));
   return {
     messages: page,
     nextCursor: rows.length > options.limit ? String(page[page.length - 1].id) : null,
@@ -175,7 +196,11 @@ export async function getLocalMessage(pool: Pool, id: number) {
     subject: parsed.subject ?? '',
     html: typeof parsed.html === 'string' ? parsed.html : '',
     text: parsed.text ?? '',
-    headers: parsed.headerLines.map((h) => ({ name: h.key, line: h.line })),
+    // Each header line as a reader reads it: unfolded, names and subjects in any script decoded.
+    headers: parsed.headerLines.map((h) => ({
+      name: h.key,
+      line: libmime.decodeWords(h.line.replace(/\r?\n(?=[ \t])/g, '')),
+    })),
     attachments: parsed.attachments.map((a) => ({
       filename: a.filename ?? 'attachment',
       contentType: a.contentType,

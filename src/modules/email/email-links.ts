@@ -39,25 +39,45 @@ export class LinkUnavailable extends Error {}
  * Mints the single-use link of one delivery: a fresh token whose hash is stored, ending the
  * contact's earlier links of the same kind (only the newest Welcome or reset link works, so a
  * Resend or a retried delivery ends the link sent before). Answers the token, to be put in
- * the message that goes out and nowhere else.
- * @throws LinkUnavailable when the contact no longer exists.
+ * the message that goes out and nowhere else. Any change of the contact's password ends every
+ * outstanding link, including those of messages queued before it and not yet delivered, so no
+ * link is minted for a message (`messageId`) queued before the contact's password_changed_at
+ * (decision 17). The contact's row is locked while minting (FOR UPDATE), so a change that
+ * committed before is seen, and one that updates the row waits until the link exists.
+ * @throws LinkUnavailable when the contact no longer exists, or changed their password after
+ * the message was queued.
  */
 export async function mintContactLink(
   pool: Pool,
-  options: { contactId: string | null; purpose: LinkPurpose; lifetime: string },
+  options: { contactId: string | null; purpose: LinkPurpose; lifetime: string; messageId: string },
 ): Promise<string> {
   const token = newToken();
-  const minted = await pool.query(
-    `WITH ended AS (
+  const minted = await pool.query<{ passwordChangedSince: boolean }>(
+    `WITH contact AS (
+       SELECT c.id,
+              coalesce(c.password_changed_at > m.created_at, false) AS "passwordChangedSince"
+         FROM contacts c JOIN email_messages m ON m.id = $5
+        WHERE c.id = $2
+          FOR UPDATE OF c),
+     ended AS (
        UPDATE contact_tokens SET used_at = now()
-        WHERE contact_id = $2 AND purpose = $3 AND used_at IS NULL)
-     INSERT INTO contact_tokens (token_hash, contact_id, purpose, expires_at)
-     SELECT $1, id, $3, now() + $4::interval FROM contacts WHERE id = $2`,
-    [hashToken(token), options.contactId, options.purpose, options.lifetime],
+        WHERE contact_id = (SELECT id FROM contact WHERE NOT "passwordChangedSince")
+          AND purpose = $3 AND used_at IS NULL),
+     inserted AS (
+       INSERT INTO contact_tokens (token_hash, contact_id, purpose, expires_at)
+       SELECT $1, id, $3, now() + $4::interval FROM contact WHERE NOT "passwordChangedSince")
+     SELECT "passwordChangedSince" FROM contact`,
+    [hashToken(token), options.contactId, options.purpose, options.lifetime, options.messageId],
   );
-  if (minted.rowCount === 0) {
+  const contact = minted.rows[0];
+  if (!contact) {
     throw new LinkUnavailable(
       'The contact this link was for no longer exists, so there is no link to send.',
+    );
+  }
+  if (contact.passwordChangedSince) {
+    throw new LinkUnavailable(
+      "The contact's password was changed after this email was queued, which ends its link, so it was not sent. Send a new one if it is still needed.",
     );
   }
   return token;
@@ -84,4 +104,65 @@ export async function linkEmailedWithin(
     [options.contactId, options.template, options.minutes],
   );
   return (found.rowCount ?? 0) > 0;
+}
+
+/** Templates written for staff: their links go to the console (PUBLIC_URL), not the portal. */
+const staffTemplates = new Set(['email_failure_summary']);
+
+/**
+ * The address a template's links start with: PUBLIC_URL for a staff email, else the portal's
+ * address in force (`Brand.portalUrl`: Branding's Portal URL or PUBLIC_URL/portal, decision 16),
+ * without a trailing slash. Stored with each message as `link_base` and worked out again at
+ * Resend, so a resent message links to where Portico answers now (decision 20).
+ */
+export function linkBaseOf(
+  template: string,
+  where: { brand: { portalUrl: string }; address: Pick<Config, 'PUBLIC_URL'> },
+): string {
+  const base = staffTemplates.has(template) ? where.address.PUBLIC_URL : where.brand.portalUrl;
+  return base.replace(/\/+$/, '');
+}
+
+const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `&`, `<`, `>` and quotes as React writes them in an attribute or text. */
+const escapeHtml = (value: string) =>
+  value
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#x27;');
+
+/**
+ * Stored content with every link that starts with the address `from` moved to `to`: what
+ * Resend stores and sends when the address changed since the first send (another PORT,
+ * PUBLIC_URL or Branding Portal URL). Only whole addresses move: `http://a:3000` does not
+ * match inside `http://a:30001/…` or `http://a:3000.example`. In `html`, the address is
+ * also matched as the markup writes it (escaped).
+ */
+export function rebaseLinks(
+  content: { html: string; text: string },
+  from: string,
+  to: string,
+): { html: string; text: string } {
+  if (from === to) return content;
+  // Not followed by what would continue the host, port or path segment. One pass over each
+  // part, so an address `to` that starts with `from` is not moved twice.
+  const end = '(?![\\w\\-~%:@]|\\.\\w)';
+  const replace = (value: string, pairs: [string, string][]) => {
+    const found = new RegExp(`(${pairs.map(([a]) => escapeRegExp(a)).join('|')})${end}`, 'g');
+    return value.replace(found, (match) => pairs.find(([a]) => a === match)![1]);
+  };
+  const pairsInHtml: [string, string][] =
+    escapeHtml(from) === from
+      ? [[from, to]]
+      : [
+          [escapeHtml(from), escapeHtml(to)],
+          [from, to],
+        ];
+  return {
+    html: replace(content.html, pairsInHtml),
+    text: replace(content.text, [[from, to]]),
+  };
 }

@@ -27,6 +27,11 @@ export interface QueueEmailInput {
   template: string;
   recipients: EmailRecipient[];
   rendered: RenderedEmail;
+  /**
+   * The address the rendered links start with (`linkBaseOf`), or null for an email without
+   * links: Resend moves them to the address in force when it is resent (decision 20).
+   */
+  linkBase: string | null;
   attachments?: EmailAttachment[];
   triggeredBy: Actor;
   /** Why it was sent, in words: "Send Account Summary", "Resend of …". */
@@ -85,6 +90,7 @@ export async function queueEmail(
       subject: input.rendered.subject,
       html: input.rendered.html,
       text: input.rendered.text,
+      linkBase: input.linkBase,
       dedupeKey: input.dedupeKey ?? null,
       resentFromId: input.resentFromId ?? null,
       triggeredBy: input.triggeredBy.label,

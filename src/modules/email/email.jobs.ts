@@ -5,6 +5,7 @@ import { AppError } from '../../platform/errors.js';
 import { systemActor, type Actor } from '../audit/audit.js';
 import { getBrand } from '../settings/settings.service.js';
 import { deliverEmail } from './email-delivery.js';
+import { linkBaseOf } from './email-links.js';
 import { queueEmail, sendEmailJobName } from './email-queue.js';
 import { sendAccountSummary } from './email.service.js';
 import type { MailTransport } from './mail-transport.js';
@@ -99,6 +100,7 @@ export async function sendEmailFailureSummary(deps: Pick<Deps, 'pool' | 'jobs' |
       template: 'email_failure_summary',
       recipients: admins.map((a) => ({ email: a.email, name: a.name, contactId: null })),
       rendered,
+      linkBase: linkBaseOf('email_failure_summary', { brand, address: deps.config }),
       triggeredBy: systemActor,
       reason: 'Daily email failure summary',
     });

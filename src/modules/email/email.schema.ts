@@ -43,6 +43,10 @@ export const emailMessages = pgTable(
     subject: text('subject').notNull(),
     html: text('html').notNull(),
     text: text('text').notNull(),
+    // The address the content's links were built from (the portal's, or PUBLIC_URL in a staff
+    // email), so a Resend can point them at the address in force then. Null: no links, or
+    // stored before this was kept.
+    linkBase: text('link_base'),
     status: text('status', { enum: emailStatuses }).notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     smtpResponse: text('smtp_response'),
@@ -109,6 +113,7 @@ export const localMailbox = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     envelopeFrom: text('envelope_from').notNull(),
     envelopeTo: text('envelope_to').array().notNull(),
+    // As the header carries it (RFC 2047 encoded words): decoded when read (email-history.ts).
     subject: text('subject').notNull().default(''),
     messageIdHeader: text('message_id_header'),
     porticoMessageId: text('portico_message_id'),

@@ -3,13 +3,13 @@ import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb, withTransaction, type Transaction } from '../../platform/database.js';
 import type { Actor } from '../audit/audit.js';
 import { businessToday } from '../settings/business-date.js';
-import { portalLink, portalPages } from '../portal/portal-links.js';
+import { portalLink, portalPages } from './portal-links.js';
 import { getBrand, type PublicAddress } from '../settings/settings.service.js';
 import { buildAccountStatement } from '../statements/account-statement.js';
 import { statementFilename, statementPdf } from '../statements/statement-pdf.js';
 import type { EmailRecipient } from './email.schema.js';
 import { queueEmail, type QueuedEmail } from './email-queue.js';
-import { linkTokenPlaceholder, resetLinkMinutes } from './email-links.js';
+import { linkBaseOf, linkTokenPlaceholder, rebaseLinks, resetLinkMinutes } from './email-links.js';
 import { renderEmail } from './templates/index.js';
 
 type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock'>;
@@ -80,6 +80,7 @@ async function queueAccountSummary(
     template: 'account_summary',
     recipients: options.recipients,
     rendered,
+    linkBase: linkBaseOf('account_summary', { brand, address: deps.config }),
     attachments: [
       {
         filename: statementFilename(statement),
@@ -224,6 +225,7 @@ export async function sendContactEmail(
       template: options.kind,
       recipients,
       rendered,
+      linkBase: linkBaseOf(options.kind, { brand, address: deps.config }),
       triggeredBy: options.actor,
       reason: options.kind === 'welcome' ? 'Send Welcome Email' : 'Send Password Reset',
       dedupeKey,
@@ -232,9 +234,12 @@ export async function sendContactEmail(
 }
 
 /**
- * "Resend": the same stored content as a new message, linked to the original. A Welcome or
- * Password Reset message's stored copy holds no working link: its delivery mints a fresh one,
- * which ends the link sent before (email-links.ts).
+ * "Resend": the stored content as a new message, linked to the original, with its links moved
+ * to the address in force now when Portico's address changed since (another PORT, PUBLIC_URL
+ * or Branding Portal URL; decision 20): the new message stores what it delivers, the original
+ * stays the record of what it delivered. A Welcome or Password Reset message's stored copy
+ * holds no working link: its delivery mints a fresh one, which ends the link sent before
+ * (email-links.ts).
  */
 export async function resendEmail(
   deps: Deps,
@@ -243,7 +248,7 @@ export async function resendEmail(
   return withTransaction(deps.pool, async (tx) => {
     const original = (
       await tx.client.query(
-        `SELECT id, organization_id, template, recipients, subject, html, text
+        `SELECT id, organization_id, template, recipients, subject, html, text, link_base
            FROM email_messages WHERE id = $1 FOR UPDATE`,
         [options.messageId],
       )
@@ -255,11 +260,24 @@ export async function resendEmail(
         [options.messageId],
       )
     ).rows;
+    // A message stored before link bases were kept (null) is sent as it was.
+    const from: string | null = original.link_base;
+    const linkBase =
+      from === null
+        ? null
+        : linkBaseOf(original.template, {
+            brand: await getBrand(tx.db, deps.config),
+            address: deps.config,
+          });
+    const stored = { html: original.html as string, text: original.text as string };
+    const content =
+      from === null || linkBase === null ? stored : rebaseLinks(stored, from, linkBase);
     const queued = await queueEmail(tx, deps, {
       organizationId: original.organization_id,
       template: original.template,
       recipients: original.recipients,
-      rendered: { subject: original.subject, html: original.html, text: original.text },
+      rendered: { subject: original.subject, ...content },
+      linkBase,
       attachments,
       triggeredBy: options.actor,
       reason: `Resend of the email of ${options.messageId}`,

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
 import { idParam, requiredText } from '../../platform/http/validation.js';
+import { errorResponses } from '../../platform/http/responses.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
+import { serviceCategoryBody, taxRateBody } from './catalog.responses.js';
 import {
   createServiceCategory,
   createTaxRate,
@@ -29,15 +31,30 @@ const position = z.number().int('must be a whole number').min(0).max(100_000);
 
 export function catalogRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/api/service-categories', { onRequest: requireStaff('read') }, async () => ({
-      serviceCategories: await listServiceCategories(context.pool),
-    }));
+    app.get(
+      '/api/service-categories',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          response: {
+            200: z.object({ serviceCategories: z.array(serviceCategoryBody) }),
+            ...errorResponses,
+          },
+        },
+      },
+      async () => ({
+        serviceCategories: await listServiceCategories(context.pool),
+      }),
+    );
 
     app.post(
       '/api/service-categories',
       {
         onRequest: requireStaff('manage_settings'),
-        schema: { body: z.object({ name: requiredText(100) }) },
+        schema: {
+          body: z.object({ name: requiredText(100) }),
+          response: { 201: z.object({ serviceCategory: serviceCategoryBody }), ...errorResponses },
+        },
       },
       async (request, reply) => {
         const serviceCategory = await createServiceCategory({
@@ -60,6 +77,7 @@ export function catalogRoutes(context: AppContext): FastifyPluginAsyncZod {
             position: position.optional(),
             archived: z.boolean('must be true or false').optional(),
           }),
+          response: { 200: z.object({ serviceCategory: serviceCategoryBody }), ...errorResponses },
         },
       },
       async (request) => ({
@@ -72,15 +90,27 @@ export function catalogRoutes(context: AppContext): FastifyPluginAsyncZod {
       }),
     );
 
-    app.get('/api/tax-rates', { onRequest: requireStaff('read') }, async () => ({
-      taxRates: await listTaxRates(context.pool),
-    }));
+    app.get(
+      '/api/tax-rates',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          response: { 200: z.object({ taxRates: z.array(taxRateBody) }), ...errorResponses },
+        },
+      },
+      async () => ({
+        taxRates: await listTaxRates(context.pool),
+      }),
+    );
 
     app.post(
       '/api/tax-rates',
       {
         onRequest: requireStaff('manage_settings'),
-        schema: { body: z.object({ name: requiredText(100), ratePercent }) },
+        schema: {
+          body: z.object({ name: requiredText(100), ratePercent }),
+          response: { 201: z.object({ taxRate: taxRateBody }), ...errorResponses },
+        },
       },
       async (request, reply) => {
         const taxRate = await createTaxRate({
@@ -104,6 +134,7 @@ export function catalogRoutes(context: AppContext): FastifyPluginAsyncZod {
             ratePercent: ratePercent.optional(),
             archived: z.boolean('must be true or false').optional(),
           }),
+          response: { 200: z.object({ taxRate: taxRateBody }), ...errorResponses },
         },
       },
       async (request) => ({

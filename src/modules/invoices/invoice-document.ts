@@ -14,7 +14,7 @@ import {
   type PdfRowOptions,
 } from '../../platform/pdf.js';
 import { formatDate } from '../../shared/dates.js';
-import type { Brand } from '../email/templates/brand.js';
+import type { Brand } from '../settings/brand.js';
 import type { InvoiceState } from './invoices.schema.js';
 
 export interface InvoiceDocumentLine {

@@ -1,18 +1,25 @@
 import type { AppContext } from '../../platform/context.js';
 import type { Transaction } from '../../platform/database.js';
 import type { Actor } from '../audit/audit.js';
+import { linkBaseOf } from '../email/email-links.js';
 import { queueEmail } from '../email/email-queue.js';
 import { defaultNotificationRecipients } from '../email/email.service.js';
 import type { EmailRecipient } from '../email/email.schema.js';
-import type { Brand } from '../email/templates/brand.js';
+import type { Brand } from '../settings/brand.js';
 import { renderEmail } from '../email/templates/index.js';
-import { portalLink, portalPages } from '../portal/portal-links.js';
+import { portalLink, portalPages } from '../email/portal-links.js';
 import { getBrand } from '../settings/settings.service.js';
 import { invoicePdf, loadInvoiceDocument } from './invoice-document.js';
 
-/** Where a contact reads an invoice in the client portal. */
-export function portalInvoiceUrl(brand: Brand, invoiceId: string): string {
-  return portalLink(brand, portalPages.invoice(invoiceId));
+/**
+ * Where a contact reads an invoice in the client portal, acting for the invoice's organization
+ * (a contact of several opens it there, whichever they last used).
+ */
+export function portalInvoiceUrl(
+  brand: Brand,
+  invoice: { id: string; organizationId: string },
+): string {
+  return portalLink(brand, portalPages.invoice(invoice.id), invoice.organizationId);
 }
 
 /** "Leslie Knope" for one recipient, "Pawnee Parks Dept. team" for several. */
@@ -54,7 +61,7 @@ export async function queueNewInvoiceEmail(
       totalCents: invoice.totalCents,
       balanceCents: invoice.balanceCents,
       currency: invoice.currency,
-      invoiceUrl: portalInvoiceUrl(brand, invoice.id),
+      invoiceUrl: portalInvoiceUrl(brand, invoice),
     },
     brand,
   );
@@ -63,6 +70,7 @@ export async function queueNewInvoiceEmail(
     template: 'new_invoice',
     recipients,
     rendered,
+    linkBase: linkBaseOf('new_invoice', { brand, address: deps.config }),
     attachments: [
       {
         filename: `${invoice.number.replace(/[^\w.-]/g, '_')}.pdf`,

@@ -206,3 +206,11 @@ export const termDays: Record<InvoiceTerms, number> = {
 export function dueDateFor(issueDate: string, terms: InvoiceTerms, dueDate?: string): string {
   return dueDate ?? addDays(issueDate, termDays[terms]);
 }
+
+/**
+ * Whole days from an ISO due date (YYYY-MM-DD) to the ISO date `asOf`; negative or zero is not
+ * yet past due. Invoice Due notices and the statements' aging count days with it.
+ */
+export function daysPastDue(dueDate: string, asOf: string): number {
+  return Math.round((Date.parse(`${asOf}T00:00:00Z`) - Date.parse(`${dueDate}T00:00:00Z`)) / dayMs);
+}

@@ -2,15 +2,15 @@ import type { AppContext } from '../../platform/context.js';
 import { createDb, withTransaction, type Transaction } from '../../platform/database.js';
 import type { JobDefinition } from '../../platform/jobs.js';
 import { systemActor } from '../audit/audit.js';
+import { linkBaseOf } from '../email/email-links.js';
 import { queueEmail } from '../email/email-queue.js';
 import type { EmailRecipient } from '../email/email.schema.js';
 import { renderEmail } from '../email/templates/index.js';
 import { businessTodayFor } from '../settings/business-date.js';
 import { getBrand, getInvoiceReminderSettings } from '../settings/settings.service.js';
 import type { InvoiceReminderSettings } from '../settings/settings.service.js';
-import { daysPastDue } from '../statements/aging.js';
 import { greetingFor, portalInvoiceUrl } from './invoice-emails.js';
-import { openAsOfCondition } from './invoice-math.js';
+import { daysPastDue, openAsOfCondition } from './invoice-math.js';
 
 export const invoiceDueNoticesJobName = 'invoices.due-notices';
 
@@ -161,7 +161,10 @@ async function sendPage(
           daysUntilDue: -daysPastDue(invoice.dueDate, asOf),
           balanceCents: invoice.balanceCents,
           currency: invoice.currency,
-          invoiceUrl: portalInvoiceUrl(brand, notice.invoiceId),
+          invoiceUrl: portalInvoiceUrl(brand, {
+            id: notice.invoiceId,
+            organizationId: invoice.organizationId,
+          }),
         },
         brand,
       );
@@ -170,6 +173,7 @@ async function sendPage(
         template: 'invoice_due',
         recipients: to,
         rendered,
+        linkBase: linkBaseOf('invoice_due', { brand, address: deps.config }),
         triggeredBy: systemActor,
         reason: `Invoice Due notice (${notice.step}) for ${invoice.number}`,
         dedupeKey: `invoice_due:${notice.invoiceId}:${notice.step}`,

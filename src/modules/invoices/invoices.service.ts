@@ -9,8 +9,10 @@ import {
   type Transaction,
 } from '../../platform/database.js';
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
-import { organizations } from '../organizations/organizations.schema.js';
-import { lockOrganization } from '../organizations/organizations.service.js';
+import {
+  lockOrganization,
+  setOrganizationBilling,
+} from '../organizations/organizations.service.js';
 import { businessToday } from '../settings/business-date.js';
 import { queueNewInvoiceEmail } from './invoice-emails.js';
 import {
@@ -24,6 +26,7 @@ import {
   type InvoiceTerms,
 } from './invoice-math.js';
 import { invoiceLines, invoices, serviceCategories, taxRates } from './invoices.schema.js';
+import { isOfferedCurrency } from '../../shared/currencies.js';
 
 export interface InvoiceLineInput {
   description: string;
@@ -477,13 +480,15 @@ export async function getInvoice(options: {
   };
 }
 
-const currencyCodes = new Set(Intl.supportedValuesOf('currency'));
+/** Why a currency code is refused (field `currency`). */
+export const currencyNotOffered = 'must be one of the currencies Portico offers, such as USD';
 
-export function isCurrencyCode(code: string): boolean {
-  return currencyCodes.has(code);
-}
-
-/** An organization's billing settings; the currency is fixed once it has an invoice. */
+/**
+ * An organization's billing settings; the currency is fixed once it has an invoice. The
+ * currency must be one Portico offers (src/shared/currencies.ts, ISO 4217 with its minor
+ * units), else 400 naming `currency`; an organization that holds a code from before that list
+ * may keep it (sent back unchanged) but none can choose it anew (docs/decisions/0022).
+ */
 export async function updateOrganizationBilling(options: {
   pool: Pool;
   actor: Actor;
@@ -493,6 +498,11 @@ export async function updateOrganizationBilling(options: {
   return withTransaction(options.pool, async ({ db }) => {
     const before = await lockOrganization(db, options.organizationId);
     if (before.currency !== options.billing.currency) {
+      if (!isOfferedCurrency(options.billing.currency)) {
+        throw new AppError('validation', `Currency ${currencyNotOffered}`, [
+          { field: 'currency', message: currencyNotOffered },
+        ]);
+      }
       const [any] = await db
         .select({ id: invoices.id })
         .from(invoices)
@@ -511,10 +521,7 @@ export async function updateOrganizationBilling(options: {
       options.billing,
     );
     if (diff) {
-      await db
-        .update(organizations)
-        .set({ ...diff.after, updatedAt: sql`now()` })
-        .where(eq(organizations.id, options.organizationId));
+      await setOrganizationBilling(db, options.organizationId, diff.after);
       await recordAudit(db, options.actor, {
         organizationId: options.organizationId,
         entityType: 'organization',

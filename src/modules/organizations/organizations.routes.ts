@@ -9,6 +9,13 @@ import {
   requiredText,
   verbatimText,
 } from '../../platform/http/validation.js';
+import { errorResponses } from '../../platform/http/responses.js';
+import {
+  organizationAuditPage,
+  organizationDetail,
+  organizationListPage,
+  organizationRecord,
+} from './organizations.responses.js';
 import { listOrganizationAudit } from '../audit/audit.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import { listOrganizations, organizationSorts } from './organization-list.js';
@@ -17,6 +24,7 @@ import {
   createOrganization,
   getOrganization,
   maxNotesLength,
+  type OrganizationContacts,
   setOrganizationArchived,
   updateOrganization,
   updateOrganizationNotes,
@@ -48,7 +56,14 @@ const organizationChanges = z
   })
   .partial();
 
-export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
+/**
+ * The organization routes. `deps.organizationContacts` is the contacts module's summary of an
+ * organization's contacts, passed in by the composition root (src/app.ts).
+ */
+export function organizationRoutes(
+  context: AppContext,
+  deps: { organizationContacts: OrganizationContacts },
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/organizations',
@@ -65,6 +80,7 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
             cursor: z.string().max(500).optional(),
             limit: pageLimit,
           }),
+          response: { 200: organizationListPage, ...errorResponses },
         },
       },
       async (request) =>
@@ -80,7 +96,13 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.post(
       '/api/organizations',
-      { onRequest: requireStaff('manage_clients'), schema: { body: newOrganization } },
+      {
+        onRequest: requireStaff('manage_clients'),
+        schema: {
+          body: newOrganization,
+          response: { 201: z.object({ organization: organizationRecord }), ...errorResponses },
+        },
+      },
       async (request, reply) => {
         const organization = await createOrganization({
           pool: context.pool,
@@ -93,11 +115,18 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/organizations/:id',
-      { onRequest: requireStaff('read'), schema: { params: idParam } },
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          params: idParam,
+          response: { 200: z.object({ organization: organizationDetail }), ...errorResponses },
+        },
+      },
       async (request) => ({
         organization: await getOrganization({
           pool: context.pool,
           organizationId: request.params.id,
+          organizationContacts: deps.organizationContacts,
         }),
       }),
     );
@@ -106,7 +135,11 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
       '/api/organizations/:id',
       {
         onRequest: requireStaff('manage_clients'),
-        schema: { params: idParam, body: organizationChanges },
+        schema: {
+          params: idParam,
+          body: organizationChanges,
+          response: { 200: z.object({ organization: organizationRecord }), ...errorResponses },
+        },
       },
       async (request) => ({
         organization: await updateOrganization({
@@ -127,6 +160,7 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
           body: z.object({
             notes: verbatimText(maxNotesLength),
           }),
+          response: { 200: z.object({ notes: z.string() }), ...errorResponses },
         },
       },
       async (request) =>
@@ -144,7 +178,13 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
     ] as const) {
       app.post(
         `/api/organizations/:id/${path}`,
-        { onRequest: requireStaff('manage_clients'), schema: { params: idParam } },
+        {
+          onRequest: requireStaff('manage_clients'),
+          schema: {
+            params: idParam,
+            response: { 200: z.object({ organization: organizationRecord }), ...errorResponses },
+          },
+        },
         async (request) => ({
           organization: await setOrganizationArchived({
             pool: context.pool,
@@ -166,6 +206,7 @@ export function organizationRoutes(context: AppContext): FastifyPluginAsyncZod {
             cursor: z.coerce.number().int().positive('must be a positive number').optional(),
             limit: pageLimit,
           }),
+          response: { 200: organizationAuditPage, ...errorResponses },
         },
       },
       async (request) => {

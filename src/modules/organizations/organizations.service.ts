@@ -1,8 +1,7 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { AppError } from '../../platform/errors.js';
 import { createDb, withTransaction, type Db, type Pool } from '../../platform/database.js';
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
-import { contactOrganizations, contacts } from '../contacts/contacts.schema.js';
 import { organizations } from './organizations.schema.js';
 
 export const maxNotesLength = 10_000;
@@ -28,35 +27,57 @@ export async function lockOrganization(db: Db, organizationId: string) {
   return row;
 }
 
+/**
+ * Writes an organization's billing fields (currency, New Invoice emails) on the caller's
+ * transaction. The invoices module decides whether a change is allowed (a currency is fixed
+ * once invoices exist) and audits it; the row is written here, by the module that owns it.
+ */
+export async function setOrganizationBilling(
+  db: Db,
+  organizationId: string,
+  changes: { currency?: string; newInvoiceEmails?: boolean },
+): Promise<void> {
+  await db
+    .update(organizations)
+    .set({ ...changes, updatedAt: sql`now()` })
+    .where(eq(organizations.id, organizationId));
+}
+
 /** Answers 404 unless the organization exists: one cheap query for routes that list its things. */
 export async function assertOrganizationExists(pool: Pool, organizationId: string): Promise<void> {
   const found = await pool.query('SELECT 1 FROM organizations WHERE id = $1', [organizationId]);
   if (found.rowCount === 0) throw AppError.notFound('Organization');
 }
 
-export async function getOrganization(options: { pool: Pool; organizationId: string }) {
+/**
+ * What the organization page shows of its contacts: how many relate to it and its Default
+ * Notification Emails. The contacts module answers it (it owns those tables); the composition
+ * root (src/app.ts) passes its function in, so organizations import nothing from contacts.
+ */
+export type OrganizationContacts = (
+  db: Db,
+  organizationId: string,
+) => Promise<{
+  contactCount: number;
+  defaultNotificationContacts: { id: string; name: string; email: string }[];
+}>;
+
+/** One organization with its contact summary; 404 when it does not exist. */
+export async function getOrganization(options: {
+  pool: Pool;
+  organizationId: string;
+  organizationContacts: OrganizationContacts;
+}) {
   const db = createDb(options.pool);
   const [organization] = await db
     .select()
     .from(organizations)
     .where(eq(organizations.id, options.organizationId));
   if (!organization) throw AppError.notFound('Organization');
-  const [contactCount] = await db
-    .select({ n: count() })
-    .from(contactOrganizations)
-    .where(eq(contactOrganizations.organizationId, options.organizationId));
-  const defaultNotificationContacts = await db
-    .select({ id: contacts.id, name: contacts.name, email: contacts.email })
-    .from(contactOrganizations)
-    .innerJoin(contacts, eq(contacts.id, contactOrganizations.contactId))
-    .where(
-      and(
-        eq(contactOrganizations.organizationId, options.organizationId),
-        eq(contactOrganizations.isDefaultNotification, true),
-      ),
-    )
-    .orderBy(asc(sql`lower(${contacts.name})`));
-  return { ...organization, contactCount: contactCount?.n ?? 0, defaultNotificationContacts };
+  return {
+    ...organization,
+    ...(await options.organizationContacts(db, options.organizationId)),
+  };
 }
 
 export async function createOrganization(options: {

@@ -1,11 +1,12 @@
 import { AppError } from '../../platform/errors.js';
 import { withTransaction, type Pool } from '../../platform/database.js';
+import { decodeCursor, encodeCursor } from '../../platform/keyset-cursor.js';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../platform/passwords.js';
 import { hashToken, newToken } from '../../platform/tokens.js';
 import type { PortalPermission } from '../access-profiles/access-profiles.schema.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { passwordProblem } from './password-policy.js';
-import { assertContactExists } from '../contacts/contacts.service.js';
+import { assertContactExists, setContactPassword } from '../contacts/contacts.service.js';
 
 export const portalWrongCredentials = 'Email or password is incorrect';
 const failureWindowMinutes = 15;
@@ -34,30 +35,68 @@ export async function portalOrganizations(
   return result.rows;
 }
 
-async function recordAttempt(
+/**
+ * Opens a portal sign-in attempt under the limits (decision 9): the attempt is recorded first,
+ * as a failure, and only then are the window's failures counted, this one included, so
+ * attempts sent at the same instant each see the others' rows and no more than the limit
+ * reach the password check. Over the per-address limit (failures from the client's address,
+ * any email) or the per-account one (failures for the email), the row takes the lock's reason
+ * and 429 is thrown. Else the row's id is returned, for `finishAttempt`; until then it counts
+ * as a failure (and stays one if the process dies mid-check).
+ */
+async function openAttempt(
   pool: Pool,
-  attempt: {
-    email: string;
-    contactId: string | null;
-    organizationId?: string | null;
-    ip: string;
-    userAgent: string;
-    succeeded: boolean;
-    reason: string;
-  },
+  attempt: { email: string; contactId: string | null; ip: string; userAgent: string },
+  limits: { maxFailuresPerAccount: number; maxFailuresPerAddress: number },
+): Promise<string> {
+  const inserted = await pool.query<{ id: string }>(
+    `INSERT INTO contact_login_attempts (email, contact_id, ip, user_agent, succeeded, reason)
+     VALUES ($1, $2, $3, $4, false, 'not finished: the check was interrupted')
+     RETURNING id::text AS id`,
+    [attempt.email, attempt.contactId, attempt.ip, attempt.userAgent],
+  );
+  const id = inserted.rows[0]!.id;
+  const failures = (
+    await pool.query<{ fromAddress: number; forAccount: number }>(
+      `SELECT count(*) FILTER (WHERE ip = $1)::int AS "fromAddress",
+              count(*) FILTER (WHERE email = $2)::int AS "forAccount"
+         FROM contact_login_attempts
+        WHERE (ip = $1 OR email = $2) AND NOT succeeded
+          AND attempted_at > now() - make_interval(mins => $3)`,
+      [attempt.ip, attempt.email, failureWindowMinutes],
+    )
+  ).rows[0];
+  if ((failures?.fromAddress ?? 0) > limits.maxFailuresPerAddress) {
+    await finishAttempt(pool, id, {
+      succeeded: false,
+      reason: 'locked: too many failed attempts from this address',
+    });
+    throw new AppError(
+      'rate_limited',
+      `Too many failed sign-in attempts from your network. Try again in ${failureWindowMinutes} minutes.`,
+    );
+  }
+  if ((failures?.forAccount ?? 0) > limits.maxFailuresPerAccount) {
+    await finishAttempt(pool, id, { succeeded: false, reason: 'locked: too many failures' });
+    throw new AppError(
+      'rate_limited',
+      `Too many failed sign-in attempts. Try again in ${failureWindowMinutes} minutes.`,
+    );
+  }
+  return id;
+}
+
+/** Records the outcome of an attempt opened by `openAttempt` (on the caller's transaction, if any). */
+async function finishAttempt(
+  db: Pick<Pool, 'query'>,
+  id: string,
+  outcome: { succeeded: boolean; reason: string; organizationId?: string | null },
 ) {
-  await pool.query(
-    `INSERT INTO contact_login_attempts (email, contact_id, organization_id, ip, user_agent, succeeded, reason)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      attempt.email,
-      attempt.contactId,
-      attempt.organizationId ?? null,
-      attempt.ip,
-      attempt.userAgent,
-      attempt.succeeded,
-      attempt.reason,
-    ],
+  await db.query(
+    `UPDATE contact_login_attempts
+        SET succeeded = $2, reason = $3, organization_id = coalesce($4, organization_id)
+      WHERE id = $1`,
+    [id, outcome.succeeded, outcome.reason, outcome.organizationId ?? null],
   );
 }
 
@@ -116,30 +155,6 @@ export async function signInContact(options: {
 }): Promise<{ token: string; contactId: string }> {
   const { pool } = options;
   const attempt = { email: options.email, ip: options.ip, userAgent: options.userAgent };
-  // The per-address limit counts failures only, so an office behind one address is never
-  // locked out by its own successful sign-ins.
-  const fromAddress = await pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM contact_login_attempts
-      WHERE ip = $1 AND NOT succeeded AND attempted_at > now() - make_interval(mins => $2)`,
-    [options.ip, failureWindowMinutes],
-  );
-  if ((fromAddress.rows[0]?.n ?? 0) >= options.maxFailuresPerAddress) {
-    await recordAttempt(pool, {
-      ...attempt,
-      contactId: null,
-      succeeded: false,
-      reason: 'locked: too many failed attempts from this address',
-    });
-    throw new AppError(
-      'rate_limited',
-      `Too many failed sign-in attempts from your network. Try again in ${failureWindowMinutes} minutes.`,
-    );
-  }
-  const failures = await pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM contact_login_attempts
-      WHERE email = $1 AND NOT succeeded AND attempted_at > now() - make_interval(mins => $2)`,
-    [options.email, failureWindowMinutes],
-  );
   const contact = (
     await pool.query<{
       id: string;
@@ -152,18 +167,16 @@ export async function signInContact(options: {
       [options.email],
     )
   ).rows[0];
-  if ((failures.rows[0]?.n ?? 0) >= options.maxFailuresPerAccount) {
-    await recordAttempt(pool, {
-      ...attempt,
-      contactId: contact?.id ?? null,
-      succeeded: false,
-      reason: 'locked: too many failures',
-    });
-    throw new AppError(
-      'rate_limited',
-      `Too many failed sign-in attempts. Try again in ${failureWindowMinutes} minutes.`,
-    );
-  }
+  // Only failures count, so an office behind one address is never locked out by its own
+  // successful sign-ins.
+  const attemptId = await openAttempt(
+    pool,
+    { ...attempt, contactId: contact?.id ?? null },
+    {
+      maxFailuresPerAccount: options.maxFailuresPerAccount,
+      maxFailuresPerAddress: options.maxFailuresPerAddress,
+    },
+  );
   const passwordMatches = contact?.passwordHash
     ? await verifyPassword(contact.passwordHash, options.password)
     : await verifyAgainstDecoy(options.password);
@@ -180,9 +193,7 @@ export async function signInContact(options: {
           : null;
   const first = organizations.find((o) => o.id === contact?.lastOrganizationId) ?? organizations[0];
   if (refusal || !contact || !first) {
-    await recordAttempt(pool, {
-      ...attempt,
-      contactId: contact?.id ?? null,
+    await finishAttempt(pool, attemptId, {
       succeeded: false,
       reason: refusal ?? 'no portal access',
     });
@@ -194,6 +205,11 @@ export async function signInContact(options: {
       [contact.id, first.id],
     );
     await client.query('UPDATE organizations SET last_login_at = now() WHERE id = $1', [first.id]);
+    await finishAttempt(client, attemptId, {
+      succeeded: true,
+      reason: 'signed in',
+      organizationId: first.id,
+    });
     return openPortalSession(client, {
       contactId: contact.id,
       organizationId: first.id,
@@ -201,13 +217,6 @@ export async function signInContact(options: {
       ip: options.ip,
       userAgent: options.userAgent,
     });
-  });
-  await recordAttempt(pool, {
-    ...attempt,
-    contactId: contact.id,
-    organizationId: first.id,
-    succeeded: true,
-    reason: 'signed in',
   });
   return { token, contactId: contact.id };
 }
@@ -226,12 +235,16 @@ export interface PortalSession {
  * Resolves a portal cookie. Permissions are read from the contact's relation on every request,
  * so a profile change applies at once. If the current organization no longer grants access,
  * the session moves to another that does, or ends. A staff "view as" session holds only while
- * the staff session it was opened from does (not signed out, not expired, user not disabled).
+ * the staff session it was opened from does (not signed out, not expired, not idle past
+ * `staffIdleMinutes` as staffSessionHook counts it, user not disabled).
  */
 export async function findPortalSession(options: {
   pool: Pool;
   token: string;
+  /** The portal session's own idle limit (PORTAL_SESSION_IDLE_MINUTES). */
   idleMinutes: number;
+  /** The staff session's idle limit (SESSION_IDLE_MINUTES), for a "view as" session. */
+  staffIdleMinutes: number;
 }): Promise<PortalSession | null> {
   const tokenHash = hashToken(options.token);
   const found =
@@ -256,8 +269,9 @@ export async function findPortalSession(options: {
         WHERE s.token_hash = $1 AND s.expires_at > now()
           AND s.last_seen_at > now() - make_interval(mins => $2)
           AND (s.viewer_staff_user_id IS NULL
-               OR (vs.expires_at > now() AND NOT vs.totp_pending AND v.disabled_at IS NULL))`,
-        values: [tokenHash, options.idleMinutes],
+               OR (vs.expires_at > now() AND NOT vs.totp_pending AND v.disabled_at IS NULL
+                   AND vs.last_seen_at > now() - make_interval(mins => $3)))`,
+        values: [tokenHash, options.idleMinutes, options.staffIdleMinutes],
       })
     ).rows[0];
   if (!found) return null;
@@ -392,11 +406,11 @@ export async function setPasswordWithToken(options: {
       );
     }
     await endPasswordLinks(client, row.contactId);
-    await client.query(
-      `UPDATE contacts SET password_hash = $2, must_change_password = false, password_changed_at = now(),
-              updated_at = now() WHERE id = $1`,
-      [row.contactId, passwordHash],
-    );
+    await setContactPassword(client, {
+      contactId: row.contactId,
+      passwordHash,
+      mustChange: false,
+    });
     await client.query('DELETE FROM portal_sessions WHERE contact_id = $1', [row.contactId]);
   });
   return { email: row.email };
@@ -433,11 +447,11 @@ export async function changeContactPassword(options: {
   }
   const passwordHash = await hashPassword(options.newPassword);
   await withTransaction(options.pool, async ({ client }) => {
-    await client.query(
-      `UPDATE contacts SET password_hash = $2, must_change_password = false, password_changed_at = now(),
-              updated_at = now() WHERE id = $1`,
-      [options.session.contact.id, passwordHash],
-    );
+    await setContactPassword(client, {
+      contactId: options.session.contact.id,
+      passwordHash,
+      mustChange: false,
+    });
     await client.query('DELETE FROM portal_sessions WHERE contact_id = $1 AND token_hash <> $2', [
       options.session.contact.id,
       options.session.tokenHash,
@@ -467,11 +481,11 @@ export async function setTemporaryPassword(options: {
   if (problem) throw AppError.validation('password', problem);
   const passwordHash = await hashPassword(options.password);
   await withTransaction(options.pool, async ({ db, client }) => {
-    await client.query(
-      `UPDATE contacts SET password_hash = $2, must_change_password = true, password_changed_at = now(),
-              updated_at = now() WHERE id = $1`,
-      [options.contactId, passwordHash],
-    );
+    await setContactPassword(client, {
+      contactId: options.contactId,
+      passwordHash,
+      mustChange: true,
+    });
     await client.query('DELETE FROM portal_sessions WHERE contact_id = $1', [options.contactId]);
     await endPasswordLinks(client, options.contactId);
     const organizations = await client.query<{ organization_id: string }>(
@@ -546,15 +560,53 @@ export async function openViewAsSession(options: {
   });
 }
 
-export async function contactLoginHistory(pool: Pool, contactId: string) {
+/**
+ * A contact's portal sign-in attempts, newest first, a page at a time (the console's Login
+ * history window): at most `limit` rows, `total` (every attempt kept for the contact, on every
+ * page) and `nextCursor`, the keyset cursor (attempt time and id) of the page after this one,
+ * null on the last page (docs/decisions/0004-keyset-pagination.md). An unknown contact is a
+ * 404; a cursor this list did not give out is a 400 naming `cursor`.
+ */
+export async function contactLoginHistory(options: {
+  pool: Pool;
+  contactId: string;
+  cursor?: string;
+  limit: number;
+}) {
+  const { pool, contactId } = options;
   await assertContactExists(pool, contactId);
-  return (
-    await pool.query(
-      `SELECT a.attempted_at AS "attemptedAt", a.ip, a.user_agent AS "userAgent", a.succeeded, a.reason,
-              o.name AS "organizationName"
+  // A cursor belongs to one contact's history.
+  const scope = `contact-login-history:${contactId}`;
+  const params: unknown[] = [contactId];
+  let keyset = '';
+  if (options.cursor) {
+    const [attemptedAt, id] = decodeCursor(scope, options.cursor, 'timestamptz', 'bigint');
+    params.push(attemptedAt, id);
+    keyset = 'AND (a.attempted_at, a.id) < ($2::timestamptz, $3::bigint)';
+  }
+  params.push(options.limit + 1);
+  const [rows, counted] = await Promise.all([
+    pool.query(
+      `SELECT a.id::text AS id, a.attempted_at AS "attemptedAt", a.ip, a.user_agent AS "userAgent",
+              a.succeeded, a.reason, o.name AS "organizationName",
+              a.attempted_at::text AS "sortKey"
          FROM contact_login_attempts a LEFT JOIN organizations o ON o.id = a.organization_id
-        WHERE a.contact_id = $1 ORDER BY a.attempted_at DESC LIMIT 100`,
+        WHERE a.contact_id = $1 ${keyset}
+        ORDER BY a.attempted_at DESC, a.id DESC
+        LIMIT $${params.length}`,
+      params,
+    ),
+    pool.query<{ total: number }>(
+      'SELECT count(*)::int AS total FROM contact_login_attempts WHERE contact_id = $1',
       [contactId],
-    )
-  ).rows;
+    ),
+  ]);
+  const page = rows.rows.slice(0, options.limit);
+  const last = page[page.length - 1];
+  return {
+    attempts: page.map(({ sortKey: _sortKey, ...attempt }) => attempt),
+    total: counted.rows[0]?.total ?? 0,
+    nextCursor:
+      rows.rows.length > options.limit && last ? encodeCursor(scope, last.sortKey, last.id) : null,
+  };
 }

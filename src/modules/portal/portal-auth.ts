@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors.js';
+import { guardWithAccess } from '../../platform/http/route-access.js';
 import type { AppContext } from '../../platform/context.js';
 import type { PortalPermission } from '../access-profiles/access-profiles.schema.js';
 import { findPortalSession, type PortalSession } from './portal-auth.service.js';
@@ -23,6 +24,7 @@ export function portalSessionHook(context: AppContext) {
       pool: context.pool,
       token,
       idleMinutes: context.config.PORTAL_SESSION_IDLE_MINUTES,
+      staffIdleMinutes: context.config.SESSION_IDLE_MINUTES,
     });
   };
 }
@@ -39,20 +41,28 @@ interface PortalGuardOptions {
  * has the permission. Checked on the server for every call; the navigation only mirrors it.
  */
 export function requirePortal(permission?: PortalPermission, options: PortalGuardOptions = {}) {
-  return async (request: FastifyRequest) => {
-    const session = request.portalSession;
-    if (!session) throw new AppError('unauthenticated', 'Sign in to the portal to continue');
-    // Staff viewing the portal see it as it is, temporary password or not.
-    if (session.contact.mustChangePassword && !session.viewer && !options.duringPasswordChange) {
-      throw new AppError('password_change_required', 'Choose a new password to continue');
-    }
-    if (session.viewer && request.method !== 'GET' && !options.whileViewing) {
-      throw new AppError('forbidden', 'This is a read-only view of the portal');
-    }
-    if (permission && !session.permissions.includes(permission)) {
-      throw new AppError('forbidden', 'Your access level does not include this page');
-    }
-  };
+  return guardWithAccess(
+    async (request: FastifyRequest) => {
+      const session = request.portalSession;
+      if (!session) throw new AppError('unauthenticated', 'Sign in to the portal to continue');
+      // Staff viewing the portal see it as it is, temporary password or not.
+      if (session.contact.mustChangePassword && !session.viewer && !options.duringPasswordChange) {
+        throw new AppError('password_change_required', 'Choose a new password to continue');
+      }
+      if (session.viewer && request.method !== 'GET' && !options.whileViewing) {
+        throw new AppError('forbidden', 'This is a read-only view of the portal');
+      }
+      if (permission && !session.permissions.includes(permission)) {
+        throw new AppError('forbidden', 'Your access level does not include this page');
+      }
+    },
+    {
+      audience: 'portal',
+      permission: permission ?? null,
+      duringPasswordChange: options.duringPasswordChange ?? false,
+      whileViewing: options.whileViewing ?? false,
+    },
+  );
 }
 
 /**

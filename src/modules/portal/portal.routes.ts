@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
 import { emailAddress, idParam, pageLimit } from '../../platform/http/validation.js';
+import { errorResponses, noContent } from '../../platform/http/responses.js';
 import { minimumPasswordLength } from '../../platform/passwords.js';
 import { businessToday, businessTodayFor } from '../settings/business-date.js';
 import { getBrand } from '../settings/settings.service.js';
@@ -18,6 +19,18 @@ import {
   portalOpenInvoices,
   portalPaidInvoices,
 } from '../invoices/portal-invoices.js';
+import {
+  portalInvoiceDetail,
+  portalOpenInvoicesPage,
+  portalPaidInvoicesPage,
+} from '../invoices/portal-invoices.responses.js';
+import {
+  comingAreaBodies,
+  contactLoginHistoryPage,
+  passwordSetBody,
+  portalSessionBody,
+  portalSessionWithToken,
+} from './portal.responses.js';
 import { portalScope, portalSessionCookie, requirePortal } from './portal-auth.js';
 import { requestPasswordReset } from './password-reset-request.js';
 import {
@@ -56,6 +69,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       pool: context.pool,
       token,
       idleMinutes: context.config.PORTAL_SESSION_IDLE_MINUTES,
+      staffIdleMinutes: context.config.SESSION_IDLE_MINUTES,
     });
 
   async function sessionBody(session: PortalSession | null) {
@@ -89,17 +103,26 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
   }
 
   return async (app) => {
-    app.get('/api/portal/session', async (request, reply) => ({
-      csrfToken: reply.csrfToken(),
-      ...(await sessionBody(request.portalSession)),
-    }));
+    app.get(
+      '/api/portal/session',
+      {
+        config: { access: 'public' },
+        schema: { response: { 200: portalSessionWithToken, ...errorResponses } },
+      },
+      async (request, reply) => ({
+        csrfToken: reply.csrfToken(),
+        ...(await sessionBody(request.portalSession)),
+      }),
+    );
 
     app.post(
       '/api/portal/sign-in',
       {
+        config: { access: 'public' },
         // The per-address limit counts failed attempts only (signInContact).
         schema: {
           body: z.object({ email: emailAddress, password: z.string().min(1, 'is required') }),
+          response: { 200: portalSessionBody, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -118,18 +141,30 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       },
     );
 
-    app.post('/api/portal/sign-out', async (request, reply) => {
-      if (request.portalSession)
-        await signOutContact(context.pool, request.portalSession.tokenHash);
-      reply.clearCookie(portalSessionCookie, staffCookieOptions);
-      return { signedOut: true };
-    });
+    app.post(
+      '/api/portal/sign-out',
+      {
+        config: { access: 'public' },
+        schema: {
+          response: { 200: z.object({ signedOut: z.literal(true) }), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        if (request.portalSession)
+          await signOutContact(context.pool, request.portalSession.tokenHash);
+        reply.clearCookie(portalSessionCookie, staffCookieOptions);
+        return { signedOut: true as const };
+      },
+    );
 
     app.post(
       '/api/portal/switch-organization',
       {
         onRequest: requirePortal(undefined, { whileViewing: true }),
-        schema: { body: z.object({ organizationId: z.uuid('must be a valid id') }) },
+        schema: {
+          body: z.object({ organizationId: z.uuid('must be a valid id') }),
+          response: { 200: portalSessionBody, ...errorResponses },
+        },
       },
       async (request) => {
         await switchOrganization({
@@ -141,19 +176,32 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       },
     );
 
-    app.post('/api/portal/set-password', { schema: { body: newPasswordBody } }, async (request) =>
-      setPasswordWithToken({ pool: context.pool, purpose: 'set_password', ...request.body }),
+    const newPasswordSchema = {
+      body: newPasswordBody,
+      response: { 200: passwordSetBody, ...errorResponses },
+    };
+    app.post(
+      '/api/portal/set-password',
+      { config: { access: 'public' }, schema: newPasswordSchema },
+      async (request) =>
+        setPasswordWithToken({ pool: context.pool, purpose: 'set_password', ...request.body }),
     );
 
-    app.post('/api/portal/reset-password', { schema: { body: newPasswordBody } }, async (request) =>
-      setPasswordWithToken({ pool: context.pool, purpose: 'reset_password', ...request.body }),
+    app.post(
+      '/api/portal/reset-password',
+      { config: { access: 'public' }, schema: newPasswordSchema },
+      async (request) =>
+        setPasswordWithToken({ pool: context.pool, purpose: 'reset_password', ...request.body }),
     );
 
     app.post(
       '/api/portal/request-password-reset',
       {
-        config: { rateLimit: { max: 5, timeWindow: '15 minutes' } },
-        schema: { body: z.object({ email: emailAddress }) },
+        config: { access: 'public', rateLimit: { max: 5, timeWindow: '15 minutes' } },
+        schema: {
+          body: z.object({ email: emailAddress }),
+          response: { 202: z.object({ message: z.string() }), ...errorResponses },
+        },
       },
       async (request, reply) => {
         await requestPasswordReset(context, request.body.email);
@@ -174,6 +222,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
             newPassword: password,
             newPasswordConfirmation: password,
           }),
+          response: { 200: z.object({ changed: z.literal(true) }), ...errorResponses },
         },
       },
       async (request) => {
@@ -182,7 +231,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
           session: request.portalSession!,
           ...request.body,
         });
-        return { changed: true };
+        return { changed: true as const };
       },
     );
 
@@ -197,15 +246,34 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       ['/api/portal/service-tickets', 'service_tickets', { openTickets: [], closedTickets: [] }],
     ] as const;
     for (const [path, permission, body] of areas) {
-      app.get(path, { onRequest: requirePortal(permission) }, async (request) => {
-        portalScope(request);
-        return body;
-      });
+      app.get(
+        path,
+        {
+          onRequest: requirePortal(permission),
+          // The schema of this path's body (comingAreaBodies lists the same paths).
+          schema: {
+            response: {
+              200: comingAreaBodies[path] as z.ZodType<typeof body>,
+              ...errorResponses,
+            },
+          },
+        },
+        async (request) => {
+          portalScope(request);
+          return body;
+        },
+      );
     }
 
     app.get(
       '/api/portal/invoices',
-      { onRequest: requirePortal('view_invoices'), schema: { querystring: portalPageQuery } },
+      {
+        onRequest: requirePortal('view_invoices'),
+        schema: {
+          querystring: portalPageQuery,
+          response: { 200: portalOpenInvoicesPage, ...errorResponses },
+        },
+      },
       async (request) =>
         portalOpenInvoices(
           context.pool,
@@ -217,13 +285,25 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/portal/invoice-history',
-      { onRequest: requirePortal('view_invoices'), schema: { querystring: portalPageQuery } },
+      {
+        onRequest: requirePortal('view_invoices'),
+        schema: {
+          querystring: portalPageQuery,
+          response: { 200: portalPaidInvoicesPage, ...errorResponses },
+        },
+      },
       async (request) => portalPaidInvoices(context.pool, portalScope(request), request.query),
     );
 
     app.get(
       '/api/portal/invoices/:id',
-      { onRequest: requirePortal('view_invoices'), schema: { params: idParam } },
+      {
+        onRequest: requirePortal('view_invoices'),
+        schema: {
+          params: idParam,
+          response: { 200: z.object({ invoice: portalInvoiceDetail }), ...errorResponses },
+        },
+      },
       async (request) => ({
         invoice: await portalInvoice(
           context.pool,
@@ -237,8 +317,21 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     // Staff side: the contact's login history, a temporary password, and "view portal as".
     app.get(
       '/api/contacts/:id/login-history',
-      { onRequest: requireStaff('read'), schema: { params: idParam } },
-      async (request) => ({ attempts: await contactLoginHistory(context.pool, request.params.id) }),
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          params: idParam,
+          querystring: z.object({ cursor: z.string().max(500).optional(), limit: pageLimit }),
+          response: { 200: contactLoginHistoryPage, ...errorResponses },
+        },
+      },
+      async (request) =>
+        contactLoginHistory({
+          pool: context.pool,
+          contactId: request.params.id,
+          cursor: request.query.cursor || undefined,
+          limit: request.query.limit,
+        }),
     );
 
     app.post(
@@ -253,6 +346,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
               .min(minimumPasswordLength, `must be at least ${minimumPasswordLength} characters`)
               .max(200, 'must be at most 200 characters'),
           }),
+          response: { 204: noContent, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -262,7 +356,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
           contactId: request.params.id,
           password: request.body.password,
         });
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
 
@@ -273,6 +367,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
         schema: {
           params: idParam,
           body: z.object({ organizationId: z.uuid('must be a valid id') }),
+          response: { 200: z.object({ url: z.string() }), ...errorResponses },
         },
       },
       async (request, reply) => {

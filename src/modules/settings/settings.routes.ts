@@ -4,6 +4,13 @@ import { dateFormats } from '../../shared/dates.js';
 import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
 import { optionalText, requiredText } from '../../platform/http/validation.js';
+import { errorResponses } from '../../platform/http/responses.js';
+import {
+  brandingBody,
+  businessDatesBody,
+  invoiceRemindersBody,
+  securityBody,
+} from './settings.responses.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import {
   defaultPortalUrl,
@@ -26,10 +33,17 @@ const httpUrl = z
 export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
     // The saved branding, and the portal address emails use while its Portal URL is empty.
-    app.get('/api/settings/branding', { onRequest: requireStaff('read') }, async () => ({
-      branding: await getBranding(createDb(context.pool)),
-      defaultPortalUrl: defaultPortalUrl(context.config),
-    }));
+    app.get(
+      '/api/settings/branding',
+      {
+        onRequest: requireStaff('read'),
+        schema: { response: { 200: brandingBody, ...errorResponses } },
+      },
+      async () => ({
+        branding: await getBranding(createDb(context.pool)),
+        defaultPortalUrl: defaultPortalUrl(context.config),
+      }),
+    );
 
     app.put(
       '/api/settings/branding',
@@ -45,6 +59,7 @@ export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
             // Empty: PUBLIC_URL/portal, wherever this start runs.
             portalUrl: z.union([z.literal(''), httpUrl]),
           }),
+          response: { 200: brandingBody, ...errorResponses },
         },
       },
       async (request) => ({
@@ -58,9 +73,16 @@ export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
     );
 
     // Any staff user may read it (their Two-factor page says why TOTP cannot be turned off).
-    app.get('/api/settings/security', { onRequest: requireStaff('read') }, async () => ({
-      security: await getSecuritySettings(createDb(context.pool)),
-    }));
+    app.get(
+      '/api/settings/security',
+      {
+        onRequest: requireStaff('read'),
+        schema: { response: { 200: securityBody, ...errorResponses } },
+      },
+      async () => ({
+        security: await getSecuritySettings(createDb(context.pool)),
+      }),
+    );
 
     app.put(
       '/api/settings/security',
@@ -68,6 +90,7 @@ export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
         onRequest: requireStaff('manage_settings'),
         schema: {
           body: z.object({ requireStaffTotp: z.boolean('must be true or false') }),
+          response: { 200: securityBody, ...errorResponses },
         },
       },
       async (request) => ({
@@ -79,9 +102,16 @@ export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
       }),
     );
 
-    app.get('/api/settings/invoice-reminders', { onRequest: requireStaff('read') }, async () => ({
-      invoiceReminders: await getInvoiceReminderSettings(createDb(context.pool)),
-    }));
+    app.get(
+      '/api/settings/invoice-reminders',
+      {
+        onRequest: requireStaff('read'),
+        schema: { response: { 200: invoiceRemindersBody, ...errorResponses } },
+      },
+      async () => ({
+        invoiceReminders: await getInvoiceReminderSettings(createDb(context.pool)),
+      }),
+    );
 
     const reminderDays = z
       .number('must be a whole number of days')
@@ -98,6 +128,7 @@ export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
             dueReminderDaysBefore: reminderDays,
             pastDueReminderEveryDays: reminderDays,
           }),
+          response: { 200: invoiceRemindersBody, ...errorResponses },
         },
       },
       async (request) => ({
@@ -110,9 +141,16 @@ export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
     );
 
     // Any staff user may read it: the console writes dates the way it says.
-    app.get('/api/settings/business-dates', { onRequest: requireStaff('read') }, async () => ({
-      businessDates: await getDateSettings(createDb(context.pool), currentTime(context)),
-    }));
+    app.get(
+      '/api/settings/business-dates',
+      {
+        onRequest: requireStaff('read'),
+        schema: { response: { 200: businessDatesBody, ...errorResponses } },
+      },
+      async () => ({
+        businessDates: await getDateSettings(createDb(context.pool), currentTime(context)),
+      }),
+    );
 
     app.put(
       '/api/settings/business-dates',
@@ -123,11 +161,14 @@ export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
             timeZone: requiredText(100),
             dateFormat: z.enum(dateFormats, `must be one of: ${dateFormats.join(', ')}`),
           }),
+          response: { 200: businessDatesBody, ...errorResponses },
         },
       },
       async (request) => ({
         businessDates: await updateDateSettings({
           pool: context.pool,
+          jobs: context.jobs,
+          logger: context.logger,
           actor: actorOf(request),
           changes: request.body,
           now: currentTime(context),

@@ -9,8 +9,10 @@ import {
 import { AppError } from '../../platform/errors.js';
 import type { Config } from '../../platform/config.js';
 import { withTransaction, type Db, type Pool } from '../../platform/database.js';
+import { moveSchedulesToTimeZone, type JobQueue } from '../../platform/jobs.js';
+import type { Logger } from '../../platform/logger.js';
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
-import type { Brand, Branding } from '../email/templates/brand.js';
+import type { Brand, Branding } from './brand.js';
 import { businessToday, serverTimeZone } from './business-date.js';
 import { settings } from './settings.schema.js';
 
@@ -207,10 +209,14 @@ export async function getDateSettings(db: Db, now = new Date()): Promise<DateSet
 
 /**
  * Sets the time zone (an IANA name Intl knows, stored in its canonical spelling) and the date
- * format. An unknown zone or format is a 400 on that field.
+ * format. An unknown zone or format is a 400 on that field. The daily jobs' schedules then move
+ * to the saved zone: pg-boss cannot write them on this transaction, so that follows the commit
+ * (a failure there is logged; the next start schedules from the setting again).
  */
 export async function updateDateSettings(options: {
   pool: Pool;
+  jobs: JobQueue;
+  logger: Logger;
   actor: Actor;
   changes: { timeZone: string; dateFormat: DateFormat };
   now?: Date;
@@ -226,7 +232,7 @@ export async function updateDateSettings(options: {
     throw AppError.validation('dateFormat', 'must be one of the offered date formats');
   }
   const changes = { timeZone, dateFormat: options.changes.dateFormat };
-  return withTransaction(options.pool, async ({ db }) => {
+  const saved = await withTransaction(options.pool, async ({ db }) => {
     const [stored] = await db
       .select(dateColumns)
       .from(settings)
@@ -254,4 +260,12 @@ export async function updateDateSettings(options: {
     }
     return { ...changes, today: businessToday(changes, options.now) };
   });
+  // Also when the zone did not change: a save heals schedules a failed move left behind.
+  await moveSchedulesToTimeZone(options.jobs, saved.timeZone).catch((error: unknown) =>
+    options.logger.error(
+      { err: error, timeZone: saved.timeZone },
+      'could not move the daily job schedules to the new time zone; they move at the next start',
+    ),
+  );
+  return saved;
 }

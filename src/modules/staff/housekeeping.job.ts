@@ -7,13 +7,15 @@ import { staffLoginAttempts, staffSessions } from './staff.schema.js';
 export const housekeepingJobName = 'housekeeping';
 
 /**
- * Removes expired and idle sessions (staff and portal), used or expired emailed links, and
- * sign-in attempts older than a year.
+ * One module's share of the nightly housekeeping: it removes its own expired rows (each module
+ * writes only its own tables) and says how many sessions and sign-in attempts went.
  */
-export async function removeExpiredSessions(options: {
+export type Housekeeping = () => Promise<{ sessions?: number; attempts?: number }>;
+
+/** Removes expired and idle staff sessions, and staff sign-in attempts older than a year. */
+export async function removeExpiredStaffSessions(options: {
   pool: Pool;
   idleMinutes: number;
-  portalIdleMinutes: number;
 }): Promise<{ sessions: number; attempts: number }> {
   const db = createDb(options.pool);
   const sessions = await db
@@ -27,34 +29,30 @@ export async function removeExpiredSessions(options: {
   const attempts = await db
     .delete(staffLoginAttempts)
     .where(lt(staffLoginAttempts.attemptedAt, sql`now() - interval '1 year'`));
-  const portal = await options.pool.query(
-    `DELETE FROM portal_sessions
-      WHERE expires_at < now() OR last_seen_at < now() - make_interval(mins => $1)`,
-    [options.portalIdleMinutes],
-  );
-  const portalAttempts = await options.pool.query(
-    `DELETE FROM contact_login_attempts WHERE attempted_at < now() - interval '1 year'`,
-  );
-  await options.pool.query(
-    `DELETE FROM contact_tokens WHERE expires_at < now() - interval '30 days'`,
-  );
-  return {
-    sessions: (sessions.rowCount ?? 0) + (portal.rowCount ?? 0),
-    attempts: (attempts.rowCount ?? 0) + (portalAttempts.rowCount ?? 0),
-  };
+  return { sessions: sessions.rowCount ?? 0, attempts: attempts.rowCount ?? 0 };
 }
 
+/**
+ * The nightly housekeeping job: staff's expired rows, then each other module's (`others`, given
+ * by the composition root src/jobs.ts: portal sessions and attempts, used or expired emailed
+ * links). Logs how many sessions and sign-in attempts went in all.
+ */
 export function housekeepingJob(options: {
   pool: Pool;
   idleMinutes: number;
-  portalIdleMinutes: number;
   logger: Logger;
+  others: Housekeeping[];
 }): JobDefinition {
   return {
     name: housekeepingJobName,
     cron: '17 3 * * *',
     handle: async () => {
-      const removed = await removeExpiredSessions(options);
+      const removed = await removeExpiredStaffSessions(options);
+      for (const housekeeping of options.others) {
+        const more = await housekeeping();
+        removed.sessions += more.sessions ?? 0;
+        removed.attempts += more.attempts ?? 0;
+      }
       options.logger.info(removed, 'housekeeping removed expired rows');
     },
   };

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors.js';
+import { guardWithAccess } from '../../platform/http/route-access.js';
 import type { AppContext } from '../../platform/context.js';
 import { roleCan, type StaffCapability } from './staff-roles.js';
 import {
@@ -61,22 +62,28 @@ export function staffSessionHook(context: AppContext) {
  * parsed and validated (a validation error would tell them about the route and its data).
  */
 export function requireStaff(capability: StaffCapability = 'read') {
-  return async (request: FastifyRequest, _reply: FastifyReply) => {
-    const user = request.staffUser;
-    if (!user) throw new AppError('unauthenticated', 'Sign in to continue');
-    if (!roleCan(user.role, capability)) {
-      throw new AppError('forbidden', 'Your role does not allow this action');
-    }
-  };
+  return guardWithAccess(
+    async (request: FastifyRequest, _reply: FastifyReply) => {
+      const user = request.staffUser;
+      if (!user) throw new AppError('unauthenticated', 'Sign in to continue');
+      if (!roleCan(user.role, capability)) {
+        throw new AppError('forbidden', 'Your role does not allow this action');
+      }
+    },
+    { audience: 'staff', capability },
+  );
 }
 
 /** A route guard: a session whose password was right and whose TOTP code is due. */
 export function requirePendingTotp() {
-  return async (request: FastifyRequest, _reply: FastifyReply) => {
-    if (request.pendingStaffSession?.pending !== 'totp') {
-      throw new AppError('unauthenticated', 'Sign in with your email and password first');
-    }
-  };
+  return guardWithAccess(
+    async (request: FastifyRequest, _reply: FastifyReply) => {
+      if (request.pendingStaffSession?.pending !== 'totp') {
+        throw new AppError('unauthenticated', 'Sign in with your email and password first');
+      }
+    },
+    { audience: 'staff_pending', step: 'totp' },
+  );
 }
 
 /**
@@ -84,10 +91,14 @@ export function requirePendingTotp() {
  * right and that must set up TOTP before it counts (the settings require it).
  */
 export function requireStaffOrPendingEnrollment() {
-  return async (request: FastifyRequest, _reply: FastifyReply) => {
-    if (request.staffUser || request.pendingStaffSession?.pending === 'totp_enrollment') return;
-    throw new AppError('unauthenticated', 'Sign in to continue');
-  };
+  return guardWithAccess(
+    async (request: FastifyRequest, _reply: FastifyReply) => {
+      if (request.staffUser || request.pendingStaffSession?.pending === 'totp_enrollment') return;
+      throw new AppError('unauthenticated', 'Sign in to continue');
+    },
+    // Every role has 'read': any signed-in staff user.
+    { audience: 'staff', capability: 'read', orPendingStep: 'totp_enrollment' },
+  );
 }
 
 /** The user setting up TOTP; only call behind requireStaffOrPendingEnrollment. */

@@ -7,8 +7,8 @@ import { recordAudit } from '../audit/audit.js';
 import { getSecuritySettings } from '../settings/settings.service.js';
 import { staffLoginAttempts, staffSessions, staffUsers } from './staff.schema.js';
 import {
-  refuseIfAccountLocked,
-  refuseIfAddressLocked,
+  finishSignInAttempt,
+  openSignInAttempt,
   staffActor,
   staffUserColumns,
   type AttemptSource,
@@ -118,23 +118,30 @@ export async function verifySignInTotp(options: {
     ip: options.ip,
     userAgent: options.userAgent,
   };
-  await refuseIfAddressLocked(options.pool, attempt, options.maxFailuresPerAddress);
-  await refuseIfAccountLocked(options.pool, attempt, options.maxFailuresPerAccount);
+  const attemptId = await openSignInAttempt(options.pool, attempt, {
+    maxFailuresPerAccount: options.maxFailuresPerAccount,
+    maxFailuresPerAddress: options.maxFailuresPerAddress,
+  });
   const outcome = await withTransaction(options.pool, async ({ db }) => {
+    const gone = async () => {
+      await finishSignInAttempt(db, attemptId, {
+        succeeded: false,
+        reason: 'no TOTP code due (signed out, or TOTP turned off)',
+      });
+      return 'gone' as const;
+    };
     const user = await lockUser(db, options.user.id);
-    if (!user.totpSecret || !user.totpEnabledAt) return 'gone' as const;
+    if (!user.totpSecret || !user.totpEnabledAt) return gone();
     const check = await checkCode(db, user.id, user.totpSecret, options.code);
     if (check.outcome !== 'accepted') {
-      await db.insert(staffLoginAttempts).values({
-        ...attempt,
+      await finishSignInAttempt(db, attemptId, {
         succeeded: false,
         reason: check.outcome === 'wrong' ? 'wrong TOTP code' : 'TOTP code already used',
       });
       return check.outcome;
     }
-    if (!(await completeSession(db, options.token, user.id))) return 'gone' as const;
-    await db.insert(staffLoginAttempts).values({
-      ...attempt,
+    if (!(await completeSession(db, options.token, user.id))) return gone();
+    await finishSignInAttempt(db, attemptId, {
       succeeded: true,
       reason: `signed in with TOTP code${stepSuffix(check.step)}`,
     });
@@ -292,11 +299,17 @@ export async function disableOwnTotp(options: {
     ip: options.ip,
     userAgent: options.userAgent,
   };
-  await refuseIfAccountLocked(options.pool, attempt, options.maxFailuresPerAccount);
+  const attemptId = await openSignInAttempt(options.pool, attempt, {
+    maxFailuresPerAccount: options.maxFailuresPerAccount,
+  });
   const refused = await withTransaction(options.pool, async ({ db }) => {
     const user = await lockUser(db, options.user.id);
     if (!user.totpSecret || !user.totpEnabledAt) {
-      throw new AppError('conflict', 'Two-factor sign-in is not on for your account');
+      await finishSignInAttempt(db, attemptId, {
+        succeeded: false,
+        reason: 'TOTP was not on (turning TOTP off)',
+      });
+      return 'not_on' as const;
     }
     let refusal: FieldRefusal | null = null;
     if ('code' in options.proof) {
@@ -315,13 +328,16 @@ export async function disableOwnTotp(options: {
       refusal = { field: 'password', message: 'is incorrect', reason: 'wrong password' };
     }
     if (refusal) {
-      await db.insert(staffLoginAttempts).values({
-        ...attempt,
+      await finishSignInAttempt(db, attemptId, {
         succeeded: false,
         reason: `${refusal.reason} (turning TOTP off)`,
       });
       return refusal;
     }
+    await finishSignInAttempt(db, attemptId, {
+      succeeded: true,
+      reason: `TOTP turned off, proved with ${'code' in options.proof ? 'a code' : 'the password'}`,
+    });
     await db
       .update(staffUsers)
       .set({ totpSecret: null, totpEnabledAt: null })
@@ -337,6 +353,9 @@ export async function disableOwnTotp(options: {
     });
     return null;
   });
+  if (refused === 'not_on') {
+    throw new AppError('conflict', 'Two-factor sign-in is not on for your account');
+  }
   if (refused) throw AppError.validation(refused.field, refused.message);
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
-import { emailAddress, idParam, requiredText } from '../../platform/http/validation.js';
+import { emailAddress, idParam, pageLimit, requiredText } from '../../platform/http/validation.js';
 import { minimumPasswordLength } from '../../platform/passwords.js';
 import { getDateSettings } from '../settings/settings.service.js';
 import { actorOf, requireStaff, staffCookieOptions, staffSessionCookie } from './staff-auth.js';
@@ -20,9 +20,11 @@ import {
 
 export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/api/auth/csrf', async (_request, reply) => ({ csrfToken: reply.csrfToken() }));
+    app.get('/api/auth/csrf', { config: { access: 'public' } }, async (_request, reply) => ({
+      csrfToken: reply.csrfToken(),
+    }));
 
-    app.get('/api/auth/session', async (request, reply) => {
+    app.get('/api/auth/session', { config: { access: 'public' } }, async (request, reply) => {
       const user = request.staffUser;
       const pending = request.pendingStaffSession?.pending;
       return {
@@ -39,6 +41,7 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/auth/sign-in',
       {
+        config: { access: 'public' },
         // The per-address limit counts failed attempts only (signInStaff): a request-counting
         // limit would lock out an office whose staff all sign in from one address.
         schema: {
@@ -68,7 +71,7 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
       },
     );
 
-    app.post('/api/auth/sign-out', async (request, reply) => {
+    app.post('/api/auth/sign-out', { config: { access: 'public' } }, async (request, reply) => {
       const token = request.cookies[staffSessionCookie];
       if (token) await signOutStaff({ pool: context.pool, token });
       reply.clearCookie(staffSessionCookie, staffCookieOptions);
@@ -130,13 +133,20 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/staff-users/:id/login-history',
-      { onRequest: requireStaff('manage_staff'), schema: { params: idParam } },
-      async (request) => ({
-        attempts: await listStaffLoginHistory({
+      {
+        onRequest: requireStaff('manage_staff'),
+        schema: {
+          params: idParam,
+          querystring: z.object({ cursor: z.string().max(500).optional(), limit: pageLimit }),
+        },
+      },
+      async (request) =>
+        listStaffLoginHistory({
           pool: context.pool,
           staffUserId: request.params.id,
+          cursor: request.query.cursor || undefined,
+          limit: request.query.limit,
         }),
-      }),
     );
 
     await app.register(staffTotpRoutes(context));

@@ -51,6 +51,8 @@ export const staffLoginAttempts = pgTable(
   },
   (t) => [
     index('staff_login_attempts_email_idx').on(t.email, t.attemptedAt.desc()),
+    // A staff user's login history pages newest first by (time, id).
+    index('staff_login_attempts_user_idx').on(t.staffUserId, t.attemptedAt.desc(), t.id.desc()),
     // The per-address limit counts recent failures from one address.
     index('staff_login_attempts_ip_failed_idx')
       .on(t.ip, t.attemptedAt.desc())

@@ -1,11 +1,13 @@
-import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, sql } from 'drizzle-orm';
 import { AppError } from '../../platform/errors.js';
 import {
   createDb,
   isUniqueViolation,
   withTransaction,
+  type Db,
   type Pool,
 } from '../../platform/database.js';
+import { decodeCursor, encodeCursor } from '../../platform/keyset-cursor.js';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../platform/passwords.js';
 import { hashToken, newToken } from '../../platform/tokens.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
@@ -166,75 +168,95 @@ export interface AttemptSource {
   userAgent: string;
 }
 
+/** The login history's reason for an attempt refused by the per-account limit. */
+export const accountLockedReason = 'locked: too many failures';
+
 /**
- * The per-account limit: with too many failures (wrong password or wrong TOTP code) in the
- * window, the attempt is recorded as locked and refused with 429, whatever it carries.
+ * The reason an attempt carries while it is being checked. A process that dies mid-check
+ * leaves it so, and it counts as a failure, as the attempt it records may have been one.
  */
-export async function refuseIfAccountLocked(
+const uncheckedReason = 'not finished: the check was interrupted';
+
+/**
+ * Opens a staff sign-in attempt under the limits (decision 9). The attempt is recorded first,
+ * as a failure, and only then are the window's failures counted, this one included: attempts
+ * sent at the same instant each see the others' rows, so however many arrive at once, no more
+ * than the limit reach the password or code check. Over the per-address limit (when given:
+ * failures from the client's address, on any account) or the per-account one (failures for the
+ * email), the row takes the lock's reason and 429 is thrown, before anything is checked. Else
+ * the row's id is returned: record the outcome with `finishSignInAttempt`; until then the
+ * attempt counts as a failure, so a burst of right passwords may briefly count too.
+ */
+export async function openSignInAttempt(
   pool: Pool,
   attempt: AttemptSource & { staffUserId?: string },
-  maxFailuresPerAccount: number,
-): Promise<void> {
+  limits: { maxFailuresPerAccount: number; maxFailuresPerAddress?: number },
+): Promise<number> {
   const db = createDb(pool);
+  const [row] = await db
+    .insert(staffLoginAttempts)
+    .values({
+      ...attempt,
+      staffUserId: attempt.staffUserId ?? null,
+      succeeded: false,
+      reason: uncheckedReason,
+    })
+    .returning({ id: staffLoginAttempts.id });
+  const id = row!.id;
+  const recent = and(
+    eq(staffLoginAttempts.succeeded, false),
+    gt(
+      staffLoginAttempts.attemptedAt,
+      sql`now() - make_interval(mins => ${signInFailureWindowMinutes})`,
+    ),
+  );
   const [failures] = await db
-    .select({ n: count() })
+    .select({
+      fromAddress: sql<number>`count(*) FILTER (WHERE ${eq(staffLoginAttempts.ip, attempt.ip)})::int`,
+      forAccount: sql<number>`count(*) FILTER (WHERE ${eq(staffLoginAttempts.email, attempt.email)})::int`,
+    })
     .from(staffLoginAttempts)
     .where(
       and(
-        eq(staffLoginAttempts.email, attempt.email),
-        eq(staffLoginAttempts.succeeded, false),
-        gt(
-          staffLoginAttempts.attemptedAt,
-          sql`now() - make_interval(mins => ${signInFailureWindowMinutes})`,
-        ),
+        recent,
+        sql`(${eq(staffLoginAttempts.ip, attempt.ip)} OR ${eq(staffLoginAttempts.email, attempt.email)})`,
       ),
     );
-  if ((failures?.n ?? 0) < maxFailuresPerAccount) return;
-  await db.insert(staffLoginAttempts).values({
-    ...attempt,
-    staffUserId: attempt.staffUserId ?? null,
-    succeeded: false,
-    reason: 'locked: too many failures',
-  });
-  throw new AppError(
-    'rate_limited',
-    `Too many failed sign-in attempts for this account. Try again in ${signInFailureWindowMinutes} minutes.`,
-  );
+  if (
+    limits.maxFailuresPerAddress !== undefined &&
+    (failures?.fromAddress ?? 0) > limits.maxFailuresPerAddress
+  ) {
+    await finishSignInAttempt(db, id, { succeeded: false, reason: addressLockedReason });
+    throw new AppError('rate_limited', addressLockedMessage);
+  }
+  if ((failures?.forAccount ?? 0) > limits.maxFailuresPerAccount) {
+    await finishSignInAttempt(db, id, { succeeded: false, reason: accountLockedReason });
+    throw new AppError(
+      'rate_limited',
+      `Too many failed sign-in attempts for this account. Try again in ${signInFailureWindowMinutes} minutes.`,
+    );
+  }
+  return id;
 }
 
 /**
- * The per-address limit: with too many failed attempts from the client's address in the
- * window (on any account, known or not), the attempt is recorded and refused with 429,
- * before any password is checked. Only failures count: an office whose staff all sign in from
- * one address is never locked out by its own successful sign-ins.
+ * Records the outcome of an attempt opened by `openSignInAttempt` (on the caller's transaction
+ * when it comes with a change, so both commit together). `staffUserId` names the user once an
+ * email turned out to be theirs.
  */
-export async function refuseIfAddressLocked(
-  pool: Pool,
-  attempt: AttemptSource & { staffUserId?: string },
-  maxFailuresPerAddress: number,
+export async function finishSignInAttempt(
+  db: Db,
+  id: number,
+  outcome: { succeeded: boolean; reason: string; staffUserId?: string | null },
 ): Promise<void> {
-  const db = createDb(pool);
-  const [failures] = await db
-    .select({ n: count() })
-    .from(staffLoginAttempts)
-    .where(
-      and(
-        eq(staffLoginAttempts.ip, attempt.ip),
-        eq(staffLoginAttempts.succeeded, false),
-        gt(
-          staffLoginAttempts.attemptedAt,
-          sql`now() - make_interval(mins => ${signInFailureWindowMinutes})`,
-        ),
-      ),
-    );
-  if ((failures?.n ?? 0) < maxFailuresPerAddress) return;
-  await db.insert(staffLoginAttempts).values({
-    ...attempt,
-    staffUserId: attempt.staffUserId ?? null,
-    succeeded: false,
-    reason: addressLockedReason,
-  });
-  throw new AppError('rate_limited', addressLockedMessage);
+  await db
+    .update(staffLoginAttempts)
+    .set({
+      succeeded: outcome.succeeded,
+      reason: outcome.reason,
+      ...(outcome.staffUserId !== undefined ? { staffUserId: outcome.staffUserId } : {}),
+    })
+    .where(eq(staffLoginAttempts.id, id));
 }
 
 /** What a correct password leads to: a session, or a second step before it counts. */
@@ -261,8 +283,10 @@ export async function signInStaff(options: {
 }): Promise<SignInResult> {
   const db = createDb(options.pool);
   const attempt = { email: options.email, ip: options.ip, userAgent: options.userAgent };
-  await refuseIfAddressLocked(options.pool, attempt, options.maxFailuresPerAddress);
-  await refuseIfAccountLocked(options.pool, attempt, options.maxFailuresPerAccount);
+  const attemptId = await openSignInAttempt(options.pool, attempt, {
+    maxFailuresPerAccount: options.maxFailuresPerAccount,
+    maxFailuresPerAddress: options.maxFailuresPerAddress,
+  });
 
   const [user] = await db.select().from(staffUsers).where(eq(staffUsers.email, options.email));
   const passwordMatches = user
@@ -276,11 +300,10 @@ export async function signInStaff(options: {
         ? 'account disabled'
         : null;
   if (refusal || !user) {
-    await db.insert(staffLoginAttempts).values({
-      ...attempt,
-      staffUserId: user?.id ?? null,
+    await finishSignInAttempt(db, attemptId, {
       succeeded: false,
       reason: refusal ?? 'unknown email',
+      staffUserId: user?.id ?? null,
     });
     throw new AppError('unauthenticated', wrongCredentialsMessage);
   }
@@ -307,9 +330,7 @@ export async function signInStaff(options: {
       ip: options.ip,
       userAgent: options.userAgent,
     });
-    await tx
-      .insert(staffLoginAttempts)
-      .values({ ...attempt, staffUserId: user.id, succeeded: true, reason });
+    await finishSignInAttempt(tx, attemptId, { succeeded: true, reason, staffUserId: user.id });
   });
   if (next !== 'signed_in') return { token, next };
   return {
@@ -376,17 +397,54 @@ export async function findStaffSession(options: {
   };
 }
 
-export async function listStaffLoginHistory(options: { pool: Pool; staffUserId: string }) {
+/**
+ * A staff user's sign-in attempts, newest first, a page at a time: at most `limit` rows,
+ * `total` (every attempt kept for the user, on every page) and `nextCursor`, the keyset
+ * cursor (attempt time and id) of the page after this one, null on the last page
+ * (docs/decisions/0004-keyset-pagination.md). An unknown user is a 404; a cursor this list
+ * did not give out is a 400 naming `cursor`.
+ */
+export async function listStaffLoginHistory(options: {
+  pool: Pool;
+  staffUserId: string;
+  cursor?: string;
+  limit: number;
+}) {
   const db = createDb(options.pool);
   const [user] = await db
     .select({ id: staffUsers.id })
     .from(staffUsers)
     .where(eq(staffUsers.id, options.staffUserId));
   if (!user) throw AppError.notFound('Staff user');
-  return db
-    .select()
-    .from(staffLoginAttempts)
-    .where(eq(staffLoginAttempts.staffUserId, options.staffUserId))
-    .orderBy(sql`${staffLoginAttempts.attemptedAt} desc`)
-    .limit(100);
+  // A cursor belongs to one user's history.
+  const scope = `staff-login-history:${options.staffUserId}`;
+  const ofUser = eq(staffLoginAttempts.staffUserId, options.staffUserId);
+  let keyset = sql`true`;
+  if (options.cursor) {
+    const [attemptedAt, id] = decodeCursor(scope, options.cursor, 'timestamptz', 'bigint');
+    keyset = sql`(${staffLoginAttempts.attemptedAt}, ${staffLoginAttempts.id}) < (${attemptedAt}::timestamptz, ${id}::bigint)`;
+  }
+  const [rows, [counted]] = await Promise.all([
+    db
+      .select({
+        ...getTableColumns(staffLoginAttempts),
+        // As PostgreSQL prints it, so the cursor keeps the microseconds.
+        sortKey: sql<string>`${staffLoginAttempts.attemptedAt}::text`,
+      })
+      .from(staffLoginAttempts)
+      .where(and(ofUser, keyset))
+      .orderBy(desc(staffLoginAttempts.attemptedAt), desc(staffLoginAttempts.id))
+      .limit(options.limit + 1),
+    db.select({ total: count() }).from(staffLoginAttempts).where(ofUser),
+  ]);
+  const page = rows.slice(0, options.limit);
+  const last = page[page.length - 1];
+  return {
+    attempts: page.map(({ sortKey: _sortKey, ...attempt }) => attempt),
+    total: counted?.total ?? 0,
+    nextCursor:
+      rows.length > options.limit && last
+        ? encodeCursor(scope, last.sortKey, String(last.id))
+        : null,
+  };
 }

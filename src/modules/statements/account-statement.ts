@@ -1,8 +1,8 @@
 import { AppError } from '../../platform/errors.js';
 import type { Pool, PoolClient } from '../../platform/database.js';
 import { formatAddress } from '../invoices/invoice-document.js';
-import { openAsOfCondition } from '../invoices/invoice-math.js';
-import { ageBalances, daysPastDue, type Aging } from './aging.js';
+import { daysPastDue, openAsOfCondition } from '../invoices/invoice-math.js';
+import { ageBalances, type Aging } from './aging.js';
 
 export interface StatementInvoice {
   number: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ageBalances, bucketFor, daysPastDue } from './aging.js';
+import { daysPastDue } from '../invoices/invoice-math.js';
+import { ageBalances, bucketFor } from './aging.js';
 
 describe('receivables aging', () => {
   it('counts whole days past the due date', () => {

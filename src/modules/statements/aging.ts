@@ -1,3 +1,5 @@
+import { daysPastDue } from '../invoices/invoice-math.js';
+
 /** Receivables aging buckets, as accountants read them: days past due as of the statement date. */
 export const agingBuckets = ['current', 'days1to30', 'days31to60', 'days61to90', 'over90'] as const;
 export type AgingBucket = (typeof agingBuckets)[number];
@@ -11,13 +13,6 @@ export const agingBucketLabels: Record<AgingBucket, string> = {
 };
 
 export type Aging = Record<AgingBucket, number>;
-
-const dayMs = 24 * 60 * 60 * 1000;
-
-/** Whole days from the due date to the statement date; negative or zero is not yet past due. */
-export function daysPastDue(dueDate: string, asOf: string): number {
-  return Math.round((Date.parse(`${asOf}T00:00:00Z`) - Date.parse(`${dueDate}T00:00:00Z`)) / dayMs);
-}
 
 export function bucketFor(days: number): AgingBucket {
   if (days <= 0) return 'current';

@@ -9,7 +9,7 @@ import {
   type PdfColumn,
 } from '../../platform/pdf.js';
 import { formatDate } from '../../shared/dates.js';
-import type { Brand } from '../email/templates/brand.js';
+import type { Brand } from '../settings/brand.js';
 import type { AccountStatement } from './account-statement.js';
 import { agingBucketLabels, agingBuckets } from './aging.js';
 

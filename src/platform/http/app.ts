@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
+import { z } from 'zod';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import helmet from '@fastify/helmet';
@@ -11,6 +12,7 @@ import {
   hasZodFastifySchemaValidationErrors,
   serializerCompiler,
   validatorCompiler,
+  type FastifyPluginAsyncZod,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { AppError, type FieldError } from '../errors.js';
@@ -18,6 +20,9 @@ import type { AppContext } from '../context.js';
 import { loggerOptions } from '../logger.js';
 import { projectRoot } from '../project-root.js';
 import { refuseIllFormedText } from './well-formed-text.js';
+import { routeAccessOf, type RouteAccess } from './route-access.js';
+import { registerOpenApi } from './openapi.js';
+import { errorResponses } from './responses.js';
 import {
   cookieSetByReply,
   csrfHmacKey,
@@ -25,28 +30,31 @@ import {
   requestUserInfo,
   type SessionCookieOf,
 } from './session-csrf.js';
-import { staffSessionCookie, staffSessionHook } from '../../modules/staff/staff-auth.js';
-import { staffRoutes } from '../../modules/staff/staff.routes.js';
-import { organizationRoutes } from '../../modules/organizations/organizations.routes.js';
-import { contactRoutes } from '../../modules/contacts/contacts.routes.js';
-import { accessProfileRoutes } from '../../modules/access-profiles/access-profiles.routes.js';
-import { emailRoutes } from '../../modules/email/email.routes.js';
-import { settingsRoutes } from '../../modules/settings/settings.routes.js';
-import { portalRoutes } from '../../modules/portal/portal.routes.js';
-import { portalSessionCookie, portalSessionHook } from '../../modules/portal/portal-auth.js';
-import { invoiceDocumentRoutes } from '../../modules/invoices/invoice-document.routes.js';
-import { invoiceRoutes } from '../../modules/invoices/invoices.routes.js';
-import { catalogRoutes } from '../../modules/invoices/catalog.routes.js';
 
 const webRoot = path.join(projectRoot, 'web', 'dist');
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Portal routes act for the portal session, every other route for the staff one. */
-const sessionCookieOf: SessionCookieOf = (routeUrl) =>
-  routeUrl?.startsWith('/api/portal/') ? portalSessionCookie : staffSessionCookie;
+/**
+ * What the composition root (src/app.ts) plugs into the web application: the platform knows
+ * no module, so the sessions, their cookies and the routes come from there.
+ */
+export interface AppWiring {
+  /** The session cookie a route's requests act for: CSRF tokens are bound to it. */
+  sessionCookieOf: SessionCookieOf;
+  /** onRequest hooks that resolve the sessions, run in order before the CSRF check. */
+  sessionHooks: ((request: FastifyRequest) => Promise<void>)[];
+  /** The modules' routes, registered in order after the error handler. */
+  routes: FastifyPluginAsyncZod[];
+  /** Lets a test read the log lines the application writes. */
+  logStream?: NodeJS.WritableStream;
+}
 
-/** The web application. `logStream` lets a test read the log lines it writes. */
-export async function buildApp(context: AppContext, logStream?: NodeJS.WritableStream) {
+/**
+ * The web application without Portico's own logic: plugins, security headers, CSRF, error
+ * mapping, the health check and the built web app, with the sessions and routes `wiring` gives.
+ */
+export async function buildHttpApp(context: AppContext, wiring: AppWiring) {
+  const { sessionCookieOf, logStream } = wiring;
   const app = Fastify({
     logger: {
       ...loggerOptions(context.config.LOG_LEVEL),
@@ -68,7 +76,16 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
-      routeTable.push({ method, url: route.url, schema: route.schema ?? {} });
+      routeTable.push({
+        method,
+        url: route.url,
+        schema: route.schema ?? {},
+        // Read when asked: a plugin's own onRoute hook, which runs after this one, may declare
+        // its routes public (openapi.ts).
+        get access() {
+          return routeAccessOf(route);
+        },
+      });
     }
   });
   app.decorate('routeTable', routeTable);
@@ -117,8 +134,7 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     done(null, payload);
   });
-  app.addHook('onRequest', staffSessionHook(context));
-  app.addHook('onRequest', portalSessionHook(context));
+  for (const hook of wiring.sessionHooks) app.addHook('onRequest', hook);
   // Every state-changing call carries the CSRF token, sign-in included. Decided on the route
   // the request reached, so no spelling of its URL (percent-encoded, absolute-form) skips it;
   // a request that reaches no route changes nothing and gets its 404.
@@ -184,21 +200,21 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
       .send(errorBody('internal', `Something went wrong. Reference: ${request.id}`));
   });
 
-  await app.register(staffRoutes(context));
-  await app.register(organizationRoutes(context));
-  await app.register(contactRoutes(context));
-  await app.register(accessProfileRoutes(context));
-  await app.register(emailRoutes(context));
-  await app.register(settingsRoutes(context));
-  await app.register(portalRoutes(context));
-  await app.register(invoiceDocumentRoutes(context));
-  await app.register(invoiceRoutes(context));
-  await app.register(catalogRoutes(context));
+  // Before the routes: the OpenAPI document is collected from each route as it is added.
+  await registerOpenApi(app);
+  for (const routes of wiring.routes) await app.register(routes);
 
-  app.get('/api/health', async () => {
-    await context.pool.query('SELECT 1');
-    return { ok: true };
-  });
+  app.get(
+    '/api/health',
+    {
+      config: { access: 'public' },
+      schema: { response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses } },
+    },
+    async () => {
+      await context.pool.query('SELECT 1');
+      return { ok: true as const };
+    },
+  );
 
   if (existsSync(webRoot)) {
     // wildcard: files are looked up per request, so a rebuilt console is served without a restart.
@@ -222,13 +238,15 @@ export async function buildApp(context: AppContext, logStream?: NodeJS.WritableS
   return app;
 }
 
-export type App = Awaited<ReturnType<typeof buildApp>>;
+export type App = Awaited<ReturnType<typeof buildHttpApp>>;
 
 /** A route as Fastify registered it: method, URL pattern (`:id` placeholders) and schemas. */
 export interface RegisteredRoute {
   method: string;
   url: string;
   schema: { body?: unknown; querystring?: unknown; params?: unknown };
+  /** Who may call it (route-access.ts); null: the route declares no policy. */
+  access: RouteAccess | null;
 }
 
 declare module 'fastify' {

@@ -14,10 +14,22 @@ import {
  * in the console, the portal, an email and a PDF. Until a session answers: ISO dates, UTC.
  */
 let display: DateDisplay = { dateFormat: defaultDateFormat, timeZone: 'UTC' };
+/** Today in the MSP's time zone, as the last session answer said; null before one answers. */
+let businessToday: string | null = null;
 
-/** Takes the MSP's date format and time zone from a session answer. */
-export function setDateDisplay(next: DateDisplay | undefined): void {
-  if (next) display = { dateFormat: next.dateFormat, timeZone: next.timeZone };
+/** Takes the MSP's date format, time zone and today's business date from a session answer. */
+export function setDateDisplay(next: (DateDisplay & { today?: string }) | undefined): void {
+  if (!next) return;
+  display = { dateFormat: next.dateFormat, timeZone: next.timeZone };
+  businessToday = next.today ?? businessToday;
+}
+
+/**
+ * What a date box needs: the MSP's date format (to write and read typed dates) and today's
+ * business date (the calendar's "today"), never the browser's own date.
+ */
+export function dateEntry(): { dateFormat: DateDisplay['dateFormat']; today: string | null } {
+  return { dateFormat: display.dateFormat, today: businessToday };
 }
 
 /**

@@ -16,6 +16,8 @@ export {
   quantityToText,
   type Parsed,
 } from '../../../src/shared/money';
+// The currencies an organization may be billed in, with their ISO 4217 minor units.
+export { offeredCurrencies, type Currency } from '../../../src/shared/currencies';
 
 /** n / d rounded half away from zero, for integers (d > 0). */
 function divideRounded(n: bigint, d: bigint): bigint {

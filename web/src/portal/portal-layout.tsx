@@ -11,6 +11,7 @@ import {
 } from './api/portal-session';
 import { BrandMark } from './components/brand-mark';
 import { SupportFooter } from './components/support-footer';
+import { OrganizationFromLink } from './organization-from-link';
 import { allowedNav, changePasswordPath, portalNav } from './portal-nav';
 
 /** The signed-in portal: the MSP's header, the menus this contact may use, and support. */
@@ -158,7 +159,9 @@ export function PortalLayout() {
         >
           <Box>
             {current || pathname === changePasswordPath ? (
-              <Outlet />
+              <OrganizationFromLink>
+                <Outlet />
+              </OrganizationFromLink>
             ) : (
               <Text c="dimmed" py="xl">
                 You have no company to act for in this portal. Ask {mspName} for access.

@@ -6,8 +6,10 @@ import { formatMoney } from '../../../platform/money.js';
 import { agingBucketLabels, agingBuckets } from '../../statements/aging.js';
 import type { AccountStatement } from '../../statements/account-statement.js';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
+import { endSentence } from './sentence.js';
 import { formatDate } from '../../../shared/dates.js';
-import type { Brand } from './brand.js';
+import type { Brand } from '../../settings/brand.js';
+import { portalLink, portalPages } from '../portal-links.js';
 
 export interface AccountSummaryData {
   contactName: string;
@@ -33,7 +35,7 @@ export function AccountSummaryEmail({ data, brand }: { data: AccountSummaryData;
       <Paragraph>Hello {data.contactName},</Paragraph>
       <Paragraph>
         Here is the account summary for <strong>{statement.organizationName}</strong> as of{' '}
-        {date(statement.asOf)}.
+        {endSentence(date(statement.asOf))}
       </Paragraph>
       <Section style={{ backgroundColor: '#f8f9fa', borderRadius: 6, padding: '12px 16px' }}>
         <Text style={{ ...cell, fontSize: 15 }}>
@@ -96,7 +98,11 @@ export function AccountSummaryEmail({ data, brand }: { data: AccountSummaryData;
       <Text style={{ ...cell, color: '#868e96', paddingTop: 12 }}>
         The statement is attached as a PDF.
       </Text>
-      <ActionButton brand={brand} href={brand.portalUrl}>
+      {/* Opens the portal acting for the summary's organization, whichever the contact last used. */}
+      <ActionButton
+        brand={brand}
+        href={portalLink(brand, portalPages.home, statement.organizationId)}
+      >
         Open the client portal
       </ActionButton>
     </BrandedLayout>

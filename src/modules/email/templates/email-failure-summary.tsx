@@ -2,8 +2,9 @@ import { Column } from '@react-email/column';
 import { Row } from '@react-email/row';
 import { Text } from '@react-email/text';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
+import { endSentence } from './sentence.js';
 import { formatTimestamp } from '../../../shared/dates.js';
-import type { Brand } from './brand.js';
+import type { Brand } from '../../settings/brand.js';
 
 export interface EmailFailureSummaryData {
   periodLabel: string;
@@ -32,8 +33,8 @@ export function EmailFailureSummaryEmail(props: { data: EmailFailureSummaryData;
       title="Email Failure Summary"
     >
       <Paragraph>
-        These emails to clients failed for good {data.periodLabel}. Check the addresses, then resend
-        them from View Email History.
+        These emails to clients failed for good {endSentence(data.periodLabel)} Check the addresses,
+        then resend them from View Email History.
       </Paragraph>
       {data.failures.map((failure, index) => (
         <Row key={index}>

@@ -1,6 +1,6 @@
 import { createElement, type ReactElement } from 'react';
 import { render, toPlainText } from '@react-email/render';
-import type { Brand } from './brand.js';
+import type { Brand } from '../../settings/brand.js';
 import {
   AccountSummaryEmail,
   accountSummarySample,

@@ -3,7 +3,7 @@ import { Text } from '@react-email/text';
 import { formatMoney } from '../../../platform/money.js';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
 import { formatDate } from '../../../shared/dates.js';
-import type { Brand } from './brand.js';
+import type { Brand } from '../../settings/brand.js';
 
 export interface InvoiceDueData {
   contactName: string;

@@ -10,7 +10,7 @@ import { Img } from '@react-email/img';
 import { Preview } from '@react-email/preview';
 import { Section } from '@react-email/section';
 import { Text } from '@react-email/text';
-import type { Brand } from './brand.js';
+import type { Brand } from '../../settings/brand.js';
 
 const fontFamily = '-apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
 

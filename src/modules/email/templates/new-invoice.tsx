@@ -2,8 +2,9 @@ import { Section } from '@react-email/section';
 import { Text } from '@react-email/text';
 import { formatMoney } from '../../../platform/money.js';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
+import { endSentence } from './sentence.js';
 import { formatDate } from '../../../shared/dates.js';
-import type { Brand } from './brand.js';
+import type { Brand } from '../../settings/brand.js';
 
 export interface NewInvoiceData {
   contactName: string;
@@ -34,7 +35,7 @@ export function NewInvoiceEmail({ data, brand }: { data: NewInvoiceData; brand: 
       <Paragraph>Hello {data.contactName},</Paragraph>
       <Paragraph>
         {brand.mspName} has issued invoice <strong>{data.invoiceNumber}</strong> to{' '}
-        {data.organizationName}. The invoice is attached as a PDF.
+        {endSentence(data.organizationName)} The invoice is attached as a PDF.
       </Paragraph>
       <Section style={{ backgroundColor: '#f8f9fa', borderRadius: 6, padding: '12px 16px' }}>
         <Text style={cell}>Invoice number: {data.invoiceNumber}</Text>

@@ -1,5 +1,6 @@
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
-import type { Brand } from './brand.js';
+import { endSentence } from './sentence.js';
+import type { Brand } from '../../settings/brand.js';
 
 export interface PasswordResetData {
   contactName: string;
@@ -19,8 +20,8 @@ export function PasswordResetEmail({ data, brand }: { data: PasswordResetData; b
       title="Reset your password"
     >
       <Paragraph>
-        Hello {data.contactName}, someone asked to reset the portal password for {data.email}. If it
-        was you, choose a new password here:
+        Hello {data.contactName}, someone asked to reset the portal password for{' '}
+        {endSentence(data.email)} If it was you, choose a new password here:
       </Paragraph>
       <ActionButton brand={brand} href={data.resetUrl}>
         Choose a new password

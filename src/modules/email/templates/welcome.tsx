@@ -1,5 +1,6 @@
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
-import type { Brand } from './brand.js';
+import { endSentence } from './sentence.js';
+import type { Brand } from '../../settings/brand.js';
 
 export interface WelcomeData {
   contactName: string;
@@ -20,8 +21,9 @@ export function WelcomeEmail({ data, brand }: { data: WelcomeData; brand: Brand 
       title={`Welcome, ${data.contactName}`}
     >
       <Paragraph>
-        {brand.mspName} has opened a client portal account for you at {data.organizationName}. There
-        you can see and pay invoices, keep payment methods and file service tickets.
+        {brand.mspName} has opened a client portal account for you at{' '}
+        {endSentence(data.organizationName)} There you can see and pay invoices, keep payment
+        methods and file service tickets.
       </Paragraph>
       <Paragraph>
         Your username is your full email address: <strong>{data.email}</strong>

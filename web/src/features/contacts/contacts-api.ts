@@ -211,6 +211,7 @@ export function useSetDefaultNotification(organizationId: string) {
 }
 
 export interface LoginAttempt {
+  id: string;
   attemptedAt: string;
   ip: string | null;
   userAgent: string | null;
@@ -242,11 +243,26 @@ export function useSetTemporaryPassword(contactId: string) {
   });
 }
 
+/** One page of a contact's portal sign-in attempts; `total` counts all of them. */
+export interface LoginHistoryPage {
+  attempts: LoginAttempt[];
+  total: number;
+  nextCursor: string | null;
+}
+
+/** Attempts per "Load more" in the Login history window. */
+export const loginHistoryPageSize = 50;
+
+/** The contact's portal sign-in attempts, newest first, a page at a time (keyset cursors). */
 export function useLoginHistory(contactId: string, enabled: boolean) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: [...contactKeys.detail(contactId), 'login-history'] as const,
-    queryFn: () => api<{ attempts: LoginAttempt[] }>(`/api/contacts/${contactId}/login-history`),
-    select: (data) => data.attempts,
+    queryFn: ({ pageParam }) =>
+      api<LoginHistoryPage>(`/api/contacts/${contactId}/login-history`, {
+        query: { cursor: pageParam, limit: loginHistoryPageSize },
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled,
     // Each opening shows the attempts as they are now.
     staleTime: 0,

@@ -1,4 +1,5 @@
-import { Badge, Group, Loader, Modal, Table, Text } from '@mantine/core';
+import { Badge, Group, Loader, Modal, Stack, Table, Text } from '@mantine/core';
+import { LoadMore } from '../../components/load-more';
 import { PageError } from '../../components/page-state';
 import { formatDateTime } from '../../lib/format';
 import { useLoginHistory } from './contacts-api';
@@ -54,41 +55,52 @@ function LoginHistoryTable({ contactId }: { contactId: string }) {
       />
     );
   }
-  if (history.data.length === 0) {
+  const attempts = history.data.pages.flatMap((page) => page.attempts);
+  if (attempts.length === 0) {
     return <Text c="dimmed">No portal sign-in attempts yet.</Text>;
   }
   return (
-    <Table.ScrollContainer minWidth={720}>
-      <Table striped verticalSpacing="xs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th w={190}>Time</Table.Th>
-            <Table.Th>Result</Table.Th>
-            <Table.Th>Reason</Table.Th>
-            <Table.Th>Company</Table.Th>
-            <Table.Th w={130}>IP</Table.Th>
-            <Table.Th>Browser</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {history.data.map((attempt, index) => (
-            <Table.Tr key={`${attempt.attemptedAt}-${index}`}>
-              <Table.Td>{formatDateTime(attempt.attemptedAt)}</Table.Td>
-              <Table.Td>
-                <Badge variant="light" color={attempt.succeeded ? 'green' : 'red'}>
-                  {attempt.succeeded ? 'Success' : 'Failed'}
-                </Badge>
-              </Table.Td>
-              <Table.Td>{describeReason(attempt.reason)}</Table.Td>
-              <Table.Td>{attempt.organizationName ?? '—'}</Table.Td>
-              <Table.Td>{attempt.ip ?? '—'}</Table.Td>
-              <Table.Td title={attempt.userAgent ?? undefined}>
-                {describeUserAgent(attempt.userAgent)}
-              </Table.Td>
+    <Stack gap="sm">
+      <Table.ScrollContainer minWidth={720}>
+        <Table striped verticalSpacing="xs">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={190}>Time</Table.Th>
+              <Table.Th>Result</Table.Th>
+              <Table.Th>Reason</Table.Th>
+              <Table.Th>Company</Table.Th>
+              <Table.Th w={130}>IP</Table.Th>
+              <Table.Th>Browser</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+          </Table.Thead>
+          <Table.Tbody>
+            {attempts.map((attempt) => (
+              <Table.Tr key={attempt.id}>
+                <Table.Td>{formatDateTime(attempt.attemptedAt)}</Table.Td>
+                <Table.Td>
+                  <Badge variant="light" color={attempt.succeeded ? 'green' : 'red'}>
+                    {attempt.succeeded ? 'Success' : 'Failed'}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{describeReason(attempt.reason)}</Table.Td>
+                <Table.Td>{attempt.organizationName ?? '—'}</Table.Td>
+                <Table.Td>{attempt.ip ?? '—'}</Table.Td>
+                <Table.Td title={attempt.userAgent ?? undefined}>
+                  {describeUserAgent(attempt.userAgent)}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <LoadMore
+        shown={attempts.length}
+        total={history.data.pages[0]?.total ?? attempts.length}
+        noun="sign-in attempts"
+        hasMore={history.hasNextPage}
+        loading={history.isFetchingNextPage}
+        onLoad={() => history.fetchNextPage()}
+      />
+    </Stack>
   );
 }

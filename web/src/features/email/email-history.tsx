@@ -1,19 +1,9 @@
 import { useEffect, useRef, useState, type RefObject } from 'react';
-import {
-  Accordion,
-  Badge,
-  Button,
-  Group,
-  Loader,
-  Modal,
-  Select,
-  Stack,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Accordion, Badge, Button, Group, Loader, Modal, Select, Stack, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { IconEye, IconFilterOff, IconMailForward } from '@tabler/icons-react';
 import { notifyError, notifySuccess } from '../../api/errors';
+import { DateField } from '../../components/date-field';
 import { PageError } from '../../components/page-state';
 import { ReadOnlyNote } from '../../components/read-only-note';
 import { formatDateTimeMinutes } from '../../lib/format';
@@ -139,20 +129,22 @@ export function EmailHistory({ scope }: { scope: EmailHistoryScope }) {
           clearable
           w={{ base: '100%', xs: 160 }}
         />
-        <TextInput
+        {/* The calendars grey out days past the other end (excludeDate, not minDate/maxDate,
+            which would silently drop such a typed date: the error below says what is wrong). */}
+        <DateField
           label="From"
-          type="date"
           value={filters.from}
-          max={filters.to || undefined}
-          onChange={(event) => setFilter('from', event.currentTarget.value)}
+          excludeDate={(day) => filters.to !== '' && day > filters.to}
+          onChange={(next) => setFilter('from', next)}
+          clearable
           w={{ base: '100%', xs: 170 }}
         />
-        <TextInput
+        <DateField
           label="To"
-          type="date"
           value={filters.to}
-          min={filters.from || undefined}
-          onChange={(event) => setFilter('to', event.currentTarget.value)}
+          excludeDate={(day) => filters.from !== '' && day < filters.from}
+          onChange={(next) => setFilter('to', next)}
+          clearable
           error={badRange ? 'Must not be before From' : undefined}
           w={{ base: '100%', xs: 170 }}
         />

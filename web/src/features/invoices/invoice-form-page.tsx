@@ -23,8 +23,9 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { notifySuccess, showApiError } from '../../api/errors';
 import { NotFoundPage } from '../../app/not-found-page';
+import { DateField } from '../../components/date-field';
 import { PageError, PageLoader } from '../../components/page-state';
-import { addDays, formatDay } from '../../lib/format';
+import { addDays } from '../../lib/format';
 import {
   formatMoney,
   formatRatePpm,
@@ -401,14 +402,12 @@ function InvoiceFormPage({
                 description="Leave empty to use the next number"
                 {...form.getInputProps('number')}
               />
-              <TextInput
+              <DateField
                 label="Issue date"
-                type="date"
                 required
-                description={
-                  values.issueDate ? `Written ${formatDay(values.issueDate)}` : undefined
-                }
-                {...form.getInputProps('issueDate')}
+                value={values.issueDate}
+                onChange={(next) => form.setFieldValue('issueDate', next)}
+                error={form.errors.issueDate}
               />
               <Select
                 label="Terms"
@@ -416,9 +415,10 @@ function InvoiceFormPage({
                 allowDeselect={false}
                 {...form.getInputProps('terms')}
               />
-              <TextInput
+              <DateField
                 label="Due date"
-                type="date"
+                // Emptying the box goes back to the date from the terms.
+                allowDeselect
                 description={
                   values.dueDateManual ? (
                     <Anchor
@@ -433,12 +433,11 @@ function InvoiceFormPage({
                       Use the date from the terms
                     </Anchor>
                   ) : (
-                    `From the issue date and terms${dueDate ? `: ${formatDay(dueDate)}` : ''}`
+                    'From the issue date and terms'
                   )
                 }
                 value={dueDate}
-                onChange={(event) => {
-                  const next = event.currentTarget.value;
+                onChange={(next) => {
                   form.setFieldValue('dueDate', next);
                   form.setFieldValue('dueDateManual', next !== '');
                 }}

@@ -4,6 +4,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { IconChevronLeft, IconChevronRight, IconSearch } from '@tabler/icons-react';
 import { DataTable, type DataTableColumn } from 'mantine-datatable';
 import { Link } from 'react-router';
+import { DateField } from '../../components/date-field';
 import { PageError } from '../../components/page-state';
 import { formatDay } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
@@ -154,20 +155,8 @@ export function InvoiceList({ organizationId }: { organizationId?: string }) {
           clearable
           w={200}
         />
-        <TextInput
-          label="Due from"
-          type="date"
-          value={dueFrom}
-          onChange={(event) => setDueFrom(event.currentTarget.value)}
-          w={160}
-        />
-        <TextInput
-          label="Due to"
-          type="date"
-          value={dueTo}
-          onChange={(event) => setDueTo(event.currentTarget.value)}
-          w={160}
-        />
+        <DateField label="Due from" value={dueFrom} onChange={setDueFrom} clearable w={160} />
+        <DateField label="Due to" value={dueTo} onChange={setDueTo} clearable w={160} />
         <TextInput
           label="Find invoice"
           placeholder="Invoice number"

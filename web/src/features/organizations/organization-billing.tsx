@@ -1,11 +1,31 @@
-import { Button, Group, Stack, Switch, TextInput, Title } from '@mantine/core';
+import { Button, Group, Select, Stack, Switch, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconDeviceFloppy } from '@tabler/icons-react';
 import { ApiError } from '../../api/client';
 import { notifySuccess, showApiError } from '../../api/errors';
 import { useSaveBilling, type Organization, type OrganizationBilling } from './organizations-api';
+import { formatMoney, offeredCurrencies } from '../../lib/money';
 
-const currencyCode = /^[A-Za-z]{3}$/;
+/**
+ * What each choice shows: code, name and a sample amount in the currency's ISO 4217 digits,
+ * so staff see how prices will be read before choosing (1,234.56 is 123456 minor units in a
+ * two-digit currency; JPY shows ¥123,456).
+ */
+const sampleMinorUnits = 123_456;
+const offeredOptions = offeredCurrencies.map(({ code, name }) => ({
+  value: code,
+  label: `${code} — ${name} (${formatMoney(sampleMinorUnits, code)})`,
+}));
+
+/**
+ * The choices for this organization: the offered currencies, plus the one it holds if that was
+ * chosen before the list existed (kept, but no other organization can choose it).
+ */
+function currencyOptions(current: string) {
+  return offeredOptions.some((option) => option.value === current)
+    ? offeredOptions
+    : [{ value: current, label: `${current} (no longer offered)` }, ...offeredOptions];
+}
 
 /** The organization's invoice currency and whether new invoices are emailed. */
 export function OrganizationBillingCard({
@@ -23,13 +43,8 @@ export function OrganizationBillingCard({
       currency: organization.currency,
       newInvoiceEmails: organization.newInvoiceEmails,
     },
-    transformValues: (values) => ({
-      currency: values.currency.trim().toUpperCase(),
-      newInvoiceEmails: values.newInvoiceEmails,
-    }),
     validate: {
-      currency: (value) =>
-        currencyCode.test(value.trim()) ? null : 'Must be a 3-letter currency code such as USD',
+      currency: (value) => (value ? null : 'Choose a currency'),
     },
   });
   const dirty = form.isDirty();
@@ -59,11 +74,14 @@ export function OrganizationBillingCard({
         <Title order={2} size="h6" id="organization-billing-heading" tt="uppercase" c="dimmed">
           Billing
         </Title>
-        <TextInput
+        <Select
           label="Currency"
-          description="3-letter code such as USD; fixed once the organization has invoices"
-          maxLength={3}
-          w={{ base: '100%', sm: 320 }}
+          description="Fixed once the organization has invoices"
+          data={currencyOptions(organization.currency)}
+          searchable
+          allowDeselect={false}
+          nothingFoundMessage="No currency Portico offers matches"
+          w={{ base: '100%', sm: 420 }}
           readOnly={!canEdit}
           {...form.getInputProps('currency')}
         />

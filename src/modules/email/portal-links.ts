@@ -1,3 +1,5 @@
+import { portalOrganizationParam } from '../../shared/portal-link-params.js';
+
 /**
  * The client portal pages emails link to, as paths under the portal's address. They mirror
  * web/src/portal/portal-routes.tsx; tests/browser/email-links.test.ts opens every link of every
@@ -13,8 +15,17 @@ export const portalPages = {
 
 /**
  * A full link to a portal page: the portal's address (Brand.portalUrl, which settings resolve
- * from Configuration > Branding or PUBLIC_URL) and the page's path from `portalPages`.
+ * from Configuration > Branding or PUBLIC_URL) and the page's path from `portalPages`. A link
+ * about an organization's data passes `organizationId`, so it opens acting for that
+ * organization whichever one the contact last used (decision 21).
  */
-export function portalLink(brand: { portalUrl: string }, page: string = portalPages.home): string {
-  return `${brand.portalUrl.replace(/\/+$/, '')}${page}`;
+export function portalLink(
+  brand: { portalUrl: string },
+  page: string = portalPages.home,
+  organizationId?: string,
+): string {
+  const link = `${brand.portalUrl.replace(/\/+$/, '')}${page}`;
+  return organizationId
+    ? `${link}?${portalOrganizationParam}=${encodeURIComponent(organizationId)}`
+    : link;
 }

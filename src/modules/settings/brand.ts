@@ -1,4 +1,4 @@
-import { defaultDateFormat, type DateDisplay } from '../../../shared/dates.js';
+import { defaultDateFormat, type DateDisplay } from '../../shared/dates.js';
 
 /** The MSP's branding (Configuration > Branding). */
 export interface Branding {

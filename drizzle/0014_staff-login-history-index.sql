@@ -1,0 +1,1 @@
+CREATE INDEX "staff_login_attempts_user_idx" ON "staff_login_attempts" USING btree ("staff_user_id","attempted_at" DESC NULLS LAST,"id" DESC NULLS LAST);

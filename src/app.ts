@@ -1,0 +1,52 @@
+import type { AppContext } from './platform/context.js';
+import { buildHttpApp, type App } from './platform/http/app.js';
+import { staffSessionCookie, staffSessionHook } from './modules/staff/staff-auth.js';
+import { staffRoutes } from './modules/staff/staff.routes.js';
+import { organizationRoutes } from './modules/organizations/organizations.routes.js';
+import { contactRoutes } from './modules/contacts/contacts.routes.js';
+import { organizationContacts, profileHolders } from './modules/contacts/contacts.service.js';
+import { accessProfileRoutes } from './modules/access-profiles/access-profiles.routes.js';
+import { emailRoutes } from './modules/email/email.routes.js';
+import { settingsRoutes } from './modules/settings/settings.routes.js';
+import { portalRoutes } from './modules/portal/portal.routes.js';
+import { portalSessionCookie, portalSessionHook } from './modules/portal/portal-auth.js';
+import { invoiceDocumentRoutes } from './modules/invoices/invoice-document.routes.js';
+import { portalDocumentRoutes } from './modules/portal/portal-documents.routes.js';
+import { statementRoutes } from './modules/statements/statements.routes.js';
+import { invoiceRoutes } from './modules/invoices/invoices.routes.js';
+import { catalogRoutes } from './modules/invoices/catalog.routes.js';
+
+export type { App } from './platform/http/app.js';
+
+/**
+ * Portico's web application: the platform's Fastify app (platform/http/app.ts) with every
+ * module's sessions and routes plugged in. The composition root for requests, as src/jobs.ts is
+ * for background jobs: the platform imports no module, this file wires them.
+ * `logStream` lets a test read the log lines the application writes.
+ */
+export async function buildApp(
+  context: AppContext,
+  logStream?: NodeJS.WritableStream,
+): Promise<App> {
+  return buildHttpApp(context, {
+    // Portal routes act for the portal session, every other route for the staff one.
+    sessionCookieOf: (routeUrl) =>
+      routeUrl?.startsWith('/api/portal/') ? portalSessionCookie : staffSessionCookie,
+    sessionHooks: [staffSessionHook(context), portalSessionHook(context)],
+    routes: [
+      staffRoutes(context),
+      organizationRoutes(context, { organizationContacts }),
+      contactRoutes(context),
+      accessProfileRoutes(context, { profileHolders }),
+      emailRoutes(context),
+      settingsRoutes(context),
+      portalRoutes(context),
+      invoiceDocumentRoutes(context),
+      portalDocumentRoutes(context),
+      statementRoutes(context),
+      invoiceRoutes(context),
+      catalogRoutes(context),
+    ],
+    ...(logStream ? { logStream } : {}),
+  });
+}

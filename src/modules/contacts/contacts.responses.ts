@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { instant } from '../../platform/http/responses.js';
+
+/**
+ * What the contact routes answer (allow-lists: platform/http/responses.ts): a contact's
+ * password hash and tokens never leave the server, whatever a query selects.
+ */
+
+/** A contact's card: details and every organization it relates to, with its profile there. */
+export const contactCard = z.object({
+  id: z.guid(),
+  name: z.string(),
+  email: z.string(),
+  phone: z.string(),
+  lastLoginAt: instant.nullable(),
+  createdAt: instant,
+  relations: z.array(
+    z.object({
+      organizationId: z.guid(),
+      organizationName: z.string(),
+      /** Null: "Revoke Access". */
+      accessProfileId: z.guid().nullable(),
+      accessProfileName: z.string(),
+      isDefaultNotification: z.boolean(),
+    }),
+  ),
+});
+
+/** A page of an organization's contacts (keyset: platform/keyset-cursor.ts). */
+export const organizationContactsPage = z.object({
+  contacts: z.array(
+    z.object({
+      id: z.guid(),
+      name: z.string(),
+      email: z.string(),
+      phone: z.string(),
+      lastLoginAt: instant.nullable(),
+      accessProfileId: z.guid().nullable(),
+      accessProfileName: z.string(),
+      isDefaultNotification: z.boolean(),
+    }),
+  ),
+  total: z.number().int(),
+  nextCursor: z.string().nullable(),
+});
+
+/** Contacts found by name or email; `isRelated` when the search names an organization. */
+export const contactSearchResults = z.object({
+  contacts: z.array(
+    z.object({
+      id: z.guid(),
+      name: z.string(),
+      email: z.string(),
+      isRelated: z.boolean().optional(),
+    }),
+  ),
+});

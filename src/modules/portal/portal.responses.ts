@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { dateFormats } from '../../shared/dates.js';
+import { calendarDate, instant, keysetPage } from '../../platform/http/responses.js';
+import { portalPermissions } from '../access-profiles/access-profiles.schema.js';
+
+/**
+ * What the portal's session routes answer: allow-lists (platform/http/responses.ts), so the
+ * branding never carries the portal URL setting and a contact never carries a password hash.
+ */
+
+const permissions = z.array(z.enum(portalPermissions));
+
+/**
+ * Sign-in, the company switch and the session: the MSP's branding, how dates are written and
+ * today's business date, and, when signed in, the contact, the organizations it may act for,
+ * the one it acts for with its permissions, and the staff user viewing as it (if any).
+ */
+export const portalSessionBody = z.object({
+  branding: z.object({
+    mspName: z.string(),
+    logoUrl: z.string(),
+    brandColor: z.string(),
+    supportEmail: z.string(),
+    supportPhone: z.string(),
+  }),
+  dates: z.object({
+    dateFormat: z.enum(dateFormats),
+    timeZone: z.string(),
+    today: calendarDate,
+  }),
+  contact: z
+    .object({
+      id: z.guid(),
+      name: z.string(),
+      email: z.string(),
+      mustChangePassword: z.boolean(),
+    })
+    .nullable(),
+  organizations: z.array(
+    z.object({ id: z.guid(), name: z.string(), profileName: z.string(), permissions }),
+  ),
+  current: z
+    .object({
+      organizationId: z.guid(),
+      organizationName: z.string(),
+      profileName: z.string(),
+      permissions,
+    })
+    .nullable(),
+  viewer: z.object({ staffName: z.string() }).nullable(),
+});
+
+/** GET /api/portal/session: the session body and a CSRF token for it. */
+export const portalSessionWithToken = portalSessionBody.extend({ csrfToken: z.string() });
+
+/** A password set from an emailed link: the account's address, to sign in with. */
+export const passwordSetBody = z.object({ email: z.string() });
+
+/** An area that arrives in a later release: an empty list (or autopay off) for everyone. */
+const none = z.array(z.never());
+export const comingAreaBodies = {
+  '/api/portal/payment-history': z.object({ payments: none }),
+  '/api/portal/scheduled-payments': z.object({ scheduledPayments: none }),
+  '/api/portal/payment-methods': z.object({ paymentMethods: none }),
+  '/api/portal/autopay': z.object({ enabled: z.literal(false) }),
+  '/api/portal/service-tickets': z.object({ openTickets: none, closedTickets: none }),
+} as const;
+
+/** A contact's portal sign-in attempts, newest first (staff's Login History). */
+export const contactLoginHistoryPage = keysetPage(
+  'attempts',
+  z.object({
+    id: z.string(),
+    attemptedAt: instant,
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    succeeded: z.boolean(),
+    reason: z.string(),
+    organizationName: z.string().nullable(),
+  }),
+);
