@@ -1,9 +1,10 @@
 import { Button, Group, Loader, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { isEmail, isNotEmpty, useForm } from '@mantine/form';
 import { modals } from '@mantine/modals';
-import { IconDeviceFloppy, IconArrowBackUp, IconTrash } from '@tabler/icons-react';
+import { IconTrash } from '@tabler/icons-react';
 import { notifyError, notifySuccess, showApiError } from '../../api/errors';
 import { PageError } from '../../components/page-state';
+import { UndoSaveButtons } from '../../components/undo-save-buttons';
 import { formatDateTime } from '../../lib/format';
 import {
   useAccessProfiles,
@@ -241,22 +242,12 @@ function ContactCardForm({
             </Text>
           </Group>
           <Group gap="xs">
-            <Button
-              variant="default"
-              leftSection={<IconArrowBackUp size={16} />}
-              onClick={form.reset}
-              disabled={!canManage || !dirty || saveCard.isPending}
-            >
-              Undo Changes
-            </Button>
-            <Button
-              type="submit"
-              leftSection={<IconDeviceFloppy size={16} />}
-              loading={saveCard.isPending}
-              disabled={!canManage || !dirty}
-            >
-              Save
-            </Button>
+            <UndoSaveButtons
+              canEdit={canManage}
+              dirty={dirty}
+              saving={saveCard.isPending}
+              onUndo={form.reset}
+            />
           </Group>
         </Group>
       </Stack>

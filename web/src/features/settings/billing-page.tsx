@@ -16,17 +16,11 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { isNotEmpty, useForm } from '@mantine/form';
-import {
-  IconArchive,
-  IconArchiveOff,
-  IconArrowBackUp,
-  IconDeviceFloppy,
-  IconPencil,
-  IconPlus,
-} from '@tabler/icons-react';
+import { IconArchive, IconArchiveOff, IconPencil, IconPlus } from '@tabler/icons-react';
 import { DataTable } from 'mantine-datatable';
 import { notifyError, notifySuccess, showApiError } from '../../api/errors';
 import { PageError, PageLoader } from '../../components/page-state';
+import { UndoSaveButtons } from '../../components/undo-save-buttons';
 import { ReadOnlyNote } from '../../components/read-only-note';
 import { usePageTitle } from '../../lib/use-page-title';
 import { dateFormats, formatDate, type DateFormat } from '../../../../src/shared/dates';
@@ -554,22 +548,13 @@ function InvoiceRemindersForm({ saved, canEdit }: { saved: InvoiceReminders; can
           />
         </SimpleGrid>
         <Group justify="flex-end">
-          <Button
-            variant="default"
-            leftSection={<IconArrowBackUp size={16} />}
-            onClick={form.reset}
-            disabled={!canEdit || !dirty || save.isPending}
-          >
-            Undo Changes
-          </Button>
-          <Button
-            type="submit"
-            leftSection={<IconDeviceFloppy size={16} />}
-            loading={save.isPending}
-            disabled={!canEdit || !dirty}
-          >
-            Save Notices
-          </Button>
+          <UndoSaveButtons
+            canEdit={canEdit}
+            dirty={dirty}
+            saving={save.isPending}
+            onUndo={form.reset}
+            saveLabel="Save Notices"
+          />
         </Group>
       </Stack>
     </form>
@@ -664,22 +649,13 @@ function BusinessDatesForm({ saved, canEdit }: { saved: BusinessDates; canEdit: 
           />
         </SimpleGrid>
         <Group justify="flex-end">
-          <Button
-            variant="default"
-            leftSection={<IconArrowBackUp size={16} />}
-            onClick={form.reset}
-            disabled={!canEdit || !dirty || save.isPending}
-          >
-            Undo Changes
-          </Button>
-          <Button
-            type="submit"
-            leftSection={<IconDeviceFloppy size={16} />}
-            loading={save.isPending}
-            disabled={!canEdit || !dirty}
-          >
-            Save Dates
-          </Button>
+          <UndoSaveButtons
+            canEdit={canEdit}
+            dirty={dirty}
+            saving={save.isPending}
+            onUndo={form.reset}
+            saveLabel="Save Dates"
+          />
         </Group>
       </Stack>
     </form>

@@ -1,6 +1,5 @@
 import {
   Anchor,
-  Button,
   ColorInput,
   Group,
   Paper,
@@ -11,11 +10,11 @@ import {
   Title,
 } from '@mantine/core';
 import { isNotEmpty, useForm } from '@mantine/form';
-import { IconArrowBackUp, IconDeviceFloppy } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import { notifySuccess, showApiError } from '../../api/errors';
 import { PageError, PageLoader } from '../../components/page-state';
 import { ReadOnlyNote } from '../../components/read-only-note';
+import { UndoSaveButtons } from '../../components/undo-save-buttons';
 import { usePageTitle } from '../../lib/use-page-title';
 import { useCan } from '../auth/session';
 import { useBranding, useDefaultPortalUrl, useSaveBranding, type Branding } from './settings-api';
@@ -169,22 +168,13 @@ function BrandingForm({ saved, canEdit }: { saved: Branding; canEdit: boolean })
             />
           </SimpleGrid>
           <Group justify="flex-end">
-            <Button
-              variant="default"
-              leftSection={<IconArrowBackUp size={16} />}
-              onClick={form.reset}
-              disabled={!canEdit || !dirty || saveBranding.isPending}
-            >
-              Undo Changes
-            </Button>
-            <Button
-              type="submit"
-              leftSection={<IconDeviceFloppy size={16} />}
-              loading={saveBranding.isPending}
-              disabled={!canEdit || !dirty}
-            >
-              Save Branding
-            </Button>
+            <UndoSaveButtons
+              canEdit={canEdit}
+              dirty={dirty}
+              saving={saveBranding.isPending}
+              onUndo={form.reset}
+              saveLabel="Save Branding"
+            />
           </Group>
         </Stack>
       </form>
