@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedInWithTemporaryPassword } from '../support/portal-client.js';
 import type { LightMyRequestResponse } from 'fastify';
 import {
   ApiClient,
@@ -43,29 +44,7 @@ beforeAll(async () => {
   testApp = await startTestApp();
   admin = await signedInAs(testApp.app, 'master_admin');
   // A contact with a password of their own, signed in to the portal.
-  const leslie = await contactId(testApp, 'lknope@pawnee-indiana.gov');
-  expect(
-    (
-      await admin.post(`/api/contacts/${leslie}/temporary-password`, {
-        password: 'Temporary 12345 x',
-      })
-    ).statusCode,
-  ).toBe(204);
-  portal = new ApiClient(testApp.app, '/api/portal/session');
-  expect(
-    (
-      await portal.post('/api/portal/sign-in', {
-        email: 'lknope@pawnee-indiana.gov',
-        password: 'Temporary 12345 x',
-      })
-    ).statusCode,
-  ).toBe(200);
-  const changed = await portal.post('/api/portal/change-password', {
-    currentPassword: 'Temporary 12345 x',
-    newPassword: 'Waffles at JJs Diner 1972',
-    newPasswordConfirmation: 'Waffles at JJs Diner 1972',
-  });
-  expect(changed.statusCode, changed.body).toBe(200);
+  portal = await signedInWithTemporaryPassword(testApp, admin, 'lknope@pawnee-indiana.gov');
   await organizationId(testApp, 'Pawnee Parks Dept.');
   before = await snapshot();
 });

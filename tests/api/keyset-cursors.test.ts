@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedInWithTemporaryPassword } from '../support/portal-client.js';
 import {
   ApiClient,
   contactId,
@@ -38,20 +39,7 @@ beforeAll(async () => {
     });
   }
   // A contact signed in to the portal, for the portal's lists.
-  const leslie = await contactId(testApp, 'lknope@pawnee-indiana.gov');
-  const temporary = 'Temporary 12345 x';
-  await admin.post(`/api/contacts/${leslie}/temporary-password`, { password: temporary });
-  portal = new ApiClient(testApp.app, '/api/portal/session');
-  await portal.post('/api/portal/sign-in', {
-    email: 'lknope@pawnee-indiana.gov',
-    password: temporary,
-  });
-  const changed = await portal.post('/api/portal/change-password', {
-    currentPassword: temporary,
-    newPassword: 'Waffles at JJs Diner 1972',
-    newPasswordConfirmation: 'Waffles at JJs Diner 1972',
-  });
-  expect(changed.statusCode, changed.body).toBe(200);
+  portal = await signedInWithTemporaryPassword(testApp, admin, 'lknope@pawnee-indiana.gov');
   // Two messages to April for Pawnee (two senders, so neither is taken for a double click),
   // so both email histories have a second page.
   for (const sender of [admin, billing]) {

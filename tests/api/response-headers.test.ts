@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ApiClient,
-  contactId,
-  signedInAs,
-  startTestApp,
-  type TestApp,
-} from '../support/test-app.js';
+import { signedInWithTemporaryPassword } from '../support/portal-client.js';
+import { ApiClient, signedInAs, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * What every answer tells the browser and the caches between: HSTS only over HTTPS (a plain
@@ -21,20 +16,7 @@ beforeAll(async () => {
   testApp = await startTestApp();
   proxied = await startTestApp({ TRUST_PROXY: 'true' });
   admin = await signedInAs(testApp.app, 'master_admin');
-  const leslie = await contactId(testApp, 'lknope@pawnee-indiana.gov');
-  const temporary = 'Temporary 12345 x';
-  await admin.post(`/api/contacts/${leslie}/temporary-password`, { password: temporary });
-  portal = new ApiClient(testApp.app, '/api/portal/session');
-  await portal.post('/api/portal/sign-in', {
-    email: 'lknope@pawnee-indiana.gov',
-    password: temporary,
-  });
-  const changed = await portal.post('/api/portal/change-password', {
-    currentPassword: temporary,
-    newPassword: 'Waffles at JJs Diner 1972',
-    newPasswordConfirmation: 'Waffles at JJs Diner 1972',
-  });
-  expect(changed.statusCode, changed.body).toBe(200);
+  portal = await signedInWithTemporaryPassword(testApp, admin, 'lknope@pawnee-indiana.gov');
 });
 afterAll(async () => {
   await testApp.close();

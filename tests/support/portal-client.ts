@@ -37,3 +37,33 @@ export async function signedInToPortal(
   if (signIn.statusCode !== 200) throw new Error(`portal sign-in failed: ${signIn.body}`);
   return { email, portal };
 }
+
+/**
+ * The contact, signed in to the portal through the staff path a real client takes: a
+ * temporary password set by `admin`, then changed at the first sign-in (every portal route
+ * refuses a session until then). Answers the signed-in client; its password is then
+ * `permanentPassword`.
+ */
+export async function signedInWithTemporaryPassword(
+  testApp: TestApp,
+  admin: ApiClient,
+  email: string,
+  permanentPassword = 'Waffles at JJs Diner 1972',
+): Promise<ApiClient> {
+  const temporary = 'Temporary 12345 x';
+  const id: string = (
+    await testApp.database.pool.query(`SELECT id FROM contacts WHERE email = $1`, [email])
+  ).rows[0].id;
+  const set = await admin.post(`/api/contacts/${id}/temporary-password`, { password: temporary });
+  if (set.statusCode !== 204) throw new Error(`temporary password refused: ${set.body}`);
+  const portal = new ApiClient(testApp.app, '/api/portal/session');
+  const signIn = await portal.post('/api/portal/sign-in', { email, password: temporary });
+  if (signIn.statusCode !== 200) throw new Error(`portal sign-in failed: ${signIn.body}`);
+  const changed = await portal.post('/api/portal/change-password', {
+    currentPassword: temporary,
+    newPassword: permanentPassword,
+    newPasswordConfirmation: permanentPassword,
+  });
+  if (changed.statusCode !== 200) throw new Error(`password change refused: ${changed.body}`);
+  return portal;
+}
