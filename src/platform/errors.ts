@@ -1,12 +1,7 @@
-export type ErrorCode =
-  | 'validation'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'rate_limited'
-  /** A contact signed in with a temporary password must change it before anything else. */
-  | 'password_change_required';
+import type { ErrorCode as AnyErrorCode } from '../shared/contract/common.js';
+
+/** The codes a use case may raise; `internal` is the HTTP layer's, for a 500. */
+export type ErrorCode = Exclude<AnyErrorCode, 'internal'>;
 
 export interface FieldError {
   field: string;

@@ -12,7 +12,7 @@ import {
   updateAccessProfile,
   type ProfileHolders,
 } from './access-profiles.service.js';
-import { accessProfileBody, accessProfileList } from './access-profiles.responses.js';
+import { accessProfileBody, accessProfileList } from '../../shared/contract/access-profiles.js';
 
 const permissionList = z.array(
   z.enum(portalPermissions, `must be one of: ${portalPermissions.join(', ')}`),

@@ -1,17 +1,6 @@
 import { sql } from 'drizzle-orm';
+import { type PortalPermission } from '../../shared/contract/access-profiles.js';
 import { pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-
-export const portalPermissions = [
-  'view_invoices',
-  'pay_invoices',
-  'view_payment_history',
-  'manage_payment_methods',
-  'manage_autopay',
-  'schedule_payments',
-  'view_credits',
-  'service_tickets',
-] as const;
-export type PortalPermission = (typeof portalPermissions)[number];
 
 export const accessProfiles = pgTable(
   'access_profiles',
@@ -24,3 +13,5 @@ export const accessProfiles = pgTable(
   },
   (t) => [uniqueIndex('access_profiles_name_idx').on(sql`lower(${t.name})`)],
 );
+
+export { portalPermissions, type PortalPermission } from '../../shared/contract/access-profiles.js';

@@ -14,7 +14,7 @@ import {
   contactCard,
   contactSearchResults,
   organizationContactsPage,
-} from './contacts.responses.js';
+} from '../../shared/contract/contacts.js';
 import {
   contactSorts,
   createContact,

@@ -4,7 +4,7 @@ import type { AppContext } from '../../platform/context.js';
 import { idParam, requiredText } from '../../platform/http/validation.js';
 import { errorResponses } from '../../platform/http/responses.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
-import { serviceCategoryBody, taxRateBody } from './catalog.responses.js';
+import { serviceCategoryBody, taxRateBody } from '../../shared/contract/catalog.js';
 import {
   createServiceCategory,
   createTaxRate,

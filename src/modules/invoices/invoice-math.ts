@@ -108,21 +108,9 @@ export function invoiceTotals(lines: LineInput[], ratePpm: number): InvoiceTotal
   return { lineAmounts, subtotalCents, taxableSubtotalCents, taxCents: tax, totalCents };
 }
 
-export const invoiceStatuses = ['draft', 'open', 'partially_paid', 'paid', 'void'] as const;
-export type InvoiceStatus = (typeof invoiceStatuses)[number];
+import { type InvoiceStatus } from '../../shared/invoice-status.js';
 
-/** The status people read, from the lifecycle state and the numbers. */
-export function invoiceStatus(invoice: {
-  state: 'draft' | 'issued' | 'void';
-  totalCents: number;
-  amountPaidCents: number;
-}): InvoiceStatus {
-  if (invoice.state === 'draft') return 'draft';
-  if (invoice.state === 'void') return 'void';
-  if (invoice.totalCents - invoice.amountPaidCents <= 0) return 'paid';
-  if (invoice.amountPaidCents > 0) return 'partially_paid';
-  return 'open';
-}
+export { invoiceStatus, invoiceStatuses, type InvoiceStatus } from '../../shared/invoice-status.js';
 
 /**
  * The same rule in SQL over an invoices row aliased `alias`, one condition per status, so a

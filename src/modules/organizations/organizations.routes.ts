@@ -15,7 +15,7 @@ import {
   organizationDetail,
   organizationListPage,
   organizationRecord,
-} from './organizations.responses.js';
+} from '../../shared/contract/organizations.js';
 import { listOrganizationAudit } from '../audit/audit.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import { listOrganizations, organizationSorts } from './organization-list.js';

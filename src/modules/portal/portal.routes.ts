@@ -23,14 +23,14 @@ import {
   portalInvoiceDetail,
   portalOpenInvoicesPage,
   portalPaidInvoicesPage,
-} from '../invoices/portal-invoices.responses.js';
+} from '../../shared/contract/portal-invoices.js';
 import {
   comingAreaBodies,
   contactLoginHistoryPage,
   passwordSetBody,
   portalSessionBody,
   portalSessionWithToken,
-} from './portal.responses.js';
+} from '../../shared/contract/portal.js';
 import { portalScope, portalSessionCookie, requirePortal } from './portal-auth.js';
 import { requestPasswordReset } from './password-reset-request.js';
 import {

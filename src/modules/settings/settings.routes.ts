@@ -10,7 +10,7 @@ import {
   businessDatesBody,
   invoiceRemindersBody,
   securityBody,
-} from './settings.responses.js';
+} from '../../shared/contract/settings.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import {
   defaultPortalUrl,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { dateFormats } from '../../shared/dates.js';
-import { calendarDate } from '../../platform/http/responses.js';
+import { dateFormats } from '../dates.js';
+import { calendarDate } from './common.js';
 
 /** What the settings routes answer (allow-lists: platform/http/responses.ts). */
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { dateFormats } from '../../shared/dates.js';
-import { calendarDate, instant, keysetPage } from '../../platform/http/responses.js';
-import { portalPermissions } from '../access-profiles/access-profiles.schema.js';
+import { dateFormats } from '../dates.js';
+import { calendarDate, instant, keysetPage } from './common.js';
+import { portalPermissions } from './access-profiles.js';
 
 /**
  * What the portal's session routes answer: allow-lists (platform/http/responses.ts), so the

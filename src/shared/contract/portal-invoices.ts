@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { calendarDate, instant, keysetPage } from '../../platform/http/responses.js';
-import { invoiceStatuses } from './invoice-math.js';
+import { calendarDate, instant, keysetPage } from './common.js';
+import { invoiceStatuses } from '../invoice-status.js';
 
 /**
  * What the portal's invoice answers may carry: allow-lists, so a staff-only column (the memo,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instant } from '../../platform/http/responses.js';
+import { instant } from './common.js';
 
 /** What the service category and tax rate routes answer (allow-lists: platform/http/responses.ts). */
 

@@ -1,6 +1,18 @@
 import { z } from 'zod';
-import { instant } from '../../platform/http/responses.js';
-import { portalPermissions } from './access-profiles.schema.js';
+import { instant } from './common.js';
+
+/** What a client access profile may allow (Configuration > Client Users). */
+export const portalPermissions = [
+  'view_invoices',
+  'pay_invoices',
+  'view_payment_history',
+  'manage_payment_methods',
+  'manage_autopay',
+  'schedule_payments',
+  'view_credits',
+  'service_tickets',
+] as const;
+export type PortalPermission = (typeof portalPermissions)[number];
 
 /** What the access profile routes answer (allow-lists: platform/http/responses.ts). */
 
