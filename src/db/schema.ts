@@ -7,3 +7,4 @@ export * from '../modules/settings/settings.schema.js';
 export * from '../modules/email/email.schema.js';
 export * from '../modules/portal/portal.schema.js';
 export * from '../modules/invoices/invoices.schema.js';
+export * from '../modules/payments/payments.schema.js';

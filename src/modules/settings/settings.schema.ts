@@ -28,6 +28,13 @@ export const settings = pgTable(
     timeZone: text('time_zone'),
     /** How every surface writes a date: one of src/shared/dates.ts `dateFormats`. */
     dateFormat: text('date_format').notNull().default('YYYY-MM-DD'),
+    /** Payment method types clients may add and pay with (Configuration > Billing). */
+    cardPaymentsEnabled: boolean('card_payments_enabled').notNull().default(true),
+    achPaymentsEnabled: boolean('ach_payments_enabled').notNull().default(true),
+    /** The processor's one-time fee for each new payment method a client adds, in cents. */
+    providerFeeCents: integer('provider_fee_cents').notNull().default(50),
+    /** Failed charges in a row after which a payment method is locked. */
+    methodLockAfterFailures: integer('method_lock_after_failures').notNull().default(15),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check('settings_single_row', sql`${t.id} = 1`)],
