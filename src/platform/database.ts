@@ -498,6 +498,28 @@ export async function ensureDatabase(adminConnectionString: string, name: string
   }
 }
 
+/**
+ * Reads a PostgreSQL bigint (int8: money in cents, quantities, `count(*)`, a `sum(...)::int8`)
+ * as a JS number, exact up to Number.MAX_SAFE_INTEGER (2^53 - 1). A value beyond it is
+ * refused, failing the query, rather than rounded to a nearby amount: no cent may change
+ * silently (docs/decisions/0029). pg's default is a string, which every caller then had to
+ * convert (or each query cast to float8, which rounds without a word).
+ */
+export function parseBigint(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) {
+    throw new RangeError(
+      `The database answered the whole number ${text}, beyond the largest one JavaScript holds exactly (${Number.MAX_SAFE_INTEGER}).`,
+    );
+  }
+  return value;
+}
+
+// Process-wide on purpose: Drizzle's node-postgres session asks pg's global parsers for every
+// type it does not handle itself (int8 among them), so raw queries and bigint columns in
+// mode 'number' get the same exact numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, parseBigint);
+
 export function createPool(connectionString: string, logger?: Logger, max = 20): Pool {
   const pool = new pg.Pool({ connectionString, max });
   // An idle connection dropped by the server (a restart, a shutdown) must not end the process;

@@ -67,9 +67,9 @@ export async function loadInvoiceDocument(
   const found = await db.query(
     `SELECT i.id, i.organization_id, i.number, i.state, i.issue_date::text AS issue_date,
             i.due_date::text AS due_date, i.terms, i.currency, i.tax_rate_ppm,
-            i.subtotal_cents::float8 AS subtotal_cents, i.tax_cents::float8 AS tax_cents,
-            i.total_cents::float8 AS total_cents, i.amount_paid_cents::float8 AS amount_paid_cents,
-            i.balance_cents::float8 AS balance_cents,
+            i.subtotal_cents AS subtotal_cents, i.tax_cents AS tax_cents,
+            i.total_cents AS total_cents, i.amount_paid_cents AS amount_paid_cents,
+            i.balance_cents AS balance_cents,
             o.name AS organization_name, o.address_line1, o.address_line2, o.city, o.region,
             o.postal_code, o.country, c.name AS category, t.name AS tax_name
        FROM invoices i
@@ -85,9 +85,9 @@ export async function loadInvoiceDocument(
   if (!row) throw AppError.notFound('Invoice');
   const lines = await db.query<InvoiceDocumentLine>(
     `SELECT position, description,
-            quantity_ten_thousandths::float8 AS "quantityTenThousandths",
-            unit_price_cents::float8 AS "unitPriceCents", taxable,
-            amount_cents::float8 AS "amountCents"
+            quantity_ten_thousandths AS "quantityTenThousandths",
+            unit_price_cents AS "unitPriceCents", taxable,
+            amount_cents AS "amountCents"
        FROM invoice_lines WHERE invoice_id = $1 ORDER BY position, id`,
     [invoiceId],
   );

@@ -101,9 +101,9 @@ export async function listInvoices(pool: Pool, options: InvoiceListOptions) {
       `SELECT i.id, i.number, i.organization_id AS "organizationId", o.name AS "organizationName",
               ${statusSql('i')} AS status, i.issue_date::text AS "issueDate",
               i.due_date::text AS "dueDate", i.terms, i.currency,
-              sc.name AS "serviceCategoryName", i.total_cents::float8 AS "totalCents",
-              i.amount_paid_cents::float8 AS "amountPaidCents",
-              i.balance_cents::float8 AS "balanceCents"
+              sc.name AS "serviceCategoryName", i.total_cents AS "totalCents",
+              i.amount_paid_cents AS "amountPaidCents",
+              i.balance_cents AS "balanceCents"
          FROM invoices i
          JOIN organizations o ON o.id = i.organization_id
          JOIN service_categories sc ON sc.id = i.service_category_id

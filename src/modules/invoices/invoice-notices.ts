@@ -201,7 +201,7 @@ interface NoticeInvoice {
 async function invoiceDetails(tx: Transaction, ids: string[]) {
   const result = await tx.client.query<NoticeInvoice>(
     `SELECT i.id, i.organization_id AS "organizationId", o.name AS "organizationName", i.number,
-            i.due_date::text AS "dueDate", i.balance_cents::float8 AS "balanceCents", i.currency
+            i.due_date::text AS "dueDate", i.balance_cents AS "balanceCents", i.currency
        FROM invoices i JOIN organizations o ON o.id = i.organization_id
       WHERE i.id = ANY($1::uuid[])`,
     [ids],

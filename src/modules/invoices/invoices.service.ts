@@ -437,10 +437,10 @@ export async function getInvoice(options: {
             i.issue_date::text AS "issueDate", i.due_date::text AS "dueDate", i.terms, i.currency,
             i.service_category_id AS "serviceCategoryId", sc.name AS "serviceCategoryName",
             i.tax_rate_id AS "taxRateId", tr.name AS "taxRateName", i.tax_rate_ppm AS "taxRatePpm",
-            i.subtotal_cents::float8 AS "subtotalCents", i.tax_cents::float8 AS "taxCents",
-            i.total_cents::float8 AS "totalCents",
-            i.amount_paid_cents::float8 AS "amountPaidCents",
-            i.balance_cents::float8 AS "balanceCents",
+            i.subtotal_cents AS "subtotalCents", i.tax_cents AS "taxCents",
+            i.total_cents AS "totalCents",
+            i.amount_paid_cents AS "amountPaidCents",
+            i.balance_cents AS "balanceCents",
             i.external_reference AS "externalReference", i.memo, i.void_reason AS "voidReason",
             i.issued_at AS "issuedAt", i.voided_at AS "voidedAt", i.created_at AS "createdAt"
        FROM invoices i
@@ -462,9 +462,9 @@ export async function getInvoice(options: {
     amountCents: number;
   }>(
     `SELECT id, position, description,
-            quantity_ten_thousandths::float8 AS "quantityTenThousandths",
-            unit_price_cents::float8 AS "unitPriceCents", taxable,
-            amount_cents::float8 AS "amountCents"
+            quantity_ten_thousandths AS "quantityTenThousandths",
+            unit_price_cents AS "unitPriceCents", taxable,
+            amount_cents AS "amountCents"
        FROM invoice_lines WHERE invoice_id = $1 ORDER BY position`,
     [options.invoiceId],
   );

@@ -26,7 +26,7 @@ interface PortalInvoiceRow {
 
 const portalColumns = `i.id, i.number, sc.name AS "serviceCategoryName",
   i.issue_date::text AS "issueDate", i.due_date::text AS "dueDate",
-  i.total_cents::float8 AS "totalCents", i.balance_cents::float8 AS "balanceCents",
+  i.total_cents AS "totalCents", i.balance_cents AS "balanceCents",
   i.currency, ${statusSql('i')} AS status`;
 
 /** A page of a portal list: the cursor the previous page gave (none for the first) and its size. */
@@ -96,8 +96,8 @@ export async function portalOpenInvoices(
               (SELECT currency FROM organizations WHERE id = $1) AS currency,
               oldest.number AS "oldestNumber", oldest.due_date::text AS "oldestDueDate"
          FROM (SELECT count(*)::int AS total,
-                      coalesce(sum(i.balance_cents), 0)::float8 AS "balanceCents",
-                      coalesce(sum(i.balance_cents) FILTER (WHERE i.due_date < $2::date), 0)::float8
+                      coalesce(sum(i.balance_cents), 0)::int8 AS "balanceCents",
+                      coalesce(sum(i.balance_cents) FILTER (WHERE i.due_date < $2::date), 0)::int8
                         AS "pastDueCents"
                  FROM invoices i
                 WHERE i.organization_id = $1 AND ${openAsOfCondition('$2')}) t

@@ -60,7 +60,7 @@ export async function buildAccountStatement(options: {
     balanceCents: number;
   }>(
     `SELECT number, issue_date::text AS "issueDate", due_date::text AS "dueDate",
-            total_cents::float8 AS "totalCents", balance_cents::float8 AS "balanceCents"
+            total_cents AS "totalCents", balance_cents AS "balanceCents"
        FROM invoices i
       WHERE i.organization_id = $1 AND ${openAsOfCondition('$2')}
       ORDER BY i.due_date, i.id`,
