@@ -1,8 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import type { DateFormat } from '../../../../src/shared/dates';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type {
+  invoiceRemindersBody,
+  businessDatesBody,
+} from '../../../../src/shared/contract/settings';
 import { sessionQueryKey } from '../auth/session';
-import type { ServiceCategory, TaxRate } from '../invoices/invoices-api';
+import type { serviceCategoryBody, taxRateBody } from '../../../../src/shared/contract/catalog';
+
+type ServiceCategory = Answer<typeof serviceCategoryBody>;
+type TaxRate = Answer<typeof taxRateBody>;
 
 /** The same keys as the invoice form's pickers, so a change here shows there too. */
 const serviceCategoriesKey = ['service-categories'] as const;
@@ -50,18 +57,16 @@ export function useUpdateTaxRate() {
   });
 }
 
-/** When invoice due notices go out; 0 turns a notice off. */
-export interface InvoiceReminders {
-  dueReminderDaysBefore: number;
-  pastDueReminderEveryDays: number;
-}
+/** `GET /api/settings/invoice-reminders`: when invoice due notices go out; 0 turns a notice off. */
+type InvoiceRemindersAnswer = Answer<typeof invoiceRemindersBody>;
+export type InvoiceReminders = InvoiceRemindersAnswer['invoiceReminders'];
 
 export const invoiceRemindersQueryKey = ['settings', 'invoice-reminders'] as const;
 
 export function useInvoiceReminders() {
   return useQuery({
     queryKey: invoiceRemindersQueryKey,
-    queryFn: () => api<{ invoiceReminders: InvoiceReminders }>('/api/settings/invoice-reminders'),
+    queryFn: () => api<InvoiceRemindersAnswer>('/api/settings/invoice-reminders'),
     select: (data) => data.invoiceReminders,
   });
 }
@@ -70,7 +75,7 @@ export function useSaveInvoiceReminders() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (invoiceReminders: InvoiceReminders) =>
-      api<{ invoiceReminders: InvoiceReminders }>('/api/settings/invoice-reminders', {
+      api<InvoiceRemindersAnswer>('/api/settings/invoice-reminders', {
         method: 'PUT',
         body: invoiceReminders,
       }),
@@ -79,14 +84,14 @@ export function useSaveInvoiceReminders() {
 }
 
 /**
- * Business dates: the MSP's time zone (which decides what "today" is) and the one date format
- * every surface uses. `today` is the server's answer: the console never works it out itself.
+ * `GET /api/settings/business-dates`: the MSP's time zone (which decides what "today" is) and
+ * the one date format every surface uses. `today` is the server's answer: the console never
+ * works it out itself.
  */
-export interface BusinessDates {
-  timeZone: string;
-  dateFormat: DateFormat;
-  today: string;
-}
+type BusinessDatesAnswer = Answer<typeof businessDatesBody>;
+export type BusinessDates = BusinessDatesAnswer['businessDates'];
+/** What Save Dates sends. */
+export type BusinessDatesChanges = Pick<BusinessDates, 'timeZone' | 'dateFormat'>;
 
 export const businessDatesQueryKey = ['settings', 'business-dates'] as const;
 
@@ -94,7 +99,7 @@ export const businessDatesQueryKey = ['settings', 'business-dates'] as const;
 export function useBusinessDates() {
   return useQuery({
     queryKey: businessDatesQueryKey,
-    queryFn: () => api<{ businessDates: BusinessDates }>('/api/settings/business-dates'),
+    queryFn: () => api<BusinessDatesAnswer>('/api/settings/business-dates'),
     select: (data) => data.businessDates,
     staleTime: 0,
   });
@@ -103,8 +108,8 @@ export function useBusinessDates() {
 export function useSaveBusinessDates() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (changes: Pick<BusinessDates, 'timeZone' | 'dateFormat'>) =>
-      api<{ businessDates: BusinessDates }>('/api/settings/business-dates', {
+    mutationFn: (changes: BusinessDatesChanges) =>
+      api<BusinessDatesAnswer>('/api/settings/business-dates', {
         method: 'PUT',
         body: changes,
       }),

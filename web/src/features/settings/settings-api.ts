@@ -1,22 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
-
-/** The MSP's branding, worn by every email and the client portal. */
-export interface Branding {
-  mspName: string;
-  logoUrl: string;
-  brandColor: string;
-  supportEmail: string;
-  supportPhone: string;
-  /** Empty: the server's PUBLIC_URL/portal (`defaultPortalUrl`). */
-  portalUrl: string;
-}
+import type { Answer } from '../../../../src/shared/contract/common';
+import type { brandingBody, securityBody } from '../../../../src/shared/contract/settings';
 
 /** The saved branding, and the portal address emails use while its Portal URL is empty. */
-interface BrandingAnswer {
-  branding: Branding;
-  defaultPortalUrl: string;
-}
+type BrandingAnswer = Answer<typeof brandingBody>;
+/**
+ * The MSP's branding, worn by every email and the client portal (an empty `portalUrl`: the
+ * server's PUBLIC_URL/portal, `defaultPortalUrl`).
+ */
+export type Branding = BrandingAnswer['branding'];
 
 export const brandingQueryKey = ['settings', 'branding'] as const;
 
@@ -51,16 +44,15 @@ export function useSaveBranding() {
 }
 
 /** How staff sign in. */
-export interface SecuritySettings {
-  requireStaffTotp: boolean;
-}
+type SecurityAnswer = Answer<typeof securityBody>;
+export type SecuritySettings = SecurityAnswer['security'];
 
 export const securityQueryKey = ['settings', 'security'] as const;
 
 export function useSecuritySettings() {
   return useQuery({
     queryKey: securityQueryKey,
-    queryFn: () => api<{ security: SecuritySettings }>('/api/settings/security'),
+    queryFn: () => api<SecurityAnswer>('/api/settings/security'),
     select: (data) => data.security,
   });
 }
@@ -69,7 +61,7 @@ export function useSaveSecuritySettings() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (security: SecuritySettings) =>
-      api<{ security: SecuritySettings }>('/api/settings/security', {
+      api<SecurityAnswer>('/api/settings/security', {
         method: 'PUT',
         body: security,
       }),
