@@ -269,3 +269,64 @@ export async function updateDateSettings(options: {
   );
   return saved;
 }
+
+/**
+ * Payments (Configuration > Billing): which method types clients may add and pay with, the
+ * processor's one-time fee per new payment method (cents, staff-only ledger) and after how many
+ * failed charges in a row a method is locked (docs/decisions/0028-payment-core.md).
+ */
+export interface PaymentSettings {
+  cardPaymentsEnabled: boolean;
+  achPaymentsEnabled: boolean;
+  providerFeeCents: number;
+  methodLockAfterFailures: number;
+}
+
+const paymentColumns = {
+  cardPaymentsEnabled: settings.cardPaymentsEnabled,
+  achPaymentsEnabled: settings.achPaymentsEnabled,
+  providerFeeCents: settings.providerFeeCents,
+  methodLockAfterFailures: settings.methodLockAfterFailures,
+};
+
+/** The payment settings as saved; pass a transaction's `db` to read them in that transaction. */
+export async function getPaymentSettings(db: Db): Promise<PaymentSettings> {
+  const [row] = await db.select(paymentColumns).from(settings).where(eq(settings.id, 1));
+  if (!row) throw new Error('The settings row is missing: run the migrations');
+  return row;
+}
+
+/**
+ * Saves the payment settings (audited as `settings.payments_updated`). The route's schema keeps
+ * the numbers in range (fee 0–100000 cents, lock after 1–1000 failures); turning a type off
+ * refuses new methods and charges of that type from then on, saved methods stay.
+ */
+export async function updatePaymentSettings(options: {
+  pool: Pool;
+  actor: Actor;
+  changes: Partial<PaymentSettings>;
+}): Promise<PaymentSettings> {
+  return withTransaction(options.pool, async ({ db }) => {
+    const [before] = await db
+      .select(paymentColumns)
+      .from(settings)
+      .where(eq(settings.id, 1))
+      .for('update');
+    if (!before) throw new Error('The settings row is missing: run the migrations');
+    const diff = changedFields<PaymentSettings>(before, options.changes);
+    if (!diff) return before;
+    const [after] = await db
+      .update(settings)
+      .set({ ...diff.after, updatedAt: sql`now()` })
+      .where(eq(settings.id, 1))
+      .returning(paymentColumns);
+    await recordAudit(db, options.actor, {
+      organizationId: null,
+      entityType: 'settings',
+      entityId: '1',
+      action: 'settings.payments_updated',
+      ...diff,
+    });
+    return after!;
+  });
+}
