@@ -39,8 +39,9 @@ module.exports = {
         'Modules depend on each other in one direction only (ARCHITECTURE.md, Boundaries): a ' +
         'cycle between two modules, whichever of their files import each other, means a piece ' +
         'sits in the wrong module. Move it to the module that owns it, or pass a function in at ' +
-        'the composition root. A warning until the last known cycles are gone, then an error.',
-      severity: 'warn',
+        'the composition root (src/app.ts hands settings the staff guard, and email the ' +
+        'statements module’s Account Summary for the contact card).',
+      severity: 'error',
       scope: 'folder',
       from: { path: '^src/modules/[^/]+$' },
       to: { circular: true },

@@ -11,6 +11,7 @@ import { registerQueues, startWorkers } from '../src/platform/jobs.js';
 import { startLocalSmtpServer } from '../src/modules/email/local-smtp-server.js';
 import { createMailTransport } from '../src/modules/email/mail-transport.js';
 import { emailJobs } from '../src/modules/email/email.jobs.js';
+import { statementJobs } from '../src/modules/statements/statements.jobs.js';
 
 export interface MailResult {
   messages: number;
@@ -48,7 +49,7 @@ export async function mailBenchmark(options: {
                     DELETE FROM pgboss.job WHERE name LIKE 'email.%'`);
   const smtp = await startLocalSmtpServer({ port: 0, pool, logger: context.logger });
   const transport = createMailTransport(context.config, smtp.port);
-  const definitions = emailJobs({ ...context, transport });
+  const definitions = [...emailJobs({ ...context, transport }), ...statementJobs(context)];
   await registerQueues(context.jobs, definitions);
   await startWorkers(context.jobs, definitions, context.logger);
 

@@ -1,6 +1,11 @@
 import type { AppContext } from './platform/context.js';
 import { buildHttpApp, type App } from './platform/http/app.js';
-import { staffSessionCookie, staffSessionHook } from './modules/staff/staff-auth.js';
+import {
+  actorOf,
+  requireStaff,
+  staffSessionCookie,
+  staffSessionHook,
+} from './modules/staff/staff-auth.js';
 import { staffRoutes } from './modules/staff/staff.routes.js';
 import { organizationRoutes } from './modules/organizations/organizations.routes.js';
 import { contactRoutes } from './modules/contacts/contacts.routes.js';
@@ -13,6 +18,7 @@ import { portalSessionCookie, portalSessionHook } from './modules/portal/portal-
 import { invoiceDocumentRoutes } from './modules/invoices/invoice-document.routes.js';
 import { portalDocumentRoutes } from './modules/portal/portal-documents.routes.js';
 import { statementRoutes } from './modules/statements/statements.routes.js';
+import { sendContactAccountSummary } from './modules/statements/account-summary.js';
 import { invoiceRoutes } from './modules/invoices/invoices.routes.js';
 import { catalogRoutes } from './modules/invoices/catalog.routes.js';
 
@@ -38,8 +44,8 @@ export async function buildApp(
       organizationRoutes(context, { organizationContacts }),
       contactRoutes(context),
       accessProfileRoutes(context, { profileHolders }),
-      emailRoutes(context),
-      settingsRoutes(context),
+      emailRoutes(context, { sendContactAccountSummary }),
+      settingsRoutes(context, { requireStaff, actorOf }),
       portalRoutes(context),
       invoiceDocumentRoutes(context),
       portalDocumentRoutes(context),

@@ -3,6 +3,7 @@ import { registerQueues, type JobDefinition } from './platform/jobs.js';
 import { mspTimeZone } from './modules/settings/business-date.js';
 import { housekeepingJob } from './modules/staff/housekeeping.job.js';
 import { emailJobs } from './modules/email/email.jobs.js';
+import { statementJobs } from './modules/statements/statements.jobs.js';
 import { invoiceJobs } from './modules/invoices/invoice-notices.js';
 import { portalJobs } from './modules/portal/password-reset-request.js';
 import type { MailTransport } from './modules/email/mail-transport.js';
@@ -37,6 +38,7 @@ export function allJobs(context: AppContext, mail: { transport: MailTransport })
     housekeeping(context),
     ...emailJobs({ ...context, transport: mail.transport }),
     ...invoiceJobs(context),
+    ...statementJobs(context),
     ...portalJobs(context),
   ];
 }

@@ -1,5 +1,6 @@
 import { registerQueues, startWorkers } from '../../src/platform/jobs.js';
 import { emailJobs } from '../../src/modules/email/email.jobs.js';
+import { statementJobs } from '../../src/modules/statements/statements.jobs.js';
 import { createMailTransport } from '../../src/modules/email/mail-transport.js';
 import { portalJobs } from '../../src/modules/portal/password-reset-request.js';
 import type { TestApp } from './test-app.js';
@@ -12,6 +13,7 @@ export async function startMailWorkers(testApp: TestApp, smtpPort: number) {
   const transport = createMailTransport(testApp.context.config, smtpPort);
   const definitions = [
     ...emailJobs({ ...testApp.context, transport }),
+    ...statementJobs(testApp.context),
     ...portalJobs(testApp.context),
   ];
   await registerQueues(testApp.context.jobs, definitions);

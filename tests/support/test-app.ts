@@ -7,6 +7,7 @@ import type { AppContext } from '../../src/platform/context.js';
 import { seedDemoData, demoStaff } from '../../src/modules/demo/demo-data.js';
 import { registerQueues } from '../../src/platform/jobs.js';
 import { emailJobs } from '../../src/modules/email/email.jobs.js';
+import { statementJobs } from '../../src/modules/statements/statements.jobs.js';
 import { createMailTransport } from '../../src/modules/email/mail-transport.js';
 import { portalJobs } from '../../src/modules/portal/password-reset-request.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -46,6 +47,7 @@ export async function startTestApp(
   // that need them (see mail-workers.ts).
   await registerQueues(jobs, [
     ...emailJobs({ ...context, transport: createMailTransport(config, 1) }),
+    ...statementJobs(context),
     ...portalJobs(context),
   ]);
   await seedDemoData({ pool: database.pool, logger });

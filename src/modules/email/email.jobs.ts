@@ -1,17 +1,14 @@
 import type { AppContext } from '../../platform/context.js';
 import { withTransaction } from '../../platform/database.js';
 import type { JobDefinition } from '../../platform/jobs.js';
-import { AppError } from '../../platform/errors.js';
-import { systemActor, type Actor } from '../audit/audit.js';
+import { systemActor } from '../audit/audit.js';
 import { getBrand } from '../settings/settings.service.js';
 import { deliverEmail } from './email-delivery.js';
 import { linkBaseOf } from './email-links.js';
 import { queueEmail, sendEmailJobName } from './email-queue.js';
-import { sendAccountSummary } from './email.service.js';
 import type { MailTransport } from './mail-transport.js';
 import { renderEmail, templateName } from './templates/index.js';
 
-export const accountSummaryJobName = 'email.account-summary';
 export const failureSummaryJobName = 'email.failure-summary';
 
 type Deps = Omit<AppContext, 'jobs'> & { jobs: AppContext['jobs']; transport: MailTransport };
@@ -26,24 +23,6 @@ export function emailJobs(deps: Deps): JobDefinition[] {
       handle: async (data) => {
         const { messageId } = data as { messageId: string };
         await deliverEmail({ ...deps, messageId });
-      },
-    },
-    {
-      name: accountSummaryJobName,
-      concurrency: 4,
-      pollingIntervalSeconds: 0.5,
-      handle: async (data) => {
-        const { organizationId, actor } = data as { organizationId: string; actor: Actor };
-        try {
-          await sendAccountSummary(deps, { actor, organizationId });
-        } catch (error) {
-          // An organization without Default Notification Emails (or since deleted) is skipped.
-          if (error instanceof AppError) {
-            deps.logger.info({ organizationId, reason: error.message }, 'account summary skipped');
-            return;
-          }
-          throw error;
-        }
       },
     },
     {

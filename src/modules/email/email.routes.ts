@@ -17,10 +17,9 @@ import {
   contactEmailKinds,
   contactEmailUnavailableReason,
   resendEmail,
-  sendAccountSummary,
   sendContactEmail,
+  type SendContactAccountSummary,
 } from './email.service.js';
-import { accountSummaryJobName } from './email.jobs.js';
 import { assertOrganizationExists } from '../organizations/organizations.service.js';
 import { assertContactExists } from '../contacts/contacts.service.js';
 import { emailTemplateKeys, emailTemplates, renderEmail } from './templates/index.js';
@@ -43,45 +42,16 @@ const historyQuery = z
     path: ['to'],
   });
 
-export function emailRoutes(context: AppContext): FastifyPluginAsyncZod {
+/**
+ * Email history, the contact card's Email menu, resending, template previews and the Local
+ * Mailbox. `sendContactAccountSummary` is the statements module's (handed in by src/app.ts:
+ * statements sits above email).
+ */
+export function emailRoutes(
+  context: AppContext,
+  deps: { sendContactAccountSummary: SendContactAccountSummary },
+): FastifyPluginAsyncZod {
   return async (app) => {
-    app.post(
-      '/api/organizations/:id/send-account-summary',
-      { onRequest: requireStaff('manage_clients'), schema: { params: idParam } },
-      async (request, reply) => {
-        const queued = await sendAccountSummary(context, {
-          actor: actorOf(request),
-          organizationId: request.params.id,
-        });
-        return reply.status(202).send(queued);
-      },
-    );
-
-    app.post(
-      '/api/account-summaries',
-      {
-        onRequest: requireStaff('manage_clients'),
-        schema: {
-          body: z.object({
-            organizationIds: z.array(z.uuid('must be a valid id')).min(1).max(100_000),
-          }),
-        },
-      },
-      async (request, reply) => {
-        const actor = actorOf(request);
-        const ids = [...new Set(request.body.organizationIds)];
-        // One job per organization, inserted in one statement: each renders and queues its own
-        // summary, so a large batch is spread over the workers.
-        await context.jobs.insert(
-          ids.map((organizationId) => ({
-            name: accountSummaryJobName,
-            data: { organizationId, actor },
-          })),
-        );
-        return reply.status(202).send({ queued: ids.length });
-      },
-    );
-
     app.get(
       '/api/organizations/:id/emails',
       { onRequest: requireStaff('read'), schema: { params: idParam, querystring: historyQuery } },
@@ -145,11 +115,12 @@ export function emailRoutes(context: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const queued = await sendContactEmail(context, {
-          actor: actorOf(request),
-          contactId: request.params.id,
-          ...request.body,
-        });
+        const { organizationId, kind } = request.body;
+        const options = { actor: actorOf(request), contactId: request.params.id, organizationId };
+        const queued =
+          kind === 'account_summary'
+            ? await deps.sendContactAccountSummary(context, options)
+            : await sendContactEmail(context, { ...options, kind });
         return reply.status(202).send(queued);
       },
     );

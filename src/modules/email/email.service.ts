@@ -1,12 +1,9 @@
 import { AppError } from '../../platform/errors.js';
-import { currentTime, type AppContext } from '../../platform/context.js';
+import type { AppContext } from '../../platform/context.js';
 import { createDb, withTransaction, type Transaction } from '../../platform/database.js';
 import type { Actor } from '../audit/audit.js';
-import { businessToday } from '../settings/business-date.js';
 import { portalLink, portalPages } from './portal-links.js';
-import { getBrand, type PublicAddress } from '../settings/settings.service.js';
-import { buildAccountStatement } from '../statements/account-statement.js';
-import { statementFilename, statementPdf } from '../statements/statement-pdf.js';
+import { getBrand } from '../settings/settings.service.js';
 import type { EmailRecipient } from './email.schema.js';
 import { queueEmail, type QueuedEmail } from './email-queue.js';
 import { linkBaseOf, linkTokenPlaceholder, rebaseLinks, resetLinkMinutes } from './email-links.js';
@@ -15,84 +12,6 @@ import { renderEmail } from './templates/index.js';
 type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock'>;
 
 export { resetLinkMinutes };
-
-async function organizationName(tx: Transaction, organizationId: string): Promise<string> {
-  const found = await tx.client.query('SELECT name FROM organizations WHERE id = $1', [
-    organizationId,
-  ]);
-  if (!found.rows[0]) throw AppError.notFound('Organization');
-  return found.rows[0].name;
-}
-
-/**
- * The Account Summary of one organization as of `asOf`, else today in the MSP's time zone at
- * `now` (a business date, see businessToday), rendered for the given greeting: what is sent,
- * and what staff preview before sending.
- */
-export async function renderAccountSummary(
-  tx: Pick<Transaction, 'db' | 'client'>,
-  options: {
-    organizationId: string;
-    recipients: EmailRecipient[];
-    asOf?: string;
-    now?: Date;
-    /** Where its links point: the configuration's PUBLIC_URL. */
-    address: PublicAddress;
-  },
-) {
-  const brand = await getBrand(tx.db, options.address);
-  const statement = await buildAccountStatement({
-    pool: tx.client,
-    organizationId: options.organizationId,
-    asOf: options.asOf ?? businessToday(brand, options.now),
-  });
-  const greeting =
-    options.recipients.length === 1
-      ? options.recipients[0]!.name
-      : `${statement.organizationName} team`;
-  const rendered = await renderEmail(
-    'account_summary',
-    { contactName: greeting, statement },
-    brand,
-  );
-  return { statement, brand, rendered };
-}
-
-/** Renders and queues an Account Summary for the given recipients of one organization. */
-async function queueAccountSummary(
-  tx: Transaction,
-  deps: Deps,
-  options: {
-    organizationId: string;
-    recipients: EmailRecipient[];
-    actor: Actor;
-    reason: string;
-    dedupeKey?: string;
-  },
-): Promise<QueuedEmail> {
-  const { statement, brand, rendered } = await renderAccountSummary(tx, {
-    ...options,
-    now: currentTime(deps),
-    address: deps.config,
-  });
-  return queueEmail(tx, deps, {
-    organizationId: options.organizationId,
-    template: 'account_summary',
-    recipients: options.recipients,
-    rendered,
-    linkBase: linkBaseOf('account_summary', { brand, address: deps.config }),
-    attachments: [
-      {
-        filename: statementFilename(statement),
-        contentType: 'application/pdf',
-        content: await statementPdf(statement, brand),
-      },
-    ],
-    triggeredBy: options.actor,
-    reason: options.reason,
-    dedupeKey: options.dedupeKey,
-  });
-}
 
 /** The contacts starred as Default Notification Emails of an organization, by name. */
 export async function defaultNotificationRecipients(
@@ -109,34 +28,12 @@ export async function defaultNotificationRecipients(
   return result.rows;
 }
 
-/** "Send Account Summary": to the organization's Default Notification Emails contacts. */
-export async function sendAccountSummary(
-  deps: Deps,
-  options: { actor: Actor; organizationId: string },
-): Promise<QueuedEmail> {
-  return withTransaction(deps.pool, async (tx) => {
-    const name = await organizationName(tx, options.organizationId);
-    const recipients = await defaultNotificationRecipients(tx, options.organizationId);
-    if (recipients.length === 0) {
-      throw new AppError(
-        'conflict',
-        `${name} has no Default Notification Emails. Star a contact first; nothing was sent.`,
-      );
-    }
-    return queueAccountSummary(tx, deps, {
-      organizationId: options.organizationId,
-      recipients,
-      actor: options.actor,
-      reason: 'Send Account Summary',
-      dedupeKey: `account_summary:${options.organizationId}:all:${options.actor.id}`,
-    });
-  });
-}
-
 export const contactEmailKinds = ['welcome', 'password_reset', 'account_summary'] as const;
 export type ContactEmailKind = (typeof contactEmailKinds)[number];
+/** The emails of the contact's Email menu that sign in to the portal (email sends them). */
+export type SignInEmailKind = Exclude<ContactEmailKind, 'account_summary'>;
 
-interface ContactInOrganization {
+export interface ContactInOrganization {
   id: string;
   name: string;
   email: string;
@@ -144,7 +41,8 @@ interface ContactInOrganization {
   organizationName: string;
 }
 
-async function contactInOrganization(
+/** A contact as a member of one organization; 404 when it is not one of its contacts. */
+export async function contactInOrganization(
   tx: Transaction,
   contactId: string,
   organizationId: string,
@@ -161,6 +59,12 @@ async function contactInOrganization(
   return result.rows[0];
 }
 
+/** The Email menu's Send Account Summary, for one contact (statements' sendContactAccountSummary). */
+export type SendContactAccountSummary = (
+  deps: Deps,
+  options: { actor: Actor; contactId: string; organizationId: string },
+) => Promise<QueuedEmail>;
+
 /** Why an email from the contact's Email menu cannot be sent, or null when it can. */
 export function contactEmailUnavailableReason(
   kind: ContactEmailKind,
@@ -173,10 +77,13 @@ export function contactEmailUnavailableReason(
   return null;
 }
 
-/** The contact card's Email menu: Send Welcome Email, Send Password Reset, Send Account Summary. */
+/**
+ * The contact card's Email menu: Send Welcome Email, Send Password Reset. (Its Send Account
+ * Summary is the statements module's sendContactAccountSummary.)
+ */
 export async function sendContactEmail(
   deps: Deps,
-  options: { actor: Actor; contactId: string; organizationId: string; kind: ContactEmailKind },
+  options: { actor: Actor; contactId: string; organizationId: string; kind: SignInEmailKind },
 ): Promise<QueuedEmail> {
   return withTransaction(deps.pool, async (tx) => {
     const contact = await contactInOrganization(tx, options.contactId, options.organizationId);
@@ -186,15 +93,6 @@ export async function sendContactEmail(
       { email: contact.email, name: contact.name, contactId: contact.id },
     ];
     const dedupeKey = `${options.kind}:${options.organizationId}:${contact.id}:${options.actor.id}`;
-    if (options.kind === 'account_summary') {
-      return queueAccountSummary(tx, deps, {
-        organizationId: options.organizationId,
-        recipients,
-        actor: options.actor,
-        reason: 'Send Account Summary (this contact)',
-        dedupeKey,
-      });
-    }
     const brand = await getBrand(tx.db, deps.config);
     // The stored copy carries a placeholder: the working link is minted at delivery.
     const rendered =

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../audit/audit.js';
 import { dateFormats } from '../../shared/dates.js';
 import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
@@ -11,7 +13,6 @@ import {
   invoiceRemindersBody,
   securityBody,
 } from '../../shared/contract/settings.js';
-import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import {
   defaultPortalUrl,
   getBranding,
@@ -30,7 +31,20 @@ const httpUrl = z
   .max(500, 'must be at most 500 characters')
   .refine((value) => /^https?:\/\/[^\s]+$/.test(value), 'must be an http:// or https:// address');
 
-export function settingsRoutes(context: AppContext): FastifyPluginAsyncZod {
+/**
+ * The staff guard and actor the settings routes use: staff's requireStaff and actorOf, handed
+ * in by src/app.ts. Staff sits above settings (sign-in reads the security settings), so
+ * settings does not import them.
+ */
+export interface StaffGuard {
+  requireStaff: (
+    capability: 'read' | 'manage_settings',
+  ) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  actorOf: (request: FastifyRequest) => Actor;
+}
+
+export function settingsRoutes(context: AppContext, staff: StaffGuard): FastifyPluginAsyncZod {
+  const { requireStaff, actorOf } = staff;
   return async (app) => {
     // The saved branding, and the portal address emails use while its Portal URL is empty.
     app.get(

@@ -2,38 +2,15 @@ import { AppError } from '../../platform/errors.js';
 import type { Pool, PoolClient } from '../../platform/database.js';
 import { formatAddress } from '../invoices/invoice-document.js';
 import { daysPastDue, openAsOfCondition } from '../invoices/invoice-math.js';
-import { ageBalances, type Aging } from './aging.js';
+import { ageBalances } from './aging.js';
+import type { z } from 'zod';
+import type { accountStatement, statementInvoice } from '../../shared/contract/statements.js';
 
-export interface StatementInvoice {
-  number: string;
-  issueDate: string;
-  dueDate: string;
-  totalCents: number;
-  balanceCents: number;
-  daysPastDue: number;
-}
-
-export interface StatementPayment {
-  date: string;
-  amountCents: number;
-  reference: string;
-}
+/** An open invoice on a statement (the API contract's shape). */
+export type StatementInvoice = z.output<typeof statementInvoice>;
 
 /** What an Account Summary shows: the organization's balance, aging and open items. */
-export interface AccountStatement {
-  organizationId: string;
-  organizationName: string;
-  address: string[];
-  asOf: string;
-  currency: string;
-  totalDueCents: number;
-  pastDueCents: number;
-  aging: Aging;
-  /** The open invoice due first (the longest outstanding), or null when nothing is owed. */
-  oldestOpenInvoice: StatementInvoice | null;
-  openInvoices: StatementInvoice[];
-  recentPayments: StatementPayment[];
-}
+export type AccountStatement = z.output<typeof accountStatement>;
 
 /**
  * Builds an organization's statement as of a date (a business date, see businessToday): its

@@ -1,18 +1,15 @@
+import type { z } from 'zod';
 import { daysPastDue } from '../invoices/invoice-math.js';
+import type { aging, AgingBucket } from '../../shared/contract/statements.js';
 
-/** Receivables aging buckets, as accountants read them: days past due as of the statement date. */
-export const agingBuckets = ['current', 'days1to30', 'days31to60', 'days61to90', 'over90'] as const;
-export type AgingBucket = (typeof agingBuckets)[number];
+// The buckets are part of the API contract (the console's preview reads them too).
+export {
+  agingBucketLabels,
+  agingBuckets,
+  type AgingBucket,
+} from '../../shared/contract/statements.js';
 
-export const agingBucketLabels: Record<AgingBucket, string> = {
-  current: 'Current',
-  days1to30: '1–30',
-  days31to60: '31–60',
-  days61to90: '61–90',
-  over90: 'Over 90',
-};
-
-export type Aging = Record<AgingBucket, number>;
+export type Aging = z.output<typeof aging>;
 
 export function bucketFor(days: number): AgingBucket {
   if (days <= 0) return 'current';

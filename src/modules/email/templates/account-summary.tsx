@@ -3,8 +3,12 @@ import { Row } from '@react-email/row';
 import { Section } from '@react-email/section';
 import { Text } from '@react-email/text';
 import { formatMoney } from '../../../platform/money.js';
-import { agingBucketLabels, agingBuckets } from '../../statements/aging.js';
-import type { AccountStatement } from '../../statements/account-statement.js';
+import type { z } from 'zod';
+import {
+  agingBucketLabels,
+  agingBuckets,
+  type accountStatement,
+} from '../../../shared/contract/statements.js';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
 import { endSentence } from './sentence.js';
 import { formatDate } from '../../../shared/dates.js';
@@ -13,7 +17,8 @@ import { portalLink, portalPages } from '../portal-links.js';
 
 export interface AccountSummaryData {
   contactName: string;
-  statement: AccountStatement;
+  /** The statement as src/modules/statements builds it (its shape is the API contract's). */
+  statement: z.output<typeof accountStatement>;
 }
 
 export const accountSummarySubject = (data: AccountSummaryData, brand: Brand) =>
