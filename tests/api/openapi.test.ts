@@ -70,15 +70,6 @@ const answersNotYetDeclared = new Set([
   'GET /api/email-templates/{key}/preview',
   'GET /api/local-mailbox',
   'GET /api/local-mailbox/{id}',
-  'GET /api/invoices',
-  'POST /api/invoices',
-  'POST /api/invoices/import',
-  'GET /api/invoices/{id}',
-  'PUT /api/invoices/{id}',
-  'DELETE /api/invoices/{id}',
-  'POST /api/invoices/{id}/issue',
-  'POST /api/invoices/{id}/void',
-  'PUT /api/organizations/{id}/billing',
 ]);
 
 describe('the OpenAPI document at /api/openapi.json', () => {

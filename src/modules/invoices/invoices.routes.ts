@@ -2,6 +2,13 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
 import { idParam, optionalText, pageLimit, requiredText } from '../../platform/http/validation.js';
+import { errorResponses, noContent } from '../../platform/http/responses.js';
+import {
+  invoiceAnswer,
+  invoiceImportResult,
+  invoiceListPage,
+  organizationBillingAnswer,
+} from '../../shared/contract/invoices.js';
 import { businessTodayFor } from '../settings/business-date.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import { importInvoicesCsv } from './csv-import.js';
@@ -91,7 +98,10 @@ export function invoiceRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/invoices',
-      { onRequest: requireStaff('read'), schema: { querystring: listQuery } },
+      {
+        onRequest: requireStaff('read'),
+        schema: { querystring: listQuery, response: { 200: invoiceListPage, ...errorResponses } },
+      },
       async (request) => {
         const { q, overdue, cursor, ...filters } = request.query;
         return listInvoices(context.pool, {
@@ -106,7 +116,10 @@ export function invoiceRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.post(
       '/api/invoices',
-      { onRequest: requireStaff('manage_clients'), schema: { body: invoiceBody } },
+      {
+        onRequest: requireStaff('manage_clients'),
+        schema: { body: invoiceBody, response: { 201: invoiceAnswer, ...errorResponses } },
+      },
       async (request, reply) => {
         const invoice = await createInvoice({
           pool: context.pool,
@@ -125,6 +138,7 @@ export function invoiceRoutes(context: AppContext): FastifyPluginAsyncZod {
           body: z.object({
             csv: z.string('must be the CSV file as text').min(1, 'is required').max(900_000),
           }),
+          response: { 201: invoiceImportResult, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -139,7 +153,10 @@ export function invoiceRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/invoices/:id',
-      { onRequest: requireStaff('read'), schema: { params: idParam } },
+      {
+        onRequest: requireStaff('read'),
+        schema: { params: idParam, response: { 200: invoiceAnswer, ...errorResponses } },
+      },
       async (request) => ({
         invoice: await getInvoice({
           pool: context.pool,
@@ -151,7 +168,14 @@ export function invoiceRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.put(
       '/api/invoices/:id',
-      { onRequest: requireStaff('manage_clients'), schema: { params: idParam, body: invoiceBody } },
+      {
+        onRequest: requireStaff('manage_clients'),
+        schema: {
+          params: idParam,
+          body: invoiceBody,
+          response: { 200: invoiceAnswer, ...errorResponses },
+        },
+      },
       async (request) => ({
         invoice: await updateInvoice({
           pool: context.pool,
@@ -164,7 +188,10 @@ export function invoiceRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.post(
       '/api/invoices/:id/issue',
-      { onRequest: requireStaff('manage_clients'), schema: { params: idParam } },
+      {
+        onRequest: requireStaff('manage_clients'),
+        schema: { params: idParam, response: { 200: invoiceAnswer, ...errorResponses } },
+      },
       async (request) => ({
         invoice: await issueInvoice({
           context,
@@ -178,7 +205,11 @@ export function invoiceRoutes(context: AppContext): FastifyPluginAsyncZod {
       '/api/invoices/:id/void',
       {
         onRequest: requireStaff('manage_clients'),
-        schema: { params: idParam, body: z.object({ reason: requiredText(500) }) },
+        schema: {
+          params: idParam,
+          body: z.object({ reason: requiredText(500) }),
+          response: { 200: invoiceAnswer, ...errorResponses },
+        },
       },
       async (request) => ({
         invoice: await voidInvoice({
@@ -192,14 +223,17 @@ export function invoiceRoutes(context: AppContext): FastifyPluginAsyncZod {
 
     app.delete(
       '/api/invoices/:id',
-      { onRequest: requireStaff('manage_clients'), schema: { params: idParam } },
+      {
+        onRequest: requireStaff('manage_clients'),
+        schema: { params: idParam, response: { 204: noContent, ...errorResponses } },
+      },
       async (request, reply) => {
         await deleteDraftInvoice({
           pool: context.pool,
           actor: actorOf(request),
           invoiceId: request.params.id,
         });
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
 
@@ -219,6 +253,7 @@ export function invoiceRoutes(context: AppContext): FastifyPluginAsyncZod {
               .refine((code) => /^[A-Z]{3}$/.test(code), currencyNotOffered),
             newInvoiceEmails: z.boolean('must be true or false'),
           }),
+          response: { 200: organizationBillingAnswer, ...errorResponses },
         },
       },
       async (request) => ({
