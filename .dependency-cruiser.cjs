@@ -34,6 +34,27 @@ module.exports = {
       to: { path: '^(src|tests|bench)/', pathNot: '^src/shared/' },
     },
     {
+      name: 'sandbox-processor-is-external',
+      comment:
+        'The sandbox processor behaves like an external processor (docs/decisions/0030): it ' +
+        'knows only the PaymentGateway types (payments/gateway.ts), the platform and src/shared.',
+      severity: 'error',
+      from: { path: '^src/modules/sandbox-processor/' },
+      to: {
+        path: '^src/(modules|db)/|^src/(app|jobs|main|cli|payment-gateway)\\.ts$',
+        pathNot: '^src/modules/(sandbox-processor/|payments/gateway\\.ts$)',
+      },
+    },
+    {
+      name: 'no-module-imports-the-sandbox',
+      comment:
+        'Portico reaches the sandbox only through the PaymentGateway the composition roots ' +
+        '(src/payment-gateway.ts, src/app.ts) hand in, as it would reach Stripe.',
+      severity: 'error',
+      from: { path: '^src/modules/', pathNot: '^src/modules/sandbox-processor/' },
+      to: { path: '^src/modules/sandbox-processor/' },
+    },
+    {
       name: 'no-module-cycles',
       comment:
         'Modules depend on each other in one direction only (ARCHITECTURE.md, Boundaries): a ' +

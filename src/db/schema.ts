@@ -8,3 +8,4 @@ export * from '../modules/email/email.schema.js';
 export * from '../modules/portal/portal.schema.js';
 export * from '../modules/invoices/invoices.schema.js';
 export * from '../modules/payments/payments.schema.js';
+export * from '../modules/sandbox-processor/sandbox.schema.js';

@@ -39,6 +39,17 @@ export const configSchema = z.object({
   EMAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   EMAIL_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
+  /** Which payment processor charges clients: the built-in sandbox (demo, tests) or Stripe. */
+  PAYMENT_GATEWAY: z.enum(['sandbox', 'stripe']).default('sandbox'),
+  /** The sandbox processor's delay before each answer, in milliseconds (a slow processor). */
+  SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  /**
+   * The sandbox's fault mode. `timeout`: each charge and refund is recorded by the processor,
+   * but its answer never reaches Portico (the reconciliation job must find it).
+   */
+  SANDBOX_FAULT: z.enum(['none', 'timeout']).default('none'),
+  /** Seconds after which the sandbox settles (or returns) an ACH debit. */
+  SANDBOX_ACH_SETTLE_SECONDS: z.coerce.number().int().min(0).max(604_800).default(60),
 });
 
 /** The configuration, with PUBLIC_URL always filled in (see `defaultPublicUrl`). */

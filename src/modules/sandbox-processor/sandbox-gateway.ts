@@ -1,0 +1,497 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
+import type { Config } from '../../platform/config.js';
+import { createDb, withTransaction, type Db, type Pool } from '../../platform/database.js';
+import { AppError } from '../../platform/errors.js';
+import type { SandboxTokenRequest } from '../../shared/contract/sandbox.js';
+import {
+  GatewayError,
+  type ChargeInput,
+  type ChargeResult,
+  type PaymentGateway,
+  type RefundInput,
+  type RefundResult,
+  type SavedMethod,
+} from '../payments/gateway.js';
+import { sandboxCharges, sandboxMethods, sandboxRefunds, sandboxTokens } from './sandbox.schema.js';
+import { checkBankAccount, checkCard, failureMessage, succeeds } from './test-numbers.js';
+
+/**
+ * The sandbox processor (docs/decisions/0030-sandbox-processor-module.md): a payment processor
+ * that runs inside Portico's process, on tables of its own, and behaves like an external one.
+ * Outcomes follow ../shared/reference/test-cards.md; idempotency follows Stripe's rule (the
+ * same key with the same parameters answers the first result and moves no money again, the
+ * same key with other parameters is refused). ACH debits stay `processing` until
+ * SANDBOX_ACH_SETTLE_SECONDS have passed, then settle or are returned, seen by `findCharge`.
+ */
+
+export type SandboxConfig = Pick<
+  Config,
+  'SANDBOX_LATENCY_MS' | 'SANDBOX_FAULT' | 'SANDBOX_ACH_SETTLE_SECONDS'
+>;
+
+/** What the processor answers for a token: what Portico's server may see. */
+export interface SandboxToken {
+  token: string;
+  type: 'card' | 'ach';
+  brand: string | null;
+  last4: string;
+  expMonth: number | null;
+  expYear: number | null;
+  bankName: string | null;
+}
+
+/** A charge of the ledger, as tests and the benchmark compare it with Portico's payments. */
+export interface LedgerCharge extends ChargeResult {
+  idempotencyKey: string;
+  methodRef: string;
+  metadata: Record<string, string>;
+  createdAt: Date;
+}
+
+export interface LedgerRefund extends RefundResult {
+  idempotencyKey: string;
+  chargeRef: string;
+}
+
+/**
+ * Switches a test can flip at run time (SANDBOX_FAULT sets the first value). `timeout`: a
+ * charge or refund is recorded, then the call fails with GatewayError('unavailable') as if
+ * the answer was lost on the way back.
+ */
+export interface SandboxFaults {
+  mode: 'none' | 'timeout';
+  /** Delay before each answer, in ms (SANDBOX_LATENCY_MS). */
+  latencyMs: number;
+}
+
+export interface SandboxGateway extends PaymentGateway {
+  readonly name: 'sandbox';
+  readonly faults: SandboxFaults;
+  /** Tokenizes card or bank data (what `POST /sandbox/v1/tokens` does). */
+  tokenize(input: SandboxTokenRequest): Promise<SandboxToken>;
+  /** The whole ledger, oldest first, with ACH debits settled when due. */
+  ledger(): Promise<{ charges: LedgerCharge[]; refunds: LedgerRefund[] }>;
+}
+
+/** A processor-style reference: a prefix and 24 random hex digits. */
+function newRef(prefix: string): string {
+  return `${prefix}${randomBytes(12).toString('hex')}`;
+}
+
+/** The same parameters always give the same fingerprint (metadata keys in any order). */
+function fingerprint(parts: unknown[]): string {
+  const canonical = JSON.stringify(parts, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+      : value,
+  );
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * Tokenizes card or bank data. Checks it as a processor does and refuses bad data with a 400
+ * naming each field and why (`AppError('validation')`); keeps only the brand, the last four
+ * digits, the expiry, the holder's name and the outcome the test number stands for, never the
+ * number or the CVC. `today` (the clock) decides whether an expiry is past.
+ */
+export async function tokenize(options: {
+  pool: Pool;
+  input: SandboxTokenRequest;
+  now: Date;
+}): Promise<SandboxToken> {
+  const { input } = options;
+  const id = newRef('tok_sbx_');
+  if (input.type === 'card') {
+    const checked = checkCard(input, options.now);
+    if (!checked.ok) throw invalidFields(checked.problems);
+    const { card } = checked;
+    await createDb(options.pool).insert(sandboxTokens).values({
+      id,
+      type: 'card',
+      brand: card.brand,
+      last4: card.last4,
+      expMonth: card.expMonth,
+      expYear: card.expYear,
+      holderName: card.holderName,
+      outcome: card.outcome,
+    });
+    return {
+      token: id,
+      type: 'card',
+      brand: card.brand,
+      last4: card.last4,
+      expMonth: card.expMonth,
+      expYear: card.expYear,
+      bankName: null,
+    };
+  }
+  const checked = checkBankAccount(input);
+  if (!checked.ok) throw invalidFields(checked.problems);
+  const { account } = checked;
+  await createDb(options.pool).insert(sandboxTokens).values({
+    id,
+    type: 'ach',
+    last4: account.last4,
+    bankName: account.bankName,
+    accountType: account.accountType,
+    holderName: account.holderName,
+    outcome: account.outcome,
+  });
+  return {
+    token: id,
+    type: 'ach',
+    brand: null,
+    last4: account.last4,
+    expMonth: null,
+    expYear: null,
+    bankName: account.bankName,
+  };
+}
+
+function invalidFields(problems: { field: string; message: string }[]): AppError {
+  const summary = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+  return new AppError('validation', `Invalid payment details. ${summary}`, problems);
+}
+
+type ChargeRow = typeof sandboxCharges.$inferSelect;
+type RefundRow = typeof sandboxRefunds.$inferSelect;
+
+function chargeResult(row: ChargeRow): ChargeResult {
+  // An unsettled ACH debit's row already holds the words of a return to come: not told yet.
+  const failed = row.status === 'failed';
+  return {
+    chargeRef: row.id,
+    status: row.status,
+    amountCents: row.amountCents,
+    currency: row.currency,
+    failureCode: failed ? row.failureCode : null,
+    failureMessage: failed ? row.failureMessage : null,
+    refundedCents: row.refundedCents,
+  };
+}
+
+function refundResult(row: RefundRow): RefundResult {
+  return {
+    refundRef: row.id,
+    status: row.status,
+    amountCents: row.amountCents,
+    failureMessage: null,
+  };
+}
+
+/** A card expired before `now` (good through the last day of its month, UTC). */
+function cardExpired(expMonth: number | null, expYear: number | null, now: Date): boolean {
+  if (expMonth === null || expYear === null) return false;
+  const year = now.getUTCFullYear();
+  return expYear < year || (expYear === year && expMonth < now.getUTCMonth() + 1);
+}
+
+/**
+ * The sandbox processor as a PaymentGateway, on the given pool (its own tables only). `clock`
+ * replaces the system clock (tests: ACH settlement, expiry); `config` gives the latency, the
+ * fault mode and the ACH settlement delay.
+ */
+export function createSandboxGateway(options: {
+  pool: Pool;
+  config: SandboxConfig;
+  clock?: () => Date;
+}): SandboxGateway {
+  const { pool, config } = options;
+  const db = createDb(pool);
+  const now = () => options.clock?.() ?? new Date();
+  const faults: SandboxFaults = {
+    mode: config.SANDBOX_FAULT,
+    latencyMs: config.SANDBOX_LATENCY_MS,
+  };
+  const delay = async () => {
+    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+  };
+  const lostAnswer = (what: string) =>
+    new GatewayError(
+      'unavailable',
+      `The sandbox processor's answer to the ${what} did not arrive (fault mode: timeout).`,
+    );
+
+  /**
+   * Settles the ACH debits whose time has come (all of them, or the one charge named): each
+   * `processing` row whose `settles_at` has passed becomes succeeded, or failed with its return
+   * reason. One UPDATE per call, so two readers never settle a debit twice.
+   */
+  async function settleDue(on: Db, chargeId?: string): Promise<void> {
+    const due = and(
+      eq(sandboxCharges.status, 'processing'),
+      lte(sandboxCharges.settlesAt, now()),
+      chargeId ? eq(sandboxCharges.id, chargeId) : undefined,
+    );
+    await on
+      .update(sandboxCharges)
+      .set({
+        status: sql`CASE WHEN ${sandboxCharges.settlementFailureCode} IS NULL THEN 'succeeded' ELSE 'failed' END`,
+        failureCode: sandboxCharges.settlementFailureCode,
+        settledAt: now(),
+      })
+      .where(due);
+  }
+
+  async function chargeByKey(idempotencyKey: string): Promise<ChargeRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(sandboxCharges)
+      .where(eq(sandboxCharges.idempotencyKey, idempotencyKey));
+    if (!row || row.status !== 'processing') return row;
+    await settleDue(db, row.id);
+    const [settled] = await db.select().from(sandboxCharges).where(eq(sandboxCharges.id, row.id));
+    return settled;
+  }
+
+  function sameRequestOrRefuse(row: { requestFingerprint: string }, print: string, key: string) {
+    if (row.requestFingerprint !== print) {
+      throw new GatewayError(
+        'idempotency_mismatch',
+        `The idempotency key ${key} was already used with other parameters.`,
+      );
+    }
+  }
+
+  return {
+    name: 'sandbox',
+    faults,
+
+    async tokenize(input) {
+      await delay();
+      return tokenize({ pool, input, now: now() });
+    },
+
+    async saveMethod(input): Promise<SavedMethod> {
+      await delay();
+      return withTransaction(pool, async ({ db: tx }) => {
+        // Single use: consuming the token and saving the method commit together.
+        const [token] = await tx
+          .update(sandboxTokens)
+          .set({ usedAt: now() })
+          .where(and(eq(sandboxTokens.id, input.token), isNull(sandboxTokens.usedAt)))
+          .returning();
+        if (!token) {
+          const [known] = await tx
+            .select({ id: sandboxTokens.id })
+            .from(sandboxTokens)
+            .where(eq(sandboxTokens.id, input.token));
+          throw new GatewayError(
+            'invalid_request',
+            known
+              ? 'This payment token was already used: enter the payment details again.'
+              : 'The processor does not know this payment token: enter the payment details again.',
+          );
+        }
+        const id = newRef('pm_sbx_');
+        await tx.insert(sandboxMethods).values({
+          id,
+          tokenId: token.id,
+          customerLabel: input.organizationId,
+          billingName: input.billingName,
+          type: token.type,
+          brand: token.brand,
+          last4: token.last4,
+          expMonth: token.expMonth,
+          expYear: token.expYear,
+          bankName: token.bankName,
+          outcome: token.outcome,
+        });
+        return {
+          gatewayRef: id,
+          customerRef: null,
+          type: token.type,
+          brand: token.brand,
+          last4: token.last4,
+          expMonth: token.expMonth,
+          expYear: token.expYear,
+          bankName: token.bankName,
+        };
+      });
+    },
+
+    async detachMethod(method) {
+      await delay();
+      const detached = await db
+        .update(sandboxMethods)
+        .set({ detachedAt: now() })
+        .where(eq(sandboxMethods.id, method.gatewayRef))
+        .returning({ id: sandboxMethods.id });
+      if (detached.length === 0) {
+        throw new GatewayError('invalid_request', 'The processor does not know this method.');
+      }
+    },
+
+    async charge(input: ChargeInput): Promise<ChargeResult> {
+      await delay();
+      const print = fingerprint([
+        input.method.gatewayRef,
+        input.amountCents,
+        input.currency,
+        input.description,
+        input.metadata,
+      ]);
+      const earlier = await chargeByKey(input.idempotencyKey);
+      if (earlier) {
+        sameRequestOrRefuse(earlier, print, input.idempotencyKey);
+        if (faults.mode === 'timeout') throw lostAnswer('charge');
+        return chargeResult(earlier);
+      }
+      if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0) {
+        throw new GatewayError('invalid_request', 'The amount must be a positive whole number.');
+      }
+      if (!/^[A-Z]{3}$/.test(input.currency)) {
+        throw new GatewayError('invalid_request', 'The currency must be an ISO 4217 code.');
+      }
+      const [method] = await db
+        .select()
+        .from(sandboxMethods)
+        .where(eq(sandboxMethods.id, input.method.gatewayRef));
+      if (!method || method.detachedAt) {
+        throw new GatewayError(
+          'invalid_request',
+          method
+            ? 'This payment method was removed at the processor.'
+            : 'The processor does not know this payment method.',
+        );
+      }
+
+      const at = now();
+      let status: ChargeRow['status'] = 'succeeded';
+      let failureCode: string | null = null;
+      let settlesAt: Date | null = null;
+      let settlementFailureCode: string | null = null;
+      if (method.type === 'ach') {
+        status = 'processing';
+        settlesAt = new Date(at.getTime() + config.SANDBOX_ACH_SETTLE_SECONDS * 1000);
+        settlementFailureCode = method.outcome === succeeds ? null : method.outcome;
+      } else if (cardExpired(method.expMonth, method.expYear, at)) {
+        status = 'failed';
+        failureCode = 'expired_card';
+      } else if (method.outcome !== succeeds) {
+        status = 'failed';
+        failureCode = method.outcome;
+      }
+      const messageCode = failureCode ?? settlementFailureCode;
+      // One ledger row per key, whatever races: a second request with the key finds the first.
+      const [inserted] = await db
+        .insert(sandboxCharges)
+        .values({
+          id: newRef('ch_sbx_'),
+          idempotencyKey: input.idempotencyKey,
+          requestFingerprint: print,
+          methodId: method.id,
+          amountCents: input.amountCents,
+          currency: input.currency,
+          description: input.description,
+          metadata: input.metadata,
+          status,
+          failureCode,
+          // For an ACH debit, the words of the return it will get (shown once it is returned).
+          failureMessage: messageCode ? failureMessage(method.type, messageCode) : null,
+          settlesAt,
+          settlementFailureCode,
+          createdAt: at,
+        })
+        .onConflictDoNothing({ target: sandboxCharges.idempotencyKey })
+        .returning();
+      // Lost the race to a request with the same key: answer (or refuse) as for a retry.
+      const recorded = inserted ?? (await chargeByKey(input.idempotencyKey));
+      if (!recorded) throw new GatewayError('unavailable', 'The charge could not be recorded.');
+      if (!inserted) sameRequestOrRefuse(recorded, print, input.idempotencyKey);
+      if (faults.mode === 'timeout') throw lostAnswer('charge');
+      return chargeResult(recorded);
+    },
+
+    async findCharge(idempotencyKey) {
+      await delay();
+      const row = await chargeByKey(idempotencyKey);
+      return row ? chargeResult(row) : null;
+    },
+
+    async refund(input: RefundInput): Promise<RefundResult> {
+      await delay();
+      const print = fingerprint([input.chargeRef, input.amountCents]);
+      const refund = await withTransaction(pool, async ({ db: tx }) => {
+        await settleDue(tx, input.chargeRef);
+        // The charge's row lock orders refunds of one charge, so two never pass the limit.
+        const [charge] = await tx
+          .select()
+          .from(sandboxCharges)
+          .where(eq(sandboxCharges.id, input.chargeRef))
+          .for('update');
+        const [earlier] = await tx
+          .select()
+          .from(sandboxRefunds)
+          .where(eq(sandboxRefunds.idempotencyKey, input.idempotencyKey));
+        if (earlier) {
+          sameRequestOrRefuse(earlier, print, input.idempotencyKey);
+          return refundResult(earlier);
+        }
+        if (!charge) {
+          throw new GatewayError('invalid_request', 'The processor does not know this charge.');
+        }
+        if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0) {
+          throw new GatewayError('invalid_request', 'A refund is a positive whole amount.');
+        }
+        if (charge.status === 'processing') {
+          throw new GatewayError(
+            'invalid_request',
+            'This bank payment has not settled yet: refund it once it has.',
+          );
+        }
+        if (charge.status === 'failed') {
+          throw new GatewayError('invalid_request', 'A failed charge has nothing to refund.');
+        }
+        const refundable = charge.amountCents - charge.refundedCents;
+        if (input.amountCents > refundable) {
+          throw new GatewayError(
+            'invalid_request',
+            `The refund of ${input.amountCents} is more than the ${refundable} left to refund on this charge.`,
+          );
+        }
+        const [inserted] = await tx
+          .insert(sandboxRefunds)
+          .values({
+            id: newRef('re_sbx_'),
+            idempotencyKey: input.idempotencyKey,
+            requestFingerprint: print,
+            chargeId: charge.id,
+            amountCents: input.amountCents,
+            status: 'succeeded',
+            createdAt: now(),
+          })
+          .returning();
+        await tx
+          .update(sandboxCharges)
+          .set({ refundedCents: sql`${sandboxCharges.refundedCents} + ${input.amountCents}` })
+          .where(eq(sandboxCharges.id, charge.id));
+        return refundResult(inserted!);
+      });
+      if (faults.mode === 'timeout') throw lostAnswer('refund');
+      return refund;
+    },
+
+    async ledger() {
+      await settleDue(db);
+      const charges = await db.select().from(sandboxCharges).orderBy(asc(sandboxCharges.createdAt));
+      const refunds = await db.select().from(sandboxRefunds).orderBy(asc(sandboxRefunds.createdAt));
+      return {
+        charges: charges.map((row) => ({
+          ...chargeResult(row),
+          idempotencyKey: row.idempotencyKey,
+          methodRef: row.methodId,
+          metadata: row.metadata,
+          createdAt: row.createdAt,
+        })),
+        refunds: refunds.map((row) => ({
+          ...refundResult(row),
+          idempotencyKey: row.idempotencyKey,
+          chargeRef: row.chargeId,
+        })),
+      };
+    },
+  };
+}
