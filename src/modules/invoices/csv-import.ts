@@ -11,7 +11,7 @@ import {
   dueDateFor,
   type InvoiceTerms,
 } from './invoice-math.js';
-import { insertInvoice, type InvoiceInput } from './invoices.service.js';
+import { insertInvoice, type InvoiceInput } from './invoice-drafts.js';
 
 const requiredColumns = [
   'invoice_number',

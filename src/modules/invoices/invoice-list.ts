@@ -13,7 +13,7 @@ import {
   statusSql,
   type InvoiceStatus,
 } from './invoice-math.js';
-import { isOutstanding } from './invoices.service.js';
+import { isOutstanding } from './invoice-reads.js';
 
 export interface InvoiceListOptions {
   organizationId?: string;

@@ -16,16 +16,10 @@ import { listInvoices } from './invoice-list.js';
 import { invoiceStatuses, invoiceTerms, isValidDate, maxUnitPriceCents } from './invoice-math.js';
 import { parseQuantity } from '../../shared/money.js';
 import { maxLineDescriptionLength } from '../../shared/invoice-limits.js';
-import {
-  createInvoice,
-  deleteDraftInvoice,
-  getInvoice,
-  currencyNotOffered,
-  issueInvoice,
-  updateInvoice,
-  updateOrganizationBilling,
-  voidInvoice,
-} from './invoices.service.js';
+import { createInvoice, deleteDraftInvoice, updateInvoice } from './invoice-drafts.js';
+import { issueInvoice, voidInvoice } from './invoice-lifecycle.js';
+import { getInvoice } from './invoice-reads.js';
+import { currencyNotOffered, updateOrganizationBilling } from './organization-billing.js';
 
 const dateText = z
   .string('must be a date (YYYY-MM-DD)')

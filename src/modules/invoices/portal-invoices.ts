@@ -2,7 +2,7 @@ import type { Pool } from '../../platform/database.js';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../platform/keyset-cursor.js';
 import { businessToday } from '../settings/business-date.js';
 import { daysOverdue, openAsOfCondition, statusSql, type InvoiceStatus } from './invoice-math.js';
-import { getInvoice } from './invoices.service.js';
+import { getInvoice } from './invoice-reads.js';
 
 /**
  * The portal's invoices. Every query takes the organization the contact acts for (from

@@ -1,6 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
 import { AppError } from '../../platform/errors.js';
-import type { AppContext } from '../../platform/context.js';
 import {
   isUniqueViolation,
   withTransaction,
@@ -9,24 +8,20 @@ import {
   type Transaction,
 } from '../../platform/database.js';
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
+import { lockOrganization } from '../organizations/organizations.service.js';
 import {
-  lockOrganization,
-  setOrganizationBilling,
-} from '../organizations/organizations.service.js';
-import { businessToday } from '../settings/business-date.js';
-import { queueNewInvoiceEmail } from './invoice-emails.js';
-import {
-  daysOverdue,
   dueDateFor,
-  formatQuantity,
   invoiceTotals,
   maxInvoiceTotalCents,
-  statusSql,
-  type InvoiceStatus,
   type InvoiceTerms,
 } from './invoice-math.js';
+import { getInvoice, lockInvoice, onlyDraft } from './invoice-reads.js';
 import { invoiceLines, invoices, serviceCategories, taxRates } from './invoices.schema.js';
-import { isOfferedCurrency } from '../../shared/currencies.js';
+
+/**
+ * Draft invoices: create (and the insert the CSV import shares), save, delete. Issuing and
+ * voiding are invoice-lifecycle.ts.
+ */
 
 export interface InvoiceLineInput {
   description: string;
@@ -62,12 +57,6 @@ function numberTaken(number: string, takenBy?: string): AppError {
 
 /** The unique index on lower(number): a race the check before the write could not see. */
 const numberIndex = 'invoices_number_lower_idx';
-
-async function lockInvoice(db: Db, invoiceId: string) {
-  const [row] = await db.select().from(invoices).where(eq(invoices.id, invoiceId)).for('update');
-  if (!row) throw AppError.notFound('Invoice');
-  return row;
-}
 
 /** Throws 409 when another invoice has this number in any letter case (the index's rule). */
 async function assertNumberFree(db: Db, number: string, exceptId?: string) {
@@ -239,10 +228,6 @@ export async function createInvoice(options: { pool: Pool; actor: Actor; input: 
   return getInvoice({ pool: options.pool, invoiceId: id });
 }
 
-function onlyDraft(state: string, what: string): void {
-  if (state !== 'draft') throw new AppError('conflict', `only a draft can be ${what}`);
-}
-
 /** Saves a draft as one change: its fields and its lines, replaced wholesale. */
 export async function updateInvoice(options: {
   pool: Pool;
@@ -297,74 +282,6 @@ export async function updateInvoice(options: {
   return getInvoice({ pool: options.pool, invoiceId: options.invoiceId });
 }
 
-/** Issues a draft: it becomes an open invoice, and the New Invoice email is queued with it. */
-export async function issueInvoice(options: {
-  context: Pick<AppContext, 'pool' | 'jobs' | 'config'>;
-  actor: Actor;
-  invoiceId: string;
-}) {
-  const { context } = options;
-  await withTransaction(context.pool, async (tx) => {
-    const before = await lockInvoice(tx.db, options.invoiceId);
-    onlyDraft(before.state, 'issued');
-    const [after] = await tx.db
-      .update(invoices)
-      .set({
-        state: 'issued',
-        issuedAt: sql`now()`,
-        paidAt: sql`CASE WHEN ${invoices.totalCents} <= ${invoices.amountPaidCents} THEN now() END`,
-        updatedAt: sql`now()`,
-      })
-      .where(eq(invoices.id, before.id))
-      .returning({ issuedAt: invoices.issuedAt });
-    await recordAudit(tx.db, options.actor, {
-      organizationId: before.organizationId,
-      entityType: 'invoice',
-      entityId: before.id,
-      entityLabel: before.number,
-      action: 'invoice.issued',
-      before: { state: before.state },
-      after: { state: 'issued', issuedAt: after!.issuedAt, totalCents: before.totalCents },
-    });
-    await queueNewInvoiceEmail(tx, context, { invoiceId: before.id, actor: options.actor });
-  });
-  return getInvoice({ pool: context.pool, invoiceId: options.invoiceId });
-}
-
-export async function voidInvoice(options: {
-  pool: Pool;
-  actor: Actor;
-  invoiceId: string;
-  reason: string;
-}) {
-  await withTransaction(options.pool, async ({ db }) => {
-    const before = await lockInvoice(db, options.invoiceId);
-    if (before.state === 'void') throw new AppError('conflict', 'This invoice is already void');
-    if (before.amountPaidCents > 0) {
-      throw new AppError('conflict', 'a paid or partially paid invoice cannot be voided');
-    }
-    await db
-      .update(invoices)
-      .set({
-        state: 'void',
-        voidReason: options.reason,
-        voidedAt: sql`now()`,
-        updatedAt: sql`now()`,
-      })
-      .where(eq(invoices.id, before.id));
-    await recordAudit(db, options.actor, {
-      organizationId: before.organizationId,
-      entityType: 'invoice',
-      entityId: before.id,
-      entityLabel: before.number,
-      action: 'invoice.voided',
-      before: { state: before.state },
-      after: { state: 'void', voidReason: options.reason },
-    });
-  });
-  return getInvoice({ pool: options.pool, invoiceId: options.invoiceId });
-}
-
 export async function deleteDraftInvoice(options: { pool: Pool; actor: Actor; invoiceId: string }) {
   await withTransaction(options.pool, async ({ db }) => {
     const before = await lockInvoice(db, options.invoiceId);
@@ -378,159 +295,5 @@ export async function deleteDraftInvoice(options: { pool: Pool; actor: Actor; in
       action: 'invoice.deleted',
       before: { ...auditView(before), state: before.state },
     });
-  });
-}
-
-interface InvoiceDetailRow {
-  id: string;
-  number: string;
-  organizationId: string;
-  organizationName: string;
-  state: 'draft' | 'issued' | 'void';
-  status: InvoiceStatus;
-  issueDate: string;
-  dueDate: string;
-  terms: string;
-  currency: string;
-  serviceCategoryId: string;
-  serviceCategoryName: string;
-  taxRateId: string | null;
-  taxRateName: string | null;
-  taxRatePpm: number;
-  subtotalCents: number;
-  taxCents: number;
-  totalCents: number;
-  amountPaidCents: number;
-  balanceCents: number;
-  externalReference: string | null;
-  memo: string;
-  voidReason: string | null;
-  issuedAt: Date | null;
-  voidedAt: Date | null;
-  createdAt: Date;
-}
-
-export function isOutstanding(status: InvoiceStatus): boolean {
-  return status === 'open' || status === 'partially_paid';
-}
-
-/**
- * One invoice with its lines. With `organizationId` (the portal), only that organization's
- * issued or void invoices are found; anything else is "not found".
- */
-export async function getInvoice(options: {
-  pool: Pool;
-  invoiceId: string;
-  organizationId?: string;
-  /** The business date its days overdue count to; by default today in the MSP's time zone. */
-  today?: string;
-}) {
-  const params: unknown[] = [options.invoiceId];
-  let scope = '';
-  if (options.organizationId !== undefined) {
-    params.push(options.organizationId);
-    scope = `AND i.organization_id = $2 AND i.state <> 'draft'`;
-  }
-  const result = await options.pool.query<InvoiceDetailRow>(
-    `SELECT i.id, i.number, i.organization_id AS "organizationId", o.name AS "organizationName",
-            i.state, ${statusSql('i')} AS status,
-            i.issue_date::text AS "issueDate", i.due_date::text AS "dueDate", i.terms, i.currency,
-            i.service_category_id AS "serviceCategoryId", sc.name AS "serviceCategoryName",
-            i.tax_rate_id AS "taxRateId", tr.name AS "taxRateName", i.tax_rate_ppm AS "taxRatePpm",
-            i.subtotal_cents AS "subtotalCents", i.tax_cents AS "taxCents",
-            i.total_cents AS "totalCents",
-            i.amount_paid_cents AS "amountPaidCents",
-            i.balance_cents AS "balanceCents",
-            i.external_reference AS "externalReference", i.memo, i.void_reason AS "voidReason",
-            i.issued_at AS "issuedAt", i.voided_at AS "voidedAt", i.created_at AS "createdAt"
-       FROM invoices i
-       JOIN organizations o ON o.id = i.organization_id
-       JOIN service_categories sc ON sc.id = i.service_category_id
-       LEFT JOIN tax_rates tr ON tr.id = i.tax_rate_id
-      WHERE i.id = $1 ${scope}`,
-    params,
-  );
-  const invoice = result.rows[0];
-  if (!invoice) throw AppError.notFound('Invoice');
-  const lines = await options.pool.query<{
-    id: string;
-    position: number;
-    description: string;
-    quantityTenThousandths: number;
-    unitPriceCents: number;
-    taxable: boolean;
-    amountCents: number;
-  }>(
-    `SELECT id, position, description,
-            quantity_ten_thousandths AS "quantityTenThousandths",
-            unit_price_cents AS "unitPriceCents", taxable,
-            amount_cents AS "amountCents"
-       FROM invoice_lines WHERE invoice_id = $1 ORDER BY position`,
-    [options.invoiceId],
-  );
-  return {
-    ...invoice,
-    daysOverdue: isOutstanding(invoice.status)
-      ? daysOverdue(invoice.dueDate, options.today ?? (await businessToday(options.pool)))
-      : 0,
-    lines: lines.rows.map(({ quantityTenThousandths, ...line }) => ({
-      ...line,
-      quantity: formatQuantity(quantityTenThousandths),
-    })),
-  };
-}
-
-/** Why a currency code is refused (field `currency`). */
-export const currencyNotOffered = 'must be one of the currencies Portico offers, such as USD';
-
-/**
- * An organization's billing settings; the currency is fixed once it has an invoice. The
- * currency must be one Portico offers (src/shared/currencies.ts, ISO 4217 with its minor
- * units), else 400 naming `currency`; an organization that holds a code from before that list
- * may keep it (sent back unchanged) but none can choose it anew (docs/decisions/0022).
- */
-export async function updateOrganizationBilling(options: {
-  pool: Pool;
-  actor: Actor;
-  organizationId: string;
-  billing: { currency: string; newInvoiceEmails: boolean };
-}) {
-  return withTransaction(options.pool, async ({ db }) => {
-    const before = await lockOrganization(db, options.organizationId);
-    if (before.currency !== options.billing.currency) {
-      if (!isOfferedCurrency(options.billing.currency)) {
-        throw new AppError('validation', `Currency ${currencyNotOffered}`, [
-          { field: 'currency', message: currencyNotOffered },
-        ]);
-      }
-      const [any] = await db
-        .select({ id: invoices.id })
-        .from(invoices)
-        .where(eq(invoices.organizationId, options.organizationId))
-        .limit(1);
-      if (any) {
-        throw new AppError(
-          'conflict',
-          'The currency cannot change once the organization has invoices',
-          [{ field: 'currency', message: 'cannot change once the organization has invoices' }],
-        );
-      }
-    }
-    const diff = changedFields(
-      { currency: before.currency, newInvoiceEmails: before.newInvoiceEmails },
-      options.billing,
-    );
-    if (diff) {
-      await setOrganizationBilling(db, options.organizationId, diff.after);
-      await recordAudit(db, options.actor, {
-        organizationId: options.organizationId,
-        entityType: 'organization',
-        entityId: options.organizationId,
-        entityLabel: before.name,
-        action: 'organization.billing_updated',
-        ...diff,
-      });
-    }
-    return { ...options.billing };
   });
 }
