@@ -11,7 +11,8 @@ const argon2Options = {
   parallelism: 1,
 } as const;
 
-export const minimumPasswordLength = 12;
+// Declared with the request fields, so the web app's forms check the same length.
+export { minimumPasswordLength } from '../shared/contract/fields.js';
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, argon2Options);

@@ -44,33 +44,7 @@ const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
  * Only shrinks: a route that gains a response schema must leave this list, and a new route
  * must declare its answers.
  */
-const answersNotYetDeclared = new Set([
-  'GET /api/auth/csrf',
-  'GET /api/auth/session',
-  'POST /api/auth/sign-in',
-  'POST /api/auth/sign-out',
-  'GET /api/staff-users',
-  'POST /api/staff-users',
-  'PATCH /api/staff-users/{id}',
-  'GET /api/staff-users/{id}/login-history',
-  'POST /api/auth/sign-in/totp',
-  'GET /api/auth/totp',
-  'DELETE /api/auth/totp',
-  'POST /api/auth/totp/enroll',
-  'POST /api/auth/totp/confirm',
-  'POST /api/staff-users/{id}/reset-totp',
-  'GET /api/organizations/{id}/emails',
-  'GET /api/contacts/{id}/emails',
-  'POST /api/contacts/{id}/emails',
-  'GET /api/contacts/{id}/email-options',
-  'GET /api/emails/{id}',
-  'GET /api/emails/{id}/attachments/{attachmentId}',
-  'POST /api/emails/{id}/resend',
-  'GET /api/email-templates',
-  'GET /api/email-templates/{key}/preview',
-  'GET /api/local-mailbox',
-  'GET /api/local-mailbox/{id}',
-]);
+const answersNotYetDeclared = new Set<string>([]);
 
 describe('the OpenAPI document at /api/openapi.json', () => {
   it('is an OpenAPI 3.1 document whose schemas are valid JSON Schema 2020-12', () => {

@@ -5,6 +5,7 @@ import {
   ApiClient,
   contactId,
   organizationId,
+  signedInAs,
   startTestApp,
   type TestApp,
 } from '../support/test-app.js';
@@ -29,6 +30,35 @@ vi.mock('../../src/modules/invoices/portal-invoices.js', async (importOriginal) 
         invoices: page.invoices.map((row) => ({ ...row, ...staffOnly })),
       };
     },
+  };
+});
+
+// The staff user and email queries, made to return secrets as a careless query would: a
+// password hash, a TOTP secret, a session token, the raw bytes of a stored message.
+const staffSecrets = {
+  passwordHash: '$argon2id$leaked-hash',
+  totpSecret: 'LEAKEDTOTPSECRET',
+  token: 'leaked-session-token',
+};
+vi.mock('../../src/modules/staff/staff.service.js', async (importOriginal) => {
+  const original =
+    await importOriginal<typeof import('../../src/modules/staff/staff.service.js')>();
+  return {
+    ...original,
+    listStaffUsers: async (...args: Parameters<typeof original.listStaffUsers>) =>
+      (await original.listStaffUsers(...args)).map((user) => ({ ...user, ...staffSecrets })),
+  };
+});
+vi.mock('../../src/modules/email/email-history.js', async (importOriginal) => {
+  const original =
+    await importOriginal<typeof import('../../src/modules/email/email-history.js')>();
+  return {
+    ...original,
+    getLocalMessage: async (...args: Parameters<typeof original.getLocalMessage>) => ({
+      ...(await original.getLocalMessage(...args)),
+      raw: 'leaked raw message',
+      ...staffSecrets,
+    }),
   };
 });
 
@@ -139,5 +169,39 @@ describe('what a portal answer carries', () => {
     expect(missing.json()).toEqual({
       error: { code: 'not_found', message: expect.any(String), fields: [] },
     });
+  });
+});
+
+describe('what a staff answer carries', () => {
+  it('a staff user never carries a password hash, TOTP secret or token, even when the query returns one', async () => {
+    const admin = await signedInAs(testApp.app, 'master_admin');
+    const response = await admin.get('/api/staff-users');
+    expect(response.statusCode, response.body).toBe(200);
+    const users = response.json().staffUsers as Record<string, unknown>[];
+    expect(users.length).toBeGreaterThan(0);
+    expect(Object.keys(users[0]!).sort()).toEqual(
+      ['createdAt', 'disabledAt', 'email', 'id', 'name', 'role', 'totpEnabled'].sort(),
+    );
+    for (const secret of Object.values(staffSecrets)) expect(response.body).not.toContain(secret);
+    expect(undeclaredKeys(declared('GET', '/api/staff-users'), response.json())).toEqual([]);
+  });
+
+  it('a Local Mailbox message carries only the fields its schema names', async () => {
+    const admin = await signedInAs(testApp.app, 'master_admin');
+    const list = await admin.get('/api/local-mailbox');
+    expect(list.statusCode, list.body).toBe(200);
+    expect(undeclaredKeys(declared('GET', '/api/local-mailbox'), list.json())).toEqual([]);
+    const id = await testApp.database.pool.query<{ id: number }>(
+      `INSERT INTO local_mailbox (envelope_from, envelope_to, subject, raw)
+       VALUES ('billing@msp.test', ARRAY['lknope@pawnee-indiana.gov'], 'Hello',
+               convert_to('Subject: Hello' || chr(13) || chr(10) || chr(13) || chr(10) || 'Hi', 'UTF8'))
+       RETURNING id`,
+    );
+    const response = await admin.get(`/api/local-mailbox/${id.rows[0]!.id}`);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().message.subject).toBe('Hello');
+    expect(response.body).not.toContain('leaked');
+    expect(response.json().message).not.toHaveProperty('raw');
+    expect(undeclaredKeys(declared('GET', '/api/local-mailbox/:id'), response.json())).toEqual([]);
   });
 });

@@ -1,8 +1,21 @@
 import { z } from 'zod';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
+import { errorResponses, fileDownload } from '../../platform/http/responses.js';
 import { idParam, pageLimit } from '../../platform/http/validation.js';
+import {
+  contactEmailOptionsBody,
+  contactEmailRequest,
+  emailDetailBody,
+  emailHistoryPage,
+  emailTemplateListBody,
+  emailTemplatePreviewBody,
+  localMailboxPage,
+  localMessageBody,
+  queuedEmailBody,
+} from '../../shared/contract/email.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import { emailStatuses } from './email.schema.js';
 import {
@@ -43,6 +56,26 @@ const historyQuery = z
   });
 
 /**
+ * Sends a stored attachment as a download, under the content type it was stored with (the
+ * route declares `fileDownload`: bytes, not JSON).
+ */
+function sendAttachment(
+  reply: FastifyReply,
+  attachment: { filename: string; contentType: string; content: Buffer },
+) {
+  return reply
+    .header('content-type', attachment.contentType)
+    .header(
+      'content-disposition',
+      `attachment; filename="${attachment.filename.replace(/[^\w.-]/g, '_')}"`,
+    )
+    .send(attachment.content);
+}
+
+/** An email history page, or the shared error body. */
+const historyResponse = { 200: emailHistoryPage, ...errorResponses };
+
+/**
  * Email history, the contact card's Email menu, resending, template previews and the Local
  * Mailbox. `sendContactAccountSummary` is the statements module's (handed in by src/app.ts:
  * statements sits above email).
@@ -54,7 +87,10 @@ export function emailRoutes(
   return async (app) => {
     app.get(
       '/api/organizations/:id/emails',
-      { onRequest: requireStaff('read'), schema: { params: idParam, querystring: historyQuery } },
+      {
+        onRequest: requireStaff('read'),
+        schema: { params: idParam, querystring: historyQuery, response: historyResponse },
+      },
       async (request) => {
         await assertOrganizationExists(context.pool, request.params.id);
         return listEmailHistory(context.pool, {
@@ -66,7 +102,10 @@ export function emailRoutes(
 
     app.get(
       '/api/contacts/:id/emails',
-      { onRequest: requireStaff('read'), schema: { params: idParam, querystring: historyQuery } },
+      {
+        onRequest: requireStaff('read'),
+        schema: { params: idParam, querystring: historyQuery, response: historyResponse },
+      },
       async (request) => {
         await assertContactExists(context.pool, request.params.id);
         return listEmailHistory(context.pool, { ...request.query, contactId: request.params.id });
@@ -80,6 +119,7 @@ export function emailRoutes(
         schema: {
           params: idParam,
           querystring: z.object({ organizationId: z.uuid('must be a valid id') }),
+          response: { 200: contactEmailOptionsBody, ...errorResponses },
         },
       },
       async (request) => {
@@ -108,10 +148,8 @@ export function emailRoutes(
         onRequest: requireStaff('manage_clients'),
         schema: {
           params: idParam,
-          body: z.object({
-            organizationId: z.uuid('must be a valid id'),
-            kind: z.enum(contactEmailKinds, 'must be welcome, password_reset or account_summary'),
-          }),
+          body: contactEmailRequest,
+          response: { 202: queuedEmailBody, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -127,7 +165,10 @@ export function emailRoutes(
 
     app.get(
       '/api/emails/:id',
-      { onRequest: requireStaff('read'), schema: { params: idParam } },
+      {
+        onRequest: requireStaff('read'),
+        schema: { params: idParam, response: { 200: emailDetailBody, ...errorResponses } },
+      },
       async (request) => ({ email: await getEmailDetail(context.pool, request.params.id) }),
     );
 
@@ -140,6 +181,7 @@ export function emailRoutes(
             id: z.uuid('must be a valid id'),
             attachmentId: z.uuid('must be a valid id'),
           }),
+          response: { 200: fileDownload, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -148,19 +190,16 @@ export function emailRoutes(
           request.params.id,
           request.params.attachmentId,
         );
-        return reply
-          .header('content-type', attachment.contentType)
-          .header(
-            'content-disposition',
-            `attachment; filename="${attachment.filename.replace(/[^\w.-]/g, '_')}"`,
-          )
-          .send(attachment.content);
+        return sendAttachment(reply, attachment);
       },
     );
 
     app.post(
       '/api/emails/:id/resend',
-      { onRequest: requireStaff('manage_clients'), schema: { params: idParam } },
+      {
+        onRequest: requireStaff('manage_clients'),
+        schema: { params: idParam, response: { 202: queuedEmailBody, ...errorResponses } },
+      },
       async (request, reply) => {
         const queued = await resendEmail(context, {
           actor: actorOf(request),
@@ -170,9 +209,16 @@ export function emailRoutes(
       },
     );
 
-    app.get('/api/email-templates', { onRequest: requireStaff('read') }, async () => ({
-      templates: emailTemplateKeys.map((key) => ({ key, name: emailTemplates[key].name })),
-    }));
+    app.get(
+      '/api/email-templates',
+      {
+        onRequest: requireStaff('read'),
+        schema: { response: { 200: emailTemplateListBody, ...errorResponses } },
+      },
+      async () => ({
+        templates: emailTemplateKeys.map((key) => ({ key, name: emailTemplates[key].name })),
+      }),
+    );
 
     app.get(
       '/api/email-templates/:key/preview',
@@ -182,6 +228,7 @@ export function emailRoutes(
           params: z.object({
             key: z.enum(emailTemplateKeys, `must be one of: ${emailTemplateKeys.join(', ')}`),
           }),
+          response: { 200: emailTemplatePreviewBody, ...errorResponses },
         },
       },
       async (request) => {
@@ -205,6 +252,7 @@ export function emailRoutes(
             cursor: z.coerce.number().int().positive('must be a positive number').optional(),
             limit: pageLimit,
           }),
+          response: { 200: localMailboxPage, ...errorResponses },
         },
       },
       async (request) => ({
@@ -222,6 +270,7 @@ export function emailRoutes(
         onRequest: requireStaff('read_local_mailbox'),
         schema: {
           params: z.object({ id: z.coerce.number().int().positive('must be a message number') }),
+          response: { 200: localMessageBody, ...errorResponses },
         },
       },
       async (request) => ({ message: await getLocalMessage(context.pool, request.params.id) }),

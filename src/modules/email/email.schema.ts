@@ -10,11 +10,17 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { emailEventKinds, emailStatuses } from '../../shared/contract/email.js';
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
 
-export const emailStatuses = ['queued', 'sending', 'sent', 'failed'] as const;
-export type EmailStatus = (typeof emailStatuses)[number];
+// The statuses and event kinds are part of the API contract (the console filters by them).
+export {
+  emailEventKinds,
+  emailStatuses,
+  type EmailEventKind,
+  type EmailStatus,
+} from '../../shared/contract/email.js';
 
 export interface EmailRecipient {
   email: string;
@@ -65,17 +71,6 @@ export const emailMessages = pgTable(
     index('email_messages_status_idx').on(t.status, t.createdAt),
   ],
 );
-
-export const emailEventKinds = [
-  'triggered',
-  'queued',
-  'processing',
-  'sent',
-  'retry_scheduled',
-  'failed',
-  'resent',
-] as const;
-export type EmailEventKind = (typeof emailEventKinds)[number];
 
 export const emailEvents = pgTable(
   'email_events',

@@ -28,8 +28,10 @@ export async function defaultNotificationRecipients(
   return result.rows;
 }
 
-export const contactEmailKinds = ['welcome', 'password_reset', 'account_summary'] as const;
-export type ContactEmailKind = (typeof contactEmailKinds)[number];
+import type { ContactEmailKind } from '../../shared/contract/email.js';
+
+// The kinds are part of the API contract (the contact card's Email menu offers them).
+export { contactEmailKinds, type ContactEmailKind } from '../../shared/contract/email.js';
 /** The emails of the contact's Email menu that sign in to the portal (email sends them). */
 export type SignInEmailKind = Exclude<ContactEmailKind, 'account_summary'>;
 

@@ -1,12 +1,7 @@
+import type { StaffCapability } from '../../shared/contract/staff.js';
 import type { StaffRole } from './staff.schema.js';
 
-export type StaffCapability =
-  | 'read'
-  | 'manage_clients'
-  | 'manage_settings'
-  | 'manage_staff'
-  /** The Local Mailbox stands in for the clients' inboxes: it holds their working links. */
-  | 'read_local_mailbox';
+export type { StaffCapability } from '../../shared/contract/staff.js';
 
 const capabilitiesByRole: Record<StaffRole, StaffCapability[]> = {
   master_admin: ['read', 'manage_clients', 'manage_settings', 'manage_staff', 'read_local_mailbox'],

@@ -3,7 +3,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
+import { errorResponses } from '../../platform/http/responses.js';
 import { idParam } from '../../platform/http/validation.js';
+import {
+  signedInBody,
+  staffUserBody,
+  totpDisabledBody,
+  totpEnrollmentBody,
+  totpStatusBody,
+} from '../../shared/contract/staff.js';
 import {
   actorOf,
   enrollingUserOf,
@@ -44,7 +52,10 @@ export function staffTotpRoutes(context: AppContext): FastifyPluginAsyncZod {
       {
         onRequest: requirePendingTotp(),
         // Wrong codes count against the per-address limit (verifySignInTotp), right ones do not.
-        schema: { body: z.object({ code: totpCode }) },
+        schema: {
+          body: z.object({ code: totpCode }),
+          response: { 200: signedInBody, ...errorResponses },
+        },
       },
       async (request) => {
         const user = request.pendingStaffSession!.user;
@@ -62,13 +73,23 @@ export function staffTotpRoutes(context: AppContext): FastifyPluginAsyncZod {
       },
     );
 
-    app.get('/api/auth/totp', { onRequest: requireStaff('read') }, async (request) => ({
-      totp: await getTotpStatus({ pool: context.pool, user: request.staffUser! }),
-    }));
+    app.get(
+      '/api/auth/totp',
+      {
+        onRequest: requireStaff('read'),
+        schema: { response: { 200: totpStatusBody, ...errorResponses } },
+      },
+      async (request) => ({
+        totp: await getTotpStatus({ pool: context.pool, user: request.staffUser! }),
+      }),
+    );
 
     app.post(
       '/api/auth/totp/enroll',
-      { onRequest: requireStaffOrPendingEnrollment() },
+      {
+        onRequest: requireStaffOrPendingEnrollment(),
+        schema: { response: { 200: totpEnrollmentBody, ...errorResponses } },
+      },
       async (request) =>
         startTotpEnrollment({ pool: context.pool, user: enrollingUserOf(request) }),
     );
@@ -77,7 +98,10 @@ export function staffTotpRoutes(context: AppContext): FastifyPluginAsyncZod {
       '/api/auth/totp/confirm',
       {
         onRequest: requireStaffOrPendingEnrollment(),
-        schema: { body: z.object({ code: totpCode }) },
+        schema: {
+          body: z.object({ code: totpCode }),
+          response: { 200: signedInBody, ...errorResponses },
+        },
       },
       async (request) => {
         const user = enrollingUserOf(request);
@@ -118,6 +142,7 @@ export function staffTotpRoutes(context: AppContext): FastifyPluginAsyncZod {
                 });
               }
             }),
+          response: { 200: totpDisabledBody, ...errorResponses },
         },
       },
       async (request) => {
@@ -130,13 +155,16 @@ export function staffTotpRoutes(context: AppContext): FastifyPluginAsyncZod {
           userAgent: request.headers['user-agent'] ?? '',
           maxFailuresPerAccount: context.config.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
         });
-        return { totpEnabled: false };
+        return { totpEnabled: false as const };
       },
     );
 
     app.post(
       '/api/staff-users/:id/reset-totp',
-      { onRequest: requireStaff('manage_staff'), schema: { params: idParam } },
+      {
+        onRequest: requireStaff('manage_staff'),
+        schema: { params: idParam, response: { 200: staffUserBody, ...errorResponses } },
+      },
       async (request) => ({
         staffUser: await resetStaffTotp({
           pool: context.pool,

@@ -2,12 +2,24 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
-import { emailAddress, idParam, pageLimit, requiredText } from '../../platform/http/validation.js';
-import { minimumPasswordLength } from '../../platform/passwords.js';
+import { errorResponses } from '../../platform/http/responses.js';
+import { idParam, pageLimit } from '../../platform/http/validation.js';
+import {
+  createdStaffUserBody,
+  csrfBody,
+  newStaffUserRequest,
+  signedOutBody,
+  signInBody,
+  signInRequest,
+  staffLoginHistoryPage,
+  staffSessionBody,
+  staffUserBody,
+  staffUserChangesRequest,
+  staffUserListBody,
+} from '../../shared/contract/staff.js';
 import { getDateSettings } from '../settings/settings.service.js';
 import { actorOf, requireStaff, staffCookieOptions, staffSessionCookie } from './staff-auth.js';
 import { capabilitiesOf } from './staff-roles.js';
-import { staffRoles } from './staff.schema.js';
 import { staffTotpRoutes } from './staff-totp.routes.js';
 import {
   createStaffUser,
@@ -20,23 +32,32 @@ import {
 
 export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/api/auth/csrf', { config: { access: 'public' } }, async (_request, reply) => ({
-      csrfToken: reply.csrfToken(),
-    }));
+    app.get(
+      '/api/auth/csrf',
+      { config: { access: 'public' }, schema: { response: { 200: csrfBody, ...errorResponses } } },
+      async (_request, reply) => ({ csrfToken: reply.csrfToken() }),
+    );
 
-    app.get('/api/auth/session', { config: { access: 'public' } }, async (request, reply) => {
-      const user = request.staffUser;
-      const pending = request.pendingStaffSession?.pending;
-      return {
-        user: user ? { ...user, capabilities: capabilitiesOf(user.role) } : null,
-        // How the console writes dates, and the business date it is: never the browser's.
-        dates: await getDateSettings(createDb(context.pool), currentTime(context)),
-        // Password accepted, second step due: say which, and nothing about the user.
-        ...(pending === 'totp' ? { totpRequired: true } : {}),
-        ...(pending === 'totp_enrollment' ? { totpEnrollmentRequired: true } : {}),
-        csrfToken: reply.csrfToken(),
-      };
-    });
+    app.get(
+      '/api/auth/session',
+      {
+        config: { access: 'public' },
+        schema: { response: { 200: staffSessionBody, ...errorResponses } },
+      },
+      async (request, reply) => {
+        const user = request.staffUser;
+        const pending = request.pendingStaffSession?.pending;
+        return {
+          user: user ? { ...user, capabilities: capabilitiesOf(user.role) } : null,
+          // How the console writes dates, and the business date it is: never the browser's.
+          dates: await getDateSettings(createDb(context.pool), currentTime(context)),
+          // Password accepted, second step due: say which, and nothing about the user.
+          ...(pending === 'totp' ? { totpRequired: true as const } : {}),
+          ...(pending === 'totp_enrollment' ? { totpEnrollmentRequired: true as const } : {}),
+          csrfToken: reply.csrfToken(),
+        };
+      },
+    );
 
     app.post(
       '/api/auth/sign-in',
@@ -45,7 +66,8 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
         // The per-address limit counts failed attempts only (signInStaff): a request-counting
         // limit would lock out an office whose staff all sign in from one address.
         schema: {
-          body: z.object({ email: emailAddress, password: z.string().min(1, 'is required') }),
+          body: signInRequest,
+          response: { 200: signInBody, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -65,37 +87,44 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
         });
         // A pending session says only which step is due: no user data before the second factor.
         if (result.next !== 'signed_in') {
-          return result.next === 'totp' ? { totpRequired: true } : { totpEnrollmentRequired: true };
+          return result.next === 'totp'
+            ? { totpRequired: true as const }
+            : { totpEnrollmentRequired: true as const };
         }
         return { user: { ...result.user, capabilities: capabilitiesOf(result.user.role) } };
       },
     );
 
-    app.post('/api/auth/sign-out', { config: { access: 'public' } }, async (request, reply) => {
-      const token = request.cookies[staffSessionCookie];
-      if (token) await signOutStaff({ pool: context.pool, token });
-      reply.clearCookie(staffSessionCookie, staffCookieOptions);
-      return { signedOut: true };
-    });
+    app.post(
+      '/api/auth/sign-out',
+      {
+        config: { access: 'public' },
+        schema: { response: { 200: signedOutBody, ...errorResponses } },
+      },
+      async (request, reply) => {
+        const token = request.cookies[staffSessionCookie];
+        if (token) await signOutStaff({ pool: context.pool, token });
+        reply.clearCookie(staffSessionCookie, staffCookieOptions);
+        return { signedOut: true as const };
+      },
+    );
 
-    app.get('/api/staff-users', { onRequest: requireStaff('manage_staff') }, async () => ({
-      staffUsers: await listStaffUsers({ pool: context.pool }),
-    }));
+    app.get(
+      '/api/staff-users',
+      {
+        onRequest: requireStaff('manage_staff'),
+        schema: { response: { 200: staffUserListBody, ...errorResponses } },
+      },
+      async () => ({ staffUsers: await listStaffUsers({ pool: context.pool }) }),
+    );
 
     app.post(
       '/api/staff-users',
       {
         onRequest: requireStaff('manage_staff'),
         schema: {
-          body: z.object({
-            email: emailAddress,
-            name: requiredText(200),
-            role: z.enum(staffRoles, 'must be master_admin, billing or read_only'),
-            password: z
-              .string()
-              .min(minimumPasswordLength, `must be at least ${minimumPasswordLength} characters`)
-              .max(200, 'must be at most 200 characters'),
-          }),
+          body: newStaffUserRequest,
+          response: { 201: createdStaffUserBody, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -114,11 +143,8 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
         onRequest: requireStaff('manage_staff'),
         schema: {
           params: idParam,
-          body: z.object({
-            name: requiredText(200).optional(),
-            role: z.enum(staffRoles, 'must be master_admin, billing or read_only').optional(),
-            disabled: z.boolean().optional(),
-          }),
+          body: staffUserChangesRequest,
+          response: { 200: staffUserBody, ...errorResponses },
         },
       },
       async (request) => ({
@@ -138,6 +164,7 @@ export function staffRoutes(context: AppContext): FastifyPluginAsyncZod {
         schema: {
           params: idParam,
           querystring: z.object({ cursor: z.string().max(500).optional(), limit: pageLimit }),
+          response: { 200: staffLoginHistoryPage, ...errorResponses },
         },
       },
       async (request) =>

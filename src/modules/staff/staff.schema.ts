@@ -1,8 +1,9 @@
 import { bigserial, boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
+import { staffRoles } from '../../shared/contract/staff.js';
 
-export const staffRoles = ['master_admin', 'billing', 'read_only'] as const;
-export type StaffRole = (typeof staffRoles)[number];
+// The roles are part of the API contract (the console's role picker uses the same list).
+export { staffRoles, type StaffRole } from '../../shared/contract/staff.js';
 
 export const staffUsers = pgTable('staff_users', {
   id: uuid('id').primaryKey().defaultRandom(),

@@ -34,3 +34,12 @@ export const htmlDocument = {
   description: 'The document as an HTML page',
   content: { 'text/html': { schema: z.string().describe('HTML page') } },
 };
+
+/**
+ * A stored file answer (an email attachment): its bytes, under the content type it was stored
+ * with, as a download (content-disposition: attachment).
+ */
+export const fileDownload = {
+  description: 'The file, with the content type it was stored with',
+  content: { 'application/octet-stream': { schema: z.string().describe('File bytes') } },
+};

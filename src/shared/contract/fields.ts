@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * Request fields every route words its errors the same way with, here so the web app's form
+ * types (`z.input<typeof body>`) come from the schemas the server validates with.
+ */
+
+/** Passwords (staff and portal): at least this many characters. */
+export const minimumPasswordLength = 12;
+
+export const emailAddress = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be a valid email address'));
+
+// PostgreSQL text cannot hold a NUL character: refuse it here, with the field's name,
+// rather than fail on the insert.
+const noNul = (value: string) => !value.includes('\u0000');
+const noNulMessage = 'must not contain a NUL character';
+
+export const requiredText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(max, `must be at most ${max} characters`)
+    .refine(noNul, noNulMessage);
+
+export const optionalText = (max: number) =>
+  z.string().trim().max(max, `must be at most ${max} characters`).refine(noNul, noNulMessage);
+
+/** Text kept exactly as typed (no trimming), such as notes. */
+export const verbatimText = (max: number) =>
+  z.string().max(max, `must be at most ${max} characters`).refine(noNul, noNulMessage);

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { instant } from './common.js';
+import { emailAddress, minimumPasswordLength, requiredText } from './fields.js';
+import { businessDatesBody } from './settings.js';
+
+/**
+ * What the staff sign-in, TOTP and staff user routes answer, and the bodies the console sends
+ * them (allow-lists: platform/http/responses.ts). No schema here names a password hash, a
+ * session token or a TOTP secret, except the enrolment answer, which exists to hand the new
+ * secret to the user's authenticator app.
+ */
+
+/** The staff roles (staff_users.role). */
+export const staffRoles = ['master_admin', 'billing', 'read_only'] as const;
+export type StaffRole = (typeof staffRoles)[number];
+
+/** What a staff user may do; each role grants a fixed set (modules/staff/staff-roles.ts). */
+export const staffCapabilities = [
+  'read',
+  'manage_clients',
+  'manage_settings',
+  'manage_staff',
+  /** The Local Mailbox stands in for the clients' inboxes: it holds their working links. */
+  'read_local_mailbox',
+] as const;
+export type StaffCapability = (typeof staffCapabilities)[number];
+
+const staffRole = z.enum(staffRoles, 'must be master_admin, billing or read_only');
+
+/** The signed-in staff user, with what their role lets them do. */
+export const sessionUser = z.object({
+  id: z.guid(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(staffRoles),
+  capabilities: z.array(z.enum(staffCapabilities)),
+});
+
+/** A fresh CSRF token for the staff console's state-changing requests. */
+export const csrfBody = z.object({ csrfToken: z.string() });
+
+/**
+ * The staff session: the user (null when signed out or while a second step is due), how the
+ * console writes dates and the business date it is (never the browser's), which second step is
+ * due after a right password (only then present), and the CSRF token.
+ */
+export const staffSessionBody = z.object({
+  user: sessionUser.nullable(),
+  dates: businessDatesBody.shape.businessDates,
+  totpRequired: z.literal(true).optional(),
+  totpEnrollmentRequired: z.literal(true).optional(),
+  csrfToken: z.string(),
+});
+
+/** The password step: the email and password a staff user signs in with. */
+export const signInRequest = z.object({
+  email: emailAddress,
+  password: z.string().min(1, 'is required'),
+});
+
+/**
+ * What the password step answers: the user, or which second step is due (no user data before
+ * the second factor).
+ */
+export const signInBody = z.union([
+  z.object({ user: sessionUser }),
+  z.object({ totpRequired: z.literal(true) }),
+  z.object({ totpEnrollmentRequired: z.literal(true) }),
+]);
+
+/** A second step done (a TOTP code at sign-in, or a confirmed enrolment): the user. */
+export const signedInBody = z.object({ user: sessionUser });
+
+export const signedOutBody = z.object({ signedOut: z.literal(true) });
+
+/** A staff user as staff users are listed (never the password hash or the TOTP secret). */
+export const staffUserRecord = z.object({
+  id: z.guid(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(staffRoles),
+  disabledAt: instant.nullable(),
+  createdAt: instant,
+  /** Two-factor sign-in (TOTP) is on; the secret itself never leaves the server. */
+  totpEnabled: z.boolean(),
+});
+
+export const staffUserListBody = z.object({ staffUsers: z.array(staffUserRecord) });
+export const staffUserBody = z.object({ staffUser: staffUserRecord });
+
+/** A staff user just created: who they are. */
+export const createdStaffUserBody = z.object({
+  staffUser: staffUserRecord.pick({ id: true, email: true, name: true, role: true }),
+});
+
+/** A new staff user (POST /api/staff-users). */
+export const newStaffUserRequest = z.object({
+  email: emailAddress,
+  name: requiredText(200),
+  role: staffRole,
+  password: z
+    .string()
+    .min(minimumPasswordLength, `must be at least ${minimumPasswordLength} characters`)
+    .max(200, 'must be at most 200 characters'),
+});
+
+/** Changes to a staff user (PATCH /api/staff-users/{id}): only the fields given change. */
+export const staffUserChangesRequest = z.object({
+  name: requiredText(200).optional(),
+  role: staffRole.optional(),
+  disabled: z.boolean().optional(),
+});
+
+/** A page of a staff user's sign-in attempts, newest first (keyset: platform/keyset-cursor.ts). */
+export const staffLoginHistoryPage = z.object({
+  attempts: z.array(
+    z.object({
+      id: z.number().int(),
+      email: z.string(),
+      staffUserId: z.guid().nullable(),
+      ip: z.string().nullable(),
+      userAgent: z.string().nullable(),
+      succeeded: z.boolean(),
+      reason: z.string(),
+      attemptedAt: instant,
+    }),
+  ),
+  total: z.number().int(),
+  nextCursor: z.string().nullable(),
+});
+
+/** Whether TOTP is on for oneself, and whether the settings require it of all staff. */
+export const totpStatusBody = z.object({
+  totp: z.object({
+    enabled: z.boolean(),
+    enabledAt: instant.nullable(),
+    /** The Security settings require TOTP of all staff: it cannot be turned off. */
+    required: z.boolean(),
+  }),
+});
+
+/**
+ * A new TOTP secret, not in force until a code from it is confirmed: the one answer that
+ * carries a secret, as it exists to put it into the user's authenticator app.
+ */
+export const totpEnrollmentBody = z.object({
+  secret: z.string(),
+  otpauthUrl: z.string(),
+  qrDataUrl: z.string(),
+});
+
+export const totpDisabledBody = z.object({ totpEnabled: z.literal(false) });
