@@ -7,6 +7,9 @@ import {
   type SandboxGateway,
 } from '../../src/modules/sandbox-processor/sandbox-gateway.js';
 import type { SandboxTokenRequest } from '../../src/shared/contract/sandbox.js';
+import { paymentGateway } from '../../src/payment-gateway.js';
+import type { AppContext } from '../../src/platform/context.js';
+import { createLogger } from '../../src/platform/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -583,5 +586,32 @@ describe('what the processor keeps', () => {
     expect(text).not.toContain('4000056655665556');
     expect(text).not.toContain('000222222227');
     expect(text).not.toMatch(/"cvc"/);
+  });
+});
+
+describe('the composition root (src/payment-gateway.ts)', () => {
+  function contextWith(env: Record<string, string>): AppContext {
+    return {
+      config: loadConfig({ NODE_ENV: 'test', ...env }),
+      pool: database.pool,
+      jobs: undefined as unknown as AppContext['jobs'],
+      logger: createLogger('silent'),
+      clock,
+    };
+  }
+
+  it('runs the sandbox by default, one instance per context, with the configured faults', async () => {
+    const context = contextWith({ SANDBOX_LATENCY_MS: '5', SANDBOX_FAULT: 'timeout' });
+    const gateway = paymentGateway(context) as SandboxGateway;
+    expect(gateway.name).toBe('sandbox');
+    expect(paymentGateway(context)).toBe(gateway);
+    expect(gateway.faults).toEqual({ mode: 'timeout', latencyMs: 5 });
+    expect(paymentGateway(contextWith({}))).not.toBe(gateway);
+    // It follows the context's clock, read at each call.
+    const later: AppContext = { ...context, clock: () => new Date('2040-01-15T00:00:00Z') };
+    const refused = await (paymentGateway(later) as SandboxGateway)
+      .tokenize(card('4242424242424242', { expYear: 2039 }))
+      .catch((e: AppError) => e);
+    expect((refused as AppError).fields.map((f) => f.field)).toEqual(['expYear']);
   });
 });
