@@ -8,19 +8,23 @@ import {
   type TestApp,
 } from '../support/test-app.js';
 import { auditRowCount, errorOf, expectFieldErrors } from '../support/api-assertions.js';
+import type { Answer } from '../../src/shared/contract/common.js';
+import type {
+  accessProfileBody,
+  accessProfileList,
+  PortalPermission,
+} from '../../src/shared/contract/access-profiles.js';
+import type { organizationContactsPage } from '../../src/shared/contract/contacts.js';
 
-interface Profile {
-  id: string;
-  name: string;
-  permissions: string[];
-  contactCount: number;
-}
+type ProfileList = Answer<typeof accessProfileList>;
+type Profile = ProfileList['accessProfiles'][number];
 
 let testApp: TestApp;
 let admin: ApiClient;
 let pawneeId: string;
 
-const allPermissions = [
+// Spelled out, not imported: the test pins the names clients and stored profiles depend on.
+const allPermissions: PortalPermission[] = [
   'view_invoices',
   'pay_invoices',
   'view_payment_history',
@@ -41,7 +45,7 @@ afterAll(async () => testApp.close());
 async function profiles(): Promise<Profile[]> {
   const response = await admin.get('/api/access-profiles');
   expect(response.statusCode).toBe(200);
-  return response.json<{ accessProfiles: Profile[] }>().accessProfiles;
+  return response.json<ProfileList>().accessProfiles;
 }
 
 async function profileNamed(name: string): Promise<Profile> {
@@ -50,10 +54,13 @@ async function profileNamed(name: string): Promise<Profile> {
   return found;
 }
 
-async function createProfile(name: string, permissions: string[] = []): Promise<Profile> {
+async function createProfile(
+  name: string,
+  permissions: PortalPermission[] = [],
+): Promise<Answer<typeof accessProfileBody>> {
   const response = await admin.post('/api/access-profiles', { name, permissions });
   expect(response.statusCode, response.body).toBe(201);
-  return response.json<{ accessProfile: Profile }>().accessProfile;
+  return response.json<{ accessProfile: Answer<typeof accessProfileBody> }>().accessProfile;
 }
 
 async function newContactWith(
@@ -73,7 +80,7 @@ async function newContactWith(
 
 async function profileInList(orgId: string, contact: string): Promise<string | undefined> {
   const response = await admin.get(`/api/organizations/${orgId}/contacts`);
-  const rows = response.json<{ contacts: { id: string; accessProfileName: string }[] }>().contacts;
+  const rows = response.json<Answer<typeof organizationContactsPage>>().contacts;
   return rows.find((c) => c.id === contact)?.accessProfileName;
 }
 
@@ -81,7 +88,7 @@ describe('the access profile list', () => {
   it('has the three seeded profiles with their permissions', async () => {
     const response = await admin.get('/api/access-profiles');
     expect(response.statusCode).toBe(200);
-    const body = response.json<{ accessProfiles: Profile[]; permissions: string[] }>();
+    const body = response.json<ProfileList>();
     expect(body.permissions).toEqual(allPermissions);
     const byName = new Map(body.accessProfiles.map((p) => [p.name, p]));
     expect([...byName.keys()]).toEqual(['Accounts Payable', 'Billing Admin', 'User']);

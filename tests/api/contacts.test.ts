@@ -14,42 +14,17 @@ import {
   expectFieldErrors,
 } from '../support/api-assertions.js';
 import { insertManyContacts } from '../support/long-lists.js';
+import type { Answer } from '../../src/shared/contract/common.js';
+import type {
+  contactCard,
+  contactSearchResults,
+  organizationContactsPage,
+} from '../../src/shared/contract/contacts.js';
+import type { organizationAuditPage } from '../../src/shared/contract/organizations.js';
 
-interface ContactRow {
-  id: string;
-  name: string;
-  email: string;
-  phone: string;
-  lastLoginAt: string | null;
-  accessProfileId: string | null;
-  accessProfileName: string;
-  isDefaultNotification: boolean;
-}
-
-interface Relation {
-  organizationId: string;
-  organizationName: string;
-  accessProfileId: string | null;
-  accessProfileName: string;
-  isDefaultNotification: boolean;
-}
-
-interface Contact {
-  id: string;
-  name: string;
-  email: string;
-  phone: string;
-  relations: Relation[];
-}
-
-interface AuditEvent {
-  entityLabel: string;
-  action: string;
-  entityId: string;
-  actorId: string | null;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-}
+type ContactRow = Answer<typeof organizationContactsPage>['contacts'][number];
+type Contact = Answer<typeof contactCard>;
+type AuditEvent = Answer<typeof organizationAuditPage>['events'][number];
 
 let testApp: TestApp;
 let admin: ApiClient;
@@ -87,7 +62,7 @@ async function card(id: string): Promise<Contact> {
 async function audit(orgId: string): Promise<AuditEvent[]> {
   const response = await admin.get(`/api/organizations/${orgId}/audit?limit=200`);
   expect(response.statusCode).toBe(200);
-  return response.json<{ events: AuditEvent[] }>().events;
+  return response.json<Answer<typeof organizationAuditPage>>().events;
 }
 
 async function organization(orgId: string) {
@@ -680,7 +655,7 @@ describe('a long contact list, paged', () => {
       `/api/contacts?q=${encodeURIComponent('paging contact 0124')}&organizationId=${orgId}`,
     );
     expect(found.statusCode, found.body).toBe(200);
-    const rows = found.json<{ contacts: { isRelated: boolean }[] }>().contacts;
+    const rows = found.json<Answer<typeof contactSearchResults>>().contacts;
     expect(rows).toHaveLength(2);
     expect(rows.map((c) => c.isRelated)).toEqual([true, true]);
     const elsewhere = await admin.get(`/api/contacts?q=paging&organizationId=${pawneeId}&limit=5`);

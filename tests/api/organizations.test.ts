@@ -7,32 +7,15 @@ import {
   type TestApp,
 } from '../support/test-app.js';
 import { expectFieldErrors, staffUserId } from '../support/api-assertions.js';
+import type { Answer } from '../../src/shared/contract/common.js';
+import type {
+  organizationAuditPage,
+  organizationListPage,
+} from '../../src/shared/contract/organizations.js';
 
-interface OrganizationRow {
-  id: string;
-  name: string;
-  archivedAt: string | null;
-  contactCount: number;
-}
-
-interface ListBody {
-  organizations: OrganizationRow[];
-  total: number;
-  nextCursor: string | null;
-}
-
-interface AuditEvent {
-  id: number;
-  actorKind: string;
-  actorId: string | null;
-  actorLabel: string;
-  organizationId: string;
-  entityType: string;
-  entityId: string;
-  action: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-}
+type ListBody = Answer<typeof organizationListPage>;
+type AuditPage = Answer<typeof organizationAuditPage>;
+type AuditEvent = AuditPage['events'][number];
 
 let testApp: TestApp;
 let admin: ApiClient;
@@ -83,7 +66,7 @@ async function databaseOrder(orderBy: string, where = 'archived_at IS NULL'): Pr
 async function audit(id: string): Promise<AuditEvent[]> {
   const response = await admin.get(`/api/organizations/${id}/audit?limit=200`);
   expect(response.statusCode, response.body).toBe(200);
-  return response.json<{ events: AuditEvent[] }>().events;
+  return response.json<AuditPage>().events;
 }
 
 async function details(id: string) {
@@ -472,12 +455,15 @@ describe('organization audit log', () => {
     }
     const first = await admin.get(`/api/organizations/${created.id}/audit?limit=2`);
     expect(first.statusCode).toBe(200);
-    const page1 = first.json<{ events: AuditEvent[]; nextCursor: string }>();
-    expect(page1.events.map((e) => e.after?.notes)).toEqual(['three', 'two']);
+    const page1 = first.json<AuditPage>();
+    expect(page1.events.map((e) => (e.after as Record<string, unknown> | null)?.notes)).toEqual([
+      'three',
+      'two',
+    ]);
     const second = await admin.get(
       `/api/organizations/${created.id}/audit?limit=2&cursor=${page1.nextCursor}`,
     );
-    const page2 = second.json<{ events: AuditEvent[]; nextCursor: string | null }>();
+    const page2 = second.json<AuditPage>();
     expect(page2.events.map((e) => e.action)).toEqual([
       'organization.notes_updated',
       'organization.created',

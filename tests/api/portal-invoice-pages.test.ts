@@ -3,23 +3,16 @@ import { hashPassword } from '../../src/platform/passwords.js';
 import { ApiClient, signedInAs, startTestApp, type TestApp } from '../support/test-app.js';
 import { accessProfileId, expectFieldErrors } from '../support/api-assertions.js';
 import { insertManyInvoices } from '../support/long-lists.js';
+import type { Answer } from '../../src/shared/contract/common.js';
+import type {
+  portalInvoiceRow,
+  portalOpenInvoicesPage,
+  portalPaidInvoicesPage,
+} from '../../src/shared/contract/portal-invoices.js';
 
-interface Row {
-  id: string;
-  number: string;
-  issueDate: string;
-  dueDate: string;
-  balanceCents: number;
-  daysOverdue: number;
-}
-
-interface OpenPage {
-  invoices: Row[];
-  total: number;
-  totals: { balanceCents: number; pastDueCents: number; currency: string };
-  oldestOpen: { number: string; dueDate: string } | null;
-  nextCursor: string | null;
-}
+type Row = Answer<typeof portalInvoiceRow>;
+type OpenPage = Answer<typeof portalOpenInvoicesPage>;
+type HistoryPage = Answer<typeof portalPaidInvoicesPage>;
 
 const count = 1050;
 const password = 'Correct horse battery staple 7';
@@ -112,7 +105,6 @@ describe("the portal's invoice lists, paged", () => {
   });
 
   it(`reaches all ${count} paid invoices in Invoice History, newest first, each once`, async () => {
-    type HistoryPage = { invoices: Row[]; total: number; nextCursor: string | null };
     const pages = await everyPage<HistoryPage>('/api/portal/invoice-history', 150);
     expect(pages).toHaveLength(Math.ceil(count / 150));
     const rows = pages.flatMap((page) => page.invoices);
@@ -127,7 +119,7 @@ describe("the portal's invoice lists, paged", () => {
 
   it('answers 400 naming cursor for a cursor the list did not give out', async () => {
     const open = (await portal.get('/api/portal/invoices?limit=5')).json<OpenPage>();
-    const history = (await portal.get('/api/portal/invoice-history?limit=5')).json<OpenPage>();
+    const history = (await portal.get('/api/portal/invoice-history?limit=5')).json<HistoryPage>();
     const forged = (scope: string) =>
       Buffer.from(JSON.stringify([scope, '2024-02-30', open.invoices[0]!.id])).toString(
         'base64url',

@@ -1,15 +1,10 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
+import type { ErrorBody } from '../../src/shared/contract/common.js';
 import type { TestApp } from './test-app.js';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-export interface ErrorBody {
-  error: { code: string; message: string; fields: FieldError[] };
-}
+/** One bad field of a 400 (or 409) and why. */
+type FieldError = ErrorBody['error']['fields'][number];
 
 /** The error body every failed API call answers with. */
 export function errorOf(response: LightMyRequestResponse): ErrorBody['error'] {
