@@ -1,5 +1,6 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
-import type { Db } from '../../platform/database.js';
+import type { Pool } from 'pg';
+import { createDb, type Db } from '../../platform/database.js';
 import { auditEvents } from './audit.schema.js';
 
 /** Who did something: a staff user, a portal contact, or Portico itself. */
@@ -55,11 +56,17 @@ export function changedFields<T extends object>(
   return Object.keys(now).length === 0 ? null : { before: was, after: now };
 }
 
-export async function listOrganizationAudit(
-  db: Db,
-  options: { organizationId: string; beforeId?: number; limit: number },
-) {
-  const rows = await db
+/**
+ * A page of an organization's audit log, newest first: at most `limit` events with an id
+ * below `beforeId` (the previous page's `nextCursor`), and the cursor of the next page.
+ */
+export async function listOrganizationAudit(options: {
+  pool: Pool;
+  organizationId: string;
+  beforeId?: number;
+  limit: number;
+}) {
+  const rows = await createDb(options.pool)
     .select()
     .from(auditEvents)
     .where(

@@ -58,7 +58,8 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const list = await listOrganizationContacts(context.pool, {
+        const list = await listOrganizationContacts({
+          pool: context.pool,
           organizationId: request.params.id,
           sort: request.query.sort,
           search: request.query.q || undefined,

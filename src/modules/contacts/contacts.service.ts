@@ -137,16 +137,15 @@ export interface OrganizationContactRow {
  * is a 400 naming `cursor` (docs/decisions/0004-keyset-pagination.md). `search` matches
  * part of the name, email or phone, in any case.
  */
-export async function listOrganizationContacts(
-  pool: Pool,
-  options: {
-    organizationId: string;
-    sort: ContactSort;
-    search?: string;
-    cursor?: string;
-    limit: number;
-  },
-) {
+export async function listOrganizationContacts(options: {
+  pool: Pool;
+  organizationId: string;
+  sort: ContactSort;
+  search?: string;
+  cursor?: string;
+  limit: number;
+}) {
+  const { pool } = options;
   const keys = contactListKeys[options.sort];
   const scope = `contacts:${options.sort}`;
   const filterParams: unknown[] = [options.organizationId];

@@ -63,7 +63,8 @@ function whereClause(options: OrganizationListOptions, params: unknown[]): strin
  */
 const narrowSearchLimit = 2000;
 
-export async function listOrganizations(pool: Pool, options: OrganizationListOptions) {
+export async function listOrganizations(options: OrganizationListOptions & { pool: Pool }) {
+  const { pool } = options;
   const sort = sortExpressions[options.sort];
   const scope = `organizations:${options.sort}:${options.direction}`;
   const filterParams: unknown[] = [];

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
-import { createDb } from '../../platform/database.js';
 import {
   idParam,
   optionalText,
@@ -84,7 +83,8 @@ export function organizationRoutes(
         },
       },
       async (request) =>
-        listOrganizations(context.pool, {
+        listOrganizations({
+          pool: context.pool,
           search: request.query.q || undefined,
           sort: request.query.sort,
           direction: request.query.direction,
@@ -211,7 +211,8 @@ export function organizationRoutes(
       },
       async (request) => {
         await assertOrganizationExists(context.pool, request.params.id);
-        return listOrganizationAudit(createDb(context.pool), {
+        return listOrganizationAudit({
+          pool: context.pool,
           organizationId: request.params.id,
           beforeId: request.query.cursor,
           limit: request.query.limit,
