@@ -21,6 +21,8 @@ import { statementRoutes } from './modules/statements/statements.routes.js';
 import { sendContactAccountSummary } from './modules/statements/account-summary.js';
 import { invoiceRoutes } from './modules/invoices/invoices.routes.js';
 import { catalogRoutes } from './modules/invoices/catalog.routes.js';
+import { paymentMethodRoutes } from './modules/payments/payment-methods.routes.js';
+import { paymentGateway } from './payment-gateway.js';
 
 export type { App } from './platform/http/app.js';
 
@@ -52,6 +54,7 @@ export async function buildApp(
       statementRoutes(context),
       invoiceRoutes(context),
       catalogRoutes(context),
+      paymentMethodRoutes(context, { gateway: paymentGateway(context) }),
     ],
     ...(logStream ? { logStream } : {}),
   });

@@ -6,6 +6,7 @@ import { emailJobs } from './modules/email/email.jobs.js';
 import { statementJobs } from './modules/statements/statements.jobs.js';
 import { invoiceJobs } from './modules/invoices/invoice-notices.js';
 import { portalJobs } from './modules/portal/password-reset-request.js';
+import { paymentMethodJobs } from './modules/payments/method-expiration.js';
 import type { MailTransport } from './modules/email/mail-transport.js';
 import { removeExpiredPortalSessions } from './modules/portal/portal-housekeeping.js';
 import { removeExpiredContactTokens } from './modules/contacts/contacts.service.js';
@@ -40,6 +41,7 @@ export function allJobs(context: AppContext, mail: { transport: MailTransport })
     ...invoiceJobs(context),
     ...statementJobs(context),
     ...portalJobs(context),
+    ...paymentMethodJobs(context),
   ];
 }
 

@@ -13,6 +13,7 @@ let admin: ApiClient;
 
 const daily = {
   'invoices.due-notices': '0 8 * * *',
+  'payments.method-expiration-notices': '0 8 * * *',
   'email.failure-summary': '0 7 * * *',
   housekeeping: '17 3 * * *',
 };

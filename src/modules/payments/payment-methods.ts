@@ -1,9 +1,27 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type {
+  addPaymentMethodBody,
+  editPaymentMethodBody,
+} from '../../shared/contract/payment-methods.js';
 import { AppError } from '../../platform/errors.js';
-import type { Transaction } from '../../platform/database.js';
+import {
+  createDb,
+  withTransaction,
+  type Db,
+  type Pool,
+  type Transaction,
+} from '../../platform/database.js';
+import type { Logger } from '../../platform/logger.js';
+import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
 import { businessToday } from '../settings/business-date.js';
-import { getPaymentSettings, type PaymentSettings } from '../settings/settings.service.js';
-import { paymentMethods } from './payments.schema.js';
+import {
+  getBranding,
+  getPaymentSettings,
+  type PaymentSettings,
+} from '../settings/settings.service.js';
+import { GatewayError, type PaymentGateway } from './gateway.js';
+import { paymentMethods, payments, providerFees } from './payments.schema.js';
 
 /**
  * The rules a saved payment method obeys when it is charged (docs/decisions/0028-payment-core.md):
@@ -184,4 +202,665 @@ export async function recordChargeSuccess(tx: Transaction, methodId: string): Pr
     .update(paymentMethods)
     .set({ failedChargeCount: 0, updatedAt: sql`now()` })
     .where(and(eq(paymentMethods.id, methodId), sql`${paymentMethods.failedChargeCount} <> 0`));
+}
+
+/**
+ * The authorization a contact agrees to before a method is saved, per type, in the MSP's name.
+ * The form shows these words and sends them back; they are kept with the method word for word
+ * (NACHA asks for a record of an ACH debit authorization; card networks for stored-credential
+ * consent).
+ */
+export function authorizationTextFor(type: PaymentMethodRow['type'], mspName: string): string {
+  if (type === 'ach') {
+    return (
+      `I authorize ${mspName} to debit this bank account by ACH for the invoices I choose to pay, ` +
+      `and for payments I set up later (AutoPay, scheduled payments), until I remove this account ` +
+      `from the client portal or tell ${mspName} to stop. A returned debit may be charged again.`
+    );
+  }
+  return (
+    `I authorize ${mspName} to keep this card on file and charge it for the invoices I choose to ` +
+    `pay, and for payments I set up later (AutoPay, scheduled payments), until I remove it from ` +
+    `the client portal.`
+  );
+}
+
+/** Both authorization texts as they read now (the MSP's name from Configuration > Branding). */
+export async function authorizationTexts(
+  db: Db,
+): Promise<Record<PaymentMethodRow['type'], string>> {
+  const { mspName } = await getBranding(db);
+  return { card: authorizationTextFor('card', mspName), ach: authorizationTextFor('ach', mspName) };
+}
+
+/** A method with what every list shows beside it: its label, expired, and why it cannot be charged. */
+export type PaymentMethodView = PaymentMethodRow & {
+  label: string;
+  expired: boolean;
+  locked: boolean;
+  unavailableReason: string | null;
+};
+
+/** The row seen on `today` (business date) under the payment settings. */
+export function viewOf(
+  method: PaymentMethodRow,
+  today: string,
+  settings: PaymentSettings,
+): PaymentMethodView {
+  const expired = isExpired(method, today);
+  let unavailableReason: string | null = null;
+  if (method.lockedAt) unavailableReason = method.lockedReason ?? 'Locked';
+  else if (expired) unavailableReason = `The card expired in ${expiryLabel(method)}`;
+  else if (!typeEnabled(method.type, settings)) unavailableReason = typeTurnedOff(method.type);
+  return {
+    ...method,
+    label: methodLabel(method),
+    expired,
+    locked: method.lockedAt !== null,
+    unavailableReason,
+  };
+}
+
+/**
+ * An organization's saved methods, not removed: the default first, then the newest. `today` is
+ * the business date (MSP time zone) that decides which cards have expired.
+ */
+export async function listPaymentMethods(
+  db: Db,
+  options: { organizationId: string; today: string },
+): Promise<{ paymentMethods: PaymentMethodView[] } & PaymentSettings> {
+  const settings = await getPaymentSettings(db);
+  const rows = await db
+    .select()
+    .from(paymentMethods)
+    .where(
+      and(
+        eq(paymentMethods.organizationId, options.organizationId),
+        isNull(paymentMethods.removedAt),
+      ),
+    )
+    .orderBy(desc(paymentMethods.isDefault), desc(paymentMethods.createdAt), paymentMethods.id);
+  return { ...settings, paymentMethods: rows.map((row) => viewOf(row, options.today, settings)) };
+}
+
+/** A method as staff see it: the view plus who authorized it (contact or staff name). */
+export type StaffPaymentMethodView = PaymentMethodView & {
+  authorization: {
+    text: string;
+    at: Date;
+    ip: string;
+    contactName: string | null;
+    staffName: string | null;
+  };
+};
+
+/**
+ * The staff view of an organization's methods: each with its failure count, lock and the
+ * authorization record (text, time, IP, the contact who agreed and the staff user who entered
+ * it, if staff did). 404 for an unknown organization.
+ */
+export async function staffListPaymentMethods(
+  db: Db,
+  options: { organizationId: string; today: string },
+): Promise<{ paymentMethods: StaffPaymentMethodView[] } & PaymentSettings> {
+  await requireOrganization(db, options.organizationId);
+  const list = await listPaymentMethods(db, options);
+  const names = await authorizerNames(
+    db,
+    list.paymentMethods.map((m) => m.id),
+  );
+  return {
+    ...list,
+    paymentMethods: list.paymentMethods.map((method) => withAuthorization(method, names)),
+  };
+}
+
+function withAuthorization(
+  method: PaymentMethodView,
+  names: Map<string, { contactName: string | null; staffName: string | null }>,
+): StaffPaymentMethodView {
+  const who = names.get(method.id) ?? { contactName: null, staffName: null };
+  return {
+    ...method,
+    authorization: {
+      text: method.authorizationText,
+      at: method.authorizedAt,
+      ip: method.authorizedIp,
+      ...who,
+    },
+  };
+}
+
+/** Reads the names of whoever authorized each method (contacts and staff own those rows). */
+async function authorizerNames(db: Db, methodIds: string[]) {
+  if (methodIds.length === 0) return new Map();
+  const result = await db.execute<{
+    id: string;
+    contactName: string | null;
+    staffName: string | null;
+  }>(
+    sql`SELECT m.id, c.name AS "contactName", s.name AS "staffName"
+          FROM payment_methods m
+          LEFT JOIN contacts c ON c.id = m.authorized_by_contact_id
+          LEFT JOIN staff_users s ON s.id = m.authorized_by_staff_id
+         WHERE m.id IN (${sql.join(
+           methodIds.map((id) => sql`${id}::uuid`),
+           sql`, `,
+         )})`,
+  );
+  return new Map(
+    result.rows.map((row) => [row.id, { contactName: row.contactName, staffName: row.staffName }]),
+  );
+}
+
+/** One method in the staff view (after a change staff made). */
+export async function staffPaymentMethod(
+  db: Db,
+  method: PaymentMethodRow,
+  today: string,
+): Promise<StaffPaymentMethodView> {
+  const settings = await getPaymentSettings(db);
+  return withAuthorization(viewOf(method, today, settings), await authorizerNames(db, [method.id]));
+}
+
+async function requireOrganization(db: Db, organizationId: string): Promise<void> {
+  const result = await db.execute(sql`SELECT 1 FROM organizations WHERE id = ${organizationId}`);
+  if (result.rows.length === 0) throw AppError.notFound('Organization');
+}
+
+/**
+ * Serializes changes to one organization's methods (which one is the default): two first
+ * methods added at once would otherwise both become the default.
+ */
+async function lockOrganizationMethods(tx: Transaction, organizationId: string): Promise<void> {
+  await tx.db.execute(
+    sql`SELECT pg_advisory_xact_lock(hashtext('payment_methods'), hashtext(${organizationId}))`,
+  );
+}
+
+/** The method of the organization, locked for the change; 404 when unknown or removed. */
+async function methodForChange(
+  tx: Transaction,
+  organizationId: string,
+  methodId: string,
+): Promise<PaymentMethodRow> {
+  const [method] = await tx.db
+    .select()
+    .from(paymentMethods)
+    .where(
+      and(
+        eq(paymentMethods.id, methodId),
+        eq(paymentMethods.organizationId, organizationId),
+        isNull(paymentMethods.removedAt),
+      ),
+    )
+    .for('update');
+  if (!method) throw AppError.notFound('Payment method');
+  return method;
+}
+
+const auditLabel = (method: PaymentMethodRow) => `${method.friendlyName} (${methodLabel(method)})`;
+
+export type AddPaymentMethodInput = z.output<typeof addPaymentMethodBody>;
+
+/**
+ * Saves a payment method from the token the processor's own endpoint gave the browser, for an
+ * organization. Charges nothing. Refusals, before the processor is asked: `agreed` not ticked
+ * (400 `agreed`), words other than the authorization shown now (400 `authorizationText`: the
+ * form is stale), the type turned off for the installation (409), an unknown organization
+ * (404), a staff entry naming a contact who is not the organization's (400
+ * `authorizedByContactId`). A token the processor refuses is a 400 on `token`; one that is not
+ * of the declared type a 400 on `type`.
+ *
+ * Then one transaction: the method (the default when it is the organization's first or
+ * `makeDefault`), the provider fee row (Configuration > Billing's fee, when above 0) and the
+ * audit row. If that transaction fails the method is detached at the processor again.
+ * `authorizedBy`: who agreed (the contact), from where, and the staff user who entered it.
+ */
+export async function addPaymentMethod(options: {
+  pool: Pool;
+  gateway: PaymentGateway;
+  logger: Pick<Logger, 'warn'>;
+  actor: Actor;
+  organizationId: string;
+  input: AddPaymentMethodInput;
+  authorizedBy: { contactId: string | null; staffId: string | null; ip: string };
+}): Promise<PaymentMethodRow> {
+  const { input, gateway, organizationId } = options;
+  const db = createDb(options.pool);
+  if (!input.agreed) {
+    throw AppError.validation(
+      'agreed',
+      'must be ticked: a method is saved only with your authorization',
+    );
+  }
+  await requireOrganization(db, organizationId);
+  const settings = await getPaymentSettings(db);
+  if (!typeEnabled(input.type, settings)) {
+    throw new AppError('conflict', `${typeTurnedOff(input.type)}: no new one can be added`, [
+      { field: 'type', message: typeTurnedOff(input.type) },
+    ]);
+  }
+  const expected = (await authorizationTexts(db))[input.type];
+  if (input.authorizationText.trim() !== expected) {
+    throw AppError.validation(
+      'authorizationText',
+      'is not the authorization this form shows now; reload the page and read it again',
+    );
+  }
+  const contactId = options.authorizedBy.contactId;
+  if (contactId) {
+    const related = await db.execute(
+      sql`SELECT 1 FROM contact_organizations
+           WHERE contact_id = ${contactId} AND organization_id = ${organizationId}`,
+    );
+    if (related.rows.length === 0) {
+      throw AppError.validation('authorizedByContactId', 'must be a contact of this organization');
+    }
+  }
+  const [customer] = await db
+    .select({ customerRef: paymentMethods.customerRef })
+    .from(paymentMethods)
+    .where(
+      and(
+        eq(paymentMethods.organizationId, organizationId),
+        eq(paymentMethods.gateway, gateway.name),
+        sql`${paymentMethods.customerRef} IS NOT NULL`,
+      ),
+    )
+    .limit(1);
+  let saved;
+  try {
+    saved = await gateway.saveMethod({
+      token: input.token,
+      organizationId,
+      customerRef: customer?.customerRef ?? null,
+      billingName: input.billingName,
+    });
+  } catch (error) {
+    throw gatewayRefusal(error);
+  }
+  const detach = () =>
+    gateway
+      .detachMethod({ gatewayRef: saved.gatewayRef, customerRef: saved.customerRef })
+      .catch((error: unknown) =>
+        options.logger.warn(
+          { err: error },
+          'could not detach a payment method Portico did not keep',
+        ),
+      );
+  if (saved.type !== input.type) {
+    await detach();
+    throw AppError.validation(
+      'type',
+      input.type === 'card'
+        ? 'the details given are not a card'
+        : 'the details given are not a bank account',
+    );
+  }
+  try {
+    return await withTransaction(options.pool, async (tx) => {
+      await lockOrganizationMethods(tx, organizationId);
+      const [current] = await tx.db
+        .select({ id: paymentMethods.id })
+        .from(paymentMethods)
+        .where(
+          and(
+            eq(paymentMethods.organizationId, organizationId),
+            eq(paymentMethods.isDefault, true),
+            isNull(paymentMethods.removedAt),
+          ),
+        );
+      const isDefault = !current || input.makeDefault === true;
+      if (current && isDefault) {
+        await tx.db
+          .update(paymentMethods)
+          .set({ isDefault: false, updatedAt: sql`now()` })
+          .where(eq(paymentMethods.id, current.id));
+      }
+      const fees = await getPaymentSettings(tx.db);
+      const [method] = await tx.db
+        .insert(paymentMethods)
+        .values({
+          organizationId,
+          gateway: gateway.name,
+          gatewayRef: saved.gatewayRef,
+          customerRef: saved.customerRef,
+          type: saved.type,
+          friendlyName: input.friendlyName,
+          brand: saved.brand,
+          last4: saved.last4,
+          expMonth: saved.expMonth,
+          expYear: saved.expYear,
+          bankName: saved.bankName,
+          billingName: input.billingName,
+          billingAddressLine1: input.billingAddressLine1,
+          billingAddressLine2: input.billingAddressLine2,
+          billingCity: input.billingCity,
+          billingRegion: input.billingRegion,
+          billingPostalCode: input.billingPostalCode,
+          billingCountry: input.billingCountry,
+          authorizationText: expected,
+          authorizedAt: sql`now()`,
+          authorizedIp: options.authorizedBy.ip,
+          authorizedByContactId: options.authorizedBy.contactId,
+          authorizedByStaffId: options.authorizedBy.staffId,
+          isDefault,
+        })
+        .returning();
+      if (fees.providerFeeCents > 0) {
+        await tx.db.insert(providerFees).values({
+          organizationId,
+          paymentMethodId: method!.id,
+          amountCents: fees.providerFeeCents,
+        });
+      }
+      await recordAudit(tx.db, options.actor, {
+        organizationId,
+        entityType: 'payment_method',
+        entityId: method!.id,
+        entityLabel: auditLabel(method!),
+        action: 'payment_method.added',
+        after: {
+          friendlyName: method!.friendlyName,
+          type: method!.type,
+          label: methodLabel(method!),
+          expiry: method!.type === 'card' ? expiryLabel(method!) : null,
+          isDefault,
+          authorizedIp: options.authorizedBy.ip,
+        },
+      });
+      return method!;
+    });
+  } catch (error) {
+    await detach();
+    throw error;
+  }
+}
+
+/** A gateway failure on a user's request, as the refusal people read. */
+function gatewayRefusal(error: unknown): unknown {
+  if (!(error instanceof GatewayError)) return error;
+  if (error.kind === 'invalid_request') return AppError.validation('token', error.message);
+  return new AppError(
+    'conflict',
+    'The payment processor did not answer; nothing was saved. Please try again in a minute',
+  );
+}
+
+export type EditPaymentMethodInput = z.output<typeof editPaymentMethodBody>;
+
+const editableColumns = [
+  'friendlyName',
+  'billingName',
+  'billingAddressLine1',
+  'billingAddressLine2',
+  'billingCity',
+  'billingRegion',
+  'billingPostalCode',
+  'billingCountry',
+  'expMonth',
+  'expYear',
+] as const;
+
+/**
+ * Edits a method's friendly name, billing details and (a card's) expiry. Saving unlocks a
+ * locked method and starts its failure count again (PRODUCT.md: "editing the method unlocks
+ * it"): a contact who fixed the card's details may try it again. 404 for an unknown, removed or
+ * another organization's method; 400 `expMonth` for a bank account's expiry or an expiry
+ * before this business month. Audited with the fields that changed.
+ */
+export async function updatePaymentMethod(options: {
+  pool: Pool;
+  actor: Actor;
+  organizationId: string;
+  methodId: string;
+  changes: EditPaymentMethodInput;
+  today: string;
+}): Promise<PaymentMethodRow> {
+  const { changes } = options;
+  return withTransaction(options.pool, async (tx) => {
+    const before = await methodForChange(tx, options.organizationId, options.methodId);
+    if (changes.expMonth !== undefined || changes.expYear !== undefined) {
+      if (before.type !== 'card') {
+        throw AppError.validation('expMonth', 'only a card has an expiry date');
+      }
+      const expiry = {
+        type: before.type,
+        expMonth: changes.expMonth ?? before.expMonth,
+        expYear: changes.expYear ?? before.expYear,
+      };
+      if (isExpired(expiry, options.today)) {
+        throw AppError.validation(
+          'expYear',
+          `${expiryLabel(expiry)} has passed: enter the expiry printed on the card`,
+        );
+      }
+    }
+    const current = Object.fromEntries(editableColumns.map((key) => [key, before[key]]));
+    const diff = changedFields<Record<string, unknown>>(current, changes);
+    const wasLocked = before.lockedAt !== null;
+    const [after] = await tx.db
+      .update(paymentMethods)
+      .set({
+        ...(diff?.after ?? {}),
+        lockedAt: null,
+        lockedReason: null,
+        failedChargeCount: 0,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(paymentMethods.id, before.id))
+      .returning();
+    if (diff || wasLocked) {
+      await recordAudit(tx.db, options.actor, {
+        organizationId: options.organizationId,
+        entityType: 'payment_method',
+        entityId: before.id,
+        entityLabel: auditLabel(after!),
+        action: 'payment_method.updated',
+        before: {
+          ...(diff?.before ?? {}),
+          ...(wasLocked ? { lockedReason: before.lockedReason } : {}),
+        },
+        after: { ...(diff?.after ?? {}), ...(wasLocked ? { lockedReason: null } : {}) },
+      });
+    }
+    return after!;
+  });
+}
+
+/**
+ * Makes a method the organization's default (the one Pay Selected offers first, and AutoPay
+ * uses). 404 for an unknown, removed or another organization's method. Audited.
+ */
+export async function setDefaultPaymentMethod(options: {
+  pool: Pool;
+  actor: Actor;
+  organizationId: string;
+  methodId: string;
+}): Promise<PaymentMethodRow> {
+  return withTransaction(options.pool, async (tx) => {
+    await lockOrganizationMethods(tx, options.organizationId);
+    const method = await methodForChange(tx, options.organizationId, options.methodId);
+    if (method.isDefault) return method;
+    await tx.db
+      .update(paymentMethods)
+      .set({ isDefault: false, updatedAt: sql`now()` })
+      .where(
+        and(
+          eq(paymentMethods.organizationId, options.organizationId),
+          eq(paymentMethods.isDefault, true),
+        ),
+      );
+    const [after] = await tx.db
+      .update(paymentMethods)
+      .set({ isDefault: true, updatedAt: sql`now()` })
+      .where(eq(paymentMethods.id, method.id))
+      .returning();
+    await recordAudit(tx.db, options.actor, {
+      organizationId: options.organizationId,
+      entityType: 'payment_method',
+      entityId: method.id,
+      entityLabel: auditLabel(method),
+      action: 'payment_method.default_set',
+      before: { isDefault: false },
+      after: { isDefault: true },
+    });
+    return after!;
+  });
+}
+
+export interface RemovedPaymentMethod {
+  removed: { id: string; friendlyName: string; label: string };
+  wasDefault: boolean;
+  newDefault: { id: string; friendlyName: string; label: string } | null;
+  paymentsInFlight: { number: string; status: string }[];
+  message: string;
+}
+
+/**
+ * Removes a method (soft: `removed_at`, so the payments that name it keep it): it is listed no
+ * more and any later charge of it is refused with the reason (`chargeableMethod`), whatever
+ * asks (Pay Selected, AutoPay, a scheduled payment). If it was the default, the newest
+ * remaining method becomes the default, or none. Payments still in flight on it (ACH
+ * processing) finish at the processor; the answer names them. Audited; then the processor is
+ * told to detach it (after the commit; a failure there is logged, Portico charges it no more
+ * either way). 404 for an unknown, removed or another organization's method.
+ */
+export async function removePaymentMethod(options: {
+  pool: Pool;
+  gateway: PaymentGateway;
+  logger: Pick<Logger, 'warn'>;
+  actor: Actor;
+  organizationId: string;
+  methodId: string;
+}): Promise<RemovedPaymentMethod> {
+  const { organizationId } = options;
+  const { method, answer } = await withTransaction(options.pool, async (tx) => {
+    await lockOrganizationMethods(tx, organizationId);
+    const method = await methodForChange(tx, organizationId, options.methodId);
+    await tx.db
+      .update(paymentMethods)
+      .set({ removedAt: sql`now()`, isDefault: false, updatedAt: sql`now()` })
+      .where(eq(paymentMethods.id, method.id));
+    let newDefault: PaymentMethodRow | undefined;
+    if (method.isDefault) {
+      const [next] = await tx.db
+        .select()
+        .from(paymentMethods)
+        .where(
+          and(eq(paymentMethods.organizationId, organizationId), isNull(paymentMethods.removedAt)),
+        )
+        .orderBy(desc(paymentMethods.createdAt), paymentMethods.id)
+        .limit(1);
+      if (next) {
+        [newDefault] = await tx.db
+          .update(paymentMethods)
+          .set({ isDefault: true, updatedAt: sql`now()` })
+          .where(eq(paymentMethods.id, next.id))
+          .returning();
+      }
+    }
+    const inFlight = await tx.db
+      .select({ number: payments.number, status: payments.status })
+      .from(payments)
+      .where(
+        and(
+          eq(payments.paymentMethodId, method.id),
+          sql`${payments.status} IN ('pending', 'processing')`,
+        ),
+      )
+      .orderBy(payments.number);
+    const answer = removalAnswer(method, newDefault ?? null, inFlight);
+    await recordAudit(tx.db, options.actor, {
+      organizationId,
+      entityType: 'payment_method',
+      entityId: method.id,
+      entityLabel: auditLabel(method),
+      action: 'payment_method.removed',
+      before: { isDefault: method.isDefault },
+      after: {
+        removed: true,
+        newDefault: answer.newDefault?.friendlyName ?? null,
+        paymentsInFlight: answer.paymentsInFlight.map((p) => p.number),
+      },
+    });
+    return { method, answer };
+  });
+  await options.gateway
+    .detachMethod({ gatewayRef: method.gatewayRef, customerRef: method.customerRef })
+    .catch((error: unknown) =>
+      options.logger.warn(
+        { err: error, paymentMethodId: method.id },
+        'could not detach a removed payment method at the processor; Portico no longer charges it',
+      ),
+    );
+  return answer;
+}
+
+function removalAnswer(
+  method: PaymentMethodRow,
+  newDefault: PaymentMethodRow | null,
+  inFlight: { number: string; status: string }[],
+): RemovedPaymentMethod {
+  const brief = (m: PaymentMethodRow) => ({
+    id: m.id,
+    friendlyName: m.friendlyName,
+    label: methodLabel(m),
+  });
+  const sentences = [
+    `“${method.friendlyName}” (${methodLabel(method)}) was removed and will not be charged again.`,
+  ];
+  if (method.isDefault) {
+    sentences.push(
+      newDefault
+        ? `“${newDefault.friendlyName}” (${methodLabel(newDefault)}) is the default payment method now.`
+        : 'No payment method is the default now.',
+    );
+  }
+  if (inFlight.length > 0) {
+    sentences.push(
+      `${inFlight.map((p) => p.number).join(', ')} already made with it will still complete.`,
+    );
+  }
+  return {
+    removed: brief(method),
+    wasDefault: method.isDefault,
+    newDefault: newDefault ? brief(newDefault) : null,
+    paymentsInFlight: inFlight,
+    message: sentences.join(' '),
+  };
+}
+
+/**
+ * Staff unlock a locked method (its failure count starts again); the reason they give is kept
+ * in the audit row. An unlocked method is answered as it is. 404 for an unknown, removed or
+ * another organization's method.
+ */
+export async function unlockPaymentMethod(options: {
+  pool: Pool;
+  actor: Actor;
+  organizationId: string;
+  methodId: string;
+  reason: string;
+}): Promise<PaymentMethodRow> {
+  return withTransaction(options.pool, async (tx) => {
+    const method = await methodForChange(tx, options.organizationId, options.methodId);
+    if (!method.lockedAt) return method;
+    const [after] = await tx.db
+      .update(paymentMethods)
+      .set({ lockedAt: null, lockedReason: null, failedChargeCount: 0, updatedAt: sql`now()` })
+      .where(eq(paymentMethods.id, method.id))
+      .returning();
+    await recordAudit(tx.db, options.actor, {
+      organizationId: options.organizationId,
+      entityType: 'payment_method',
+      entityId: method.id,
+      entityLabel: auditLabel(method),
+      action: 'payment_method.unlocked',
+      before: { lockedReason: method.lockedReason, failedChargeCount: method.failedChargeCount },
+      after: { lockedReason: null, failedChargeCount: 0, reason: options.reason },
+    });
+    return after!;
+  });
 }

@@ -241,7 +241,6 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     const areas = [
       ['/api/portal/payment-history', 'view_payment_history', { payments: [] }],
       ['/api/portal/scheduled-payments', 'schedule_payments', { scheduledPayments: [] }],
-      ['/api/portal/payment-methods', 'manage_payment_methods', { paymentMethods: [] }],
       ['/api/portal/autopay', 'manage_autopay', { enabled: false }],
       ['/api/portal/service-tickets', 'service_tickets', { openTickets: [], closedTickets: [] }],
     ] as const;

@@ -14,14 +14,20 @@ import {
   securityBody,
 } from '../../shared/contract/settings.js';
 import {
+  paymentSettingsAnswer,
+  paymentSettingsBody,
+} from '../../shared/contract/payment-methods.js';
+import {
   defaultPortalUrl,
   getBranding,
   getDateSettings,
   getInvoiceReminderSettings,
+  getPaymentSettings,
   getSecuritySettings,
   updateBrand,
   updateDateSettings,
   updateInvoiceReminderSettings,
+  updatePaymentSettings,
   updateSecuritySettings,
 } from './settings.service.js';
 
@@ -147,6 +153,34 @@ export function settingsRoutes(context: AppContext, staff: StaffGuard): FastifyP
       },
       async (request) => ({
         invoiceReminders: await updateInvoiceReminderSettings({
+          pool: context.pool,
+          actor: actorOf(request),
+          changes: request.body,
+        }),
+      }),
+    );
+
+    // Configuration > Billing > Payments: card and ACH on or off, the provider fee, the lock.
+    app.get(
+      '/api/settings/payments',
+      {
+        onRequest: requireStaff('read'),
+        schema: { response: { 200: paymentSettingsAnswer, ...errorResponses } },
+      },
+      async () => ({ payments: await getPaymentSettings(createDb(context.pool)) }),
+    );
+
+    app.put(
+      '/api/settings/payments',
+      {
+        onRequest: requireStaff('manage_settings'),
+        schema: {
+          body: paymentSettingsBody,
+          response: { 200: paymentSettingsAnswer, ...errorResponses },
+        },
+      },
+      async (request) => ({
+        payments: await updatePaymentSettings({
           pool: context.pool,
           actor: actorOf(request),
           changes: request.body,

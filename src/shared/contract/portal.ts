@@ -61,7 +61,6 @@ const none = z.array(z.never());
 export const comingAreaBodies = {
   '/api/portal/payment-history': z.object({ payments: none }),
   '/api/portal/scheduled-payments': z.object({ scheduledPayments: none }),
-  '/api/portal/payment-methods': z.object({ paymentMethods: none }),
   '/api/portal/autopay': z.object({ enabled: z.literal(false) }),
   '/api/portal/service-tickets': z.object({ openTickets: none, closedTickets: none }),
 } as const;
