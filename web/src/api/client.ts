@@ -3,21 +3,13 @@
  * every state-changing call, and errors turned into ApiError with the server's fields.
  */
 
-export type ApiErrorCode =
-  | 'validation'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'rate_limited'
-  | 'password_change_required'
-  | 'internal'
-  | 'network';
+import type { ErrorBody, ErrorCode } from '../../../src/shared/contract/common';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+/** What went wrong: an error code the server answers with, or `network` when none arrived. */
+export type ApiErrorCode = ErrorCode | 'network';
+
+/** A bad field of a 400 and why, as the server's error body names it. */
+export type FieldError = ErrorBody['error']['fields'][number];
 
 export class ApiError extends Error {
   constructor(

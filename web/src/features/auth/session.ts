@@ -1,31 +1,26 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, setCsrfToken } from '../../api/client';
-import type { DateFormat } from '../../../../src/shared/dates';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type {
+  sessionUser,
+  staffSessionBody,
+  StaffCapability,
+  StaffRole,
+} from '../../../../src/shared/contract/staff';
 import { setDateDisplay } from '../../lib/format';
 import { localPath } from '../../lib/local-path';
 
-export type StaffRole = 'master_admin' | 'billing' | 'read_only';
-export type StaffCapability =
-  'read' | 'manage_clients' | 'manage_settings' | 'manage_staff' | 'read_local_mailbox';
+export type { StaffCapability, StaffRole } from '../../../../src/shared/contract/staff';
 
-export interface SessionUser {
-  id: string;
-  email: string;
-  name: string;
-  role: StaffRole;
-  capabilities: StaffCapability[];
-}
+/** The signed-in staff user, with what their role lets them do. */
+export type SessionUser = Answer<typeof sessionUser>;
 
-export interface Session {
-  user: SessionUser | null;
-  /** The password was right; the TOTP code is still due (the sign-in page asks for it). */
-  totpRequired?: boolean;
-  /** The password was right; TOTP must be set up before the sign-in counts. */
-  totpEnrollmentRequired?: boolean;
-  csrfToken: string;
-  /** How dates are written, and today's business date: the MSP's, never the browser's. */
-  dates: { dateFormat: DateFormat; timeZone: string; today: string };
-}
+/**
+ * The staff session: the user (null when signed out), which second step is due after a right
+ * password (`totpRequired`, `totpEnrollmentRequired`), the CSRF token, and how dates are
+ * written with today's business date (the MSP's, never the browser's).
+ */
+export type Session = Answer<typeof staffSessionBody>;
 
 export const roleLabels: Record<StaffRole, string> = {
   master_admin: 'Master Admin',

@@ -1,21 +1,20 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import { sessionQueryKey, type SessionUser } from './session';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type {
+  signedInBody,
+  totpDisabledBody,
+  totpEnrollmentBody,
+  totpStatusBody,
+} from '../../../../src/shared/contract/staff';
+import { sessionQueryKey } from './session';
 import { refetchSession } from './use-sign-in';
 
 /** A new TOTP secret, not in force until a code from it is confirmed. */
-export interface TotpEnrollment {
-  secret: string;
-  otpauthUrl: string;
-  qrDataUrl: string;
-}
+export type TotpEnrollment = Answer<typeof totpEnrollmentBody>;
 
-export interface TotpStatus {
-  enabled: boolean;
-  enabledAt: string | null;
-  /** The Security settings require TOTP of all staff: it cannot be turned off. */
-  required: boolean;
-}
+/** Whether TOTP is on; `required`: the Security settings require it of all staff. */
+export type TotpStatus = Answer<typeof totpStatusBody>['totp'];
 
 export const totpStatusQueryKey = ['auth', 'totp'] as const;
 
@@ -26,7 +25,7 @@ export const normalizeTotpCode = (value: string) => value.replace(/\s+/g, '');
 export function useTotpStatus() {
   return useQuery({
     queryKey: totpStatusQueryKey,
-    queryFn: () => api<{ totp: TotpStatus }>('/api/auth/totp'),
+    queryFn: () => api<Answer<typeof totpStatusBody>>('/api/auth/totp'),
     select: (data) => data.totp,
   });
 }
@@ -36,7 +35,7 @@ export function useVerifyTotp() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (code: string) =>
-      api<{ user: SessionUser }>('/api/auth/sign-in/totp', {
+      api<Answer<typeof signedInBody>>('/api/auth/sign-in/totp', {
         method: 'POST',
         body: { code },
         // A wrong code answers 401; that is not an ended session.
@@ -62,7 +61,10 @@ export function useConfirmTotpEnrollment() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (code: string) =>
-      api<{ user: SessionUser }>('/api/auth/totp/confirm', { method: 'POST', body: { code } }),
+      api<Answer<typeof signedInBody>>('/api/auth/totp/confirm', {
+        method: 'POST',
+        body: { code },
+      }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: totpStatusQueryKey });
       await queryClient.invalidateQueries({ queryKey: ['staff-users'] });
@@ -75,7 +77,7 @@ export function useDisableTotp() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (proof: { code: string } | { password: string }) =>
-      api<{ totpEnabled: false }>('/api/auth/totp', { method: 'DELETE', body: proof }),
+      api<Answer<typeof totpDisabledBody>>('/api/auth/totp', { method: 'DELETE', body: proof }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: totpStatusQueryKey });
       await queryClient.invalidateQueries({ queryKey: ['staff-users'] });

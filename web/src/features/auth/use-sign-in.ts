@@ -1,15 +1,19 @@
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import { fetchSession, sessionQueryKey, type SessionUser } from './session';
+import type { z } from 'zod';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type {
+  signedOutBody,
+  signInBody,
+  signInRequest,
+} from '../../../../src/shared/contract/staff';
+import { fetchSession, sessionQueryKey } from './session';
 
-export interface SignInInput {
-  email: string;
-  password: string;
-}
+/** The password step's form: an email and a password. */
+export type SignInInput = z.input<typeof signInRequest>;
 
 /** What the password step answers: the user, or which second step is due. */
-export type SignInAnswer =
-  { user: SessionUser } | { totpRequired: true } | { totpEnrollmentRequired: true };
+export type SignInAnswer = Answer<typeof signInBody>;
 
 /** Always asks the server: the cached session is exactly what just became out of date. */
 export function refetchSession(queryClient: QueryClient) {
@@ -36,7 +40,7 @@ export function useSignIn() {
 export function useSignOut() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => api<{ signedOut: true }>('/api/auth/sign-out', { method: 'POST' }),
+    mutationFn: () => api<Answer<typeof signedOutBody>>('/api/auth/sign-out', { method: 'POST' }),
     onSettled: async () => {
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionQueryKey[0] });
       await refetchSession(queryClient);

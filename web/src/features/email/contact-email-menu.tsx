@@ -12,14 +12,13 @@ import {
 import { errorMessage, notifyError, notifySuccess } from '../../api/errors';
 import {
   contactEmailLabels,
+  contactEmailKinds,
   contactEmailNames,
   useContactEmailOptions,
   useSendContactEmail,
   type ContactEmailKind,
 } from './email-api';
 import { EmailHistoryModal } from './email-history';
-
-const kinds: ContactEmailKind[] = ['welcome', 'password_reset', 'account_summary'];
 
 const kindIcons: Record<ContactEmailKind, ReactNode> = {
   welcome: <IconUserPlus size={16} />,
@@ -86,7 +85,7 @@ export function ContactEmailMenu({
           </Button>
         </Menu.Target>
         <Menu.Dropdown>
-          {kinds.map((kind) => {
+          {contactEmailKinds.map((kind) => {
             const reason = reasonFor(kind);
             const reasonId = `contact-${contact.id}-${kind}-reason`;
             return (

@@ -1,70 +1,39 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type {
+  ContactEmailKind,
+  EmailEventKind,
+  EmailStatus,
+  contactEmailOptionsBody,
+  emailAttachment,
+  emailDetailBody,
+  emailEvent,
+  emailHistoryPage,
+  emailRecipient,
+  emailSummary,
+  emailTemplateListBody,
+  emailTemplatePreviewBody,
+  localMailboxItem,
+  localMailboxPage,
+  localMessageBody,
+  queuedEmailBody,
+} from '../../../../src/shared/contract/email';
 
-export type EmailStatus = 'queued' | 'sending' | 'sent' | 'failed';
-export type EmailEventKind =
-  'triggered' | 'queued' | 'processing' | 'sent' | 'retry_scheduled' | 'failed' | 'resent';
-export type ContactEmailKind = 'welcome' | 'password_reset' | 'account_summary';
+export {
+  contactEmailKinds,
+  type ContactEmailKind,
+  type EmailEventKind,
+  type EmailStatus,
+} from '../../../../src/shared/contract/email';
 
-export interface EmailRecipient {
-  email: string;
-  name: string;
-  contactId: string | null;
-}
-
-export interface EmailEvent {
-  kind: EmailEventKind;
-  detail: string;
-  occurredAt: string;
-}
-
-export interface EmailSummary {
-  id: string;
-  organizationId: string | null;
-  template: string;
-  templateName: string;
-  recipients: EmailRecipient[];
-  subject: string;
-  status: EmailStatus;
-  attempts: number;
-  lastError: string | null;
-  resentFromId: string | null;
-  createdAt: string;
-  sentAt: string | null;
-  events: EmailEvent[];
-}
-
-export interface EmailAttachment {
-  id: string;
-  filename: string;
-  contentType: string;
-  size: number;
-}
-
-export interface EmailDetail {
-  id: string;
-  template: string;
-  templateName: string;
-  recipients: EmailRecipient[];
-  from: string;
-  replyTo: string | null;
-  subject: string;
-  html: string;
-  text: string;
-  status: EmailStatus;
-  attempts: number;
-  smtpResponse: string | null;
-  smtpMessageId: string | null;
-  lastError: string | null;
-  resentFromId: string | null;
-  triggeredBy: string;
-  createdAt: string;
-  sentAt: string | null;
-  headers: Record<string, string>;
-  attachments: EmailAttachment[];
-  events: EmailEvent[];
-  resentAs: string[];
-}
+export type EmailRecipient = Answer<typeof emailRecipient>;
+export type EmailEvent = Answer<typeof emailEvent>;
+/** A message as the history lists it. */
+export type EmailSummary = Answer<typeof emailSummary>;
+export type EmailAttachment = Answer<typeof emailAttachment>;
+/** One message exactly as stored: content, headers, attachments, events and resends. */
+export type EmailDetail = Answer<typeof emailDetailBody>['email'];
 
 /** The filters of an email history list; '' means "any". */
 export interface EmailHistoryFilters {
@@ -78,56 +47,19 @@ export interface EmailHistoryFilters {
 export type EmailHistoryScope =
   { kind: 'organization'; id: string } | { kind: 'contact'; id: string };
 
-interface EmailHistoryPage {
-  emails: EmailSummary[];
-  nextCursor: string | null;
-}
+type EmailHistoryPage = Answer<typeof emailHistoryPage>;
 
-export interface QueuedEmail {
-  messageId: string;
-  duplicate: boolean;
-}
+/** An email queued: its message id, and whether it was a double click of one just queued. */
+export type QueuedEmail = Answer<typeof queuedEmailBody>;
 
-export interface EmailTemplate {
-  key: string;
-  name: string;
-}
+export type EmailTemplate = Answer<typeof emailTemplateListBody>['templates'][number];
 
-export interface TemplatePreview {
-  key: string;
-  name: string;
-  subject: string;
-  html: string;
-  text: string;
-}
+/** A template rendered with its sample data and the MSP's branding. */
+export type TemplatePreview = Answer<typeof emailTemplatePreviewBody>;
 
-export interface LocalMailboxItem {
-  id: number;
-  receivedAt: string;
-  from: string;
-  to: string[];
-  subject: string;
-  messageId: string | null;
-  porticoMessageId: string | null;
-}
-
-interface LocalMailboxPage {
-  enabled: boolean;
-  messages: LocalMailboxItem[];
-  nextCursor: string | null;
-}
-
-export interface LocalMessage {
-  id: number;
-  receivedAt: string;
-  envelopeFrom: string;
-  envelopeTo: string[];
-  subject: string;
-  html: string;
-  text: string;
-  headers: { name: string; line: string }[];
-  attachments: { filename: string; contentType: string; size: number }[];
-}
+export type LocalMailboxItem = Answer<typeof localMailboxItem>;
+type LocalMailboxPage = Answer<typeof localMailboxPage>;
+export type LocalMessage = Answer<typeof localMessageBody>['message'];
 
 export const emailStatusLabels: Record<EmailStatus, string> = {
   queued: 'Queued',
@@ -216,7 +148,7 @@ export function useEmailHistory(
 export function useEmailDetail(id: string | null) {
   return useQuery({
     queryKey: emailKeys.detail(id ?? ''),
-    queryFn: () => api<{ email: EmailDetail }>(`/api/emails/${id}`),
+    queryFn: () => api<Answer<typeof emailDetailBody>>(`/api/emails/${id}`),
     select: (data) => data.email,
     enabled: id !== null,
     staleTime: 0,
@@ -230,7 +162,7 @@ export function useEmailDetail(id: string | null) {
 export function useEmailTemplates() {
   return useQuery({
     queryKey: emailKeys.templates,
-    queryFn: () => api<{ templates: EmailTemplate[] }>('/api/email-templates'),
+    queryFn: () => api<Answer<typeof emailTemplateListBody>>('/api/email-templates'),
     select: (data) => data.templates,
     staleTime: Infinity,
   });
@@ -252,10 +184,9 @@ export function useContactEmailOptions(
   return useQuery({
     queryKey: emailKeys.options(contactId, organizationId),
     queryFn: () =>
-      api<{ options: { kind: ContactEmailKind; unavailableReason: string | null }[] }>(
-        `/api/contacts/${contactId}/email-options`,
-        { query: { organizationId } },
-      ),
+      api<Answer<typeof contactEmailOptionsBody>>(`/api/contacts/${contactId}/email-options`, {
+        query: { organizationId },
+      }),
     select: (data) => data.options,
     enabled,
     // The card may just have changed the email address or profile: ask each time it opens.
@@ -314,7 +245,7 @@ export function useLocalMailbox() {
 export function useLocalMessage(id: number | null) {
   return useQuery({
     queryKey: emailKeys.localMessage(id ?? 0),
-    queryFn: () => api<{ message: LocalMessage }>(`/api/local-mailbox/${id}`),
+    queryFn: () => api<Answer<typeof localMessageBody>>(`/api/local-mailbox/${id}`),
     select: (data) => data.message,
     enabled: id !== null,
     staleTime: Infinity,

@@ -1,33 +1,34 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import type { StaffRole } from '../auth/session';
+import type { z } from 'zod';
+import type { Answer } from '../../../../src/shared/contract/common';
+import { minimumPasswordLength } from '../../../../src/shared/contract/fields';
+import type {
+  createdStaffUserBody,
+  newStaffUserRequest,
+  staffUserBody,
+  staffUserChangesRequest,
+  staffUserListBody,
+  staffUserRecord,
+} from '../../../../src/shared/contract/staff';
 
-export interface StaffUser {
-  id: string;
-  email: string;
-  name: string;
-  role: StaffRole;
-  disabledAt: string | null;
-  createdAt: string;
-  /** Two-factor sign-in (TOTP) is on. */
-  totpEnabled: boolean;
-}
+/** A staff user as listed (never the password hash or the TOTP secret). */
+export type StaffUser = Answer<typeof staffUserRecord>;
 
-export interface NewStaffUser {
-  email: string;
-  name: string;
-  role: StaffRole;
-  password: string;
-}
+/** The New Staff User form. */
+export type NewStaffUser = z.input<typeof newStaffUserRequest>;
 
-export const minimumPasswordLength = 12;
+/** Changes to a staff user: only the fields given change. */
+type StaffUserChanges = z.input<typeof staffUserChangesRequest>;
+
+export { minimumPasswordLength };
 
 const staffUserKeys = { all: ['staff-users'] as const };
 
 export function useStaffUsers() {
   return useQuery({
     queryKey: staffUserKeys.all,
-    queryFn: () => api<{ staffUsers: StaffUser[] }>('/api/staff-users'),
+    queryFn: () => api<Answer<typeof staffUserListBody>>('/api/staff-users'),
     select: (data) => data.staffUsers,
   });
 }
@@ -36,7 +37,7 @@ export function useCreateStaffUser() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: NewStaffUser) =>
-      api<{ staffUser: StaffUser }>('/api/staff-users', { method: 'POST', body: input }),
+      api<Answer<typeof createdStaffUserBody>>('/api/staff-users', { method: 'POST', body: input }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: staffUserKeys.all }),
   });
 }
@@ -44,16 +45,11 @@ export function useCreateStaffUser() {
 export function useUpdateStaffUser() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({
-      id,
-      ...changes
-    }: {
-      id: string;
-      name?: string;
-      role?: StaffRole;
-      disabled?: boolean;
-    }) =>
-      api<{ staffUser: StaffUser }>(`/api/staff-users/${id}`, { method: 'PATCH', body: changes }),
+    mutationFn: ({ id, ...changes }: StaffUserChanges & { id: string }) =>
+      api<Answer<typeof staffUserBody>>(`/api/staff-users/${id}`, {
+        method: 'PATCH',
+        body: changes,
+      }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: staffUserKeys.all }),
   });
 }
@@ -63,7 +59,7 @@ export function useResetStaffTotp() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: string) =>
-      api<{ staffUser: StaffUser }>(`/api/staff-users/${id}/reset-totp`, { method: 'POST' }),
+      api<Answer<typeof staffUserBody>>(`/api/staff-users/${id}/reset-totp`, { method: 'POST' }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: staffUserKeys.all }),
   });
 }
