@@ -62,7 +62,7 @@ describe('an invoice in yen, which has no minor unit', () => {
       [number],
     );
     expect(stored.rows).toEqual([
-      { currency: 'JPY', total_cents: '3000', unit_price_cents: '1500' },
+      { currency: 'JPY', total_cents: 3000, unit_price_cents: 1500 },
     ]);
 
     // The staff list shows the same amount.
@@ -131,8 +131,8 @@ describe('currencies whose digits the browser’s and the server’s Intl disagr
       {
         id: expect.any(String),
         currency: 'HUF',
-        total_cents: '125000',
-        unit_price_cents: '125000',
+        total_cents: 125000,
+        unit_price_cents: 125000,
       },
     ]);
 

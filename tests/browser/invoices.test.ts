@@ -64,7 +64,7 @@ describe('invoices in a real browser', () => {
       'SELECT state, total_cents FROM invoices WHERE number = $1',
       [number],
     );
-    expect(stored.rows[0]).toEqual({ state: 'issued', total_cents: '375000' });
+    expect(stored.rows[0]).toEqual({ state: 'issued', total_cents: 375000 });
 
     // Leslie Knope (Billing Admin at Pawnee) sees it among open invoices and opens its PDF.
     const portal = await app.newPage();
