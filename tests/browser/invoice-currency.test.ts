@@ -61,9 +61,7 @@ describe('an invoice in yen, which has no minor unit', () => {
          FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id WHERE i.number = $1`,
       [number],
     );
-    expect(stored.rows).toEqual([
-      { currency: 'JPY', total_cents: 3000, unit_price_cents: 1500 },
-    ]);
+    expect(stored.rows).toEqual([{ currency: 'JPY', total_cents: 3000, unit_price_cents: 1500 }]);
 
     // The staff list shows the same amount.
     await page.goto(`${baseUrl}/invoices`);
