@@ -651,3 +651,103 @@ export async function setContactPassword(
     [options.contactId, options.passwordHash, options.mustChange],
   );
 }
+
+/** What a contact's emailed link is for: a Welcome email's first password, or a reset. */
+export type ContactLinkPurpose = 'set_password' | 'reset_password';
+
+/**
+ * Stores a new emailed link of a contact (the hash of its token, platform/tokens.ts) that
+ * works for `lifetime` (a PostgreSQL interval), ending the contact's earlier links of the same
+ * purpose: only the newest Welcome or reset link works. A change of the contact's password
+ * ends every link sent before it, so nothing is stored when the password changed after
+ * `queuedAt` (the email's queue time, as PostgreSQL text so no precision is lost; decision 17).
+ * The contact row is locked meanwhile (FOR UPDATE): a password change that committed before
+ * is seen, and one that updates the row waits until the link exists (and then ends it).
+ * Answers 'stored', 'no_contact' (no such contact) or 'password_changed'.
+ */
+export async function storeContactLink(
+  db: Pick<Pool, 'query'>,
+  options: {
+    contactId: string | null;
+    purpose: ContactLinkPurpose;
+    tokenHash: string;
+    lifetime: string;
+    queuedAt: string;
+  },
+): Promise<'stored' | 'no_contact' | 'password_changed'> {
+  const stored = await db.query<{ passwordChangedSince: boolean }>(
+    `WITH contact AS (
+       SELECT c.id,
+              coalesce(c.password_changed_at > $5::timestamptz, false) AS "passwordChangedSince"
+         FROM contacts c
+        WHERE c.id = $2
+          FOR UPDATE OF c),
+     ended AS (
+       UPDATE contact_tokens SET used_at = now()
+        WHERE contact_id = (SELECT id FROM contact WHERE NOT "passwordChangedSince")
+          AND purpose = $3 AND used_at IS NULL),
+     inserted AS (
+       INSERT INTO contact_tokens (token_hash, contact_id, purpose, expires_at)
+       SELECT $1, id, $3, now() + $4::interval FROM contact WHERE NOT "passwordChangedSince")
+     SELECT "passwordChangedSince" FROM contact`,
+    [options.tokenHash, options.contactId, options.purpose, options.lifetime, options.queuedAt],
+  );
+  const contact = stored.rows[0];
+  if (!contact) return 'no_contact';
+  return contact.passwordChangedSince ? 'password_changed' : 'stored';
+}
+
+/**
+ * Uses one emailed link (by its token's hash) on the caller's transaction: false when it was
+ * used already (by a request that got there first), true when this call used it.
+ */
+export async function useContactLink(
+  client: Pick<Pool, 'query'>,
+  tokenHash: string,
+): Promise<boolean> {
+  const used = await client.query(
+    `UPDATE contact_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL RETURNING 1`,
+    [tokenHash],
+  );
+  return (used.rowCount ?? 0) > 0;
+}
+
+/**
+ * Ends every outstanding emailed link of a contact (Welcome and reset alike), on the caller's
+ * transaction. Every change of a contact's password calls it: a link sent before the change
+ * must not set a password after it.
+ */
+export async function endContactLinks(
+  client: Pick<Pool, 'query'>,
+  contactId: string,
+): Promise<void> {
+  await client.query(
+    `UPDATE contact_tokens SET used_at = now() WHERE contact_id = $1 AND used_at IS NULL`,
+    [contactId],
+  );
+}
+
+/**
+ * Records a contact's portal sign-in: when (Last Login on the contact card) and the
+ * organization it acts for, where its next sign-in starts.
+ */
+export async function recordContactSignIn(
+  db: Pick<Pool, 'query'>,
+  options: { contactId: string; organizationId: string },
+): Promise<void> {
+  await db.query(
+    'UPDATE contacts SET last_login_at = now(), last_portal_organization_id = $2 WHERE id = $1',
+    [options.contactId, options.organizationId],
+  );
+}
+
+/** Records the organization a contact switched to in the portal: its next sign-in starts there. */
+export async function setLastPortalOrganization(
+  db: Pick<Pool, 'query'>,
+  options: { contactId: string; organizationId: string },
+): Promise<void> {
+  await db.query('UPDATE contacts SET last_portal_organization_id = $2 WHERE id = $1', [
+    options.contactId,
+    options.organizationId,
+  ]);
+}

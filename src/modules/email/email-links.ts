@@ -1,6 +1,7 @@
 import type { Config } from '../../platform/config.js';
 import type { Pool } from '../../platform/database.js';
 import { hashToken, newToken } from '../../platform/tokens.js';
+import { storeContactLink, type ContactLinkPurpose } from '../contacts/contacts.service.js';
 
 /**
  * What the stored copy of a Welcome or Password Reset email carries where its link's token
@@ -13,7 +14,7 @@ export const linkTokenPlaceholder = 'sent-to-the-recipient-only';
 /** How long a Password Reset link works, from its delivery. */
 export const resetLinkMinutes = 60;
 
-export type LinkPurpose = 'set_password' | 'reset_password';
+export type LinkPurpose = ContactLinkPurpose;
 
 const purposeByTemplate: Record<string, LinkPurpose> = {
   welcome: 'set_password',
@@ -52,30 +53,27 @@ export async function mintContactLink(
   options: { contactId: string | null; purpose: LinkPurpose; lifetime: string; messageId: string },
 ): Promise<string> {
   const token = newToken();
-  const minted = await pool.query<{ passwordChangedSince: boolean }>(
-    `WITH contact AS (
-       SELECT c.id,
-              coalesce(c.password_changed_at > m.created_at, false) AS "passwordChangedSince"
-         FROM contacts c JOIN email_messages m ON m.id = $5
-        WHERE c.id = $2
-          FOR UPDATE OF c),
-     ended AS (
-       UPDATE contact_tokens SET used_at = now()
-        WHERE contact_id = (SELECT id FROM contact WHERE NOT "passwordChangedSince")
-          AND purpose = $3 AND used_at IS NULL),
-     inserted AS (
-       INSERT INTO contact_tokens (token_hash, contact_id, purpose, expires_at)
-       SELECT $1, id, $3, now() + $4::interval FROM contact WHERE NOT "passwordChangedSince")
-     SELECT "passwordChangedSince" FROM contact`,
-    [hashToken(token), options.contactId, options.purpose, options.lifetime, options.messageId],
+  const message = await pool.query<{ queuedAt: string }>(
+    'SELECT created_at::text AS "queuedAt" FROM email_messages WHERE id = $1',
+    [options.messageId],
   );
-  const contact = minted.rows[0];
-  if (!contact) {
+  const queuedAt = message.rows[0]?.queuedAt;
+  // The link is the contacts module's row: it stores it, under the lock described above.
+  const stored = queuedAt
+    ? await storeContactLink(pool, {
+        contactId: options.contactId,
+        purpose: options.purpose,
+        tokenHash: hashToken(token),
+        lifetime: options.lifetime,
+        queuedAt,
+      })
+    : 'no_contact';
+  if (stored === 'no_contact') {
     throw new LinkUnavailable(
       'The contact this link was for no longer exists, so there is no link to send.',
     );
   }
-  if (contact.passwordChangedSince) {
+  if (stored === 'password_changed') {
     throw new LinkUnavailable(
       "The contact's password was changed after this email was queued, which ends its link, so it was not sent. Send a new one if it is still needed.",
     );
@@ -107,7 +105,7 @@ export async function linkEmailedWithin(
 }
 
 /** Templates written for staff: their links go to the console (PUBLIC_URL), not the portal. */
-const staffTemplates = new Set(['email_failure_summary']);
+const staffTemplates = new Set(['email_failure_summary', 'payment_made']);
 
 /**
  * The address a template's links start with: PUBLIC_URL for a staff email, else the portal's

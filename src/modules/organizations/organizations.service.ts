@@ -178,3 +178,14 @@ export async function setOrganizationArchived(options: {
     return after!;
   });
 }
+
+/**
+ * Records that a contact signed in to the portal for the organization, or switched to it
+ * (its Last Login on the organizations list).
+ */
+export async function recordOrganizationPortalUse(
+  db: Pick<Pool, 'query'>,
+  organizationId: string,
+): Promise<void> {
+  await db.query('UPDATE organizations SET last_login_at = now() WHERE id = $1', [organizationId]);
+}

@@ -2,7 +2,7 @@ import type { AppContext } from '../../platform/context.js';
 import type { JobDefinition } from '../../platform/jobs.js';
 import { sendContactEmail } from '../email/email.service.js';
 import { linkEmailedWithin } from '../email/email-links.js';
-import { portalOrganizations } from './portal-auth.service.js';
+import { portalOrganizations } from './portal-sessions.js';
 
 export const passwordResetRequestJobName = 'portal.password-reset-request';
 

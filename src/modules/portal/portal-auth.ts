@@ -3,7 +3,7 @@ import { AppError } from '../../platform/errors.js';
 import { guardWithAccess } from '../../platform/http/route-access.js';
 import type { AppContext } from '../../platform/context.js';
 import type { PortalPermission } from '../access-profiles/access-profiles.schema.js';
-import { findPortalSession, type PortalSession } from './portal-auth.service.js';
+import { findPortalSession, type PortalSession } from './portal-sessions.js';
 
 export const portalSessionCookie = 'portico_portal';
 

@@ -34,18 +34,19 @@ import {
 import { portalScope, portalSessionCookie, requirePortal } from './portal-auth.js';
 import { requestPasswordReset } from './password-reset-request.js';
 import {
-  changeContactPassword,
-  contactLoginHistory,
   findPortalSession,
   openViewAsSession,
   portalOrganizations,
+  signOutContact,
+  type PortalSession,
+} from './portal-sessions.js';
+import { contactLoginHistory, signInContact } from './portal-sign-in.js';
+import {
+  changeContactPassword,
   setPasswordWithToken,
   setTemporaryPassword,
-  signInContact,
-  signOutContact,
-  switchOrganization,
-  type PortalSession,
-} from './portal-auth.service.js';
+} from './portal-passwords.js';
+import { switchOrganization } from './portal-company-switch.js';
 
 const password = z.string().max(200, 'must be at most 200 characters');
 /** A page of a portal list: keyset cursor (none for the first page) and size. */
