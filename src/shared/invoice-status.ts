@@ -7,6 +7,15 @@
 export const invoiceStatuses = ['draft', 'open', 'partially_paid', 'paid', 'void'] as const;
 export type InvoiceStatus = (typeof invoiceStatuses)[number];
 
+/** Each status as people read it: the console, the portal, documents and emails. */
+export const invoiceStatusLabels: Record<InvoiceStatus, string> = {
+  draft: 'Draft',
+  open: 'Open',
+  partially_paid: 'Partially paid',
+  paid: 'Paid',
+  void: 'Void',
+};
+
 /** The status people read, from the lifecycle state and the numbers. */
 export function invoiceStatus(invoice: {
   state: 'draft' | 'issued' | 'void';

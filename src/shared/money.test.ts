@@ -3,11 +3,16 @@ import fc from 'fast-check';
 import {
   currencyDigits,
   formatMoney,
+  formatQuantity,
+  formatRate,
+  formatRatePercent,
   maxQuantityTenThousandths,
+  maxRatePpm,
   minorToDecimal,
   minorToInput,
   parseAmount,
   parseQuantity,
+  parseRatePercent,
   quantityToText,
   type Parsed,
 } from './money.js';
@@ -170,6 +175,50 @@ describe('reading a typed quantity', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: maxQuantityTenThousandths }), (q) => {
         expect(valueOf(parseQuantity(quantityToText(q)))).toBe(q);
+      }),
+    );
+  });
+});
+
+describe('quantities and tax rates as people read them', () => {
+  it('shows quantities with at most 4 decimals, trailing zeros trimmed, thousands grouped', () => {
+    expect([10_000, 15_000, 21_250, 1, 12_345_678, 0, -5_000].map(formatQuantity)).toEqual([
+      '1',
+      '1.5',
+      '2.125',
+      '0.0001',
+      '1,234.5678',
+      '0',
+      '-0.5',
+    ]);
+  });
+
+  it('shows tax rates in parts per million as percentages', () => {
+    expect([72_500, 88_750, 70_000, 0, 1_000_000].map(formatRate)).toEqual([
+      '7.25%',
+      '8.875%',
+      '7%',
+      '0%',
+      '100%',
+    ]);
+  });
+
+  it('writes a rate for its percentage box with at least 2 decimals, and reads it back', () => {
+    expect([72_500, 88_750, 70_000, 0, 1].map(formatRatePercent)).toEqual([
+      '7.25',
+      '8.875',
+      '7.00',
+      '0.00',
+      '0.0001',
+    ]);
+    expect(parseRatePercent('7.25')).toBe(72_500);
+    expect(parseRatePercent(' 100 ')).toBe(1_000_000);
+    for (const refused of ['100.0001', '-1', '7.25%', '7,25', '.5', '1.23456', '']) {
+      expect(parseRatePercent(refused), refused).toBeNull();
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: maxRatePpm }), (ppm) => {
+        expect(parseRatePercent(formatRatePercent(ppm))).toBe(ppm);
       }),
     );
   });

@@ -246,3 +246,49 @@ export function parseQuantity(text: string): Parsed<number> {
 export function quantityToText(tenThousandths: number): string {
   return scaledToDecimal(tenThousandths, 4).replace(/\.?0+$/, '');
 }
+
+/**
+ * A quantity for people to read (documents, emails): up to 4 decimals, trailing zeros trimmed,
+ * the whole part grouped in threes: 15000 → "1.5", 12_345_678 → "1,234.5678". What a quantity
+ * box shows and the API answers is quantityToText, which reads back the same.
+ */
+export function formatQuantity(tenThousandths: number): string {
+  const [whole = '0', fraction] = quantityToText(tenThousandths).split('.');
+  const negative = whole.startsWith('-');
+  const grouped = group(negative ? whole.slice(1) : whole);
+  return `${negative ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** 100 % in parts per million: the largest tax rate. */
+export const maxRatePpm = 1_000_000;
+
+/**
+ * A tax rate in parts per million as a percentage to read, trailing zeros trimmed: 72_500 →
+ * "7.25%", 88_750 → "8.875%", 70_000 → "7%" (documents, the console, the portal).
+ */
+export function formatRate(ppm: number): string {
+  return `${scaledToDecimal(ppm, 4).replace(/\.?0+$/, '')}%`;
+}
+
+/**
+ * A tax rate as its percentage box shows it, with at least 2 decimals: 72_500 → "7.25",
+ * 88_750 → "8.875", 70_000 → "7.00" (the API's `ratePercent`). One ten-thousandth of a
+ * percent is one part per million.
+ */
+export function formatRatePercent(ppm: number): string {
+  const [whole = '0', fraction = ''] = scaledToDecimal(ppm, 4).split('.');
+  let kept = fraction;
+  while (kept.length > 2 && kept.endsWith('0')) kept = kept.slice(0, -1);
+  return `${whole}.${kept}`;
+}
+
+/**
+ * Reads a percentage typed for a tax rate ("7.25": digits, then at most 4 decimals; 0 to 100)
+ * into parts per million (72_500); null for anything else (a sign, a comma, more decimals).
+ */
+export function parseRatePercent(text: string): number | null {
+  const match = /^(\d{1,12})(?:\.(\d{1,4}))?$/.exec(text.trim());
+  if (!match) return null;
+  const ppm = Number(match[1]) * 10_000 + Number((match[2] ?? '').padEnd(4, '0'));
+  return Number.isSafeInteger(ppm) && ppm <= maxRatePpm ? ppm : null;
+}

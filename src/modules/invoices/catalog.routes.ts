@@ -13,7 +13,7 @@ import {
   updateServiceCategory,
   updateTaxRate,
 } from './catalog.service.js';
-import { parseRatePercent } from './invoice-math.js';
+import { parseRatePercent } from '../../shared/money.js';
 
 const ratePercent = z.string('must be a percentage such as "7.25"').transform((text, ctx) => {
   const ppm = parseRatePercent(text);

@@ -7,7 +7,7 @@ import {
   type Pool,
 } from '../../platform/database.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
-import { formatRatePercent } from './invoice-math.js';
+import { formatRatePercent } from '../../shared/money.js';
 import { serviceCategories, taxRates } from './invoices.schema.js';
 
 const categoryColumns = {

@@ -14,6 +14,8 @@ import {
   type PdfRowOptions,
 } from '../../platform/pdf.js';
 import { formatDate } from '../../shared/dates.js';
+import { formatQuantity, formatRate } from '../../shared/money.js';
+import { invoiceStatus, invoiceStatusLabels } from '../../shared/invoice-status.js';
 import type { Brand } from '../settings/brand.js';
 import type { InvoiceState } from './invoices.schema.js';
 
@@ -131,35 +133,6 @@ export function formatAddress(row: {
   ].filter((part): part is string => Boolean(part));
 }
 
-/** Quantity in ten-thousandths as people write it: 4 decimals at most, trailing zeros trimmed. */
-export function formatQuantity(tenThousandths: number): string {
-  const sign = tenThousandths < 0 ? '-' : '';
-  const abs = Math.abs(tenThousandths);
-  const whole = Math.floor(abs / 10_000);
-  const fraction = String(abs % 10_000)
-    .padStart(4, '0')
-    .replace(/0+$/, '');
-  return `${sign}${whole.toLocaleString('en-US')}${fraction ? `.${fraction}` : ''}`;
-}
-
-/** A rate in parts per million as a percentage: 72,500 is "7.25%". */
-export function formatRate(ppm: number): string {
-  return `${(ppm / 10_000).toFixed(4).replace(/\.?0+$/, '')}%`;
-}
-
-/** The status people read, from the lifecycle and the numbers. */
-export function invoiceStatus(invoice: {
-  state: InvoiceState;
-  balanceCents: number;
-  amountPaidCents: number;
-}): string {
-  if (invoice.state === 'draft') return 'Draft';
-  if (invoice.state === 'void') return 'Void';
-  if (invoice.balanceCents <= 0) return 'Paid';
-  if (invoice.amountPaidCents > 0) return 'Partially paid';
-  return 'Open';
-}
-
 /** Printed under the totals of a void invoice, whose balance due is nothing. */
 export const voidNotice = 'This invoice is void. Nothing is due.';
 
@@ -186,7 +159,7 @@ export function invoiceHtml(invoice: InvoiceDocument, brand: Brand): string {
   const e = escapeHtml;
   const money = (cents: number) => e(formatMoney(cents, invoice.currency));
   const color = safeColor(brand.brandColor);
-  const status = invoiceStatus(invoice);
+  const status = invoiceStatusLabels[invoiceStatus(invoice)];
   const logo =
     brand.logoUrl && /^https?:\/\//.test(brand.logoUrl)
       ? `<img class="logo" src="${e(brand.logoUrl)}" alt="${e(brand.mspName)}">`
@@ -328,7 +301,7 @@ export function invoicePdf(
         ['Due date', formatDate(invoice.dueDate, brand.dateFormat)],
         ['Terms', invoice.terms],
         ['Category', invoice.category],
-        ['Status', invoiceStatus(invoice)],
+        ['Status', invoiceStatusLabels[invoiceStatus(invoice)]],
       ];
       doc.y = top;
       for (const [label, value] of meta) {

@@ -3,8 +3,6 @@ import fc from 'fast-check';
 import {
   daysOverdue,
   dueDateFor,
-  formatQuantity,
-  formatRatePercent,
   invoiceStatus,
   invoiceTotals,
   isValidDate,
@@ -12,10 +10,14 @@ import {
   maxQuantityTenThousandths,
   maxRatePpm,
   maxUnitPriceCents,
-  parseRatePercent,
   taxCents,
 } from './invoice-math.js';
-import { parseQuantity } from '../../shared/money.js';
+import {
+  formatRatePercent,
+  parseQuantity,
+  parseRatePercent,
+  quantityToText,
+} from '../../shared/money.js';
 
 /** A quantity known to be valid, in ten-thousandths. */
 function units(text: string): number {
@@ -99,7 +101,7 @@ describe('invoice arithmetic', () => {
   it('round-trips quantities through parse and format', () => {
     fc.assert(
       fc.property(quantity, (q) => {
-        expect(units(formatQuantity(q))).toBe(q);
+        expect(units(quantityToText(q))).toBe(q);
       }),
     );
     fc.assert(
@@ -110,7 +112,7 @@ describe('invoice arithmetic', () => {
   });
 
   it('formats quantities and reads and formats tax rates', () => {
-    expect(formatQuantity(15_000)).toBe('1.5');
+    expect(quantityToText(15_000)).toBe('1.5');
     expect(parseRatePercent('7.25')).toBe(72_500);
     expect(parseRatePercent('100.0001')).toBeNull();
     expect(formatRatePercent(88_750)).toBe('8.875');

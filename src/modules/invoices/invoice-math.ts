@@ -4,49 +4,11 @@
  */
 
 // Quantities and amounts are read by the rule the console shares (src/shared/money.ts).
-export { maxQuantityTenThousandths } from '../../shared/money.js';
+export { maxQuantityTenThousandths, maxRatePpm } from '../../shared/money.js';
 /** The largest unit price a line takes: $10,000,000.00. */
 export const maxUnitPriceCents = 1_000_000_000;
 /** An invoice total no larger than this ($100,000,000,000.00) stays exact everywhere. */
 export const maxInvoiceTotalCents = 10_000_000_000_000;
-/** 100 % in parts per million. */
-export const maxRatePpm = 1_000_000;
-
-const decimal4 = /^(\d{1,12})(?:\.(\d{1,4}))?$/;
-
-/**
- * Parses a non-negative decimal string with up to 4 decimals ("2", "1.5", "0.0001") into
- * ten-thousandths; null for anything else (more decimals, a sign, exponents, blanks).
- */
-export function parseDecimal4(text: string): number | null {
-  const match = decimal4.exec(text.trim());
-  if (!match) return null;
-  const whole = Number(match[1]);
-  const fraction = Number((match[2] ?? '').padEnd(4, '0'));
-  const value = whole * 10_000 + fraction;
-  return Number.isSafeInteger(value) ? value : null;
-}
-
-/** Ten-thousandths as a decimal string without trailing zeros: 15000 → "1.5". */
-export function formatDecimal4(tenThousandths: number, minDecimals = 0): string {
-  const whole = Math.floor(tenThousandths / 10_000);
-  let fraction = String(tenThousandths % 10_000).padStart(4, '0');
-  while (fraction.length > minDecimals && fraction.endsWith('0')) fraction = fraction.slice(0, -1);
-  return fraction ? `${whole}.${fraction}` : String(whole);
-}
-
-export const formatQuantity = (tenThousandths: number) => formatDecimal4(tenThousandths);
-
-/** A percentage ("7.25", 0 to 100, up to 4 decimals) in parts per million (72,500). */
-export function parseRatePercent(text: string): number | null {
-  // One ten-thousandth of a percent is one part per million.
-  const ppm = parseDecimal4(text);
-  return ppm !== null && ppm <= maxRatePpm ? ppm : null;
-}
-
-/** Parts per million as a percentage string with at least 2 decimals: 72,500 → "7.25". */
-export const formatRatePercent = (ppm: number) => formatDecimal4(ppm, 2);
-
 /**
  * value × numerator / denominator rounded half-up, for non-negative integers, exactly: the
  * value is split at the denominator so no intermediate product leaves the safe integer range.

@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import { AppError } from '../../platform/errors.js';
 import type { Db, Pool } from '../../platform/database.js';
 import { businessToday } from '../settings/business-date.js';
-import { daysOverdue, formatQuantity, statusSql, type InvoiceStatus } from './invoice-math.js';
+import { daysOverdue, statusSql, type InvoiceStatus } from './invoice-math.js';
+import { quantityToText } from '../../shared/money.js';
 import { invoices } from './invoices.schema.js';
 
 /**
@@ -119,7 +120,7 @@ export async function getInvoice(options: {
       : 0,
     lines: lines.rows.map(({ quantityTenThousandths, ...line }) => ({
       ...line,
-      quantity: formatQuantity(quantityTenThousandths),
+      quantity: quantityToText(quantityTenThousandths),
     })),
   };
 }

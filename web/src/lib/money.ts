@@ -9,6 +9,8 @@
 export {
   currencyDigits,
   formatMoney,
+  formatQuantity,
+  formatRate,
   minorToDecimal,
   minorToInput,
   parseAmount,
@@ -35,14 +37,6 @@ export function lineAmountCents(quantityTenThousandths: bigint, unitPriceCents: 
 /** Tax on a taxable amount at a rate in parts per million, rounded half-up to the minor unit. */
 export function taxCents(taxableCents: number, ratePpm: number): number {
   return Number(divideRounded(BigInt(taxableCents) * BigInt(ratePpm), 1_000_000n));
-}
-
-/** 72500 ppm → "7.25%", by string arithmetic. */
-export function formatRatePpm(ratePpm: number): string {
-  const digits = String(Math.abs(ratePpm)).padStart(5, '0');
-  const whole = digits.slice(0, -4);
-  const fraction = digits.slice(-4).replace(/0+$/, '');
-  return `${ratePpm < 0 ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}%`;
 }
 
 /** "1 day overdue", "12 days overdue". */

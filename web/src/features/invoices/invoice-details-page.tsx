@@ -24,7 +24,7 @@ import { errorMessage, notifyError, notifySuccess } from '../../api/errors';
 import { NotFoundPage } from '../../app/not-found-page';
 import { PageError, PageLoader } from '../../components/page-state';
 import { formatDateTime, formatDay } from '../../lib/format';
-import { formatMoney, formatRatePpm } from '../../lib/money';
+import { formatMoney, formatRate } from '../../lib/money';
 import { usePageTitle } from '../../lib/use-page-title';
 import { useCan } from '../auth/session';
 import { InvoiceStatusBadge } from './invoice-status-badge';
@@ -214,7 +214,7 @@ function InvoiceDetails({ invoice }: { invoice: Invoice }) {
           <Detail label="Category">{invoice.serviceCategoryName}</Detail>
           <Detail label="Tax rate">
             {invoice.taxRateId
-              ? `${invoice.taxRateName ?? 'Tax'} (${formatRatePpm(invoice.taxRatePpm)})`
+              ? `${invoice.taxRateName ?? 'Tax'} (${formatRate(invoice.taxRatePpm)})`
               : 'No tax'}
           </Detail>
           <Detail label="External reference">{invoice.externalReference || '—'}</Detail>

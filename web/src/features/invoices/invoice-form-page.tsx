@@ -28,7 +28,7 @@ import { PageError, PageLoader } from '../../components/page-state';
 import { addDays } from '../../lib/format';
 import {
   formatMoney,
-  formatRatePpm,
+  formatRate,
   lineAmountCents,
   minorToInput,
   parseAmount,
@@ -332,12 +332,12 @@ function InvoiceFormPage({
     { value: noTax, label: 'No tax' },
     ...(taxRates.data ?? [])
       .filter((r) => !r.archivedAt || r.id === values.taxRateId)
-      .map((r) => ({ value: r.id, label: `${r.name} (${formatRatePpm(r.ratePpm)})` })),
+      .map((r) => ({ value: r.id, label: `${r.name} (${formatRate(r.ratePpm)})` })),
   ];
   if (invoice?.taxRateId && !taxOptions.some((o) => o.value === invoice.taxRateId)) {
     taxOptions.push({
       value: invoice.taxRateId,
-      label: `${invoice.taxRateName ?? 'Tax'} (${formatRatePpm(invoice.taxRatePpm)})`,
+      label: `${invoice.taxRateName ?? 'Tax'} (${formatRate(invoice.taxRatePpm)})`,
     });
   }
 
@@ -575,7 +575,7 @@ function InvoiceFormPage({
                 currency={currency}
                 rows={[
                   ['Subtotal', subtotal],
-                  [ratePpm ? `Tax (${formatRatePpm(ratePpm)})` : 'Tax', tax],
+                  [ratePpm ? `Tax (${formatRate(ratePpm)})` : 'Tax', tax],
                   ['Total', subtotal + tax],
                 ]}
               />

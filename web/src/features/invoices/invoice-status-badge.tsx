@@ -1,14 +1,10 @@
 import { Badge, Group } from '@mantine/core';
 import { overdueLabel } from '../../lib/money';
-import type { InvoiceStatus } from './invoices-api';
-
-export const statusLabels: Record<InvoiceStatus, string> = {
-  draft: 'Draft',
-  open: 'Open',
-  partially_paid: 'Partially paid',
-  paid: 'Paid',
-  void: 'Void',
-};
+import {
+  invoiceStatusLabels as statusLabels,
+  invoiceStatuses,
+  type InvoiceStatus,
+} from '../../../../src/shared/invoice-status';
 
 const statusColors: Record<InvoiceStatus, string> = {
   draft: 'gray',
@@ -18,7 +14,7 @@ const statusColors: Record<InvoiceStatus, string> = {
   void: 'red',
 };
 
-export const statusOptions = (Object.keys(statusLabels) as InvoiceStatus[]).map((value) => ({
+export const statusOptions = invoiceStatuses.map((value) => ({
   value,
   label: statusLabels[value],
 }));

@@ -1,7 +1,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, type ApiErrorCode } from '../../api/client';
+import type { InvoiceStatus } from '../../../../src/shared/invoice-status';
 
-export type InvoiceStatus = 'draft' | 'open' | 'partially_paid' | 'paid' | 'void';
+export type { InvoiceStatus };
 export type InvoiceState = 'draft' | 'issued' | 'void';
 
 export const invoiceTerms = ['Due on receipt', 'Net 15', 'Net 30', 'Net 45', 'Net 60'] as const;
