@@ -22,7 +22,8 @@ import { sendContactAccountSummary } from './modules/statements/account-summary.
 import { invoiceRoutes } from './modules/invoices/invoices.routes.js';
 import { catalogRoutes } from './modules/invoices/catalog.routes.js';
 import { paymentMethodRoutes } from './modules/payments/payment-methods.routes.js';
-import { paymentGateway } from './payment-gateway.js';
+import { paymentGateway, sandboxGateway } from './payment-gateway.js';
+import { sandboxRoutes } from './modules/sandbox-processor/sandbox.routes.js';
 
 export type { App } from './platform/http/app.js';
 
@@ -36,6 +37,7 @@ export async function buildApp(
   context: AppContext,
   logStream?: NodeJS.WritableStream,
 ): Promise<App> {
+  const sandbox = sandboxGateway(context);
   return buildHttpApp(context, {
     // Portal routes act for the portal session, every other route for the staff one.
     sessionCookieOf: (routeUrl) =>
@@ -55,6 +57,8 @@ export async function buildApp(
       invoiceRoutes(context),
       catalogRoutes(context),
       paymentMethodRoutes(context, { gateway: paymentGateway(context) }),
+      // The sandbox processor's own endpoint, served only while it is the processor.
+      ...(sandbox ? [sandboxRoutes(sandbox)] : []),
     ],
     ...(logStream ? { logStream } : {}),
   });

@@ -47,6 +47,11 @@ export interface AppWiring {
   routes: FastifyPluginAsyncZod[];
   /** Lets a test read the log lines the application writes. */
   logStream?: NodeJS.WritableStream;
+  /**
+   * Origins the pages may load scripts and frames from and connect to, beyond their own: a
+   * payment processor's browser library (Stripe.js and its Payment Element iframe).
+   */
+  externalOrigins?: { script?: string[]; frame?: string[]; connect?: string[] };
 }
 
 /**
@@ -97,6 +102,9 @@ export async function buildHttpApp(context: AppContext, wiring: AppWiring) {
         // The MSP's logo may live on its own site (branding settings), shown in email previews.
         imgSrc: ["'self'", 'data:', 'https:'],
         styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'", ...(wiring.externalOrigins?.script ?? [])],
+        frameSrc: ["'self'", ...(wiring.externalOrigins?.frame ?? [])],
+        connectSrc: ["'self'", ...(wiring.externalOrigins?.connect ?? [])],
         // Plain HTTP on a LAN address must keep working; HTTPS is the proxy's business.
         upgradeInsecureRequests: null,
       },
@@ -140,6 +148,11 @@ export async function buildHttpApp(context: AppContext, wiring: AppWiring) {
   // a request that reaches no route changes nothing and gets its 404.
   app.addHook('onRequest', (request, reply, done) => {
     if (safeMethods.has(request.method) || request.routeOptions.url === undefined) return done();
+    // A public route that acts for no cookie session (a processor's webhook, proved by its
+    // signature; the sandbox processor's tokenization, which reads no cookie and answers only
+    // its caller): a CSRF token would protect nothing there.
+    const { access, csrf } = request.routeOptions.config;
+    if (access === 'public' && csrf === false) return done();
     app.csrfProtection(request, reply, done);
   });
   /** A CSRF token for this request's session, for the session answers to hand out. */
@@ -250,6 +263,14 @@ export interface RegisteredRoute {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * false: no CSRF check, for a public route that acts for no session cookie (the Stripe
+     * webhook, whose requests carry a signature; the sandbox processor's tokenization).
+     * Ignored on any other route.
+     */
+    csrf?: false;
+  }
   interface FastifyReply {
     /** A CSRF token bound to the session of the route this reply answers. */
     csrfToken(): string;
