@@ -22,6 +22,7 @@ import { sendContactAccountSummary } from './modules/statements/account-summary.
 import { invoiceRoutes } from './modules/invoices/invoices.routes.js';
 import { catalogRoutes } from './modules/invoices/catalog.routes.js';
 import { paymentMethodRoutes } from './modules/payments/payment-methods.routes.js';
+import { paymentRoutes } from './modules/payments/payments.routes.js';
 import { paymentGateway, sandboxGateway } from './payment-gateway.js';
 import { sandboxRoutes } from './modules/sandbox-processor/sandbox.routes.js';
 
@@ -57,6 +58,7 @@ export async function buildApp(
       invoiceRoutes(context),
       catalogRoutes(context),
       paymentMethodRoutes(context, { gateway: paymentGateway(context) }),
+      paymentRoutes(context, { gateway: paymentGateway(context) }),
       // The sandbox processor's own endpoint, served only while it is the processor.
       ...(sandbox ? [sandboxRoutes(sandbox)] : []),
     ],

@@ -7,6 +7,8 @@ import { statementJobs } from './modules/statements/statements.jobs.js';
 import { invoiceJobs } from './modules/invoices/invoice-notices.js';
 import { portalJobs } from './modules/portal/password-reset-request.js';
 import { paymentMethodJobs } from './modules/payments/method-expiration.js';
+import { paymentJobs } from './modules/payments/reconciliation.js';
+import { paymentGateway } from './payment-gateway.js';
 import type { MailTransport } from './modules/email/mail-transport.js';
 import { removeExpiredPortalSessions } from './modules/portal/portal-housekeeping.js';
 import { removeExpiredContactTokens } from './modules/contacts/contacts.service.js';
@@ -41,6 +43,7 @@ export function allJobs(context: AppContext, mail: { transport: MailTransport })
     ...invoiceJobs(context),
     ...statementJobs(context),
     ...portalJobs(context),
+    ...paymentJobs(context, paymentGateway(context)),
     ...paymentMethodJobs(context),
   ];
 }

@@ -133,7 +133,31 @@ const produce: Record<EmailTemplateKey, () => Promise<string>> = {
     const data = { ...template.sample, organizationId: demoCompanyId };
     return (await renderEmail('payment_method_expiration', data, brand)).html;
   },
+  // The payment emails are sent by a payment's outcome (tests/api/pay-invoices.test.ts); here
+  // each is rendered as its sender renders it, with the installation's branding and address.
+  payment_receipt: () => renderAbout('payment_receipt'),
+  payment_failed: () => renderAbout('payment_failed'),
+  payment_processing: () => renderAbout('payment_processing'),
+  payment_returned: () => renderAbout('payment_returned'),
+  payment_made: async () => {
+    const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
+    const data = {
+      ...emailTemplates.payment_made.sample,
+      organizationId: demoCompanyId,
+      consoleUrl: testApp.context.config.PUBLIC_URL,
+    };
+    return (await renderEmail('payment_made', data, brand)).html;
+  },
 };
+
+/** A client payment email about Demo Company, rendered with the installation's branding. */
+async function renderAbout(
+  key: 'payment_receipt' | 'payment_failed' | 'payment_processing' | 'payment_returned',
+) {
+  const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
+  const data = { ...emailTemplates[key].sample, organizationId: demoCompanyId };
+  return (await renderEmail(key, data, brand)).html;
+}
 
 async function sendToContact(kind: 'welcome' | 'password_reset') {
   const billing = await signedInAs(testApp.app, 'billing');
@@ -165,6 +189,10 @@ function expectationFor(url: URL): Expectation {
   if (path === `/portal/billing/invoices/${invoiceId}`) {
     return { heading: `Invoice ${invoiceNumber}`, who: 'contact', company };
   }
+  if (path === '/portal/billing/payment-history') {
+    return { heading: 'Payment History', who: 'contact', company };
+  }
+  if (path === '/portal/billing/invoices') return { heading: 'Invoices', who: 'contact', company };
   if (path === '/portal/configuration/payment-methods') {
     return { heading: 'Payment Methods', who: 'contact', company };
   }

@@ -7,6 +7,8 @@ import { portalOrganizationParam } from '../../shared/portal-link-params.js';
  */
 export const portalPages = {
   home: '',
+  invoices: '/billing/invoices',
+  paymentHistory: '/billing/payment-history',
   invoice: (invoiceId: string) => `/billing/invoices/${encodeURIComponent(invoiceId)}`,
   paymentMethods: '/configuration/payment-methods',
   setPassword: '/set-password',

@@ -5,6 +5,7 @@ import {
   check,
   index,
   integer,
+  pgSequence,
   pgTable,
   primaryKey,
   text,
@@ -125,6 +126,9 @@ export const paymentStatuses = [
   'failed',
   'returned',
 ] as const;
+
+/** Where payment numbers come from: P-000001, P-000002, … (never reused, gaps allowed). */
+export const paymentNumberSeq = pgSequence('payment_number_seq', { startWith: 1 });
 
 export const payments = pgTable(
   'payments',

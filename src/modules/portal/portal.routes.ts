@@ -240,7 +240,6 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     // truthful answer for every organization is an empty list, behind the same permission
     // checks the real data will have.
     const areas = [
-      ['/api/portal/payment-history', 'view_payment_history', { payments: [] }],
       ['/api/portal/scheduled-payments', 'schedule_payments', { scheduledPayments: [] }],
       ['/api/portal/autopay', 'manage_autopay', { enabled: false }],
       ['/api/portal/service-tickets', 'service_tickets', { openTickets: [], closedTickets: [] }],

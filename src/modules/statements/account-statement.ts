@@ -2,6 +2,7 @@ import { AppError } from '../../platform/errors.js';
 import type { Pool, PoolClient } from '../../platform/database.js';
 import { formatAddress } from '../invoices/invoice-document.js';
 import { daysPastDue, openAsOfCondition } from '../invoices/invoice-math.js';
+import { mspTimeZone } from '../settings/business-date.js';
 import { ageBalances } from './aging.js';
 import type { z } from 'zod';
 import type { accountStatement, statementInvoice } from '../../shared/contract/statements.js';
@@ -48,6 +49,7 @@ export async function buildAccountStatement(options: {
     daysPastDue: Math.max(0, daysPastDue(invoice.dueDate, options.asOf)),
   }));
   const aging = ageBalances(openInvoices, options.asOf);
+  const recentPayments = await paymentsReceived(options);
   const totalDueCents = openInvoices.reduce((sum, invoice) => sum + invoice.balanceCents, 0);
   return {
     organizationId: options.organizationId,
@@ -60,8 +62,41 @@ export async function buildAccountStatement(options: {
     aging,
     oldestOpenInvoice: openInvoices[0] ?? null,
     openInvoices,
-    // Portico records no payments yet (there is no payments table): this stays empty until
-    // the payments module arrives, rather than inventing payments from amount_paid_cents.
-    recentPayments: [],
+    recentPayments,
   };
+}
+
+/** How far back a statement lists payments, and at most how many. */
+const recentPaymentDays = 30;
+const recentPaymentLimit = 10;
+
+/**
+ * The money the organization paid in the 30 days up to `asOf` (newest first, at most 10):
+ * payments that succeeded or are settling (ACH processing), less what was refunded, dated on
+ * the MSP's calendar. Declined, returned and unconfirmed payments moved no money and are not
+ * listed. Read from the payments module's table (a read; payments write it).
+ */
+async function paymentsReceived(options: {
+  pool: Pool | PoolClient;
+  organizationId: string;
+  asOf: string;
+}) {
+  const timeZone = await mspTimeZone(options.pool);
+  const result = await options.pool.query<{
+    date: string;
+    amountCents: number;
+    reference: string;
+  }>(
+    `SELECT (p.created_at AT TIME ZONE $3)::date::text AS date,
+            p.amount_cents - p.refunded_cents AS "amountCents",
+            p.number || ' · ' || p.method_label AS reference
+       FROM payments p
+      WHERE p.organization_id = $1 AND p.status IN ('succeeded', 'processing')
+        AND p.amount_cents > p.refunded_cents
+        AND (p.created_at AT TIME ZONE $3)::date BETWEEN $2::date - $4::int AND $2::date
+      ORDER BY p.created_at DESC, p.id
+      LIMIT $5`,
+    [options.organizationId, options.asOf, timeZone, recentPaymentDays, recentPaymentLimit],
+  );
+  return result.rows;
 }

@@ -37,6 +37,36 @@ import {
   newInvoiceSubject,
   type NewInvoiceData,
 } from './new-invoice.js';
+import {
+  PaymentReceiptEmail,
+  paymentReceiptSample,
+  paymentReceiptSubject,
+  type PaymentReceiptData,
+} from './payment-receipt.js';
+import {
+  PaymentFailedEmail,
+  paymentFailedSample,
+  paymentFailedSubject,
+  type PaymentFailedData,
+} from './payment-failed.js';
+import {
+  PaymentProcessingEmail,
+  paymentProcessingSample,
+  paymentProcessingSubject,
+  type PaymentProcessingData,
+} from './payment-processing.js';
+import {
+  PaymentReturnedEmail,
+  paymentReturnedSample,
+  paymentReturnedSubject,
+  type PaymentReturnedData,
+} from './payment-returned.js';
+import {
+  PaymentMadeEmail,
+  paymentMadeSample,
+  paymentMadeSubject,
+  type PaymentMadeData,
+} from './payment-made.js';
 import { WelcomeEmail, welcomeSample, welcomeSubject, type WelcomeData } from './welcome.js';
 
 interface TemplateDefinition<Data> {
@@ -87,6 +117,36 @@ export const emailTemplates = {
     subject: paymentMethodExpirationSubject,
     body: PaymentMethodExpirationEmail,
     sample: paymentMethodExpirationSample,
+  }),
+  payment_receipt: define<PaymentReceiptData>({
+    name: 'Payment Receipt',
+    subject: paymentReceiptSubject,
+    body: PaymentReceiptEmail,
+    sample: paymentReceiptSample,
+  }),
+  payment_failed: define<PaymentFailedData>({
+    name: 'Payment Failed',
+    subject: paymentFailedSubject,
+    body: PaymentFailedEmail,
+    sample: paymentFailedSample,
+  }),
+  payment_processing: define<PaymentProcessingData>({
+    name: 'Payment Processing',
+    subject: paymentProcessingSubject,
+    body: PaymentProcessingEmail,
+    sample: paymentProcessingSample,
+  }),
+  payment_returned: define<PaymentReturnedData>({
+    name: 'Payment Returned',
+    subject: paymentReturnedSubject,
+    body: PaymentReturnedEmail,
+    sample: paymentReturnedSample,
+  }),
+  payment_made: define<PaymentMadeData>({
+    name: 'Payment Made',
+    subject: paymentMadeSubject,
+    body: PaymentMadeEmail,
+    sample: paymentMadeSample,
   }),
   email_failure_summary: define<EmailFailureSummaryData>({
     name: 'Email Failure Summary',

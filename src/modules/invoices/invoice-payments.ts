@@ -1,0 +1,77 @@
+import { AppError } from '../../platform/errors.js';
+import type { Transaction } from '../../platform/database.js';
+import type { InvoiceState } from './invoices.schema.js';
+
+/**
+ * How money reaches an invoice. The invoices module owns `invoices.amount_paid_cents` (the
+ * balance is generated from it); the payments module changes it only through these functions,
+ * on its own transaction (docs/decisions/0028-payment-core.md).
+ */
+
+/** An invoice as a payment sees it, locked for the rest of the caller's transaction. */
+export interface LockedInvoice {
+  id: string;
+  number: string;
+  state: InvoiceState;
+  currency: string;
+  totalCents: number;
+  balanceCents: number;
+}
+
+/**
+ * Locks the organization's invoices among `invoiceIds` (SELECT … FOR UPDATE, in id order so
+ * two payments of overlapping invoices never deadlock) and answers them. An id that is not an
+ * invoice of the organization is simply absent from the answer: the caller answers 404 for it.
+ */
+export async function lockOpenInvoicesForPayment(
+  tx: Pick<Transaction, 'client'>,
+  options: { organizationId: string; invoiceIds: string[] },
+): Promise<LockedInvoice[]> {
+  if (options.invoiceIds.length === 0) return [];
+  const result = await tx.client.query<LockedInvoice>(
+    `SELECT id, number, state, currency, total_cents AS "totalCents",
+            balance_cents AS "balanceCents"
+       FROM invoices
+      WHERE organization_id = $1 AND id = ANY($2::uuid[])
+      ORDER BY id
+        FOR UPDATE`,
+    [options.organizationId, options.invoiceIds],
+  );
+  return result.rows;
+}
+
+/**
+ * Moves an invoice's paid amount by `deltaCents` (integer minor units of its currency):
+ * positive when money is applied, negative when a refund or an ACH return reopens it. Sets
+ * `paid_at` when the invoice becomes paid in full and clears it when it reopens. Refuses (409)
+ * to take the paid amount below 0 or above the total: the payments module checks amounts
+ * before it gets here, so this is the last guard, not the message a client reads.
+ */
+export async function applyInvoicePayment(
+  tx: Pick<Transaction, 'client'>,
+  options: { invoiceId: string; deltaCents: number },
+): Promise<{ number: string; balanceCents: number }> {
+  if (!Number.isSafeInteger(options.deltaCents)) {
+    throw new Error(`applyInvoicePayment: ${options.deltaCents} is not a whole number of cents`);
+  }
+  const result = await tx.client.query<{ number: string; balanceCents: number }>(
+    `UPDATE invoices
+        SET amount_paid_cents = amount_paid_cents + $2,
+            paid_at = CASE WHEN total_cents <= amount_paid_cents + $2
+                           THEN coalesce(paid_at, now()) END,
+            updated_at = now()
+      WHERE id = $1 AND amount_paid_cents + $2 BETWEEN 0 AND total_cents
+      RETURNING number, balance_cents AS "balanceCents"`,
+    [options.invoiceId, options.deltaCents],
+  );
+  const row = result.rows[0];
+  if (!row) {
+    throw new AppError(
+      'conflict',
+      options.deltaCents > 0
+        ? 'The amount is more than the invoice still owes'
+        : 'The invoice has not been paid that much',
+    );
+  }
+  return row;
+}

@@ -1,0 +1,322 @@
+import type { AppContext } from '../../platform/context.js';
+import { withTransaction, type Transaction } from '../../platform/database.js';
+import { recordAudit, systemActor, type Actor } from '../audit/audit.js';
+import { applyInvoicePayment, lockOpenInvoicesForPayment } from '../invoices/invoice-payments.js';
+import type { ChargeResult } from './gateway.js';
+import { recordChargeFailure, recordChargeSuccess } from './payment-methods.js';
+import { queuePaymentEmails } from './payment-receipts.js';
+import type { PaymentStatus } from '../../shared/contract/payments.js';
+
+/**
+ * Applying the processor's answer to a payment: the one place a payment leaves `pending` or
+ * `processing` (docs/decisions/0028-payment-core.md). The pay route, the reconciliation job
+ * and the Stripe webhook all call `applyChargeResult`, so an answer applied twice (a webhook
+ * and the job, two workers) changes nothing the second time: every transition starts from the
+ * status it expects, under the payment's row lock.
+ *
+ *   pending    → succeeded   money applied to the invoices, receipt emails
+ *   pending    → processing  (ACH) money applied while it settles, allocations stay in flight
+ *   pending    → failed      nothing applied, the method's failure count grows
+ *   processing → succeeded   settled: allocations no longer in flight
+ *   processing → returned    the invoices reopen by what was applied
+ */
+
+type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config'>;
+
+/**
+ * What the processor said about a charge. A ChargeResult fits; the reconciliation job also
+ * passes a failure of its own (no charge ref) when the processor never received the charge.
+ */
+export type ChargeAnswer = Pick<ChargeResult, 'status' | 'failureCode' | 'failureMessage'> & {
+  chargeRef: string | null;
+};
+
+/** Decline and return codes in the words a client reads (test-cards.md lists the codes). */
+const plainWords: Record<string, string> = {
+  generic_decline: 'The card was declined by the bank.',
+  card_declined: 'The card was declined by the bank.',
+  insufficient_funds: 'The account has insufficient funds.',
+  lost_card: 'The bank reported this card lost; the card is locked.',
+  stolen_card: 'The bank reported this card stolen; the card is locked.',
+  expired_card: 'The card has expired.',
+  incorrect_cvc: 'The card’s security code (CVC) is incorrect.',
+  processing_error: 'The card’s bank could not process the payment. Try again in a moment.',
+  no_account: 'The bank could not find this account.',
+  account_closed: 'The bank account is closed.',
+  not_reached: 'The payment did not reach the payment processor; nothing was charged.',
+};
+
+/** A failure in plain words: Portico's own for a known code, else the processor's sentence. */
+export function failureInWords(code: string | null, processorMessage: string | null): string {
+  return (
+    (code ? plainWords[code] : undefined) ??
+    processorMessage ??
+    'The payment was declined by the payment processor.'
+  );
+}
+
+/** What an answer does to a payment in a given status; null when it changes nothing. */
+export type PaymentTransition = 'succeed' | 'process' | 'fail' | 'settle' | 'return';
+
+/**
+ * The state machine's table (pure): from `pending`, the processor's succeeded / processing /
+ * failed; from `processing` (ACH), succeeded settles and failed is a return. Any other pair
+ * (a final payment, a processing debit still processing) is no transition: an answer applied a
+ * second time changes nothing.
+ */
+export function paymentTransition(
+  from: PaymentStatus,
+  answer: ChargeAnswer['status'],
+): PaymentTransition | null {
+  if (from === 'pending') {
+    return answer === 'succeeded' ? 'succeed' : answer === 'processing' ? 'process' : 'fail';
+  }
+  if (from === 'processing') {
+    return answer === 'succeeded' ? 'settle' : answer === 'failed' ? 'return' : null;
+  }
+  return null;
+}
+
+interface LockedPayment {
+  id: string;
+  number: string;
+  organizationId: string;
+  status: PaymentStatus;
+  amountCents: number;
+  currency: string;
+  paymentMethodId: string | null;
+}
+
+interface AllocationRow {
+  invoiceId: string;
+  amountCents: number;
+}
+
+/** The payment, locked for the transaction (FOR UPDATE; SKIP LOCKED when `skipLocked`). */
+export async function lockPayment(
+  tx: Pick<Transaction, 'client'>,
+  where: { paymentId: string } | { idempotencyKey: string },
+  skipLocked = false,
+): Promise<LockedPayment | null> {
+  const byId = 'paymentId' in where;
+  const result = await tx.client.query<LockedPayment>(
+    `SELECT id, number, organization_id AS "organizationId", status,
+            amount_cents AS "amountCents", currency, payment_method_id AS "paymentMethodId"
+       FROM payments WHERE ${byId ? 'id = $1' : 'idempotency_key = $1'}
+        FOR UPDATE ${skipLocked ? 'SKIP LOCKED' : ''}`,
+    [byId ? where.paymentId : where.idempotencyKey],
+  );
+  return result.rows[0] ?? null;
+}
+
+async function allocationsOf(tx: Transaction, paymentId: string): Promise<AllocationRow[]> {
+  const result = await tx.client.query<AllocationRow>(
+    `SELECT invoice_id AS "invoiceId", amount_cents AS "amountCents"
+       FROM payment_allocations WHERE payment_id = $1 ORDER BY invoice_id`,
+    [paymentId],
+  );
+  return result.rows;
+}
+
+/**
+ * Applies the payment's money to its invoices. An invoice that meanwhile owes less than its
+ * allocation (staff recorded a check for it while this charge was in flight) takes what it
+ * owes; the rest stays with the payment as unapplied credit (the allocation is lowered), since
+ * the money was taken and must not vanish.
+ */
+async function applyToInvoices(tx: Transaction, payment: LockedPayment): Promise<void> {
+  const allocations = await allocationsOf(tx, payment.id);
+  const invoices = await lockOpenInvoicesForPayment(tx, {
+    organizationId: payment.organizationId,
+    invoiceIds: allocations.map((a) => a.invoiceId),
+  });
+  for (const allocation of allocations) {
+    const owed = invoices.find((i) => i.id === allocation.invoiceId)?.balanceCents ?? 0;
+    const applied = Math.min(allocation.amountCents, Math.max(owed, 0));
+    if (applied !== allocation.amountCents) {
+      await tx.client.query(
+        `UPDATE payment_allocations SET amount_cents = $3 WHERE payment_id = $1 AND invoice_id = $2`,
+        [payment.id, allocation.invoiceId, applied],
+      );
+    }
+    if (applied > 0) {
+      await applyInvoicePayment(tx, { invoiceId: allocation.invoiceId, deltaCents: applied });
+    }
+  }
+}
+
+async function setStatus(
+  tx: Transaction,
+  payment: LockedPayment,
+  change: {
+    status: PaymentStatus;
+    chargeRef?: string | null;
+    failureCode?: string | null;
+    failureMessage?: string | null;
+    settled?: boolean;
+  },
+) {
+  await tx.client.query(
+    `UPDATE payments
+        SET status = $2,
+            gateway_charge_ref = coalesce($3, gateway_charge_ref),
+            failure_code = $4, failure_message = $5,
+            settled_at = CASE WHEN $6 THEN now() ELSE settled_at END,
+            checked_at = now(), updated_at = now()
+      WHERE id = $1`,
+    [
+      payment.id,
+      change.status,
+      change.chargeRef ?? null,
+      change.failureCode ?? null,
+      change.failureMessage ?? null,
+      change.settled ?? false,
+    ],
+  );
+}
+
+/**
+ * Applies `answer` to the payment, inside `tx` (which must hold the payment's row lock, see
+ * lockPayment). Answers the status the payment has afterwards. A payment whose status the
+ * answer does not move (already final, or an ACH debit still processing) is left as it is.
+ */
+export async function applyChargeAnswer(
+  tx: Transaction,
+  deps: Deps,
+  payment: LockedPayment,
+  answer: ChargeAnswer,
+  actor: Actor,
+): Promise<PaymentStatus> {
+  const audit = (action: string, after: Record<string, unknown>) =>
+    recordAudit(tx.db, actor, {
+      organizationId: payment.organizationId,
+      entityType: 'payment',
+      entityId: payment.id,
+      entityLabel: payment.number,
+      action,
+      before: { status: payment.status },
+      after,
+    });
+  const failureMessage =
+    answer.status === 'failed' ? failureInWords(answer.failureCode, answer.failureMessage) : null;
+  const transition = paymentTransition(payment.status, answer.status);
+
+  if (transition === 'succeed') {
+    await applyToInvoices(tx, payment);
+    await tx.client.query(
+      `UPDATE payment_allocations SET in_flight = false WHERE payment_id = $1`,
+      [payment.id],
+    );
+    await setStatus(tx, payment, {
+      status: 'succeeded',
+      chargeRef: answer.chargeRef,
+      settled: true,
+    });
+    if (payment.paymentMethodId) await recordChargeSuccess(tx, payment.paymentMethodId);
+    await audit('payment.succeeded', { status: 'succeeded', amountCents: payment.amountCents });
+    await queuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'receipt', actor });
+    return 'succeeded';
+  }
+  if (transition === 'process') {
+    // The balance shows the debit paid while it settles; the allocations stay in flight, so no
+    // second payment of these invoices starts until it settles or is returned.
+    await applyToInvoices(tx, payment);
+    await setStatus(tx, payment, { status: 'processing', chargeRef: answer.chargeRef });
+    await audit('payment.processing', { status: 'processing', amountCents: payment.amountCents });
+    await queuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'processing', actor });
+    return 'processing';
+  }
+  if (transition === 'fail') {
+    await tx.client.query(
+      `UPDATE payment_allocations SET amount_cents = 0, in_flight = false WHERE payment_id = $1`,
+      [payment.id],
+    );
+    await setStatus(tx, payment, {
+      status: 'failed',
+      chargeRef: answer.chargeRef,
+      failureCode: answer.failureCode,
+      failureMessage,
+    });
+    const locked =
+      payment.paymentMethodId && answer.failureCode !== 'not_reached'
+        ? await recordChargeFailure(tx, payment.paymentMethodId, answer.failureCode)
+        : null;
+    await audit('payment.failed', {
+      status: 'failed',
+      failureCode: answer.failureCode,
+      failureMessage,
+      ...(locked ? { methodLocked: locked } : {}),
+    });
+    await queuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'failed', actor });
+    return 'failed';
+  }
+  if (transition === 'settle') {
+    await tx.client.query(
+      `UPDATE payment_allocations SET in_flight = false WHERE payment_id = $1`,
+      [payment.id],
+    );
+    await setStatus(tx, payment, {
+      status: 'succeeded',
+      chargeRef: answer.chargeRef,
+      settled: true,
+    });
+    if (payment.paymentMethodId) await recordChargeSuccess(tx, payment.paymentMethodId);
+    await audit('payment.settled', { status: 'succeeded' });
+    await queuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'receipt', actor });
+    return 'succeeded';
+  }
+  if (transition === 'return') {
+    // Returned: every invoice reopens by what this payment had applied to it.
+    for (const allocation of await allocationsOf(tx, payment.id)) {
+      if (allocation.amountCents > 0) {
+        await applyInvoicePayment(tx, {
+          invoiceId: allocation.invoiceId,
+          deltaCents: -allocation.amountCents,
+        });
+      }
+    }
+    await tx.client.query(
+      `UPDATE payment_allocations SET amount_cents = 0, in_flight = false WHERE payment_id = $1`,
+      [payment.id],
+    );
+    await setStatus(tx, payment, {
+      status: 'returned',
+      chargeRef: answer.chargeRef,
+      failureCode: answer.failureCode,
+      failureMessage,
+    });
+    if (payment.paymentMethodId) {
+      await recordChargeFailure(tx, payment.paymentMethodId, answer.failureCode);
+    }
+    await audit('payment.returned', {
+      status: 'returned',
+      failureCode: answer.failureCode,
+      failureMessage,
+    });
+    await queuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'returned', actor });
+    return 'returned';
+  }
+  // Nothing to move: a final payment, or an ACH debit still processing. Note when it was asked.
+  await tx.client.query(`UPDATE payments SET checked_at = now() WHERE id = $1`, [payment.id]);
+  return payment.status;
+}
+
+/**
+ * Applies the processor's answer about one payment, found by id or by its idempotency key (what
+ * a Stripe webhook carries), in a transaction of its own under the payment's row lock. Answers
+ * the payment's status afterwards, or null when no payment has that id or key.
+ */
+export async function applyChargeResult(
+  deps: Deps,
+  options: {
+    where: { paymentId: string } | { idempotencyKey: string };
+    result: ChargeAnswer;
+    actor?: Actor;
+  },
+): Promise<PaymentStatus | null> {
+  return withTransaction(deps.pool, async (tx) => {
+    const payment = await lockPayment(tx, options.where);
+    if (!payment) return null;
+    return applyChargeAnswer(tx, deps, payment, options.result, options.actor ?? systemActor);
+  });
+}

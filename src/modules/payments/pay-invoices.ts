@@ -1,0 +1,331 @@
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../../platform/context.js';
+import { currentTime } from '../../platform/context.js';
+import {
+  isUniqueViolation,
+  withTransaction,
+  type Pool,
+  type PoolClient,
+} from '../../platform/database.js';
+import { AppError } from '../../platform/errors.js';
+import { currencyDigits, formatMoney } from '../../platform/money.js';
+import { recordAudit, type Actor } from '../audit/audit.js';
+import { lockOpenInvoicesForPayment, type LockedInvoice } from '../invoices/invoice-payments.js';
+import { businessToday } from '../settings/business-date.js';
+import type { PaymentStatus } from '../../shared/contract/payments.js';
+import { applyChargeAnswer, lockPayment } from './charge-results.js';
+import { GatewayError, type PaymentGateway } from './gateway.js';
+import { chargeableMethod, methodLabel } from './payment-methods.js';
+import { paymentViews, type PaymentView } from './payment-history.js';
+
+/**
+ * Pay Selected: a contact pays one or several of the organization's open invoices with a saved
+ * method, each in full or in part (docs/decisions/0028-payment-core.md, the state machine):
+ *
+ * 1. One transaction: the invoices are locked, every amount and the method are checked, the
+ *    payment (pending, idempotency key `portico-payment-<id>`) and its allocations (in flight)
+ *    are written, audited. The partial unique index on in-flight allocations lets the database
+ *    refuse a second payment of an invoice, whichever process tries.
+ * 2. The gateway is charged with that key, outside any transaction.
+ * 3. The answer is applied (applyChargeAnswer, what the reconciliation job also uses). When no
+ *    answer arrives (GatewayError 'unavailable') the payment stays pending: the job asks the
+ *    processor by its key later, and never charges again.
+ */
+
+type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock'>;
+
+export interface PayInvoicesInput {
+  context: Deps;
+  gateway: PaymentGateway;
+  actor: Actor;
+  organizationId: string;
+  /** The contact paying (the receipt goes to them). */
+  contactId: string;
+  paymentMethodId: string;
+  /** The amount for each invoice, in minor units of its currency. */
+  allocations: { invoiceId: string; amountCents: number }[];
+  /** The client's Idempotency-Key: the same key again answers the same payment. */
+  requestKey?: string;
+}
+
+export interface PayInvoicesResult {
+  payment: PaymentView;
+  /** True when the request key named an earlier payment: nothing new was done. */
+  repeated: boolean;
+}
+
+const field = (index: number, name: 'invoiceId' | 'amountCents') => `allocations.${index}.${name}`;
+
+const refuse = (name: string, message: string) => AppError.validation(name, message);
+
+/**
+ * Checks what the client asked to pay against the locked invoices (pure: unit-tested). Throws
+ * the first refusal: 404 for an invoice that is not the organization's or is a draft; 409 for a
+ * void one; 400 naming `allocations.<n>.amountCents` for an amount that is not more than 0, is
+ * above the invoice's balance, or has more decimals than the currency (a fraction of a minor
+ * unit); 400 naming `allocations.<n>.invoiceId` for an invoice listed twice or in another
+ * currency than the first. Answers the currency and the total in minor units.
+ */
+export function checkAllocations(
+  allocations: { invoiceId: string; amountCents: number }[],
+  invoices: LockedInvoice[],
+): { currency: string; totalCents: number } {
+  const seen = new Set<string>();
+  let currency: string | null = null;
+  let totalCents = 0;
+  allocations.forEach((allocation, index) => {
+    if (seen.has(allocation.invoiceId)) {
+      throw refuse(field(index, 'invoiceId'), 'lists the same invoice twice');
+    }
+    seen.add(allocation.invoiceId);
+    const invoice = invoices.find((i) => i.id === allocation.invoiceId);
+    // A draft is not the client's to see: not found, like another organization's invoice.
+    if (!invoice || invoice.state === 'draft') throw AppError.notFound('Invoice');
+    if (invoice.state === 'void') {
+      const message = `Invoice ${invoice.number} is void; there is nothing to pay`;
+      throw new AppError('conflict', message, [{ field: field(index, 'invoiceId'), message }]);
+    }
+    currency ??= invoice.currency;
+    if (invoice.currency !== currency) {
+      throw refuse(
+        field(index, 'invoiceId'),
+        `is in ${invoice.currency}, the others in ${currency}; pay one currency at a time`,
+      );
+    }
+    const amount = allocation.amountCents;
+    const amountField = field(index, 'amountCents');
+    if (!Number.isFinite(amount)) throw refuse(amountField, 'must be an amount');
+    if (!Number.isInteger(amount)) {
+      const digits = currencyDigits(invoice.currency);
+      throw refuse(
+        amountField,
+        digits === 0
+          ? `cannot have decimals: ${invoice.currency} has none`
+          : `has more decimals than ${invoice.currency} has (${digits})`,
+      );
+    }
+    if (amount < 0) throw refuse(amountField, 'cannot be negative');
+    if (amount === 0) throw refuse(amountField, 'must be more than 0');
+    if (invoice.balanceCents <= 0) {
+      throw refuse(amountField, `invoice ${invoice.number} is already paid`);
+    }
+    if (amount > invoice.balanceCents) {
+      throw refuse(
+        amountField,
+        `is more than the balance of ${invoice.number} (${formatMoney(invoice.balanceCents, invoice.currency)})`,
+      );
+    }
+    totalCents += amount;
+  });
+  return { currency: currency ?? 'USD', totalCents };
+}
+
+/** The refusal for an invoice some other payment is already paying. */
+function alreadyPaying(number: string): AppError {
+  return new AppError(
+    'conflict',
+    `Invoice ${number} already has a payment in progress; wait for it to finish`,
+  );
+}
+
+/** The earlier payment made with this request key, if any. */
+async function paymentWithRequestKey(
+  client: Pool | PoolClient,
+  organizationId: string,
+  requestKey: string | undefined,
+): Promise<string | null> {
+  if (!requestKey) return null;
+  const found = await client.query<{ id: string }>(
+    `SELECT id FROM payments WHERE organization_id = $1 AND request_key = $2`,
+    [organizationId, requestKey],
+  );
+  return found.rows[0]?.id ?? null;
+}
+
+/**
+ * Step 1: checks and writes the pending payment and its in-flight allocations, audited, in one
+ * transaction. Answers the payment's id and whether it was made by an earlier request with the
+ * same key (then nothing was written). The refusals are checkAllocations' and
+ * chargeableMethod's, and 409 for an invoice another payment is paying.
+ */
+export async function startPayment(
+  input: Omit<PayInvoicesInput, 'context'> & { context: Deps },
+): Promise<{ paymentId: string; repeated: boolean }> {
+  const { context } = input;
+  try {
+    return await withTransaction(context.pool, async (tx) => {
+      const invoices = await lockOpenInvoicesForPayment(tx, {
+        organizationId: input.organizationId,
+        invoiceIds: input.allocations.map((a) => a.invoiceId),
+      });
+      // After the invoice locks: a request with the same key that got there first has
+      // committed by now, and is the answer.
+      const earlier = await paymentWithRequestKey(
+        tx.client,
+        input.organizationId,
+        input.requestKey,
+      );
+      if (earlier) return { paymentId: earlier, repeated: true };
+      const { currency, totalCents } = checkAllocations(input.allocations, invoices);
+      const method = await chargeableMethod(tx, {
+        organizationId: input.organizationId,
+        methodId: input.paymentMethodId,
+        gateway: input.gateway.name,
+        today: await businessToday(tx.client, currentTime(context)),
+      });
+      const inFlight = await tx.client.query<{ number: string }>(
+        `SELECT i.number FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+          WHERE a.in_flight AND a.invoice_id = ANY($1::uuid[]) ORDER BY i.number LIMIT 1`,
+        [input.allocations.map((a) => a.invoiceId)],
+      );
+      if (inFlight.rows[0]) throw alreadyPaying(inFlight.rows[0].number);
+
+      const paymentId = randomUUID();
+      const number = (
+        await tx.client.query<{ number: string }>(
+          `SELECT 'P-' || lpad(nextval('payment_number_seq')::text, 6, '0') AS number`,
+        )
+      ).rows[0]!.number;
+      await tx.client.query(
+        `INSERT INTO payments (id, number, organization_id, source, status, amount_cents,
+                               currency, payment_method_id, method_type, method_label, gateway,
+                               idempotency_key, request_key, created_by_contact_id)
+         VALUES ($1, $2, $3, 'portal', 'pending', $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          paymentId,
+          number,
+          input.organizationId,
+          totalCents,
+          currency,
+          method.id,
+          method.type,
+          methodLabel(method),
+          input.gateway.name,
+          // Derived from the payment: every retry of its charge carries the same key.
+          `portico-payment-${paymentId}`,
+          input.requestKey ?? null,
+          input.contactId,
+        ],
+      );
+      for (const allocation of input.allocations) {
+        await tx.client
+          .query(
+            `INSERT INTO payment_allocations (payment_id, invoice_id, amount_cents, applied_cents, in_flight)
+             VALUES ($1, $2, $3, $3, true)`,
+            [paymentId, allocation.invoiceId, allocation.amountCents],
+          )
+          .catch((error: unknown) => {
+            if (isUniqueViolation(error, 'payment_allocations_one_in_flight_idx')) {
+              const invoice = invoices.find((i) => i.id === allocation.invoiceId);
+              throw alreadyPaying(invoice?.number ?? 'the invoice');
+            }
+            throw error;
+          });
+      }
+      await recordAudit(tx.db, input.actor, {
+        organizationId: input.organizationId,
+        entityType: 'payment',
+        entityId: paymentId,
+        entityLabel: number,
+        action: 'payment.started',
+        after: {
+          status: 'pending',
+          amountCents: totalCents,
+          currency,
+          method: methodLabel(method),
+          allocations: input.allocations,
+        },
+      });
+      return { paymentId, repeated: false };
+    });
+  } catch (error) {
+    // Two requests with the same key at once: the second one's insert met the first's row.
+    if (isUniqueViolation(error, 'payments_request_key_idx')) {
+      const earlier = await paymentWithRequestKey(
+        context.pool,
+        input.organizationId,
+        input.requestKey,
+      );
+      if (earlier) return { paymentId: earlier, repeated: true };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Step 2 and 3: charges a pending payment with its idempotency key and applies the answer.
+ * A lost answer leaves it pending (for the reconciliation job). A request the processor
+ * refused outright (a detached method, a mismatched key) is a failed payment with the reason.
+ * Answers the status afterwards.
+ */
+export async function chargePayment(
+  deps: Deps,
+  gateway: PaymentGateway,
+  options: { paymentId: string; actor: Actor },
+): Promise<PaymentStatus> {
+  const row = (
+    await deps.pool.query<{
+      number: string;
+      status: PaymentStatus;
+      amountCents: number;
+      currency: string;
+      idempotencyKey: string;
+      gatewayRef: string;
+      customerRef: string | null;
+      organizationId: string;
+    }>(
+      `SELECT p.number, p.status, p.amount_cents AS "amountCents", p.currency,
+              p.idempotency_key AS "idempotencyKey", m.gateway_ref AS "gatewayRef",
+              m.customer_ref AS "customerRef", p.organization_id AS "organizationId"
+         FROM payments p JOIN payment_methods m ON m.id = p.payment_method_id
+        WHERE p.id = $1`,
+      [options.paymentId],
+    )
+  ).rows[0];
+  if (!row) throw AppError.notFound('Payment');
+  if (row.status !== 'pending') return row.status;
+  let answer;
+  try {
+    answer = await gateway.charge({
+      idempotencyKey: row.idempotencyKey,
+      method: { gatewayRef: row.gatewayRef, customerRef: row.customerRef },
+      amountCents: row.amountCents,
+      currency: row.currency,
+      description: `Portico payment ${row.number}`,
+      metadata: { paymentId: options.paymentId, organizationId: row.organizationId },
+    });
+  } catch (error) {
+    if (!(error instanceof GatewayError)) throw error;
+    // Unknown outcome: the charge may have happened. Leave it pending; never charge again here.
+    if (error.kind === 'unavailable') return 'pending';
+    answer = {
+      status: 'failed' as const,
+      chargeRef: null,
+      failureCode: error.kind,
+      failureMessage: `The payment processor refused the payment: ${error.message}`,
+    };
+  }
+  const result = answer;
+  return withTransaction(deps.pool, async (tx) => {
+    const payment = await lockPayment(tx, { paymentId: options.paymentId });
+    if (!payment) throw AppError.notFound('Payment');
+    return applyChargeAnswer(tx, deps, payment, result, options.actor);
+  });
+}
+
+/**
+ * Pay Selected, whole: step 1, then (for a new payment) steps 2 and 3. Answers the payment as
+ * its payer reads it. A repeated request key answers the earlier payment as it is now, without
+ * charging anything.
+ */
+export async function payInvoices(input: PayInvoicesInput): Promise<PayInvoicesResult> {
+  const started = await startPayment(input);
+  if (!started.repeated) {
+    await chargePayment(input.context, input.gateway, {
+      paymentId: started.paymentId,
+      actor: input.actor,
+    });
+  }
+  const [payment] = await paymentViews(input.context.pool, [started.paymentId]);
+  return { payment: payment!, repeated: started.repeated };
+}

@@ -1,0 +1,167 @@
+import type { AppContext } from '../../platform/context.js';
+import type { Transaction } from '../../platform/database.js';
+import type { Actor } from '../audit/audit.js';
+import { linkBaseOf } from '../email/email-links.js';
+import { queueEmail } from '../email/email-queue.js';
+import { defaultNotificationRecipients } from '../email/email.service.js';
+import type { EmailRecipient } from '../email/email.schema.js';
+import { renderEmail } from '../email/templates/index.js';
+import type { PaymentEmailData } from '../email/templates/payment-details.js';
+import { getBrand } from '../settings/settings.service.js';
+
+/**
+ * The emails a payment's outcome sends, queued on the transaction that records the outcome (so
+ * an email exists only if the outcome committed, and the outcome is applied once, so it is sent
+ * once). Clients: the contact who paid and the organization's Default Notification Emails.
+ * Staff: "Payment Made" to every active Master Admin and Billing user (those who handle money;
+ * Read Only staff are not sent it), at the console's address.
+ */
+
+type Deps = Pick<AppContext, 'jobs' | 'config'>;
+
+/** Which outcome: the client email it sends (and, for a receipt, the staff one too). */
+export type PaymentEmailKind = 'receipt' | 'failed' | 'processing' | 'returned';
+
+const clientTemplates = {
+  receipt: 'payment_receipt',
+  failed: 'payment_failed',
+  processing: 'payment_processing',
+  returned: 'payment_returned',
+} as const;
+
+interface PaymentFacts {
+  id: string;
+  number: string;
+  organizationId: string;
+  organizationName: string;
+  amountCents: number;
+  currency: string;
+  methodLabel: string;
+  failureMessage: string | null;
+  createdAt: Date;
+  contactId: string | null;
+  contactName: string | null;
+  contactEmail: string | null;
+}
+
+async function paymentFacts(tx: Transaction, paymentId: string) {
+  const payment = (
+    await tx.client.query<PaymentFacts>(
+      `SELECT p.id, p.number, p.organization_id AS "organizationId", o.name AS "organizationName",
+              p.amount_cents AS "amountCents", p.currency, p.method_label AS "methodLabel",
+              p.failure_message AS "failureMessage", p.created_at AS "createdAt",
+              c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail"
+         FROM payments p
+         JOIN organizations o ON o.id = p.organization_id
+         LEFT JOIN contacts c ON c.id = p.created_by_contact_id
+        WHERE p.id = $1`,
+      [paymentId],
+    )
+  ).rows[0];
+  if (!payment) throw new Error(`payment ${paymentId} not found`);
+  // What each invoice was meant to get (applied_cents: a failed or returned payment's current
+  // amount is 0) and what it owes now.
+  const invoices = (
+    await tx.client.query<{ number: string; amountCents: number; balanceCents: number }>(
+      `SELECT i.number, a.applied_cents AS "amountCents", i.balance_cents AS "balanceCents"
+         FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+        WHERE a.payment_id = $1 ORDER BY i.number`,
+      [paymentId],
+    )
+  ).rows;
+  return { payment, invoices };
+}
+
+/** The paying contact first, then the Default Notification Emails, each address once. */
+function clientRecipients(payment: PaymentFacts, defaults: EmailRecipient[]): EmailRecipient[] {
+  const all: EmailRecipient[] = [];
+  if (payment.contactId && payment.contactEmail) {
+    all.push({
+      email: payment.contactEmail,
+      name: payment.contactName ?? '',
+      contactId: payment.contactId,
+    });
+  }
+  all.push(...defaults);
+  const seen = new Set<string>();
+  return all.filter((r) => {
+    const key = r.email.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Queues the emails of a payment's outcome (`kind`) on `tx`: the client's Payment Receipt,
+ * Payment Failed, Payment Processing or Payment Returned, and for a receipt the staff's
+ * Payment Made. Sends nothing to a side that has no address.
+ */
+export async function queuePaymentEmails(
+  tx: Transaction,
+  deps: Deps,
+  options: { paymentId: string; kind: PaymentEmailKind; actor: Actor },
+): Promise<void> {
+  const { payment, invoices } = await paymentFacts(tx, options.paymentId);
+  const brand = await getBrand(tx.db, deps.config);
+  const data: Omit<PaymentEmailData, 'contactName'> = {
+    organizationId: payment.organizationId,
+    organizationName: payment.organizationName,
+    paymentNumber: payment.number,
+    paidAt: new Date(payment.createdAt).toISOString(),
+    amountCents: payment.amountCents,
+    currency: payment.currency,
+    methodLabel: payment.methodLabel,
+    invoices,
+    failureMessage: payment.failureMessage,
+  };
+  const reason = `Payment ${payment.number}`;
+
+  const recipients = clientRecipients(
+    payment,
+    await defaultNotificationRecipients(tx, payment.organizationId),
+  );
+  if (recipients.length > 0) {
+    const template = clientTemplates[options.kind];
+    const contactName =
+      recipients.length === 1 ? recipients[0]!.name : `${payment.organizationName} team`;
+    await queueEmail(tx, deps, {
+      organizationId: payment.organizationId,
+      template,
+      recipients,
+      rendered: await renderEmail(template, { ...data, contactName }, brand),
+      linkBase: linkBaseOf(template, { brand, address: deps.config }),
+      triggeredBy: options.actor,
+      reason,
+      dedupeKey: `${template}:${payment.id}`,
+    });
+  }
+
+  if (options.kind !== 'receipt') return;
+  const staff = (
+    await tx.client.query<{ email: string; name: string }>(
+      `SELECT email, name FROM staff_users
+        WHERE role IN ('master_admin', 'billing') AND disabled_at IS NULL ORDER BY name`,
+    )
+  ).rows;
+  if (staff.length === 0) return;
+  await queueEmail(tx, deps, {
+    organizationId: payment.organizationId,
+    template: 'payment_made',
+    recipients: staff.map((s) => ({ email: s.email, name: s.name, contactId: null })),
+    rendered: await renderEmail(
+      'payment_made',
+      {
+        ...data,
+        contactName: 'Billing team',
+        paidBy: payment.contactName ?? payment.organizationName,
+        consoleUrl: deps.config.PUBLIC_URL,
+      },
+      brand,
+    ),
+    linkBase: linkBaseOf('payment_made', { brand, address: deps.config }),
+    triggeredBy: options.actor,
+    reason,
+    dedupeKey: `payment_made:${payment.id}`,
+  });
+}

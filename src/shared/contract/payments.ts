@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { instant, keysetPage } from './common.js';
+
+/**
+ * The portal's payments: Pay Selected (POST /api/portal/payments), Payment History and a
+ * payment's receipt (docs/decisions/0028-payment-core.md). Money is integer minor units of
+ * `currency` (cents for USD); the web app reads typed amounts with src/shared/money.ts.
+ */
+
+/** The states of a payment (the state machine of decision 28). */
+export const paymentStatuses = [
+  'pending',
+  'processing',
+  'succeeded',
+  'failed',
+  'returned',
+] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+
+/** How each status reads to a client. */
+export const paymentStatusLabels: Record<PaymentStatus, string> = {
+  pending: 'Confirming',
+  processing: 'Processing',
+  succeeded: 'Paid',
+  failed: 'Failed',
+  returned: 'Returned',
+};
+
+/** How many invoices one payment may pay. */
+export const maxInvoicesPerPayment = 100;
+
+/**
+ * POST /api/portal/payments: the invoices to pay, each with the amount to apply (its balance
+ * or less; integer minor units, so a fraction means more decimals than the currency has), and
+ * the saved method to charge. An optional `Idempotency-Key` header makes a retried request the
+ * same payment.
+ */
+export const payInvoicesBody = z.object({
+  paymentMethodId: z.uuid('must be a valid id'),
+  allocations: z
+    .array(
+      z.object({
+        invoiceId: z.uuid('must be a valid id'),
+        // Checked by the use case against the invoice's currency and balance, so the refusal
+        // can say which invoice and why; here only that it is a number at all.
+        amountCents: z.number('must be an amount in cents'),
+      }),
+    )
+    .min(1, 'choose at least one invoice')
+    .max(maxInvoicesPerPayment, `at most ${maxInvoicesPerPayment} invoices in one payment`),
+});
+export type PayInvoicesBody = z.infer<typeof payInvoicesBody>;
+
+/** What part of a payment went to one invoice. */
+export const paymentAllocation = z.object({
+  invoiceId: z.guid(),
+  invoiceNumber: z.string(),
+  /** What is applied now (lowered by refunds and returns; 0 for a failed payment). */
+  amountCents: z.number().int(),
+  /** What the client chose to pay on this invoice. */
+  appliedCents: z.number().int(),
+});
+
+/** A payment as its payer reads it (no processor references, no idempotency keys). */
+export const portalPayment = z.object({
+  id: z.guid(),
+  number: z.string(),
+  status: z.enum(paymentStatuses),
+  amountCents: z.number().int(),
+  refundedCents: z.number().int(),
+  currency: z.string(),
+  /** "Visa •••• 4242", "Bank account •••• 6789", "Check 1047". */
+  methodLabel: z.string(),
+  methodType: z.string(),
+  /** Why it failed or was returned, in plain words; null otherwise. */
+  failureMessage: z.string().nullable(),
+  createdAt: instant,
+  allocations: z.array(paymentAllocation),
+});
+
+/**
+ * POST /api/portal/payments answers 201 when the outcome is known (succeeded, processing for a
+ * bank debit, or failed with the reason: a decline is an answer, not an error), and 202 with
+ * status `pending` when the processor's answer did not arrive: the payment is confirmed in the
+ * background, never charged twice.
+ */
+export const payInvoicesAnswer = z.object({ payment: portalPayment, message: z.string() });
+
+/** GET /api/portal/payment-history: a page of payments, newest first. */
+export const paymentHistoryPage = keysetPage('payments', portalPayment);
+
+/** GET /api/portal/payments/{paymentId}: one payment's receipt. */
+export const paymentReceipt = z.object({
+  payment: portalPayment.extend({
+    organizationName: z.string(),
+    /** Who paid (the contact), or null for a payment staff recorded. */
+    paidBy: z.string().nullable(),
+    reference: z.string(),
+  }),
+});
