@@ -116,4 +116,39 @@ describe('adding a card in the portal', () => {
     expect(saved[0]!.body).toMatch(/"token":"tok_sbx_/);
     expect(saved[0]!.body).not.toContain('"cvc"');
   });
+
+  it('checks a bank routing number before anything is saved, and saves the account once right', async () => {
+    const page = await browserApp.newPage();
+    const sent: string[] = [];
+    page.on('request', (request: Request) => {
+      if (request.method() !== 'GET' && (request.postData() ?? '').includes('000123456789')) {
+        sent.push(new URL(request.url()).pathname);
+      }
+    });
+    await signedInClient(page, 'Jürgen Müller');
+    await page.goto(`${baseUrl}/portal/configuration/payment-methods`);
+    await page.getByRole('button', { name: 'Add Bank Account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add Bank Account' });
+    await dialog.getByLabel('Name for this method').fill('Compte courant');
+    await dialog.getByLabel('Account holder name').fill('Jürgen Müller');
+    await dialog.getByLabel('Routing number').fill('123456789');
+    await dialog.getByLabel('Account number').fill('000123456789');
+    await dialog.getByLabel('Address line 1').fill('Königstraße 1');
+    await dialog.getByLabel('City').fill('Stuttgart');
+    await dialog.getByLabel('Postal code').fill('70173');
+    await dialog.getByLabel('I Agree').check();
+    await dialog.getByRole('button', { name: 'Save Bank Account' }).click();
+    await expect
+      .poll(() => dialog.getByText('This is not a valid routing number').isVisible())
+      .toBe(true);
+    expect(await dialog.getByLabel('Routing number').getAttribute('aria-invalid')).toBe('true');
+
+    await dialog.getByLabel('Routing number').fill('110000000');
+    await dialog.getByRole('button', { name: 'Save Bank Account' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Payment methods' }).innerText())
+      .toMatch(/Compte courant[\s\S]*6789/);
+    expect(sent).toEqual(['/sandbox/v1/tokens', '/sandbox/v1/tokens']);
+  });
 });
