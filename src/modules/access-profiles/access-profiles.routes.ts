@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
-import { idParam, requiredText } from '../../platform/http/validation.js';
+import { idParam } from '../../platform/http/validation.js';
 import { errorResponses, noContent } from '../../platform/http/responses.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import { portalPermissions } from './access-profiles.schema.js';
@@ -12,11 +12,12 @@ import {
   updateAccessProfile,
   type ProfileHolders,
 } from './access-profiles.service.js';
-import { accessProfileBody, accessProfileList } from '../../shared/contract/access-profiles.js';
-
-const permissionList = z.array(
-  z.enum(portalPermissions, `must be one of: ${portalPermissions.join(', ')}`),
-);
+import {
+  accessProfileBody,
+  accessProfileChangesRequest,
+  accessProfileList,
+  newAccessProfileRequest,
+} from '../../shared/contract/access-profiles.js';
 
 /**
  * The access profile routes. `deps.profileHolders` is the contacts module's view of the
@@ -49,7 +50,7 @@ export function accessProfileRoutes(
       {
         onRequest: requireStaff('manage_settings'),
         schema: {
-          body: z.object({ name: requiredText(100), permissions: permissionList }),
+          body: newAccessProfileRequest,
           response: { 201: z.object({ accessProfile: accessProfileBody }), ...errorResponses },
         },
       },
@@ -69,10 +70,7 @@ export function accessProfileRoutes(
         onRequest: requireStaff('manage_settings'),
         schema: {
           params: idParam,
-          body: z.object({
-            name: requiredText(100).optional(),
-            permissions: permissionList.optional(),
-          }),
+          body: accessProfileChangesRequest,
           response: { 200: z.object({ accessProfile: accessProfileBody }), ...errorResponses },
         },
       },

@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
-import {
-  idParam,
-  optionalText,
-  pageLimit,
-  requiredText,
-  verbatimText,
-} from '../../platform/http/validation.js';
+import { idParam, optionalText, pageLimit, verbatimText } from '../../platform/http/validation.js';
 import { errorResponses } from '../../platform/http/responses.js';
 import {
+  newOrganizationRequest,
   organizationAuditPage,
+  organizationChangesRequest,
   organizationDetail,
   organizationListPage,
   organizationRecord,
@@ -28,32 +24,6 @@ import {
   updateOrganization,
   updateOrganizationNotes,
 } from './organizations.service.js';
-
-const addressFields = {
-  addressLine1: optionalText(200),
-  addressLine2: optionalText(200),
-  city: optionalText(100),
-  region: optionalText(100),
-  postalCode: optionalText(20),
-  country: optionalText(100),
-};
-
-const newOrganization = z.object({
-  name: requiredText(200),
-  addressLine1: addressFields.addressLine1.default(''),
-  addressLine2: addressFields.addressLine2.default(''),
-  city: addressFields.city.default(''),
-  region: addressFields.region.default(''),
-  postalCode: addressFields.postalCode.default(''),
-  country: addressFields.country.default('US'),
-});
-
-const organizationChanges = z
-  .object({
-    name: requiredText(200),
-    ...addressFields,
-  })
-  .partial();
 
 /**
  * The organization routes. `deps.organizationContacts` is the contacts module's summary of an
@@ -99,7 +69,7 @@ export function organizationRoutes(
       {
         onRequest: requireStaff('manage_clients'),
         schema: {
-          body: newOrganization,
+          body: newOrganizationRequest,
           response: { 201: z.object({ organization: organizationRecord }), ...errorResponses },
         },
       },
@@ -137,7 +107,7 @@ export function organizationRoutes(
         onRequest: requireStaff('manage_clients'),
         schema: {
           params: idParam,
-          body: organizationChanges,
+          body: organizationChangesRequest,
           response: { 200: z.object({ organization: organizationRecord }), ...errorResponses },
         },
       },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { instant } from './common.js';
+import { requiredText } from './fields.js';
 
 /** What a client access profile may allow (Configuration > Client Users). */
 export const portalPermissions = [
@@ -38,3 +39,16 @@ export const accessProfileList = z.object({
   permissions,
   revokedCount: z.number().int(),
 });
+
+const permissionList = z.array(
+  z.enum(portalPermissions, `must be one of: ${portalPermissions.join(', ')}`),
+);
+
+/** A new access profile (POST /api/access-profiles): its name and the permissions it grants. */
+export const newAccessProfileRequest = z.object({
+  name: requiredText(100),
+  permissions: permissionList,
+});
+
+/** Changes to an access profile (PATCH /api/access-profiles/{id}): only the fields given change. */
+export const accessProfileChangesRequest = newAccessProfileRequest.partial();

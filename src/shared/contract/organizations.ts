@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { instant } from './common.js';
+import { optionalText, requiredText } from './fields.js';
 
 /** What the organization routes answer (allow-lists: platform/http/responses.ts). */
 
@@ -68,3 +69,31 @@ export const organizationAuditPage = z.object({
   ),
   nextCursor: z.string().nullable(),
 });
+
+const addressFields = {
+  addressLine1: optionalText(200),
+  addressLine2: optionalText(200),
+  city: optionalText(100),
+  region: optionalText(100),
+  postalCode: optionalText(20),
+  country: optionalText(100),
+};
+
+/** A new organization (POST /api/organizations): a name, and an address whose parts may be empty. */
+export const newOrganizationRequest = z.object({
+  name: requiredText(200),
+  addressLine1: addressFields.addressLine1.default(''),
+  addressLine2: addressFields.addressLine2.default(''),
+  city: addressFields.city.default(''),
+  region: addressFields.region.default(''),
+  postalCode: addressFields.postalCode.default(''),
+  country: addressFields.country.default('US'),
+});
+
+/** Changes to an organization's name and address (PATCH /api/organizations/{id}). */
+export const organizationChangesRequest = z
+  .object({
+    name: requiredText(200),
+    ...addressFields,
+  })
+  .partial();

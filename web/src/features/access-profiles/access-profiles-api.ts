@@ -1,34 +1,27 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { z } from 'zod';
 import { api } from '../../api/client';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type {
+  accessProfileBody as accessProfileBodySchema,
+  accessProfileChangesRequest,
+  accessProfileList,
+  newAccessProfileRequest,
+  PortalPermission,
+} from '../../../../src/shared/contract/access-profiles';
 
-export type PortalPermission =
-  | 'view_invoices'
-  | 'pay_invoices'
-  | 'view_payment_history'
-  | 'manage_payment_methods'
-  | 'manage_autopay'
-  | 'schedule_payments'
-  | 'view_credits'
-  | 'service_tickets';
+export type { PortalPermission } from '../../../../src/shared/contract/access-profiles';
 
-export interface AccessProfile {
-  id: string;
-  name: string;
-  permissions: PortalPermission[];
-  contactCount: number;
-}
+/** Configuration > Client Users: the profiles, every permission, and the Revoke Access count. */
+export type AccessProfileList = Answer<typeof accessProfileList>;
+/** A profile as listed, with how many contact relations use it. */
+export type AccessProfile = AccessProfileList['accessProfiles'][number];
 
-export interface AccessProfileList {
-  accessProfiles: AccessProfile[];
-  permissions: PortalPermission[];
-  /** Contact relations with Revoke Access. */
-  revokedCount: number;
-}
+/** The profile form: a name and the permissions it grants. */
+export type AccessProfileInput = z.input<typeof newAccessProfileRequest>;
 
-export interface AccessProfileInput {
-  name: string;
-  permissions: PortalPermission[];
-}
+/** A profile as saved (the create and edit answers). */
+type SavedAccessProfile = Answer<typeof accessProfileBodySchema>;
 
 /** The words staff read; the keys are what the API stores. */
 export const permissionLabels: Record<PortalPermission, string> = {
@@ -90,7 +83,7 @@ export function useCreateAccessProfile() {
   const invalidate = useInvalidateAfter();
   return useMutation({
     mutationFn: (input: AccessProfileInput) =>
-      api<{ accessProfile: AccessProfile }>('/api/access-profiles', {
+      api<{ accessProfile: SavedAccessProfile }>('/api/access-profiles', {
         method: 'POST',
         body: input,
       }),
@@ -101,8 +94,11 @@ export function useCreateAccessProfile() {
 export function useUpdateAccessProfile() {
   const invalidate = useInvalidateAfter();
   return useMutation({
-    mutationFn: ({ id, ...changes }: Partial<AccessProfileInput> & { id: string }) =>
-      api<{ accessProfile: AccessProfile }>(`/api/access-profiles/${id}`, {
+    mutationFn: ({
+      id,
+      ...changes
+    }: z.input<typeof accessProfileChangesRequest> & { id: string }) =>
+      api<{ accessProfile: SavedAccessProfile }>(`/api/access-profiles/${id}`, {
         method: 'PATCH',
         body: changes,
       }),

@@ -6,37 +6,26 @@ import {
   type InfiniteData,
 } from '@tanstack/react-query';
 import { api } from '../../api/client';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type {
+  contactCard,
+  contactSearchResults,
+  organizationContactsPage,
+} from '../../../../src/shared/contract/contacts';
+import type { contactLoginHistoryPage } from '../../../../src/shared/contract/portal';
 
 export type ContactSort = 'name' | 'email' | 'lastLogin' | 'profile';
 
-export interface OrganizationContact {
-  id: string;
-  name: string;
-  email: string;
-  phone: string;
-  lastLoginAt: string | null;
-  accessProfileId: string | null;
-  accessProfileName: string;
-  isDefaultNotification: boolean;
-}
+/** One page of an organization's contacts; `total` counts every match, not just this page. */
+export type OrganizationContactsPage = Answer<typeof organizationContactsPage>;
+export type OrganizationContact = OrganizationContactsPage['contacts'][number];
 
-export interface ContactRelation {
-  organizationId: string;
-  organizationName: string;
-  accessProfileId: string | null;
-  accessProfileName: string;
-  isDefaultNotification: boolean;
-}
+/** A contact's card: details and every organization it relates to, with its profile there. */
+export type Contact = Answer<typeof contactCard>;
+export type ContactRelation = Contact['relations'][number];
 
-export interface Contact {
-  id: string;
-  name: string;
-  email: string;
-  phone: string;
-  lastLoginAt: string | null;
-  createdAt: string;
-  relations: ContactRelation[];
-}
+/** A contact found by name or email; `isRelated`: already related to the organization asked. */
+export type ContactSearchResult = Answer<typeof contactSearchResults>['contacts'][number];
 
 export interface ContactCardInput {
   name: string;
@@ -63,13 +52,6 @@ export const contactKeys = {
       ? (['organizations', 'contacts', organizationId, params] as const)
       : (['organizations', 'contacts', organizationId] as const),
 };
-
-/** One page of an organization's contacts; `total` counts every match, not just this page. */
-export interface OrganizationContactsPage {
-  contacts: OrganizationContact[];
-  total: number;
-  nextCursor: string | null;
-}
 
 /** Contacts per "Load more": a screenful of cards, each a request of a few milliseconds. */
 export const contactPageSize = 50;
@@ -107,10 +89,7 @@ export function useContactSearch(q: string, organizationId: string) {
   return useQuery({
     queryKey: contactKeys.search(q, organizationId),
     queryFn: () =>
-      api<{ contacts: { id: string; name: string; email: string; isRelated: boolean }[] }>(
-        '/api/contacts',
-        { query: { q, organizationId } },
-      ),
+      api<Answer<typeof contactSearchResults>>('/api/contacts', { query: { q, organizationId } }),
     enabled: q.length > 0,
     select: (data) => data.contacts,
   });
@@ -210,15 +189,8 @@ export function useSetDefaultNotification(organizationId: string) {
   });
 }
 
-export interface LoginAttempt {
-  id: string;
-  attemptedAt: string;
-  ip: string | null;
-  userAgent: string | null;
-  succeeded: boolean;
-  reason: string;
-  organizationName: string | null;
-}
+/** One portal sign-in attempt of a contact. */
+export type LoginAttempt = LoginHistoryPage['attempts'][number];
 
 /** Opens a read-only portal session as the contact, for the organization being viewed. */
 export function useViewPortalAs(contactId: string) {
@@ -244,11 +216,7 @@ export function useSetTemporaryPassword(contactId: string) {
 }
 
 /** One page of a contact's portal sign-in attempts; `total` counts all of them. */
-export interface LoginHistoryPage {
-  attempts: LoginAttempt[];
-  total: number;
-  nextCursor: string | null;
-}
+export type LoginHistoryPage = Answer<typeof contactLoginHistoryPage>;
 
 /** Attempts per "Load more" in the Login history window. */
 export const loginHistoryPageSize = 50;

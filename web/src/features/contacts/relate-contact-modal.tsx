@@ -5,7 +5,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { notifySuccess, showApiError } from '../../api/errors';
 import { fromProfileChoice, useProfileOptions } from '../access-profiles/access-profiles-api';
 import type { Organization } from '../organizations/organizations-api';
-import { useContactSearch, useRelateContact } from './contacts-api';
+import { useContactSearch, useRelateContact, type ContactSearchResult } from './contacts-api';
 
 interface RelateContactModalProps {
   opened: boolean;
@@ -25,13 +25,8 @@ export function RelateContactModal(props: RelateContactModalProps) {
   );
 }
 
-interface ContactSummary {
-  id: string;
-  name: string;
-  email: string;
-  /** Already related to this organization: shown, but not offered. */
-  isRelated: boolean;
-}
+/** A contact the search found; one already related to this organization is shown, not offered. */
+type ContactSummary = ContactSearchResult;
 
 const optionLabel = (c: ContactSummary) => `${c.name} (${c.email})`;
 

@@ -1,19 +1,21 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { z } from 'zod';
 import { api } from '../../api/client';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type { organizationBillingAnswer } from '../../../../src/shared/contract/invoices';
+import type {
+  newOrganizationRequest,
+  organizationDetail,
+  organizationListPage,
+  organizationRecord,
+} from '../../../../src/shared/contract/organizations';
 
 export type OrganizationSort = 'name' | 'createdAt' | 'lastLogin';
 export type OrganizationStatus = 'active' | 'archived' | 'all';
 
-export interface OrganizationListItem {
-  id: string;
-  name: string;
-  city: string;
-  region: string;
-  contactCount: number;
-  lastLoginAt: string | null;
-  archivedAt: string | null;
-  createdAt: string;
-}
+/** A page of the organization list; `total` counts every match. */
+export type OrganizationList = Answer<typeof organizationListPage>;
+export type OrganizationListItem = OrganizationList['organizations'][number];
 
 export interface OrganizationListParams {
   q: string;
@@ -24,41 +26,21 @@ export interface OrganizationListParams {
   limit: number;
 }
 
-export interface OrganizationList {
-  organizations: OrganizationListItem[];
-  total: number;
-  nextCursor: string | null;
-}
+/** The organization form: a name and every part of the address (empty when not known). */
+export type AddressFields = Required<z.input<typeof newOrganizationRequest>>;
 
-export interface AddressFields {
-  name: string;
-  addressLine1: string;
-  addressLine2: string;
-  city: string;
-  region: string;
-  postalCode: string;
-  country: string;
-}
+/**
+ * The organization page: the organization (`currency`, ISO 4217, fixed once it has an
+ * invoice; `newInvoiceEmails`, whether a new invoice is emailed with its PDF), its contact
+ * count and Default Notification Emails.
+ */
+export type Organization = Answer<typeof organizationDetail>;
 
-export interface Organization extends AddressFields {
-  id: string;
-  notes: string;
-  lastLoginAt: string | null;
-  archivedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  contactCount: number;
-  defaultNotificationContacts: { id: string; name: string; email: string }[];
-  /** ISO 4217 code; fixed once the organization has an invoice. */
-  currency: string;
-  /** Whether a new invoice is emailed, with its PDF, to the default notification emails. */
-  newInvoiceEmails: boolean;
-}
+/** An organization as saved (the create, edit, archive and restore answers). */
+type SavedOrganization = Answer<typeof organizationRecord>;
 
-export interface OrganizationBilling {
-  currency: string;
-  newInvoiceEmails: boolean;
-}
+/** The billing settings of an organization. */
+export type OrganizationBilling = Answer<typeof organizationBillingAnswer>['billing'];
 
 export const maxNotesLength = 10_000;
 
@@ -92,7 +74,10 @@ export function useCreateOrganization() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (fields: AddressFields) =>
-      api<{ organization: Organization }>('/api/organizations', { method: 'POST', body: fields }),
+      api<{ organization: SavedOrganization }>('/api/organizations', {
+        method: 'POST',
+        body: fields,
+      }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: organizationKeys.all }),
   });
 }
@@ -101,7 +86,7 @@ export function useUpdateOrganization(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (fields: AddressFields) =>
-      api<{ organization: Organization }>(`/api/organizations/${id}`, {
+      api<{ organization: SavedOrganization }>(`/api/organizations/${id}`, {
         method: 'PATCH',
         body: fields,
       }),
@@ -122,7 +107,7 @@ export function useSetArchived(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (archived: boolean) =>
-      api<{ organization: Organization }>(
+      api<{ organization: SavedOrganization }>(
         `/api/organizations/${id}/${archived ? 'archive' : 'restore'}`,
         { method: 'POST' },
       ),
@@ -134,7 +119,7 @@ export function useSaveBilling(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (billing: OrganizationBilling) =>
-      api<{ billing: OrganizationBilling }>(`/api/organizations/${id}/billing`, {
+      api<Answer<typeof organizationBillingAnswer>>(`/api/organizations/${id}/billing`, {
         method: 'PUT',
         body: billing,
       }),
