@@ -31,6 +31,8 @@ interface RequestOptions {
   query?: Query;
   /** Sign-in answers 401 for a wrong password; that is not an ended session. */
   ignoreUnauthenticated?: boolean;
+  /** Extra request headers (a payment's Idempotency-Key). */
+  headers?: Record<string, string>;
 }
 
 function withQuery(path: string, query?: Query): string {
@@ -62,7 +64,7 @@ export function createApiClient() {
 
   async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
     const method = options.method ?? 'GET';
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
     if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
     // The server rejects an empty body declared as JSON, so the header goes only with a body.
     if (options.body !== undefined) headers['content-type'] = 'application/json';

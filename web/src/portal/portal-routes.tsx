@@ -4,12 +4,12 @@ import {
   AutoPayPage,
   CreateServiceTicketPage,
   OpenServiceTicketsPage,
-  PaymentHistoryPage,
   PaymentMethodsPage,
   ScheduledPaymentsPage,
   ServiceHistoryPage,
 } from './pages/feature-pages';
 import { ForgotPasswordPage } from './pages/forgot-password-page';
+import { PaymentHistoryPage, PaymentReceiptPage } from './pages/payment-history-page';
 import { PortalHomePage } from './pages/home-page';
 import { InvoiceHistoryPage, InvoicesPage, PortalInvoicePage } from './pages/invoice-pages';
 import { PortalNotFoundPage } from './pages/not-found-page';
@@ -41,6 +41,7 @@ export const portalRoute: RouteObject = {
             { path: 'billing/invoices', element: <InvoicesPage /> },
             { path: 'billing/invoices/:invoiceId', element: <PortalInvoicePage /> },
             { path: 'billing/payment-history', element: <PaymentHistoryPage /> },
+            { path: 'billing/payment-history/:paymentId', element: <PaymentReceiptPage /> },
             { path: 'billing/scheduled-payments', element: <ScheduledPaymentsPage /> },
             { path: 'billing/invoice-history', element: <InvoiceHistoryPage /> },
             { path: 'configuration/payment-methods', element: <PaymentMethodsPage /> },

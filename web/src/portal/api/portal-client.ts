@@ -26,6 +26,8 @@ interface PortalRequestOptions {
   query?: Record<string, string | number | boolean | null | undefined>;
   /** Sign-in answers 401 for a wrong password; that is not an ended session. */
   ignoreUnauthenticated?: boolean;
+  /** Extra request headers (a payment's Idempotency-Key). */
+  headers?: Record<string, string>;
 }
 
 export function portalApi<T>(path: string, options: PortalRequestOptions = {}): Promise<T> {

@@ -40,22 +40,6 @@ function ListOrEmpty({ items, empty, noun }: { items: unknown[]; empty: string; 
   );
 }
 
-export function PaymentHistoryPage() {
-  const query = usePortalData('payment-history');
-  return (
-    <FeaturePage
-      title="Payment History"
-      intro="Payments you have made, and the invoices each one paid."
-    >
-      <PortalQueryState query={query} loadingLabel="Loading payments…">
-        {(data) => (
-          <ListOrEmpty items={data.payments} empty="There are no payments yet." noun="payment" />
-        )}
-      </PortalQueryState>
-    </FeaturePage>
-  );
-}
-
 export function ScheduledPaymentsPage() {
   const query = usePortalData('scheduled-payments');
   return (

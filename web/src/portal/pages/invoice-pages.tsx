@@ -1,9 +1,11 @@
+import { useState } from 'react';
 import {
   Anchor,
   Badge,
   Box,
   Button,
   Card,
+  Checkbox,
   Group,
   SimpleGrid,
   Stack,
@@ -12,7 +14,7 @@ import {
   Title,
   VisuallyHidden,
 } from '@mantine/core';
-import { IconArrowLeft, IconDownload } from '@tabler/icons-react';
+import { IconArrowLeft, IconCreditCard, IconDownload } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { LoadMore } from '../../components/load-more';
@@ -27,7 +29,9 @@ import {
   type PortalInvoiceRow,
   type PortalOpenInvoices,
 } from '../api/portal-invoices';
+import { usePortalSession } from '../api/portal-session';
 import { EmptyState, PortalQueryState } from '../components/portal-query-state';
+import { PaySelectedDialog } from './pay-selected';
 import { usePortalTitle } from '../use-portal-title';
 import { FeaturePage } from './feature-pages';
 
@@ -80,13 +84,30 @@ function BalanceTiles({ data }: { data: PortalOpenInvoices }) {
   );
 }
 
-function OpenInvoicesTable({ data }: { data: PortalOpenInvoices }) {
+/** The invoices chosen for Pay Selected, by id; null when the contact may not pay. */
+interface Selection {
+  selected: Set<string>;
+  toggle: (invoice: PortalInvoiceRow) => void;
+}
+
+function OpenInvoicesTable({
+  data,
+  selection,
+}: {
+  data: PortalOpenInvoices;
+  selection: Selection | null;
+}) {
   const { invoices, totals } = data;
   return (
     <Table.ScrollContainer minWidth={640}>
       <Table striped withTableBorder aria-label="Open invoices">
         <Table.Thead>
           <Table.Tr>
+            {selection && (
+              <Table.Th>
+                <VisuallyHidden>Select</VisuallyHidden>
+              </Table.Th>
+            )}
             <Table.Th>Number</Table.Th>
             <Table.Th>Category</Table.Th>
             <Table.Th>Due date</Table.Th>
@@ -100,6 +121,15 @@ function OpenInvoicesTable({ data }: { data: PortalOpenInvoices }) {
         <Table.Tbody>
           {invoices.map((invoice) => (
             <Table.Tr key={invoice.id}>
+              {selection && (
+                <Table.Td>
+                  <Checkbox
+                    aria-label={`Select ${invoice.number}`}
+                    checked={selection.selected.has(invoice.id)}
+                    onChange={() => selection.toggle(invoice)}
+                  />
+                </Table.Td>
+              )}
               <Table.Td id={`invoice-number-${invoice.id}`} fw={500}>
                 {invoice.number}
               </Table.Td>
@@ -125,7 +155,7 @@ function OpenInvoicesTable({ data }: { data: PortalOpenInvoices }) {
         </Table.Tbody>
         <Table.Tfoot>
           <Table.Tr>
-            <Table.Th scope="row" colSpan={4}>
+            <Table.Th scope="row" colSpan={selection ? 5 : 4}>
               {/* The total is of every open invoice, also those not loaded yet. */}
               {invoices.length < data.total
                 ? `Total of all ${data.total.toLocaleString('en-US')} open invoices`
@@ -144,16 +174,71 @@ function OpenInvoicesTable({ data }: { data: PortalOpenInvoices }) {
 
 export function InvoicesPage() {
   const query = usePortalOpenInvoices();
+  const session = usePortalSession().data;
+  // Staff viewing the portal read it; paying is the contact's.
+  const canPay =
+    (session?.current?.permissions.includes('pay_invoices') ?? false) && !session?.viewer;
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [paying, setPaying] = useState(false);
+  const selection: Selection | null = canPay
+    ? {
+        selected,
+        toggle: (invoice) =>
+          setSelected((current) => {
+            const next = new Set(current);
+            if (next.has(invoice.id)) next.delete(invoice.id);
+            else next.add(invoice.id);
+            return next;
+          }),
+      }
+    : null;
   return (
     <FeaturePage title="Invoices" intro="Invoices that are open, to view and pay.">
       <PortalQueryState query={query} loadingLabel="Loading invoices…">
-        {(data) =>
-          data.invoices.length === 0 ? (
-            <EmptyState>There are no open invoices.</EmptyState>
+        {(data) => {
+          // Chosen rows as the list has them now: a paid invoice leaves, a part-paid one shows
+          // its new balance.
+          const chosen = data.invoices.filter((invoice) => selected.has(invoice.id));
+          const currencies = new Set(chosen.map((invoice) => invoice.currency));
+          // The dialog stays mounted when the last invoice is paid, so its outcome stays shown.
+          const dialog = (
+            <PaySelectedDialog
+              invoices={chosen}
+              opened={paying}
+              onClose={() => {
+                setPaying(false);
+                setSelected(new Set());
+              }}
+            />
+          );
+          return data.invoices.length === 0 ? (
+            <>
+              <EmptyState>There are no open invoices.</EmptyState>
+              {dialog}
+            </>
           ) : (
             <Stack>
               <BalanceTiles data={data} />
-              <OpenInvoicesTable data={data} />
+              {canPay && (
+                <Group justify="space-between">
+                  <Text size="sm" c="dimmed" aria-live="polite">
+                    {chosen.length === 0
+                      ? 'Select the invoices to pay.'
+                      : currencies.size > 1
+                        ? 'Select invoices of one currency to pay them together.'
+                        : `${chosen.length} selected`}
+                  </Text>
+                  <Button
+                    leftSection={<IconCreditCard size={16} />}
+                    disabled={chosen.length === 0 || currencies.size > 1}
+                    onClick={() => setPaying(true)}
+                  >
+                    Pay Selected
+                  </Button>
+                </Group>
+              )}
+              <OpenInvoicesTable data={data} selection={selection} />
+              {dialog}
               <LoadMore
                 shown={data.invoices.length}
                 total={data.total}
@@ -163,8 +248,8 @@ export function InvoicesPage() {
                 onLoad={() => query.fetchNextPage()}
               />
             </Stack>
-          )
-        }
+          );
+        }}
       </PortalQueryState>
     </FeaturePage>
   );

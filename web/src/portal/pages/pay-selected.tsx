@@ -1,0 +1,262 @@
+import { useMemo, useRef, useState } from 'react';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Group,
+  Modal,
+  Radio,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { IconAlertTriangle, IconCircleCheck, IconClock } from '@tabler/icons-react';
+import { Link } from 'react-router';
+import { ApiError } from '../api/portal-client';
+import { formatMoney, minorToInput, parseAmount } from '../../lib/money';
+import type { PortalInvoiceRow } from '../api/portal-invoices';
+import {
+  paymentReceiptPath,
+  usePayInvoices,
+  usePaymentChoices,
+  type PayAnswer,
+  type PaymentChoice,
+} from '../api/portal-payments';
+
+/** A fresh key for one payment request (crypto.randomUUID needs a secure page; this does not). */
+function newRequestKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The method offered first: the default if it can be charged, else the first that can. */
+function firstChoice(methods: PaymentChoice[]): string | null {
+  const usable = methods.filter((m) => !m.unavailableReason);
+  return (usable.find((m) => m.isDefault) ?? usable[0])?.id ?? null;
+}
+
+/**
+ * Pay Selected: the chosen open invoices, an amount for each (its balance unless changed, never
+ * more), the method to charge, the total, then "Confirm payment" and the outcome: the receipt,
+ * a bank payment processing, or the reason a card was declined (nothing else changed).
+ */
+export function PaySelectedDialog({
+  invoices,
+  opened,
+  onClose,
+}: {
+  invoices: PortalInvoiceRow[];
+  opened: boolean;
+  onClose: () => void;
+}) {
+  return (
+    <Modal opened={opened} onClose={onClose} title="Pay Selected" size="lg" centered>
+      {/* Mounted fresh on each opening: amounts start at the balances again. */}
+      {opened && <PayForm invoices={invoices} onClose={onClose} />}
+    </Modal>
+  );
+}
+
+function PayForm({ invoices, onClose }: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
+  const currency = invoices[0]?.currency ?? 'USD';
+  const choices = usePaymentChoices();
+  const pay = usePayInvoices();
+  const [amounts, setAmounts] = useState<Record<string, string>>(() =>
+    Object.fromEntries(invoices.map((i) => [i.id, minorToInput(i.balanceCents, i.currency)])),
+  );
+  const [methodId, setMethodId] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<PayAnswer | null>(null);
+  /** The last request sent and its key: a retry after a lost answer sends the same key. */
+  const lastAttempt = useRef<{ body: string; key: string; answered: boolean } | null>(null);
+
+  const methods = choices.data?.paymentMethods ?? [];
+  const chosen = methodId ?? firstChoice(methods);
+
+  const parsed = useMemo(
+    () =>
+      invoices.map((invoice) => {
+        const result = parseAmount(amounts[invoice.id] ?? '', invoice.currency);
+        if (!result.ok) return { invoice, error: result.message, cents: 0 };
+        if (result.value <= 0) return { invoice, error: 'must be more than 0', cents: 0 };
+        if (result.value > invoice.balanceCents) {
+          return {
+            invoice,
+            error: `must be at most the balance, ${formatMoney(invoice.balanceCents, invoice.currency)}`,
+            cents: 0,
+          };
+        }
+        return { invoice, error: null, cents: result.value };
+      }),
+    [amounts, invoices],
+  );
+  const serverFields = pay.error instanceof ApiError ? pay.error.fields : [];
+  const fieldError = (index: number) =>
+    serverFields.find((f) => f.field === `allocations.${index}.amountCents`)?.message;
+  const total = parsed.reduce((sum, row) => sum + row.cents, 0);
+  const valid = parsed.every((row) => !row.error) && chosen !== null;
+
+  function confirm() {
+    if (!valid || !chosen) return;
+    const body = {
+      paymentMethodId: chosen,
+      allocations: parsed.map((row) => ({ invoiceId: row.invoice.id, amountCents: row.cents })),
+    };
+    const text = JSON.stringify(body);
+    const previous = lastAttempt.current;
+    // The same request whose answer never came keeps its key; anything else is a new payment.
+    const key =
+      previous && previous.body === text && !previous.answered ? previous.key : newRequestKey();
+    lastAttempt.current = { body: text, key, answered: false };
+    pay.mutate(
+      { body, requestKey: key },
+      {
+        onSuccess: (answer) => {
+          lastAttempt.current = { body: text, key, answered: true };
+          setOutcome(answer);
+        },
+        onError: (error) => {
+          if (error instanceof ApiError && error.status !== 0) {
+            lastAttempt.current = { body: text, key, answered: true };
+          }
+        },
+      },
+    );
+  }
+
+  if (outcome && outcome.payment.status !== 'failed') {
+    return <Outcome answer={outcome} onClose={onClose} />;
+  }
+
+  return (
+    <Stack>
+      <Table withTableBorder aria-label="Invoices to pay">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Invoice</Table.Th>
+            <Table.Th style={{ textAlign: 'right' }}>Balance</Table.Th>
+            <Table.Th>Amount to pay</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {parsed.map((row, index) => (
+            <Table.Tr key={row.invoice.id}>
+              <Table.Td fw={500}>{row.invoice.number}</Table.Td>
+              <Table.Td style={{ textAlign: 'right' }}>
+                {formatMoney(row.invoice.balanceCents, row.invoice.currency)}
+              </Table.Td>
+              <Table.Td>
+                <TextInput
+                  aria-label={`Amount for ${row.invoice.number}`}
+                  value={amounts[row.invoice.id] ?? ''}
+                  onChange={(event) => {
+                    const value = event.currentTarget.value;
+                    setAmounts((current) => ({ ...current, [row.invoice.id]: value }));
+                  }}
+                  error={row.error ?? fieldError(index)}
+                  inputMode="decimal"
+                  size="sm"
+                />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+
+      {choices.isLoading ? (
+        <Text size="sm">Loading payment methods…</Text>
+      ) : methods.length === 0 ? (
+        <Alert color="yellow" variant="light">
+          There is no payment method on file.{' '}
+          <Anchor component={Link} to="/portal/configuration/payment-methods">
+            Add a card or bank account
+          </Anchor>{' '}
+          first.
+        </Alert>
+      ) : (
+        <Radio.Group label="Payment method" value={chosen} onChange={setMethodId}>
+          <Stack gap="xs" mt="xs">
+            {methods.map((method) => (
+              <Radio
+                key={method.id}
+                value={method.id}
+                disabled={Boolean(method.unavailableReason)}
+                label={`${method.friendlyName} (${method.label})${method.isDefault ? ' · default' : ''}`}
+                description={method.unavailableReason ?? undefined}
+              />
+            ))}
+          </Stack>
+        </Radio.Group>
+      )}
+
+      <Group justify="space-between">
+        <Text fw={700} aria-live="polite">
+          Total: {formatMoney(total, currency)}
+        </Text>
+      </Group>
+
+      {outcome?.payment.status === 'failed' && (
+        <Alert color="red" icon={<IconAlertTriangle size={18} />} title="Payment declined">
+          {outcome.payment.failureMessage} Nothing was charged; the invoices are unchanged. Choose
+          another payment method or try again.
+        </Alert>
+      )}
+      {pay.error && (
+        <Alert color="red" icon={<IconAlertTriangle size={18} />} title="Payment not made">
+          {pay.error.message}
+        </Alert>
+      )}
+
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button onClick={confirm} disabled={!valid} loading={pay.isPending}>
+          Confirm payment
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function Outcome({ answer, onClose }: { answer: PayAnswer; onClose: () => void }) {
+  const { payment } = answer;
+  const money = (cents: number) => formatMoney(cents, payment.currency);
+  const pending = payment.status === 'pending';
+  return (
+    <Stack>
+      <Alert
+        color={pending ? 'yellow' : 'green'}
+        icon={pending ? <IconClock size={18} /> : <IconCircleCheck size={18} />}
+        title={
+          payment.status === 'succeeded'
+            ? `Payment ${payment.number} received`
+            : payment.status === 'processing'
+              ? `Payment ${payment.number} is processing`
+              : `Payment ${payment.number} is being confirmed`
+        }
+      >
+        {answer.message}
+      </Alert>
+      <Text>
+        {money(payment.amountCents)} with {payment.methodLabel}
+      </Text>
+      <Table withTableBorder aria-label="Paid invoices">
+        <Table.Tbody>
+          {payment.allocations.map((allocation) => (
+            <Table.Tr key={allocation.invoiceId}>
+              <Table.Td>{allocation.invoiceNumber}</Table.Td>
+              <Table.Td style={{ textAlign: 'right' }}>{money(allocation.appliedCents)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Group justify="flex-end">
+        <Button component={Link} to={paymentReceiptPath(payment.id)} variant="default">
+          View receipt
+        </Button>
+        <Button onClick={onClose}>Done</Button>
+      </Group>
+    </Stack>
+  );
+}

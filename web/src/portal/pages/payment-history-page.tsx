@@ -1,0 +1,250 @@
+import {
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Group,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
+import { IconArrowLeft, IconDownload } from '@tabler/icons-react';
+import { Link, useParams } from 'react-router';
+import { paymentStatusLabels, type PaymentStatus } from '../../../../src/shared/contract/payments';
+import { LoadMore } from '../../components/load-more';
+import { formatDateTimeMinutes } from '../../lib/format';
+import { formatMoney } from '../../lib/money';
+import { ApiError } from '../api/portal-client';
+import {
+  paymentPdfUrl,
+  paymentReceiptPath,
+  usePaymentHistory,
+  usePaymentReceipt,
+  type PortalPayment,
+} from '../api/portal-payments';
+import { EmptyState, PortalQueryState } from '../components/portal-query-state';
+import { usePortalTitle } from '../use-portal-title';
+import { FeaturePage } from './feature-pages';
+import { PortalNotFoundPage } from './not-found-page';
+
+const statusColors: Record<PaymentStatus, string> = {
+  pending: 'yellow',
+  processing: 'blue',
+  succeeded: 'green',
+  failed: 'red',
+  returned: 'red',
+};
+
+function StatusBadge({ status }: { status: PaymentStatus }) {
+  return (
+    <Badge variant="light" color={statusColors[status]}>
+      {paymentStatusLabels[status]}
+    </Badge>
+  );
+}
+
+/** "INV-1 $100.00, INV-2 $25.50": what the payment applied to each invoice. */
+function InvoicesPaid({ payment }: { payment: PortalPayment }) {
+  const money = (cents: number) => formatMoney(cents, payment.currency);
+  return (
+    <Stack gap={2}>
+      {payment.allocations.map((allocation) => (
+        <Text size="sm" key={allocation.invoiceId}>
+          {allocation.invoiceNumber}: {money(allocation.appliedCents)}
+          {allocation.amountCents !== allocation.appliedCents &&
+            payment.status !== 'failed' &&
+            ` (${money(allocation.amountCents)} applied now)`}
+        </Text>
+      ))}
+    </Stack>
+  );
+}
+
+/** Billing > Payment History: every payment, newest first, with the invoices each paid. */
+export function PaymentHistoryPage() {
+  const query = usePaymentHistory();
+  return (
+    <FeaturePage
+      title="Payment History"
+      intro="Payments you have made, and the invoices each one paid."
+    >
+      <PortalQueryState query={query} loadingLabel="Loading payments…">
+        {(data) =>
+          data.payments.length === 0 ? (
+            <EmptyState>There are no payments yet.</EmptyState>
+          ) : (
+            <Stack>
+              <Table.ScrollContainer minWidth={720}>
+                <Table striped withTableBorder aria-label="Payments">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Date</Table.Th>
+                      <Table.Th>Payment</Table.Th>
+                      <Table.Th style={{ textAlign: 'right' }}>Amount</Table.Th>
+                      <Table.Th>Method</Table.Th>
+                      <Table.Th>Status</Table.Th>
+                      <Table.Th>Invoices paid</Table.Th>
+                      <Table.Th>
+                        <VisuallyHidden>Actions</VisuallyHidden>
+                      </Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {data.payments.map((payment) => (
+                      <Table.Tr key={payment.id}>
+                        <Table.Td>{formatDateTimeMinutes(payment.createdAt)}</Table.Td>
+                        <Table.Td id={`payment-number-${payment.id}`} fw={500}>
+                          {payment.number}
+                        </Table.Td>
+                        <Table.Td style={{ textAlign: 'right' }}>
+                          {formatMoney(payment.amountCents, payment.currency)}
+                        </Table.Td>
+                        <Table.Td>{payment.methodLabel}</Table.Td>
+                        <Table.Td>
+                          <Stack gap={2}>
+                            <StatusBadge status={payment.status} />
+                            {payment.failureMessage && (
+                              <Text size="xs" c="red.8">
+                                {payment.failureMessage}
+                              </Text>
+                            )}
+                          </Stack>
+                        </Table.Td>
+                        <Table.Td>
+                          <InvoicesPaid payment={payment} />
+                        </Table.Td>
+                        <Table.Td style={{ textAlign: 'right' }}>
+                          <Button
+                            component={Link}
+                            to={paymentReceiptPath(payment.id)}
+                            variant="light"
+                            size="compact-sm"
+                            aria-describedby={`payment-number-${payment.id}`}
+                          >
+                            View Receipt
+                          </Button>
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              <LoadMore
+                shown={data.payments.length}
+                total={data.total}
+                noun="payments"
+                hasMore={query.hasNextPage}
+                loading={query.isFetchingNextPage}
+                onLoad={() => query.fetchNextPage()}
+              />
+            </Stack>
+          )
+        }
+      </PortalQueryState>
+    </FeaturePage>
+  );
+}
+
+function Fact({ label, value }: { label: string; value: string }) {
+  return (
+    <Stack gap={0}>
+      <Text size="xs" fw={700} c="dimmed" tt="uppercase">
+        {label}
+      </Text>
+      <Text>{value}</Text>
+    </Stack>
+  );
+}
+
+/** /portal/billing/payment-history/:paymentId: one payment's receipt, and its PDF. */
+export function PaymentReceiptPage() {
+  const { paymentId = '' } = useParams();
+  const query = usePaymentReceipt(paymentId);
+  usePortalTitle(query.data ? `Payment receipt ${query.data.payment.number}` : 'Payment receipt');
+  if (
+    query.isError &&
+    query.error instanceof ApiError &&
+    (query.error.status === 404 || query.error.status === 400)
+  ) {
+    return <PortalNotFoundPage />;
+  }
+  return (
+    <Stack gap="sm">
+      <Group>
+        <Anchor component={Link} to="/portal/billing/payment-history" size="sm">
+          <Group gap={4} component="span">
+            <IconArrowLeft size={14} />
+            Payment History
+          </Group>
+        </Anchor>
+      </Group>
+      <PortalQueryState query={query} loadingLabel="Loading receipt…">
+        {({ payment }) => {
+          const money = (cents: number) => formatMoney(cents, payment.currency);
+          return (
+            <Stack gap="md">
+              <Group justify="space-between" align="flex-end">
+                <Group gap="sm">
+                  <Title order={1}>Payment receipt {payment.number}</Title>
+                  <StatusBadge status={payment.status} />
+                </Group>
+                <Button
+                  component="a"
+                  href={paymentPdfUrl(payment.id)}
+                  target="_blank"
+                  rel="noopener"
+                  variant="default"
+                  leftSection={<IconDownload size={16} />}
+                >
+                  Download PDF
+                </Button>
+              </Group>
+              <Card withBorder>
+                <SimpleGrid cols={{ base: 1, sm: 3 }}>
+                  <Fact label="Received from" value={payment.organizationName} />
+                  <Fact label="Paid by" value={payment.paidBy ?? '—'} />
+                  <Fact label="Date" value={formatDateTimeMinutes(payment.createdAt)} />
+                  <Fact label="Amount" value={money(payment.amountCents)} />
+                  <Fact label="Payment method" value={payment.methodLabel} />
+                  {payment.refundedCents > 0 && (
+                    <Fact label="Refunded" value={money(payment.refundedCents)} />
+                  )}
+                </SimpleGrid>
+                {payment.failureMessage && (
+                  <Text c="red.8" mt="sm">
+                    {payment.failureMessage}
+                  </Text>
+                )}
+              </Card>
+              <Table withTableBorder aria-label="Invoices paid">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Invoice</Table.Th>
+                    <Table.Th style={{ textAlign: 'right' }}>Paid</Table.Th>
+                    <Table.Th style={{ textAlign: 'right' }}>Applied now</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {payment.allocations.map((allocation) => (
+                    <Table.Tr key={allocation.invoiceId}>
+                      <Table.Td>{allocation.invoiceNumber}</Table.Td>
+                      <Table.Td style={{ textAlign: 'right' }}>
+                        {money(allocation.appliedCents)}
+                      </Table.Td>
+                      <Table.Td style={{ textAlign: 'right' }}>
+                        {money(allocation.amountCents)}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Stack>
+          );
+        }}
+      </PortalQueryState>
+    </Stack>
+  );
+}
