@@ -205,3 +205,18 @@ export function addDays(isoDate: string, days: number): string | null {
   date.setUTCDate(date.getUTCDate() + days);
   return date.toISOString().slice(0, 10);
 }
+
+const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar date written YYYY-MM-DD, from the year 1900 on. */
+export function isValidDate(text: string): boolean {
+  const match = isoDate.exec(text);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return (
+    date.getUTCFullYear() === Number(match[1]) &&
+    date.getUTCMonth() === Number(match[2]) - 1 &&
+    date.getUTCDate() === Number(match[3]) &&
+    Number(match[1]) >= 1900
+  );
+}

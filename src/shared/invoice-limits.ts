@@ -6,3 +6,6 @@
  * longer description across pages.
  */
 export const maxLineDescriptionLength = 4_000;
+
+/** The largest unit price a line takes: $10,000,000.00 (in cents; minor units of any currency). */
+export const maxUnitPriceCents = 1_000_000_000;

@@ -5,8 +5,10 @@
 
 // Quantities and amounts are read by the rule the console shares (src/shared/money.ts).
 export { maxQuantityTenThousandths, maxRatePpm } from '../../shared/money.js';
-/** The largest unit price a line takes: $10,000,000.00. */
-export const maxUnitPriceCents = 1_000_000_000;
+export { maxUnitPriceCents } from '../../shared/invoice-limits.js';
+export { isValidDate } from '../../shared/dates.js';
+import { termDays, type InvoiceTerms } from '../../shared/contract/invoices.js';
+export { invoiceTerms, termDays, type InvoiceTerms } from '../../shared/contract/invoices.js';
 /** An invoice total no larger than this ($100,000,000,000.00) stays exact everywhere. */
 export const maxInvoiceTotalCents = 10_000_000_000_000;
 /**
@@ -114,21 +116,6 @@ export function statusSql(alias = 'i'): string {
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
-const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** True for a real calendar date written YYYY-MM-DD. */
-export function isValidDate(text: string): boolean {
-  const match = isoDate.exec(text);
-  if (!match) return false;
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return (
-    date.getUTCFullYear() === Number(match[1]) &&
-    date.getUTCMonth() === Number(match[2]) - 1 &&
-    date.getUTCDate() === Number(match[3]) &&
-    Number(match[1]) >= 1900
-  );
-}
-
 export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * dayMs).toISOString().slice(0, 10);
 }
@@ -140,17 +127,6 @@ export function daysOverdue(dueDate: string, today: string): number {
   );
   return Math.max(0, days);
 }
-
-export const invoiceTerms = ['Due on receipt', 'Net 15', 'Net 30', 'Net 45', 'Net 60'] as const;
-export type InvoiceTerms = (typeof invoiceTerms)[number];
-
-export const termDays: Record<InvoiceTerms, number> = {
-  'Due on receipt': 0,
-  'Net 15': 15,
-  'Net 30': 30,
-  'Net 45': 45,
-  'Net 60': 60,
-};
 
 /** The due date: as given, or the issue date plus the terms' days. */
 export function dueDateFor(issueDate: string, terms: InvoiceTerms, dueDate?: string): string {

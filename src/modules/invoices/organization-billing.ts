@@ -8,9 +8,7 @@ import {
 } from '../organizations/organizations.service.js';
 import { invoices } from './invoices.schema.js';
 import { isOfferedCurrency } from '../../shared/currencies.js';
-
-/** Why a currency code is refused (field `currency`). */
-export const currencyNotOffered = 'must be one of the currencies Portico offers, such as USD';
+import { currencyNotOffered } from '../../shared/contract/invoices.js';
 
 /**
  * An organization's billing settings; the currency is fixed once it has an invoice. The

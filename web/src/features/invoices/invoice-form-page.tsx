@@ -42,7 +42,7 @@ import { useOrganization } from '../organizations/organizations-api';
 import { useBusinessDates } from '../settings/billing-api';
 import {
   invoiceTerms,
-  termsDays,
+  termDays,
   useInvoice,
   useSaveInvoice,
   useServiceCategories,
@@ -93,7 +93,7 @@ const isTerms = (value: string): value is InvoiceTerms =>
   (invoiceTerms as readonly string[]).includes(value);
 
 function computedDueDate(values: Pick<InvoiceFormValues, 'issueDate' | 'terms'>): string {
-  return addDays(values.issueDate, termsDays[values.terms]) ?? '';
+  return addDays(values.issueDate, termDays[values.terms]) ?? '';
 }
 
 /** /invoices/new (optionally ?organizationId=…) */

@@ -1,146 +1,44 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, type ApiErrorCode } from '../../api/client';
+import type { z } from 'zod';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type { serviceCategoryBody, taxRateBody } from '../../../../src/shared/contract/catalog';
+import type {
+  invoiceBody,
+  invoiceDetail,
+  invoiceImportResult,
+  invoiceLine,
+  invoiceListPage,
+  invoiceListQuery,
+  invoiceListRow,
+} from '../../../../src/shared/contract/invoices';
+import type { accountSummaryPreview } from '../../../../src/shared/contract/statements';
 import type { InvoiceStatus } from '../../../../src/shared/invoice-status';
 
+export {
+  invoiceTerms,
+  termDays,
+  type InvoiceTerms,
+} from '../../../../src/shared/contract/invoices';
+export type { InvoiceState } from '../../../../src/shared/contract/invoices';
 export type { InvoiceStatus };
-export type InvoiceState = 'draft' | 'issued' | 'void';
 
-export const invoiceTerms = ['Due on receipt', 'Net 15', 'Net 30', 'Net 45', 'Net 60'] as const;
-export type InvoiceTerms = (typeof invoiceTerms)[number];
+export type InvoiceListItem = Answer<typeof invoiceListRow>;
+export type InvoiceLine = Answer<typeof invoiceLine>;
+export type Invoice = Answer<typeof invoiceDetail>;
+/** What the invoice form sends (POST /api/invoices, PUT /api/invoices/{id}). */
+export type InvoiceInput = z.input<typeof invoiceBody>;
+export type ImportResult = Answer<typeof invoiceImportResult>;
+export type ServiceCategory = Answer<typeof serviceCategoryBody>;
+export type TaxRate = Answer<typeof taxRateBody>;
+export type AccountSummaryPreview = Answer<typeof accountSummaryPreview>;
+export type AgingBuckets = AccountSummaryPreview['statement']['aging'];
 
-/** Days from the issue date to the due date, for each terms choice. */
-export const termsDays: Record<InvoiceTerms, number> = {
-  'Due on receipt': 0,
-  'Net 15': 15,
-  'Net 30': 30,
-  'Net 45': 45,
-  'Net 60': 60,
-};
-
-export interface InvoiceListItem {
-  id: string;
-  number: string;
-  organizationId: string;
-  organizationName: string;
-  status: InvoiceStatus;
-  issueDate: string;
-  dueDate: string;
-  terms: string;
-  currency: string;
-  serviceCategoryName: string;
-  totalCents: number;
-  amountPaidCents: number;
-  balanceCents: number;
-  daysOverdue: number;
-}
-
-export interface InvoiceListParams {
-  organizationId?: string;
-  status?: InvoiceStatus;
-  serviceCategoryId?: string;
-  dueFrom?: string;
-  dueTo?: string;
+/** The list's filters as the page holds them (overdue as a flag), and its page size. */
+export type InvoiceListParams = Omit<z.input<typeof invoiceListQuery>, 'overdue'> & {
   overdue?: boolean;
-  q?: string;
-  cursor?: string;
   limit: number;
-}
-
-export interface InvoiceLine {
-  id: string;
-  position: number;
-  description: string;
-  quantity: string;
-  unitPriceCents: number;
-  taxable: boolean;
-  amountCents: number;
-}
-
-export interface Invoice {
-  id: string;
-  number: string;
-  organizationId: string;
-  organizationName: string;
-  state: InvoiceState;
-  status: InvoiceStatus;
-  issueDate: string;
-  dueDate: string;
-  terms: string;
-  currency: string;
-  serviceCategoryId: string;
-  serviceCategoryName: string;
-  taxRateId: string | null;
-  taxRateName: string | null;
-  taxRatePpm: number;
-  subtotalCents: number;
-  taxCents: number;
-  totalCents: number;
-  amountPaidCents: number;
-  balanceCents: number;
-  daysOverdue: number;
-  externalReference: string | null;
-  memo: string;
-  voidReason: string | null;
-  issuedAt: string | null;
-  voidedAt: string | null;
-  createdAt: string;
-  lines: InvoiceLine[];
-}
-
-export interface InvoiceInput {
-  organizationId: string;
-  number?: string;
-  issueDate: string;
-  dueDate?: string;
-  terms: InvoiceTerms;
-  serviceCategoryId: string;
-  taxRateId: string | null;
-  memo?: string;
-  externalReference?: string;
-  lines: { description: string; quantity: string; unitPriceCents: number; taxable: boolean }[];
-}
-
-export interface ServiceCategory {
-  id: string;
-  name: string;
-  position: number;
-  archivedAt: string | null;
-}
-
-export interface TaxRate {
-  id: string;
-  name: string;
-  ratePpm: number;
-  ratePercent: string;
-  archivedAt: string | null;
-}
-
-export interface AgingBuckets {
-  current: number;
-  days1to30: number;
-  days31to60: number;
-  days61to90: number;
-  over90: number;
-}
-
-export interface AccountSummaryPreview {
-  subject: string;
-  html: string;
-  text: string;
-  statement: {
-    asOf: string;
-    currency: string;
-    totalDueCents: number;
-    pastDueCents: number;
-    aging: AgingBuckets;
-    openInvoices: unknown[];
-  };
-}
-
-export interface ImportResult {
-  imported: number;
-  invoices: { id: string; number: string }[];
-}
+};
 
 /** Every invoice query starts with 'invoices', so one invalidation refreshes lists and details. */
 export const invoiceKeys = {
@@ -156,7 +54,7 @@ export function useInvoiceList(params: InvoiceListParams) {
   return useQuery({
     queryKey: invoiceKeys.list(params),
     queryFn: () =>
-      api<{ invoices: InvoiceListItem[]; nextCursor: string | null }>('/api/invoices', {
+      api<Answer<typeof invoiceListPage>>('/api/invoices', {
         query: { ...params, overdue: params.overdue ? true : undefined },
       }),
     placeholderData: keepPreviousData,
