@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply } from 'fastify';
 import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
-import { emailAddress, idParam, pageLimit } from '../../platform/http/validation.js';
+import { idParam, pageLimit } from '../../platform/http/validation.js';
 import { errorResponses, noContent } from '../../platform/http/responses.js';
 import { minimumPasswordLength } from '../../platform/passwords.js';
 import { businessToday, businessTodayFor } from '../settings/business-date.js';
@@ -25,11 +25,16 @@ import {
   portalPaidInvoicesPage,
 } from '../../shared/contract/portal-invoices.js';
 import {
+  changePasswordBody,
   comingAreaBodies,
   contactLoginHistoryPage,
+  newPasswordBody,
+  passwordResetRequestBody,
   passwordSetBody,
+  portalSignInBody,
   portalSessionBody,
   portalSessionWithToken,
+  organizationIdBody,
 } from '../../shared/contract/portal.js';
 import { portalScope, portalSessionCookie, requirePortal } from './portal-auth.js';
 import { requestPasswordReset } from './password-reset-request.js';
@@ -48,17 +53,10 @@ import {
 } from './portal-passwords.js';
 import { switchOrganization } from './portal-company-switch.js';
 
-const password = z.string().max(200, 'must be at most 200 characters');
 /** A page of a portal list: keyset cursor (none for the first page) and size. */
 const portalPageQuery = z.object({
   cursor: z.string().max(500).optional(),
   limit: pageLimit,
-});
-
-const newPasswordBody = z.object({
-  token: z.string().min(10, 'is not a valid link').max(200),
-  password,
-  passwordConfirmation: password,
 });
 
 export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
@@ -122,7 +120,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
         config: { access: 'public' },
         // The per-address limit counts failed attempts only (signInContact).
         schema: {
-          body: z.object({ email: emailAddress, password: z.string().min(1, 'is required') }),
+          body: portalSignInBody,
           response: { 200: portalSessionBody, ...errorResponses },
         },
       },
@@ -163,7 +161,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       {
         onRequest: requirePortal(undefined, { whileViewing: true }),
         schema: {
-          body: z.object({ organizationId: z.uuid('must be a valid id') }),
+          body: organizationIdBody,
           response: { 200: portalSessionBody, ...errorResponses },
         },
       },
@@ -200,7 +198,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       {
         config: { access: 'public', rateLimit: { max: 5, timeWindow: '15 minutes' } },
         schema: {
-          body: z.object({ email: emailAddress }),
+          body: passwordResetRequestBody,
           response: { 202: z.object({ message: z.string() }), ...errorResponses },
         },
       },
@@ -218,11 +216,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       {
         onRequest: requirePortal(undefined, { duringPasswordChange: true }),
         schema: {
-          body: z.object({
-            currentPassword: z.string().min(1, 'is required').max(200),
-            newPassword: password,
-            newPasswordConfirmation: password,
-          }),
+          body: changePasswordBody,
           response: { 200: z.object({ changed: z.literal(true) }), ...errorResponses },
         },
       },
@@ -365,7 +359,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
         onRequest: requireStaff('read'),
         schema: {
           params: idParam,
-          body: z.object({ organizationId: z.uuid('must be a valid id') }),
+          body: organizationIdBody,
           response: { 200: z.object({ url: z.string() }), ...errorResponses },
         },
       },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dateFormats } from '../dates.js';
 import { calendarDate, instant, keysetPage } from './common.js';
+import { emailAddress } from './fields.js';
 import { portalPermissions } from './access-profiles.js';
 
 /**
@@ -52,6 +53,35 @@ export const portalSessionBody = z.object({
 
 /** GET /api/portal/session: the session body and a CSRF token for it. */
 export const portalSessionWithToken = portalSessionBody.extend({ csrfToken: z.string() });
+
+/** A password as the portal's forms send it (its rules are checked by the use case). */
+const password = z.string().max(200, 'must be at most 200 characters');
+
+/** POST /api/portal/sign-in. */
+export const portalSignInBody = z.object({
+  email: emailAddress,
+  password: z.string().min(1, 'is required'),
+});
+
+/** A body naming one organization: the company switch, and staff's "view portal as". */
+export const organizationIdBody = z.object({ organizationId: z.uuid('must be a valid id') });
+
+/** POST /api/portal/set-password and /reset-password: the emailed link's token and the password. */
+export const newPasswordBody = z.object({
+  token: z.string().min(10, 'is not a valid link').max(200),
+  password,
+  passwordConfirmation: password,
+});
+
+/** POST /api/portal/request-password-reset ("Forgot your password?"). */
+export const passwordResetRequestBody = z.object({ email: emailAddress });
+
+/** POST /api/portal/change-password (My Account). */
+export const changePasswordBody = z.object({
+  currentPassword: z.string().min(1, 'is required').max(200),
+  newPassword: password,
+  newPasswordConfirmation: password,
+});
 
 /** A password set from an emailed link: the account's address, to sign in with. */
 export const passwordSetBody = z.object({ email: z.string() });

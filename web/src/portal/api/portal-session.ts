@@ -1,64 +1,34 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import type { DateFormat } from '../../../../src/shared/dates';
+import type { z } from 'zod';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type {
+  changePasswordBody,
+  newPasswordBody,
+  organizationIdBody,
+  passwordResetRequestBody,
+  passwordSetBody,
+  portalSignInBody,
+  portalSessionBody,
+  portalSessionWithToken,
+} from '../../../../src/shared/contract/portal';
 import { setDateDisplay } from '../../lib/format';
 import { localPath } from '../../lib/local-path';
 import { portalApi, setPortalCsrfToken } from './portal-client';
 
-export type PortalPermission =
-  | 'view_invoices'
-  | 'pay_invoices'
-  | 'view_payment_history'
-  | 'manage_payment_methods'
-  | 'manage_autopay'
-  | 'schedule_payments'
-  | 'view_credits'
-  | 'service_tickets';
+export type { PortalPermission } from '../../../../src/shared/contract/access-profiles';
 
-export interface PortalBranding {
-  mspName: string;
-  logoUrl: string;
-  brandColor: string;
-  supportEmail: string;
-  supportPhone: string;
-}
-
-export interface PortalContact {
-  id: string;
-  name: string;
-  email: string;
-  mustChangePassword: boolean;
-}
-
-export interface PortalOrganization {
-  id: string;
-  name: string;
-  profileName: string;
-  permissions: PortalPermission[];
-}
-
-export interface PortalCurrent {
-  organizationId: string;
-  organizationName: string;
-  profileName: string;
-  permissions: PortalPermission[];
-}
-
-export interface PortalSession {
-  csrfToken: string;
-  branding: PortalBranding;
-  /** How dates are written, and today's business date: the MSP's, never the browser's. */
-  dates: { dateFormat: DateFormat; timeZone: string; today: string };
-  contact: PortalContact | null;
-  organizations: PortalOrganization[];
-  current: PortalCurrent | null;
-  /** Set when a staff member views the portal as this contact: read-only. */
-  viewer: { staffName: string } | null;
+/** GET /api/portal/session, as the server declares it, and what the portal adds to it. */
+export type PortalSession = Answer<typeof portalSessionWithToken> & {
   /** Client-side only: the contact signed out here, rather than the session ending. */
   signedOut?: boolean;
-}
+};
+export type PortalBranding = PortalSession['branding'];
+export type PortalContact = NonNullable<PortalSession['contact']>;
+export type PortalOrganization = PortalSession['organizations'][number];
+export type PortalCurrent = NonNullable<PortalSession['current']>;
 
 /** Sign-in and switch-organization answer the session without its token. */
-type SessionBody = Omit<PortalSession, 'csrfToken'> & { csrfToken?: string };
+type SessionBody = Answer<typeof portalSessionBody> & { csrfToken?: string };
 
 /** Everything the portal caches lives under 'portal', apart from the staff console's keys. */
 export const portalKeys = {
@@ -115,10 +85,7 @@ function storeSessionBody(queryClient: QueryClient, body: SessionBody) {
   if (body.csrfToken) setPortalCsrfToken(body.csrfToken);
 }
 
-export interface PortalSignInInput {
-  email: string;
-  password: string;
-}
+export type PortalSignInInput = z.input<typeof portalSignInBody>;
 
 export function usePortalSignIn() {
   const queryClient = useQueryClient();
@@ -165,7 +132,7 @@ export function useSwitchOrganization() {
     mutationFn: (organizationId: string) =>
       portalApi<SessionBody>('/api/portal/switch-organization', {
         method: 'POST',
-        body: { organizationId },
+        body: { organizationId } satisfies z.input<typeof organizationIdBody>,
       }),
     onSuccess: async (body) => {
       storeSessionBody(queryClient, body);
@@ -175,17 +142,13 @@ export function useSwitchOrganization() {
   });
 }
 
-export interface NewPasswordInput {
-  token: string;
-  password: string;
-  passwordConfirmation: string;
-}
+export type NewPasswordInput = z.input<typeof newPasswordBody>;
 
 /** Set a first password (Welcome email link) or a new one (reset email link). */
 export function useSetPasswordWithToken(kind: 'set' | 'reset') {
   return useMutation({
     mutationFn: (input: NewPasswordInput) =>
-      portalApi<{ email: string }>(
+      portalApi<Answer<typeof passwordSetBody>>(
         kind === 'set' ? '/api/portal/set-password' : '/api/portal/reset-password',
         { method: 'POST', body: input, ignoreUnauthenticated: true },
       ),
@@ -197,17 +160,13 @@ export function useRequestPasswordReset() {
     mutationFn: (email: string) =>
       portalApi<unknown>('/api/portal/request-password-reset', {
         method: 'POST',
-        body: { email },
+        body: { email } satisfies z.input<typeof passwordResetRequestBody>,
         ignoreUnauthenticated: true,
       }),
   });
 }
 
-export interface ChangePasswordInput {
-  currentPassword: string;
-  newPassword: string;
-  newPasswordConfirmation: string;
-}
+export type ChangePasswordInput = z.input<typeof changePasswordBody>;
 
 export function useChangePassword() {
   const queryClient = useQueryClient();
