@@ -481,6 +481,22 @@ describe('refunds', () => {
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(2);
   });
 
+  it('refuses one key used for refunds of two charges, even at once: one refund is made', async () => {
+    const method = await savedMethod(card('4242424242424242'));
+    const first = await gateway.charge(chargeOf(method.gatewayRef, 1_000));
+    const second = await gateway.charge(chargeOf(method.gatewayRef, 1_000));
+    const key = newKey();
+    const outcomes = await Promise.allSettled(
+      [first, second].map((charged) =>
+        gateway.refund({ idempotencyKey: key, chargeRef: charged.chargeRef, amountCents: 100 }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(GatewayError);
+    expect((refused.reason as GatewayError).kind).toBe('idempotency_mismatch');
+  });
+
   it('refuses to refund a declined charge or an unknown one', async () => {
     const method = await savedMethod(card('4000000000000002'));
     const declined = await gateway.charge(chargeOf(method.gatewayRef));

@@ -2,7 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
 import type { Config } from '../../platform/config.js';
-import { createDb, withTransaction, type Db, type Pool } from '../../platform/database.js';
+import {
+  createDb,
+  isUniqueViolation,
+  withTransaction,
+  type Db,
+  type Pool,
+} from '../../platform/database.js';
 import { AppError } from '../../platform/errors.js';
 import type { SandboxTokenRequest } from '../../shared/contract/sandbox.js';
 import {
@@ -469,6 +475,15 @@ export function createSandboxGateway(options: {
           .set({ refundedCents: sql`${sandboxCharges.refundedCents} + ${input.amountCents}` })
           .where(eq(sandboxCharges.id, charge.id));
         return refundResult(inserted!);
+      }).catch((error: unknown) => {
+        // The key, sent at the same moment for a refund of another charge, got there first.
+        if (isUniqueViolation(error, 'sandbox_refunds_idempotency_key_unique')) {
+          throw new GatewayError(
+            'idempotency_mismatch',
+            `The idempotency key ${input.idempotencyKey} was already used with other parameters.`,
+          );
+        }
+        throw error;
       });
       if (faults.mode === 'timeout') throw lostAnswer('refund');
       return refund;
