@@ -22,9 +22,12 @@ import { sendContactAccountSummary } from './modules/statements/account-summary.
 import { invoiceRoutes } from './modules/invoices/invoices.routes.js';
 import { catalogRoutes } from './modules/invoices/catalog.routes.js';
 import { paymentMethodRoutes } from './modules/payments/payment-methods.routes.js';
-import { paymentRoutes } from './modules/payments/payments.routes.js';
 import { paymentGateway, sandboxGateway } from './payment-gateway.js';
 import { sandboxRoutes } from './modules/sandbox-processor/sandbox.routes.js';
+import { paymentRoutes } from './modules/payments/payments.routes.js';
+import { paymentProcessorRoutes } from './modules/payments/payment-processor.routes.js';
+import { applyChargeResult } from './modules/payments/charge-results.js';
+import { stripeBrowserOrigins } from './modules/payments/stripe-gateway.js';
 
 export type { App } from './platform/http/app.js';
 
@@ -59,9 +62,17 @@ export async function buildApp(
       catalogRoutes(context),
       paymentMethodRoutes(context, { gateway: paymentGateway(context) }),
       paymentRoutes(context, { gateway: paymentGateway(context) }),
+      paymentProcessorRoutes(context, {
+        gateway: paymentGateway(context),
+        // A Stripe webhook's word on a charge goes the way the pay route's and the job's do.
+        onChargeUpdate: (idempotencyKey, result) =>
+          applyChargeResult(context, { where: { idempotencyKey }, result }),
+      }),
       // The sandbox processor's own endpoint, served only while it is the processor.
       ...(sandbox ? [sandboxRoutes(sandbox)] : []),
     ],
     ...(logStream ? { logStream } : {}),
+    // Stripe's Payment Element runs in the page: its script, iframes and API are let in.
+    ...(paymentGateway(context).name === 'stripe' ? { externalOrigins: stripeBrowserOrigins } : {}),
   });
 }

@@ -1,6 +1,7 @@
 import { currentTime, type AppContext } from './platform/context.js';
-import { ConfigError } from './platform/config.js';
+import { ConfigError, type Config } from './platform/config.js';
 import type { PaymentGateway } from './modules/payments/gateway.js';
+import { createStripeGateway } from './modules/payments/stripe-gateway.js';
 import {
   createSandboxGateway,
   type SandboxGateway,
@@ -44,8 +45,22 @@ function createGateway(context: AppContext): PaymentGateway {
         clock: () => currentTime(context),
       });
     case 'stripe':
-      throw new ConfigError(
-        'Invalid configuration:\n  PAYMENT_GATEWAY: stripe is not available in this version; use sandbox',
-      );
+      return stripeGatewayOf(context.config);
   }
+}
+
+/** Stripe, with the keys loadConfig made sure of (docs/decisions/0031-stripe-gateway.md). */
+function stripeGatewayOf(config: Config): PaymentGateway {
+  const { STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET } = config;
+  if (!STRIPE_SECRET_KEY || !STRIPE_PUBLISHABLE_KEY || !STRIPE_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration:\n  PAYMENT_GATEWAY: stripe needs STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET',
+    );
+  }
+  return createStripeGateway({
+    secretKey: STRIPE_SECRET_KEY,
+    publishableKey: STRIPE_PUBLISHABLE_KEY,
+    webhookSecret: STRIPE_WEBHOOK_SECRET,
+    ...(config.STRIPE_API_URL ? { apiUrl: config.STRIPE_API_URL } : {}),
+  });
 }

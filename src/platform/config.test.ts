@@ -23,6 +23,27 @@ describe('configuration', () => {
     expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(true);
   });
 
+  it('with PAYMENT_GATEWAY=stripe, names each Stripe key that is missing or malformed', () => {
+    expect(() => loadConfig({ PAYMENT_GATEWAY: 'stripe' })).toThrowError(ConfigError);
+    expect(() =>
+      loadConfig({ PAYMENT_GATEWAY: 'stripe', STRIPE_SECRET_KEY: 'sk_test_1' }),
+    ).toThrowError(
+      /STRIPE_PUBLISHABLE_KEY: is required when PAYMENT_GATEWAY=stripe\n {2}STRIPE_WEBHOOK_SECRET: is required/,
+    );
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: 'pk_test_1' })).toThrowError(
+      /STRIPE_SECRET_KEY: must be a Stripe secret key/,
+    );
+    const stripe = loadConfig({
+      PAYMENT_GATEWAY: 'stripe',
+      STRIPE_SECRET_KEY: 'sk_test_51Portico',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_51Portico',
+      STRIPE_WEBHOOK_SECRET: 'whsec_Portico',
+    });
+    expect(stripe.PAYMENT_GATEWAY).toBe('stripe');
+    // The sandbox, the default, needs none of them.
+    expect(loadConfig({}).PAYMENT_GATEWAY).toBe('sandbox');
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });

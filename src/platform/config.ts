@@ -50,6 +50,26 @@ export const configSchema = z.object({
   SANDBOX_FAULT: z.enum(['none', 'timeout']).default('none'),
   /** Seconds after which the sandbox settles (or returns) an ACH debit. */
   SANDBOX_ACH_SETTLE_SECONDS: z.coerce.number().int().min(0).max(604_800).default(60),
+  /** Stripe's secret API key (sk_… or a restricted rk_…), for PAYMENT_GATEWAY=stripe. */
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(live|test)_\w+$/, 'must be a Stripe secret key (sk_live_… or sk_test_…)')
+    .optional(),
+  /** Stripe's publishable key (pk_…), which the browser loads Stripe.js with. */
+  STRIPE_PUBLISHABLE_KEY: z
+    .string()
+    .regex(/^pk_(live|test)_\w+$/, 'must be a Stripe publishable key (pk_live_… or pk_test_…)')
+    .optional(),
+  /** The signing secret of the webhook endpoint /api/webhooks/stripe (whsec_…). */
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)')
+    .optional(),
+  /** Where Stripe's API answers: unset is Stripe itself; stripe-mock or a replayer for tests. */
+  STRIPE_API_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/?#]+\/?$/, 'must be an http:// or https:// address without a path')
+    .optional(),
 });
 
 /** The configuration, with PUBLIC_URL always filled in (see `defaultPublicUrl`). */
@@ -71,6 +91,13 @@ export function defaultPublicUrl(config: { HOST: string; PORT: number }): string
 
 export class ConfigError extends Error {}
 
+/** What PAYMENT_GATEWAY=stripe needs (from Stripe's Dashboard, Developers). */
+const stripeKeys = [
+  'STRIPE_SECRET_KEY',
+  'STRIPE_PUBLISHABLE_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+] as const;
+
 /** Reads and validates the environment; a bad value stops the start with its name and reason. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
@@ -78,6 +105,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (result.data.PAYMENT_GATEWAY === 'stripe') {
+    // Without them no charge could be made or confirmed: say so at start, not at the first payment.
+    const missing = stripeKeys.filter((name) => result.data[name] === undefined);
+    if (missing.length > 0) {
+      const lines = missing.map((name) => `  ${name}: is required when PAYMENT_GATEWAY=stripe`);
+      throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    }
   }
   const publicUrl = result.data.PUBLIC_URL?.replace(/\/+$/, '') ?? defaultPublicUrl(result.data);
   return { ...result.data, PUBLIC_URL: publicUrl };

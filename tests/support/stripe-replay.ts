@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 
 /**
@@ -18,8 +20,13 @@ export interface ExpectedRequest {
   absent?: string[];
   /** The Idempotency-Key header the request must carry. */
   idempotencyKey?: string;
-  /** What Stripe answers: a fixture's name, or the connection failing. */
-  answer: { status: number; fixture: string } | { connectionError: true };
+  /**
+   * What Stripe answers: a fixture's name (with `replace`: each key's text in it replaced by
+   * its value, for ids only known at run time), or the connection failing.
+   */
+  answer:
+    | { status: number; fixture: string; replace?: Record<string, string> }
+    | { connectionError: true };
 }
 
 export interface SeenRequest {
@@ -84,7 +91,11 @@ export function stripeReplay(expected: ExpectedRequest[]) {
       mismatches.push(`${method} ${url.pathname}: ${problems.join('; ')}`);
     }
     if ('connectionError' in next.answer) throw new TypeError('fetch failed');
-    return new Response(fixtureText(next.answer.fixture), {
+    let text = fixtureText(next.answer.fixture);
+    for (const [from, to] of Object.entries(next.answer.replace ?? {})) {
+      text = text.replaceAll(from, to);
+    }
+    return new Response(text, {
       status: next.answer.status,
       headers: {
         'content-type': 'application/json',
@@ -95,11 +106,56 @@ export function stripeReplay(expected: ExpectedRequest[]) {
   };
   const mismatches: string[] = [];
   return {
+    fetchFn,
     httpClient: Stripe.createFetchHttpClient(fetchFn as typeof fetch),
+    /** Adds requests expected after those already listed. */
+    expectNext: (...more: ExpectedRequest[]) => queue.push(...more),
+    /** Forgets what was expected and went wrong so far (one test's failure stays its own). */
+    reset: () => {
+      queue.length = 0;
+      mismatches.length = 0;
+    },
     seen,
     /** Requests that differed from what was expected (empty when all matched). */
     mismatches,
     /** Expected requests that were never made. */
     remaining: () => queue.length,
+  };
+}
+
+/**
+ * The same replay behind a real HTTP server on loopback, for a whole Portico started with
+ * PAYMENT_GATEWAY=stripe and STRIPE_API_URL=url: Stripe's client talks to it over the network
+ * as it would to api.stripe.com. A connection error is a socket closed without an answer.
+ */
+export async function stripeReplayServer(expected: ExpectedRequest[] = []) {
+  const replay = stripeReplay(expected);
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (typeof value === 'string') headers.set(name, value);
+      }
+      replay
+        .fetchFn(`http://127.0.0.1${request.url ?? '/'}`, {
+          method: request.method ?? 'GET',
+          headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        })
+        .then(async (answer) => {
+          response.writeHead(answer.status, Object.fromEntries(answer.headers));
+          response.end(await answer.text());
+        })
+        .catch(() => request.socket.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...replay,
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

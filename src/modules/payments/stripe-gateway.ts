@@ -25,6 +25,16 @@ import {
  *   unknown and the reconciliation job asks `findCharge`, never charging again.
  */
 
+/**
+ * What the pages must be allowed to load and reach for Stripe.js and the Payment Element, as
+ * Stripe documents for a Content Security Policy (its script, its iframes, its API).
+ */
+export const stripeBrowserOrigins = {
+  script: ['https://js.stripe.com', 'https://*.js.stripe.com'],
+  frame: ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com'],
+  connect: ['https://api.stripe.com'],
+};
+
 /** A webhook request whose Stripe-Signature does not match the endpoint's signing secret. */
 export class WebhookSignatureError extends Error {
   override name = 'WebhookSignatureError';
@@ -77,6 +87,11 @@ export interface StripeGatewayOptions {
   webhookSecret: string;
   /** How Stripe is reached: the client's own HTTP client when absent; tests replay recordings. */
   httpClient?: Stripe.HttpClient;
+  /**
+   * Where Stripe's API answers (default https://api.stripe.com): Stripe's own stripe-mock, or a
+   * replayer of recorded answers in tests. An origin, no path.
+   */
+  apiUrl?: string;
   /** Per-request timeout in milliseconds: after it, the outcome is unknown ('unavailable'). */
   timeoutMs?: number;
   /** Retries of a failed connection or 5xx, with the same idempotency key (safe to repeat). */
@@ -94,6 +109,7 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
     // No latency telemetry: nothing about Portico's requests leaves but the requests themselves.
     telemetry: false,
     ...(options.httpClient ? { httpClient: options.httpClient } : {}),
+    ...(options.apiUrl ? apiAddress(options.apiUrl) : {}),
   });
   const now = options.now ?? (() => new Date());
 
@@ -272,6 +288,17 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
         return { idempotencyKey, result: chargeResultOf(intent) };
       });
     },
+  };
+}
+
+/** Stripe's client settings for an API origin such as http://127.0.0.1:12111. */
+function apiAddress(apiUrl: string): { host: string; port: number; protocol: 'http' | 'https' } {
+  const url = new URL(apiUrl);
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
+    protocol,
   };
 }
 

@@ -1,0 +1,357 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import Stripe from 'stripe';
+import type { Answer } from '../../src/shared/contract/common.js';
+import type {
+  paymentProcessorAnswer,
+  stripeSetupAnswer,
+} from '../../src/shared/contract/payment-processor.js';
+import type { portalPaymentMethodList } from '../../src/shared/contract/payment-methods.js';
+import type { payInvoicesAnswer, paymentHistoryPage } from '../../src/shared/contract/payments.js';
+import { hashPassword } from '../../src/platform/passwords.js';
+import { databaseSnapshot, errorOf } from '../support/api-assertions.js';
+import { insertInvoice } from '../support/invoice-fixtures.js';
+import { stripeFixture, stripeReplayServer } from '../support/stripe-replay.js';
+import {
+  ApiClient,
+  organizationId,
+  signedInAs,
+  startTestApp,
+  type TestApp,
+} from '../support/test-app.js';
+
+/**
+ * Portico with PAYMENT_GATEWAY=stripe, Stripe's API replayed from recorded answers on a
+ * loopback server (STRIPE_API_URL): what the portal and staff ask of Stripe (which processor,
+ * a SetupIntent, saving the method it confirmed, a payment) and what Stripe tells Portico (the
+ * signed webhook at /api/webhooks/stripe).
+ */
+
+const webhookSecret = 'whsec_portico_replay';
+let stripe: Awaited<ReturnType<typeof stripeReplayServer>>;
+let testApp: TestApp;
+let pawnee = '';
+let portal: ApiClient;
+
+type PortalList = Answer<typeof portalPaymentMethodList>;
+type PayAnswer = Answer<typeof payInvoicesAnswer>;
+type History = Answer<typeof paymentHistoryPage>;
+
+/** A contact of the organization signed in to the portal, with exactly these permissions. */
+async function contactWith(organization: string, permissions: string[]): Promise<ApiClient> {
+  const pool = testApp.database.pool;
+  const suffix = randomUUID().slice(0, 8);
+  const profile = (
+    await pool.query(
+      `INSERT INTO access_profiles (name, permissions) VALUES ($1, $2) RETURNING id`,
+      [`Stripe profile ${suffix}`, permissions],
+    )
+  ).rows[0].id;
+  const email = `stripe-${suffix}@example.com`;
+  const password = 'Waffles at JJs Diner 1972';
+  const id: string = (
+    await pool.query(
+      `INSERT INTO contacts (name, email, password_hash) VALUES ('Ann Perkins', $1, $2) RETURNING id`,
+      [email, await hashPassword(password)],
+    )
+  ).rows[0].id;
+  await pool.query(
+    `INSERT INTO contact_organizations (contact_id, organization_id, access_profile_id)
+     VALUES ($1, $2, $3)`,
+    [id, organization, profile],
+  );
+  const client = new ApiClient(testApp.app, '/api/portal/session');
+  const signIn = await client.post('/api/portal/sign-in', { email, password });
+  expect(signIn.statusCode, signIn.body).toBe(200);
+  return client;
+}
+
+/** Stripe's POST of an event to the webhook, signed with `secret`. */
+function deliver(
+  eventFixture: string,
+  replace: Record<string, string> = {},
+  secret = webhookSecret,
+) {
+  let payload = JSON.stringify(stripeFixture(eventFixture), null, 2);
+  for (const [from, to] of Object.entries(replace)) payload = payload.replaceAll(from, to);
+  return testApp.app.inject({
+    method: 'POST',
+    url: '/api/webhooks/stripe',
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret }),
+    },
+    payload,
+  });
+}
+
+function expectAllReplayed() {
+  expect(stripe.mismatches).toEqual([]);
+  expect(stripe.remaining()).toBe(0);
+}
+
+beforeAll(async () => {
+  stripe = await stripeReplayServer();
+  testApp = await startTestApp({
+    PAYMENT_GATEWAY: 'stripe',
+    STRIPE_SECRET_KEY: 'sk_test_portico_replay',
+    STRIPE_PUBLISHABLE_KEY: 'pk_test_portico_replay',
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
+    STRIPE_API_URL: stripe.url,
+  });
+  pawnee = await organizationId(testApp, 'Pawnee Parks Dept.');
+  portal = await contactWith(pawnee, [
+    'view_invoices',
+    'manage_payment_methods',
+    'pay_invoices',
+    'view_payment_history',
+  ]);
+});
+beforeEach(() => stripe.reset());
+afterAll(async () => {
+  await testApp?.close();
+  await stripe?.close();
+});
+
+describe('adding a payment method through Stripe', () => {
+  it('tells the portal and staff that Stripe runs, with the publishable key only', async () => {
+    const answer = await portal.get('/api/portal/payment-processor');
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.json<Answer<typeof paymentProcessorAnswer>>()).toEqual({
+      name: 'stripe',
+      publishableKey: 'pk_test_portico_replay',
+    });
+    expect(answer.body).not.toContain('sk_test');
+    const staff = await (await signedInAs(testApp.app, 'read_only')).get('/api/payment-processor');
+    expect(staff.json()).toEqual({ name: 'stripe', publishableKey: 'pk_test_portico_replay' });
+    // The pages may load Stripe.js and its Payment Element iframe, and nothing else new.
+    const page = await testApp.app.inject({ method: 'GET', url: '/api/health' });
+    const policy = String(page.headers['content-security-policy']);
+    expect(policy).toMatch(/script-src 'self' https:\/\/js\.stripe\.com/);
+    expect(policy).toMatch(
+      /frame-src 'self' https:\/\/js\.stripe\.com .*https:\/\/hooks\.stripe\.com/,
+    );
+    expect(policy).toMatch(/connect-src 'self' https:\/\/api\.stripe\.com/);
+    // The sandbox's tokenization endpoint is not served when Stripe is the processor.
+    const sandbox = await testApp.app.inject({ method: 'POST', url: '/sandbox/v1/tokens' });
+    expect(sandbox.statusCode).toBe(404);
+  });
+
+  it('starts a SetupIntent on the organization’s Stripe Customer, then saves what Stripe confirmed', async () => {
+    stripe.expectNext(
+      {
+        method: 'POST',
+        path: '/v1/customers',
+        params: { 'metadata[portico_organization_id]': pawnee },
+        idempotencyKey: `portico-customer-${pawnee}`,
+        answer: { status: 200, fixture: 'customer.json' },
+      },
+      {
+        method: 'POST',
+        path: '/v1/setup_intents',
+        params: { customer: 'cus_RqB7kT2mXo4aLp', usage: 'off_session' },
+        answer: { status: 200, fixture: 'setup-intent-created.json' },
+      },
+    );
+    const setup = await portal.post('/api/portal/payment-methods/stripe-setup');
+    expect(setup.statusCode, setup.body).toBe(200);
+    expect(setup.json<Answer<typeof stripeSetupAnswer>>()).toEqual({
+      clientSecret: 'seti_1QxB7kLkdIwHu7ixQm3dT9aZ_secret_RqB8aVb1cD2eF3gH4iJ5kL6mN7oP8qR',
+      setupIntentRef: 'seti_1QxB7kLkdIwHu7ixQm3dT9aZ',
+      publishableKey: 'pk_test_portico_replay',
+    });
+
+    // The browser confirmed it with the Payment Element; the portal adds it by its id.
+    stripe.expectNext({
+      method: 'GET',
+      path: '/v1/setup_intents/seti_1QxB7kLkdIwHu7ixQm3dT9aZ',
+      answer: { status: 200, fixture: 'setup-intent-succeeded-card.json' },
+    });
+    const list = (await portal.get('/api/portal/payment-methods')).json<PortalList>();
+    const added = await portal.post('/api/portal/payment-methods', {
+      type: 'card',
+      token: 'seti_1QxB7kLkdIwHu7ixQm3dT9aZ',
+      friendlyName: 'Parks Visa',
+      billingName: 'Leslie Knope',
+      billingAddressLine1: '100 State Street',
+      billingAddressLine2: '',
+      billingCity: 'Pawnee',
+      billingRegion: 'IN',
+      billingPostalCode: '47998',
+      billingCountry: 'US',
+      authorizationText: list.authorizationTexts.card,
+      agreed: true,
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    expect(added.json()).toMatchObject({
+      paymentMethod: { friendlyName: 'Parks Visa', brand: 'visa', last4: '4242' },
+    });
+    expectAllReplayed();
+  });
+
+  it('starts the next SetupIntent on the Customer the saved method names', async () => {
+    stripe.expectNext({
+      method: 'POST',
+      path: '/v1/setup_intents',
+      params: { customer: 'cus_RqB7kT2mXo4aLp' },
+      answer: { status: 200, fixture: 'setup-intent-created.json' },
+    });
+    const billing = await signedInAs(testApp.app, 'billing');
+    const setup = await billing.post(`/api/organizations/${pawnee}/payment-methods/stripe-setup`);
+    expect(setup.statusCode, setup.body).toBe(200);
+    expectAllReplayed();
+  });
+
+  it('refuses a SetupIntent to whoever may not manage payment methods, and an unknown organization', async () => {
+    const viewer = await contactWith(pawnee, ['view_invoices', 'pay_invoices']);
+    expect((await viewer.post('/api/portal/payment-methods/stripe-setup')).statusCode).toBe(403);
+    const readOnly = await signedInAs(testApp.app, 'read_only');
+    const staffSetup = `/api/organizations/${pawnee}/payment-methods/stripe-setup`;
+    expect((await readOnly.post(staffSetup)).statusCode).toBe(403);
+    const anonymous = new ApiClient(testApp.app, '/api/portal/session');
+    expect((await anonymous.post('/api/portal/payment-methods/stripe-setup')).statusCode).toBe(401);
+    const noCsrf = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/portal/payment-methods/stripe-setup',
+      headers: { cookie: portal.cookieHeader() },
+    });
+    expect(noCsrf.statusCode).toBe(403);
+    const admin = await signedInAs(testApp.app, 'master_admin');
+    const unknown = await admin.post(
+      `/api/organizations/${randomUUID()}/payment-methods/stripe-setup`,
+    );
+    expect(unknown.statusCode).toBe(404);
+    // None of these reached Stripe.
+    expectAllReplayed();
+  });
+});
+
+describe('the Stripe webhook', () => {
+  let invoiceId = '';
+  let paymentId = '';
+  let idempotencyKey = '';
+
+  it('leaves a payment whose answer was lost pending, then applies the signed event', async () => {
+    invoiceId = await insertInvoice(testApp.database.pool, {
+      organizationId: pawnee,
+      number: 'INV-STRIPE-1',
+      issueDate: '2026-01-05',
+      dueDate: '2026-02-04',
+      lines: [{ description: 'Managed services', quantity: 10_000, unitPriceCents: 125_050 }],
+    });
+    const method = (await portal.get('/api/portal/payment-methods')).json<PortalList>()
+      .paymentMethods[0]!;
+    const lost = {
+      method: 'POST' as const,
+      path: '/v1/payment_intents',
+      params: { amount: '125050', customer: 'cus_RqB7kT2mXo4aLp', off_session: 'true' },
+      answer: { connectionError: true as const },
+    };
+    stripe.expectNext(lost, lost, lost);
+    const paid = await portal.post('/api/portal/payments', {
+      paymentMethodId: method.id,
+      allocations: [{ invoiceId, amountCents: 125_050 }],
+    });
+    expect(paid.statusCode, paid.body).toBe(202);
+    paymentId = paid.json<PayAnswer>().payment.id;
+    idempotencyKey = (
+      await testApp.database.pool.query(`SELECT idempotency_key FROM payments WHERE id = $1`, [
+        paymentId,
+      ])
+    ).rows[0].idempotency_key;
+    // Each attempt carried the payment's own key.
+    expect(stripe.seen.slice(-3).map((request) => request.idempotencyKey)).toEqual([
+      idempotencyKey,
+      idempotencyKey,
+      idempotencyKey,
+    ]);
+
+    // Stripe had charged it: its event arrives, and Portico reads the PaymentIntent.
+    const ids = {
+      'portico-payment-5d0c8f0e-8a4b-4a7e-9f1d-3b2e6c7a8d90': idempotencyKey,
+      '5d0c8f0e-8a4b-4a7e-9f1d-3b2e6c7a8d90': paymentId,
+    };
+    stripe.expectNext({
+      method: 'GET',
+      path: '/v1/payment_intents/pi_3QxD1fLkdIwHu7ix0Ok4242',
+      params: { 'expand[0]': 'latest_charge' },
+      answer: { status: 200, fixture: 'payment-intent-succeeded.json', replace: ids },
+    });
+    const delivered = await deliver('event-payment-intent-succeeded.json', ids);
+    expect(delivered.statusCode, delivered.body).toBe(200);
+    expect(delivered.json()).toEqual({ received: true });
+    expectAllReplayed();
+
+    const answer = await portal.get('/api/portal/payment-history');
+    expect(answer.statusCode, answer.body).toBe(200);
+    const history = answer.json<History>();
+    expect(history.payments.find((payment) => payment.id === paymentId)).toMatchObject({
+      status: 'succeeded',
+    });
+    const balance = await testApp.database.pool.query(
+      `SELECT balance_cents FROM invoices WHERE id = $1`,
+      [invoiceId],
+    );
+    expect(balance.rows[0].balance_cents).toBe(0);
+  });
+
+  it('takes the same event twice without applying it twice', async () => {
+    const ids = {
+      'portico-payment-5d0c8f0e-8a4b-4a7e-9f1d-3b2e6c7a8d90': idempotencyKey,
+      '5d0c8f0e-8a4b-4a7e-9f1d-3b2e6c7a8d90': paymentId,
+    };
+    stripe.expectNext({
+      method: 'GET',
+      path: '/v1/payment_intents/pi_3QxD1fLkdIwHu7ix0Ok4242',
+      answer: { status: 200, fixture: 'payment-intent-succeeded.json', replace: ids },
+    });
+    const before = await databaseSnapshot(testApp);
+    const again = await deliver('event-payment-intent-succeeded.json', ids);
+    expect(again.statusCode, again.body).toBe(200);
+    const after = await databaseSnapshot(testApp);
+    expect(after['payments']).toEqual(before['payments']);
+    expect(after['invoices']).toEqual(before['invoices']);
+    expect(after['audit_events']).toEqual(before['audit_events']);
+    expectAllReplayed();
+  });
+
+  it('refuses an event whose signature does not match, or that has none, and changes nothing', async () => {
+    const before = await databaseSnapshot(testApp);
+    const forged = await deliver('event-payment-intent-succeeded.json', {}, 'whsec_someone_else');
+    expect(forged.statusCode).toBe(400);
+    expect(errorOf(forged).fields.map((field) => field.field)).toEqual(['stripe-signature']);
+    const unsigned = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/webhooks/stripe',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(stripeFixture('event-payment-intent-succeeded.json')),
+    });
+    expect(unsigned.statusCode).toBe(400);
+    expect(errorOf(unsigned).fields.map((field) => field.field)).toEqual(['stripe-signature']);
+    // A body changed after signing (an amount, say) no longer matches its signature.
+    const payload = JSON.stringify(stripeFixture('event-payment-intent-succeeded.json'));
+    const tampered = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/webhooks/stripe',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': Stripe.webhooks.generateTestHeaderString({
+          payload,
+          secret: webhookSecret,
+        }),
+      },
+      payload: payload.replace('125050', '1'),
+    });
+    expect(tampered.statusCode).toBe(400);
+    expect(await databaseSnapshot(testApp)).toEqual(before);
+    expect(stripe.remaining()).toBe(0);
+  });
+
+  it('acknowledges events that are not about a Portico payment', async () => {
+    const before = await databaseSnapshot(testApp);
+    const other = await deliver('event-customer-created.json');
+    expect(other.statusCode, other.body).toBe(200);
+    expect(await databaseSnapshot(testApp)).toEqual(before);
+    expectAllReplayed();
+  });
+});
