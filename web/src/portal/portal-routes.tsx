@@ -4,11 +4,11 @@ import {
   AutoPayPage,
   CreateServiceTicketPage,
   OpenServiceTicketsPage,
-  PaymentMethodsPage,
   ScheduledPaymentsPage,
   ServiceHistoryPage,
 } from './pages/feature-pages';
 import { ForgotPasswordPage } from './pages/forgot-password-page';
+import { PaymentMethodsPage } from './pages/payment-methods-page';
 import { PaymentHistoryPage, PaymentReceiptPage } from './pages/payment-history-page';
 import { PortalHomePage } from './pages/home-page';
 import { InvoiceHistoryPage, InvoicesPage, PortalInvoicePage } from './pages/invoice-pages';

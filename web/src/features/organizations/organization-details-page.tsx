@@ -34,6 +34,7 @@ import {
 import { OrganizationBillingCard } from './organization-billing';
 import { OrganizationFormModal } from './organization-form-modal';
 import { OrganizationNotes } from './organization-notes';
+import { OrganizationPaymentMethods } from '../payments/organization-payment-methods';
 import {
   useOrganization,
   useSetArchived,
@@ -197,6 +198,7 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
         <Tabs.List>
           <Tabs.Tab value="contacts">Contacts ({formatCount(organization.contactCount)})</Tabs.Tab>
           <Tabs.Tab value="invoices">Invoices</Tabs.Tab>
+          <Tabs.Tab value="payment-methods">Payment Methods</Tabs.Tab>
           <Tabs.Tab value="audit">Audit Log</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="contacts" pt="md">
@@ -204,6 +206,9 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
         </Tabs.Panel>
         <Tabs.Panel value="invoices" pt="md">
           <OrganizationInvoices organizationId={organization.id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="payment-methods" pt="md">
+          <OrganizationPaymentMethods organizationId={organization.id} />
         </Tabs.Panel>
         <Tabs.Panel value="audit" pt="md">
           <AuditLog organizationId={organization.id} />

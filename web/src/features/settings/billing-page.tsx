@@ -5,10 +5,13 @@ import { useCan } from '../auth/session';
 import { BusinessDatesSection } from './business-dates-section';
 import { ServiceCategoriesSection, TaxRatesSection } from './catalog-sections';
 import { InvoiceRemindersSection } from './invoice-reminders-section';
+import { PaymentSettingsSection } from './payment-settings-section';
+import { MonthlyProviderFeesSection } from '../payments/monthly-provider-fees';
 
 /**
  * Configuration > Billing: business dates (time zone and date format), service categories,
- * tax rates and invoice due notices.
+ * tax rates, invoice due notices, payments (card and ACH on or off, the provider fee, the lock
+ * after failed charges) and the provider fees by month.
  */
 export function BillingPage() {
   usePageTitle('Billing');
@@ -29,6 +32,8 @@ export function BillingPage() {
       <ServiceCategoriesSection canEdit={canEdit} />
       <TaxRatesSection canEdit={canEdit} />
       <InvoiceRemindersSection canEdit={canEdit} />
+      <PaymentSettingsSection canEdit={canEdit} />
+      <MonthlyProviderFeesSection />
     </Stack>
   );
 }

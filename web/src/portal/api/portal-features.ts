@@ -14,9 +14,6 @@ export interface PaymentHistoryResponse {
 export interface ScheduledPaymentsResponse {
   scheduledPayments: unknown[];
 }
-export interface PaymentMethodsResponse {
-  paymentMethods: unknown[];
-}
 export interface AutoPayResponse {
   enabled: boolean;
 }
@@ -30,7 +27,6 @@ export interface PortalRoutes {
   'invoice-history': PortalInvoiceHistory;
   'payment-history': PaymentHistoryResponse;
   'scheduled-payments': ScheduledPaymentsResponse;
-  'payment-methods': PaymentMethodsResponse;
   autopay: AutoPayResponse;
   'service-tickets': ServiceTicketsResponse;
 }

@@ -57,23 +57,6 @@ export function ScheduledPaymentsPage() {
   );
 }
 
-export function PaymentMethodsPage() {
-  const query = usePortalData('payment-methods');
-  return (
-    <FeaturePage title="Payment Methods" intro="Credit cards and bank accounts kept on file.">
-      <PortalQueryState query={query} loadingLabel="Loading payment methods…">
-        {(data) => (
-          <ListOrEmpty
-            items={data.paymentMethods}
-            empty="No payment methods on file."
-            noun="payment method"
-          />
-        )}
-      </PortalQueryState>
-    </FeaturePage>
-  );
-}
-
 export function AutoPayPage() {
   const query = usePortalData('autopay');
   return (

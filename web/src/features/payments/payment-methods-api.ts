@@ -1,0 +1,108 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../api/client';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type {
+  monthlyProviderFees,
+  organizationProviderFees,
+  paymentSettingsAnswer,
+  removedPaymentMethodAnswer,
+  staffPaymentMethodAnswer,
+  staffPaymentMethodList,
+} from '../../../../src/shared/contract/payment-methods';
+
+export type StaffPaymentMethodList = Answer<typeof staffPaymentMethodList>;
+export type StaffPaymentMethod = StaffPaymentMethodList['paymentMethods'][number];
+export type OrganizationProviderFees = Answer<typeof organizationProviderFees>;
+export type MonthlyProviderFees = Answer<typeof monthlyProviderFees>;
+type PaymentSettingsAnswer = Answer<typeof paymentSettingsAnswer>;
+export type PaymentSettings = PaymentSettingsAnswer['payments'];
+
+const keys = {
+  methods: (organizationId: string) => ['organizations', organizationId, 'payment-methods'],
+  fees: (organizationId: string) => ['organizations', organizationId, 'provider-fees'],
+  monthlyFees: ['provider-fees'] as const,
+  settings: ['settings', 'payments'] as const,
+};
+
+/** The organization page's Payment Methods: failures, locks and authorizations included. */
+export function useOrganizationPaymentMethods(organizationId: string) {
+  return useQuery({
+    queryKey: keys.methods(organizationId),
+    queryFn: () =>
+      api<StaffPaymentMethodList>(`/api/organizations/${organizationId}/payment-methods`),
+  });
+}
+
+/** A change to one method, then the organization's methods and its audit log read again. */
+function useMethodChange<Input, Output>(
+  organizationId: string,
+  request: (input: Input) => Promise<Output>,
+) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: request,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['organizations', organizationId] }),
+  });
+}
+
+export function useUnlockPaymentMethod(organizationId: string) {
+  return useMethodChange(organizationId, ({ id, reason }: { id: string; reason: string }) =>
+    api<Answer<typeof staffPaymentMethodAnswer>>(
+      `/api/organizations/${organizationId}/payment-methods/${id}/unlock`,
+      { method: 'POST', body: { reason } },
+    ),
+  );
+}
+
+export function useMakeDefaultPaymentMethod(organizationId: string) {
+  return useMethodChange(organizationId, (id: string) =>
+    api<Answer<typeof staffPaymentMethodAnswer>>(
+      `/api/organizations/${organizationId}/payment-methods/${id}/default`,
+      { method: 'POST' },
+    ),
+  );
+}
+
+export function useRemovePaymentMethod(organizationId: string) {
+  return useMethodChange(organizationId, (id: string) =>
+    api<Answer<typeof removedPaymentMethodAnswer>>(
+      `/api/organizations/${organizationId}/payment-methods/${id}`,
+      { method: 'DELETE' },
+    ),
+  );
+}
+
+/** The provider fees one organization's new methods cost the MSP (staff only). */
+export function useOrganizationProviderFees(organizationId: string) {
+  return useQuery({
+    queryKey: keys.fees(organizationId),
+    queryFn: () =>
+      api<OrganizationProviderFees>(`/api/organizations/${organizationId}/provider-fees`),
+  });
+}
+
+/** The installation's provider fees by month. */
+export function useMonthlyProviderFees() {
+  return useQuery({
+    queryKey: keys.monthlyFees,
+    queryFn: () => api<MonthlyProviderFees>('/api/provider-fees'),
+  });
+}
+
+/** Configuration > Billing > Payments. */
+export function usePaymentSettings() {
+  return useQuery({
+    queryKey: keys.settings,
+    queryFn: () => api<PaymentSettingsAnswer>('/api/settings/payments'),
+    select: (data) => data.payments,
+  });
+}
+
+export function useSavePaymentSettings() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (payments: PaymentSettings) =>
+      api<PaymentSettingsAnswer>('/api/settings/payments', { method: 'PUT', body: payments }),
+    onSuccess: (data) => queryClient.setQueryData(keys.settings, data),
+  });
+}

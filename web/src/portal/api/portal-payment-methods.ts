@@ -1,0 +1,77 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { z } from 'zod';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type {
+  addPaymentMethodBody,
+  editPaymentMethodBody,
+  portalPaymentMethodAnswer,
+  portalPaymentMethodList,
+  removedPaymentMethodAnswer,
+} from '../../../../src/shared/contract/payment-methods';
+import { portalApi } from './portal-client';
+import { portalKeys, usePortalSession } from './portal-session';
+
+export type PaymentMethodList = Answer<typeof portalPaymentMethodList>;
+export type PortalPaymentMethod = PaymentMethodList['paymentMethods'][number];
+export type AddPaymentMethodBody = z.input<typeof addPaymentMethodBody>;
+export type EditPaymentMethodBody = z.input<typeof editPaymentMethodBody>;
+export type RemovedPaymentMethod = Answer<typeof removedPaymentMethodAnswer>;
+
+function useOrganizationId(): string {
+  return usePortalSession().data?.current?.organizationId ?? '';
+}
+
+/** Configuration > Payment Methods: the methods on file and what the Add forms need. */
+export function usePaymentMethods() {
+  const organizationId = useOrganizationId();
+  return useQuery({
+    queryKey: portalKeys.data(organizationId, 'payment-methods'),
+    queryFn: () => portalApi<PaymentMethodList>('/api/portal/payment-methods'),
+    enabled: organizationId !== '',
+  });
+}
+
+/**
+ * Every change reads the portal's data again: the list, Pay Selected's choices (its default,
+ * a lock lifted by an edit) and anything else that names a method.
+ */
+function useMethodMutation<Input, Output>(request: (input: Input) => Promise<Output>) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: request,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: portalKeys.dataAll }),
+  });
+}
+
+export function useAddPaymentMethod() {
+  return useMethodMutation((body: AddPaymentMethodBody) =>
+    portalApi<Answer<typeof portalPaymentMethodAnswer>>('/api/portal/payment-methods', {
+      method: 'POST',
+      body,
+    }),
+  );
+}
+
+export function useEditPaymentMethod() {
+  return useMethodMutation(({ id, ...changes }: EditPaymentMethodBody & { id: string }) =>
+    portalApi<Answer<typeof portalPaymentMethodAnswer>>(`/api/portal/payment-methods/${id}`, {
+      method: 'PATCH',
+      body: changes,
+    }),
+  );
+}
+
+export function useMakeDefaultPaymentMethod() {
+  return useMethodMutation((id: string) =>
+    portalApi<Answer<typeof portalPaymentMethodAnswer>>(
+      `/api/portal/payment-methods/${id}/default`,
+      { method: 'POST' },
+    ),
+  );
+}
+
+export function useRemovePaymentMethod() {
+  return useMethodMutation((id: string) =>
+    portalApi<RemovedPaymentMethod>(`/api/portal/payment-methods/${id}`, { method: 'DELETE' }),
+  );
+}
