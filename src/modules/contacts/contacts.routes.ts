@@ -1,18 +1,15 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
-import {
-  emailAddress,
-  idParam,
-  optionalText,
-  pageLimit,
-  requiredText,
-} from '../../platform/http/validation.js';
+import { idParam, optionalText, pageLimit, requiredText } from '../../platform/http/validation.js';
 import { errorResponses, noContent } from '../../platform/http/responses.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import {
   contactCard,
+  contactCardRequest,
+  contactRelationRequest,
   contactSearchResults,
+  newContactRequest,
   organizationContactsPage,
 } from '../../shared/contract/contacts.js';
 import {
@@ -27,17 +24,6 @@ import {
   setDefaultNotificationContact,
 } from './contacts.service.js';
 import { assertOrganizationExists } from '../organizations/organizations.service.js';
-
-const contactFields = {
-  name: requiredText(200),
-  email: emailAddress,
-  phone: optionalText(50).default(''),
-};
-
-/** A profile id, or null for "Revoke Access". */
-const accessProfileChoice = z
-  .uuid('must be an access profile id or null for Revoke Access')
-  .nullable();
 
 export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -79,11 +65,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
         onRequest: requireStaff('manage_clients'),
         schema: {
           params: idParam,
-          body: z.object({
-            ...contactFields,
-            accessProfileId: accessProfileChoice,
-            isDefaultNotification: z.boolean().default(false),
-          }),
+          body: newContactRequest,
           response: { 201: z.object({ contact: contactCard }), ...errorResponses },
         },
       },
@@ -169,18 +151,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
         onRequest: requireStaff('manage_clients'),
         schema: {
           params: idParam,
-          body: z.object({
-            ...contactFields,
-            relations: z
-              .array(
-                z.object({
-                  organizationId: z.uuid('must be a valid id'),
-                  accessProfileId: accessProfileChoice,
-                }),
-              )
-              .max(500)
-              .default([]),
-          }),
+          body: contactCardRequest,
           response: { 200: z.object({ contact: contactCard }), ...errorResponses },
         },
       },
@@ -204,10 +175,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
         onRequest: requireStaff('manage_clients'),
         schema: {
           params: idParam,
-          body: z.object({
-            organizationId: z.uuid('must be a valid id'),
-            accessProfileId: accessProfileChoice,
-          }),
+          body: contactRelationRequest,
           response: { 201: z.object({ contact: contactCard }), ...errorResponses },
         },
       },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { instant } from './common.js';
+import { emailAddress, optionalText, requiredText } from './fields.js';
 
 /**
  * What the contact routes answer (allow-lists: platform/http/responses.ts): a contact's
@@ -54,4 +55,42 @@ export const contactSearchResults = z.object({
       isRelated: z.boolean().optional(),
     }),
   ),
+});
+
+const contactFields = {
+  name: requiredText(200),
+  email: emailAddress,
+  phone: optionalText(50).default(''),
+};
+
+/** A profile id, or null for "Revoke Access". */
+const accessProfileChoice = z
+  .uuid('must be an access profile id or null for Revoke Access')
+  .nullable();
+
+/** A new contact of an organization (POST /api/organizations/{id}/contacts). */
+export const newContactRequest = z.object({
+  ...contactFields,
+  accessProfileId: accessProfileChoice,
+  isDefaultNotification: z.boolean().default(false),
+});
+
+/** The contact card saved (PUT /api/contacts/{id}): details and the profile per organization. */
+export const contactCardRequest = z.object({
+  ...contactFields,
+  relations: z
+    .array(
+      z.object({
+        organizationId: z.uuid('must be a valid id'),
+        accessProfileId: accessProfileChoice,
+      }),
+    )
+    .max(500)
+    .default([]),
+});
+
+/** An existing contact related to an organization (POST /api/contacts/{id}/relations). */
+export const contactRelationRequest = z.object({
+  organizationId: z.uuid('must be a valid id'),
+  accessProfileId: accessProfileChoice,
 });

@@ -7,9 +7,12 @@ import {
 } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import type { Answer } from '../../../../src/shared/contract/common';
+import type { z } from 'zod';
 import type {
   contactCard,
+  contactCardRequest,
   contactSearchResults,
+  newContactRequest,
   organizationContactsPage,
 } from '../../../../src/shared/contract/contacts';
 import type { contactLoginHistoryPage } from '../../../../src/shared/contract/portal';
@@ -27,20 +30,11 @@ export type ContactRelation = Contact['relations'][number];
 /** A contact found by name or email; `isRelated`: already related to the organization asked. */
 export type ContactSearchResult = Answer<typeof contactSearchResults>['contacts'][number];
 
-export interface ContactCardInput {
-  name: string;
-  email: string;
-  phone: string;
-  relations: { organizationId: string; accessProfileId: string | null }[];
-}
+/** The contact card form: details and the profile per organization. */
+export type ContactCardInput = Required<z.input<typeof contactCardRequest>>;
 
-export interface NewContactInput {
-  name: string;
-  email: string;
-  phone: string;
-  accessProfileId: string | null;
-  isDefaultNotification: boolean;
-}
+/** The Add Contact form. */
+export type NewContactInput = Required<z.input<typeof newContactRequest>>;
 
 export const contactKeys = {
   all: ['contacts'] as const,
