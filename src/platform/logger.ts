@@ -17,6 +17,13 @@ export const redactedPaths = [
   '*.token',
   'totpSecret',
   '*.totpSecret',
+  // Payment details, should an object carrying them ever be logged (the sandbox processor's
+  // tokenization body). Card numbers are also scrubbed from every line (`scrubSecrets`); bank
+  // account numbers and security codes are too short to be told apart from other digits.
+  'cvc',
+  '*.cvc',
+  'accountNumber',
+  '*.accountNumber',
   'req.headers.cookie',
   'req.headers.authorization',
   'req.headers["x-csrf-token"]',
