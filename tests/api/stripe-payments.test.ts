@@ -355,3 +355,126 @@ describe('the Stripe webhook', () => {
     expectAllReplayed();
   });
 });
+
+describe('ACH debits through Stripe', () => {
+  const achKey = 'portico-payment-c1f2e3d4-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+  const achPaymentId = 'c1f2e3d4-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+  let bankMethodId = '';
+
+  /** An open invoice of Pawnee for the recorded ACH amount ($980.00). */
+  async function achInvoice(number: string): Promise<string> {
+    return insertInvoice(testApp.database.pool, {
+      organizationId: pawnee,
+      number,
+      issueDate: '2026-01-05',
+      dueDate: '2026-02-04',
+      lines: [{ description: 'Managed services', quantity: 10_000, unitPriceCents: 98_000 }],
+    });
+  }
+
+  async function balanceOf(invoiceId: string): Promise<number> {
+    const result = await testApp.database.pool.query(
+      `SELECT balance_cents FROM invoices WHERE id = $1`,
+      [invoiceId],
+    );
+    return result.rows[0].balance_cents;
+  }
+
+  /** Pays the invoice by ACH; Stripe answers the debit processing. Answers the key it used. */
+  async function payByAch(invoiceId: string) {
+    stripe.expectNext({
+      method: 'POST',
+      path: '/v1/payment_intents',
+      params: { amount: '98000', payment_method: 'pm_1QxC3aLkdIwHu7ixAch6789' },
+      answer: { status: 200, fixture: 'payment-intent-processing-ach.json' },
+    });
+    const paid = await portal.post('/api/portal/payments', {
+      paymentMethodId: bankMethodId,
+      allocations: [{ invoiceId, amountCents: 98_000 }],
+    });
+    expect(paid.statusCode, paid.body).toBe(201);
+    const payment = paid.json<PayAnswer>().payment;
+    expect(payment.status).toBe('processing');
+    const key: string = (
+      await testApp.database.pool.query(`SELECT idempotency_key FROM payments WHERE id = $1`, [
+        payment.id,
+      ])
+    ).rows[0].idempotency_key;
+    expect(stripe.seen.at(-1)?.idempotencyKey).toBe(key);
+    return { paymentId: payment.id, ids: { [achKey]: key, [achPaymentId]: payment.id } };
+  }
+
+  async function statusOf(paymentId: string): Promise<string> {
+    const answer = await portal.get('/api/portal/payment-history');
+    return answer.json<History>().payments.find((payment) => payment.id === paymentId)!.status;
+  }
+
+  it('saves a US bank account from the confirmed SetupIntent', async () => {
+    stripe.expectNext({
+      method: 'GET',
+      path: '/v1/setup_intents/seti_1QxC2pLkdIwHu7ixBank6789',
+      answer: { status: 200, fixture: 'setup-intent-succeeded-bank.json' },
+    });
+    const list = (await portal.get('/api/portal/payment-methods')).json<PortalList>();
+    const added = await portal.post('/api/portal/payment-methods', {
+      type: 'ach',
+      token: 'seti_1QxC2pLkdIwHu7ixBank6789',
+      friendlyName: 'Parks checking',
+      billingName: 'Pawnee Parks Department',
+      billingAddressLine1: '100 State Street',
+      billingAddressLine2: '',
+      billingCity: 'Pawnee',
+      billingRegion: 'IN',
+      billingPostalCode: '47998',
+      billingCountry: 'US',
+      authorizationText: list.authorizationTexts.ach,
+      agreed: true,
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const method = added.json<{ paymentMethod: PortalList['paymentMethods'][number] }>()
+      .paymentMethod;
+    expect(method).toMatchObject({ type: 'ach', last4: '6789', bankName: 'STRIPE TEST BANK' });
+    bankMethodId = method.id;
+    expectAllReplayed();
+  });
+
+  it('a debit Stripe returns (payment_intent.payment_failed) reopens the invoice', async () => {
+    const invoiceId = await achInvoice('INV-STRIPE-ACH-1');
+    const { paymentId, ids } = await payByAch(invoiceId);
+    // Processing: the balance shows it paid while it settles.
+    expect(await balanceOf(invoiceId)).toBe(0);
+
+    stripe.expectNext({
+      method: 'GET',
+      path: '/v1/payment_intents/pi_3QxD7uLkdIwHu7ix2Ach6789',
+      answer: { status: 200, fixture: 'payment-intent-ach-returned.json', replace: ids },
+    });
+    const delivered = await deliver('event-payment-intent-ach-payment-failed.json', ids);
+    expect(delivered.statusCode, delivered.body).toBe(200);
+    expectAllReplayed();
+    expect(await statusOf(paymentId)).toBe('returned');
+    expect(await balanceOf(invoiceId)).toBe(98_000);
+    const emails = await testApp.database.pool.query(
+      `SELECT template FROM email_messages WHERE template = 'payment_returned'`,
+    );
+    expect(emails.rows.length).toBeGreaterThan(0);
+  });
+
+  it('a debit Stripe settles (payment_intent.succeeded) stays paid', async () => {
+    const invoiceId = await achInvoice('INV-STRIPE-ACH-2');
+    const { paymentId, ids } = await payByAch(invoiceId);
+    stripe.expectNext({
+      method: 'GET',
+      path: '/v1/payment_intents/pi_3QxD7uLkdIwHu7ix2Ach6789',
+      answer: { status: 200, fixture: 'payment-intent-ach-settled.json', replace: ids },
+    });
+    // The settled event names the ACH PaymentIntent; Portico reads it again from Stripe.
+    const delivered = await deliver('event-payment-intent-succeeded.json', {
+      pi_3QxD1fLkdIwHu7ix0Ok4242: 'pi_3QxD7uLkdIwHu7ix2Ach6789',
+    });
+    expect(delivered.statusCode, delivered.body).toBe(200);
+    expectAllReplayed();
+    expect(await statusOf(paymentId)).toBe('succeeded');
+    expect(await balanceOf(invoiceId)).toBe(0);
+  });
+});
