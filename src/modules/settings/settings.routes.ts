@@ -1,17 +1,18 @@
-import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../audit/audit.js';
-import { dateFormats } from '../../shared/dates.js';
 import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
-import { optionalText, requiredText } from '../../platform/http/validation.js';
 import { errorResponses } from '../../platform/http/responses.js';
 import {
   brandingBody,
+  brandingRequest,
   businessDatesBody,
+  businessDatesRequest,
   invoiceRemindersBody,
+  invoiceRemindersRequest,
   securityBody,
+  securityRequest,
 } from '../../shared/contract/settings.js';
 import {
   paymentSettingsAnswer,
@@ -30,12 +31,6 @@ import {
   updatePaymentSettings,
   updateSecuritySettings,
 } from './settings.service.js';
-
-const httpUrl = z
-  .string()
-  .trim()
-  .max(500, 'must be at most 500 characters')
-  .refine((value) => /^https?:\/\/[^\s]+$/.test(value), 'must be an http:// or https:// address');
 
 /**
  * The staff guard and actor the settings routes use: staff's requireStaff and actorOf, handed
@@ -70,15 +65,7 @@ export function settingsRoutes(context: AppContext, staff: StaffGuard): FastifyP
       {
         onRequest: requireStaff('manage_settings'),
         schema: {
-          body: z.object({
-            mspName: requiredText(200),
-            logoUrl: z.union([z.literal(''), httpUrl]),
-            brandColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1c7ed6'),
-            supportEmail: z.union([z.literal(''), z.email('must be an email address')]),
-            supportPhone: optionalText(50),
-            // Empty: PUBLIC_URL/portal, wherever this start runs.
-            portalUrl: z.union([z.literal(''), httpUrl]),
-          }),
+          body: brandingRequest,
           response: { 200: brandingBody, ...errorResponses },
         },
       },
@@ -109,7 +96,7 @@ export function settingsRoutes(context: AppContext, staff: StaffGuard): FastifyP
       {
         onRequest: requireStaff('manage_settings'),
         schema: {
-          body: z.object({ requireStaffTotp: z.boolean('must be true or false') }),
+          body: securityRequest,
           response: { 200: securityBody, ...errorResponses },
         },
       },
@@ -133,21 +120,12 @@ export function settingsRoutes(context: AppContext, staff: StaffGuard): FastifyP
       }),
     );
 
-    const reminderDays = z
-      .number('must be a whole number of days')
-      .int('must be a whole number of days')
-      .min(0, 'must be 0 (none) or more')
-      .max(365, 'must be at most 365 days');
-
     app.put(
       '/api/settings/invoice-reminders',
       {
         onRequest: requireStaff('manage_settings'),
         schema: {
-          body: z.object({
-            dueReminderDaysBefore: reminderDays,
-            pastDueReminderEveryDays: reminderDays,
-          }),
+          body: invoiceRemindersRequest,
           response: { 200: invoiceRemindersBody, ...errorResponses },
         },
       },
@@ -205,10 +183,7 @@ export function settingsRoutes(context: AppContext, staff: StaffGuard): FastifyP
       {
         onRequest: requireStaff('manage_settings'),
         schema: {
-          body: z.object({
-            timeZone: requiredText(100),
-            dateFormat: z.enum(dateFormats, `must be one of: ${dateFormats.join(', ')}`),
-          }),
+          body: businessDatesRequest,
           response: { 200: businessDatesBody, ...errorResponses },
         },
       },

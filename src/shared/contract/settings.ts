@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dateFormats } from '../dates.js';
 import { calendarDate } from './common.js';
+import { optionalText, requiredText } from './fields.js';
 
 /** What the settings routes answer (allow-lists: platform/http/responses.ts). */
 
@@ -38,4 +39,46 @@ export const businessDatesBody = z.object({
     dateFormat: z.enum(dateFormats),
     today: calendarDate,
   }),
+});
+
+/** What the settings routes take: the request bodies of their PUTs, validated by the server. */
+
+const httpUrl = z
+  .string()
+  .trim()
+  .max(500, 'must be at most 500 characters')
+  .refine((value) => /^https?:\/\/[^\s]+$/.test(value), 'must be an http:// or https:// address');
+
+/** Configuration > Branding (PUT /api/settings/branding). */
+export const brandingRequest = z.object({
+  mspName: requiredText(200),
+  logoUrl: z.union([z.literal(''), httpUrl]),
+  brandColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1c7ed6'),
+  supportEmail: z.union([z.literal(''), z.email('must be an email address')]),
+  supportPhone: optionalText(50),
+  // Empty: PUBLIC_URL/portal, wherever this start runs.
+  portalUrl: z.union([z.literal(''), httpUrl]),
+});
+
+/** Configuration > Security (PUT /api/settings/security). */
+export const securityRequest = z.object({
+  requireStaffTotp: z.boolean('must be true or false'),
+});
+
+const reminderDays = z
+  .number('must be a whole number of days')
+  .int('must be a whole number of days')
+  .min(0, 'must be 0 (none) or more')
+  .max(365, 'must be at most 365 days');
+
+/** Configuration > Billing > Invoice Due Notices (PUT /api/settings/invoice-reminders). */
+export const invoiceRemindersRequest = z.object({
+  dueReminderDaysBefore: reminderDays,
+  pastDueReminderEveryDays: reminderDays,
+});
+
+/** Configuration > Billing > Dates (PUT /api/settings/business-dates). */
+export const businessDatesRequest = z.object({
+  timeZone: requiredText(100),
+  dateFormat: z.enum(dateFormats, `must be one of: ${dateFormats.join(', ')}`),
 });

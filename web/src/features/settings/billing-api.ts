@@ -1,9 +1,12 @@
+import type { z } from 'zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import type { Answer } from '../../../../src/shared/contract/common';
 import type {
-  invoiceRemindersBody,
   businessDatesBody,
+  businessDatesRequest,
+  invoiceRemindersBody,
+  invoiceRemindersRequest,
 } from '../../../../src/shared/contract/settings';
 import { sessionQueryKey } from '../auth/session';
 import type { serviceCategoryBody, taxRateBody } from '../../../../src/shared/contract/catalog';
@@ -74,7 +77,7 @@ export function useInvoiceReminders() {
 export function useSaveInvoiceReminders() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (invoiceReminders: InvoiceReminders) =>
+    mutationFn: (invoiceReminders: z.input<typeof invoiceRemindersRequest>) =>
       api<InvoiceRemindersAnswer>('/api/settings/invoice-reminders', {
         method: 'PUT',
         body: invoiceReminders,
@@ -91,7 +94,7 @@ export function useSaveInvoiceReminders() {
 type BusinessDatesAnswer = Answer<typeof businessDatesBody>;
 export type BusinessDates = BusinessDatesAnswer['businessDates'];
 /** What Save Dates sends. */
-export type BusinessDatesChanges = Pick<BusinessDates, 'timeZone' | 'dateFormat'>;
+export type BusinessDatesChanges = z.input<typeof businessDatesRequest>;
 
 export const businessDatesQueryKey = ['settings', 'business-dates'] as const;
 

@@ -1,7 +1,13 @@
+import type { z } from 'zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import type { Answer } from '../../../../src/shared/contract/common';
-import type { brandingBody, securityBody } from '../../../../src/shared/contract/settings';
+import type {
+  brandingBody,
+  brandingRequest,
+  securityBody,
+  securityRequest,
+} from '../../../../src/shared/contract/settings';
 
 /** The saved branding, and the portal address emails use while its Portal URL is empty. */
 type BrandingAnswer = Answer<typeof brandingBody>;
@@ -33,7 +39,7 @@ export function useDefaultPortalUrl() {
 export function useSaveBranding() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (branding: Branding) =>
+    mutationFn: (branding: z.input<typeof brandingRequest>) =>
       api<BrandingAnswer>('/api/settings/branding', { method: 'PUT', body: branding }),
     onSuccess: (data) => {
       queryClient.setQueryData(brandingQueryKey, data);
@@ -60,7 +66,7 @@ export function useSecuritySettings() {
 export function useSaveSecuritySettings() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (security: SecuritySettings) =>
+    mutationFn: (security: z.input<typeof securityRequest>) =>
       api<SecurityAnswer>('/api/settings/security', {
         method: 'PUT',
         body: security,
