@@ -2,15 +2,11 @@ import { Box, Modal, Stack, Table, Text } from '@mantine/core';
 import { PageError, PageLoader } from '../../components/page-state';
 import { formatDay } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
-import { useAccountSummaryPreview, type AgingBuckets } from './invoices-api';
+import { agingBucketLabels, agingBuckets } from '../../../../src/shared/contract/statements';
+import { useAccountSummaryPreview } from './invoices-api';
 
-const buckets: [key: keyof AgingBuckets, label: string][] = [
-  ['current', 'Current'],
-  ['days1to30', '1–30'],
-  ['days31to60', '31–60'],
-  ['days61to90', '61–90'],
-  ['over90', 'Over 90'],
-];
+/** The aging columns in the statement's order, with the labels its email and PDF use. */
+const buckets = agingBuckets.map((key) => [key, agingBucketLabels[key]] as const);
 
 /** "Preview Account Summary": the statement's aging and the email as it would go out. */
 export function AccountSummaryModal({
