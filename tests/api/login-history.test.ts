@@ -7,6 +7,9 @@ import {
   type ApiClient,
   type TestApp,
 } from '../support/test-app.js';
+import type { Answer } from '../../src/shared/contract/common.js';
+import type { contactLoginHistoryPage } from '../../src/shared/contract/portal.js';
+import type { staffLoginHistoryPage } from '../../src/shared/contract/staff.js';
 
 /**
  * The contact's portal login history (the console's Login history window) and a staff user's
@@ -19,16 +22,9 @@ let leslie: string;
 let readOnlyStaff: string;
 const attemptCount = 150;
 
-interface Attempt {
-  attemptedAt: string;
-  reason: string;
-}
-
-interface HistoryPage {
-  attempts: Attempt[];
-  total: number;
-  nextCursor: string | null;
-}
+/** A page of a staff user's or a contact's sign-in attempts: the test reads what both share. */
+type HistoryPage = Answer<typeof staffLoginHistoryPage> | Answer<typeof contactLoginHistoryPage>;
+type Attempt = HistoryPage['attempts'][number];
 
 beforeAll(async () => {
   testApp = await startTestApp();
@@ -72,7 +68,7 @@ async function readAll(
     cursor = page.nextCursor;
     expect(pages.length).toBeLessThan(50);
   } while (cursor);
-  return { pages, all: pages.flatMap((page) => page.attempts) };
+  return { pages, all: pages.flatMap((page): Attempt[] => page.attempts) };
 }
 
 /** The numbers of the attempts inserted above, newest first (ties: the later-numbered first). */

@@ -13,15 +13,15 @@ import {
   errorOf,
   staffUserId,
 } from '../support/api-assertions.js';
+import type { StaffCapability } from '../../src/shared/contract/staff.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-type Capability = 'read' | 'manage_clients' | 'manage_settings' | 'manage_staff';
 
 interface Route {
   method: Method;
   url: string;
   body?: unknown;
-  capability: Capability;
+  capability: StaffCapability;
 }
 
 let testApp: TestApp;

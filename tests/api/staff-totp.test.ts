@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
 import { ApiClient, signedInAs, startTestApp, type TestApp } from '../support/test-app.js';
 import { errorOf, expectFieldErrors, staffUserId } from '../support/api-assertions.js';
+import type { Answer } from '../../src/shared/contract/common.js';
+import type { totpEnrollmentBody } from '../../src/shared/contract/staff.js';
 
 const password = 'a-long-enough-password';
 const period = 30;
@@ -66,11 +68,7 @@ async function newStaffUser(role: 'billing' | 'read_only' | 'master_admin' = 'bi
   return { email, id: created.json().staffUser.id as string, client };
 }
 
-interface Enrollment {
-  secret: string;
-  otpauthUrl: string;
-  qrDataUrl: string;
-}
+type Enrollment = Answer<typeof totpEnrollmentBody>;
 
 /** A staff user with TOTP on, confirmed from their signed-in client. */
 async function userWithTotp(role: 'billing' | 'read_only' | 'master_admin' = 'billing') {

@@ -6,14 +6,10 @@ import {
   expectFieldErrors,
   staffUserId,
 } from '../support/api-assertions.js';
+import type { Answer } from '../../src/shared/contract/common.js';
+import type { staffUserRecord } from '../../src/shared/contract/staff.js';
 
-interface StaffUserRow {
-  id: string;
-  email: string;
-  name: string;
-  role: string;
-  disabledAt: string | null;
-}
+type StaffUserRow = Answer<typeof staffUserRecord>;
 
 let testApp: TestApp;
 let admin: ApiClient;

@@ -11,6 +11,7 @@ import { statementJobs } from '../../src/modules/statements/statements.jobs.js';
 import { createMailTransport } from '../../src/modules/email/mail-transport.js';
 import { portalJobs } from '../../src/modules/portal/password-reset-request.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import type { StaffRole } from '../../src/shared/contract/staff.js';
 
 export interface TestApp {
   app: App;
@@ -135,7 +136,8 @@ export class ApiClient {
   }
 }
 
-export type DemoRole = 'master_admin' | 'billing' | 'read_only';
+/** The demo data has one staff user of each role. */
+export type DemoRole = StaffRole;
 
 /** An API client signed in as the demo staff user of the given role. */
 export async function signedInAs(app: App, role: DemoRole): Promise<ApiClient> {
