@@ -8,7 +8,11 @@ import { loggerOptions } from '../../src/platform/logger.js';
 import { paymentGateway } from '../../src/payment-gateway.js';
 import type { SandboxGateway } from '../../src/modules/sandbox-processor/sandbox-gateway.js';
 import type { SandboxTokenRequest } from '../../src/shared/contract/sandbox.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { ApiClient, startTestApp, type TestApp } from '../support/test-app.js';
+import { reconcilePayments } from '../../src/modules/payments/reconciliation.js';
+import { insertInvoice } from '../support/invoice-fixtures.js';
+import { savedMethod } from '../support/payment-fixtures.js';
+import { signedInToPortal } from '../support/portal-client.js';
 import { everyStoredText } from '../support/database-text.js';
 
 /**
@@ -174,6 +178,44 @@ const flows: Flow[] = [
       expect(unknownType.statusCode).toBe(400);
     },
   },
+  {
+    name: 'every card and account paid through Pay Selected, then reconciled',
+    run: async ({ testApp, app, context, sandbox }) => {
+      const organization = (
+        await testApp.database.pool.query<{ id: string }>(
+          `SELECT id FROM organizations WHERE name = 'Demo Company'`,
+        )
+      ).rows[0]!.id;
+      // A contact of the organization, signed in to the portal of the app that logs.
+      const { email } = await signedInToPortal(testApp, organization);
+      const portal = new ApiClient(app, '/api/portal/session');
+      const signIn = await portal.post('/api/portal/sign-in', {
+        email,
+        password: 'Waffles at JJs Diner 1972',
+      });
+      expect(signIn.statusCode, signIn.body).toBe(200);
+      const details = [
+        ...testCards.map((number) => cardRequest(number)),
+        ...testAccounts.map((account) => bankRequest(account)),
+      ];
+      for (const [index, request] of details.entries()) {
+        const method = await savedMethod(testApp, organization, request);
+        const invoiceId = await insertInvoice(testApp.database.pool, {
+          organizationId: organization,
+          number: `INV-STORED-${index}`,
+          issueDate: '2026-01-05',
+          dueDate: '2026-02-04',
+        });
+        const paid = await portal.post('/api/portal/payments', {
+          paymentMethodId: method,
+          allocations: [{ invoiceId, amountCents: 2_500 }],
+        });
+        expect(paid.statusCode, paid.body).toBe(201);
+      }
+      // ACH debits settle or are returned; the job asks the processor about each.
+      await reconcilePayments(context, sandbox);
+    },
+  },
 ];
 
 let testApp: TestApp;
@@ -281,6 +323,25 @@ describe('the tokenization endpoint', () => {
       paths: Record<string, unknown>;
     }>();
     expect(Object.keys(document.paths).some((path) => path.startsWith('/sandbox'))).toBe(false);
+  });
+
+  it('is not served when Stripe is the processor', async () => {
+    const withStripe = await startTestApp({
+      PAYMENT_GATEWAY: 'stripe',
+      STRIPE_SECRET_KEY: 'sk_test_portico_unused',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_portico_unused',
+      STRIPE_WEBHOOK_SECRET: 'whsec_portico_unused',
+    });
+    try {
+      const response = await withStripe.app.inject({
+        method: 'POST',
+        url: '/sandbox/v1/tokens',
+        payload: cardRequest('4242 4242 4242 4242'),
+      });
+      expect(response.statusCode).toBe(404);
+    } finally {
+      await withStripe.close();
+    }
   });
 
   it('limits how many tokens one address asks for in a minute', async () => {
