@@ -100,7 +100,7 @@ function fingerprint(parts: unknown[]): string {
  * Tokenizes card or bank data. Checks it as a processor does and refuses bad data with a 400
  * naming each field and why (`AppError('validation')`); keeps only the brand, the last four
  * digits, the expiry, the holder's name and the outcome the test number stands for, never the
- * number or the CVC. `today` (the clock) decides whether an expiry is past.
+ * number or the CVC. `now` (the processor's clock) decides whether an expiry is past.
  */
 export async function tokenize(options: {
   pool: Pool;
