@@ -154,7 +154,9 @@ describe('Pay Selected', () => {
       /\$150\.50.*Visa •••• 4242.*Paid.*INV-BB-1: \$120\.00.*INV-BB-2: \$30\.50/,
     );
     await payments
-      .getByRole('row', { name: /Failed.*The card was declined by the bank/ })
+      .getByRole('row', {
+        name: /Failed.*The card was declined by the bank.*INV-BB-1: \$120\.00 \(not paid\)/,
+      })
       .waitFor();
 
     await paid.getByRole('link', { name: 'View Receipt' }).click();

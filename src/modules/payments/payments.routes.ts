@@ -22,7 +22,7 @@ const paymentParams = z.object({ paymentId: z.uuid('must be a valid id') });
 
 /** What the client reads beside the payment, by its status. */
 const outcomeMessages = {
-  succeeded: 'Payment received. A receipt is on its way by email.',
+  succeeded: 'Thank you. A receipt is on its way by email.',
   processing: 'Bank payment accepted. It takes a few business days to settle.',
   failed: 'The payment did not go through. Nothing was charged.',
   pending:

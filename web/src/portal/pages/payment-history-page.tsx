@@ -46,17 +46,29 @@ function StatusBadge({ status }: { status: PaymentStatus }) {
   );
 }
 
-/** "INV-1 $100.00, INV-2 $25.50": what the payment applied to each invoice. */
+/** What a payment that moved no money says beside each invoice's amount. */
+const notPaidNotes: Partial<Record<PaymentStatus, string>> = {
+  failed: 'not paid',
+  returned: 'returned',
+  pending: 'being confirmed',
+};
+
+/**
+ * "INV-1: $100.00": what the payment paid on each invoice; a failed, returned or unconfirmed
+ * one says so, and a refund shows what is applied now.
+ */
 function InvoicesPaid({ payment }: { payment: PortalPayment }) {
   const money = (cents: number) => formatMoney(cents, payment.currency);
+  const note = notPaidNotes[payment.status];
   return (
     <Stack gap={2}>
       {payment.allocations.map((allocation) => (
         <Text size="sm" key={allocation.invoiceId}>
           {allocation.invoiceNumber}: {money(allocation.appliedCents)}
-          {allocation.amountCents !== allocation.appliedCents &&
-            payment.status !== 'failed' &&
-            ` (${money(allocation.amountCents)} applied now)`}
+          {note
+            ? ` (${note})`
+            : allocation.amountCents !== allocation.appliedCents &&
+              ` (${money(allocation.amountCents)} applied now)`}
         </Text>
       ))}
     </Stack>
