@@ -9,6 +9,8 @@ import type {
 import type { portalPaymentMethodList } from '../../src/shared/contract/payment-methods.js';
 import type { payInvoicesAnswer, paymentHistoryPage } from '../../src/shared/contract/payments.js';
 import { hashPassword } from '../../src/platform/passwords.js';
+import { paymentGateway } from '../../src/payment-gateway.js';
+import { reconcilePayments } from '../../src/modules/payments/reconciliation.js';
 import { databaseSnapshot, errorOf } from '../support/api-assertions.js';
 import { insertInvoice } from '../support/invoice-fixtures.js';
 import { stripeFixture, stripeReplayServer } from '../support/stripe-replay.js';
@@ -476,5 +478,109 @@ describe('ACH debits through Stripe', () => {
     expectAllReplayed();
     expect(await statusOf(paymentId)).toBe('succeeded');
     expect(await balanceOf(invoiceId)).toBe(0);
+  });
+});
+
+describe('reconciliation with Stripe', () => {
+  const recordedKey = 'portico-payment-5d0c8f0e-8a4b-4a7e-9f1d-3b2e6c7a8d90';
+  const recordedId = '5d0c8f0e-8a4b-4a7e-9f1d-3b2e6c7a8d90';
+
+  /** A card payment whose answer Stripe never delivered: pending, with its key. */
+  async function lostPayment(number: string, cents: number) {
+    const invoiceId = await insertInvoice(testApp.database.pool, {
+      organizationId: pawnee,
+      number,
+      issueDate: '2026-01-05',
+      dueDate: '2026-02-04',
+      lines: [{ description: 'Managed services', quantity: 10_000, unitPriceCents: cents }],
+    });
+    const card = (await portal.get('/api/portal/payment-methods'))
+      .json<PortalList>()
+      .paymentMethods.find((method) => method.type === 'card')!;
+    const lost = {
+      method: 'POST' as const,
+      path: '/v1/payment_intents',
+      answer: { connectionError: true as const },
+    };
+    stripe.expectNext(lost, lost, lost);
+    const paid = await portal.post('/api/portal/payments', {
+      paymentMethodId: card.id,
+      allocations: [{ invoiceId, amountCents: cents }],
+    });
+    expect(paid.statusCode, paid.body).toBe(202);
+    const paymentId = paid.json<PayAnswer>().payment.id;
+    const key: string = (
+      await testApp.database.pool.query(`SELECT idempotency_key FROM payments WHERE id = $1`, [
+        paymentId,
+      ])
+    ).rows[0].idempotency_key;
+    return { invoiceId, paymentId, key };
+  }
+
+  const paymentStatus = async (paymentId: string) =>
+    (await testApp.database.pool.query(`SELECT status FROM payments WHERE id = $1`, [paymentId]))
+      .rows[0].status;
+
+  afterAll(() => {
+    delete testApp.context.clock;
+  });
+
+  it('finds a charge Stripe made by its key and applies it, without charging again', async () => {
+    const { invoiceId, paymentId, key } = await lostPayment('INV-STRIPE-RECON-1', 125_050);
+    const ids = { [recordedKey]: key, [recordedId]: paymentId };
+    stripe.reset();
+    const postsBefore = stripe.seen.filter((request) => request.method === 'POST').length;
+    stripe.expectNext(
+      {
+        method: 'GET',
+        path: '/v1/payment_intents/search',
+        params: { query: `metadata['portico_idempotency_key']:'${key}'` },
+        answer: { status: 200, fixture: 'payment-intents-search-found.json', replace: ids },
+      },
+      {
+        method: 'GET',
+        path: '/v1/payment_intents/pi_3QxD1fLkdIwHu7ix0Ok4242',
+        answer: { status: 200, fixture: 'payment-intent-succeeded.json', replace: ids },
+      },
+    );
+    testApp.context.clock = () => new Date(Date.now() + 60_000);
+    await reconcilePayments(testApp.context, paymentGateway(testApp.context));
+    expectAllReplayed();
+    expect(stripe.seen.filter((request) => request.method === 'POST').length).toBe(postsBefore);
+    expect(await paymentStatus(paymentId)).toBe('succeeded');
+    const balance = await testApp.database.pool.query(
+      `SELECT balance_cents FROM invoices WHERE id = $1`,
+      [invoiceId],
+    );
+    expect(balance.rows[0].balance_cents).toBe(0);
+  });
+
+  it('fails a charge Stripe never received, after the window, and charges nothing', async () => {
+    const { invoiceId, paymentId, key } = await lostPayment('INV-STRIPE-RECON-2', 40_000);
+    stripe.reset();
+    const postsBefore = stripe.seen.filter((request) => request.method === 'POST').length;
+    stripe.expectNext(
+      {
+        method: 'GET',
+        path: '/v1/payment_intents/search',
+        params: { query: `metadata['portico_idempotency_key']:'${key}'` },
+        answer: { status: 200, fixture: 'payment-intents-search-empty.json' },
+      },
+      {
+        method: 'GET',
+        path: '/v1/payment_intents',
+        answer: { status: 200, fixture: 'payment-intents-list.json' },
+      },
+    );
+    testApp.context.clock = () => new Date(Date.now() + 11 * 60_000);
+    await reconcilePayments(testApp.context, paymentGateway(testApp.context));
+    expectAllReplayed();
+    expect(stripe.seen.filter((request) => request.method === 'POST').length).toBe(postsBefore);
+    expect(await paymentStatus(paymentId)).toBe('failed');
+    const balance = await testApp.database.pool.query(
+      `SELECT balance_cents FROM invoices WHERE id = $1`,
+      [invoiceId],
+    );
+    expect(balance.rows[0].balance_cents).toBe(40_000);
   });
 });
