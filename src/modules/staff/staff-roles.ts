@@ -9,12 +9,6 @@ const capabilitiesByRole: Record<StaffRole, StaffCapability[]> = {
   read_only: ['read'],
 };
 
-export const roleLabels: Record<StaffRole, string> = {
-  master_admin: 'Master Admin',
-  billing: 'Billing',
-  read_only: 'Read Only',
-};
-
 export function roleCan(role: StaffRole, capability: StaffCapability): boolean {
   return capabilitiesByRole[role].includes(capability);
 }

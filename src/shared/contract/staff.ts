@@ -25,6 +25,13 @@ export const staffCapabilities = [
 ] as const;
 export type StaffCapability = (typeof staffCapabilities)[number];
 
+/** What staff read for each role (the console's role picker and badges). */
+export const staffRoleLabels: Record<StaffRole, string> = {
+  master_admin: 'Master Admin',
+  billing: 'Billing',
+  read_only: 'Read Only',
+};
+
 const staffRole = z.enum(staffRoles, 'must be master_admin, billing or read_only');
 
 /** The signed-in staff user, with what their role lets them do. */

@@ -5,7 +5,6 @@ import type {
   sessionUser,
   staffSessionBody,
   StaffCapability,
-  StaffRole,
 } from '../../../../src/shared/contract/staff';
 import { setDateDisplay } from '../../lib/format';
 import { localPath } from '../../lib/local-path';
@@ -22,11 +21,7 @@ export type SessionUser = Answer<typeof sessionUser>;
  */
 export type Session = Answer<typeof staffSessionBody>;
 
-export const roleLabels: Record<StaffRole, string> = {
-  master_admin: 'Master Admin',
-  billing: 'Billing',
-  read_only: 'Read Only',
-};
+export { staffRoleLabels as roleLabels } from '../../../../src/shared/contract/staff';
 
 export const sessionQueryKey = ['session'] as const;
 

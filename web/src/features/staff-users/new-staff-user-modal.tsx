@@ -1,10 +1,11 @@
 import { Button, Group, Modal, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
 import { hasLength, isEmail, isNotEmpty, useForm } from '@mantine/form';
 import { notifySuccess, showApiError } from '../../api/errors';
-import { roleLabels, type StaffRole } from '../auth/session';
+import { staffRoles } from '../../../../src/shared/contract/staff';
+import { roleLabels } from '../auth/session';
 import { minimumPasswordLength, useCreateStaffUser, type NewStaffUser } from './staff-users-api';
 
-export const roleOptions = (Object.keys(roleLabels) as StaffRole[]).map((role) => ({
+export const roleOptions = staffRoles.map((role) => ({
   value: role,
   label: roleLabels[role],
 }));
