@@ -8,6 +8,8 @@ import type {
   portalPaymentMethodList,
   removedPaymentMethodAnswer,
 } from '../../../../src/shared/contract/payment-methods';
+import type { PaymentProcessor } from '../../../../src/shared/contract/payment-processor';
+import type { StripeSetup } from '../../lib/payment-processor/stripe';
 import { portalApi } from './portal-client';
 import { portalKeys, usePortalSession } from './portal-session';
 
@@ -74,4 +76,25 @@ export function useRemovePaymentMethod() {
   return useMethodMutation((id: string) =>
     portalApi<RemovedPaymentMethod>(`/api/portal/payment-methods/${id}`, { method: 'DELETE' }),
   );
+}
+
+/** Which processor takes the card or bank details (the sandbox's endpoint, or Stripe's). */
+export function usePaymentProcessor() {
+  const organizationId = useOrganizationId();
+  return useQuery({
+    queryKey: portalKeys.data(organizationId, 'payment-processor'),
+    queryFn: () => portalApi<PaymentProcessor>('/api/portal/payment-processor'),
+    enabled: organizationId !== '',
+    staleTime: Infinity,
+  });
+}
+
+/** Starts a Stripe SetupIntent for this organization (Stripe only), for the Payment Element. */
+export function useStartStripeSetup() {
+  return useMutation({
+    // The path as stripe.ts names it; that module is not imported here, so the sandbox's
+    // pages never load Stripe.js.
+    mutationFn: () =>
+      portalApi<StripeSetup>('/api/portal/payment-methods/stripe-setup', { method: 'POST' }),
+  });
 }

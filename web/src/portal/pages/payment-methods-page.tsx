@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import {
   Alert,
   Badge,
   Button,
   Checkbox,
   Group,
+  Loader,
   Modal,
   Paper,
   PasswordInput,
@@ -22,13 +23,16 @@ import { modals } from '@mantine/modals';
 import { IconBuildingBank, IconCreditCard, IconLock, IconPlus } from '@tabler/icons-react';
 import { notifyError, notifySuccess, showApiError } from '../../api/errors';
 import { tokenizeBankAccount, tokenizeCard } from '../../lib/payment-processor/sandbox';
+import type { StripeMethodFieldsHandle } from '../../lib/payment-processor/stripe-method-fields';
 import { formatDate } from '../../lib/format';
 import {
   useAddPaymentMethod,
   useEditPaymentMethod,
   useMakeDefaultPaymentMethod,
   usePaymentMethods,
+  usePaymentProcessor,
   useRemovePaymentMethod,
+  useStartStripeSetup,
   type PaymentMethodList,
   type PortalPaymentMethod,
 } from '../api/portal-payment-methods';
@@ -37,6 +41,15 @@ import { EmptyState, PortalQueryState } from '../components/portal-query-state';
 import { FeaturePage } from './feature-pages';
 
 type MethodType = 'card' | 'ach';
+type Processor = 'sandbox' | 'stripe';
+
+// Stripe's Payment Element, loaded only when Stripe is the processor: with the sandbox the
+// portal never fetches Stripe.js.
+const StripeMethodFields = lazy(() =>
+  import('../../lib/payment-processor/stripe-method-fields').then((module) => ({
+    default: module.StripeMethodFields,
+  })),
+);
 
 /**
  * Configuration > Payment Methods: the cards and bank accounts on file (default first), what
@@ -47,6 +60,7 @@ type MethodType = 'card' | 'ach';
  */
 export function PaymentMethodsPage() {
   const query = usePaymentMethods();
+  const processor: Processor = usePaymentProcessor().data?.name ?? 'sandbox';
   const readOnly = Boolean(usePortalSession().data?.viewer);
   const [adding, setAdding] = useState<MethodType | null>(null);
   return (
@@ -80,6 +94,7 @@ export function PaymentMethodsPage() {
             <MethodsTable methods={data.paymentMethods} readOnly={readOnly} />
             <AddMethodModal
               type={adding}
+              processor={processor}
               list={data}
               onClose={() => setAdding(null)}
               key={adding ?? 'closed'}
@@ -272,17 +287,19 @@ interface AddValues {
 
 function AddMethodModal({
   type,
+  processor,
   list,
   onClose,
 }: {
   type: MethodType | null;
+  processor: Processor;
   list: PaymentMethodList;
   onClose: () => void;
 }) {
   const title = type === 'ach' ? 'Add Bank Account' : 'Add Credit Card';
   return (
     <Modal opened={type !== null} onClose={onClose} title={title} size="lg" centered>
-      {type && <AddMethodForm type={type} list={list} onDone={onClose} />}
+      {type && <AddMethodForm type={type} processor={processor} list={list} onDone={onClose} />}
     </Modal>
   );
 }
@@ -291,15 +308,26 @@ const required = (label: string) => (value: string) =>
   value.trim() === '' ? `${label} is required` : null;
 
 function AddMethodForm({
-  type,
+  type: chosenType,
+  processor,
   list,
   onDone,
 }: {
   type: MethodType;
+  processor: Processor;
   list: PaymentMethodList;
   onDone: () => void;
 }) {
   const add = useAddPaymentMethod();
+  const stripe = processor === 'stripe';
+  // With Stripe the Payment Element's tab decides: a card, or a US bank account.
+  const [type, setType] = useState<MethodType>(chosenType);
+  const stripeFields = useRef<StripeMethodFieldsHandle>(null);
+  const stripeSetup = useStartStripeSetup();
+  const startStripeSetup = stripeSetup.mutate;
+  useEffect(() => {
+    if (stripe) startStripeSetup();
+  }, [stripe, startStripeSetup]);
   const [tokenizing, setTokenizing] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const form = useForm<AddValues>({
@@ -324,24 +352,43 @@ function AddMethodForm({
       billingCountry: (value) =>
         /^[A-Za-z]{2}$/.test(value.trim()) ? null : 'Enter a two-letter country code such as US',
       agreed: (value) => (value ? null : 'Tick “I Agree” to authorize this payment method'),
-      ...(type === 'card'
-        ? {
-            number: required('The card number'),
-            expMonth: required('The expiry month'),
-            expYear: required('The expiry year'),
-            cvc: required('The security code'),
-          }
-        : {
-            routingNumber: required('The routing number'),
-            accountNumber: required('The account number'),
-          }),
+      ...(stripe
+        ? {}
+        : type === 'card'
+          ? {
+              number: required('The card number'),
+              expMonth: required('The expiry month'),
+              expYear: required('The expiry year'),
+              cvc: required('The security code'),
+            }
+          : {
+              routingNumber: required('The routing number'),
+              accountNumber: required('The account number'),
+            }),
     },
   });
 
-  const submit = form.onSubmit(async (values) => {
-    setProblem(null);
-    setTokenizing(true);
-    // The numbers go to the payment processor; Portico receives only its token.
+  /** The numbers go to the payment processor; Portico receives only its token. */
+  const tokenizeWith = async (values: AddValues) => {
+    if (stripe) {
+      if (!stripeFields.current) {
+        return { ok: false as const, message: 'Stripe has not loaded yet.', fieldErrors: {} };
+      }
+      const confirmed = await stripeFields.current.confirm({
+        name: values.billingName,
+        address: {
+          line1: values.billingAddressLine1,
+          line2: values.billingAddressLine2,
+          city: values.billingCity,
+          state: values.billingRegion,
+          postal_code: values.billingPostalCode,
+          country: values.billingCountry.toUpperCase(),
+        },
+      });
+      return confirmed.ok
+        ? { ok: true as const, token: confirmed.token, type: confirmed.type }
+        : { ok: false as const, message: confirmed.message, fieldErrors: {} };
+    }
     const tokenized =
       type === 'card'
         ? await tokenizeCard(
@@ -363,7 +410,13 @@ function AddMethodForm({
             },
             { accountHolderName: 'billingName' },
           );
-    setTokenizing(false);
+    return tokenized.ok ? { ok: true as const, token: tokenized.token, type } : tokenized;
+  };
+
+  const submit = form.onSubmit(async (values) => {
+    setProblem(null);
+    setTokenizing(true);
+    const tokenized = await tokenizeWith(values).finally(() => setTokenizing(false));
     if (!tokenized.ok) {
       form.setErrors(tokenized.fieldErrors);
       setProblem(tokenized.message);
@@ -371,7 +424,7 @@ function AddMethodForm({
     }
     add.mutate(
       {
-        type,
+        type: tokenized.type,
         token: tokenized.token,
         friendlyName: values.friendlyName,
         billingName: values.billingName,
@@ -381,7 +434,7 @@ function AddMethodForm({
         billingRegion: values.billingRegion,
         billingPostalCode: values.billingPostalCode,
         billingCountry: values.billingCountry,
-        authorizationText: list.authorizationTexts[type],
+        authorizationText: list.authorizationTexts[tokenized.type],
         agreed: values.agreed,
         makeDefault: values.makeDefault,
       },
@@ -407,7 +460,32 @@ function AddMethodForm({
           maxLength={100}
           {...form.getInputProps('friendlyName')}
         />
-        {type === 'card' ? (
+        {stripe ? (
+          <>
+            <TextInput
+              label={type === 'card' ? 'Name on card' : 'Account holder name'}
+              autoComplete="name"
+              required
+              maxLength={200}
+              {...form.getInputProps('billingName')}
+            />
+            {stripeSetup.isError ? (
+              <Alert color="red" variant="light" role="alert">
+                {stripeSetup.error.message}
+              </Alert>
+            ) : stripeSetup.data ? (
+              <Suspense fallback={<Loader size="sm" aria-label="Loading Stripe" />}>
+                <StripeMethodFields
+                  setup={stripeSetup.data}
+                  ref={stripeFields}
+                  onTypeChange={setType}
+                />
+              </Suspense>
+            ) : (
+              <Loader size="sm" aria-label="Starting Stripe" />
+            )}
+          </>
+        ) : type === 'card' ? (
           <>
             <TextInput
               label="Name on card"
