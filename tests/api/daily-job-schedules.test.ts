@@ -16,6 +16,8 @@ const daily = {
   'payments.method-expiration-notices': '0 8 * * *',
   'email.failure-summary': '0 7 * * *',
   housekeeping: '17 3 * * *',
+  // Every minute; its zone moves with the others though a minute is a minute anywhere.
+  'payments.reconcile': '* * * * *',
 };
 
 /** Every schedule pg-boss holds: name → "cron in zone". */
