@@ -8,56 +8,16 @@ import {
   type TestApp,
 } from '../support/test-app.js';
 import { accessProfileId, errorOf, expectFieldErrors } from '../support/api-assertions.js';
+import type { Answer } from '../../src/shared/contract/common.js';
+import type {
+  invoiceDetail,
+  invoiceListPage,
+  invoiceListRow,
+} from '../../src/shared/contract/invoices.js';
+import type { organizationAuditPage } from '../../src/shared/contract/organizations.js';
 
-interface Line {
-  id: string;
-  position: number;
-  description: string;
-  quantity: string;
-  unitPriceCents: number;
-  taxable: boolean;
-  amountCents: number;
-}
-
-interface Invoice {
-  id: string;
-  number: string;
-  organizationId: string;
-  organizationName: string;
-  state: string;
-  status: string;
-  issueDate: string;
-  dueDate: string;
-  terms: string;
-  currency: string;
-  serviceCategoryId: string;
-  serviceCategoryName: string;
-  taxRateId: string | null;
-  taxRateName: string | null;
-  taxRatePpm: number;
-  subtotalCents: number;
-  taxCents: number;
-  totalCents: number;
-  amountPaidCents: number;
-  balanceCents: number;
-  daysOverdue: number;
-  memo: string;
-  voidReason: string | null;
-  issuedAt: string | null;
-  lines: Line[];
-}
-
-interface ListRow {
-  id: string;
-  number: string;
-  status: string;
-  issueDate: string;
-  dueDate: string;
-  totalCents: number;
-  balanceCents: number;
-  daysOverdue: number;
-  serviceCategoryName: string;
-}
+type Invoice = Answer<typeof invoiceDetail>;
+type ListRow = Answer<typeof invoiceListRow>;
 
 let testApp: TestApp;
 let admin: ApiClient;
@@ -138,9 +98,7 @@ async function snapshot() {
 async function audit(orgId: string) {
   const response = await admin.get(`/api/organizations/${orgId}/audit?limit=200`);
   expect(response.statusCode).toBe(200);
-  return response.json<{
-    events: { action: string; entityLabel: string; entityId: string; after: unknown }[];
-  }>().events;
+  return response.json<Answer<typeof organizationAuditPage>>().events;
 }
 
 describe('service categories and tax rates', () => {
@@ -532,7 +490,7 @@ describe('the invoice list', () => {
     ]);
   });
 
-  async function list(query: string): Promise<{ invoices: ListRow[]; nextCursor: string | null }> {
+  async function list(query: string): Promise<Answer<typeof invoiceListPage>> {
     const response = await readOnly.get(`/api/invoices?organizationId=${listOrg}&${query}`);
     expect(response.statusCode, response.body).toBe(200);
     return response.json();

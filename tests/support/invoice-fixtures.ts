@@ -1,4 +1,5 @@
 import type { Pool } from '../../src/platform/database.js';
+import type { InvoiceState } from '../../src/shared/contract/invoices.js';
 
 export interface FixtureLine {
   description: string;
@@ -17,7 +18,7 @@ export async function insertInvoice(
   options: {
     organizationId: string;
     number: string;
-    state?: 'draft' | 'issued' | 'void';
+    state?: InvoiceState;
     issueDate: string;
     dueDate: string;
     lines?: FixtureLine[];
