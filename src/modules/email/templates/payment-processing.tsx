@@ -3,6 +3,7 @@ import type { Brand } from '../../settings/brand.js';
 import { portalLink, portalPages } from '../portal-links.js';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
 import { PaymentDetails, paymentEmailSample, type PaymentEmailData } from './payment-details.js';
+import { endSentence } from './sentence.js';
 
 export type PaymentProcessingData = PaymentEmailData;
 
@@ -21,9 +22,10 @@ export function PaymentProcessingEmail(props: { data: PaymentProcessingData; bra
       <Paragraph>Hello {data.contactName},</Paragraph>
       <Paragraph>
         {brand.mspName} received a bank payment of{' '}
-        <strong>{formatMoney(data.amountCents, data.currency)}</strong> from {data.organizationName}
-        . Bank payments take a few business days to settle; the invoices below show it paid
-        meanwhile. We will email you a receipt when it settles, or tell you if the bank returns it.
+        <strong>{formatMoney(data.amountCents, data.currency)}</strong> from{' '}
+        {endSentence(data.organizationName)} Bank payments take a few business days to settle; the
+        invoices below show it paid meanwhile. We will email you a receipt when it settles, or tell
+        you if the bank returns it.
       </Paragraph>
       <PaymentDetails data={data} brand={brand} />
       <ActionButton
