@@ -14,6 +14,7 @@ import { insertInvoice } from '../support/invoice-fixtures.js';
 import { savedMethod } from '../support/payment-fixtures.js';
 import { signedInToPortal } from '../support/portal-client.js';
 import { everyStoredText } from '../support/database-text.js';
+import { hashPassword } from '../../src/platform/passwords.js';
 
 /**
  * Card and bank numbers never reach a database table or a log line: every card and bank
@@ -214,6 +215,71 @@ const flows: Flow[] = [
       }
       // ACH debits settle or are returned; the job asks the processor about each.
       await reconcilePayments(context, sandbox);
+    },
+  },
+  {
+    name: 'every card and account added in Configuration > Payment Methods, edited, listed, removed',
+    run: async ({ testApp, app, tokenizeOverHttp }) => {
+      const pool = testApp.database.pool;
+      const organization = (
+        await pool.query<{ id: string }>(`SELECT id FROM organizations WHERE name = 'Demo Company'`)
+      ).rows[0]!.id;
+      const profile = (
+        await pool.query<{ id: string }>(
+          `INSERT INTO access_profiles (name, permissions)
+           VALUES ('Stored details check', '{manage_payment_methods}') RETURNING id`,
+        )
+      ).rows[0]!.id;
+      const contact = (
+        await pool.query<{ id: string }>(
+          `INSERT INTO contacts (name, email, password_hash) VALUES ('Zoë Ångström',
+             'methods.stored@example.com', $1) RETURNING id`,
+          [await hashPassword('Waffles at JJs Diner 1972')],
+        )
+      ).rows[0]!.id;
+      await pool.query(
+        `INSERT INTO contact_organizations (contact_id, organization_id, access_profile_id)
+         VALUES ($1, $2, $3)`,
+        [contact, organization, profile],
+      );
+      const portal = new ApiClient(app, '/api/portal/session');
+      const signIn = await portal.post('/api/portal/sign-in', {
+        email: 'methods.stored@example.com',
+        password: 'Waffles at JJs Diner 1972',
+      });
+      expect(signIn.statusCode, signIn.body).toBe(200);
+      const { authorizationTexts } = (await portal.get('/api/portal/payment-methods')).json<{
+        authorizationTexts: Record<'card' | 'ach', string>;
+      }>();
+      const details = [
+        ...testCards.map((number) => cardRequest(number)),
+        ...testAccounts.map((account) => bankRequest(account)),
+      ];
+      for (const request of details) {
+        const token = await tokenizeOverHttp(request);
+        expect(token.statusCode, token.body).toBe(200);
+        const added = await portal.post('/api/portal/payment-methods', {
+          type: request.type,
+          token: token.json<{ token: string }>().token,
+          friendlyName: 'Stored details check',
+          billingName: 'Zoë Ångström',
+          billingAddressLine1: '1 Main St',
+          billingAddressLine2: '',
+          billingCity: 'Pawnee',
+          billingRegion: 'IN',
+          billingPostalCode: '46001',
+          billingCountry: 'US',
+          authorizationText: authorizationTexts[request.type],
+          agreed: true,
+        });
+        expect(added.statusCode, added.body).toBe(201);
+        const id = added.json<{ paymentMethod: { id: string } }>().paymentMethod.id;
+        const edited = await portal.patch(`/api/portal/payment-methods/${id}`, {
+          friendlyName: 'Renamed',
+        });
+        expect(edited.statusCode, edited.body).toBe(200);
+        expect((await portal.delete(`/api/portal/payment-methods/${id}`)).statusCode).toBe(200);
+      }
     },
   },
 ];
