@@ -161,6 +161,50 @@ describe('saving a payment method', () => {
     expectAllReplayed(replay);
   });
 
+  it('refuses a SetupIntent started for another organization, whoever learned its id', async () => {
+    const { gateway, replay } = gatewayReplaying([
+      {
+        method: 'GET',
+        path: '/v1/setup_intents/seti_1QxB7kLkdIwHu7ixQm3dT9aZ',
+        answer: { status: 200, fixture: 'setup-intent-succeeded-card.json' },
+      },
+    ]);
+    const saving = gateway.saveMethod({
+      token: 'seti_1QxB7kLkdIwHu7ixQm3dT9aZ',
+      organizationId: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+      customerRef: null,
+      billingName: 'Ron Swanson',
+    });
+    await expect(saving).rejects.toMatchObject({ kind: 'invalid_request' });
+    await expect(saving).rejects.toThrow(/not started for this organization/);
+    expectAllReplayed(replay);
+  });
+
+  it('takes a PaymentMethod id attached to the organization’s Customer, and refuses another’s', async () => {
+    const attached = [
+      {
+        method: 'GET' as const,
+        path: '/v1/payment_methods/pm_1QxB8nLkdIwHu7ixVisa4242',
+        answer: { status: 200, fixture: 'payment-method-card.json' },
+      },
+      {
+        method: 'GET' as const,
+        path: `/v1/customers/${customerRef}`,
+        answer: { status: 200, fixture: 'customer.json' },
+      },
+    ];
+    const { gateway, replay } = gatewayReplaying([...attached, ...attached]);
+    const input = { token: 'pm_1QxB8nLkdIwHu7ixVisa4242', customerRef: null, billingName: 'x' };
+    expect(await gateway.saveMethod({ ...input, organizationId })).toMatchObject({
+      customerRef,
+      last4: '4242',
+    });
+    await expect(
+      gateway.saveMethod({ ...input, organizationId: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f' }),
+    ).rejects.toMatchObject({ kind: 'invalid_request' });
+    expectAllReplayed(replay);
+  });
+
   it('detaches a removed method, and a method detached already is not an error', async () => {
     const { gateway, replay } = gatewayReplaying([
       {

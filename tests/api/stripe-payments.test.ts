@@ -87,6 +87,11 @@ function deliver(
   });
 }
 
+/** The recorded SetupIntents were started for Pawnee (the fixtures name another id). */
+function fixtureOrganization(): Record<string, string> {
+  return { '0b6f3a52-5c1e-4d7a-9a0e-2f6f0d2c9a11': pawnee };
+}
+
 function expectAllReplayed() {
   expect(stripe.mismatches).toEqual([]);
   expect(stripe.remaining()).toBe(0);
@@ -167,7 +172,11 @@ describe('adding a payment method through Stripe', () => {
     stripe.expectNext({
       method: 'GET',
       path: '/v1/setup_intents/seti_1QxB7kLkdIwHu7ixQm3dT9aZ',
-      answer: { status: 200, fixture: 'setup-intent-succeeded-card.json' },
+      answer: {
+        status: 200,
+        fixture: 'setup-intent-succeeded-card.json',
+        replace: fixtureOrganization(),
+      },
     });
     const list = (await portal.get('/api/portal/payment-methods')).json<PortalList>();
     const added = await portal.post('/api/portal/payment-methods', {
@@ -188,6 +197,40 @@ describe('adding a payment method through Stripe', () => {
     expect(added.json()).toMatchObject({
       paymentMethod: { friendlyName: 'Parks Visa', brand: 'visa', last4: '4242' },
     });
+    expectAllReplayed();
+  });
+
+  it('refuses another organization’s SetupIntent, even with its id, and saves nothing', async () => {
+    const demo = await organizationId(testApp, 'Demo Company');
+    const other = await contactWith(demo, ['view_invoices', 'manage_payment_methods']);
+    stripe.expectNext({
+      method: 'GET',
+      path: '/v1/setup_intents/seti_1QxB7kLkdIwHu7ixQm3dT9aZ',
+      answer: {
+        status: 200,
+        fixture: 'setup-intent-succeeded-card.json',
+        replace: fixtureOrganization(),
+      },
+    });
+    const list = (await other.get('/api/portal/payment-methods')).json<PortalList>();
+    const before = await databaseSnapshot(testApp);
+    const added = await other.post('/api/portal/payment-methods', {
+      type: 'card',
+      token: 'seti_1QxB7kLkdIwHu7ixQm3dT9aZ',
+      friendlyName: 'Not mine',
+      billingName: 'Ron Swanson',
+      billingAddressLine1: '',
+      billingAddressLine2: '',
+      billingCity: '',
+      billingRegion: '',
+      billingPostalCode: '',
+      billingCountry: 'US',
+      authorizationText: list.authorizationTexts.card,
+      agreed: true,
+    });
+    expect(added.statusCode, added.body).toBe(400);
+    expect(errorOf(added).fields.map((field) => field.field)).toEqual(['token']);
+    expect(await databaseSnapshot(testApp)).toEqual(before);
     expectAllReplayed();
   });
 
@@ -415,7 +458,11 @@ describe('ACH debits through Stripe', () => {
     stripe.expectNext({
       method: 'GET',
       path: '/v1/setup_intents/seti_1QxC2pLkdIwHu7ixBank6789',
-      answer: { status: 200, fixture: 'setup-intent-succeeded-bank.json' },
+      answer: {
+        status: 200,
+        fixture: 'setup-intent-succeeded-bank.json',
+        replace: fixtureOrganization(),
+      },
     });
     const list = (await portal.get('/api/portal/payment-methods')).json<PortalList>();
     const added = await portal.post('/api/portal/payment-methods', {

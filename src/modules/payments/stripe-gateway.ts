@@ -161,6 +161,14 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
           const setupIntent = await stripe.setupIntents.retrieve(token, {
             expand: ['payment_method'],
           });
+          // Only the organization's own SetupIntent: its id alone must not let another
+          // organization's contact save that organization's card here.
+          if (setupIntent.metadata?.portico_organization_id !== organizationId) {
+            throw new GatewayError(
+              'invalid_request',
+              'This SetupIntent was not started for this organization.',
+            );
+          }
           if (setupIntent.status !== 'succeeded') {
             throw new GatewayError(
               'invalid_request',
@@ -175,9 +183,22 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
         }
         if (token.startsWith('pm_')) {
           let method = await stripe.paymentMethods.retrieve(token);
-          if (!method.customer) {
+          const owner = idOf(method.customer);
+          if (!owner) {
             const customer = await organizationCustomer(organizationId, customerRef);
             method = await stripe.paymentMethods.attach(token, { customer });
+          } else if (owner !== customerRef) {
+            // Attached already: to this organization's Customer, or it is someone else's.
+            const customer = await stripe.customers.retrieve(owner);
+            if (
+              customer.deleted ||
+              customer.metadata['portico_organization_id'] !== organizationId
+            ) {
+              throw new GatewayError(
+                'invalid_request',
+                'This payment method belongs to another Stripe customer.',
+              );
+            }
           }
           return savedMethodOf(method, idOf(method.customer));
         }
