@@ -410,6 +410,50 @@ describe('the default, editing and removing', () => {
   });
 });
 
+describe('what the list says about a method', () => {
+  it('marks a card that expired before this month, with the reason, and lets it be edited back', async () => {
+    const other = await contactWith(demoCompany, ['manage_payment_methods'], 'Åsa Öberg');
+    const id = (
+      await testApp.database.pool.query<{ id: string }>(
+        `INSERT INTO payment_methods (organization_id, gateway, gateway_ref, type, friendly_name,
+           brand, last4, exp_month, exp_year, billing_name, authorization_text, authorized_at,
+           authorized_ip)
+         VALUES ($1, 'sandbox', 'pm_sbx_old', 'card', 'Old card', 'visa', '1881', 3, 2026,
+           'Åsa Öberg', 'I authorize', now(), '127.0.0.1') RETURNING id`,
+        [demoCompany],
+      )
+    ).rows[0]!.id;
+    const shown = (await list(other.client)).find((m) => m.id === id)!;
+    expect(shown).toMatchObject({
+      expired: true,
+      unavailableReason: 'The card expired in 03/2026',
+    });
+    const renewed = await other.client.patch(`/api/portal/payment-methods/${id}`, {
+      expMonth: 3,
+      expYear: 2029,
+    });
+    expect(renewed.statusCode, renewed.body).toBe(200);
+    expect(renewed.json().paymentMethod).toMatchObject({ expired: false, unavailableReason: null });
+  });
+
+  it('removing a method a payment is still settling on names that payment', async () => {
+    const id = (await list()).find((m) => m.friendlyName === 'Old card')!.id;
+    await testApp.database.pool.query(
+      `INSERT INTO payments (number, organization_id, source, status, amount_cents, currency,
+         payment_method_id, method_type, method_label, gateway)
+       VALUES ('P-990001', $1, 'portal', 'processing', 1000, 'USD', $2, 'card', 'Visa •••• 1881',
+         'sandbox')`,
+      [demoCompany, id],
+    );
+    const removed = await portal.delete(`/api/portal/payment-methods/${id}`);
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(removed.json()).toMatchObject({
+      paymentsInFlight: [{ number: 'P-990001', status: 'processing' }],
+      message: expect.stringContaining('P-990001 already made with it will still complete'),
+    });
+  });
+});
+
 describe('who may do what', () => {
   it("another organization's method is not found, for every portal change", async () => {
     const other = await contactWith(pawnee, ['manage_payment_methods'], '山田 太郎');
