@@ -19,10 +19,12 @@ export interface BrowserApp {
 
 /**
  * The whole application on a real port, with a real Chromium. With `mail`, the email workers
- * deliver to the local SMTP server, as in the default mode.
+ * deliver to the local SMTP server, as in the default mode; `env` is the configuration's.
  */
-export async function startBrowserApp(options: { mail?: boolean } = {}): Promise<BrowserApp> {
-  const testApp = await startTestApp();
+export async function startBrowserApp(
+  options: { mail?: boolean; env?: Record<string, string> } = {},
+): Promise<BrowserApp> {
+  const testApp = await startTestApp(options.env);
   let smtp: LocalSmtpServer | null = null;
   let workers: { close: () => void } | null = null;
   if (options.mail) {
