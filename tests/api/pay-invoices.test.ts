@@ -541,3 +541,37 @@ describe('Payment History and receipts', () => {
     expect(theirs.payments).toEqual([]);
   });
 });
+
+describe('an invoice being paid', () => {
+  it('cannot be voided until the payment is final', async () => {
+    const invoice = await openInvoice(2_200);
+    const contact = (
+      await testApp.database.pool.query<{ id: string }>(
+        `SELECT id FROM contacts WHERE email = $1`,
+        [contactEmail],
+      )
+    ).rows[0]!.id;
+    // Written and not yet answered: the charge may be on its way to the processor.
+    const { paymentId } = await startPayment({
+      context: testApp.context,
+      gateway: sandboxOf(testApp),
+      actor: { kind: 'contact', id: contact, label: 'Ann Client (portal)' },
+      organizationId: orgA,
+      contactId: contact,
+      paymentMethodId: card,
+      allocations: [{ invoiceId: invoice, amountCents: 2_200 }],
+    });
+    const staff = await signedInAs(testApp.app, 'billing');
+    const refused = await staff.post(`/api/invoices/${invoice}/void`, { reason: 'Billed twice' });
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(errorOf(refused).message).toMatch(/payment .* in progress/);
+
+    // Once the payment is final (here: it never reached the processor), voiding works.
+    testApp.context.clock = () => new Date(Date.now() + 11 * 60_000);
+    await reconcilePayments(testApp.context, sandboxOf(testApp));
+    const failed = (await portal.get(`/api/portal/payments/${paymentId}`)).json().payment;
+    expect(failed.status).toBe('failed');
+    const voided = await staff.post(`/api/invoices/${invoice}/void`, { reason: 'Billed twice' });
+    expect(voided.statusCode, voided.body).toBe(200);
+  });
+});

@@ -5,6 +5,7 @@ import { withTransaction, type Pool } from '../../platform/database.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { queueNewInvoiceEmail } from './invoice-emails.js';
 import { getInvoice, lockInvoice, onlyDraft } from './invoice-reads.js';
+import { hasPaymentInFlight } from './invoice-payments.js';
 import { invoices } from './invoices.schema.js';
 
 /** An invoice's life after its draft: issued (the New Invoice email goes with it), or void. */
@@ -49,11 +50,19 @@ export async function voidInvoice(options: {
   invoiceId: string;
   reason: string;
 }) {
-  await withTransaction(options.pool, async ({ db }) => {
+  await withTransaction(options.pool, async ({ db, client }) => {
     const before = await lockInvoice(db, options.invoiceId);
     if (before.state === 'void') throw new AppError('conflict', 'This invoice is already void');
     if (before.amountPaidCents > 0) {
       throw new AppError('conflict', 'a paid or partially paid invoice cannot be voided');
+    }
+    // A payment whose outcome is not known yet may still take money for it (pay-invoices.ts
+    // locks the invoice as this does, so the two cannot cross).
+    if (await hasPaymentInFlight(client, before.id)) {
+      throw new AppError(
+        'conflict',
+        'A payment of this invoice is in progress; void it once the payment is final',
+      );
     }
     await db
       .update(invoices)

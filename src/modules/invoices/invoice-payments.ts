@@ -75,3 +75,19 @@ export async function applyInvoicePayment(
   }
   return row;
 }
+
+/**
+ * Whether a payment of the invoice is in flight (pending, or an ACH debit processing): its
+ * outcome may still apply money to the invoice, so the invoice must stay as it is (not void).
+ * Reads the payments module's allocations (a read; only payments writes them).
+ */
+export async function hasPaymentInFlight(
+  client: Pick<Transaction, 'client'>['client'],
+  invoiceId: string,
+): Promise<boolean> {
+  const result = await client.query(
+    `SELECT 1 FROM payment_allocations WHERE invoice_id = $1 AND in_flight LIMIT 1`,
+    [invoiceId],
+  );
+  return result.rows.length > 0;
+}
