@@ -25,6 +25,7 @@ import { paymentMethodRoutes } from './modules/payments/payment-methods.routes.j
 import { paymentGateway, sandboxGateway } from './payment-gateway.js';
 import { sandboxRoutes } from './modules/sandbox-processor/sandbox.routes.js';
 import { paymentRoutes } from './modules/payments/payments.routes.js';
+import { staffPaymentRoutes } from './modules/payments/staff-payments.routes.js';
 import { paymentProcessorRoutes } from './modules/payments/payment-processor.routes.js';
 import { applyChargeResult } from './modules/payments/charge-results.js';
 import { stripeBrowserOrigins } from './modules/payments/stripe-gateway.js';
@@ -62,6 +63,7 @@ export async function buildApp(
       catalogRoutes(context),
       paymentMethodRoutes(context, { gateway: paymentGateway(context) }),
       paymentRoutes(context, { gateway: paymentGateway(context) }),
+      staffPaymentRoutes(context, { gateway: paymentGateway(context) }),
       paymentProcessorRoutes(context, {
         gateway: paymentGateway(context),
         // A Stripe webhook's word on a charge goes the way the pay route's and the job's do.

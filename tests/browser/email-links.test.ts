@@ -139,6 +139,7 @@ const produce: Record<EmailTemplateKey, () => Promise<string>> = {
   payment_failed: () => renderAbout('payment_failed'),
   payment_processing: () => renderAbout('payment_processing'),
   payment_returned: () => renderAbout('payment_returned'),
+  refund_issued: () => renderAbout('refund_issued'),
   payment_made: async () => {
     const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
     const data = {
@@ -152,7 +153,12 @@ const produce: Record<EmailTemplateKey, () => Promise<string>> = {
 
 /** A client payment email about Demo Company, rendered with the installation's branding. */
 async function renderAbout(
-  key: 'payment_receipt' | 'payment_failed' | 'payment_processing' | 'payment_returned',
+  key:
+    | 'payment_receipt'
+    | 'payment_failed'
+    | 'payment_processing'
+    | 'payment_returned'
+    | 'refund_issued',
 ) {
   const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
   const data = { ...emailTemplates[key].sample, organizationId: demoCompanyId };

@@ -29,7 +29,7 @@ const clientTemplates = {
   returned: 'payment_returned',
 } as const;
 
-interface PaymentFacts {
+export interface PaymentFacts {
   id: string;
   number: string;
   organizationId: string;
@@ -73,7 +73,10 @@ async function paymentFacts(tx: Transaction, paymentId: string) {
 }
 
 /** The paying contact first, then the Default Notification Emails, each address once. */
-function clientRecipients(payment: PaymentFacts, defaults: EmailRecipient[]): EmailRecipient[] {
+export function clientRecipients(
+  payment: PaymentFacts,
+  defaults: EmailRecipient[],
+): EmailRecipient[] {
   const all: EmailRecipient[] = [];
   if (payment.contactId && payment.contactEmail) {
     all.push({

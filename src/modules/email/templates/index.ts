@@ -67,6 +67,12 @@ import {
   paymentMadeSubject,
   type PaymentMadeData,
 } from './payment-made.js';
+import {
+  RefundIssuedEmail,
+  refundIssuedSample,
+  refundIssuedSubject,
+  type RefundIssuedData,
+} from './refund-issued.js';
 import { WelcomeEmail, welcomeSample, welcomeSubject, type WelcomeData } from './welcome.js';
 
 interface TemplateDefinition<Data> {
@@ -147,6 +153,12 @@ export const emailTemplates = {
     subject: paymentMadeSubject,
     body: PaymentMadeEmail,
     sample: paymentMadeSample,
+  }),
+  refund_issued: define<RefundIssuedData>({
+    name: 'Refund Issued',
+    subject: refundIssuedSubject,
+    body: RefundIssuedEmail,
+    sample: refundIssuedSample,
   }),
   email_failure_summary: define<EmailFailureSummaryData>({
     name: 'Email Failure Summary',

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../../platform/context.js';
+import { currentTime } from '../../platform/context.js';
+import { withTransaction, type Transaction } from '../../platform/database.js';
+import { AppError } from '../../platform/errors.js';
+import { currencyDigits, formatMoney } from '../../platform/money.js';
+import { recordAudit, type Actor } from '../audit/audit.js';
+import { applyInvoicePayment, lockOpenInvoicesForPayment } from '../invoices/invoice-payments.js';
+import { businessToday } from '../settings/business-date.js';
+import {
+  manualMethodLabels,
+  type ManualPaymentMethod,
+} from '../../shared/contract/staff-payments.js';
+import { checkAllocations } from './pay-invoices.js';
+import { queuePaymentEmails } from './payment-receipts.js';
+import { staffPaymentViews, type StaffPaymentView } from './transactions.js';
+
+/**
+ * Recording money received outside the gateway (a check, a wire, cash): staff say how much came
+ * in, when, with what reference, and which of the organization's open invoices it pays. The
+ * payment is born succeeded (the money is already in the MSP's bank); what is not allocated
+ * stays with it as unapplied credit, for staff to apply later (credits.ts).
+ */
+
+type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock'>;
+
+/**
+ * Checks an amount typed for a currency, in its minor units: a whole number (a fraction means
+ * more decimals than the currency has), more than 0. Throws a 400 naming `field`.
+ */
+export function checkAmount(field: string, amount: number, currency: string): void {
+  if (!Number.isFinite(amount)) throw AppError.validation(field, 'must be an amount');
+  if (!Number.isInteger(amount)) {
+    const digits = currencyDigits(currency);
+    throw AppError.validation(
+      field,
+      digits === 0
+        ? `cannot have decimals: ${currency} has none`
+        : `has more decimals than ${currency} has (${digits})`,
+    );
+  }
+  if (amount < 0) throw AppError.validation(field, 'cannot be negative');
+  if (amount === 0) throw AppError.validation(field, 'must be more than 0');
+  if (!Number.isSafeInteger(amount)) throw AppError.validation(field, 'is too large');
+}
+
+/** The organization's currency, or 404 when there is no such organization. */
+export async function organizationCurrency(
+  tx: Pick<Transaction, 'client'>,
+  organizationId: string,
+): Promise<string> {
+  const row = (
+    await tx.client.query<{ currency: string }>(
+      `SELECT currency FROM organizations WHERE id = $1`,
+      [organizationId],
+    )
+  ).rows[0];
+  if (!row) throw AppError.notFound('Organization');
+  return row.currency;
+}
+
+/** The next payment number, P-000123, from the payments' sequence. */
+export async function nextPaymentNumber(tx: Pick<Transaction, 'client'>): Promise<string> {
+  return (
+    await tx.client.query<{ number: string }>(
+      `SELECT 'P-' || lpad(nextval('payment_number_seq')::text, 6, '0') AS number`,
+    )
+  ).rows[0]!.number;
+}
+
+export interface RecordManualPaymentInput {
+  context: Deps;
+  actor: Actor;
+  organizationId: string;
+  method: ManualPaymentMethod;
+  /** The check number or wire reference ('' when there is none). */
+  reference: string;
+  /** The business date the money came in (YYYY-MM-DD); not after today. */
+  receivedOn: string;
+  /** What came in, in minor units of the organization's currency. */
+  amountCents: number;
+  /** What of it goes to which open invoice (each > 0 and ≤ its balance; may be none). */
+  allocations: { invoiceId: string; amountCents: number }[];
+}
+
+/**
+ * Records a manual payment, in one transaction: the invoices are locked and checked (404 for
+ * another organization's or a draft, 409 for a void one, 400 naming
+ * `allocations.<n>.amountCents` for 0, negative, too many decimals or more than the balance),
+ * `amountCents` is checked (400 naming it, also when the allocations add up to more), the
+ * payment is written succeeded with its allocations and applied to the invoices, audited, and
+ * the Payment Receipt (to the Default Notification Emails) and staff's Payment Made are queued.
+ * Answers the payment as staff read it.
+ */
+export async function recordManualPayment(
+  input: RecordManualPaymentInput,
+): Promise<StaffPaymentView> {
+  const { context } = input;
+  return withTransaction(context.pool, async (tx) => {
+    const currency = await organizationCurrency(tx, input.organizationId);
+    const today = await businessToday(tx.client, currentTime(context));
+    if (input.receivedOn > today) {
+      throw AppError.validation('receivedOn', 'cannot be after today');
+    }
+    const invoices = await lockOpenInvoicesForPayment(tx, {
+      organizationId: input.organizationId,
+      invoiceIds: input.allocations.map((a) => a.invoiceId),
+    });
+    const allocated = input.allocations.length
+      ? checkAllocations(input.allocations, invoices).totalCents
+      : 0;
+    checkAmount('amountCents', input.amountCents, currency);
+    if (allocated > input.amountCents) {
+      throw AppError.validation(
+        'amountCents',
+        `is less than the ${formatMoney(allocated, currency)} allocated to invoices`,
+      );
+    }
+
+    const paymentId = randomUUID();
+    const number = await nextPaymentNumber(tx);
+    const label = [manualMethodLabels[input.method], input.reference].filter(Boolean).join(' ');
+    await tx.client.query(
+      `INSERT INTO payments (id, number, organization_id, source, status, amount_cents, currency,
+                             method_type, method_label, reference, received_on,
+                             created_by_staff_id, settled_at)
+       VALUES ($1, $2, $3, 'manual', 'succeeded', $4, $5, $6, $7, $8, $9, $10, now())`,
+      [
+        paymentId,
+        number,
+        input.organizationId,
+        input.amountCents,
+        currency,
+        input.method,
+        label,
+        input.reference,
+        input.receivedOn,
+        input.actor.id,
+      ],
+    );
+    for (const allocation of input.allocations) {
+      await tx.client.query(
+        `INSERT INTO payment_allocations (payment_id, invoice_id, amount_cents, applied_cents, in_flight)
+         VALUES ($1, $2, $3, $3, false)`,
+        [paymentId, allocation.invoiceId, allocation.amountCents],
+      );
+      await applyInvoicePayment(tx, {
+        invoiceId: allocation.invoiceId,
+        deltaCents: allocation.amountCents,
+      });
+    }
+    await recordAudit(tx.db, input.actor, {
+      organizationId: input.organizationId,
+      entityType: 'payment',
+      entityId: paymentId,
+      entityLabel: number,
+      action: 'payment.recorded',
+      after: {
+        status: 'succeeded',
+        method: input.method,
+        reference: input.reference,
+        receivedOn: input.receivedOn,
+        amountCents: input.amountCents,
+        currency,
+        allocations: input.allocations,
+        unappliedCents: input.amountCents - allocated,
+      },
+    });
+    await queuePaymentEmails(tx, context, { paymentId, kind: 'receipt', actor: input.actor });
+    const [payment] = await staffPaymentViews(tx.client, [paymentId]);
+    return payment!;
+  });
+}

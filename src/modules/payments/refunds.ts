@@ -1,0 +1,498 @@
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../../platform/context.js';
+import { withTransaction, type Transaction } from '../../platform/database.js';
+import { AppError } from '../../platform/errors.js';
+import { formatMoney } from '../../platform/money.js';
+import { recordAudit, type Actor } from '../audit/audit.js';
+import { linkBaseOf } from '../email/email-links.js';
+import { queueEmail } from '../email/email-queue.js';
+import { defaultNotificationRecipients } from '../email/email.service.js';
+import { renderEmail } from '../email/templates/index.js';
+import { applyInvoicePayment } from '../invoices/invoice-payments.js';
+import { getBrand } from '../settings/settings.service.js';
+import { paymentStatusLabels, type PaymentStatus } from '../../shared/contract/payments.js';
+import { GatewayError, type PaymentGateway, type RefundResult } from './gateway.js';
+import { checkAmount } from './manual-payments.js';
+import { clientRecipients, type PaymentFacts } from './payment-receipts.js';
+import {
+  refundViews,
+  staffPaymentViews,
+  type RefundView,
+  type StaffPaymentView,
+} from './transactions.js';
+
+/**
+ * Refunds (docs/decisions/0028-payment-core.md, step 5). A gateway payment is refunded through
+ * the processor as steps, like a charge:
+ *
+ * 1. One transaction under the payment's row lock: the amount is checked against what is left
+ *    (amount − refunded − refunds still pending), and the refund row is written pending with
+ *    the key `portico-refund-<id>`. Two refunds of one payment at once wait for each other
+ *    here, so together they never exceed the payment.
+ * 2. gateway.refund with that key, outside any transaction.
+ * 3. One transaction: succeeded → the payment's refunded amount grows, its unapplied credit is
+ *    returned first, then its allocations are lowered (the invoices staff chose, in their
+ *    order, else the newest invoices first) and those invoices reopen; Refund Issued email;
+ *    audit. Failed → only the refund row says so. No answer (GatewayError 'unavailable') → the
+ *    refund stays pending, still counted against what is left; sending it again with the same
+ *    key (retryRefund) can never refund twice.
+ *
+ * A manual payment's refund is money staff returned outside the gateway: steps 1 and 3 in one
+ * transaction, no processor call.
+ */
+
+type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config'>;
+
+interface LockedPaymentForRefund {
+  id: string;
+  number: string;
+  organizationId: string;
+  status: PaymentStatus;
+  source: string;
+  amountCents: number;
+  refundedCents: number;
+  currency: string;
+  gatewayChargeRef: string | null;
+  pendingRefundCents: number;
+}
+
+/** The payment, locked, with what its pending refunds hold; 404 when not the organization's. */
+async function lockPaymentForRefund(
+  tx: Pick<Transaction, 'client'>,
+  where: { organizationId: string; paymentId: string },
+): Promise<LockedPaymentForRefund> {
+  const payment = (
+    await tx.client.query<Omit<LockedPaymentForRefund, 'pendingRefundCents'>>(
+      `SELECT id, number, organization_id AS "organizationId", status, source,
+              amount_cents AS "amountCents", refunded_cents AS "refundedCents", currency,
+              gateway_charge_ref AS "gatewayChargeRef"
+         FROM payments WHERE id = $1 AND organization_id = $2
+          FOR UPDATE`,
+      [where.paymentId, where.organizationId],
+    )
+  ).rows[0];
+  if (!payment) throw AppError.notFound('Payment');
+  const pending = await tx.client.query<{ cents: number }>(
+    `SELECT coalesce(sum(amount_cents), 0)::bigint AS cents
+       FROM refunds WHERE payment_id = $1 AND status = 'pending'`,
+    [payment.id],
+  );
+  return { ...payment, pendingRefundCents: pending.rows[0]!.cents };
+}
+
+/**
+ * Checks a refund against the locked payment (pure: unit-tested through the API). 409 when the
+ * payment is not a paid one (pending, processing, failed, returned); 400 naming `amountCents`
+ * for 0, negative, too many decimals, or more than is left to refund; 400 naming
+ * `invoiceIds.<n>` for an invoice this payment did not pay.
+ */
+export function checkRefund(
+  payment: LockedPaymentForRefund,
+  refund: { amountCents: number; invoiceIds?: string[] | undefined },
+  allocatedInvoiceIds: string[],
+): void {
+  if (payment.status !== 'succeeded') {
+    throw new AppError(
+      'conflict',
+      `Payment ${payment.number} is ${paymentStatusLabels[payment.status].toLowerCase()}; only a completed payment can be refunded`,
+    );
+  }
+  checkAmount('amountCents', refund.amountCents, payment.currency);
+  const left = payment.amountCents - payment.refundedCents - payment.pendingRefundCents;
+  if (refund.amountCents > left) {
+    throw AppError.validation(
+      'amountCents',
+      left <= 0
+        ? `nothing is left to refund on ${payment.number}`
+        : `is more than the ${formatMoney(left, payment.currency)} left to refund on ${payment.number}`,
+    );
+  }
+  refund.invoiceIds?.forEach((invoiceId, index) => {
+    if (!allocatedInvoiceIds.includes(invoiceId)) {
+      throw AppError.validation(`invoiceIds.${index}`, 'is not an invoice this payment paid');
+    }
+  });
+}
+
+export interface RefundPaymentInput {
+  context: Deps;
+  gateway: PaymentGateway;
+  actor: Actor;
+  organizationId: string;
+  paymentId: string;
+  /** What to refund, in minor units of the payment's currency. */
+  amountCents: number;
+  reason: string;
+  /** The invoices to reopen first, in this order; the newest first when absent. */
+  invoiceIds?: string[] | undefined;
+}
+
+export interface RefundOutcome {
+  refund: RefundView;
+  payment: StaffPaymentView;
+}
+
+/**
+ * Refunds a payment in full or in part (steps above). Answers the refund (succeeded, failed
+ * with the processor's reason, or pending when the processor's answer was lost) and the payment
+ * after it. Refusals: checkRefund's, 404 for another organization's payment, 409 for a gateway
+ * payment the processor holds no charge of.
+ */
+export async function refundPayment(input: RefundPaymentInput): Promise<RefundOutcome> {
+  const { context } = input;
+  const refundId = randomUUID();
+  const started = await withTransaction(context.pool, async (tx) => {
+    const payment = await lockPaymentForRefund(tx, input);
+    const allocated = await tx.client.query<{ invoiceId: string }>(
+      `SELECT invoice_id AS "invoiceId" FROM payment_allocations
+        WHERE payment_id = $1 AND amount_cents > 0`,
+      [payment.id],
+    );
+    checkRefund(
+      payment,
+      input,
+      allocated.rows.map((r) => r.invoiceId),
+    );
+    const manual = payment.source === 'manual';
+    if (!manual && !payment.gatewayChargeRef) {
+      throw new AppError(
+        'conflict',
+        `Payment ${payment.number} has no charge at the payment processor to refund`,
+      );
+    }
+    await tx.client.query(
+      `INSERT INTO refunds (id, payment_id, amount_cents, status, idempotency_key, reason,
+                            created_by_staff_id)
+       VALUES ($1, $2, $3, 'pending', $4, $5, $6)`,
+      [
+        refundId,
+        payment.id,
+        input.amountCents,
+        // Derived from the refund: sending it again can never refund twice.
+        `portico-refund-${refundId}`,
+        input.reason,
+        input.actor.id,
+      ],
+    );
+    await recordAudit(tx.db, input.actor, {
+      organizationId: payment.organizationId,
+      entityType: 'payment',
+      entityId: payment.id,
+      entityLabel: payment.number,
+      action: manual ? 'refund.recorded' : 'refund.started',
+      after: {
+        refundId,
+        amountCents: input.amountCents,
+        reason: input.reason,
+        ...(input.invoiceIds ? { invoiceIds: input.invoiceIds } : {}),
+      },
+    });
+    if (manual) {
+      // Money staff returned themselves: nothing to ask a processor, done at once.
+      await applyRefundResult(tx, context, {
+        refundId,
+        result: { status: 'succeeded', refundRef: null, failureMessage: null },
+        invoiceIds: input.invoiceIds,
+        actor: input.actor,
+      });
+    }
+    return { manual, chargeRef: payment.gatewayChargeRef };
+  });
+  if (!started.manual) {
+    await sendRefund(context, input.gateway, {
+      refundId,
+      chargeRef: started.chargeRef!,
+      amountCents: input.amountCents,
+      invoiceIds: input.invoiceIds,
+      actor: input.actor,
+    });
+  }
+  return refundOutcome(context, refundId);
+}
+
+async function refundOutcome(context: Deps, refundId: string): Promise<RefundOutcome> {
+  const [refund] = await refundViews(context.pool, { refundId });
+  const [payment] = await staffPaymentViews(context.pool, [refund!.paymentId]);
+  return { refund: refund!, payment: payment! };
+}
+
+/** Step 2 and 3: the processor's refund under the refund's key, then its answer applied. */
+async function sendRefund(
+  context: Deps,
+  gateway: PaymentGateway,
+  options: {
+    refundId: string;
+    chargeRef: string;
+    amountCents: number;
+    invoiceIds?: string[] | undefined;
+    actor: Actor;
+  },
+): Promise<void> {
+  let result: Pick<RefundResult, 'status' | 'failureMessage'> & { refundRef: string | null };
+  try {
+    result = await gateway.refund({
+      idempotencyKey: `portico-refund-${options.refundId}`,
+      chargeRef: options.chargeRef,
+      amountCents: options.amountCents,
+    });
+  } catch (error) {
+    if (!(error instanceof GatewayError)) throw error;
+    // Unknown outcome: the refund may have happened. It stays pending (and counted).
+    if (error.kind === 'unavailable') return;
+    result = {
+      status: 'failed',
+      refundRef: null,
+      failureMessage: `The payment processor refused the refund: ${error.message}`,
+    };
+  }
+  await withTransaction(context.pool, (tx) =>
+    applyRefundResult(tx, context, {
+      refundId: options.refundId,
+      result,
+      invoiceIds: options.invoiceIds,
+      actor: options.actor,
+    }),
+  );
+}
+
+/**
+ * Sends a refund still pending (its processor answer was lost) again, with the same key: the
+ * processor answers the first result and moves no money again. 404 for another organization's
+ * refund; a refund no longer pending is answered as it is.
+ */
+export async function retryRefund(input: {
+  context: Deps;
+  gateway: PaymentGateway;
+  actor: Actor;
+  organizationId: string;
+  refundId: string;
+}): Promise<RefundOutcome> {
+  const row = (
+    await input.context.pool.query<{
+      status: string;
+      amountCents: number;
+      chargeRef: string | null;
+    }>(
+      `SELECT r.status, r.amount_cents AS "amountCents", p.gateway_charge_ref AS "chargeRef"
+         FROM refunds r JOIN payments p ON p.id = r.payment_id
+        WHERE r.id = $1 AND p.organization_id = $2`,
+      [input.refundId, input.organizationId],
+    )
+  ).rows[0];
+  if (!row) throw AppError.notFound('Refund');
+  if (row.status === 'pending' && row.chargeRef) {
+    await sendRefund(input.context, input.gateway, {
+      refundId: input.refundId,
+      chargeRef: row.chargeRef,
+      amountCents: row.amountCents,
+      actor: input.actor,
+    });
+  }
+  return refundOutcome(input.context, input.refundId);
+}
+
+/**
+ * Step 3, on `tx`: applies the processor's answer to a pending refund (a refund no longer
+ * pending is left as it is, so an answer applied twice changes nothing). A processor's
+ * `pending` refund is one it accepted and will pay out: Portico books it as refunded.
+ */
+async function applyRefundResult(
+  tx: Transaction,
+  deps: Deps,
+  options: {
+    refundId: string;
+    result: Pick<RefundResult, 'status' | 'failureMessage'> & { refundRef: string | null };
+    invoiceIds?: string[] | undefined;
+    actor: Actor;
+  },
+): Promise<void> {
+  const refund = (
+    await tx.client.query<{ paymentId: string; organizationId: string; amountCents: number }>(
+      `SELECT r.payment_id AS "paymentId", p.organization_id AS "organizationId",
+              r.amount_cents AS "amountCents"
+         FROM refunds r JOIN payments p ON p.id = r.payment_id
+        WHERE r.id = $1`,
+      [options.refundId],
+    )
+  ).rows[0];
+  if (!refund) throw AppError.notFound('Refund');
+  const payment = await lockPaymentForRefund(tx, {
+    organizationId: refund.organizationId,
+    paymentId: refund.paymentId,
+  });
+  const still = await tx.client.query(
+    `SELECT 1 FROM refunds WHERE id = $1 AND status = 'pending' FOR UPDATE`,
+    [options.refundId],
+  );
+  if (still.rowCount === 0) return;
+  const audit = (action: string, after: Record<string, unknown>) =>
+    recordAudit(tx.db, options.actor, {
+      organizationId: payment.organizationId,
+      entityType: 'payment',
+      entityId: payment.id,
+      entityLabel: payment.number,
+      action,
+      before: { refundedCents: payment.refundedCents },
+      after: { refundId: options.refundId, ...after },
+    });
+
+  if (options.result.status === 'failed') {
+    const failureMessage = options.result.failureMessage ?? 'The payment processor refused it.';
+    await tx.client.query(
+      `UPDATE refunds SET status = 'failed', failure_message = $2,
+                          gateway_refund_ref = coalesce($3, gateway_refund_ref)
+        WHERE id = $1`,
+      [options.refundId, failureMessage, options.result.refundRef],
+    );
+    await audit('refund.failed', { refundedCents: payment.refundedCents, failureMessage });
+    return;
+  }
+
+  await tx.client.query(
+    `UPDATE refunds SET status = 'succeeded', gateway_refund_ref = $2 WHERE id = $1`,
+    [options.refundId, options.result.refundRef],
+  );
+  const refundedCents = payment.refundedCents + refund.amountCents;
+  await tx.client.query(
+    `UPDATE payments SET refunded_cents = $2, updated_at = now() WHERE id = $1`,
+    [payment.id, refundedCents],
+  );
+  const reopened = await lowerAllocations(tx, {
+    paymentId: payment.id,
+    // What the refund takes beyond the unapplied credit (amount − old refunded − allocated).
+    amountCents: refund.amountCents,
+    amountPaidCents: payment.amountCents - payment.refundedCents,
+    invoiceIds: options.invoiceIds,
+  });
+  await audit('refund.succeeded', {
+    amountCents: refund.amountCents,
+    refundedCents,
+    reopened: reopened.map((r) => ({ invoiceId: r.invoiceId, amountCents: r.amountCents })),
+  });
+  await queueRefundEmail(tx, deps, {
+    paymentId: payment.id,
+    refundId: options.refundId,
+    reopened,
+    actor: options.actor,
+  });
+}
+
+/**
+ * Lowers the payment's allocations by what the refund takes beyond its unapplied credit: the
+ * invoices in `invoiceIds` first (in that order), then the newest invoices (issue date, then
+ * number, descending), reopening each by as much. Answers what each invoice took back.
+ */
+async function lowerAllocations(
+  tx: Transaction,
+  options: {
+    paymentId: string;
+    amountCents: number;
+    /** The payment's amount less what was refunded before this refund. */
+    amountPaidCents: number;
+    invoiceIds?: string[] | undefined;
+  },
+): Promise<{ invoiceId: string; amountCents: number }[]> {
+  const allocations = (
+    await tx.client.query<{ invoiceId: string; amountCents: number }>(
+      `SELECT a.invoice_id AS "invoiceId", a.amount_cents AS "amountCents"
+         FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+        WHERE a.payment_id = $1 AND a.amount_cents > 0
+        ORDER BY array_position($2::uuid[], a.invoice_id) NULLS LAST,
+                 i.issue_date DESC, i.number DESC`,
+      [options.paymentId, options.invoiceIds ?? []],
+    )
+  ).rows;
+  const allocatedCents = allocations.reduce((sum, a) => sum + a.amountCents, 0);
+  const unapplied = Math.max(options.amountPaidCents - allocatedCents, 0);
+  let left = Math.max(options.amountCents - unapplied, 0);
+  const reopened: { invoiceId: string; amountCents: number }[] = [];
+  for (const allocation of allocations) {
+    if (left === 0) break;
+    const take = Math.min(left, allocation.amountCents);
+    await tx.client.query(
+      `UPDATE payment_allocations SET amount_cents = amount_cents - $3
+        WHERE payment_id = $1 AND invoice_id = $2`,
+      [options.paymentId, allocation.invoiceId, take],
+    );
+    await applyInvoicePayment(tx, { invoiceId: allocation.invoiceId, deltaCents: -take });
+    reopened.push({ invoiceId: allocation.invoiceId, amountCents: take });
+    left -= take;
+  }
+  return reopened;
+}
+
+/** Refund Issued to the contact who paid and the Default Notification Emails, on `tx`. */
+async function queueRefundEmail(
+  tx: Transaction,
+  deps: Deps,
+  options: {
+    paymentId: string;
+    refundId: string;
+    reopened: { invoiceId: string; amountCents: number }[];
+    actor: Actor;
+  },
+): Promise<void> {
+  const facts = (
+    await tx.client.query<
+      PaymentFacts & { refundCents: number; refundedCents: number; reason: string }
+    >(
+      `SELECT p.id, p.number, p.organization_id AS "organizationId", o.name AS "organizationName",
+              p.amount_cents AS "amountCents", p.currency, p.method_label AS "methodLabel",
+              p.failure_message AS "failureMessage", p.created_at AS "createdAt",
+              c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail",
+              r.amount_cents AS "refundCents", p.refunded_cents AS "refundedCents", r.reason
+         FROM refunds r
+         JOIN payments p ON p.id = r.payment_id
+         JOIN organizations o ON o.id = p.organization_id
+         LEFT JOIN contacts c ON c.id = p.created_by_contact_id
+        WHERE r.id = $1`,
+      [options.refundId],
+    )
+  ).rows[0]!;
+  const recipients = clientRecipients(
+    facts,
+    await defaultNotificationRecipients(tx, facts.organizationId),
+  );
+  if (recipients.length === 0) return;
+  const invoices = (
+    await tx.client.query<{ id: string; number: string; balanceCents: number }>(
+      `SELECT id, number, balance_cents AS "balanceCents" FROM invoices
+        WHERE id = ANY($1::uuid[]) ORDER BY number`,
+      [options.reopened.map((r) => r.invoiceId)],
+    )
+  ).rows;
+  const brand = await getBrand(tx.db, deps.config);
+  await queueEmail(tx, deps, {
+    organizationId: facts.organizationId,
+    template: 'refund_issued',
+    recipients,
+    rendered: await renderEmail(
+      'refund_issued',
+      {
+        contactName:
+          recipients.length === 1 ? recipients[0]!.name : `${facts.organizationName} team`,
+        organizationId: facts.organizationId,
+        organizationName: facts.organizationName,
+        paymentNumber: facts.number,
+        paidAt: new Date(facts.createdAt).toISOString(),
+        amountCents: facts.amountCents,
+        currency: facts.currency,
+        methodLabel: facts.methodLabel,
+        invoices: invoices.map((invoice) => ({
+          number: invoice.number,
+          amountCents: options.reopened.find((r) => r.invoiceId === invoice.id)!.amountCents,
+          balanceCents: invoice.balanceCents,
+        })),
+        failureMessage: null,
+        refundCents: facts.refundCents,
+        totalRefundedCents: facts.refundedCents,
+        reason: facts.reason,
+      },
+      brand,
+    ),
+    linkBase: linkBaseOf('refund_issued', { brand, address: deps.config }),
+    triggeredBy: options.actor,
+    reason: `Refund on payment ${facts.number}`,
+    dedupeKey: `refund_issued:${options.refundId}`,
+  });
+}

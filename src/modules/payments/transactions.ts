@@ -1,0 +1,289 @@
+import { Readable } from 'node:stream';
+import type { Pool, PoolClient } from '../../platform/database.js';
+import { decodeCursor, encodeCursor } from '../../platform/keyset-cursor.js';
+import { minorToDecimal } from '../../shared/money.js';
+import type { PaymentStatus } from '../../shared/contract/payments.js';
+import { paymentStatusLabels } from '../../shared/contract/payments.js';
+import {
+  paymentSourceLabels,
+  type TransactionFilters,
+} from '../../shared/contract/staff-payments.js';
+import { mspTimeZone } from '../settings/business-date.js';
+
+/**
+ * Staff's reads of payments: the installation-wide Transactions list (keyset pages and a CSV
+ * export of the same filters) and an organization's Payments tab (its payments, refunds and
+ * unapplied credit). Money is integer minor units of each row's currency.
+ */
+
+export interface StaffPaymentView {
+  id: string;
+  number: string;
+  organizationId: string;
+  organizationName: string;
+  source: string;
+  status: PaymentStatus;
+  amountCents: number;
+  refundedCents: number;
+  unappliedCents: number;
+  currency: string;
+  methodType: string;
+  methodLabel: string;
+  reference: string;
+  paidOn: string;
+  failureMessage: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  allocations: {
+    invoiceId: string;
+    invoiceNumber: string;
+    amountCents: number;
+    appliedCents: number;
+  }[];
+}
+
+/**
+ * The columns of a StaffPaymentView, over `payments p` joined to `organizations o`; `$1` is the
+ * MSP's time zone (a gateway payment's business date is the day it was made on the MSP's clock).
+ * Unapplied credit exists only on a succeeded payment: a pending one's money is not taken yet.
+ */
+export const paidOnSql = `coalesce(p.received_on, to_char(p.created_at AT TIME ZONE $1, 'YYYY-MM-DD'))`;
+const allocatedSql = `coalesce((SELECT sum(a.amount_cents) FROM payment_allocations a
+                                 WHERE a.payment_id = p.id), 0)`;
+export const unappliedSql = `CASE WHEN p.status = 'succeeded'
+  THEN p.amount_cents - p.refunded_cents - ${allocatedSql} ELSE 0 END`;
+const staffPaymentColumns = `p.id, p.number, p.organization_id AS "organizationId",
+  o.name AS "organizationName", p.source, p.status, p.amount_cents AS "amountCents",
+  p.refunded_cents AS "refundedCents", (${unappliedSql})::bigint AS "unappliedCents",
+  p.currency, p.method_type AS "methodType", p.method_label AS "methodLabel", p.reference,
+  ${paidOnSql} AS "paidOn", p.failure_message AS "failureMessage",
+  coalesce((SELECT c.name FROM contacts c WHERE c.id = p.created_by_contact_id),
+           (SELECT s.name FROM staff_users s WHERE s.id = p.created_by_staff_id)) AS "createdBy",
+  p.created_at AS "createdAt",
+  coalesce((SELECT json_agg(json_build_object(
+             'invoiceId', a.invoice_id, 'invoiceNumber', i.number,
+             'amountCents', a.amount_cents, 'appliedCents', a.applied_cents) ORDER BY i.number)
+              FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+             WHERE a.payment_id = p.id), '[]'::json) AS allocations`;
+
+/** Payments by id as staff read them; through `client`, so a transaction sees its own rows. */
+export async function staffPaymentViews(
+  client: Pool | PoolClient,
+  paymentIds: string[],
+): Promise<StaffPaymentView[]> {
+  const timeZone = await mspTimeZone(client);
+  const result = await client.query<StaffPaymentView>(
+    `SELECT ${staffPaymentColumns}
+       FROM payments p JOIN organizations o ON o.id = p.organization_id
+      WHERE p.id = ANY($2::uuid[]) ORDER BY p.created_at DESC, p.id`,
+    [timeZone, paymentIds],
+  );
+  return result.rows;
+}
+
+/** The WHERE conditions of the filters, with their parameters from `$2` on. */
+function filterConditions(filters: TransactionFilters, params: unknown[]): string[] {
+  const conditions: string[] = [];
+  const add = (condition: (n: string) => string, value: unknown) => {
+    params.push(value);
+    conditions.push(condition(`$${params.length}`));
+  };
+  if (filters.from) add((n) => `${paidOnSql} >= ${n}`, filters.from);
+  if (filters.to) add((n) => `${paidOnSql} <= ${n}`, filters.to);
+  if (filters.status) add((n) => `p.status = ${n}`, filters.status);
+  if (filters.methodType) add((n) => `p.method_type = ${n}`, filters.methodType);
+  if (filters.organizationId) add((n) => `p.organization_id = ${n}::uuid`, filters.organizationId);
+  return conditions;
+}
+
+const transactionsScope = 'transactions';
+
+/**
+ * A page of the Transactions list: every organization's payments matching `filters` (dates
+ * are the MSP's business dates, inclusive), newest first (created_at descending, then id, as
+ * payments_created_idx orders them). Answers `payments` (at most `limit`), `total` and
+ * `nextCursor` (null on the last page; a cursor the list did not give out is a 400 naming
+ * `cursor`).
+ */
+export async function listTransactions(
+  pool: Pool,
+  filters: TransactionFilters,
+  page: { cursor?: string | undefined; limit: number },
+) {
+  const params: unknown[] = [await mspTimeZone(pool)];
+  const conditions = filterConditions(filters, params);
+  // `$1` (the time zone) is named even without a date filter, so PostgreSQL knows its type.
+  const countSql = `SELECT count(*)::int AS total FROM payments p
+    WHERE $1::text IS NOT NULL ${conditions.map((c) => `AND ${c}`).join(' ')}`;
+  const countParams = [...params];
+  if (page.cursor) {
+    const [createdAt, id] = decodeCursor(transactionsScope, page.cursor, 'timestamptz');
+    params.push(createdAt, id);
+    const at = `$${params.length - 1}::timestamptz`;
+    const after = `$${params.length}::uuid`;
+    conditions.push(`(p.created_at < ${at} OR (p.created_at = ${at} AND p.id > ${after}))`);
+  }
+  params.push(page.limit + 1);
+  const [rows, count] = await Promise.all([
+    pool.query<StaffPaymentView & { sortKey: string }>(
+      `SELECT ${staffPaymentColumns}, p.created_at::text AS "sortKey"
+         FROM payments p JOIN organizations o ON o.id = p.organization_id
+        ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+        ORDER BY p.created_at DESC, p.id
+        LIMIT $${params.length}`,
+      params,
+    ),
+    pool.query<{ total: number }>(countSql, countParams),
+  ]);
+  const shown = rows.rows.slice(0, page.limit);
+  const last = shown[shown.length - 1];
+  return {
+    payments: shown.map(({ sortKey: _sortKey, ...payment }) => payment),
+    total: count.rows[0]?.total ?? 0,
+    nextCursor:
+      rows.rows.length > page.limit && last
+        ? encodeCursor(transactionsScope, last.sortKey, last.id)
+        : null,
+  };
+}
+
+/**
+ * A CSV cell: quoted when it holds a comma, quote or line break, and prefixed with an
+ * apostrophe when it starts like a spreadsheet formula (=, +, -, @, tab, carriage return), so
+ * a reference a client typed never runs as a formula when staff open the file (OWASP's
+ * CSV injection advice).
+ */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+const csvHeader = [
+  'Payment',
+  'Date',
+  'Organization',
+  'Status',
+  'Source',
+  'Method type',
+  'Method',
+  'Reference',
+  'Currency',
+  'Amount',
+  'Refunded',
+  'Unapplied',
+  'Invoices',
+];
+
+function csvRow(payment: StaffPaymentView): string {
+  const money = (cents: number) => minorToDecimal(cents, payment.currency);
+  return [
+    payment.number,
+    payment.paidOn,
+    payment.organizationName,
+    paymentStatusLabels[payment.status],
+    paymentSourceLabels[payment.source] ?? payment.source,
+    payment.methodType,
+    payment.methodLabel,
+    payment.reference,
+    payment.currency,
+    money(payment.amountCents),
+    money(payment.refundedCents),
+    money(payment.unappliedCents),
+    payment.allocations.map((a) => `${a.invoiceNumber} ${money(a.amountCents)}`).join('; '),
+  ]
+    .map(csvCell)
+    .join(',');
+}
+
+/**
+ * The Transactions list under `filters` as CSV (a header, then one line per payment, amounts as
+ * decimals of the currency), read page by page with the list's own keyset, so an export of any
+ * size streams in constant memory.
+ */
+export function transactionsCsv(pool: Pool, filters: TransactionFilters): Readable {
+  async function* lines() {
+    yield `${csvHeader.join(',')}\r\n`;
+    let cursor: string | undefined;
+    do {
+      const page = await listTransactions(pool, filters, { cursor, limit: 200 });
+      if (page.payments.length) yield page.payments.map((p) => `${csvRow(p)}\r\n`).join('');
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+  return Readable.from(lines());
+}
+
+/**
+ * An organization's unapplied credit per currency: what its succeeded payments took and did not
+ * apply to an invoice or refund. Through `client`, so a transaction sees its own rows.
+ */
+export async function creditBalances(
+  client: Pool | PoolClient,
+  organizationId: string,
+): Promise<{ currency: string; unappliedCents: number }[]> {
+  const result = await client.query<{ currency: string; unappliedCents: number }>(
+    `SELECT p.currency, sum(${unappliedSql})::bigint AS "unappliedCents"
+       FROM payments p
+      WHERE p.organization_id = $1 AND p.status = 'succeeded'
+      GROUP BY p.currency
+     HAVING sum(${unappliedSql}) > 0
+      ORDER BY p.currency`,
+    [organizationId],
+  );
+  return result.rows;
+}
+
+/**
+ * The organization's Payments tab: every payment (newest first), every refund and the unapplied
+ * credit per currency. An organization with no payments answers empty lists.
+ */
+export async function organizationPayments(pool: Pool, organizationId: string) {
+  const timeZone = await mspTimeZone(pool);
+  const [payments, refunds, credits] = await Promise.all([
+    pool.query<StaffPaymentView>(
+      `SELECT ${staffPaymentColumns}
+         FROM payments p JOIN organizations o ON o.id = p.organization_id
+        WHERE p.organization_id = $2
+        ORDER BY p.created_at DESC, p.id
+        LIMIT 500`,
+      [timeZone, organizationId],
+    ),
+    refundViews(pool, { organizationId }),
+    creditBalances(pool, organizationId),
+  ]);
+  return { payments: payments.rows, refunds, credits };
+}
+
+export interface RefundView {
+  id: string;
+  paymentId: string;
+  paymentNumber: string;
+  amountCents: number;
+  currency: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  reason: string;
+  failureMessage: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+}
+
+/** Refunds of an organization's payments (newest first), or one refund by id. */
+export async function refundViews(
+  client: Pool | PoolClient,
+  where: { organizationId: string } | { refundId: string },
+): Promise<RefundView[]> {
+  const byOrganization = 'organizationId' in where;
+  const result = await client.query<RefundView>(
+    `SELECT r.id, r.payment_id AS "paymentId", p.number AS "paymentNumber",
+            r.amount_cents AS "amountCents", p.currency, r.status, r.reason,
+            r.failure_message AS "failureMessage", s.name AS "createdBy",
+            r.created_at AS "createdAt"
+       FROM refunds r
+       JOIN payments p ON p.id = r.payment_id
+       LEFT JOIN staff_users s ON s.id = r.created_by_staff_id
+      WHERE ${byOrganization ? 'p.organization_id = $1' : 'r.id = $1'}
+      ORDER BY r.created_at DESC, r.id`,
+    [byOrganization ? where.organizationId : where.refundId],
+  );
+  return result.rows;
+}

@@ -1,0 +1,435 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Answer } from '../../src/shared/contract/common.js';
+import type { payInvoicesAnswer } from '../../src/shared/contract/payments.js';
+import type {
+  applyCreditAnswer,
+  organizationPaymentsAnswer,
+  portalCreditsAnswer,
+  refundAnswer,
+  staffPaymentAnswer,
+  transactionsPage,
+} from '../../src/shared/contract/staff-payments.js';
+import { errorOf, expectFieldErrors } from '../support/api-assertions.js';
+import { insertInvoice } from '../support/invoice-fixtures.js';
+import { sandboxOf, savedMethod, testCard } from '../support/payment-fixtures.js';
+import { signedInToPortal } from '../support/portal-client.js';
+import {
+  organizationId,
+  signedInAs,
+  startTestApp,
+  type ApiClient,
+  type TestApp,
+} from '../support/test-app.js';
+
+/**
+ * Staff's payments through the API with the real sandbox processor: manual payments, refunds
+ * (through the processor, never more than is left, even at once), credits and applying them,
+ * the Transactions list and its CSV, and the portal's credits view.
+ */
+
+type Payment = Answer<typeof staffPaymentAnswer>['payment'];
+type RefundAnswer = Answer<typeof refundAnswer>;
+
+let testApp: TestApp;
+let billing: ApiClient;
+let readOnly: ApiClient;
+let portal: ApiClient;
+let orgA = '';
+let orgB = '';
+let card = '';
+let number = 0;
+
+async function openInvoice(cents = 10_000, organization = orgA, issueDate = '2026-01-05') {
+  number += 1;
+  const invoiceNumber = `INV-STAFF-${number}`;
+  const id = await insertInvoice(testApp.database.pool, {
+    organizationId: organization,
+    number: invoiceNumber,
+    issueDate,
+    dueDate: '2026-02-04',
+    lines: [{ description: 'Managed services', quantity: 10_000, unitPriceCents: cents }],
+  });
+  return id;
+}
+
+async function balanceOf(invoiceId: string): Promise<number> {
+  return (
+    await testApp.database.pool.query<{ balance: number }>(
+      `SELECT balance_cents AS balance FROM invoices WHERE id = $1`,
+      [invoiceId],
+    )
+  ).rows[0]!.balance;
+}
+
+/** A card payment through the portal's Pay Selected. */
+async function cardPayment(allocations: { invoiceId: string; amountCents: number }[]) {
+  const response = await portal.post('/api/portal/payments', {
+    paymentMethodId: card,
+    allocations,
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json<Answer<typeof payInvoicesAnswer>>().payment;
+}
+
+function recordManual(body: Record<string, unknown>, organization = orgA, client = billing) {
+  return client.post(`/api/organizations/${organization}/payments`, {
+    method: 'check',
+    reference: '1047',
+    receivedOn: '2026-03-02',
+    ...body,
+  });
+}
+
+function refund(paymentId: string, body: Record<string, unknown>, organization = orgA) {
+  return billing.post(`/api/organizations/${organization}/payments/${paymentId}/refunds`, body);
+}
+
+async function emailsWithTemplate(template: string) {
+  return (
+    await testApp.database.pool.query<{ subject: string; recipients: { email: string }[] }>(
+      `SELECT subject, recipients FROM email_messages WHERE template = $1 ORDER BY created_at`,
+      [template],
+    )
+  ).rows;
+}
+
+beforeAll(async () => {
+  testApp = await startTestApp();
+  orgA = await organizationId(testApp, 'Pawnee Parks Dept.');
+  orgB = await organizationId(testApp, 'Demo Company');
+  billing = await signedInAs(testApp.app, 'billing');
+  readOnly = await signedInAs(testApp.app, 'read_only');
+  ({ portal } = await signedInToPortal(testApp, orgA));
+  // The contact's profile shows credits (the default Billing Admin profile does too).
+  await testApp.database.pool.query(
+    `UPDATE access_profiles SET permissions = array_append(permissions, 'view_credits')
+      WHERE NOT 'view_credits' = ANY(permissions)`,
+  );
+  card = await savedMethod(testApp, orgA, testCard('4242424242424242'), { isDefault: true });
+}, 60_000);
+afterAll(async () => testApp?.close());
+beforeEach(() => {
+  sandboxOf(testApp).faults.mode = 'none';
+});
+
+describe('manual payments', () => {
+  it('records a check paying two invoices, one in part, keeping the excess as credit', async () => {
+    const first = await openInvoice(12_000);
+    const second = await openInvoice(8_000);
+    const response = await recordManual({
+      amountCents: 25_000,
+      allocations: [
+        { invoiceId: first, amountCents: 12_000 },
+        { invoiceId: second, amountCents: 3_000 },
+      ],
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const { payment } = response.json<{ payment: Payment }>();
+    expect(payment).toMatchObject({
+      status: 'succeeded',
+      source: 'manual',
+      methodType: 'check',
+      methodLabel: 'Check 1047',
+      reference: '1047',
+      paidOn: '2026-03-02',
+      amountCents: 25_000,
+      unappliedCents: 10_000,
+      createdBy: expect.any(String),
+    });
+    expect(await balanceOf(first)).toBe(0);
+    expect(await balanceOf(second)).toBe(5_000);
+    const receipts = await emailsWithTemplate('payment_receipt');
+    expect(receipts.some((r) => r.subject.includes(payment.number))).toBe(true);
+    const audit = await testApp.database.pool.query(
+      `SELECT action FROM audit_events WHERE entity_id = $1`,
+      [payment.id],
+    );
+    expect(audit.rows.map((r) => r.action)).toContain('payment.recorded');
+  });
+
+  it('refuses amounts a person would get wrong, naming the field, and writes nothing', async () => {
+    const invoice = await openInvoice(5_000);
+    const before = (await testApp.database.pool.query(`SELECT count(*)::int n FROM payments`))
+      .rows[0].n;
+    expectFieldErrors(
+      await recordManual({
+        amountCents: 6_000,
+        allocations: [{ invoiceId: invoice, amountCents: 5_001 }],
+      }),
+      ['allocations.0.amountCents'],
+    );
+    expectFieldErrors(await recordManual({ amountCents: 0, allocations: [] }), ['amountCents']);
+    expectFieldErrors(await recordManual({ amountCents: -5, allocations: [] }), ['amountCents']);
+    expectFieldErrors(await recordManual({ amountCents: 10.5, allocations: [] }), ['amountCents']);
+    expectFieldErrors(
+      await recordManual({
+        amountCents: 1_000,
+        allocations: [{ invoiceId: invoice, amountCents: 2_000 }],
+      }),
+      ['amountCents'],
+    );
+    expectFieldErrors(
+      await recordManual({
+        amountCents: 1_000,
+        allocations: [{ invoiceId: invoice, amountCents: 0 }],
+      }),
+      ['allocations.0.amountCents'],
+    );
+    expectFieldErrors(await recordManual({ amountCents: 1_000, receivedOn: '2999-01-01' }), [
+      'receivedOn',
+    ]);
+    expectFieldErrors(await recordManual({ amountCents: 1_000, method: 'bitcoin' }), ['method']);
+    const after = (await testApp.database.pool.query(`SELECT count(*)::int n FROM payments`))
+      .rows[0].n;
+    expect(after).toBe(before);
+    expect(await balanceOf(invoice)).toBe(5_000);
+  });
+
+  it("answers 404 for another organization's invoice, and 403 to Read Only staff", async () => {
+    const elsewhere = await openInvoice(5_000, orgB);
+    const other = await recordManual({
+      amountCents: 5_000,
+      allocations: [{ invoiceId: elsewhere, amountCents: 5_000 }],
+    });
+    expect(other.statusCode, other.body).toBe(404);
+    expect(await balanceOf(elsewhere)).toBe(5_000);
+    const refused = await recordManual({ amountCents: 5_000 }, orgA, readOnly);
+    expect(refused.statusCode).toBe(403);
+  });
+});
+
+describe('refunds', () => {
+  it('refunds part of a card payment through the processor and reopens the newest invoice', async () => {
+    const older = await openInvoice(6_000, orgA, '2026-01-02');
+    const newer = await openInvoice(4_000, orgA, '2026-01-09');
+    const payment = await cardPayment([
+      { invoiceId: older, amountCents: 6_000 },
+      { invoiceId: newer, amountCents: 4_000 },
+    ]);
+    const response = await refund(payment.id, { amountCents: 2_500, reason: 'Overbilled hours' });
+    expect(response.statusCode, response.body).toBe(201);
+    const answer = response.json<RefundAnswer>();
+    expect(answer.refund).toMatchObject({ status: 'succeeded', amountCents: 2_500 });
+    expect(answer.payment.refundedCents).toBe(2_500);
+    expect(await balanceOf(newer)).toBe(2_500);
+    expect(await balanceOf(older)).toBe(0);
+    // The processor's ledger holds the refund under Portico's key.
+    const { refunds } = await sandboxOf(testApp).ledger();
+    expect(
+      refunds.filter((r) => r.idempotencyKey === `portico-refund-${answer.refund.id}`),
+    ).toEqual([expect.objectContaining({ amountCents: 2_500 })]);
+    const emails = await emailsWithTemplate('refund_issued');
+    expect(emails.at(-1)?.subject).toContain(payment.number);
+    expect(emails.at(-1)?.subject).toContain('$25.00');
+
+    // The rest of it, reopening the invoice staff choose.
+    const rest = await refund(payment.id, { amountCents: 7_500, invoiceIds: [older] });
+    expect(rest.statusCode, rest.body).toBe(201);
+    expect(await balanceOf(older)).toBe(6_000);
+    expect(await balanceOf(newer)).toBe(4_000);
+  });
+
+  it('never refunds more than is left, naming amountCents', async () => {
+    const invoice = await openInvoice(3_000);
+    const payment = await cardPayment([{ invoiceId: invoice, amountCents: 3_000 }]);
+    expect((await refund(payment.id, { amountCents: 1_000 })).statusCode).toBe(201);
+    const over = await refund(payment.id, { amountCents: 2_001 });
+    const fields = expectFieldErrors(over, ['amountCents']);
+    expect(fields[0]!.message).toContain('$20.00');
+    expectFieldErrors(await refund(payment.id, { amountCents: 0 }), ['amountCents']);
+    expectFieldErrors(await refund(payment.id, { amountCents: 1.5 }), ['amountCents']);
+    expect(await balanceOf(invoice)).toBe(1_000);
+  });
+
+  it('two refunds of one payment at once never exceed it', async () => {
+    const invoice = await openInvoice(5_000);
+    const payment = await cardPayment([{ invoiceId: invoice, amountCents: 5_000 }]);
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => refund(payment.id, { amountCents: 2_000 })),
+    );
+    const statuses = answers.map((a) => a.statusCode).sort();
+    expect(statuses).toEqual([201, 201, 400, 400, 400]);
+    const row = (
+      await testApp.database.pool.query(`SELECT refunded_cents FROM payments WHERE id = $1`, [
+        payment.id,
+      ])
+    ).rows[0];
+    expect(row.refunded_cents).toBe(4_000);
+    const { refunds } = await sandboxOf(testApp).ledger();
+    const charge = (await sandboxOf(testApp).ledger()).charges.find(
+      (c) => c.idempotencyKey === `portico-payment-${payment.id}`,
+    )!;
+    expect(
+      refunds
+        .filter((r) => r.chargeRef === charge.chargeRef)
+        .reduce((s, r) => s + r.amountCents, 0),
+    ).toBe(4_000);
+    expect(await balanceOf(invoice)).toBe(4_000);
+  });
+
+  it('a lost answer leaves the refund pending, and sending it again refunds once', async () => {
+    const invoice = await openInvoice(2_000);
+    const payment = await cardPayment([{ invoiceId: invoice, amountCents: 2_000 }]);
+    sandboxOf(testApp).faults.mode = 'timeout';
+    const lost = await refund(payment.id, { amountCents: 2_000 });
+    expect(lost.statusCode, lost.body).toBe(202);
+    const pending = lost.json<RefundAnswer>();
+    expect(pending.refund.status).toBe('pending');
+    expect(await balanceOf(invoice)).toBe(0);
+    // Still counted: no second refund fits.
+    expectFieldErrors(await refund(payment.id, { amountCents: 1 }), ['amountCents']);
+
+    sandboxOf(testApp).faults.mode = 'none';
+    const retried = await billing.post(
+      `/api/organizations/${orgA}/refunds/${pending.refund.id}/retry`,
+    );
+    expect(retried.statusCode, retried.body).toBe(200);
+    expect(retried.json<RefundAnswer>().refund.status).toBe('succeeded');
+    expect(await balanceOf(invoice)).toBe(2_000);
+    const { refunds } = await sandboxOf(testApp).ledger();
+    expect(
+      refunds.filter((r) => r.idempotencyKey === `portico-refund-${pending.refund.id}`),
+    ).toHaveLength(1);
+  });
+
+  it('records a refund of a manual payment without the processor, credit first', async () => {
+    const invoice = await openInvoice(4_000);
+    const recorded = (
+      await recordManual({
+        method: 'wire',
+        reference: 'WT-88',
+        amountCents: 5_000,
+        allocations: [{ invoiceId: invoice, amountCents: 4_000 }],
+      })
+    ).json<{ payment: Payment }>().payment;
+    const ledgerBefore = (await sandboxOf(testApp).ledger()).refunds.length;
+    const response = await refund(recorded.id, { amountCents: 1_500 });
+    expect(response.statusCode, response.body).toBe(201);
+    const answer = response.json<RefundAnswer>();
+    // The $10 of credit goes back first, then $5 of the invoice.
+    expect(answer.payment).toMatchObject({ refundedCents: 1_500, unappliedCents: 0 });
+    expect(await balanceOf(invoice)).toBe(500);
+    expect((await sandboxOf(testApp).ledger()).refunds.length).toBe(ledgerBefore);
+  });
+
+  it("refuses another organization's payment (404), a failed one (409) and Read Only staff (403)", async () => {
+    const invoice = await openInvoice(1_000);
+    const payment = await cardPayment([{ invoiceId: invoice, amountCents: 1_000 }]);
+    expect((await refund(payment.id, { amountCents: 100 }, orgB)).statusCode).toBe(404);
+    const refused = await readOnly.post(
+      `/api/organizations/${orgA}/payments/${payment.id}/refunds`,
+      { amountCents: 100 },
+    );
+    expect(refused.statusCode).toBe(403);
+    const declined = await savedMethod(testApp, orgA, testCard('4000000000000002'));
+    const other = await openInvoice(1_000);
+    const failed = await portal.post('/api/portal/payments', {
+      paymentMethodId: declined,
+      allocations: [{ invoiceId: other, amountCents: 1_000 }],
+    });
+    const failedPayment = failed.json<Answer<typeof payInvoicesAnswer>>().payment;
+    expect(failedPayment.status).toBe('failed');
+    const conflict = await refund(failedPayment.id, { amountCents: 100 });
+    expect(conflict.statusCode).toBe(409);
+    expect(errorOf(conflict).message).toMatch(/failed/i);
+  });
+});
+
+describe('credits', () => {
+  it('staff apply unapplied credit to an open invoice; the portal shows what is left', async () => {
+    const invoice = await openInvoice(3_000);
+    await recordManual({ method: 'cash', reference: '', amountCents: 7_000, allocations: [] });
+    const tab = await billing.get(`/api/organizations/${orgA}/payments`);
+    const credits = tab.json<Answer<typeof organizationPaymentsAnswer>>().credits;
+    const usd = credits.find((c) => c.currency === 'USD')!.unappliedCents;
+    expect(usd).toBeGreaterThanOrEqual(7_000);
+
+    const over = await billing.post(`/api/organizations/${orgA}/credits/apply`, {
+      allocations: [{ invoiceId: invoice, amountCents: 3_001 }],
+    });
+    expectFieldErrors(over, ['allocations.0.amountCents']);
+    const applied = await billing.post(`/api/organizations/${orgA}/credits/apply`, {
+      allocations: [{ invoiceId: invoice, amountCents: 3_000 }],
+    });
+    expect(applied.statusCode, applied.body).toBe(200);
+    const answer = applied.json<Answer<typeof applyCreditAnswer>>();
+    expect(answer.credits.find((c) => c.currency === 'USD')!.unappliedCents).toBe(usd - 3_000);
+    expect(await balanceOf(invoice)).toBe(0);
+
+    const seen = await portal.get('/api/portal/credits');
+    expect(seen.statusCode, seen.body).toBe(200);
+    const portalView = seen.json<Answer<typeof portalCreditsAnswer>>();
+    expect(portalView.credits).toEqual([{ currency: 'USD', unappliedCents: usd - 3_000 }]);
+    expect(portalView.payments.length).toBeGreaterThan(0);
+  });
+
+  it('refuses more than the credit, naming allocations', async () => {
+    const invoice = await openInvoice(900_000, orgB);
+    const response = await billing.post(`/api/organizations/${orgB}/credits/apply`, {
+      allocations: [{ invoiceId: invoice, amountCents: 900_000 }],
+    });
+    expectFieldErrors(response, ['allocations']);
+    const elsewhere = await billing.post(`/api/organizations/${orgA}/credits/apply`, {
+      allocations: [{ invoiceId: invoice, amountCents: 100 }],
+    });
+    expect(elsewhere.statusCode).toBe(404);
+    expect(await balanceOf(invoice)).toBe(900_000);
+  });
+});
+
+describe('the Transactions list', () => {
+  it('filters by status, method type, organization and business date, and pages', async () => {
+    const all = await readOnly.get('/api/payments?limit=3');
+    expect(all.statusCode, all.body).toBe(200);
+    const page = all.json<Answer<typeof transactionsPage>>();
+    expect(page.payments).toHaveLength(3);
+    expect(page.nextCursor).not.toBeNull();
+    const next = (
+      await readOnly.get(`/api/payments?limit=3&cursor=${encodeURIComponent(page.nextCursor!)}`)
+    ).json<Answer<typeof transactionsPage>>();
+    expect(next.payments.map((p) => p.id)).not.toContain(page.payments[0]!.id);
+    expect(next.total).toBe(page.total);
+
+    const checks = (
+      await readOnly.get(`/api/payments?methodType=check&organizationId=${orgA}`)
+    ).json<Answer<typeof transactionsPage>>();
+    expect(checks.payments.length).toBeGreaterThan(0);
+    expect(checks.payments.every((p) => p.methodType === 'check')).toBe(true);
+
+    const failed = (await readOnly.get('/api/payments?status=failed')).json<
+      Answer<typeof transactionsPage>
+    >();
+    expect(failed.payments.every((p) => p.status === 'failed')).toBe(true);
+
+    const onDay = (
+      await readOnly.get('/api/payments?from=2026-03-02&to=2026-03-02&methodType=check')
+    ).json<Answer<typeof transactionsPage>>();
+    expect(onDay.payments.length).toBeGreaterThan(0);
+    expect(onDay.payments.every((p) => p.paidOn === '2026-03-02')).toBe(true);
+    const none = (
+      await readOnly.get('/api/payments?from=2026-03-03&to=2026-03-03&methodType=check')
+    ).json<Answer<typeof transactionsPage>>();
+    expect(none.payments).toEqual([]);
+
+    expectFieldErrors(await readOnly.get('/api/payments?from=2026-02-30'), ['from']);
+    expectFieldErrors(await readOnly.get('/api/payments?cursor=nonsense'), ['cursor']);
+  });
+
+  it('exports the filtered list as CSV, a reference that looks like a formula made harmless', async () => {
+    await recordManual({ reference: '=HYPERLINK("http://evil")', amountCents: 1_234 });
+    const response = await readOnly.get(
+      `/api/payments/export?methodType=check&organizationId=${orgA}`,
+    );
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/csv/);
+    expect(response.headers['content-disposition']).toContain('transactions.csv');
+    const lines = response.body.trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'Payment,Date,Organization,Status,Source,Method type,Method,Reference,Currency,Amount,Refunded,Unapplied,Invoices',
+    );
+    const evil = lines.find((l) => l.includes('HYPERLINK'))!;
+    expect(evil).toContain(`"'=HYPERLINK(""http://evil"")"`);
+    expect(evil).toContain(',12.34,');
+    expect(lines.slice(1).every((l) => l.includes(',check,'))).toBe(true);
+  });
+});
