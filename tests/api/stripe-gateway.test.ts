@@ -339,15 +339,11 @@ describe('charging a saved method', () => {
       idempotencyKey: paymentKey,
       answer: { connectionError: true as const },
     };
-    const { gateway, replay } = gatewayReplaying([lost, lost, lost]);
+    const { gateway, replay } = gatewayReplaying([lost, lost]);
     const charge = gateway.charge(cardCharge);
     await expect(charge).rejects.toMatchObject({ kind: 'unavailable' });
     // Every attempt carried the payment's key: Stripe would answer a repeat, never charge twice.
-    expect(replay.seen.map((request) => request.idempotencyKey)).toEqual([
-      paymentKey,
-      paymentKey,
-      paymentKey,
-    ]);
+    expect(replay.seen.map((request) => request.idempotencyKey)).toEqual([paymentKey, paymentKey]);
     expectAllReplayed(replay);
   });
 
@@ -358,7 +354,7 @@ describe('charging a saved method', () => {
       idempotencyKey: paymentKey,
       answer: { status: 500, fixture: 'error-api-unavailable.json' },
     };
-    const { gateway, replay } = gatewayReplaying([failing, failing, failing]);
+    const { gateway, replay } = gatewayReplaying([failing, failing]);
     await expect(gateway.charge(cardCharge)).rejects.toMatchObject({ kind: 'unavailable' });
     expectAllReplayed(replay);
   });

@@ -103,8 +103,10 @@ export interface StripeGatewayOptions {
 /** Creates the Stripe gateway. Makes no request until a method is called. */
 export function createStripeGateway(options: StripeGatewayOptions): StripeGateway {
   const stripe = new Stripe(options.secretKey, {
-    maxNetworkRetries: options.maxNetworkRetries ?? 2,
-    timeout: options.timeoutMs ?? 30_000,
+    // One retry and 20 s each: a client waiting on Pay hears within about 40 s at worst; a
+    // charge still unanswered then is pending, and the reconciliation job asks Stripe.
+    maxNetworkRetries: options.maxNetworkRetries ?? 1,
+    timeout: options.timeoutMs ?? 20_000,
     appInfo: { name: 'Portico' },
     // No latency telemetry: nothing about Portico's requests leaves but the requests themselves.
     telemetry: false,
