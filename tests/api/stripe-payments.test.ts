@@ -8,6 +8,7 @@ import type {
 } from '../../src/shared/contract/payment-processor.js';
 import type { portalPaymentMethodList } from '../../src/shared/contract/payment-methods.js';
 import type { payInvoicesAnswer, paymentHistoryPage } from '../../src/shared/contract/payments.js';
+import type { refundAnswer } from '../../src/shared/contract/staff-payments.js';
 import { hashPassword } from '../../src/platform/passwords.js';
 import { paymentGateway } from '../../src/payment-gateway.js';
 import { reconcilePayments } from '../../src/modules/payments/reconciliation.js';
@@ -628,5 +629,88 @@ describe('reconciliation with Stripe', () => {
       [invoiceId],
     );
     expect(balance.rows[0].balance_cents).toBe(40_000);
+  });
+});
+
+describe('refunds through Stripe', () => {
+  type Refunded = Answer<typeof refundAnswer>;
+
+  it('refunds part of a card payment under the refund’s key, and the invoice reopens by it', async () => {
+    const invoiceId = await insertInvoice(testApp.database.pool, {
+      organizationId: pawnee,
+      number: 'INV-STRIPE-REFUND-1',
+      issueDate: '2026-01-05',
+      dueDate: '2026-02-04',
+      lines: [{ description: 'Managed services', quantity: 10_000, unitPriceCents: 125_050 }],
+    });
+    const card = (await portal.get('/api/portal/payment-methods'))
+      .json<PortalList>()
+      .paymentMethods.find((method) => method.type === 'card')!;
+    // The charge: Stripe answers the PaymentIntent succeeded, under the payment's own key.
+    const charged: { key: string; id: string } = { key: '', id: '' };
+    stripe.expectNext({
+      method: 'POST',
+      path: '/v1/payment_intents',
+      params: { amount: '125050' },
+      answer: { status: 200, fixture: 'payment-intent-succeeded.json' },
+    });
+    const paid = await portal.post('/api/portal/payments', {
+      paymentMethodId: card.id,
+      allocations: [{ invoiceId, amountCents: 125_050 }],
+    });
+    expect(paid.statusCode, paid.body).toBe(201);
+    charged.id = paid.json<PayAnswer>().payment.id;
+    charged.key = String(stripe.seen.at(-1)?.idempotencyKey);
+    expect(charged.key).toBe(`portico-payment-${charged.id}`);
+    expectAllReplayed();
+
+    const billing = await signedInAs(testApp.app, 'billing');
+    const refundUrl = `/api/organizations/${pawnee}/payments/${charged.id}/refunds`;
+    // Stripe does not answer the first time: the refund stays pending and is counted.
+    const lost = {
+      method: 'POST' as const,
+      path: '/v1/refunds',
+      params: { payment_intent: 'pi_3QxD1fLkdIwHu7ix0Ok4242', amount: '25000' },
+      answer: { connectionError: true as const },
+    };
+    stripe.expectNext(lost, lost);
+    const pending = await billing.post(refundUrl, { amountCents: 25_000, reason: 'Overbilled' });
+    expect(pending.statusCode, pending.body).toBe(202);
+    const refund = pending.json<Refunded>().refund;
+    expect(refund.status).toBe('pending');
+    const refundKey = `portico-refund-${refund.id}`;
+    expect(stripe.seen.slice(-2).map((request) => request.idempotencyKey)).toEqual([
+      refundKey,
+      refundKey,
+    ]);
+
+    // Sent again, with the same key: Stripe answers the refund (it refunds once, whatever).
+    stripe.expectNext({
+      method: 'POST',
+      path: '/v1/refunds',
+      params: {
+        payment_intent: 'pi_3QxD1fLkdIwHu7ix0Ok4242',
+        amount: '25000',
+        'metadata[portico_idempotency_key]': refundKey,
+      },
+      idempotencyKey: refundKey,
+      answer: {
+        status: 200,
+        fixture: 'refund-succeeded.json',
+        replace: { 'portico-refund-7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918': refundKey },
+      },
+    });
+    const retried = await billing.post(`/api/organizations/${pawnee}/refunds/${refund.id}/retry`);
+    expect(retried.statusCode, retried.body).toBeLessThan(300);
+    expect(retried.json<Refunded>()).toMatchObject({
+      refund: { status: 'succeeded', amountCents: 25_000 },
+      payment: { refundedCents: 25_000 },
+    });
+    expectAllReplayed();
+    const balance = await testApp.database.pool.query(
+      `SELECT balance_cents FROM invoices WHERE id = $1`,
+      [invoiceId],
+    );
+    expect(balance.rows[0].balance_cents).toBe(25_000);
   });
 });
