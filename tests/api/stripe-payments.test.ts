@@ -267,6 +267,9 @@ describe('adding a payment method through Stripe', () => {
       `/api/organizations/${randomUUID()}/payment-methods/stripe-setup`,
     );
     expect(unknown.statusCode).toBe(404);
+    const malformed = await admin.post('/api/organizations/not-an-id/payment-methods/stripe-setup');
+    expect(malformed.statusCode).toBe(400);
+    expect(errorOf(malformed).fields.map((field) => field.field)).toEqual(['id']);
     // None of these reached Stripe.
     expectAllReplayed();
   });
