@@ -157,6 +157,43 @@ describe('staff', () => {
     await page.close();
   });
 
+  it('enter a card for a client with the contact who authorized it', async () => {
+    const page = await browserApp.newPage();
+    const billing = demoStaff.find((s) => s.role === 'billing')!;
+    await signInToConsole(page, baseUrl, billing.email, billing.password);
+    await page.goto(`${baseUrl}/organizations/${demoCompany}`);
+    await page.getByRole('tab', { name: 'Payment Methods' }).click();
+    await page.getByRole('button', { name: 'Add Credit Card' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add Credit Card for the Client' });
+    await dialog.getByLabel('Name for this method').fill('Carte par téléphone');
+    await dialog.getByLabel('Name on card').fill('Zoë Ångström');
+    await dialog.getByLabel('Card number').fill('5555 5555 5555 4444');
+    await dialog.getByLabel('Expiry month').fill('6');
+    await dialog.getByLabel('Expiry year').fill('2032');
+    await dialog.getByLabel('Security code').fill('321');
+    await dialog.getByText('Read this authorization to the client').waitFor();
+    await dialog.getByLabel('I Agree').check();
+    await dialog.getByRole('button', { name: 'Save Card' }).click();
+    await dialog.getByText('Choose the contact who authorized it').waitFor();
+    await dialog.getByLabel('Authorized by').click();
+    await page.getByRole('option', { name: /Zoë Ångström/ }).click();
+    await dialog.getByRole('button', { name: 'Save Card' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const table = page.getByRole('table', { name: 'Payment Methods' });
+    await expect
+      .poll(() => table.innerText())
+      .toMatch(/Carte par téléphone[\s\S]*Mastercard •••• 4444/);
+    await table
+      .getByRole('row', { name: /Carte par téléphone/ })
+      .getByRole('button', { name: 'Authorization' })
+      .click();
+    await page
+      .getByRole('dialog', { name: 'Authorization for Carte par téléphone' })
+      .getByText(/Agreed by Zoë Ångström on .*, entered by Ben Wyatt/)
+      .waitFor();
+    await page.close();
+  });
+
   it('turn card payments off in Configuration > Billing; the portal then offers no card', async () => {
     const page = await browserApp.newPage();
     const admin = demoStaff.find((s) => s.role === 'master_admin')!;
@@ -168,7 +205,7 @@ describe('staff', () => {
     await page.getByText('Payment settings saved').waitFor();
     await expect
       .poll(() => page.getByRole('table', { name: 'Provider Fees by Month' }).innerText())
-      .toMatch(/Total\s+\$1\.00/);
+      .toMatch(/Total\s+\$1\.50/);
     await page.close();
 
     const client = await browserApp.newPage();

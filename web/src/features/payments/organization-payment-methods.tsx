@@ -14,15 +14,21 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { modals } from '@mantine/modals';
-import { IconLock, IconLockOpen } from '@tabler/icons-react';
+import { IconBuildingBank, IconCreditCard, IconLock, IconLockOpen } from '@tabler/icons-react';
+import { AddPaymentMethodForm, type MethodType } from '../../components/payment-method-form';
 import { notifyError, notifySuccess } from '../../api/errors';
 import { PageError, PageLoader } from '../../components/page-state';
 import { formatDate, formatDateTime, formatDay } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
 import { useCan } from '../auth/session';
 import {
+  useAddPaymentMethodForClient,
+  useAuthorizingContacts,
   useMakeDefaultPaymentMethod,
   useOrganizationPaymentMethods,
+  usePaymentProcessor,
+  useStartStripeSetupForClient,
+  type StaffPaymentMethodList,
   useOrganizationProviderFees,
   useRemovePaymentMethod,
   useUnlockPaymentMethod,
@@ -36,12 +42,47 @@ import {
  */
 export function OrganizationPaymentMethods({ organizationId }: { organizationId: string }) {
   const methods = useOrganizationPaymentMethods(organizationId);
+  const canManage = useCan('manage_clients');
+  const [adding, setAdding] = useState<MethodType | null>(null);
   return (
     <Stack gap="lg">
       <section aria-labelledby="payment-methods-heading">
-        <Title order={2} size="h4" id="payment-methods-heading" mb="sm">
-          Payment Methods
-        </Title>
+        <Group justify="space-between" mb="sm">
+          <Title order={2} size="h4" id="payment-methods-heading">
+            Payment Methods
+          </Title>
+          {methods.data && (
+            <Group gap="xs">
+              <Button
+                size="xs"
+                variant="default"
+                leftSection={<IconCreditCard size={14} />}
+                disabled={!canManage || !methods.data.cardPaymentsEnabled}
+                onClick={() => setAdding('card')}
+              >
+                Add Credit Card
+              </Button>
+              <Button
+                size="xs"
+                variant="default"
+                leftSection={<IconBuildingBank size={14} />}
+                disabled={!canManage || !methods.data.achPaymentsEnabled}
+                onClick={() => setAdding('ach')}
+              >
+                Add Bank Account
+              </Button>
+            </Group>
+          )}
+        </Group>
+        {methods.data && (
+          <AddForClientModal
+            organizationId={organizationId}
+            type={adding}
+            list={methods.data}
+            onClose={() => setAdding(null)}
+            key={adding ?? 'closed'}
+          />
+        )}
         {methods.isPending ? (
           <PageLoader label="Loading payment methods…" />
         ) : methods.isError ? (
@@ -341,5 +382,56 @@ function ProviderFees({ organizationId }: { organizationId: string }) {
         </Table>
       )}
     </section>
+  );
+}
+
+/**
+ * Staff enter a card or bank account for a client (a phone call): the numbers still go to the
+ * processor only, and Portico keeps it only with the contact who authorized it, to the same
+ * words the portal shows.
+ */
+function AddForClientModal({
+  organizationId,
+  type,
+  list,
+  onClose,
+}: {
+  organizationId: string;
+  type: MethodType | null;
+  list: StaffPaymentMethodList;
+  onClose: () => void;
+}) {
+  const processor = usePaymentProcessor().data?.name ?? 'sandbox';
+  const contacts = useAuthorizingContacts(organizationId, type !== null);
+  const add = useAddPaymentMethodForClient(organizationId);
+  const stripeSetup = useStartStripeSetupForClient(organizationId);
+  const title =
+    type === 'ach' ? 'Add Bank Account for the Client' : 'Add Credit Card for the Client';
+  return (
+    <Modal opened={type !== null} onClose={onClose} title={title} size="lg" centered>
+      {type &&
+        (contacts.isPending ? (
+          <PageLoader label="Loading contacts…" />
+        ) : contacts.isError ? (
+          <PageError error={contacts.error} onRetry={() => void contacts.refetch()} />
+        ) : contacts.data.length === 0 ? (
+          <Text size="sm">
+            This organization has no contacts yet: add the contact who authorizes the payment method
+            first.
+          </Text>
+        ) : (
+          <AddPaymentMethodForm
+            type={type}
+            processor={processor}
+            authorizationTexts={list.authorizationTexts}
+            offerDefault={list.paymentMethods.length > 0}
+            startStripeSetup={stripeSetup.mutateAsync}
+            save={add.mutateAsync}
+            onDone={onClose}
+            contacts={contacts.data}
+            authorizationNote="Read this authorization to the client, and tick “I Agree” only once they agree to it."
+          />
+        ))}
+    </Modal>
   );
 }

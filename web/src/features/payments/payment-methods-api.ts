@@ -1,6 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import type { Answer } from '../../../../src/shared/contract/common';
+import type { PaymentProcessor } from '../../../../src/shared/contract/payment-processor';
+import type { OrganizationContactsPage } from '../contacts/contacts-api';
+import type { AddMethodBody } from '../../components/payment-method-form';
+import type { StripeSetup } from '../../lib/payment-processor/stripe';
 import type {
   monthlyProviderFees,
   organizationProviderFees,
@@ -104,5 +108,50 @@ export function useSavePaymentSettings() {
     mutationFn: (payments: PaymentSettings) =>
       api<PaymentSettingsAnswer>('/api/settings/payments', { method: 'PUT', body: payments }),
     onSuccess: (data) => queryClient.setQueryData(keys.settings, data),
+  });
+}
+
+/** Which processor takes card and bank details (staff enter them for a client there too). */
+export function usePaymentProcessor() {
+  return useQuery({
+    queryKey: ['payment-processor'],
+    queryFn: () => api<PaymentProcessor>('/api/payment-processor'),
+    staleTime: Infinity,
+  });
+}
+
+/**
+ * Staff enter a method for a client (a phone call): the processor's token, with the contact
+ * who authorized it. Afterwards the organization's methods, fees and audit log read again.
+ */
+export function useAddPaymentMethodForClient(organizationId: string) {
+  return useMethodChange(organizationId, (body: AddMethodBody) =>
+    api<Answer<typeof staffPaymentMethodAnswer>>(
+      `/api/organizations/${organizationId}/payment-methods`,
+      { method: 'POST', body },
+    ),
+  );
+}
+
+/** A Stripe SetupIntent for the organization (Stripe only); the path stripe.ts names. */
+export function useStartStripeSetupForClient(organizationId: string) {
+  return useMutation({
+    mutationFn: () =>
+      api<StripeSetup>(`/api/organizations/${organizationId}/payment-methods/stripe-setup`, {
+        method: 'POST',
+      }),
+  });
+}
+
+/** The organization's contacts to choose who authorized a method (the first 200 by name). */
+export function useAuthorizingContacts(organizationId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ['organizations', organizationId, 'payment-method-contacts'],
+    queryFn: () =>
+      api<OrganizationContactsPage>(`/api/organizations/${organizationId}/contacts`, {
+        query: { sort: 'name', limit: 200 },
+      }),
+    select: (page) => page.contacts,
+    enabled,
   });
 }
