@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { hashPassword } from '../../src/platform/passwords.js';
 import { startBrowserApp, type BrowserApp } from '../support/browser-app.js';
 import { insertInvoice } from '../support/invoice-fixtures.js';
-import { savedMethod, testCard } from '../support/payment-fixtures.js';
+import { sandboxOf, savedMethod, testCard } from '../support/payment-fixtures.js';
 import type { TestApp } from '../support/test-app.js';
 
 /**
@@ -66,14 +66,6 @@ beforeAll(async () => {
     dueDate: '2026-02-05',
     lines: [{ description: 'Help desk', quantity: 10_000, unitPriceCents: 8_000 }],
   });
-  // Cards saved through the sandbox processor, as the Payment Methods page saves them.
-  await savedMethod(testApp, organizationId, testCard('4242424242424242'), {
-    friendlyName: 'Office Visa',
-    isDefault: true,
-  });
-  await savedMethod(testApp, organizationId, testCard('4000000000000002'), {
-    friendlyName: 'Old card',
-  });
 }, 120_000);
 
 afterAll(async () => app?.close());
@@ -90,6 +82,24 @@ describe('Pay Selected', () => {
   it('pays two invoices (one in part) after a decline, and shows the receipt everywhere', async () => {
     const page = await app.newPage();
     await signIn(page);
+    // The client adds the card they pay with in Configuration > Payment Methods.
+    await page.goto(`${baseUrl}/portal/configuration/payment-methods`);
+    await page.getByRole('button', { name: 'Add Credit Card' }).click();
+    const add = page.getByRole('dialog', { name: 'Add Credit Card' });
+    await add.getByLabel('Name for this method').fill('Office Visa');
+    await add.getByLabel('Name on card').fill('Ana Pájaro');
+    await add.getByLabel('Card number').fill('4242 4242 4242 4242');
+    await add.getByLabel('Expiry month').fill('12');
+    await add.getByLabel('Expiry year').fill('2031');
+    await add.getByLabel('Security code').fill('123');
+    await add.getByLabel('I Agree').check();
+    await add.getByRole('button', { name: 'Save Card' }).click();
+    await add.waitFor({ state: 'hidden' });
+    // An older card on file, one the bank declines (saved through the sandbox directly).
+    await savedMethod(testApp, organizationId, testCard('4000000000000002'), {
+      friendlyName: 'Old card',
+    });
+
     await page.goto(`${baseUrl}/portal/billing/invoices`);
     await page.getByRole('heading', { name: 'Invoices', level: 1 }).waitFor();
     const payButton = page.getByRole('button', { name: 'Pay Selected' });
@@ -192,6 +202,44 @@ describe('Pay Selected', () => {
     expect(text).toContain('$150.50');
     expect(text).toContain('INV-BB-1');
     expect(text).toContain(organizationName);
+    await page.close();
+  });
+
+  it('a confirmation whose answer is lost, sent again, is the same payment and one charge', async () => {
+    const page = await app.newPage();
+    await signIn(page);
+    await page.goto(`${baseUrl}/portal/billing/invoices`);
+    await page.getByRole('checkbox', { name: 'Select INV-BB-2' }).check();
+    await page.getByRole('button', { name: 'Pay Selected' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Pay Selected' });
+    await dialog.getByText('Total: $49.50').waitFor();
+    // The server takes the payment, but its answer never reaches the browser.
+    let sent = 0;
+    await page.route('**/api/portal/payments', async (route) => {
+      sent += 1;
+      await route.fetch();
+      await route.abort('failed');
+    });
+    await dialog.getByRole('button', { name: 'Confirm payment' }).click();
+    await dialog.getByText(/Cannot reach the server/).waitFor();
+    expect(sent).toBe(1);
+    await page.unroute('**/api/portal/payments');
+    // The client tries again: the same request, the payment it already made.
+    await dialog.getByRole('button', { name: 'Confirm payment' }).click();
+    await dialog.getByText(/^Payment P-\d{6} received$/).waitFor();
+
+    const payments = await testApp.database.pool.query(
+      `SELECT p.id, p.idempotency_key AS key FROM payments p
+         JOIN payment_allocations a ON a.payment_id = p.id
+        WHERE a.invoice_id = $1 AND p.status = 'succeeded'`,
+      [invoices.second],
+    );
+    expect(payments.rows).toHaveLength(2);
+    const charges = (await sandboxOf(testApp).ledger()).charges.filter((c) =>
+      payments.rows.some((p) => p.key === c.idempotencyKey),
+    );
+    expect(charges).toHaveLength(2);
+    expect(await balanceOf(invoices.second)).toBe(0);
     await page.close();
   });
 });

@@ -30,6 +30,7 @@ import {
   type PortalOpenInvoices,
 } from '../api/portal-invoices';
 import { usePortalSession } from '../api/portal-session';
+import { invoiceStatusLabels } from '../../../../src/shared/invoice-status';
 import { EmptyState, PortalQueryState } from '../components/portal-query-state';
 import { PaySelectedDialog } from './pay-selected';
 import { usePortalTitle } from '../use-portal-title';
@@ -200,7 +201,6 @@ export function InvoicesPage() {
           // its new balance.
           const chosen = data.invoices.filter((invoice) => selected.has(invoice.id));
           const currencies = new Set(chosen.map((invoice) => invoice.currency));
-          // The dialog stays mounted when the last invoice is paid, so its outcome stays shown.
           const dialog = (
             <PaySelectedDialog
               invoices={chosen}
@@ -211,43 +211,46 @@ export function InvoicesPage() {
               }}
             />
           );
-          return data.invoices.length === 0 ? (
+          // The dialog keeps its place whether or not invoices remain, so paying the last one
+          // never remounts it (its outcome, or a retry's key, would be lost).
+          return (
             <>
-              <EmptyState>There are no open invoices.</EmptyState>
+              {data.invoices.length === 0 ? (
+                <EmptyState>There are no open invoices.</EmptyState>
+              ) : (
+                <Stack>
+                  <BalanceTiles data={data} />
+                  {canPay && (
+                    <Group justify="space-between">
+                      <Text size="sm" c="dimmed" aria-live="polite">
+                        {chosen.length === 0
+                          ? 'Select the invoices to pay.'
+                          : currencies.size > 1
+                            ? 'Select invoices of one currency to pay them together.'
+                            : `${chosen.length} selected`}
+                      </Text>
+                      <Button
+                        leftSection={<IconCreditCard size={16} />}
+                        disabled={chosen.length === 0 || currencies.size > 1}
+                        onClick={() => setPaying(true)}
+                      >
+                        Pay Selected
+                      </Button>
+                    </Group>
+                  )}
+                  <OpenInvoicesTable data={data} selection={selection} />
+                  <LoadMore
+                    shown={data.invoices.length}
+                    total={data.total}
+                    noun="open invoices"
+                    hasMore={query.hasNextPage}
+                    loading={query.isFetchingNextPage}
+                    onLoad={() => query.fetchNextPage()}
+                  />
+                </Stack>
+              )}
               {dialog}
             </>
-          ) : (
-            <Stack>
-              <BalanceTiles data={data} />
-              {canPay && (
-                <Group justify="space-between">
-                  <Text size="sm" c="dimmed" aria-live="polite">
-                    {chosen.length === 0
-                      ? 'Select the invoices to pay.'
-                      : currencies.size > 1
-                        ? 'Select invoices of one currency to pay them together.'
-                        : `${chosen.length} selected`}
-                  </Text>
-                  <Button
-                    leftSection={<IconCreditCard size={16} />}
-                    disabled={chosen.length === 0 || currencies.size > 1}
-                    onClick={() => setPaying(true)}
-                  >
-                    Pay Selected
-                  </Button>
-                </Group>
-              )}
-              <OpenInvoicesTable data={data} selection={selection} />
-              {dialog}
-              <LoadMore
-                shown={data.invoices.length}
-                total={data.total}
-                noun="open invoices"
-                hasMore={query.hasNextPage}
-                loading={query.isFetchingNextPage}
-                onLoad={() => query.fetchNextPage()}
-              />
-            </Stack>
           );
         }}
       </PortalQueryState>
@@ -315,14 +318,6 @@ export function InvoiceHistoryPage() {
   );
 }
 
-const statusLabels: Record<string, string> = {
-  open: 'Open',
-  partially_paid: 'Partially paid',
-  paid: 'Paid',
-  void: 'Void',
-  draft: 'Draft',
-};
-
 /** /portal/billing/invoices/:invoiceId: the invoice as HTML, and its PDF. */
 export function PortalInvoicePage() {
   const { invoiceId = '' } = useParams();
@@ -359,7 +354,7 @@ export function PortalInvoicePage() {
               <Group gap="sm">
                 <Title order={1}>Invoice {invoice.number}</Title>
                 <Badge variant="light" color={invoice.status === 'paid' ? 'green' : 'blue'}>
-                  {statusLabels[invoice.status] ?? invoice.status}
+                  {invoiceStatusLabels[invoice.status]}
                 </Badge>
               </Group>
               <Button

@@ -58,7 +58,11 @@ export function PaySelectedDialog({
   );
 }
 
-function PayForm({ invoices, onClose }: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
+function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
+  const { onClose } = props;
+  // The invoices as they were when the dialog opened: the list behind it is read again after
+  // each attempt (a paid invoice leaves it), but a retry must send the same request.
+  const [invoices] = useState(props.invoices);
   const currency = invoices[0]?.currency ?? 'USD';
   const choices = usePaymentChoices();
   const pay = usePayInvoices();
@@ -94,7 +98,7 @@ function PayForm({ invoices, onClose }: { invoices: PortalInvoiceRow[]; onClose:
   const fieldError = (index: number) =>
     serverFields.find((f) => f.field === `allocations.${index}.amountCents`)?.message;
   const total = parsed.reduce((sum, row) => sum + row.cents, 0);
-  const valid = parsed.every((row) => !row.error) && chosen !== null;
+  const valid = parsed.length > 0 && parsed.every((row) => !row.error) && chosen !== null;
 
   function confirm() {
     if (!valid || !chosen) return;
