@@ -376,6 +376,31 @@ describe('an unknown outcome', () => {
     ]);
   });
 
+  it('three reconciliation workers at once apply a found charge once', async () => {
+    const invoice = await openInvoice(5_500);
+    sandboxOf(testApp).faults.mode = 'timeout';
+    const { payment } = (
+      await pay(card, [{ invoiceId: invoice, amountCents: 5_500 }])
+    ).json<PayAnswer>();
+    sandboxOf(testApp).faults.mode = 'none';
+    expect(payment.status).toBe('pending');
+    testApp.context.clock = () => new Date(Date.now() + 60_000);
+    const summaries = await Promise.all(
+      [1, 2, 3].map(() => reconcilePayments(testApp.context, sandboxOf(testApp))),
+    );
+    expect(summaries.reduce((sum, s) => sum + s.changed, 0)).toBe(1);
+    expect(await balanceOf(invoice)).toBe(0);
+    expect((await emailsAbout(payment.number)).map((e) => e.template).sort()).toEqual([
+      'payment_made',
+      'payment_receipt',
+    ]);
+    const audit = await testApp.database.pool.query(
+      `SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY id`,
+      [payment.id],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(['payment.started', 'payment.succeeded']);
+  });
+
   it('a worker that died before charging: failed after the window, then a new payment works', async () => {
     const invoice = await openInvoice(3_300);
     const contact = (
