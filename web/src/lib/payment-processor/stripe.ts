@@ -2,7 +2,7 @@
  * The browser side of Stripe (docs/decisions/0031-stripe-gateway.md): card and bank details
  * are typed into Stripe's Payment Element, an iframe served by js.stripe.com, and go from there
  * to Stripe; Portico's page never sees them. Adding a method is three steps:
- *   1. Portico starts a SetupIntent for the organization (`startStripeSetup`);
+ *   1. Portico starts a SetupIntent for the organization (POST …/payment-methods/stripe-setup);
  *   2. the Payment Element confirms it with Stripe (`confirmStripeSetup`);
  *   3. the form adds the method to Portico with the SetupIntent's id as its token.
  * Nothing of this runs without Stripe (the sandbox has its own tokenization, sandbox.ts).
@@ -14,13 +14,6 @@ import type { stripeSetupAnswer } from '../../../../src/shared/contract/payment-
 
 /** A SetupIntent Portico started: its client secret, its id and the publishable key. */
 export type StripeSetup = Answer<typeof stripeSetupAnswer>;
-
-/** Where a SetupIntent is started: the contact's own organization, or one staff act for. */
-export const stripeSetupPath = {
-  portal: '/api/portal/payment-methods/stripe-setup',
-  staff: (organizationId: string) =>
-    `/api/organizations/${organizationId}/payment-methods/stripe-setup`,
-};
 
 const loaded = new Map<string, Promise<Stripe | null>>();
 
