@@ -395,6 +395,20 @@ describe('the Stripe webhook', () => {
     expect(stripe.remaining()).toBe(0);
   });
 
+  it('is described in the API document, with the SetupIntent routes', async () => {
+    const document = await testApp.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(document.statusCode, document.body.slice(0, 300)).toBe(200);
+    const paths = Object.keys(document.json<{ paths: Record<string, unknown> }>().paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/webhooks/stripe',
+        '/api/portal/payment-methods/stripe-setup',
+        '/api/organizations/{id}/payment-methods/stripe-setup',
+        '/api/portal/payment-processor',
+      ]),
+    );
+  });
+
   it('acknowledges events that are not about a Portico payment', async () => {
     const before = await databaseSnapshot(testApp);
     const other = await deliver('event-customer-created.json');
