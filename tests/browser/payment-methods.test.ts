@@ -151,6 +151,18 @@ describe('staff', () => {
     await unlock.waitFor({ state: 'hidden' });
     await expect.poll(() => table.innerText()).not.toMatch(/Locked/i);
 
+    // The audit log names what was done to which method, as it was named then.
+    await page.getByRole('tab', { name: 'Audit Log' }).click();
+    await page
+      .getByText('Unlocked payment method Compte Zoë (Bank account •••• 6789)')
+      .first()
+      .waitFor();
+    await page
+      .getByText(/Removed payment method 山田 太郎のカード/)
+      .first()
+      .waitFor();
+    await page.getByRole('tab', { name: 'Payment Methods' }).click();
+
     // The provider fees of its two methods, at $0.50 each.
     const fees = page.getByRole('table', { name: 'Provider Fees' });
     await expect.poll(() => fees.innerText()).toMatch(/Total\s+\$1\.00/);

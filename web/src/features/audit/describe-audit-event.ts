@@ -16,6 +16,11 @@ const actionWords: Record<string, string> = {
   'contact.relation_removed': 'Removed contact',
   'contact.default_notification_added': 'Made a default notification contact:',
   'contact.default_notification_removed': 'No longer a default notification contact:',
+  'payment_method.added': 'Added payment method',
+  'payment_method.updated': 'Changed payment method',
+  'payment_method.default_set': 'Made the default payment method:',
+  'payment_method.removed': 'Removed payment method',
+  'payment_method.unlocked': 'Unlocked payment method',
 };
 
 export function describeAction(event: AuditEvent, contactName?: string): string {
@@ -28,6 +33,10 @@ export function describeAction(event: AuditEvent, contactName?: string): string 
       contactName ||
       (typeof event.after?.name === 'string' ? event.after.name : null);
     return name ? `${words} ${name}` : `${words} a contact`;
+  }
+  // "Office card (Visa •••• 4242)", as it was named then.
+  if (event.entityType === 'payment_method' && event.entityLabel) {
+    return `${words} ${event.entityLabel}`;
   }
   return words;
 }
@@ -48,6 +57,20 @@ const fieldLabels: Record<string, string> = {
   isDefaultNotification: 'Default notification contact',
   archivedAt: 'Archived',
   permissions: 'Permissions',
+  friendlyName: 'Name',
+  billingName: 'Billing name',
+  billingAddressLine1: 'Billing address line 1',
+  billingAddressLine2: 'Billing address line 2',
+  billingCity: 'Billing city',
+  billingRegion: 'Billing state/region',
+  billingPostalCode: 'Billing postal code',
+  billingCountry: 'Billing country',
+  expMonth: 'Expiry month',
+  expYear: 'Expiry year',
+  lockedReason: 'Locked',
+  failedChargeCount: 'Failed charges',
+  isDefault: 'Default',
+  reason: 'Reason',
 };
 
 export interface FieldChange {
