@@ -53,12 +53,12 @@ async function startBaseline(pool: Pool, organizationId: string) {
   const app = Fastify({ logger: false });
   // The app's first page: the default page size, and the totals over every open invoice.
   app.get('/api/portal/invoices', async () =>
-    portalOpenInvoices(pool, { organizationId }, { limit: 25 }),
+    portalOpenInvoices({ pool, organizationId, limit: 25 }),
   );
   app.get<{ Querystring: { q?: string } }>('/api/invoices', async (request) =>
     request.query.q
-      ? listInvoices(pool, { search: request.query.q, limit: 25 })
-      : listInvoices(pool, { status: 'open', overdue: true, limit: 25 }),
+      ? listInvoices({ pool, search: request.query.q, limit: 25 })
+      : listInvoices({ pool, status: 'open', overdue: true, limit: 25 }),
   );
   await app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -32,7 +32,7 @@ async function sendPawneeSummary(testApp: TestApp): Promise<string> {
 }
 
 function detail(testApp: TestApp, messageId: string) {
-  return getEmailDetail(testApp.database.pool, messageId);
+  return getEmailDetail({ pool: testApp.database.pool, messageId });
 }
 
 async function waitForStatus(

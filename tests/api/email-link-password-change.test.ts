@@ -38,7 +38,7 @@ afterAll(async () => {
   await testApp?.close();
 });
 
-const detail = (messageId: string) => getEmailDetail(testApp.database.pool, messageId);
+const detail = (messageId: string) => getEmailDetail({ pool: testApp.database.pool, messageId });
 
 async function queueLinkEmail(kind: 'welcome' | 'password_reset') {
   const sent = await billing.post(`/api/contacts/${leslie}/emails`, {

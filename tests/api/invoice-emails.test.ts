@@ -213,10 +213,10 @@ describe('the daily Invoice Due job', () => {
 
   it('sends each notice once, even run twice at the same time and again later', async () => {
     await Promise.all([
-      sendInvoiceDueNotices(testApp.context, { asOf: '2026-11-22', batchSize: 2 }),
-      sendInvoiceDueNotices(testApp.context, { asOf: '2026-11-22', batchSize: 2 }),
+      sendInvoiceDueNotices({ ...testApp.context, asOf: '2026-11-22', batchSize: 2 }),
+      sendInvoiceDueNotices({ ...testApp.context, asOf: '2026-11-22', batchSize: 2 }),
     ]);
-    await sendInvoiceDueNotices(testApp.context, { asOf: '2026-11-22' });
+    await sendInvoiceDueNotices({ ...testApp.context, asOf: '2026-11-22' });
     expect(await notices()).toEqual([
       { number: 'D-1', step: 'before-7', subject: 'Invoice D-1 is due in 7 days' },
       { number: 'D-2', step: 'after-14', subject: 'Invoice D-2 is 14 days past due' },
@@ -243,9 +243,9 @@ describe('the daily Invoice Due job', () => {
     expect(email.html).toContain(`http://localhost:3000/portal/billing/invoices/${ids['D-2']}`);
 
     // The next day nothing new is owed; a fortnight on, the next steps.
-    await sendInvoiceDueNotices(testApp.context, { asOf: '2026-11-23' });
+    await sendInvoiceDueNotices({ ...testApp.context, asOf: '2026-11-23' });
     expect(await dueEmailsOf()).toBe(3);
-    await sendInvoiceDueNotices(testApp.context, { asOf: '2026-12-06' });
+    await sendInvoiceDueNotices({ ...testApp.context, asOf: '2026-12-06' });
     const later = (await notices()).map((n) => `${n.number} ${n.step}`);
     expect(later).toEqual([
       'D-1 before-7',
@@ -290,7 +290,7 @@ describe('invoice reminder settings', () => {
       dueReminderDaysBefore: 0,
       pastDueReminderEveryDays: 30,
     });
-    expect(await sendInvoiceDueNotices(testApp.context, { asOf: '2026-11-22' })).toMatchObject({
+    expect(await sendInvoiceDueNotices({ ...testApp.context, asOf: '2026-11-22' })).toMatchObject({
       before: 0,
     });
   });

@@ -110,7 +110,7 @@ const produce: Record<EmailTemplateKey, () => Promise<string>> = {
   },
   invoice_due: async () => {
     // Seven days before the invoice's due date: the "before" notice (7 days by default).
-    await sendInvoiceDueNotices(testApp.context, { asOf: '2026-01-08' });
+    await sendInvoiceDueNotices({ ...testApp.context, asOf: '2026-01-08' });
     return deliveredHtml('invoice_due');
   },
   email_failure_summary: async () => {

@@ -23,7 +23,8 @@ export interface EmailHistoryFilter {
 }
 
 /** Email history, newest first, with each message's events in order. */
-export async function listEmailHistory(pool: Pool, filter: EmailHistoryFilter) {
+export async function listEmailHistory(filter: EmailHistoryFilter & { pool: Pool }) {
+  const { pool } = filter;
   const params: unknown[] = [];
   const where: string[] = [];
   const add = (condition: (p: string) => string, value: unknown) => {
@@ -98,7 +99,8 @@ export async function listEmailHistory(pool: Pool, filter: EmailHistoryFilter) {
 }
 
 /** One message exactly as stored: content, headers as sent, attachments and events. */
-export async function getEmailDetail(pool: Pool, messageId: string) {
+export async function getEmailDetail(options: { pool: Pool; messageId: string }) {
+  const { pool, messageId } = options;
   const message = (
     await pool.query(
       `SELECT id, organization_id AS "organizationId", template, recipients, from_address AS "from",
@@ -142,12 +144,17 @@ export async function getEmailDetail(pool: Pool, messageId: string) {
   };
 }
 
-export async function getEmailAttachment(pool: Pool, messageId: string, attachmentId: string) {
+/** One attachment of one message, content included; 404 when the message has no such attachment. */
+export async function getEmailAttachment(options: {
+  pool: Pool;
+  messageId: string;
+  attachmentId: string;
+}) {
   const row = (
-    await pool.query(
+    await options.pool.query(
       `SELECT filename, content_type AS "contentType", content
          FROM email_attachments WHERE id = $1 AND message_id = $2`,
-      [attachmentId, messageId],
+      [options.attachmentId, options.messageId],
     )
   ).rows[0];
   if (!row) throw AppError.notFound('Attachment');
@@ -159,9 +166,9 @@ export async function getEmailAttachment(pool: Pool, messageId: string, attachme
  * its header carried it (encoded words for any non-ASCII letter) and decoded here, so rows kept
  * before are read right too, and the list says what the opened message says.
  */
-export async function listLocalMailbox(pool: Pool, options: { beforeId?: number; limit: number }) {
+export async function listLocalMailbox(options: { pool: Pool; beforeId?: number; limit: number }) {
   const rows = (
-    await pool.query(
+    await options.pool.query(
       `SELECT id, received_at AS "receivedAt", envelope_from AS "from", envelope_to AS "to", subject,
               message_id_header AS "messageId", portico_message_id AS "porticoMessageId"
          FROM local_mailbox ${options.beforeId ? 'WHERE id < $2' : ''}
@@ -178,12 +185,13 @@ export async function listLocalMailbox(pool: Pool, options: { beforeId?: number;
   };
 }
 
-export async function getLocalMessage(pool: Pool, id: number) {
+/** One message the local SMTP server received (by its number), parsed for reading; 404 when unknown. */
+export async function getLocalMessage(options: { pool: Pool; id: number }) {
   const row = (
-    await pool.query(
+    await options.pool.query(
       `SELECT id, received_at AS "receivedAt", envelope_from AS "envelopeFrom", envelope_to AS "envelopeTo", raw
          FROM local_mailbox WHERE id = $1`,
-      [id],
+      [options.id],
     )
   ).rows[0];
   if (!row) throw AppError.notFound('Local message');

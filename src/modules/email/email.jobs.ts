@@ -39,9 +39,9 @@ export function emailJobs(deps: Deps): JobDefinition[] {
  * The internal Email Failure Summary: the client emails that failed for good in the last day,
  * sent to every Master Admin. Nothing is sent on a day without failures.
  */
-export async function sendEmailFailureSummary(deps: Pick<Deps, 'pool' | 'jobs' | 'config'>) {
+export async function sendEmailFailureSummary(options: Pick<Deps, 'pool' | 'jobs' | 'config'>) {
   const failures = (
-    await deps.pool.query(
+    await options.pool.query(
       `SELECT m.template, m.recipients, m.last_error, m.created_at, coalesce(o.name, 'Internal') AS organization
          FROM email_messages m LEFT JOIN organizations o ON o.id = m.organization_id
         WHERE m.status = 'failed' AND m.created_at > now() - interval '1 day'
@@ -51,19 +51,19 @@ export async function sendEmailFailureSummary(deps: Pick<Deps, 'pool' | 'jobs' |
   ).rows;
   if (failures.length === 0) return null;
   const admins = (
-    await deps.pool.query(
+    await options.pool.query(
       `SELECT email, name FROM staff_users WHERE role = 'master_admin' AND disabled_at IS NULL ORDER BY name`,
     )
   ).rows as { email: string; name: string }[];
   if (admins.length === 0) return null;
-  return withTransaction(deps.pool, async (tx) => {
-    const brand = await getBrand(tx.db, deps.config);
+  return withTransaction(options.pool, async (tx) => {
+    const brand = await getBrand(tx.db, options.config);
     const rendered = await renderEmail(
       'email_failure_summary',
       {
         periodLabel: 'in the last 24 hours',
         // Staff work in the console, at this installation's own address.
-        consoleUrl: deps.config.PUBLIC_URL,
+        consoleUrl: options.config.PUBLIC_URL,
         failures: failures.map((f) => ({
           organizationName: f.organization,
           templateName: templateName(f.template),
@@ -74,12 +74,12 @@ export async function sendEmailFailureSummary(deps: Pick<Deps, 'pool' | 'jobs' |
       },
       brand,
     );
-    return queueEmail(tx, deps, {
+    return queueEmail(tx, options, {
       organizationId: null,
       template: 'email_failure_summary',
       recipients: admins.map((a) => ({ email: a.email, name: a.name, contactId: null })),
       rendered,
-      linkBase: linkBaseOf('email_failure_summary', { brand, address: deps.config }),
+      linkBase: linkBaseOf('email_failure_summary', { brand, address: options.config }),
       triggeredBy: systemActor,
       reason: 'Daily email failure summary',
     });

@@ -93,7 +93,8 @@ export function emailRoutes(
       },
       async (request) => {
         await assertOrganizationExists(context.pool, request.params.id);
-        return listEmailHistory(context.pool, {
+        return listEmailHistory({
+          pool: context.pool,
           ...request.query,
           organizationId: request.params.id,
         });
@@ -108,7 +109,11 @@ export function emailRoutes(
       },
       async (request) => {
         await assertContactExists(context.pool, request.params.id);
-        return listEmailHistory(context.pool, { ...request.query, contactId: request.params.id });
+        return listEmailHistory({
+          pool: context.pool,
+          ...request.query,
+          contactId: request.params.id,
+        });
       },
     );
 
@@ -157,8 +162,8 @@ export function emailRoutes(
         const options = { actor: actorOf(request), contactId: request.params.id, organizationId };
         const queued =
           kind === 'account_summary'
-            ? await deps.sendContactAccountSummary(context, options)
-            : await sendContactEmail(context, { ...options, kind });
+            ? await deps.sendContactAccountSummary({ ...context, ...options })
+            : await sendContactEmail({ ...context, ...options, kind });
         return reply.status(202).send(queued);
       },
     );
@@ -169,7 +174,9 @@ export function emailRoutes(
         onRequest: requireStaff('read'),
         schema: { params: idParam, response: { 200: emailDetailBody, ...errorResponses } },
       },
-      async (request) => ({ email: await getEmailDetail(context.pool, request.params.id) }),
+      async (request) => ({
+        email: await getEmailDetail({ pool: context.pool, messageId: request.params.id }),
+      }),
     );
 
     app.get(
@@ -185,11 +192,11 @@ export function emailRoutes(
         },
       },
       async (request, reply) => {
-        const attachment = await getEmailAttachment(
-          context.pool,
-          request.params.id,
-          request.params.attachmentId,
-        );
+        const attachment = await getEmailAttachment({
+          pool: context.pool,
+          messageId: request.params.id,
+          attachmentId: request.params.attachmentId,
+        });
         return sendAttachment(reply, attachment);
       },
     );
@@ -201,7 +208,8 @@ export function emailRoutes(
         schema: { params: idParam, response: { 202: queuedEmailBody, ...errorResponses } },
       },
       async (request, reply) => {
-        const queued = await resendEmail(context, {
+        const queued = await resendEmail({
+          ...context,
           actor: actorOf(request),
           messageId: request.params.id,
         });
@@ -257,7 +265,8 @@ export function emailRoutes(
       },
       async (request) => ({
         enabled: !context.config.SMTP_URL,
-        ...(await listLocalMailbox(context.pool, {
+        ...(await listLocalMailbox({
+          pool: context.pool,
           beforeId: request.query.cursor,
           limit: request.query.limit,
         })),
@@ -273,7 +282,9 @@ export function emailRoutes(
           response: { 200: localMessageBody, ...errorResponses },
         },
       },
-      async (request) => ({ message: await getLocalMessage(context.pool, request.params.id) }),
+      async (request) => ({
+        message: await getLocalMessage({ pool: context.pool, id: request.params.id }),
+      }),
     );
   };
 }

@@ -63,8 +63,7 @@ export async function contactInOrganization(
 
 /** The Email menu's Send Account Summary, for one contact (statements' sendContactAccountSummary). */
 export type SendContactAccountSummary = (
-  deps: Deps,
-  options: { actor: Actor; contactId: string; organizationId: string },
+  options: Deps & { actor: Actor; contactId: string; organizationId: string },
 ) => Promise<QueuedEmail>;
 
 /** Why an email from the contact's Email menu cannot be sent, or null when it can. */
@@ -84,10 +83,14 @@ export function contactEmailUnavailableReason(
  * Summary is the statements module's sendContactAccountSummary.)
  */
 export async function sendContactEmail(
-  deps: Deps,
-  options: { actor: Actor; contactId: string; organizationId: string; kind: SignInEmailKind },
+  options: Deps & {
+    actor: Actor;
+    contactId: string;
+    organizationId: string;
+    kind: SignInEmailKind;
+  },
 ): Promise<QueuedEmail> {
-  return withTransaction(deps.pool, async (tx) => {
+  return withTransaction(options.pool, async (tx) => {
     const contact = await contactInOrganization(tx, options.contactId, options.organizationId);
     const unavailable = contactEmailUnavailableReason(options.kind, contact);
     if (unavailable) throw new AppError('conflict', unavailable);
@@ -95,7 +98,7 @@ export async function sendContactEmail(
       { email: contact.email, name: contact.name, contactId: contact.id },
     ];
     const dedupeKey = `${options.kind}:${options.organizationId}:${contact.id}:${options.actor.id}`;
-    const brand = await getBrand(tx.db, deps.config);
+    const brand = await getBrand(tx.db, options.config);
     // The stored copy carries a placeholder: the working link is minted at delivery.
     const rendered =
       options.kind === 'welcome'
@@ -106,7 +109,7 @@ export async function sendContactEmail(
               email: contact.email,
               organizationName: contact.organizationName,
               setPasswordUrl: `${portalLink(brand, portalPages.setPassword)}?token=${linkTokenPlaceholder}`,
-              linkExpiresInDays: deps.config.WELCOME_LINK_DAYS,
+              linkExpiresInDays: options.config.WELCOME_LINK_DAYS,
             },
             brand,
           )
@@ -120,12 +123,12 @@ export async function sendContactEmail(
             },
             brand,
           );
-    return queueEmail(tx, deps, {
+    return queueEmail(tx, options, {
       organizationId: options.organizationId,
       template: options.kind,
       recipients,
       rendered,
-      linkBase: linkBaseOf(options.kind, { brand, address: deps.config }),
+      linkBase: linkBaseOf(options.kind, { brand, address: options.config }),
       triggeredBy: options.actor,
       reason: options.kind === 'welcome' ? 'Send Welcome Email' : 'Send Password Reset',
       dedupeKey,
@@ -142,10 +145,9 @@ export async function sendContactEmail(
  * (email-links.ts).
  */
 export async function resendEmail(
-  deps: Deps,
-  options: { actor: Actor; messageId: string },
+  options: Deps & { actor: Actor; messageId: string },
 ): Promise<QueuedEmail> {
-  return withTransaction(deps.pool, async (tx) => {
+  return withTransaction(options.pool, async (tx) => {
     const original = (
       await tx.client.query(
         `SELECT id, organization_id, template, recipients, subject, html, text, link_base
@@ -166,13 +168,13 @@ export async function resendEmail(
       from === null
         ? null
         : linkBaseOf(original.template, {
-            brand: await getBrand(tx.db, deps.config),
-            address: deps.config,
+            brand: await getBrand(tx.db, options.config),
+            address: options.config,
           });
     const stored = { html: original.html as string, text: original.text as string };
     const content =
       from === null || linkBase === null ? stored : rebaseLinks(stored, from, linkBase);
-    const queued = await queueEmail(tx, deps, {
+    const queued = await queueEmail(tx, options, {
       organizationId: original.organization_id,
       template: original.template,
       recipients: original.recipients,

@@ -57,7 +57,8 @@ const scope = 'invoices';
  * (trigrams of lower(number)) lets the planner read its few matches and sort them instead;
  * a common term still walks the list and stops after a page.
  */
-export async function listInvoices(pool: Pool, options: InvoiceListOptions) {
+export async function listInvoices(options: InvoiceListOptions & { pool: Pool }) {
+  const { pool } = options;
   const today = options.today ?? (await businessToday(pool));
   const params: unknown[] = [];
   const conditions: string[] = [];

@@ -229,16 +229,15 @@ async function recipientsByOrganization(tx: Transaction, organizationIds: string
 /**
  * The daily Invoice Due run: for each kind of step the settings ask for, pages through the
  * invoices owed one (one indexed query per page) and sends each page in its own transaction.
- * The day is a business date: `asOf`, else today in the MSP's time zone by the deps' clock,
+ * The day is a business date: `asOf`, else today in the MSP's time zone by the given clock,
  * so a run at 02:00 UTC in Los Angeles still counts the Los Angeles day.
  */
 export async function sendInvoiceDueNotices(
-  deps: Deps,
-  options: { asOf?: string; batchSize?: number } = {},
+  options: Deps & { asOf?: string; batchSize?: number },
 ): Promise<{ before: number; after: number }> {
-  const asOf = options.asOf ?? (await businessTodayFor(deps));
+  const asOf = options.asOf ?? (await businessTodayFor(options));
   const limit = options.batchSize ?? defaultBatchSize;
-  const settings = await getInvoiceReminderSettings(createDb(deps.pool));
+  const settings = await getInvoiceReminderSettings(createDb(options.pool));
   const counts = { before: 0, after: 0 };
   const kinds: ('before' | 'after')[] = [];
   if (settings.dueReminderDaysBefore > 0) kinds.push('before');
@@ -246,9 +245,9 @@ export async function sendInvoiceDueNotices(
   for (const kind of kinds) {
     let after: Cursor | null = null;
     for (;;) {
-      const candidates = await findCandidates(deps, kind, { asOf, settings, after, limit });
+      const candidates = await findCandidates(options, kind, { asOf, settings, after, limit });
       if (candidates.length === 0) break;
-      counts[kind] += (await sendPage(deps, candidates, asOf)).sent;
+      counts[kind] += (await sendPage(options, candidates, asOf)).sent;
       const last = candidates[candidates.length - 1]!;
       after = { organizationId: last.organizationId, dueDate: last.dueDate, id: last.id };
       if (candidates.length < limit) break;

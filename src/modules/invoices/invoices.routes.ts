@@ -48,7 +48,8 @@ export function invoiceRoutes(context: AppContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { q, overdue, cursor, ...filters } = request.query;
-        return listInvoices(context.pool, {
+        return listInvoices({
+          pool: context.pool,
           ...filters,
           today: await businessTodayFor(context),
           overdue: overdue === 'true',

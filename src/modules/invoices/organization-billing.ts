@@ -48,7 +48,7 @@ export async function updateOrganizationBilling(options: {
       options.billing,
     );
     if (diff) {
-      await setOrganizationBilling(db, options.organizationId, diff.after);
+      await setOrganizationBilling(db, { organizationId: options.organizationId, ...diff.after });
       await recordAudit(db, options.actor, {
         organizationId: options.organizationId,
         entityType: 'organization',

@@ -5,10 +5,11 @@ import { daysOverdue, openAsOfCondition, statusSql, type InvoiceStatus } from '.
 import { getInvoice } from './invoice-reads.js';
 
 /**
- * The portal's invoices. Every query takes the organization the contact acts for (from
- * portalScope) and never returns a draft.
+ * The portal's invoices. Every query takes the organization the contact acts for (its
+ * `organizationId`, from portalScope) and never returns a draft.
  */
-export interface PortalScope {
+interface PortalScope {
+  pool: Pool;
   organizationId: string;
 }
 
@@ -30,7 +31,7 @@ const portalColumns = `i.id, i.number, sc.name AS "serviceCategoryName",
   i.currency, ${statusSql('i')} AS status`;
 
 /** A page of a portal list: the cursor the previous page gave (none for the first) and its size. */
-export interface PortalPage {
+interface PortalPage {
   cursor?: string;
   limit: number;
 }
@@ -57,21 +58,17 @@ function rethrowBadCursor(cursor: string | undefined) {
  * predicate walks invoices_open_by_organization_idx, so a page reads only its own rows of
  * the organization's open invoices, already in order, and the totals read that index once.
  */
-export async function portalOpenInvoices(
-  pool: Pool,
-  scope: PortalScope,
-  page: PortalPage,
-  today?: string,
-) {
-  const asOf = today ?? (await businessToday(pool));
-  const params: unknown[] = [scope.organizationId, asOf];
+export async function portalOpenInvoices(options: PortalScope & PortalPage & { today?: string }) {
+  const { pool, organizationId } = options;
+  const asOf = options.today ?? (await businessToday(pool));
+  const params: unknown[] = [organizationId, asOf];
   let keyset = '';
-  if (page.cursor) {
-    const [dueDate, id] = decodeCursor(openScope, page.cursor, 'date');
+  if (options.cursor) {
+    const [dueDate, id] = decodeCursor(openScope, options.cursor, 'date');
     params.push(dueDate, id);
     keyset = 'AND (i.due_date, i.id) > ($3::date, $4::uuid)';
   }
-  params.push(page.limit + 1);
+  params.push(options.limit + 1);
   const [rows, summary] = await Promise.all([
     pool
       .query<PortalInvoiceRow>(
@@ -83,7 +80,7 @@ export async function portalOpenInvoices(
           LIMIT $${params.length}`,
         params,
       )
-      .catch(rethrowBadCursor(page.cursor)),
+      .catch(rethrowBadCursor(options.cursor)),
     pool.query<{
       total: number;
       balanceCents: number;
@@ -105,10 +102,10 @@ export async function portalOpenInvoices(
                SELECT i.number, i.due_date FROM invoices i
                 WHERE i.organization_id = $1 AND ${openAsOfCondition('$2')}
                 ORDER BY i.due_date, i.id LIMIT 1) oldest ON true`,
-      [scope.organizationId, asOf],
+      [organizationId, asOf],
     ),
   ]);
-  const shown = rows.rows.slice(0, page.limit);
+  const shown = rows.rows.slice(0, options.limit);
   const last = shown[shown.length - 1];
   // Past due is a due date before today: what daysOverdue counts as one day or more.
   const totals = summary.rows[0]!;
@@ -125,7 +122,9 @@ export async function portalOpenInvoices(
         ? { number: totals.oldestNumber, dueDate: totals.oldestDueDate }
         : null,
     nextCursor:
-      rows.rows.length > page.limit && last ? encodeCursor(openScope, last.dueDate, last.id) : null,
+      rows.rows.length > options.limit && last
+        ? encodeCursor(openScope, last.dueDate, last.id)
+        : null,
   };
 }
 
@@ -135,16 +134,17 @@ export async function portalOpenInvoices(
  * last page; a cursor this list did not give out is a 400 naming `cursor`). The order is
  * that of invoices_organization_idx, so a page is a walk along it.
  */
-export async function portalPaidInvoices(pool: Pool, scope: PortalScope, page: PortalPage) {
+export async function portalPaidInvoices(options: PortalScope & PortalPage) {
+  const { pool, organizationId } = options;
   const paid = `i.organization_id = $1 AND i.state = 'issued' AND i.total_cents <= i.amount_paid_cents`;
-  const params: unknown[] = [scope.organizationId];
+  const params: unknown[] = [organizationId];
   let keyset = '';
-  if (page.cursor) {
-    const [issueDate, id] = decodeCursor(paidScope, page.cursor, 'date');
+  if (options.cursor) {
+    const [issueDate, id] = decodeCursor(paidScope, options.cursor, 'date');
     params.push(issueDate, id);
     keyset = 'AND i.issue_date <= $2::date AND (i.issue_date < $2::date OR i.id > $3::uuid)';
   }
-  params.push(page.limit + 1);
+  params.push(options.limit + 1);
   const [rows, count] = await Promise.all([
     pool
       .query<PortalInvoiceRow>(
@@ -156,18 +156,18 @@ export async function portalPaidInvoices(pool: Pool, scope: PortalScope, page: P
           LIMIT $${params.length}`,
         params,
       )
-      .catch(rethrowBadCursor(page.cursor)),
+      .catch(rethrowBadCursor(options.cursor)),
     pool.query<{ total: number }>(`SELECT count(*)::int AS total FROM invoices i WHERE ${paid}`, [
-      scope.organizationId,
+      organizationId,
     ]),
   ]);
-  const shown = rows.rows.slice(0, page.limit);
+  const shown = rows.rows.slice(0, options.limit);
   const last = shown[shown.length - 1];
   return {
     invoices: shown.map((row) => ({ ...row, daysOverdue: 0 })),
     total: count.rows[0]?.total ?? 0,
     nextCursor:
-      rows.rows.length > page.limit && last
+      rows.rows.length > options.limit && last
         ? encodeCursor(paidScope, last.issueDate, last.id)
         : null,
   };
@@ -177,18 +177,13 @@ export async function portalPaidInvoices(pool: Pool, scope: PortalScope, page: P
  * One issued or void invoice of the organization; a draft or another's is "not found".
  * `today` (the business date) counts its days overdue.
  */
-export async function portalInvoice(
-  pool: Pool,
-  scope: PortalScope,
-  invoiceId: string,
-  today?: string,
-) {
+export async function portalInvoice(options: PortalScope & { invoiceId: string; today?: string }) {
   // Staff-only fields stay behind.
   const {
     memo: _memo,
     externalReference: _externalReference,
     createdAt: _createdAt,
     ...invoice
-  } = await getInvoice({ pool, invoiceId, organizationId: scope.organizationId, today });
+  } = await getInvoice(options);
   return invoice;
 }

@@ -34,9 +34,9 @@ export async function lockOrganization(db: Db, organizationId: string) {
  */
 export async function setOrganizationBilling(
   db: Db,
-  organizationId: string,
-  changes: { currency?: string; newInvoiceEmails?: boolean },
+  input: { organizationId: string; currency?: string; newInvoiceEmails?: boolean },
 ): Promise<void> {
+  const { organizationId, ...changes } = input;
   await db
     .update(organizations)
     .set({ ...changes, updatedAt: sql`now()` })

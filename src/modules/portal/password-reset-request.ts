@@ -14,11 +14,11 @@ const resetEmailIntervalMinutes = 1;
  * the same work (one insert of the same shape) whether or not the address has portal access,
  * and its timing tells nothing about the address. The job decides and sends.
  */
-export async function requestPasswordReset(
-  context: Pick<AppContext, 'jobs'>,
-  email: string,
-): Promise<void> {
-  await context.jobs.send(passwordResetRequestJobName, { email }, { retryLimit: 3 });
+export async function requestPasswordReset(options: {
+  jobs: AppContext['jobs'];
+  email: string;
+}): Promise<void> {
+  await options.jobs.send(passwordResetRequestJobName, { email: options.email }, { retryLimit: 3 });
 }
 
 /**
@@ -27,20 +27,19 @@ export async function requestPasswordReset(
  * else nothing.
  */
 export async function sendRequestedPasswordReset(
-  context: Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock'>,
-  email: string,
+  options: Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock'> & { email: string },
 ): Promise<void> {
   const contact = (
-    await context.pool.query<{ id: string; name: string }>(
+    await options.pool.query<{ id: string; name: string }>(
       'SELECT id, name FROM contacts WHERE lower(email) = $1',
-      [email],
+      [options.email],
     )
   ).rows[0];
   if (!contact) return;
-  const [organization] = await portalOrganizations(context.pool, contact.id);
+  const [organization] = await portalOrganizations({ pool: options.pool, contactId: contact.id });
   if (!organization) return;
   if (
-    await linkEmailedWithin(context.pool, {
+    await linkEmailedWithin(options.pool, {
       contactId: contact.id,
       template: 'password_reset',
       minutes: resetEmailIntervalMinutes,
@@ -48,7 +47,11 @@ export async function sendRequestedPasswordReset(
   ) {
     return;
   }
-  await sendContactEmail(context, {
+  await sendContactEmail({
+    pool: options.pool,
+    jobs: options.jobs,
+    config: options.config,
+    clock: options.clock,
     actor: { kind: 'contact', id: contact.id, label: `${contact.name} (portal)` },
     contactId: contact.id,
     organizationId: organization.id,
@@ -66,7 +69,7 @@ export function portalJobs(
       concurrency: 2,
       pollingIntervalSeconds: 0.5,
       handle: async (data) => {
-        await sendRequestedPasswordReset(context, (data as { email: string }).email);
+        await sendRequestedPasswordReset({ ...context, email: (data as { email: string }).email });
       },
     },
   ];

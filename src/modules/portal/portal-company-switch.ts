@@ -13,7 +13,10 @@ export async function switchOrganization(options: {
   session: PortalSession;
   organizationId: string;
 }) {
-  const organizations = await portalOrganizations(options.pool, options.session.contact.id);
+  const organizations = await portalOrganizations({
+    pool: options.pool,
+    contactId: options.session.contact.id,
+  });
   // Another organization's id, or one without access, is simply not found for this contact.
   if (!organizations.some((o) => o.id === options.organizationId)) {
     throw AppError.notFound('Organization');

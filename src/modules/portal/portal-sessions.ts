@@ -17,18 +17,18 @@ export interface PortalOrganization {
 }
 
 /** The organizations where a contact may sign in: a profile (not Revoke Access), not archived. */
-export async function portalOrganizations(
-  pool: Pool,
-  contactId: string,
-): Promise<PortalOrganization[]> {
-  const result = await pool.query<PortalOrganization>(
+export async function portalOrganizations(options: {
+  pool: Pool;
+  contactId: string;
+}): Promise<PortalOrganization[]> {
+  const result = await options.pool.query<PortalOrganization>(
     `SELECT o.id, o.name, p.name AS "profileName", p.permissions
        FROM contact_organizations co
        JOIN organizations o ON o.id = co.organization_id AND o.archived_at IS NULL
        JOIN access_profiles p ON p.id = co.access_profile_id
       WHERE co.contact_id = $1
       ORDER BY lower(o.name), o.id`,
-    [contactId],
+    [options.contactId],
   );
   return result.rows;
 }
@@ -127,7 +127,10 @@ export async function findPortalSession(options: {
     ).rows[0];
   if (!found) return null;
   if (!found.profile_name || !found.organization_name) {
-    const [other] = await portalOrganizations(options.pool, found.contact_id);
+    const [other] = await portalOrganizations({
+      pool: options.pool,
+      contactId: found.contact_id,
+    });
     if (!other) {
       await options.pool.query('DELETE FROM portal_sessions WHERE token_hash = $1', [tokenHash]);
       return null;
@@ -162,8 +165,11 @@ export async function findPortalSession(options: {
   };
 }
 
-export async function signOutContact(pool: Pool, tokenHash: string) {
-  await pool.query('DELETE FROM portal_sessions WHERE token_hash = $1', [tokenHash]);
+/** Signing out: ends the portal session whose cookie token hashes to `tokenHash`. */
+export async function signOutContact(options: { pool: Pool; tokenHash: string }) {
+  await options.pool.query('DELETE FROM portal_sessions WHERE token_hash = $1', [
+    options.tokenHash,
+  ]);
 }
 
 /**
@@ -180,7 +186,7 @@ export async function openViewAsSession(options: {
   ip: string;
   userAgent: string;
 }): Promise<string> {
-  const organizations = await portalOrganizations(options.pool, options.contactId);
+  const organizations = await portalOrganizations(options);
   const organization = organizations.find((o) => o.id === options.organizationId);
   if (!organization) {
     const exists = await options.pool.query(

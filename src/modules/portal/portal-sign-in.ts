@@ -124,7 +124,7 @@ export async function signInContact(options: {
     ? await verifyPassword(contact.passwordHash, options.password)
     : await verifyAgainstDecoy(options.password);
   const organizations =
-    contact && passwordMatches ? await portalOrganizations(pool, contact.id) : [];
+    contact && passwordMatches ? await portalOrganizations({ pool, contactId: contact.id }) : [];
   const refusal = !contact
     ? 'unknown email'
     : !contact.passwordHash

@@ -90,7 +90,10 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       branding,
       dates,
       contact: session.contact,
-      organizations: await portalOrganizations(context.pool, session.contact.id),
+      organizations: await portalOrganizations({
+        pool: context.pool,
+        contactId: session.contact.id,
+      }),
       current: {
         organizationId: session.organizationId,
         organizationName: session.organizationName,
@@ -150,7 +153,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         if (request.portalSession)
-          await signOutContact(context.pool, request.portalSession.tokenHash);
+          await signOutContact({ pool: context.pool, tokenHash: request.portalSession.tokenHash });
         reply.clearCookie(portalSessionCookie, staffCookieOptions);
         return { signedOut: true as const };
       },
@@ -203,7 +206,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        await requestPasswordReset(context, request.body.email);
+        await requestPasswordReset({ jobs: context.jobs, email: request.body.email });
         // The same answer, after the same work, whether or not the address has an account.
         return reply.status(202).send({
           message: 'If that address has a portal account, a reset link is on its way.',
@@ -268,12 +271,12 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request) =>
-        portalOpenInvoices(
-          context.pool,
-          portalScope(request),
-          request.query,
-          await businessTodayFor(context),
-        ),
+        portalOpenInvoices({
+          pool: context.pool,
+          ...portalScope(request),
+          ...request.query,
+          today: await businessTodayFor(context),
+        }),
     );
 
     app.get(
@@ -285,7 +288,8 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
           response: { 200: portalPaidInvoicesPage, ...errorResponses },
         },
       },
-      async (request) => portalPaidInvoices(context.pool, portalScope(request), request.query),
+      async (request) =>
+        portalPaidInvoices({ pool: context.pool, ...portalScope(request), ...request.query }),
     );
 
     app.get(
@@ -298,12 +302,12 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => ({
-        invoice: await portalInvoice(
-          context.pool,
-          portalScope(request),
-          request.params.id,
-          await businessTodayFor(context),
-        ),
+        invoice: await portalInvoice({
+          pool: context.pool,
+          ...portalScope(request),
+          invoiceId: request.params.id,
+          today: await businessTodayFor(context),
+        }),
       }),
     );
 

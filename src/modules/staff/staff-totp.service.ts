@@ -118,7 +118,9 @@ export async function verifySignInTotp(options: {
     ip: options.ip,
     userAgent: options.userAgent,
   };
-  const attemptId = await openSignInAttempt(options.pool, attempt, {
+  const attemptId = await openSignInAttempt({
+    pool: options.pool,
+    attempt,
     maxFailuresPerAccount: options.maxFailuresPerAccount,
     maxFailuresPerAddress: options.maxFailuresPerAddress,
   });
@@ -299,7 +301,9 @@ export async function disableOwnTotp(options: {
     ip: options.ip,
     userAgent: options.userAgent,
   };
-  const attemptId = await openSignInAttempt(options.pool, attempt, {
+  const attemptId = await openSignInAttempt({
+    pool: options.pool,
+    attempt,
     maxFailuresPerAccount: options.maxFailuresPerAccount,
   });
   const refused = await withTransaction(options.pool, async ({ db }) => {

@@ -187,12 +187,14 @@ const uncheckedReason = 'not finished: the check was interrupted';
  * the row's id is returned: record the outcome with `finishSignInAttempt`; until then the
  * attempt counts as a failure, so a burst of right passwords may briefly count too.
  */
-export async function openSignInAttempt(
-  pool: Pool,
-  attempt: AttemptSource & { staffUserId?: string },
-  limits: { maxFailuresPerAccount: number; maxFailuresPerAddress?: number },
-): Promise<number> {
-  const db = createDb(pool);
+export async function openSignInAttempt(options: {
+  pool: Pool;
+  attempt: AttemptSource & { staffUserId?: string };
+  maxFailuresPerAccount: number;
+  maxFailuresPerAddress?: number;
+}): Promise<number> {
+  const { attempt, maxFailuresPerAccount, maxFailuresPerAddress } = options;
+  const db = createDb(options.pool);
   const [row] = await db
     .insert(staffLoginAttempts)
     .values({
@@ -222,14 +224,11 @@ export async function openSignInAttempt(
         sql`(${eq(staffLoginAttempts.ip, attempt.ip)} OR ${eq(staffLoginAttempts.email, attempt.email)})`,
       ),
     );
-  if (
-    limits.maxFailuresPerAddress !== undefined &&
-    (failures?.fromAddress ?? 0) > limits.maxFailuresPerAddress
-  ) {
+  if (maxFailuresPerAddress !== undefined && (failures?.fromAddress ?? 0) > maxFailuresPerAddress) {
     await finishSignInAttempt(db, id, { succeeded: false, reason: addressLockedReason });
     throw new AppError('rate_limited', addressLockedMessage);
   }
-  if ((failures?.forAccount ?? 0) > limits.maxFailuresPerAccount) {
+  if ((failures?.forAccount ?? 0) > maxFailuresPerAccount) {
     await finishSignInAttempt(db, id, { succeeded: false, reason: accountLockedReason });
     throw new AppError(
       'rate_limited',
@@ -283,7 +282,9 @@ export async function signInStaff(options: {
 }): Promise<SignInResult> {
   const db = createDb(options.pool);
   const attempt = { email: options.email, ip: options.ip, userAgent: options.userAgent };
-  const attemptId = await openSignInAttempt(options.pool, attempt, {
+  const attemptId = await openSignInAttempt({
+    pool: options.pool,
+    attempt,
     maxFailuresPerAccount: options.maxFailuresPerAccount,
     maxFailuresPerAddress: options.maxFailuresPerAddress,
   });

@@ -70,16 +70,15 @@ export async function renderAccountSummary(
  * Notification Emails contacts today, and the statement it shows.
  */
 export async function previewAccountSummary(
-  deps: Pick<AppContext, 'pool' | 'config' | 'clock'>,
-  options: { organizationId: string },
+  options: Pick<AppContext, 'pool' | 'config' | 'clock'> & { organizationId: string },
 ) {
-  return withTransaction(deps.pool, async (tx) => {
+  return withTransaction(options.pool, async (tx) => {
     const recipients = await defaultNotificationRecipients(tx, options.organizationId);
     const { statement, rendered } = await renderAccountSummary(tx, {
       organizationId: options.organizationId,
       recipients,
-      now: currentTime(deps),
-      address: deps.config,
+      now: currentTime(options),
+      address: options.config,
     });
     return { ...rendered, statement };
   });
@@ -126,10 +125,9 @@ async function queueAccountSummary(
  * Errors: 404 for an unknown organization, 409 when it has no such contact (nothing is sent).
  */
 export async function sendAccountSummary(
-  deps: Deps,
-  options: { actor: Actor; organizationId: string },
+  options: Deps & { actor: Actor; organizationId: string },
 ): Promise<QueuedEmail> {
-  return withTransaction(deps.pool, async (tx) => {
+  return withTransaction(options.pool, async (tx) => {
     const name = await organizationName(tx, options.organizationId);
     const recipients = await defaultNotificationRecipients(tx, options.organizationId);
     if (recipients.length === 0) {
@@ -138,7 +136,7 @@ export async function sendAccountSummary(
         `${name} has no Default Notification Emails. Star a contact first; nothing was sent.`,
       );
     }
-    return queueAccountSummary(tx, deps, {
+    return queueAccountSummary(tx, options, {
       organizationId: options.organizationId,
       recipients,
       actor: options.actor,
@@ -154,14 +152,13 @@ export async function sendAccountSummary(
  * email address. src/app.ts hands this to the email routes, which serve that menu.
  */
 export async function sendContactAccountSummary(
-  deps: Deps,
-  options: { actor: Actor; contactId: string; organizationId: string },
+  options: Deps & { actor: Actor; contactId: string; organizationId: string },
 ): Promise<QueuedEmail> {
-  return withTransaction(deps.pool, async (tx) => {
+  return withTransaction(options.pool, async (tx) => {
     const contact = await contactInOrganization(tx, options.contactId, options.organizationId);
     const unavailable = contactEmailUnavailableReason('account_summary', contact);
     if (unavailable) throw new AppError('conflict', unavailable);
-    return queueAccountSummary(tx, deps, {
+    return queueAccountSummary(tx, options, {
       organizationId: options.organizationId,
       recipients: [{ email: contact.email, name: contact.name, contactId: contact.id }],
       actor: options.actor,

@@ -23,7 +23,7 @@ export function statementJobs(
       handle: async (data) => {
         const { organizationId, actor } = data as { organizationId: string; actor: Actor };
         try {
-          await sendAccountSummary(deps, { actor, organizationId });
+          await sendAccountSummary({ ...deps, actor, organizationId });
         } catch (error) {
           // An organization without Default Notification Emails (or since deleted) is skipped.
           if (error instanceof AppError) {

@@ -28,7 +28,8 @@ export function statementRoutes(context: AppContext): FastifyPluginAsyncZod {
         schema: { params: idParam, response: { 202: queuedAccountSummary, ...errorResponses } },
       },
       async (request, reply) => {
-        const queued = await sendAccountSummary(context, {
+        const queued = await sendAccountSummary({
+          ...context,
           actor: actorOf(request),
           organizationId: request.params.id,
         });
@@ -66,7 +67,7 @@ export function statementRoutes(context: AppContext): FastifyPluginAsyncZod {
         onRequest: requireStaff('read'),
         schema: { params: idParam, response: { 200: accountSummaryPreview, ...errorResponses } },
       },
-      async (request) => previewAccountSummary(context, { organizationId: request.params.id }),
+      async (request) => previewAccountSummary({ ...context, organizationId: request.params.id }),
     );
 
     app.get(
