@@ -5,6 +5,7 @@ import {
   IconBuilding,
   IconFileInvoice,
   IconLogout,
+  IconReceipt,
   IconSettings,
   IconUserCircle,
 } from '@tabler/icons-react';
@@ -119,6 +120,7 @@ export function AppLayout() {
       <AppShell.Navbar p="sm" aria-label="Main navigation">
         {pageLink('/organizations', 'Organizations', <IconBuilding size={18} />)}
         {pageLink('/invoices', 'Invoices', <IconFileInvoice size={18} />)}
+        {pageLink('/transactions', 'Transactions', <IconReceipt size={18} />)}
         <NavLink
           label="Configuration"
           leftSection={<IconSettings size={18} />}

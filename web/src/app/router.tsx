@@ -16,6 +16,7 @@ import { StaffUsersPage } from '../features/staff-users/staff-users-page';
 import { AppLayout } from './app-layout';
 import { NotFoundPage } from './not-found-page';
 import { RequireAuth, RequireCapability } from './require-auth';
+import { TransactionsPage } from '../features/payments/transactions-page';
 
 export const router = createBrowserRouter([
   { path: '/sign-in', element: <SignInPage /> },
@@ -30,6 +31,7 @@ export const router = createBrowserRouter([
           { path: 'organizations', element: <OrganizationsPage /> },
           { path: 'organizations/:organizationId', element: <OrganizationDetailsPage /> },
           { path: 'invoices', element: <InvoicesPage /> },
+          { path: 'transactions', element: <TransactionsPage /> },
           {
             path: 'invoices/new',
             element: (

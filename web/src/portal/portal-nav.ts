@@ -38,6 +38,12 @@ export const portalNav: PortalNavGroup[] = [
         description: 'Everything scheduled to be paid',
       },
       {
+        label: 'Credits',
+        path: '/portal/billing/credits',
+        permission: 'view_credits',
+        description: 'Money paid and not applied to an invoice yet',
+      },
+      {
         label: 'Invoice History',
         path: '/portal/billing/invoice-history',
         permission: 'view_invoices',

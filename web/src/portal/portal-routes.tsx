@@ -1,5 +1,6 @@
 import type { RouteObject } from 'react-router';
 import { ChangePasswordPage } from './pages/change-password-page';
+import { CreditsPage } from './pages/credits-page';
 import {
   AutoPayPage,
   CreateServiceTicketPage,
@@ -43,6 +44,7 @@ export const portalRoute: RouteObject = {
             { path: 'billing/payment-history', element: <PaymentHistoryPage /> },
             { path: 'billing/payment-history/:paymentId', element: <PaymentReceiptPage /> },
             { path: 'billing/scheduled-payments', element: <ScheduledPaymentsPage /> },
+            { path: 'billing/credits', element: <CreditsPage /> },
             { path: 'billing/invoice-history', element: <InvoiceHistoryPage /> },
             { path: 'configuration/payment-methods', element: <PaymentMethodsPage /> },
             { path: 'configuration/autopay', element: <AutoPayPage /> },

@@ -35,6 +35,7 @@ import { OrganizationBillingCard } from './organization-billing';
 import { OrganizationFormModal } from './organization-form-modal';
 import { OrganizationNotes } from './organization-notes';
 import { OrganizationPaymentMethods } from '../payments/organization-payment-methods';
+import { OrganizationPayments } from '../payments/organization-payments';
 import {
   useOrganization,
   useSetArchived,
@@ -198,6 +199,7 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
         <Tabs.List>
           <Tabs.Tab value="contacts">Contacts ({formatCount(organization.contactCount)})</Tabs.Tab>
           <Tabs.Tab value="invoices">Invoices</Tabs.Tab>
+          <Tabs.Tab value="payments">Payments</Tabs.Tab>
           <Tabs.Tab value="payment-methods">Payment Methods</Tabs.Tab>
           <Tabs.Tab value="audit">Audit Log</Tabs.Tab>
         </Tabs.List>
@@ -206,6 +208,9 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
         </Tabs.Panel>
         <Tabs.Panel value="invoices" pt="md">
           <OrganizationInvoices organizationId={organization.id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="payments" pt="md">
+          <OrganizationPayments organizationId={organization.id} />
         </Tabs.Panel>
         <Tabs.Panel value="payment-methods" pt="md">
           <OrganizationPaymentMethods organizationId={organization.id} />
