@@ -205,6 +205,45 @@ describe('Pay Selected', () => {
     await page.close();
   });
 
+  it('a payer whose profile has no Payment History gets no receipt link it cannot open', async () => {
+    const pool = testApp.database.pool;
+    const invoice = await insertInvoice(pool, {
+      organizationId,
+      number: 'INV-BB-3',
+      issueDate: '2026-01-07',
+      dueDate: '2026-02-06',
+      lines: [{ description: 'Backups', quantity: 10_000, unitPriceCents: 1_000 }],
+    });
+    await pool.query(
+      `WITH profile AS (
+         INSERT INTO access_profiles (name, permissions)
+         VALUES ('Pays only', ARRAY['view_invoices', 'pay_invoices']) RETURNING id)
+       UPDATE contact_organizations SET access_profile_id = (SELECT id FROM profile)
+        WHERE contact_id = (SELECT id FROM contacts WHERE email = $1)`,
+      [contact.email],
+    );
+    try {
+      const page = await app.newPage();
+      await signIn(page);
+      await page.goto(`${baseUrl}/portal/billing/invoices`);
+      await page.getByRole('checkbox', { name: 'Select INV-BB-3' }).check();
+      await page.getByRole('button', { name: 'Pay Selected' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Pay Selected' });
+      await dialog.getByRole('button', { name: 'Confirm payment' }).click();
+      await dialog.getByText(/^Payment P-\d{6} received$/).waitFor();
+      expect(await dialog.getByRole('link', { name: 'View receipt' }).count()).toBe(0);
+      expect(await balanceOf(invoice)).toBe(0);
+      await page.close();
+    } finally {
+      await pool.query(
+        `UPDATE contact_organizations SET access_profile_id =
+                (SELECT id FROM access_profiles WHERE name = 'Billing Admin')
+          WHERE contact_id = (SELECT id FROM contacts WHERE email = $1)`,
+        [contact.email],
+      );
+    }
+  });
+
   it('a confirmation whose answer is lost, sent again, is the same payment and one charge', async () => {
     const page = await app.newPage();
     await signIn(page);

@@ -16,6 +16,7 @@ import { Link } from 'react-router';
 import { ApiError } from '../api/portal-client';
 import { formatMoney, minorToInput, parseAmount } from '../../lib/money';
 import type { PortalInvoiceRow } from '../api/portal-invoices';
+import { usePortalSession } from '../api/portal-session';
 import {
   paymentReceiptPath,
   usePayInvoices,
@@ -225,6 +226,9 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
 
 function Outcome({ answer, onClose }: { answer: PayAnswer; onClose: () => void }) {
   const { payment } = answer;
+  // The receipt is a Payment History page: offered only to a profile that may open it.
+  const canSeeReceipt =
+    usePortalSession().data?.current?.permissions.includes('view_payment_history') ?? false;
   const money = (cents: number) => formatMoney(cents, payment.currency);
   const pending = payment.status === 'pending';
   return (
@@ -256,9 +260,11 @@ function Outcome({ answer, onClose }: { answer: PayAnswer; onClose: () => void }
         </Table.Tbody>
       </Table>
       <Group justify="flex-end">
-        <Button component={Link} to={paymentReceiptPath(payment.id)} variant="default">
-          View receipt
-        </Button>
+        {canSeeReceipt && (
+          <Button component={Link} to={paymentReceiptPath(payment.id)} variant="default">
+            View receipt
+          </Button>
+        )}
         <Button onClick={onClose}>Done</Button>
       </Group>
     </Stack>
