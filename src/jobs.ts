@@ -8,6 +8,7 @@ import { invoiceJobs } from './modules/invoices/invoice-notices.js';
 import { portalJobs } from './modules/portal/password-reset-request.js';
 import { paymentMethodJobs } from './modules/payments/method-expiration.js';
 import { paymentJobs } from './modules/payments/reconciliation.js';
+import { refundJobs } from './modules/payments/refunds.js';
 import { paymentGateway } from './payment-gateway.js';
 import type { MailTransport } from './modules/email/mail-transport.js';
 import { removeExpiredPortalSessions } from './modules/portal/portal-housekeeping.js';
@@ -44,6 +45,7 @@ export function allJobs(context: AppContext, mail: { transport: MailTransport })
     ...statementJobs(context),
     ...portalJobs(context),
     ...paymentJobs(context, paymentGateway(context)),
+    ...refundJobs(context, paymentGateway(context)),
     ...paymentMethodJobs(context),
   ];
 }

@@ -18,6 +18,7 @@ const daily = {
   housekeeping: '17 3 * * *',
   // Every minute; its zone moves with the others though a minute is a minute anywhere.
   'payments.reconcile': '* * * * *',
+  'payments.resend-refunds': '* * * * *',
 };
 
 /** Every schedule pg-boss holds: name → "cron in zone". */

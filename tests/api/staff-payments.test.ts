@@ -9,6 +9,7 @@ import type {
   staffPaymentAnswer,
   transactionsPage,
 } from '../../src/shared/contract/staff-payments.js';
+import { resendPendingRefunds } from '../../src/modules/payments/refunds.js';
 import { errorOf, expectFieldErrors } from '../support/api-assertions.js';
 import { insertInvoice } from '../support/invoice-fixtures.js';
 import { sandboxOf, savedMethod, testCard } from '../support/payment-fixtures.js';
@@ -290,6 +291,49 @@ describe('refunds', () => {
     expect(
       refunds.filter((r) => r.idempotencyKey === `portico-refund-${pending.refund.id}`),
     ).toHaveLength(1);
+  });
+
+  it('the reconciliation job sends a refund with a lost answer again, refunding once', async () => {
+    const invoice = await openInvoice(1_500);
+    const payment = await cardPayment([{ invoiceId: invoice, amountCents: 1_500 }]);
+    sandboxOf(testApp).faults.mode = 'timeout';
+    const lost = (await refund(payment.id, { amountCents: 500 })).json<RefundAnswer>();
+    expect(lost.refund.status).toBe('pending');
+    sandboxOf(testApp).faults.mode = 'none';
+    // Too young: a refund whose answer may still be on its way is left alone.
+    expect(await resendPendingRefunds(testApp.context, sandboxOf(testApp))).toBe(0);
+    expect(
+      await resendPendingRefunds(testApp.context, sandboxOf(testApp), { olderThanSeconds: 0 }),
+    ).toBe(1);
+    expect(await balanceOf(invoice)).toBe(500);
+    const { refunds } = await sandboxOf(testApp).ledger();
+    expect(
+      refunds.filter((r) => r.idempotencyKey === `portico-refund-${lost.refund.id}`),
+    ).toHaveLength(1);
+  });
+
+  it('a refund the processor refuses changes nothing but the refund row', async () => {
+    const invoice = await openInvoice(2_000);
+    const payment = await cardPayment([{ invoiceId: invoice, amountCents: 2_000 }]);
+    // Someone refunded at the processor's own dashboard: it has less left than Portico thinks.
+    const charge = (await sandboxOf(testApp).ledger()).charges.find(
+      (c) => c.idempotencyKey === `portico-payment-${payment.id}`,
+    )!;
+    await sandboxOf(testApp).refund({
+      idempotencyKey: `dashboard-${payment.id}`,
+      chargeRef: charge.chargeRef,
+      amountCents: 1_500,
+    });
+    const emailsBefore = (await emailsWithTemplate('refund_issued')).length;
+    const response = await refund(payment.id, { amountCents: 1_000 });
+    expect(response.statusCode, response.body).toBe(201);
+    const answer = response.json<RefundAnswer>();
+    expect(answer.refund.status).toBe('failed');
+    expect(answer.refund.failureMessage).toMatch(/refused/);
+    expect(answer.message).toMatch(/nothing was refunded/);
+    expect(answer.payment.refundedCents).toBe(0);
+    expect(await balanceOf(invoice)).toBe(0);
+    expect((await emailsWithTemplate('refund_issued')).length).toBe(emailsBefore);
   });
 
   it('records a refund of a manual payment without the processor, credit first', async () => {

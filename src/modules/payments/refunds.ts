@@ -3,7 +3,8 @@ import type { AppContext } from '../../platform/context.js';
 import { withTransaction, type Transaction } from '../../platform/database.js';
 import { AppError } from '../../platform/errors.js';
 import { formatMoney } from '../../platform/money.js';
-import { recordAudit, type Actor } from '../audit/audit.js';
+import type { JobDefinition } from '../../platform/jobs.js';
+import { recordAudit, systemActor, type Actor } from '../audit/audit.js';
 import { linkBaseOf } from '../email/email-links.js';
 import { queueEmail } from '../email/email-queue.js';
 import { defaultNotificationRecipients } from '../email/email.service.js';
@@ -289,6 +290,51 @@ export async function retryRefund(input: {
     });
   }
   return refundOutcome(input.context, input.refundId);
+}
+
+/**
+ * Sends again, each with its own key, the refunds still pending `olderThanSeconds` after they
+ * were made (their processor answer was lost): the processor answers the first result, so
+ * this settles them without refunding twice. Answers how many were sent. What the staff chose
+ * to reopen first is not kept past the first attempt: a refund settled here reopens the newest
+ * invoices first.
+ */
+export async function resendPendingRefunds(
+  deps: Deps,
+  gateway: PaymentGateway,
+  options: { olderThanSeconds?: number } = {},
+): Promise<number> {
+  const pending = await deps.pool.query<{ id: string; amountCents: number; chargeRef: string }>(
+    `SELECT r.id, r.amount_cents AS "amountCents", p.gateway_charge_ref AS "chargeRef"
+       FROM refunds r JOIN payments p ON p.id = r.payment_id
+      WHERE r.status = 'pending' AND p.gateway_charge_ref IS NOT NULL
+        AND r.created_at < now() - make_interval(secs => $1)
+      ORDER BY r.created_at
+      LIMIT 100`,
+    [options.olderThanSeconds ?? 30],
+  );
+  for (const refund of pending.rows) {
+    await sendRefund(deps, gateway, {
+      refundId: refund.id,
+      chargeRef: refund.chargeRef,
+      amountCents: refund.amountCents,
+      actor: systemActor,
+    });
+  }
+  return pending.rows.length;
+}
+
+/** The job that settles refunds whose answer was lost, every minute (decision 28). */
+export function refundJobs(deps: Deps, gateway: PaymentGateway): JobDefinition[] {
+  return [
+    {
+      name: 'payments.resend-refunds',
+      cron: '* * * * *',
+      handle: async () => {
+        await resendPendingRefunds(deps, gateway);
+      },
+    },
+  ];
 }
 
 /**
