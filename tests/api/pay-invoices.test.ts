@@ -508,7 +508,9 @@ describe('the statement', () => {
     const preview = await staff.get(`/api/organizations/${orgA}/account-summary/preview`);
     expect(preview.statusCode, preview.body).toBe(200);
     const text: string = preview.json().text;
-    expect(text).toMatch(/Recent payments[\s\S]*\$15\.00/i);
+    expect(text).toMatch(
+      new RegExp(`Recent payments[\\s\\S]*${paid.number}[\\s\\S]*\\$15\\.00`, 'i'),
+    );
     const statementText = async () => {
       const pdf = await staff.get(`/api/organizations/${orgA}/statement.pdf`);
       expect(pdf.statusCode).toBe(200);

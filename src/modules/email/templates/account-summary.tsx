@@ -94,6 +94,9 @@ export function AccountSummaryEmail({ data, brand }: { data: AccountSummaryData;
                 <Text style={cell}>{date(payment.date)}</Text>
               </Column>
               <Column>
+                <Text style={cell}>{payment.reference}</Text>
+              </Column>
+              <Column>
                 <Text style={{ ...cell, textAlign: 'right' }}>{money(payment.amountCents)}</Text>
               </Column>
             </Row>
