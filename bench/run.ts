@@ -25,6 +25,8 @@ import { startBaseline } from './baseline.js';
 import { mailBenchmark, printMailReport, type MailResult } from './mail.js';
 import { invoiceBenchmark, printInvoiceReport, type InvoiceResult } from './invoices.js';
 import { memoryBenchmark, printMemoryReport } from './memory.js';
+import { paymentBenchmark, printPaymentReport } from './payments.js';
+import { paymentCrashProbe, printCrashReport } from './payment-crash-probe.js';
 
 const dataDir = path.resolve('data', 'bench');
 const postgresPort = 54350;
@@ -45,8 +47,12 @@ const mailMessages = Number(process.env.BENCH_MAIL_MESSAGES ?? 5_000);
 /**
  * `npm run bench -- http` (or `mail`, `invoices`) runs one part only. `memory` runs only on
  * request: it starts the compiled server as `npm start` does, with a PostgreSQL of its own.
+ * `payments` runs only on request too: it pays invoices, so it works on a database of its own
+ * (created afresh each run) next to the others; so does `payments-crash`, the probe that kills
+ * the server while it takes payments.
  */
-const only = process.argv[2] as 'mail' | 'http' | 'invoices' | 'memory' | undefined;
+const only = process.argv[2] as
+  'mail' | 'http' | 'invoices' | 'memory' | 'payments' | 'payments-crash' | undefined;
 /** The whole run is bounded: past this, it stops with an error instead of hanging. */
 const overallTimeoutMs = 20 * 60_000;
 
@@ -81,6 +87,14 @@ async function main() {
     step(`Starting PostgreSQL on 127.0.0.1:${postgresPort} (${dataDir})`);
     const embedded = await startEmbeddedPostgres({ dataDir, port: postgresPort, logger });
     cleanups.push(() => embedded.stop());
+    if (only === 'payments') {
+      printPaymentReport(await paymentBenchmark({ embedded, step }));
+      return;
+    }
+    if (only === 'payments-crash') {
+      printCrashReport(await paymentCrashProbe({ embedded, step }));
+      return;
+    }
     await ensureDatabase(embedded.connectionString('postgres'), databaseName);
     const connectionString = embedded.connectionString(databaseName);
     // No logger for the pools: at shutdown pg-pool resolves end() before its sockets close, and

@@ -49,6 +49,18 @@ export function startPortico(
 }
 
 /**
+ * Runs the server from its TypeScript source (`node --import tsx src/main.ts`, what `npm run
+ * dev` runs without the watcher), with the same clean environment as `startPortico`: for
+ * scripts that start, kill and restart it without a build.
+ */
+export function startPorticoFromSource(
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): PorticoProcess {
+  return spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], env, options);
+}
+
+/**
  * Runs `npm run portico -- <args>` (src/cli.ts) in a process of its own, with the given
  * environment on top of the same clean one as `startPortico`.
  */

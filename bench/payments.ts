@@ -1,0 +1,634 @@
+/**
+ * The payments case of npm run bench (`npm run bench -- payments`): payments per second through
+ * the portal's pay route (POST /api/portal/payments, the whole state machine of
+ * docs/decisions/0028-payment-core.md with the sandbox processor) with 32 connections, each
+ * request paying the open invoice of another organization with its own portal session, at
+ * SANDBOX_LATENCY_MS=0 and then 300; against a baseline in the same run, a bare server making
+ * the same state transitions in plain SQL. Afterwards the sandbox's ledger is compared with
+ * Portico's payments (count and sum, no key charged twice). See README.md.
+ */
+import { fork } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../src/app.js';
+import type { AppContext } from '../src/platform/context.js';
+import { loadConfig } from '../src/platform/config.js';
+import {
+  createPool,
+  runMigrations,
+  withTransaction,
+  type EmbeddedDatabase,
+  type Pool,
+} from '../src/platform/database.js';
+import { createJobQueue } from '../src/platform/jobs.js';
+import { createLogger } from '../src/platform/logger.js';
+import type { Actor } from '../src/modules/audit/audit.js';
+import { createContact } from '../src/modules/contacts/contacts.service.js';
+import { createInvoice } from '../src/modules/invoices/invoice-drafts.js';
+import { issueInvoice } from '../src/modules/invoices/invoice-lifecycle.js';
+import { updateOrganizationBilling } from '../src/modules/invoices/organization-billing.js';
+import { createOrganization } from '../src/modules/organizations/organizations.service.js';
+import { addPaymentMethod, authorizationTexts } from '../src/modules/payments/payment-methods.js';
+import { openPortalSession } from '../src/modules/portal/portal-sessions.js';
+import { portalSessionCookie } from '../src/modules/portal/portal-auth.js';
+import { businessToday } from '../src/modules/settings/business-date.js';
+import { sandboxGateway } from '../src/payment-gateway.js';
+import { createDb } from '../src/platform/database.js';
+import type { LoadOutcome, LoadPlan, LoadRequest } from './payment-load.js';
+
+/** BENCH_PAYMENT_ORGS: organizations, so payments per target (less the warm-up). */
+const organizationCount = Number(process.env.BENCH_PAYMENT_ORGS ?? 1_500);
+const connections = 32;
+/** Paid first on each target and not counted: connections, pools and JIT warm up. */
+const warmupCount = 96;
+/** A target stops starting payments after this long, whatever is left. */
+const maxSecondsPerTarget = 30;
+const latencies = [0, 300] as const;
+const databaseName = 'portico_bench_payments';
+const poolSize = 20;
+/** Each organization's invoice amount: distinct, so a payment applied twice would show. */
+export const invoiceCents = (index: number) => 10_000 + index;
+
+const benchActor: Actor = { kind: 'system', id: null, label: 'Payments benchmark' };
+
+export interface PaymentTarget {
+  name: string;
+  outcome: LoadOutcome;
+  /** SQL statements this process sent per payment (the app's or the baseline's, with pg-boss's polling). */
+  queriesPerPayment: number;
+  /** CPU this process spent per payment, in ms (PostgreSQL's own CPU is not in it). */
+  cpuMsPerPayment: number;
+}
+
+/**
+ * Counts every statement sent through pg in this process (the app, the baseline and the job
+ * queue use pg.Client underneath), to say where a payment's time goes.
+ */
+let statementsSent = 0;
+const clientQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statementsSent += 1;
+  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof clientQuery;
+
+/** Loads one target and measures what this process spent on it. */
+async function measure(name: string, plan: LoadPlan): Promise<PaymentTarget> {
+  const statementsBefore = statementsSent;
+  const cpuBefore = process.cpuUsage();
+  const outcome = await drive(plan);
+  const cpu = process.cpuUsage(cpuBefore);
+  const payments = Math.max(1, plan.warmup.length + outcome.sent);
+  return {
+    name,
+    outcome,
+    queriesPerPayment: (statementsSent - statementsBefore) / payments,
+    cpuMsPerPayment: (cpu.user + cpu.system) / 1000 / payments,
+  };
+}
+
+export interface LedgerCheck {
+  charges: number;
+  chargedCents: number;
+  payments: number;
+  paidCents: number;
+  /** Idempotency keys the sandbox holds more than one charge for (must be none). */
+  keysChargedTwice: number;
+  /** Charges no Portico payment names, and Portico's sandbox payments no charge matches. */
+  chargesWithoutPayment: number;
+  paymentsWithoutCharge: number;
+  /** Portico payments not succeeded (pending ones would be the reconciliation job's). */
+  unresolved: number;
+  /** Invoices whose paid amount differs from what their payments applied. */
+  invoicesOff: number;
+}
+
+export interface PaymentResult {
+  organizations: number;
+  setupSeconds: number;
+  targets: PaymentTarget[];
+  ledger: LedgerCheck;
+}
+
+export interface Payer {
+  index: number;
+  organizationId: string;
+  methodId: string;
+  cookie: string;
+  csrfToken: string;
+  /** Open invoices: one per target here ([baseline, app at 0 ms, app at 300 ms]). */
+  invoiceIds: string[];
+}
+
+/** Runs `task` over `items` with at most `width` at a time. */
+async function eachLimited<T>(items: T[], width: number, task: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+}
+
+/** A fresh database for the run: the ledger check compares everything in it. */
+async function freshDatabase(embedded: EmbeddedDatabase): Promise<string> {
+  const admin = new pg.Client({ connectionString: embedded.connectionString('postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${databaseName}`);
+  } finally {
+    await admin.end();
+  }
+  return embedded.connectionString(databaseName);
+}
+
+/**
+ * One payer: an organization (New Invoice emails off, so the setup does not render thousands
+ * of them), a contact with the Billing Admin profile, open invoices, a Visa 4242 saved through
+ * the sandbox's tokenization and addPaymentMethod, and a portal session opened as sign-in opens
+ * one (without the password hash, which would make the setup minutes of argon2).
+ */
+export async function createPayer(options: {
+  context: AppContext;
+  index: number;
+  serviceCategoryId: string;
+  profileId: string;
+  issueDate: string;
+  cardAuthorization: string;
+  invoicesPerPayer: number;
+}): Promise<Omit<Payer, 'csrfToken'>> {
+  const { context, index } = options;
+  const pool = context.pool;
+  const organization = await createOrganization({
+    pool,
+    actor: benchActor,
+    fields: {
+      name: `Bench Payer ${String(index).padStart(5, '0')}`,
+      addressLine1: '',
+      addressLine2: '',
+      city: '',
+      region: '',
+      postalCode: '',
+      country: 'US',
+    },
+  });
+  const organizationId = organization.id;
+  await updateOrganizationBilling({
+    pool,
+    actor: benchActor,
+    organizationId,
+    billing: { currency: 'USD', newInvoiceEmails: false },
+  });
+  const contact = await createContact({
+    pool,
+    actor: benchActor,
+    organizationId,
+    fields: { name: `Payer ${index}`, email: `payer-${index}@bench.example.com`, phone: '' },
+    accessProfileId: options.profileId,
+    isDefaultNotification: true,
+  });
+  const invoiceIds: string[] = [];
+  for (let i = 0; i < options.invoicesPerPayer; i++) {
+    const invoice = await createInvoice({
+      pool,
+      actor: benchActor,
+      input: {
+        organizationId,
+        issueDate: options.issueDate,
+        terms: 'Net 30',
+        serviceCategoryId: options.serviceCategoryId,
+        taxRateId: null,
+        lines: [
+          {
+            description: 'Managed services',
+            quantityTenThousandths: 10_000,
+            unitPriceCents: invoiceCents(index),
+            taxable: false,
+          },
+        ],
+      },
+    });
+    await issueInvoice({ context, actor: benchActor, invoiceId: invoice.id });
+    invoiceIds.push(invoice.id);
+  }
+  const gateway = sandboxGateway(context)!;
+  const token = await gateway.tokenize({
+    type: 'card',
+    number: '4242424242424242',
+    expMonth: 12,
+    expYear: 2034,
+    cvc: '123',
+    name: `Payer ${index}`,
+  });
+  const method = await addPaymentMethod({
+    pool,
+    gateway,
+    logger: context.logger,
+    actor: { kind: 'contact', id: contact.id, label: `Payer ${index} (portal)` },
+    organizationId,
+    input: {
+      type: 'card',
+      token: token.token,
+      friendlyName: 'Company card',
+      billingName: `Payer ${index}`,
+      billingAddressLine1: '',
+      billingAddressLine2: '',
+      billingCity: '',
+      billingRegion: '',
+      billingPostalCode: '',
+      billingCountry: 'US',
+      authorizationText: options.cardAuthorization,
+      agreed: true,
+      makeDefault: true,
+    },
+    authorizedBy: { contactId: contact.id, staffId: null, ip: '127.0.0.1' },
+  });
+  const session = await withTransaction(pool, ({ client }) =>
+    openPortalSession(client, {
+      contactId: contact.id,
+      organizationId,
+      absoluteHours: 12,
+      ip: '127.0.0.1',
+      userAgent: 'payments benchmark',
+    }),
+  );
+  return {
+    index,
+    organizationId,
+    methodId: method.id,
+    cookie: `${portalSessionCookie}=${session}`,
+    invoiceIds,
+  };
+}
+
+/** The CSRF token the portal's session answer gives this session, with its cookie. */
+export async function withCsrf(appUrl: string, payer: Omit<Payer, 'csrfToken'>): Promise<Payer> {
+  const response = await fetch(`${appUrl}/api/portal/session`, {
+    headers: { cookie: payer.cookie },
+  });
+  if (response.status !== 200) {
+    throw new Error(`portal session refused (${response.status}): ${await response.text()}`);
+  }
+  const { csrfToken } = (await response.json()) as { csrfToken: string };
+  const csrfCookie = response.headers
+    .getSetCookie()
+    .map((header) => header.split(';')[0]!)
+    .find((cookie) => cookie.startsWith('portico_csrf='));
+  if (!csrfCookie) throw new Error('the portal session answer set no portico_csrf cookie');
+  return { ...payer, cookie: `${payer.cookie}; ${csrfCookie}`, csrfToken };
+}
+
+/** Pay Selected for one invoice in full, as the portal sends it (with its Idempotency-Key). */
+export function payRequest(payer: Payer, target: number): LoadRequest {
+  return {
+    path: '/api/portal/payments',
+    headers: {
+      cookie: payer.cookie,
+      'x-csrf-token': payer.csrfToken,
+      'content-type': 'application/json',
+      'idempotency-key': `bench-${target}-${payer.index}`,
+    },
+    body: JSON.stringify({
+      paymentMethodId: payer.methodId,
+      allocations: [
+        { invoiceId: payer.invoiceIds[target]!, amountCents: invoiceCents(payer.index) },
+      ],
+    }),
+  };
+}
+
+/**
+ * The baseline: a bare Fastify server (no plugins, no session, no validation, no processor, no
+ * audit, no emails) whose handler makes the pay route's state transitions in plain SQL, in the
+ * same two transactions: the invoice locked, the payment inserted pending with its allocation
+ * in flight; then the payment succeeded, the allocation settled and the invoice's paid amount
+ * raised. Its payments carry no gateway, so the ledger check leaves them out.
+ */
+async function startBaseline(pool: Pool) {
+  const app = Fastify({ logger: false });
+  app.post<{
+    Body: { paymentMethodId: string; allocations: { invoiceId: string; amountCents: number }[] };
+  }>('/api/portal/payments', async (request, reply) => {
+    const { invoiceId, amountCents } = request.body.allocations[0]!;
+    const paymentId = await withTransaction(pool, async ({ client }) => {
+      const invoice = await client.query<{ organizationId: string; currency: string }>(
+        `SELECT organization_id AS "organizationId", currency FROM invoices
+          WHERE id = $1 AND state = 'issued' AND balance_cents >= $2 FOR UPDATE`,
+        [invoiceId, amountCents],
+      );
+      if (!invoice.rows[0]) return null;
+      const inserted = await client.query<{ id: string }>(
+        `INSERT INTO payments (number, organization_id, source, status, amount_cents, currency,
+                               payment_method_id, method_type, method_label, idempotency_key)
+         VALUES ('B-' || nextval('payment_number_seq'), $1, 'portal', 'pending', $2, $3, $4,
+                 'card', 'Visa •••• 4242', 'bench-baseline-' || gen_random_uuid())
+         RETURNING id`,
+        [
+          invoice.rows[0].organizationId,
+          amountCents,
+          invoice.rows[0].currency,
+          request.body.paymentMethodId,
+        ],
+      );
+      const id = inserted.rows[0]!.id;
+      await client.query(
+        `INSERT INTO payment_allocations (payment_id, invoice_id, amount_cents, applied_cents, in_flight)
+         VALUES ($1, $2, $3, $3, true)`,
+        [id, invoiceId, amountCents],
+      );
+      return id;
+    });
+    if (!paymentId) return reply.status(404).send({ error: 'not found' });
+    await withTransaction(pool, async ({ client }) => {
+      await client.query(
+        `UPDATE payments SET status = 'succeeded', settled_at = now(), updated_at = now() WHERE id = $1`,
+        [paymentId],
+      );
+      await client.query(`UPDATE payment_allocations SET in_flight = false WHERE payment_id = $1`, [
+        paymentId,
+      ]);
+      await client.query(
+        `UPDATE invoices SET amount_paid_cents = amount_paid_cents + $2,
+                paid_at = CASE WHEN total_cents <= amount_paid_cents + $2 THEN now() END,
+                updated_at = now()
+          WHERE id = $1`,
+        [invoiceId, amountCents],
+      );
+    });
+    return reply.status(201).send({ payment: { id: paymentId, status: 'succeeded' } });
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    close: () => app.close(),
+  };
+}
+
+/** Runs one load plan in the driver process (bench/payment-load.ts). */
+function drive(plan: LoadPlan): Promise<LoadOutcome> {
+  const child = fork(path.resolve(import.meta.dirname, 'payment-load.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (outcome) => resolve(outcome as LoadOutcome));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the load driver ended with exit code ${code}`));
+    });
+    child.send(plan);
+  });
+}
+
+/** The app as npm start builds it, with the sandbox at `latencyMs`, on a port of its own. */
+async function startApp(connectionString: string, pool: Pool, latencyMs: number) {
+  const silent = createLogger('silent');
+  const jobs = createJobQueue(connectionString, silent);
+  await jobs.start();
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: path.resolve('data', 'bench'),
+    DATABASE_URL: connectionString,
+    SANDBOX_LATENCY_MS: String(latencyMs),
+  });
+  const context: AppContext = { config, pool, jobs, logger: silent };
+  const app = await buildApp(context);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    context,
+    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    close: async () => {
+      await app.close();
+      await jobs.stop({ graceful: false, wait: true });
+    },
+  };
+}
+
+/**
+ * Compares the sandbox's ledger (its own tables, read through its gateway) with Portico's
+ * sandbox payments and the invoices they paid.
+ */
+async function checkLedger(context: AppContext): Promise<LedgerCheck> {
+  const { charges } = await sandboxGateway(context)!.ledger();
+  const payments = (
+    await context.pool.query<{ key: string; amountCents: number; status: string }>(
+      `SELECT idempotency_key AS key, amount_cents AS "amountCents", status
+         FROM payments WHERE gateway = 'sandbox'`,
+    )
+  ).rows;
+  const byKey = new Map<string, number>();
+  for (const charge of charges) {
+    byKey.set(charge.idempotencyKey, (byKey.get(charge.idempotencyKey) ?? 0) + 1);
+  }
+  const paymentKeys = new Set(payments.map((p) => p.key));
+  const invoicesOff = (
+    await context.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM invoices i
+        WHERE i.amount_paid_cents <> coalesce(
+          (SELECT sum(a.amount_cents) FROM payment_allocations a
+             JOIN payments p ON p.id = a.payment_id
+            WHERE a.invoice_id = i.id AND p.status IN ('succeeded', 'processing')), 0)`,
+    )
+  ).rows[0]!.n;
+  return {
+    charges: charges.length,
+    chargedCents: charges
+      .filter((c) => c.status === 'succeeded')
+      .reduce((sum, c) => sum + c.amountCents, 0),
+    payments: payments.length,
+    paidCents: payments
+      .filter((p) => p.status === 'succeeded')
+      .reduce((sum, p) => sum + p.amountCents, 0),
+    keysChargedTwice: [...byKey.values()].filter((n) => n > 1).length,
+    chargesWithoutPayment: charges.filter((c) => !paymentKeys.has(c.idempotencyKey)).length,
+    paymentsWithoutCharge: payments.filter((p) => !byKey.has(p.key)).length,
+    unresolved: payments.filter((p) => p.status !== 'succeeded').length,
+    invoicesOff,
+  };
+}
+
+export async function paymentBenchmark(options: {
+  embedded: EmbeddedDatabase;
+  step: (message: string) => void;
+}): Promise<PaymentResult> {
+  const { step } = options;
+  const connectionString = await freshDatabase(options.embedded);
+  const pool = createPool(connectionString, undefined, poolSize);
+  const cleanups: (() => Promise<unknown>)[] = [() => pool.end()];
+  try {
+    await runMigrations(pool);
+    // The first app serves the setup (its gateway tokenizes and saves the cards) and the CSRF
+    // tokens, which are bound to the session cookie, not to the process.
+    const setupApp = await startApp(connectionString, pool, 0);
+    cleanups.push(setupApp.close);
+    const { context } = setupApp;
+    const profileId = (
+      await pool.query<{ id: string }>(
+        `SELECT id FROM access_profiles WHERE name = 'Billing Admin'`,
+      )
+    ).rows[0]!.id;
+    // The installation's first service category (the migrations create the default ones).
+    const category = (
+      await pool.query<{ id: string }>(
+        `SELECT id FROM service_categories WHERE archived_at IS NULL ORDER BY position LIMIT 1`,
+      )
+    ).rows[0]!;
+    const issueDate = await businessToday(pool);
+    const cardAuthorization = (await authorizationTexts(createDb(pool))).card;
+
+    const targetCount = 1 + latencies.length;
+    step(
+      `Creating ${organizationCount} organizations, each with ${targetCount} open invoices, a saved card and a portal session`,
+    );
+    const started = performance.now();
+    const payers: Payer[] = [];
+    await eachLimited(
+      Array.from({ length: organizationCount }, (_, index) => index),
+      8,
+      async (index) => {
+        const payer = await createPayer({
+          context,
+          index,
+          serviceCategoryId: category.id,
+          profileId,
+          issueDate,
+          cardAuthorization,
+          invoicesPerPayer: targetCount,
+        });
+        payers.push(await withCsrf(setupApp.url, payer));
+      },
+    );
+    payers.sort((a, b) => a.index - b.index);
+    const setupSeconds = (performance.now() - started) / 1000;
+    step(`Setup took ${setupSeconds.toFixed(1)} s`);
+    await pool.query('VACUUM ANALYZE');
+
+    const plan = (baseUrl: string, target: number): LoadPlan => {
+      const requests = payers.map((payer) => payRequest(payer, target));
+      return {
+        baseUrl,
+        connections,
+        maxSeconds: maxSecondsPerTarget,
+        warmup: requests.slice(0, warmupCount),
+        requests: requests.slice(warmupCount),
+      };
+    };
+
+    const targets: PaymentTarget[] = [];
+    const basePool = createPool(connectionString, undefined, poolSize);
+    cleanups.push(() => basePool.end());
+    const baseline = await startBaseline(basePool);
+    step(`Load: baseline (the same state transitions in plain SQL), ${connections} connections`);
+    targets.push(await measure('baseline (SQL)', plan(baseline.url, 0)));
+    await baseline.close();
+
+    for (const [offset, latencyMs] of latencies.entries()) {
+      // The setup's app is the one at 0 ms; the next latency gets an app of its own.
+      const app = latencyMs === 0 ? setupApp : await startApp(connectionString, pool, latencyMs);
+      if (app !== setupApp) cleanups.push(app.close);
+      step(`Load: the pay route, SANDBOX_LATENCY_MS=${latencyMs}, ${connections} connections`);
+      targets.push(await measure(`pay route, sandbox ${latencyMs} ms`, plan(app.url, offset + 1)));
+    }
+
+    step('Comparing the sandbox ledger with Portico’s payments');
+    const ledger = await checkLedger(context);
+    return { organizations: organizationCount, setupSeconds, targets, ledger };
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => console.error('while stopping:', error));
+    }
+  }
+}
+
+export function printPaymentReport(result: PaymentResult) {
+  const base = result.targets.find((t) => t.name.startsWith('baseline'))!.outcome;
+  const perSecond = (o: LoadOutcome) => o.completed / o.seconds;
+  console.log(
+    `\nPayments (${connections} connections; each request pays one open invoice of another ` +
+      `organization with its own portal session; ${result.organizations} organizations, ` +
+      `${warmupCount} payments of warm-up per target)\n`,
+  );
+  const header = [
+    'target',
+    'payments',
+    'payments/s',
+    'p50 ms',
+    'p99 ms',
+    'non-2xx',
+    'of baseline',
+    'SQL/payment',
+    'CPU ms/payment',
+  ];
+  const rows = result.targets.map((t) => {
+    const o = t.outcome;
+    const failed = o.sent - o.completed;
+    return [
+      t.name,
+      String(o.completed),
+      perSecond(o).toFixed(0),
+      o.p50.toFixed(1),
+      o.p99.toFixed(1),
+      String(failed),
+      t.outcome === base ? '' : `${((perSecond(o) / perSecond(base)) * 100).toFixed(0)} %`,
+      t.queriesPerPayment.toFixed(1),
+      t.cpuMsPerPayment.toFixed(1),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+  console.log(
+    `(SQL/payment: statements this process sent per payment, the job queue's polling included; ` +
+      `CPU ms/payment: this process's CPU per payment, PostgreSQL's not included)`,
+  );
+
+  const zero = result.targets.find((t) => t.name.endsWith(' 0 ms'));
+  if (zero) {
+    const ratio = perSecond(zero.outcome) / perSecond(base);
+    console.log(
+      `\nAim: the pay route at 0 ms keeps at least 50 % of the SQL baseline: ` +
+        `${(ratio * 100).toFixed(0)} % ${ratio >= 0.5 ? 'met' : 'NOT MET'}`,
+    );
+  }
+  const slow = result.targets.find((t) => t.name.endsWith(' 300 ms'));
+  if (slow) {
+    console.log(
+      `At 300 ms per processor call, ${connections} connections can pay at most about ` +
+        `${(connections / 0.3).toFixed(0)} per second (Little's law): ` +
+        `${perSecond(slow.outcome).toFixed(0)} per second measured.`,
+    );
+  }
+
+  const l = result.ledger;
+  const agree =
+    l.keysChargedTwice === 0 &&
+    l.chargesWithoutPayment === 0 &&
+    l.paymentsWithoutCharge === 0 &&
+    l.charges === l.payments &&
+    l.chargedCents === l.paidCents &&
+    l.invoicesOff === 0;
+  console.log(
+    `\nLedger check: the sandbox holds ${l.charges} charges (${l.chargedCents} cents succeeded), ` +
+      `Portico ${l.payments} sandbox payments (${l.paidCents} cents succeeded); ` +
+      `${l.keysChargedTwice} keys charged twice, ${l.chargesWithoutPayment} charges without a payment, ` +
+      `${l.paymentsWithoutCharge} payments without a charge, ${l.unresolved} payments not succeeded, ` +
+      `${l.invoicesOff} invoices whose paid amount differs from their payments: ` +
+      (agree ? 'they agree, zero double charges' : '!!! THEY DISAGREE !!!'),
+  );
+  for (const t of result.targets) {
+    const o = t.outcome;
+    if (o.sent - o.completed === 0) continue;
+    console.log(
+      `\n  !!! WARNING: ${t.name}: ${o.sent - o.completed} requests did not succeed ` +
+        `(${JSON.stringify(o.statuses)}, ${o.errors} connection errors). First answers: ` +
+        `${JSON.stringify(o.samples)} !!!`,
+    );
+  }
+}
