@@ -419,6 +419,26 @@ describe('credits', () => {
     expect(elsewhere.statusCode).toBe(404);
     expect(await balanceOf(invoice)).toBe(900_000);
   });
+
+  it('two applications of the same credit at once never use it twice', async () => {
+    const first = await openInvoice(5_000, orgB);
+    const second = await openInvoice(5_000, orgB);
+    const recorded = await recordManual({ amountCents: 5_000, allocations: [] }, orgB);
+    expect(recorded.statusCode, recorded.body).toBe(201);
+    const answers = await Promise.all(
+      [first, second].map((invoiceId) =>
+        billing.post(`/api/organizations/${orgB}/credits/apply`, {
+          allocations: [{ invoiceId, amountCents: 5_000 }],
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 400]);
+    expect((await balanceOf(first)) + (await balanceOf(second))).toBe(5_000);
+    const tab = (await billing.get(`/api/organizations/${orgB}/payments`)).json<
+      Answer<typeof organizationPaymentsAnswer>
+    >();
+    expect(tab.credits).toEqual([]);
+  });
 });
 
 describe('the Transactions list', () => {

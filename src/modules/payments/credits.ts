@@ -50,14 +50,22 @@ export async function applyCredit(options: {
       invoiceIds: options.allocations.map((a) => a.invoiceId),
     });
     const { totalCents } = checkAllocations(options.allocations, invoices);
-    // The payments holding credit, oldest first, locked so two applications never use it twice.
+    // The payments that may hold credit, locked (oldest first) so two applications, or an
+    // application and a refund, never use the same money twice.
+    await tx.client.query(
+      `SELECT id FROM payments
+        WHERE organization_id = $1 AND status = 'succeeded' AND currency = $2
+        ORDER BY created_at, id
+          FOR UPDATE`,
+      [options.organizationId, currency],
+    );
+    // Read after the locks, by a statement of its own: it sees what the holders committed.
     const sources = (
       await tx.client.query<{ id: string; number: string; unappliedCents: number }>(
         `SELECT p.id, p.number, (${unappliedSql})::bigint AS "unappliedCents"
            FROM payments p
           WHERE p.organization_id = $1 AND p.status = 'succeeded' AND p.currency = $2
-          ORDER BY p.created_at, p.id
-            FOR UPDATE`,
+          ORDER BY p.created_at, p.id`,
         [options.organizationId, currency],
       )
     ).rows.filter((p) => p.unappliedCents > 0);
