@@ -126,6 +126,7 @@ describe('staff payments', () => {
     await dialog.getByLabel('Reason').fill('Help desk hours billed twice');
     await dialog.getByRole('button', { name: 'Refund' }).click();
     await dialog.waitFor({ state: 'hidden' });
+    await staff.getByText(/^Refunded\. The client is sent a Refund Issued email/).waitFor();
     await staff.getByText('Help desk hours billed twice').waitFor();
     // The newest invoice reopens by what was refunded.
     expect(await balanceOf(invoices.support)).toBe(2_500);

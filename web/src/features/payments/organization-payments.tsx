@@ -14,6 +14,7 @@ import {
   Title,
   VisuallyHidden,
 } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { ApiError } from '../../api/client';
 import { notifyError, notifySuccess } from '../../api/errors';
 import { DateField } from '../../components/date-field';
@@ -34,6 +35,7 @@ import {
   useRecordManualPayment,
   useRefundPayment,
   useRetryRefund,
+  type RefundAnswer,
   type StaffPayment,
   type StaffRefund,
 } from './staff-payments-api';
@@ -167,6 +169,16 @@ export function OrganizationPayments({ organizationId }: { organizationId: strin
   );
 }
 
+/**
+ * Says how a refund went: green when refunded, red when the processor refused it (nothing was
+ * refunded), yellow while the processor has not confirmed it.
+ */
+function notifyRefund(answer: RefundAnswer) {
+  const color = { succeeded: 'green', failed: 'red', pending: 'yellow' }[answer.refund.status];
+  const failure = answer.refund.failureMessage ? ` ${answer.refund.failureMessage}` : '';
+  notifications.show({ color, message: `${answer.message}${failure}` });
+}
+
 /** What can still be refunded on a payment: only a completed one, less what was refunded. */
 const refundable = (p: StaffPayment) =>
   p.status === 'succeeded' ? p.amountCents - p.refundedCents : 0;
@@ -290,7 +302,7 @@ function RefundsSection(props: {
                     loading={retry.isPending}
                     onClick={() =>
                       retry.mutate(refund.id, {
-                        onSuccess: (answer) => notifySuccess(answer.message),
+                        onSuccess: notifyRefund,
                         onError: (error) => notifyError(error, 'Refund not sent'),
                       })
                     }
@@ -328,7 +340,7 @@ function RefundModal(props: {
       { paymentId: payment.id, amountCents: parsed.value, reason },
       {
         onSuccess: (answer) => {
-          notifySuccess(answer.message);
+          notifyRefund(answer);
           props.onClose();
         },
         onError: (error) => {
