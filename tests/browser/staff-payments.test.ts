@@ -122,23 +122,28 @@ describe('staff payments', () => {
     await dialog.getByText(/Amount .*decimals/).waitFor();
     expect(await balanceOf(invoices.support)).toBe(0);
 
+    // Staff choose which invoice reopens: the older one, not the newest.
+    await dialog.getByRole('checkbox', { name: /INV-KC-1/ }).check();
     await amount.fill('25.00');
     await dialog.getByLabel('Reason').fill('Help desk hours billed twice');
     await dialog.getByRole('button', { name: 'Refund' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await staff.getByText(/^Refunded\. The client is sent a Refund Issued email/).waitFor();
     await staff.getByText('Help desk hours billed twice').waitFor();
-    // The newest invoice reopens by what was refunded.
-    expect(await balanceOf(invoices.support)).toBe(2_500);
-    expect(await balanceOf(invoices.hosting)).toBe(0);
+    // The organization's audit log says who refunded what.
+    await staff.getByRole('tab', { name: 'Audit Log' }).click();
+    await staff.getByText(`Refunded on payment ${paymentNumber}`).waitFor();
+    // The invoice staff chose reopens by what was refunded.
+    expect(await balanceOf(invoices.hosting)).toBe(2_500);
+    expect(await balanceOf(invoices.support)).toBe(0);
 
     const client = await app.newPage();
     await portalSignIn(client);
     await client.goto(`${baseUrl}/portal/billing/invoices`);
-    const row = client.getByRole('row', { name: /INV-KC-2/ });
+    const row = client.getByRole('row', { name: /INV-KC-1/ });
     await row.waitFor();
     expect(await row.textContent()).toContain('$25.00');
-    expect(await client.getByRole('row', { name: /INV-KC-1/ }).count()).toBe(0);
+    expect(await client.getByRole('row', { name: /INV-KC-2/ }).count()).toBe(0);
   });
 
   it('staff record a check for more than is owed; the client sees the credit', async () => {
@@ -149,15 +154,15 @@ describe('staff payments', () => {
     const dialog = staff.getByRole('dialog', { name: 'Record Payment' });
     await dialog.getByLabel('Reference').fill('Ček 1047');
     await dialog.getByLabel('Amount received (USD)').fill('40');
-    await dialog.getByLabel(/Apply to INV-KC-2/).fill('30');
+    await dialog.getByLabel(/Apply to INV-KC-1/).fill('30');
     await dialog.getByRole('button', { name: 'Record Payment' }).click();
     // Over the invoice's balance: said under the invoice's box.
-    await dialog.getByText(/Amount is more than the balance of INV-KC-2/).waitFor();
-    await dialog.getByLabel(/Apply to INV-KC-2/).fill('25');
+    await dialog.getByText(/Amount is more than the balance of INV-KC-1/).waitFor();
+    await dialog.getByLabel(/Apply to INV-KC-1/).fill('25');
     await dialog.getByRole('button', { name: 'Record Payment' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await staff.getByLabel('Unapplied credit', { exact: true }).getByText('$15.00').waitFor();
-    expect(await balanceOf(invoices.support)).toBe(0);
+    expect(await balanceOf(invoices.hosting)).toBe(0);
 
     const client = await app.newPage();
     await portalSignIn(client);

@@ -21,6 +21,18 @@ const actionWords: Record<string, string> = {
   'payment_method.default_set': 'Made the default payment method:',
   'payment_method.removed': 'Removed payment method',
   'payment_method.unlocked': 'Unlocked payment method',
+  'payment.started': 'Started payment',
+  'payment.succeeded': 'Payment succeeded:',
+  'payment.processing': 'Bank payment processing:',
+  'payment.failed': 'Payment failed:',
+  'payment.settled': 'Bank payment settled:',
+  'payment.returned': 'Bank payment returned:',
+  'payment.recorded': 'Recorded payment',
+  'refund.started': 'Sent a refund of payment',
+  'refund.recorded': 'Recorded a refund of payment',
+  'refund.succeeded': 'Refunded on payment',
+  'refund.failed': 'Refund refused by the processor for payment',
+  'credit.applied': 'Applied unapplied credit of payment',
 };
 
 export function describeAction(event: AuditEvent, contactName?: string): string {
@@ -35,7 +47,11 @@ export function describeAction(event: AuditEvent, contactName?: string): string 
     return name ? `${words} ${name}` : `${words} a contact`;
   }
   // "Office card (Visa •••• 4242)", as it was named then.
-  if (event.entityType === 'payment_method' && event.entityLabel) {
+  // "Refunded on payment P-000123".
+  if (
+    (event.entityType === 'payment_method' || event.entityType === 'payment') &&
+    event.entityLabel
+  ) {
     return `${words} ${event.entityLabel}`;
   }
   return words;

@@ -3,6 +3,7 @@ import {
   Alert,
   Badge,
   Button,
+  Checkbox,
   Group,
   Modal,
   Select,
@@ -331,13 +332,21 @@ function RefundModal(props: {
   const [amount, setAmount] = useState(minorToInput(left, payment.currency));
   const [reason, setReason] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
+  /** The invoices to reopen first, in the order they were ticked. */
+  const [reopenFirst, setReopenFirst] = useState<string[]>([]);
   const refund = useRefundPayment(props.organizationId);
+  const paid = payment.allocations.filter((a) => a.amountCents > 0);
 
   const submit = () => {
     const parsed = parseAmount(amount, payment.currency);
     if (!parsed.ok) return setErrors({ amountCents: `Amount ${parsed.message}` });
     refund.mutate(
-      { paymentId: payment.id, amountCents: parsed.value, reason },
+      {
+        paymentId: payment.id,
+        amountCents: parsed.value,
+        reason,
+        ...(reopenFirst.length ? { invoiceIds: reopenFirst } : {}),
+      },
       {
         onSuccess: (answer) => {
           notifyRefund(answer);
@@ -366,7 +375,8 @@ function RefundModal(props: {
             {payment.source === 'manual'
               ? 'This payment came in outside the processor: the refund records money you returned yourself.'
               : 'The refund goes back through the payment processor.'}{' '}
-            Unapplied credit is refunded first, then the newest invoices reopen.
+            Unapplied credit is refunded first, then the invoices you tick below in that order, else
+            the newest invoices, reopen.
           </Text>
           <TextInput
             label={`Amount to refund (${payment.currency})`}
@@ -376,6 +386,28 @@ function RefundModal(props: {
             required
             data-autofocus
           />
+          {paid.length > 1 && (
+            <Stack gap={4} role="group" aria-label="Reopen first">
+              <Text size="sm" fw={500}>
+                Reopen first
+              </Text>
+              {paid.map((allocation) => (
+                <Checkbox
+                  key={allocation.invoiceId}
+                  label={`${allocation.invoiceNumber} (${formatMoney(allocation.amountCents, payment.currency)} paid)`}
+                  checked={reopenFirst.includes(allocation.invoiceId)}
+                  onChange={(event) => {
+                    const checked = event.currentTarget.checked;
+                    setReopenFirst((current) =>
+                      checked
+                        ? [...current, allocation.invoiceId]
+                        : current.filter((id) => id !== allocation.invoiceId),
+                    );
+                  }}
+                />
+              ))}
+            </Stack>
+          )}
           <Textarea
             label="Reason"
             value={reason}
