@@ -279,7 +279,8 @@ export async function paymentCrashProbe(options: {
   }
 }
 
-export function printCrashReport(result: { rounds: CrashRound[]; check: CrashCheck }) {
+/** Prints the report; answers whether the ledger, the payments and the invoices agree. */
+export function printCrashReport(result: { rounds: CrashRound[]; check: CrashCheck }): boolean {
   console.log('\nPayments under SIGKILL (each round: one payment per organization, then a kill)\n');
   for (const [index, round] of result.rounds.entries()) {
     console.log(
@@ -307,4 +308,5 @@ export function printCrashReport(result: { rounds: CrashRound[]; check: CrashChe
       `them after 10 minutes).`,
   );
   console.log(agree ? '  They agree: zero double charges.' : '  !!! THEY DISAGREE !!!');
+  return agree;
 }

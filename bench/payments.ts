@@ -542,7 +542,8 @@ export async function paymentBenchmark(options: {
   }
 }
 
-export function printPaymentReport(result: PaymentResult) {
+/** Prints the report; answers whether the ledger and the payments agree. */
+export function printPaymentReport(result: PaymentResult): boolean {
   const base = result.targets.find((t) => t.name.startsWith('baseline'))!.outcome;
   const perSecond = (o: LoadOutcome) => o.completed / o.seconds;
   console.log(
@@ -631,4 +632,5 @@ export function printPaymentReport(result: PaymentResult) {
         `${JSON.stringify(o.samples)} !!!`,
     );
   }
+  return agree;
 }

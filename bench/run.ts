@@ -88,11 +88,15 @@ async function main() {
     const embedded = await startEmbeddedPostgres({ dataDir, port: postgresPort, logger });
     cleanups.push(() => embedded.stop());
     if (only === 'payments') {
-      printPaymentReport(await paymentBenchmark({ embedded, step }));
+      if (!printPaymentReport(await paymentBenchmark({ embedded, step }))) {
+        throw new Error('the sandbox ledger and Portico’s payments disagree (see above)');
+      }
       return;
     }
     if (only === 'payments-crash') {
-      printCrashReport(await paymentCrashProbe({ embedded, step }));
+      if (!printCrashReport(await paymentCrashProbe({ embedded, step }))) {
+        throw new Error('the sandbox ledger and Portico’s payments disagree (see above)');
+      }
       return;
     }
     await ensureDatabase(embedded.connectionString('postgres'), databaseName);
