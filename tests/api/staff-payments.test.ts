@@ -269,14 +269,19 @@ describe('refunds', () => {
   });
 
   it('a lost answer leaves the refund pending, and sending it again refunds once', async () => {
-    const invoice = await openInvoice(2_000);
-    const payment = await cardPayment([{ invoiceId: invoice, amountCents: 2_000 }]);
+    const older = await openInvoice(1_000, orgA, '2026-01-02');
+    const newer = await openInvoice(1_000, orgA, '2026-01-09');
+    const payment = await cardPayment([
+      { invoiceId: older, amountCents: 1_000 },
+      { invoiceId: newer, amountCents: 1_000 },
+    ]);
     sandboxOf(testApp).faults.mode = 'timeout';
-    const lost = await refund(payment.id, { amountCents: 2_000 });
+    // Staff choose the older invoice to reopen; the answer is lost on the way back.
+    const lost = await refund(payment.id, { amountCents: 2_000, invoiceIds: [older] });
     expect(lost.statusCode, lost.body).toBe(202);
     const pending = lost.json<RefundAnswer>();
     expect(pending.refund.status).toBe('pending');
-    expect(await balanceOf(invoice)).toBe(0);
+    expect(await balanceOf(older)).toBe(0);
     // Still counted: no second refund fits.
     expectFieldErrors(await refund(payment.id, { amountCents: 1 }), ['amountCents']);
 
@@ -286,11 +291,29 @@ describe('refunds', () => {
     );
     expect(retried.statusCode, retried.body).toBe(200);
     expect(retried.json<RefundAnswer>().refund.status).toBe('succeeded');
-    expect(await balanceOf(invoice)).toBe(2_000);
+    expect(await balanceOf(older)).toBe(1_000);
+    expect(await balanceOf(newer)).toBe(1_000);
     const { refunds } = await sandboxOf(testApp).ledger();
     expect(
       refunds.filter((r) => r.idempotencyKey === `portico-refund-${pending.refund.id}`),
     ).toHaveLength(1);
+  });
+
+  it('a refund sent again reopens the invoice staff chose first', async () => {
+    const older = await openInvoice(1_000, orgA, '2026-01-02');
+    const newer = await openInvoice(1_000, orgA, '2026-01-09');
+    const payment = await cardPayment([
+      { invoiceId: older, amountCents: 1_000 },
+      { invoiceId: newer, amountCents: 1_000 },
+    ]);
+    sandboxOf(testApp).faults.mode = 'timeout';
+    const lost = (
+      await refund(payment.id, { amountCents: 600, invoiceIds: [older] })
+    ).json<RefundAnswer>();
+    sandboxOf(testApp).faults.mode = 'none';
+    await billing.post(`/api/organizations/${orgA}/refunds/${lost.refund.id}/retry`);
+    expect(await balanceOf(older)).toBe(600);
+    expect(await balanceOf(newer)).toBe(0);
   });
 
   it('the reconciliation job sends a refund with a lost answer again, refunding once', async () => {

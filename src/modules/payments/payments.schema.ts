@@ -228,6 +228,8 @@ export const refunds = pgTable(
     idempotencyKey: text('idempotency_key').notNull().unique(),
     gatewayRefundRef: text('gateway_refund_ref'),
     reason: text('reason').notNull().default(''),
+    /** The invoices staff chose to reopen first, in order; null: the newest first. */
+    reopenInvoiceIds: uuid('reopen_invoice_ids').array(),
     failureMessage: text('failure_message'),
     createdByStaffId: uuid('created_by_staff_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -163,8 +163,8 @@ export async function refundPayment(input: RefundPaymentInput): Promise<RefundOu
     }
     await tx.client.query(
       `INSERT INTO refunds (id, payment_id, amount_cents, status, idempotency_key, reason,
-                            created_by_staff_id)
-       VALUES ($1, $2, $3, 'pending', $4, $5, $6)`,
+                            created_by_staff_id, reopen_invoice_ids)
+       VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7::uuid[])`,
       [
         refundId,
         payment.id,
@@ -173,6 +173,8 @@ export async function refundPayment(input: RefundPaymentInput): Promise<RefundOu
         `portico-refund-${refundId}`,
         input.reason,
         input.actor.id,
+        // Kept with the refund, so a refund settled later reopens what staff chose.
+        input.invoiceIds ?? null,
       ],
     );
     await recordAudit(tx.db, input.actor, {
@@ -193,7 +195,6 @@ export async function refundPayment(input: RefundPaymentInput): Promise<RefundOu
       await applyRefundResult(tx, context, {
         refundId,
         result: { status: 'succeeded', refundRef: null, failureMessage: null },
-        invoiceIds: input.invoiceIds,
         actor: input.actor,
       });
     }
@@ -204,7 +205,6 @@ export async function refundPayment(input: RefundPaymentInput): Promise<RefundOu
       refundId,
       chargeRef: started.chargeRef!,
       amountCents: input.amountCents,
-      invoiceIds: input.invoiceIds,
       actor: input.actor,
     });
   }
@@ -225,7 +225,6 @@ async function sendRefund(
     refundId: string;
     chargeRef: string;
     amountCents: number;
-    invoiceIds?: string[] | undefined;
     actor: Actor;
   },
 ): Promise<void> {
@@ -250,7 +249,6 @@ async function sendRefund(
     applyRefundResult(tx, context, {
       refundId: options.refundId,
       result,
-      invoiceIds: options.invoiceIds,
       actor: options.actor,
     }),
   );
@@ -295,9 +293,8 @@ export async function retryRefund(input: {
 /**
  * Sends again, each with its own key, the refunds still pending `olderThanSeconds` after they
  * were made (their processor answer was lost): the processor answers the first result, so
- * this settles them without refunding twice. Answers how many were sent. What the staff chose
- * to reopen first is not kept past the first attempt: a refund settled here reopens the newest
- * invoices first.
+ * this settles them without refunding twice (reopening what staff chose, kept with the refund).
+ * Answers how many were sent.
  */
 export async function resendPendingRefunds(
   deps: Deps,
@@ -348,14 +345,18 @@ async function applyRefundResult(
   options: {
     refundId: string;
     result: Pick<RefundResult, 'status' | 'failureMessage'> & { refundRef: string | null };
-    invoiceIds?: string[] | undefined;
     actor: Actor;
   },
 ): Promise<void> {
   const refund = (
-    await tx.client.query<{ paymentId: string; organizationId: string; amountCents: number }>(
+    await tx.client.query<{
+      paymentId: string;
+      organizationId: string;
+      amountCents: number;
+      reopenInvoiceIds: string[] | null;
+    }>(
       `SELECT r.payment_id AS "paymentId", p.organization_id AS "organizationId",
-              r.amount_cents AS "amountCents"
+              r.amount_cents AS "amountCents", r.reopen_invoice_ids AS "reopenInvoiceIds"
          FROM refunds r JOIN payments p ON p.id = r.payment_id
         WHERE r.id = $1`,
       [options.refundId],
@@ -408,7 +409,7 @@ async function applyRefundResult(
     // What the refund takes beyond the unapplied credit (amount − old refunded − allocated).
     amountCents: refund.amountCents,
     amountPaidCents: payment.amountCents - payment.refundedCents,
-    invoiceIds: options.invoiceIds,
+    invoiceIds: refund.reopenInvoiceIds ?? undefined,
   });
   await audit('refund.succeeded', {
     amountCents: refund.amountCents,

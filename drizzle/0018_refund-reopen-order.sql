@@ -1,0 +1,1 @@
+ALTER TABLE "refunds" ADD COLUMN "reopen_invoice_ids" uuid[];
