@@ -401,6 +401,59 @@ describe('an unknown outcome', () => {
     expect(audit.rows.map((r) => r.action)).toEqual(['payment.started', 'payment.succeeded']);
   });
 
+  it('a retried request completes a payment its first request never charged, once', async () => {
+    const invoice = await openInvoice(1_700);
+    const key = randomUUID();
+    const contact = (
+      await testApp.database.pool.query<{ id: string }>(
+        `SELECT id FROM contacts WHERE email = $1`,
+        [contactEmail],
+      )
+    ).rows[0]!.id;
+    // The first request wrote the payment and died before charging.
+    const { paymentId } = await startPayment({
+      context: testApp.context,
+      gateway: sandboxOf(testApp),
+      actor: { kind: 'contact', id: contact, label: 'Ann Client (portal)' },
+      organizationId: orgA,
+      contactId: contact,
+      paymentMethodId: card,
+      allocations: [{ invoiceId: invoice, amountCents: 1_700 }],
+      requestKey: key,
+    });
+    const csrf = (await portal.get('/api/portal/session')).json<{ csrfToken: string }>().csrfToken;
+    const retry = () =>
+      testApp.app.inject({
+        method: 'POST',
+        url: '/api/portal/payments',
+        headers: {
+          cookie: portal.cookieHeader(),
+          'content-type': 'application/json',
+          'x-csrf-token': csrf,
+          'idempotency-key': key,
+        },
+        payload: JSON.stringify({
+          paymentMethodId: card,
+          allocations: [{ invoiceId: invoice, amountCents: 1_700 }],
+        }),
+      });
+    const charges = async () =>
+      (await ledgerCharges()).filter((c) => c.metadata.paymentId === paymentId);
+    // At once, the first request may still be charging: the retry only answers the payment.
+    const early = await retry();
+    expect(early.statusCode, early.body).toBe(202);
+    expect(await charges()).toEqual([]);
+    // Later, the retry completes it with the payment's own key.
+    testApp.context.clock = () => new Date(Date.now() + 60_000);
+    const later = await retry();
+    expect(later.statusCode, later.body).toBe(200);
+    expect(later.json<PayAnswer>().payment).toMatchObject({ id: paymentId, status: 'succeeded' });
+    const again = await retry();
+    expect(again.json<PayAnswer>().payment.status).toBe('succeeded');
+    expect(await charges()).toHaveLength(1);
+    expect(await balanceOf(invoice)).toBe(0);
+  });
+
   it('a worker that died before charging: failed after the window, then a new payment works', async () => {
     const invoice = await openInvoice(3_300);
     const contact = (

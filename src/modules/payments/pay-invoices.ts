@@ -54,6 +54,17 @@ export interface PayInvoicesResult {
   repeated: boolean;
 }
 
+/** Whether the payment is pending and older than `retryChargesAfterSeconds`. */
+async function abandonedPending(context: Deps, paymentId: string): Promise<boolean> {
+  const result = await context.pool.query(
+    `SELECT 1 FROM payments
+      WHERE id = $1 AND status = 'pending'
+        AND created_at < $2::timestamptz - make_interval(secs => $3)`,
+    [paymentId, currentTime(context), retryChargesAfterSeconds],
+  );
+  return result.rows.length > 0;
+}
+
 const field = (index: number, name: 'invoiceId' | 'amountCents') => `allocations.${index}.${name}`;
 
 const refuse = (name: string, message: string) => AppError.validation(name, message);
@@ -297,7 +308,9 @@ export async function chargePayment(
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
     // Unknown outcome: the charge may have happened. Leave it pending; never charge again here.
-    if (error.kind === 'unavailable') return 'pending';
+    // A key the processor holds already (another request with it still in progress, as Stripe
+    // answers) is no refusal either: whatever that request did is found by the key later.
+    if (error.kind === 'unavailable' || error.kind === 'idempotency_mismatch') return 'pending';
     answer = {
       status: 'failed' as const,
       chargeRef: null,
@@ -314,13 +327,22 @@ export async function chargePayment(
 }
 
 /**
+ * A repeated request finds its payment still pending this long after it was written: the
+ * request that wrote it is over (it died before charging, or lost the processor's answer).
+ */
+const retryChargesAfterSeconds = 30;
+
+/**
  * Pay Selected, whole: step 1, then (for a new payment) steps 2 and 3. Answers the payment as
- * its payer reads it. A repeated request key answers the earlier payment as it is now, without
- * charging anything.
+ * its payer reads it. A repeated request key answers the earlier payment as it is now; if that
+ * payment is still pending after `retryChargesAfterSeconds`, the retry completes it: the charge
+ * goes out with the payment's own idempotency key, so a processor that already has it answers
+ * the first charge and moves no money again (the client asked to pay, and is not left waiting
+ * for the reconciliation window).
  */
 export async function payInvoices(input: PayInvoicesInput): Promise<PayInvoicesResult> {
   const started = await startPayment(input);
-  if (!started.repeated) {
+  if (!started.repeated || (await abandonedPending(input.context, started.paymentId))) {
     await chargePayment(input.context, input.gateway, {
       paymentId: started.paymentId,
       actor: input.actor,
