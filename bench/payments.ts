@@ -8,6 +8,8 @@
  * Portico's payments (count and sum, no key charged twice). See README.md.
  */
 import { fork } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -74,12 +76,37 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof clientQuery;
 
+/**
+ * BENCH_PAYMENT_PROFILE=<folder>: a V8 CPU profile of this process while each target is loaded
+ * (`<folder>/<target>.cpuprofile`, for Chrome DevTools or speedscope), to see where a
+ * payment's CPU goes.
+ */
+async function startProfile(name: string): Promise<{ stop: () => Promise<void> }> {
+  const folder = process.env.BENCH_PAYMENT_PROFILE;
+  if (!folder) return { stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      await mkdir(folder, { recursive: true });
+      const file = path.join(folder, `${name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 /** Loads one target and measures what this process spent on it. */
 async function measure(name: string, plan: LoadPlan): Promise<PaymentTarget> {
   const statementsBefore = statementsSent;
+  const profile = await startProfile(name);
   const cpuBefore = process.cpuUsage();
   const outcome = await drive(plan);
   const cpu = process.cpuUsage(cpuBefore);
+  await profile.stop();
   const payments = Math.max(1, plan.warmup.length + outcome.sent);
   return {
     name,
