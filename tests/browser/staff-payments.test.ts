@@ -164,11 +164,30 @@ describe('staff payments', () => {
     await staff.getByLabel('Unapplied credit', { exact: true }).getByText('$15.00').waitFor();
     expect(await balanceOf(invoices.hosting)).toBe(0);
 
+    // A new invoice: staff apply part of the credit to it, after a mistake.
+    const extra = await insertInvoice(testApp.database.pool, {
+      organizationId,
+      number: 'INV-KC-3',
+      issueDate: '2026-02-01',
+      dueDate: '2026-03-01',
+      lines: [{ description: 'Backup', quantity: 10_000, unitPriceCents: 1_000 }],
+    });
+    await staff.getByRole('button', { name: 'Apply Credit' }).click();
+    const apply = staff.getByRole('dialog', { name: 'Apply Credit' });
+    await apply.getByLabel(/Apply to INV-KC-3/).fill('12');
+    await apply.getByRole('button', { name: 'Apply Credit' }).click();
+    await apply.getByText(/Amount is more than the balance of INV-KC-3/).waitFor();
+    await apply.getByLabel(/Apply to INV-KC-3/).fill('10');
+    await apply.getByRole('button', { name: 'Apply Credit' }).click();
+    await apply.waitFor({ state: 'hidden' });
+    await staff.getByLabel('Unapplied credit', { exact: true }).getByText('$5.00').waitFor();
+    expect(await balanceOf(extra)).toBe(0);
+
     const client = await app.newPage();
     await portalSignIn(client);
     await client.goto(`${baseUrl}/portal/billing/credits`);
     await client.getByRole('heading', { name: 'Credits', level: 1 }).waitFor();
-    await client.getByLabel('Unapplied credit', { exact: true }).getByText('$15.00').waitFor();
+    await client.getByLabel('Unapplied credit', { exact: true }).getByText('$5.00').waitFor();
     await client.getByRole('cell', { name: 'Check Ček 1047' }).waitFor();
   });
 
