@@ -234,24 +234,15 @@ export async function creditBalances(
 }
 
 /**
- * The organization's Payments tab: every payment (newest first), every refund and the unapplied
- * credit per currency. An organization with no payments answers empty lists.
+ * The organization's Payments tab: every refund of its payments (newest first) and its
+ * unapplied credit per currency. Its payments are the Transactions list filtered by it.
  */
 export async function organizationPayments(pool: Pool, organizationId: string) {
-  const timeZone = await mspTimeZone(pool);
-  const [payments, refunds, credits] = await Promise.all([
-    pool.query<StaffPaymentView>(
-      `SELECT ${staffPaymentColumns}
-         FROM payments p JOIN organizations o ON o.id = p.organization_id
-        WHERE p.organization_id = $2
-        ORDER BY p.created_at DESC, p.id
-        LIMIT 500`,
-      [timeZone, organizationId],
-    ),
+  const [refunds, credits] = await Promise.all([
     refundViews(pool, { organizationId }),
     creditBalances(pool, organizationId),
   ]);
-  return { payments: payments.rows, refunds, credits };
+  return { refunds, credits };
 }
 
 export interface RefundView {

@@ -100,9 +100,11 @@ export const transactionsPage = keysetPage('payments', staffPayment);
 /** An organization's unapplied credit in one currency. */
 export const creditBalance = z.object({ currency: z.string(), unappliedCents: z.number().int() });
 
-/** GET /api/organizations/{id}/payments: the organization's Payments tab. */
+/**
+ * GET /api/organizations/{id}/payments: the organization's Payments tab, its refunds and
+ * unapplied credit; its payments are the Transactions list filtered by the organization.
+ */
 export const organizationPaymentsAnswer = z.object({
-  payments: z.array(staffPayment),
   refunds: z.array(staffRefund),
   credits: z.array(creditBalance),
 });

@@ -19,10 +19,12 @@ import { notifications } from '@mantine/notifications';
 import { ApiError } from '../../api/client';
 import { notifyError, notifySuccess } from '../../api/errors';
 import { DateField } from '../../components/date-field';
+import { LoadMore } from '../../components/load-more';
 import { PageError, PageLoader } from '../../components/page-state';
 import { dateEntry, formatDay } from '../../lib/format';
 import { formatMoney, minorToInput, parseAmount } from '../../lib/money';
 import { useCan } from '../auth/session';
+import { useOrganization } from '../organizations/organizations-api';
 import { paymentStatusLabels, type PaymentStatus } from '../../../../src/shared/contract/payments';
 import {
   manualMethodLabels,
@@ -36,6 +38,7 @@ import {
   useRecordManualPayment,
   useRefundPayment,
   useRetryRefund,
+  useTransactions,
   type RefundAnswer,
   type StaffPayment,
   type StaffRefund,
@@ -138,15 +141,11 @@ export function OrganizationPayments({ organizationId }: { organizationId: strin
               : 'none'}
           </strong>
         </Text>
-        {payments.data.payments.length === 0 ? (
-          <Text c="dimmed">No payments yet.</Text>
-        ) : (
-          <PaymentsTable
-            payments={payments.data.payments}
-            canManage={canManage}
-            onRefund={setRefunding}
-          />
-        )}
+        <PaymentsList
+          organizationId={organizationId}
+          canManage={canManage}
+          onRefund={setRefunding}
+        />
       </section>
       <RefundsSection organizationId={organizationId} refunds={refunds} canManage={canManage} />
       {recording && (
@@ -183,6 +182,40 @@ function notifyRefund(answer: RefundAnswer) {
 /** What can still be refunded on a payment: only a completed one, less what was refunded. */
 const refundable = (p: StaffPayment) =>
   p.status === 'succeeded' ? p.amountCents - p.refundedCents : 0;
+
+/** The organization's payments, newest first, a page at a time (the Transactions list's keyset). */
+function PaymentsList(props: {
+  organizationId: string;
+  canManage: boolean;
+  onRefund: (payment: StaffPayment) => void;
+}) {
+  const list = useTransactions({ organizationId: props.organizationId });
+  if (list.isPending) return <PageLoader label="Loading payments…" />;
+  if (list.isError) {
+    return (
+      <PageError
+        error={list.error}
+        title="Could not load the payments"
+        onRetry={() => void list.refetch()}
+      />
+    );
+  }
+  const rows = list.data.pages.flatMap((page) => page.payments);
+  if (rows.length === 0) return <Text c="dimmed">No payments yet.</Text>;
+  return (
+    <Stack>
+      <PaymentsTable payments={rows} canManage={props.canManage} onRefund={props.onRefund} />
+      <LoadMore
+        shown={rows.length}
+        total={list.data.pages[0]?.total ?? rows.length}
+        noun="payments"
+        hasMore={list.hasNextPage}
+        loading={list.isFetchingNextPage}
+        onLoad={() => list.fetchNextPage()}
+      />
+    </Stack>
+  );
+}
 
 function PaymentsTable(props: {
   payments: StaffPayment[];
@@ -493,12 +526,8 @@ function RecordPaymentModal(props: { organizationId: string; onClose: () => void
   const [errors, setErrors] = useState<Record<string, string>>({});
   const allocations = useAllocationInputs(props.organizationId);
   const record = useRecordManualPayment(props.organizationId);
-  const payments = useOrganizationPayments(props.organizationId);
-  const currency =
-    allocations.currency ??
-    payments.data?.payments[0]?.currency ??
-    payments.data?.credits[0]?.currency ??
-    'USD';
+  // The organization's one currency (its invoices', and what the server records in).
+  const currency = useOrganization(props.organizationId).data?.currency ?? 'USD';
 
   const submit = () => {
     const parsed = parseAmount(amount, currency);

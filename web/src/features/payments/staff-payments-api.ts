@@ -21,13 +21,13 @@ import type {
 } from '../../../../src/shared/contract/staff-payments';
 
 export type OrganizationPayments = Answer<typeof organizationPaymentsAnswer>;
-export type StaffPayment = OrganizationPayments['payments'][number];
-export type StaffRefund = OrganizationPayments['refunds'][number];
 export type TransactionsPage = Answer<typeof transactionsPage>;
+export type StaffPayment = TransactionsPage['payments'][number];
+export type StaffRefund = OrganizationPayments['refunds'][number];
 export type RefundAnswer = Answer<typeof refundAnswer>;
 export type { ApplyCreditBody, ManualPaymentBody, RefundBody, TransactionFilters };
 
-/** The organization page's Payments tab: payments, refunds and unapplied credit. */
+/** The organization page's Payments tab: its refunds and unapplied credit. */
 export function useOrganizationPayments(organizationId: string) {
   return useQuery({
     queryKey: ['organizations', organizationId, 'payments'],
