@@ -318,6 +318,37 @@ describe('never a double charge', () => {
     expect(await balanceOf(invoice)).toBe(0);
   });
 
+  it('a second tab that still shows the old balance is refused, and charges nothing', async () => {
+    const invoice = await openInvoice(6_000);
+    // Both tabs opened Pay Selected when the balance was $60.00 and chose $25.00 of it.
+    const seen = [{ invoiceId: invoice, amountCents: 2_500, balanceCents: 6_000 }];
+    const first = await portal.post('/api/portal/payments', {
+      paymentMethodId: card,
+      allocations: seen,
+    });
+    expect(first.statusCode, first.body).toBe(201);
+    const chargesBefore = (await ledgerCharges()).length;
+    const paymentsBefore = await paymentCount();
+
+    const second = await portal.post('/api/portal/payments', {
+      paymentMethodId: card,
+      allocations: seen,
+    });
+    const [refusal] = expectFieldErrors(second, ['allocations.0.amountCents'], 409);
+    expect(refusal!.message).toMatch(/INV-PAY-\d+.*\$35\.00/);
+    expect((await ledgerCharges()).length).toBe(chargesBefore);
+    expect(await paymentCount()).toBe(paymentsBefore);
+    expect(await balanceOf(invoice)).toBe(3_500);
+
+    // The same tab, read again, pays what is left.
+    const again = await portal.post('/api/portal/payments', {
+      paymentMethodId: card,
+      allocations: [{ invoiceId: invoice, amountCents: 3_500, balanceCents: 3_500 }],
+    });
+    expect(again.statusCode, again.body).toBe(201);
+    expect(await balanceOf(invoice)).toBe(0);
+  });
+
   it('the ledger and Portico’s payments agree', async () => {
     const charges = await ledgerCharges();
     const payments = await testApp.database.pool.query<{

@@ -42,8 +42,11 @@ export interface PayInvoicesInput {
   /** The contact paying (the receipt goes to them). */
   contactId: string;
   paymentMethodId: string;
-  /** The amount for each invoice, in minor units of its currency. */
-  allocations: { invoiceId: string; amountCents: number }[];
+  /**
+   * The amount for each invoice, in minor units of its currency, and the balance the client
+   * saw when choosing it (when it sent one).
+   */
+  allocations: { invoiceId: string; amountCents: number; balanceCents?: number }[];
   /** The client's Idempotency-Key: the same key again answers the same payment. */
   requestKey?: string;
 }
@@ -74,11 +77,13 @@ const refuse = (name: string, message: string) => AppError.validation(name, mess
  * the first refusal: 404 for an invoice that is not the organization's or is a draft; 409 for a
  * void one; 400 naming `allocations.<n>.amountCents` for an amount that is not more than 0, is
  * above the invoice's balance, or has more decimals than the currency (a fraction of a minor
- * unit); 400 naming `allocations.<n>.invoiceId` for an invoice listed twice or in another
- * currency than the first. Answers the currency and the total in minor units.
+ * unit); 409 naming `allocations.<n>.amountCents` when the client saw another balance than the
+ * invoice has now (a payment made meanwhile in another tab: paying again would pay it twice);
+ * 400 naming `allocations.<n>.invoiceId` for an invoice listed twice or in another currency
+ * than the first. Answers the currency and the total in minor units.
  */
 export function checkAllocations(
-  allocations: { invoiceId: string; amountCents: number }[],
+  allocations: { invoiceId: string; amountCents: number; balanceCents?: number }[],
   invoices: LockedInvoice[],
 ): { currency: string; totalCents: number } {
   const seen = new Set<string>();
@@ -117,6 +122,14 @@ export function checkAllocations(
     }
     if (amount < 0) throw refuse(amountField, 'cannot be negative');
     if (amount === 0) throw refuse(amountField, 'must be more than 0');
+    if (allocation.balanceCents !== undefined && allocation.balanceCents !== invoice.balanceCents) {
+      const now = formatMoney(invoice.balanceCents, invoice.currency);
+      const message =
+        invoice.balanceCents <= 0
+          ? `Invoice ${invoice.number} was paid since this page was opened; nothing was charged`
+          : `Invoice ${invoice.number} changed since this page was opened: its balance is now ${now}. Nothing was charged; close this window and select the invoices again`;
+      throw new AppError('conflict', message, [{ field: amountField, message }]);
+    }
     if (invoice.balanceCents <= 0) {
       throw refuse(amountField, `invoice ${invoice.number} is already paid`);
     }

@@ -31,9 +31,9 @@ export const maxInvoicesPerPayment = 100;
 
 /**
  * POST /api/portal/payments: the invoices to pay, each with the amount to apply (its balance
- * or less; integer minor units, so a fraction means more decimals than the currency has), and
- * the saved method to charge. An optional `Idempotency-Key` header makes a retried request the
- * same payment.
+ * or less; integer minor units, so a fraction means more decimals than the currency has) and
+ * optionally the balance the client saw, and the saved method to charge. An optional
+ * `Idempotency-Key` header makes a retried request the same payment.
  */
 export const payInvoicesBody = z.object({
   paymentMethodId: z.uuid('must be a valid id'),
@@ -44,6 +44,10 @@ export const payInvoicesBody = z.object({
         // Checked by the use case against the invoice's currency and balance, so the refusal
         // can say which invoice and why; here only that it is a number at all.
         amountCents: z.number('must be an amount in cents'),
+        // The balance the client saw when it chose the amount (minor units). Sent, a payment
+        // made meanwhile (another tab, an old page) is refused instead of paying the same
+        // invoice again; AutoPay, which reads the balance itself, leaves it out.
+        balanceCents: z.number('must be an amount in cents').optional(),
       }),
     )
     .min(1, 'choose at least one invoice')

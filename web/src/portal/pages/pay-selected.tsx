@@ -74,6 +74,8 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
   const [outcome, setOutcome] = useState<PayAnswer | null>(null);
   /** The last request sent and its key: a retry after a lost answer sends the same key. */
   const lastAttempt = useRef<{ body: string; key: string; answered: boolean } | null>(null);
+  /** Whether a request is on its way (set at once, unlike the mutation's state). */
+  const sending = useRef(false);
 
   const methods = choices.data?.paymentMethods ?? [];
   const chosen = methodId ?? firstChoice(methods);
@@ -102,10 +104,18 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
   const valid = parsed.length > 0 && parsed.every((row) => !row.error) && chosen !== null;
 
   function confirm() {
-    if (!valid || !chosen) return;
+    // A double click's second click comes before the button shows it is busy: sending it would
+    // answer "being confirmed" for a payment the first request already made.
+    if (!valid || !chosen || sending.current) return;
     const body = {
       paymentMethodId: chosen,
-      allocations: parsed.map((row) => ({ invoiceId: row.invoice.id, amountCents: row.cents })),
+      // The balance shown here goes too: if another tab paid meanwhile, the server refuses
+      // rather than pay the same invoice twice.
+      allocations: parsed.map((row) => ({
+        invoiceId: row.invoice.id,
+        amountCents: row.cents,
+        balanceCents: row.invoice.balanceCents,
+      })),
     };
     const text = JSON.stringify(body);
     const previous = lastAttempt.current;
@@ -113,9 +123,13 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
     const key =
       previous && previous.body === text && !previous.answered ? previous.key : newRequestKey();
     lastAttempt.current = { body: text, key, answered: false };
+    sending.current = true;
     pay.mutate(
       { body, requestKey: key },
       {
+        onSettled: () => {
+          sending.current = false;
+        },
         onSuccess: (answer) => {
           lastAttempt.current = { body: text, key, answered: true };
           setOutcome(answer);
