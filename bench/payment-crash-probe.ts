@@ -116,6 +116,8 @@ function startServer(connectionString: string, port: number, env: Record<string,
     PORT: String(port),
     DATA_DIR: path.resolve('data', 'bench-crash'),
     LOG_LEVEL: 'warn',
+    // The probe reads the sandbox's ledger: whatever the shell says, the sandbox runs.
+    PAYMENT_GATEWAY: 'sandbox',
     ...env,
   });
 }
