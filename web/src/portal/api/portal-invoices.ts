@@ -1,39 +1,26 @@
 import { useInfiniteQuery, useQuery, type InfiniteData } from '@tanstack/react-query';
 import { ApiError, portalApi } from './portal-client';
 import { portalKeys, usePortalSession } from './portal-session';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type {
+  portalInvoiceDetail,
+  portalInvoiceRow,
+  portalOpenInvoicesPage,
+  portalPaidInvoicesPage,
+} from '../../../../src/shared/contract/portal-invoices';
+import type { InvoiceStatus } from '../../../../src/shared/invoice-status';
 
-export type PortalInvoiceStatus = 'open' | 'partially_paid' | 'paid' | 'void' | 'draft';
+export type PortalInvoiceStatus = InvoiceStatus;
 
-export interface PortalInvoiceRow {
-  id: string;
-  number: string;
-  serviceCategoryName: string;
-  issueDate: string;
-  dueDate: string;
-  daysOverdue: number;
-  totalCents: number;
-  balanceCents: number;
-  currency: string;
-  status: PortalInvoiceStatus;
-}
+export type PortalInvoiceRow = Answer<typeof portalInvoiceRow>;
 
 /**
  * Open invoices: the rows loaded so far (a page at a time), and what every page carries about
  * all of them: how many (`total`), the totals and the oldest.
  */
-export interface PortalOpenInvoices {
-  invoices: PortalInvoiceRow[];
-  total: number;
-  totals: { balanceCents: number; pastDueCents: number; currency: string };
-  oldestOpen: { number: string; dueDate: string } | null;
-  nextCursor: string | null;
-}
+export type PortalOpenInvoices = Answer<typeof portalOpenInvoicesPage>;
 
-export interface PortalInvoiceHistory {
-  invoices: PortalInvoiceRow[];
-  total: number;
-  nextCursor: string | null;
-}
+export type PortalInvoiceHistory = Answer<typeof portalPaidInvoicesPage>;
 
 /** Rows per "Load more" on the portal's invoice lists. */
 export const portalInvoicePageSize = 100;
@@ -50,9 +37,7 @@ function joinPages<T extends { invoices: PortalInvoiceRow[]; nextCursor: string 
   };
 }
 
-export interface PortalInvoice extends PortalInvoiceRow {
-  [key: string]: unknown;
-}
+export type PortalInvoice = Answer<typeof portalInvoiceDetail>;
 
 function useOrganizationId(): string {
   return usePortalSession().data?.current?.organizationId ?? '';
