@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
-import { idParam, optionalText, pageLimit, requiredText } from '../../platform/http/validation.js';
+import { idParam, requiredText } from '../../platform/http/validation.js';
 import { errorResponses, noContent } from '../../platform/http/responses.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import {
@@ -11,9 +11,9 @@ import {
   contactSearchResults,
   newContactRequest,
   organizationContactsPage,
+  organizationContactsQuery,
 } from '../../shared/contract/contacts.js';
 import {
-  contactSorts,
   createContact,
   getContact,
   listOrganizationContacts,
@@ -33,13 +33,7 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
         onRequest: requireStaff('read'),
         schema: {
           params: idParam,
-          querystring: z.object({
-            sort: z.enum(contactSorts, 'must be name, email, lastLogin or profile').default('name'),
-            q: optionalText(200).optional(),
-            // Carries the last row's name (and profile name): longer than other lists' cursors.
-            cursor: z.string().max(4000).optional(),
-            limit: pageLimit,
-          }),
+          querystring: organizationContactsQuery,
           response: { 200: organizationContactsPage, ...errorResponses },
         },
       },

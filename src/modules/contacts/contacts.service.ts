@@ -29,8 +29,8 @@ import {
   type OrganizationContacts,
 } from '../organizations/organizations.service.js';
 import { contactOrganizations, contacts } from './contacts.schema.js';
+import type { contactSorts } from '../../shared/contract/contacts.js';
 
-export const contactSorts = ['name', 'email', 'lastLogin', 'profile'] as const;
 export type ContactSort = (typeof contactSorts)[number];
 
 export interface ContactFields {

@@ -6,9 +6,13 @@ import {
   type SortKeyType,
 } from '../../platform/keyset-cursor.js';
 import type { Pool } from '../../platform/database.js';
+import type {
+  organizationSorts,
+  organizationStatuses,
+} from '../../shared/contract/organizations.js';
 
-export const organizationSorts = ['name', 'createdAt', 'lastLogin'] as const;
 export type OrganizationSort = (typeof organizationSorts)[number];
+type OrganizationStatus = (typeof organizationStatuses)[number];
 
 // Each sort key matches an index of (expression, id), so every page is an index range scan.
 const sortExpressions: Record<OrganizationSort, { expression: string; cast: SortKeyType }> = {
@@ -24,7 +28,7 @@ export interface OrganizationListOptions {
   search?: string;
   sort: OrganizationSort;
   direction: 'asc' | 'desc';
-  status: 'active' | 'archived' | 'all';
+  status: OrganizationStatus;
   cursor?: string;
   limit: number;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
-import { idParam, optionalText, pageLimit, verbatimText } from '../../platform/http/validation.js';
+import { idParam, pageLimit, verbatimText } from '../../platform/http/validation.js';
 import { errorResponses } from '../../platform/http/responses.js';
 import {
   newOrganizationRequest,
@@ -9,11 +9,12 @@ import {
   organizationChangesRequest,
   organizationDetail,
   organizationListPage,
+  organizationListQuery,
   organizationRecord,
 } from '../../shared/contract/organizations.js';
 import { listOrganizationAudit } from '../audit/audit.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
-import { listOrganizations, organizationSorts } from './organization-list.js';
+import { listOrganizations } from './organization-list.js';
 import {
   assertOrganizationExists,
   createOrganization,
@@ -39,16 +40,7 @@ export function organizationRoutes(
       {
         onRequest: requireStaff('read'),
         schema: {
-          querystring: z.object({
-            q: optionalText(200).optional(),
-            sort: z.enum(organizationSorts, 'must be name, createdAt or lastLogin').default('name'),
-            direction: z.enum(['asc', 'desc'], 'must be asc or desc').default('asc'),
-            status: z
-              .enum(['active', 'archived', 'all'], 'must be active, archived or all')
-              .default('active'),
-            cursor: z.string().max(500).optional(),
-            limit: pageLimit,
-          }),
+          querystring: organizationListQuery,
           response: { 200: organizationListPage, ...errorResponses },
         },
       },

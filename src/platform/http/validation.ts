@@ -7,8 +7,7 @@ export const idParam = z.object({ id: z.uuid('must be a valid id') });
 export {
   emailAddress,
   optionalText,
+  pageLimit,
   requiredText,
   verbatimText,
 } from '../../shared/contract/fields.js';
-
-export const pageLimit = z.coerce.number().int().min(1).max(200).default(25);

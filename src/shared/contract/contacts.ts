@@ -1,11 +1,23 @@
 import { z } from 'zod';
 import { instant } from './common.js';
-import { emailAddress, optionalText, requiredText } from './fields.js';
+import { emailAddress, optionalText, pageLimit, requiredText } from './fields.js';
 
 /**
  * What the contact routes answer (allow-lists: platform/http/responses.ts): a contact's
  * password hash and tokens never leave the server, whatever a query selects.
  */
+
+/** The orders an organization's contact list offers (contacts.service.ts keys each). */
+export const contactSorts = ['name', 'email', 'lastLogin', 'profile'] as const;
+
+/** GET /api/organizations/{id}/contacts: order, search and keyset page. */
+export const organizationContactsQuery = z.object({
+  sort: z.enum(contactSorts, 'must be name, email, lastLogin or profile').default('name'),
+  q: optionalText(200).optional(),
+  // Carries the last row's name (and profile name): longer than other lists' cursors.
+  cursor: z.string().max(4000).optional(),
+  limit: pageLimit,
+});
 
 /** A contact's card: details and every organization it relates to, with its profile there. */
 export const contactCard = z.object({

@@ -31,6 +31,9 @@ export const requiredText = (max: number) =>
 export const optionalText = (max: number) =>
   z.string().trim().max(max, `must be at most ${max} characters`).refine(noNul, noNulMessage);
 
+/** A list page's size (`limit` in a query string): 1 to 200 rows, 25 when not given. */
+export const pageLimit = z.coerce.number().int().min(1).max(200).default(25);
+
 /** Text kept exactly as typed (no trimming), such as notes. */
 export const verbatimText = (max: number) =>
   z.string().max(max, `must be at most ${max} characters`).refine(noNul, noNulMessage);

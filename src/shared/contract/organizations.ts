@@ -1,8 +1,24 @@
 import { z } from 'zod';
 import { instant } from './common.js';
-import { optionalText, requiredText } from './fields.js';
+import { optionalText, pageLimit, requiredText } from './fields.js';
 
 /** What the organization routes answer (allow-lists: platform/http/responses.ts). */
+
+/** The orders the organization list offers (organization-list.ts keeps an index for each). */
+export const organizationSorts = ['name', 'createdAt', 'lastLogin'] as const;
+
+/** Which organizations the list shows: not archived (the default), archived, or both. */
+export const organizationStatuses = ['active', 'archived', 'all'] as const;
+
+/** GET /api/organizations: search, order, archive filter and keyset page. */
+export const organizationListQuery = z.object({
+  q: optionalText(200).optional(),
+  sort: z.enum(organizationSorts, 'must be name, createdAt or lastLogin').default('name'),
+  direction: z.enum(['asc', 'desc'], 'must be asc or desc').default('asc'),
+  status: z.enum(organizationStatuses, 'must be active, archived or all').default('active'),
+  cursor: z.string().max(500).optional(),
+  limit: pageLimit,
+});
 
 /** An organization as stored (staff only: `notes` are internal). */
 export const organizationRecord = z.object({

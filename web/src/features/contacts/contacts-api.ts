@@ -14,10 +14,11 @@ import type {
   contactSearchResults,
   newContactRequest,
   organizationContactsPage,
+  organizationContactsQuery,
 } from '../../../../src/shared/contract/contacts';
 import type { contactLoginHistoryPage } from '../../../../src/shared/contract/portal';
 
-export type ContactSort = 'name' | 'email' | 'lastLogin' | 'profile';
+export type ContactSort = z.output<typeof organizationContactsQuery>['sort'];
 
 /** One page of an organization's contacts; `total` counts every match, not just this page. */
 export type OrganizationContactsPage = Answer<typeof organizationContactsPage>;

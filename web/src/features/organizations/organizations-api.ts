@@ -7,24 +7,21 @@ import type {
   newOrganizationRequest,
   organizationDetail,
   organizationListPage,
+  organizationListQuery,
   organizationRecord,
 } from '../../../../src/shared/contract/organizations';
 
-export type OrganizationSort = 'name' | 'createdAt' | 'lastLogin';
-export type OrganizationStatus = 'active' | 'archived' | 'all';
+/** The list's query as the server reads it (defaults applied). */
+type OrganizationListQuery = z.output<typeof organizationListQuery>;
+export type OrganizationSort = OrganizationListQuery['sort'];
+export type OrganizationStatus = OrganizationListQuery['status'];
 
 /** A page of the organization list; `total` counts every match. */
 export type OrganizationList = Answer<typeof organizationListPage>;
 export type OrganizationListItem = OrganizationList['organizations'][number];
 
-export interface OrganizationListParams {
-  q: string;
-  sort: OrganizationSort;
-  direction: 'asc' | 'desc';
-  status: OrganizationStatus;
-  cursor: string | undefined;
-  limit: number;
-}
+/** What the list page asks for: the list's query. */
+export type OrganizationListParams = OrganizationListQuery;
 
 /** The organization form: a name and every part of the address (empty when not known). */
 export type AddressFields = Required<z.input<typeof newOrganizationRequest>>;
