@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.js';
@@ -6,8 +5,10 @@ import { AppError } from '../../platform/errors.js';
 import { errorResponses } from '../../platform/http/responses.js';
 import { idParam } from '../../platform/http/validation.js';
 import {
+  disableTotpRequest,
   signedInBody,
   staffUserBody,
+  totpCodeRequest,
   totpDisabledBody,
   totpEnrollmentBody,
   totpStatusBody,
@@ -31,12 +32,6 @@ import {
 } from './staff-totp.service.js';
 import type { StaffUser } from './staff.service.js';
 
-/** Six digits; spaces (as some apps show "123 456") are ignored. */
-const totpCode = z
-  .string('is required')
-  .transform((value) => value.replace(/\s+/g, ''))
-  .pipe(z.string().regex(/^\d{6}$/, 'must be the 6 digits your authenticator app shows'));
-
 function sessionToken(request: FastifyRequest): string {
   const token = request.cookies[staffSessionCookie];
   if (!token) throw new AppError('unauthenticated', 'Sign in to continue');
@@ -53,7 +48,7 @@ export function staffTotpRoutes(context: AppContext): FastifyPluginAsyncZod {
         onRequest: requirePendingTotp(),
         // Wrong codes count against the per-address limit (verifySignInTotp), right ones do not.
         schema: {
-          body: z.object({ code: totpCode }),
+          body: totpCodeRequest,
           response: { 200: signedInBody, ...errorResponses },
         },
       },
@@ -99,7 +94,7 @@ export function staffTotpRoutes(context: AppContext): FastifyPluginAsyncZod {
       {
         onRequest: requireStaffOrPendingEnrollment(),
         schema: {
-          body: z.object({ code: totpCode }),
+          body: totpCodeRequest,
           response: { 200: signedInBody, ...errorResponses },
         },
       },
@@ -122,26 +117,7 @@ export function staffTotpRoutes(context: AppContext): FastifyPluginAsyncZod {
       {
         onRequest: requireStaff('read'),
         schema: {
-          body: z
-            .object({
-              code: totpCode.optional(),
-              password: z.string().min(1, 'is required').max(200).optional(),
-            })
-            .superRefine((body, issues) => {
-              if (body.code === undefined && body.password === undefined) {
-                issues.addIssue({
-                  code: 'custom',
-                  path: ['code'],
-                  message: 'is required: a code from your app, or your password',
-                });
-              } else if (body.code !== undefined && body.password !== undefined) {
-                issues.addIssue({
-                  code: 'custom',
-                  path: ['password'],
-                  message: 'give either a code or your password, not both',
-                });
-              }
-            }),
+          body: disableTotpRequest,
           response: { 200: totpDisabledBody, ...errorResponses },
         },
       },

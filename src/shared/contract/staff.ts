@@ -157,3 +157,43 @@ export const totpEnrollmentBody = z.object({
 });
 
 export const totpDisabledBody = z.object({ totpEnabled: z.literal(false) });
+
+/** A TOTP code as typed, without the spaces some apps show it with ("123 456"). */
+export const normalizeTotpCode = (value: string) => value.replace(/\s+/g, '');
+
+/** What a TOTP code is once normalized: the six digits an authenticator app shows. */
+export const totpCodePattern = /^\d{6}$/;
+
+/** Six digits; spaces (as some apps show "123 456") are ignored. */
+export const totpCode = z
+  .string('is required')
+  .transform(normalizeTotpCode)
+  .pipe(z.string().regex(totpCodePattern, 'must be the 6 digits your authenticator app shows'));
+
+/** POST /api/auth/sign-in/totp and POST /api/auth/totp/confirm: a code from the app. */
+export const totpCodeRequest = z.object({ code: totpCode });
+
+/**
+ * DELETE /api/auth/totp: turning one's own TOTP off takes a code from the app or one's
+ * password, exactly one of the two.
+ */
+export const disableTotpRequest = z
+  .object({
+    code: totpCode.optional(),
+    password: z.string().min(1, 'is required').max(200).optional(),
+  })
+  .superRefine((body, issues) => {
+    if (body.code === undefined && body.password === undefined) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['code'],
+        message: 'is required: a code from your app, or your password',
+      });
+    } else if (body.code !== undefined && body.password !== undefined) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message: 'give either a code or your password, not both',
+      });
+    }
+  });

@@ -1,8 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { z } from 'zod';
 import { api } from '../../api/client';
 import type { Answer } from '../../../../src/shared/contract/common';
 import type {
+  disableTotpRequest,
   signedInBody,
+  totpCodeRequest,
   totpDisabledBody,
   totpEnrollmentBody,
   totpStatusBody,
@@ -18,9 +21,11 @@ export type TotpStatus = Answer<typeof totpStatusBody>['totp'];
 
 export const totpStatusQueryKey = ['auth', 'totp'] as const;
 
-/** Six digits, whatever spaces the app shows them with. */
-export const totpCodePattern = /^\d{6}$/;
-export const normalizeTotpCode = (value: string) => value.replace(/\s+/g, '');
+/** Six digits, whatever spaces the app shows them with: the server's own rule. */
+export { normalizeTotpCode, totpCodePattern } from '../../../../src/shared/contract/staff';
+
+/** How a TOTP code is sent (the sign-in step and the enrolment confirmation). */
+type TotpCodeRequest = z.input<typeof totpCodeRequest>;
 
 export function useTotpStatus() {
   return useQuery({
@@ -37,7 +42,7 @@ export function useVerifyTotp() {
     mutationFn: (code: string) =>
       api<Answer<typeof signedInBody>>('/api/auth/sign-in/totp', {
         method: 'POST',
-        body: { code },
+        body: { code } satisfies TotpCodeRequest,
         // A wrong code answers 401; that is not an ended session.
         ignoreUnauthenticated: true,
       }),
@@ -63,7 +68,7 @@ export function useConfirmTotpEnrollment() {
     mutationFn: (code: string) =>
       api<Answer<typeof signedInBody>>('/api/auth/totp/confirm', {
         method: 'POST',
-        body: { code },
+        body: { code } satisfies TotpCodeRequest,
       }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: totpStatusQueryKey });
@@ -76,7 +81,7 @@ export function useConfirmTotpEnrollment() {
 export function useDisableTotp() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (proof: { code: string } | { password: string }) =>
+    mutationFn: (proof: z.input<typeof disableTotpRequest>) =>
       api<Answer<typeof totpDisabledBody>>('/api/auth/totp', { method: 'DELETE', body: proof }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: totpStatusQueryKey });
