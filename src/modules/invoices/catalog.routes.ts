@@ -1,10 +1,19 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
-import { idParam, requiredText } from '../../platform/http/validation.js';
+import { idParam } from '../../platform/http/validation.js';
 import { errorResponses } from '../../platform/http/responses.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
-import { serviceCategoryBody, taxRateBody } from '../../shared/contract/catalog.js';
+import {
+  newServiceCategoryRequest,
+  newTaxRateRequest,
+  serviceCategoryAnswer,
+  serviceCategoryBody,
+  serviceCategoryChangesRequest,
+  taxRateAnswer,
+  taxRateBody,
+  taxRateChangesRequest,
+} from '../../shared/contract/catalog.js';
 import {
   createServiceCategory,
   createTaxRate,
@@ -13,21 +22,6 @@ import {
   updateServiceCategory,
   updateTaxRate,
 } from './catalog.service.js';
-import { parseRatePercent } from '../../shared/money.js';
-
-const ratePercent = z.string('must be a percentage such as "7.25"').transform((text, ctx) => {
-  const ppm = parseRatePercent(text);
-  if (ppm === null) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'must be a percentage from 0 to 100, up to 4 decimals',
-    });
-    return z.NEVER;
-  }
-  return ppm;
-});
-
-const position = z.number().int('must be a whole number').min(0).max(100_000);
 
 export function catalogRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -52,8 +46,8 @@ export function catalogRoutes(context: AppContext): FastifyPluginAsyncZod {
       {
         onRequest: requireStaff('manage_settings'),
         schema: {
-          body: z.object({ name: requiredText(100) }),
-          response: { 201: z.object({ serviceCategory: serviceCategoryBody }), ...errorResponses },
+          body: newServiceCategoryRequest,
+          response: { 201: serviceCategoryAnswer, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -72,12 +66,8 @@ export function catalogRoutes(context: AppContext): FastifyPluginAsyncZod {
         onRequest: requireStaff('manage_settings'),
         schema: {
           params: idParam,
-          body: z.object({
-            name: requiredText(100).optional(),
-            position: position.optional(),
-            archived: z.boolean('must be true or false').optional(),
-          }),
-          response: { 200: z.object({ serviceCategory: serviceCategoryBody }), ...errorResponses },
+          body: serviceCategoryChangesRequest,
+          response: { 200: serviceCategoryAnswer, ...errorResponses },
         },
       },
       async (request) => ({
@@ -108,8 +98,8 @@ export function catalogRoutes(context: AppContext): FastifyPluginAsyncZod {
       {
         onRequest: requireStaff('manage_settings'),
         schema: {
-          body: z.object({ name: requiredText(100), ratePercent }),
-          response: { 201: z.object({ taxRate: taxRateBody }), ...errorResponses },
+          body: newTaxRateRequest,
+          response: { 201: taxRateAnswer, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -129,12 +119,8 @@ export function catalogRoutes(context: AppContext): FastifyPluginAsyncZod {
         onRequest: requireStaff('manage_settings'),
         schema: {
           params: idParam,
-          body: z.object({
-            name: requiredText(100).optional(),
-            ratePercent: ratePercent.optional(),
-            archived: z.boolean('must be true or false').optional(),
-          }),
-          response: { 200: z.object({ taxRate: taxRateBody }), ...errorResponses },
+          body: taxRateChangesRequest,
+          response: { 200: taxRateAnswer, ...errorResponses },
         },
       },
       async (request) => ({

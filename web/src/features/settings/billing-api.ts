@@ -9,10 +9,14 @@ import type {
   invoiceRemindersRequest,
 } from '../../../../src/shared/contract/settings';
 import { sessionQueryKey } from '../auth/session';
-import type { serviceCategoryBody, taxRateBody } from '../../../../src/shared/contract/catalog';
-
-type ServiceCategory = Answer<typeof serviceCategoryBody>;
-type TaxRate = Answer<typeof taxRateBody>;
+import type {
+  newServiceCategoryRequest,
+  newTaxRateRequest,
+  serviceCategoryAnswer,
+  serviceCategoryChangesRequest,
+  taxRateAnswer,
+  taxRateChangesRequest,
+} from '../../../../src/shared/contract/catalog';
 
 /** The same keys as the invoice form's pickers, so a change here shows there too. */
 const serviceCategoriesKey = ['service-categories'] as const;
@@ -21,8 +25,8 @@ const taxRatesKey = ['tax-rates'] as const;
 export function useCreateServiceCategory() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (fields: { name: string }) =>
-      api<{ serviceCategory: ServiceCategory }>('/api/service-categories', {
+    mutationFn: (fields: z.input<typeof newServiceCategoryRequest>) =>
+      api<Answer<typeof serviceCategoryAnswer>>('/api/service-categories', {
         method: 'POST',
         body: fields,
       }),
@@ -33,8 +37,11 @@ export function useCreateServiceCategory() {
 export function useUpdateServiceCategory() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, ...changes }: { id: string; name?: string; archived?: boolean }) =>
-      api<{ serviceCategory: ServiceCategory }>(`/api/service-categories/${id}`, {
+    mutationFn: ({
+      id,
+      ...changes
+    }: { id: string } & z.input<typeof serviceCategoryChangesRequest>) =>
+      api<Answer<typeof serviceCategoryAnswer>>(`/api/service-categories/${id}`, {
         method: 'PATCH',
         body: changes,
       }),
@@ -45,8 +52,8 @@ export function useUpdateServiceCategory() {
 export function useCreateTaxRate() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (fields: { name: string; ratePercent: string }) =>
-      api<{ taxRate: TaxRate }>('/api/tax-rates', { method: 'POST', body: fields }),
+    mutationFn: (fields: z.input<typeof newTaxRateRequest>) =>
+      api<Answer<typeof taxRateAnswer>>('/api/tax-rates', { method: 'POST', body: fields }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: taxRatesKey }),
   });
 }
@@ -54,8 +61,8 @@ export function useCreateTaxRate() {
 export function useUpdateTaxRate() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, ...changes }: { id: string; name?: string; archived?: boolean }) =>
-      api<{ taxRate: TaxRate }>(`/api/tax-rates/${id}`, { method: 'PATCH', body: changes }),
+    mutationFn: ({ id, ...changes }: { id: string } & z.input<typeof taxRateChangesRequest>) =>
+      api<Answer<typeof taxRateAnswer>>(`/api/tax-rates/${id}`, { method: 'PATCH', body: changes }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: taxRatesKey }),
   });
 }

@@ -16,7 +16,12 @@ import { isNotEmpty, useForm } from '@mantine/form';
 import { IconArchive, IconArchiveOff, IconPencil, IconPlus } from '@tabler/icons-react';
 import type { UseQueryResult } from '@tanstack/react-query';
 import { DataTable, type DataTableColumn } from 'mantine-datatable';
+import type { z } from 'zod';
 import { notifyError, notifySuccess, showApiError } from '../../api/errors';
+import type {
+  serviceCategoryChangesRequest,
+  taxRateChangesRequest,
+} from '../../../../src/shared/contract/catalog';
 import { PageError, PageLoader } from '../../components/page-state';
 
 /** "7.25": up to 100, at most 4 decimals, as the server accepts. */
@@ -35,12 +40,14 @@ export interface CatalogValues {
   ratePercent: string;
 }
 
-/** A rename or an archive/restore of one row, as the PATCH routes take it. */
-export interface CatalogChanges {
-  id: string;
-  name?: string;
-  archived?: boolean;
-}
+/**
+ * A rename or an archive/restore of one row, as the PATCH routes take it (the fields both
+ * the service category and the tax rate bodies share).
+ */
+export type CatalogChanges = { id: string } & Pick<
+  z.input<typeof serviceCategoryChangesRequest> & z.input<typeof taxRateChangesRequest>,
+  'name' | 'archived'
+>;
 
 interface CatalogSectionProps<Row extends CatalogRow> {
   canEdit: boolean;
