@@ -11,14 +11,14 @@ import {
 } from '@tabler/icons-react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { notifyError } from '../api/errors';
-import { roleLabels, useCan, useSession } from '../features/auth/session';
+import { roleLabels, useCan, useSession, type StaffCapability } from '../features/auth/session';
 import { useSignOut } from '../features/auth/use-sign-in';
 
 /** The Configuration pages, in menu order; some only for a role with the capability. */
 const configurationPages: {
   to: string;
   label: string;
-  capability?: 'manage_staff' | 'manage_settings' | 'read_local_mailbox';
+  capability?: StaffCapability;
 }[] = [
   { to: '/configuration/client-users', label: 'Client Users' },
   { to: '/configuration/staff-users', label: 'Staff Users', capability: 'manage_staff' },
@@ -41,7 +41,8 @@ export function AppLayout() {
   const signOut = useSignOut();
 
   const canReadLocalMailbox = useCan('read_local_mailbox');
-  const can = {
+  // The capabilities a Configuration page may need (a missing one reads as not granted).
+  const can: Partial<Record<StaffCapability, boolean>> = {
     manage_staff: canManageStaff,
     manage_settings: canManageSettings,
     read_local_mailbox: canReadLocalMailbox,
