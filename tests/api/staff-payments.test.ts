@@ -148,6 +148,36 @@ describe('manual payments', () => {
     expect(audit.rows.map((r) => r.action)).toContain('payment.recorded');
   });
 
+  it('its emails say who recorded it and what was kept as credit', async () => {
+    const invoice = await openInvoice(5_000);
+    const response = await recordManual({
+      reference: '2088',
+      amountCents: 20_000,
+      allocations: [{ invoiceId: invoice, amountCents: 5_000 }],
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const { payment } = response.json<{ payment: Payment }>();
+    const textOf = async (template: string) =>
+      (
+        await testApp.database.pool.query<{ text: string }>(
+          `SELECT text FROM email_messages WHERE template = $1 AND subject LIKE '%' || $2 || '%'`,
+          [template, payment.number],
+        )
+      ).rows[0]!.text.replace(/\s+/g, ' ');
+
+    // Billing staff read who recorded the check, and the client's organization once.
+    const made = await textOf('payment_made');
+    expect(made).not.toContain('Pawnee Parks Dept. of Pawnee Parks Dept.');
+    expect(made).toContain(
+      'Ben Wyatt recorded a payment of $200.00 from Pawnee Parks Dept. by Check 2088.',
+    );
+    // Both the receipt and Payment Made say where the $150.00 not applied to an invoice went.
+    for (const text of [made, await textOf('payment_receipt')]) {
+      expect(text).toContain('Paid $50.00');
+      expect(text).toContain('Kept as credit: $150.00');
+    }
+  });
+
   it('refuses amounts a person would get wrong, naming the field, and writes nothing', async () => {
     const invoice = await openInvoice(5_000);
     const before = (await testApp.database.pool.query(`SELECT count(*)::int n FROM payments`))

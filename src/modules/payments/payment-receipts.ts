@@ -42,6 +42,10 @@ export interface PaymentFacts {
   contactId: string | null;
   contactName: string | null;
   contactEmail: string | null;
+  /** The staff user who recorded a payment received outside the portal. */
+  recordedBy: string | null;
+  /** What no invoice took: the amount less what each invoice was meant to get. */
+  unappliedCents: number;
 }
 
 async function paymentFacts(tx: Transaction, paymentId: string) {
@@ -50,10 +54,15 @@ async function paymentFacts(tx: Transaction, paymentId: string) {
       `SELECT p.id, p.number, p.organization_id AS "organizationId", o.name AS "organizationName",
               p.amount_cents AS "amountCents", p.currency, p.method_label AS "methodLabel",
               p.failure_message AS "failureMessage", p.created_at AS "createdAt",
-              c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail"
+              c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail",
+              s.name AS "recordedBy",
+              (p.amount_cents - coalesce((SELECT sum(a.applied_cents) FROM payment_allocations a
+                                           WHERE a.payment_id = p.id), 0))::bigint
+                AS "unappliedCents"
          FROM payments p
          JOIN organizations o ON o.id = p.organization_id
          LEFT JOIN contacts c ON c.id = p.created_by_contact_id
+         LEFT JOIN staff_users s ON s.id = p.created_by_staff_id
         WHERE p.id = $1`,
       [paymentId],
     )
@@ -117,6 +126,7 @@ export async function queuePaymentEmails(
     methodLabel: payment.methodLabel,
     invoices,
     failureMessage: payment.failureMessage,
+    unappliedCents: payment.unappliedCents,
   };
   const reason = `Payment ${payment.number}`;
 
@@ -157,7 +167,8 @@ export async function queuePaymentEmails(
       {
         ...data,
         contactName: 'Billing team',
-        paidBy: payment.contactName ?? payment.organizationName,
+        paidBy: payment.contactName,
+        recordedBy: payment.recordedBy,
         consoleUrl: deps.config.PUBLIC_URL,
       },
       brand,

@@ -26,6 +26,11 @@ export interface PaymentEmailData {
   invoices: { number: string; amountCents: number; balanceCents: number }[];
   /** Why it failed or was returned, in plain words; null otherwise. */
   failureMessage: string | null;
+  /**
+   * What of the amount no invoice took (a check for more than was owed): kept as credit for
+   * later invoices. Shown when more than 0; a portal payment never has any.
+   */
+  unappliedCents?: number;
 }
 
 const cell = { fontSize: 14, color: '#343a40', margin: 0, padding: '3px 8px 3px 0' } as const;
@@ -66,6 +71,9 @@ export function PaymentDetails(props: {
           )}
         </Row>
       ))}
+      {data.unappliedCents ? (
+        <Text style={cell}>Kept as credit: {money(data.unappliedCents)}</Text>
+      ) : null}
     </Section>
   );
 }
