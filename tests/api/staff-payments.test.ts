@@ -11,8 +11,13 @@ import type {
 } from '../../src/shared/contract/staff-payments.js';
 import { resendPendingRefunds } from '../../src/modules/payments/refunds.js';
 import { errorOf, expectFieldErrors } from '../support/api-assertions.js';
-import { insertInvoice } from '../support/invoice-fixtures.js';
-import { sandboxOf, savedMethod, testCard } from '../support/payment-fixtures.js';
+import { insertInvoice, pdfText } from '../support/invoice-fixtures.js';
+import {
+  sandboxOf,
+  savedMethod,
+  sendQueuedPaymentEmails,
+  testCard,
+} from '../support/payment-fixtures.js';
 import { signedInToPortal } from '../support/portal-client.js';
 import {
   organizationId,
@@ -86,6 +91,7 @@ function refund(paymentId: string, body: Record<string, unknown>, organization =
 }
 
 async function emailsWithTemplate(template: string) {
+  await sendQueuedPaymentEmails(testApp);
   return (
     await testApp.database.pool.query<{ subject: string; recipients: { email: string }[] }>(
       `SELECT subject, recipients FROM email_messages WHERE template = $1 ORDER BY created_at`,
@@ -157,6 +163,7 @@ describe('manual payments', () => {
     });
     expect(response.statusCode, response.body).toBe(201);
     const { payment } = response.json<{ payment: Payment }>();
+    await sendQueuedPaymentEmails(testApp);
     const textOf = async (template: string) =>
       (
         await testApp.database.pool.query<{ text: string }>(
@@ -176,6 +183,19 @@ describe('manual payments', () => {
       expect(text).toContain('Paid $50.00');
       expect(text).toContain('Kept as credit: $150.00');
     }
+  });
+
+  it("the client's receipt names no staff user as the payer, in the answer or the PDF", async () => {
+    const response = await recordManual({ reference: 'FED 889', amountCents: 1_500 });
+    expect(response.statusCode, response.body).toBe(201);
+    const { payment } = response.json<{ payment: Payment }>();
+    const receipt = await portal.get(`/api/portal/payments/${payment.id}`);
+    expect(receipt.statusCode, receipt.body).toBe(200);
+    expect(receipt.json<{ payment: { paidBy: string | null } }>().payment.paidBy).toBeNull();
+    const pdf = await portal.get(`/api/portal/payments/${payment.id}/pdf`);
+    const text = await pdfText(pdf.rawPayload);
+    expect(text).toContain('Pawnee Parks Dept.');
+    expect(text).not.toContain('Ben Wyatt');
   });
 
   it('refuses amounts a person would get wrong, naming the field, and writes nothing', async () => {

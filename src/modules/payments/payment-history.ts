@@ -109,12 +109,12 @@ export async function paymentReceipt(
   const result = await pool.query<
     PaymentView & { organizationName: string; paidBy: string | null; reference: string }
   >(
-    `SELECT ${paymentColumns}, o.name AS "organizationName", p.reference,
-            coalesce(c.name, s.name) AS "paidBy"
+    // Only a contact paid: a payment staff recorded (a check, a wire) was paid by the
+    // organization, and the MSP's staff user who typed it in is not the payer.
+    `SELECT ${paymentColumns}, o.name AS "organizationName", p.reference, c.name AS "paidBy"
        FROM payments p
        JOIN organizations o ON o.id = p.organization_id
        LEFT JOIN contacts c ON c.id = p.created_by_contact_id
-       LEFT JOIN staff_users s ON s.id = p.created_by_staff_id
       WHERE p.id = $1 AND p.organization_id = $2`,
     [paymentId, scope.organizationId],
   );
