@@ -198,6 +198,20 @@ describe('manual payments', () => {
     expect(text).not.toContain('Ben Wyatt');
   });
 
+  it('the client reads the day the check was received, not the day staff typed it in', async () => {
+    // recordManual's check was received on 2026-03-02; it is recorded today.
+    const response = await recordManual({ reference: '3131', amountCents: 700 });
+    expect(response.statusCode, response.body).toBe(201);
+    const { payment } = response.json<{ payment: Payment }>();
+    const history = await portal.get('/api/portal/payment-history');
+    const listed = history
+      .json<{ payments: { id: string; receivedOn: string | null }[] }>()
+      .payments.find((p) => p.id === payment.id);
+    expect(listed?.receivedOn).toBe('2026-03-02');
+    const pdf = await portal.get(`/api/portal/payments/${payment.id}/pdf`);
+    expect(await pdfText(pdf.rawPayload)).toMatch(/Date\s+2026-03-02\s/);
+  });
+
   it('refuses amounts a person would get wrong, naming the field, and writes nothing', async () => {
     const invoice = await openInvoice(5_000);
     const before = (await testApp.database.pool.query(`SELECT count(*)::int n FROM payments`))

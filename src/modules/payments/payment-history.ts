@@ -20,6 +20,8 @@ export interface PaymentView {
   methodType: string;
   failureMessage: string | null;
   createdAt: Date;
+  /** The day a payment staff recorded was received (YYYY-MM-DD); null for a portal payment. */
+  receivedOn: string | null;
   allocations: {
     invoiceId: string;
     invoiceNumber: string;
@@ -31,7 +33,7 @@ export interface PaymentView {
 const paymentColumns = `p.id, p.number, p.status, p.amount_cents AS "amountCents",
   p.refunded_cents AS "refundedCents", p.currency, p.method_label AS "methodLabel",
   p.method_type AS "methodType", p.failure_message AS "failureMessage",
-  p.created_at AS "createdAt",
+  p.created_at AS "createdAt", p.received_on AS "receivedOn",
   coalesce((SELECT json_agg(json_build_object(
              'invoiceId', a.invoice_id, 'invoiceNumber', i.number,
              'amountCents', a.amount_cents, 'appliedCents', a.applied_cents) ORDER BY i.number)

@@ -7,7 +7,7 @@ import {
   pdfText,
   renderPdf,
 } from '../../platform/pdf.js';
-import { formatTimestamp } from '../../shared/dates.js';
+import { formatDate, formatTimestamp } from '../../shared/dates.js';
 import { paymentStatusLabels } from '../../shared/contract/payments.js';
 import type { Brand } from '../settings/brand.js';
 import type { PaymentView } from './payment-history.js';
@@ -44,7 +44,13 @@ export function receiptPdf(receipt: ReceiptDocument, brand: Brand): Promise<Buff
       doc.y += 10;
       const facts: [string, string][] = [
         ['Payment number', receipt.number],
-        ['Date', formatTimestamp(receipt.createdAt, brand, { seconds: false })],
+        [
+          'Date',
+          // A check or wire is dated the day it was received, not the day it was typed in.
+          receipt.receivedOn
+            ? formatDate(receipt.receivedOn, brand.dateFormat)
+            : formatTimestamp(receipt.createdAt, brand, { seconds: false }),
+        ],
         ['Payment method', receipt.methodLabel],
         ['Status', paymentStatusLabels[receipt.status]],
         ['Amount', money(receipt.amountCents)],

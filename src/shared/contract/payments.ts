@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instant, keysetPage } from './common.js';
+import { calendarDate, instant, keysetPage } from './common.js';
 
 /**
  * The portal's payments: Pay Selected (POST /api/portal/payments), Payment History and a
@@ -79,6 +79,11 @@ export const portalPayment = z.object({
   /** Why it failed or was returned, in plain words; null otherwise. */
   failureMessage: z.string().nullable(),
   createdAt: instant,
+  /**
+   * The day a payment staff recorded (a check, a wire) was received, which is its date for
+   * the client; null for a payment made in the portal (its date is `createdAt`).
+   */
+  receivedOn: calendarDate.nullable(),
   allocations: z.array(paymentAllocation),
 });
 

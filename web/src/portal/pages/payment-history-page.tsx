@@ -15,7 +15,7 @@ import { IconArrowLeft, IconDownload } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
 import { paymentStatusLabels, type PaymentStatus } from '../../../../src/shared/contract/payments';
 import { LoadMore } from '../../components/load-more';
-import { formatDateTimeMinutes } from '../../lib/format';
+import { formatDateTimeMinutes, formatDay } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
 import { ApiError } from '../api/portal-client';
 import {
@@ -37,6 +37,13 @@ const statusColors: Record<PaymentStatus, string> = {
   failed: 'red',
   returned: 'red',
 };
+
+/** A payment's date: the day a check or wire staff recorded was received, else when it was made. */
+function paymentDate(payment: { createdAt: string; receivedOn: string | null }): string {
+  return payment.receivedOn
+    ? formatDay(payment.receivedOn)
+    : formatDateTimeMinutes(payment.createdAt);
+}
 
 function StatusBadge({ status }: { status: PaymentStatus }) {
   return (
@@ -107,7 +114,7 @@ export function PaymentHistoryPage() {
                   <Table.Tbody>
                     {data.payments.map((payment) => (
                       <Table.Tr key={payment.id}>
-                        <Table.Td>{formatDateTimeMinutes(payment.createdAt)}</Table.Td>
+                        <Table.Td>{paymentDate(payment)}</Table.Td>
                         <Table.Td id={`payment-number-${payment.id}`} fw={500}>
                           {payment.number}
                         </Table.Td>
@@ -218,7 +225,7 @@ export function PaymentReceiptPage() {
                 <SimpleGrid cols={{ base: 1, sm: 3 }}>
                   <Fact label="Received from" value={payment.organizationName} />
                   <Fact label="Paid by" value={payment.paidBy ?? '—'} />
-                  <Fact label="Date" value={formatDateTimeMinutes(payment.createdAt)} />
+                  <Fact label="Date" value={paymentDate(payment)} />
                   <Fact label="Amount" value={money(payment.amountCents)} />
                   <Fact label="Payment method" value={payment.methodLabel} />
                   {payment.refundedCents > 0 && (
