@@ -9,6 +9,7 @@ import { portalJobs } from './modules/portal/password-reset-request.js';
 import { paymentMethodJobs } from './modules/payments/method-expiration.js';
 import { paymentJobs } from './modules/payments/reconciliation.js';
 import { refundJobs } from './modules/payments/refunds.js';
+import { paymentEmailJobs } from './modules/payments/payment-receipts.js';
 import { paymentGateway } from './payment-gateway.js';
 import type { MailTransport } from './modules/email/mail-transport.js';
 import { removeExpiredPortalSessions } from './modules/portal/portal-housekeeping.js';
@@ -46,6 +47,7 @@ export function allJobs(context: AppContext, mail: { transport: MailTransport })
     ...portalJobs(context),
     ...paymentJobs(context, paymentGateway(context)),
     ...refundJobs(context, paymentGateway(context)),
+    ...paymentEmailJobs(context),
     ...paymentMethodJobs(context),
   ];
 }

@@ -4,9 +4,17 @@ import type { Answer } from '../../src/shared/contract/common.js';
 import type { payInvoicesAnswer, paymentHistoryPage } from '../../src/shared/contract/payments.js';
 import { startPayment } from '../../src/modules/payments/pay-invoices.js';
 import { reconcilePayments } from '../../src/modules/payments/reconciliation.js';
+import { sendPaymentEmails } from '../../src/modules/payments/payment-receipts.js';
+import { systemActor } from '../../src/modules/audit/audit.js';
 import { errorOf, expectFieldErrors } from '../support/api-assertions.js';
 import { insertInvoice, pdfText } from '../support/invoice-fixtures.js';
-import { sandboxOf, savedMethod, testBankAccount, testCard } from '../support/payment-fixtures.js';
+import {
+  sandboxOf,
+  savedMethod,
+  sendQueuedPaymentEmails,
+  testBankAccount,
+  testCard,
+} from '../support/payment-fixtures.js';
 import { signedInToPortal } from '../support/portal-client.js';
 import {
   organizationId,
@@ -70,8 +78,9 @@ async function paymentCount(): Promise<number> {
   return (await testApp.database.pool.query(`SELECT count(*)::int AS n FROM payments`)).rows[0].n;
 }
 
-/** The templates and recipients of the emails stored about a payment. */
+/** The templates and recipients of the emails stored about a payment (its jobs worked first). */
 async function emailsAbout(paymentNumber: string) {
+  await sendQueuedPaymentEmails(testApp);
   return (
     await testApp.database.pool.query<{ template: string; recipients: { email: string }[] }>(
       `SELECT template, recipients FROM email_messages
@@ -144,6 +153,27 @@ describe('paying open invoices', () => {
     const page = history.json<Answer<typeof paymentHistoryPage>>();
     expect(page.payments[0]).toMatchObject({ id: payment.id, status: 'succeeded' });
     expect(page.payments[0]!.allocations).toHaveLength(2);
+  });
+
+  it('sends the receipts once, however often their job runs', async () => {
+    const invoice = await openInvoice(2_500);
+    const response = await pay(card, [{ invoiceId: invoice, amountCents: 2_500 }]);
+    expect(response.statusCode, response.body).toBe(201);
+    const { payment } = response.json<PayAnswer>();
+    // The job retried after a crash, or taken by a second worker, a minute later (past the
+    // email queue's double-click window): no second receipt.
+    await sendQueuedPaymentEmails(testApp);
+    await testApp.database.pool.query(
+      `UPDATE email_messages SET created_at = created_at - interval '1 minute'
+        WHERE subject LIKE '%' || $1 || '%'`,
+      [payment.number],
+    );
+    const again = { paymentId: payment.id, kind: 'receipt' as const, actor: systemActor };
+    await Promise.all([1, 2].map(() => sendPaymentEmails(testApp.context, again)));
+    expect((await emailsAbout(payment.number)).map((e) => e.template).sort()).toEqual([
+      'payment_made',
+      'payment_receipt',
+    ]);
   });
 
   it('refuses bad amounts with a 400 naming the field, and writes nothing', async () => {

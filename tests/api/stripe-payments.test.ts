@@ -15,6 +15,7 @@ import { reconcilePayments } from '../../src/modules/payments/reconciliation.js'
 import { databaseSnapshot, errorOf } from '../support/api-assertions.js';
 import { insertInvoice } from '../support/invoice-fixtures.js';
 import { stripeFixture, stripeReplayServer } from '../support/stripe-replay.js';
+import { sendQueuedPaymentEmails } from '../support/payment-fixtures.js';
 import {
   ApiClient,
   organizationId,
@@ -520,6 +521,7 @@ describe('ACH debits through Stripe', () => {
     expectAllReplayed();
     expect(await statusOf(paymentId)).toBe('returned');
     expect(await balanceOf(invoiceId)).toBe(98_000);
+    await sendQueuedPaymentEmails(testApp);
     const emails = await testApp.database.pool.query(
       `SELECT template FROM email_messages WHERE template = 'payment_returned'`,
     );

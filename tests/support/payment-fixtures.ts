@@ -1,6 +1,10 @@
 import type { SandboxGateway } from '../../src/modules/sandbox-processor/sandbox-gateway.js';
 import type { SandboxTokenRequest } from '../../src/shared/contract/sandbox.js';
 import { paymentGateway } from '../../src/payment-gateway.js';
+import {
+  paymentEmailsJobName,
+  sendPaymentEmails,
+} from '../../src/modules/payments/payment-receipts.js';
 import type { TestApp } from './test-app.js';
 
 /** The test app's payment gateway: the sandbox processor, one instance per app. */
@@ -66,4 +70,23 @@ export async function savedMethod(
     ],
   );
   return inserted.rows[0]!.id;
+}
+
+/**
+ * Works the payments.receipts jobs waiting in the queue now, with the real handler, as the
+ * worker would: what a test runs before looking for a payment's emails.
+ */
+export async function sendQueuedPaymentEmails(testApp: TestApp): Promise<void> {
+  const { jobs } = testApp.context;
+  for (;;) {
+    const batch = await jobs.fetch<Parameters<typeof sendPaymentEmails>[1]>(paymentEmailsJobName, {
+      batchSize: 50,
+    });
+    if (batch.length === 0) return;
+    for (const job of batch) await sendPaymentEmails(testApp.context, job.data);
+    await jobs.complete(
+      paymentEmailsJobName,
+      batch.map((job) => job.id),
+    );
+  }
 }

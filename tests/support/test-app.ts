@@ -10,6 +10,7 @@ import { emailJobs } from '../../src/modules/email/email.jobs.js';
 import { statementJobs } from '../../src/modules/statements/statements.jobs.js';
 import { createMailTransport } from '../../src/modules/email/mail-transport.js';
 import { portalJobs } from '../../src/modules/portal/password-reset-request.js';
+import { paymentEmailJobs } from '../../src/modules/payments/payment-receipts.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import type { StaffRole } from '../../src/shared/contract/staff.js';
 
@@ -50,6 +51,7 @@ export async function startTestApp(
     ...emailJobs({ ...context, transport: createMailTransport(config, 1) }),
     ...statementJobs(context),
     ...portalJobs(context),
+    ...paymentEmailJobs(context),
   ]);
   await seedDemoData({ pool: database.pool, logger });
   const app = await buildApp(context);

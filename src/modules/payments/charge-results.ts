@@ -4,7 +4,7 @@ import { recordAudit, systemActor, type Actor } from '../audit/audit.js';
 import { applyInvoicePayment, lockOpenInvoicesForPayment } from '../invoices/invoice-payments.js';
 import type { ChargeResult } from './gateway.js';
 import { recordChargeFailure, recordChargeSuccess } from './payment-methods.js';
-import { queuePaymentEmails } from './payment-receipts.js';
+import { enqueuePaymentEmails } from './payment-receipts.js';
 import type { PaymentStatus } from '../../shared/contract/payments.js';
 
 /**
@@ -214,7 +214,7 @@ export async function applyChargeAnswer(
     });
     if (payment.paymentMethodId) await recordChargeSuccess(tx, payment.paymentMethodId);
     await audit('payment.succeeded', { status: 'succeeded', amountCents: payment.amountCents });
-    await queuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'receipt', actor });
+    await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'receipt', actor });
     return 'succeeded';
   }
   if (transition === 'process') {
@@ -223,7 +223,7 @@ export async function applyChargeAnswer(
     await applyToInvoices(tx, payment);
     await setStatus(tx, payment, { status: 'processing', chargeRef: answer.chargeRef });
     await audit('payment.processing', { status: 'processing', amountCents: payment.amountCents });
-    await queuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'processing', actor });
+    await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'processing', actor });
     return 'processing';
   }
   if (transition === 'fail') {
@@ -247,7 +247,7 @@ export async function applyChargeAnswer(
       failureMessage,
       ...(locked ? { methodLocked: locked } : {}),
     });
-    await queuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'failed', actor });
+    await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'failed', actor });
     return 'failed';
   }
   if (transition === 'settle') {
@@ -262,7 +262,7 @@ export async function applyChargeAnswer(
     });
     if (payment.paymentMethodId) await recordChargeSuccess(tx, payment.paymentMethodId);
     await audit('payment.settled', { status: 'succeeded' });
-    await queuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'receipt', actor });
+    await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'receipt', actor });
     return 'succeeded';
   }
   if (transition === 'return') {
@@ -293,7 +293,7 @@ export async function applyChargeAnswer(
       failureCode: answer.failureCode,
       failureMessage,
     });
-    await queuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'returned', actor });
+    await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'returned', actor });
     return 'returned';
   }
   // Nothing to move: a final payment, or an ACH debit still processing. Note when it was asked.

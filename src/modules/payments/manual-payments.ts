@@ -12,7 +12,7 @@ import {
   type ManualPaymentMethod,
 } from '../../shared/contract/staff-payments.js';
 import { checkAllocations } from './pay-invoices.js';
-import { queuePaymentEmails } from './payment-receipts.js';
+import { enqueuePaymentEmails } from './payment-receipts.js';
 import { staffPaymentViews, type StaffPaymentView } from './transactions.js';
 
 /**
@@ -166,7 +166,7 @@ export async function recordManualPayment(
         unappliedCents: input.amountCents - allocated,
       },
     });
-    await queuePaymentEmails(tx, context, { paymentId, kind: 'receipt', actor: input.actor });
+    await enqueuePaymentEmails(tx, context, { paymentId, kind: 'receipt', actor: input.actor });
     const [payment] = await staffPaymentViews(tx.client, [paymentId]);
     return payment!;
   });

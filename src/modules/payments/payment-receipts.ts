@@ -1,5 +1,6 @@
 import type { AppContext } from '../../platform/context.js';
-import type { Transaction } from '../../platform/database.js';
+import { withTransaction, type Transaction } from '../../platform/database.js';
+import { enqueueInTransaction, type JobDefinition } from '../../platform/jobs.js';
 import type { Actor } from '../audit/audit.js';
 import { linkBaseOf } from '../email/email-links.js';
 import { queueEmail } from '../email/email-queue.js';
@@ -10,14 +11,20 @@ import type { PaymentEmailData } from '../email/templates/payment-details.js';
 import { getBrand } from '../settings/settings.service.js';
 
 /**
- * The emails a payment's outcome sends, queued on the transaction that records the outcome (so
- * an email exists only if the outcome committed, and the outcome is applied once, so it is sent
- * once). Clients: the contact who paid and the organization's Default Notification Emails.
+ * The emails a payment's outcome sends. The transaction that records the outcome enqueues the
+ * `payments.receipts` job (so the emails exist only if the outcome committed); the job renders
+ * and queues them, off the pay request's path (rendering React to HTML and text is the costliest
+ * step of a payment, and held the payment's locks while it ran). A row in
+ * payment_receipts_sent, written on the transaction that queues them, makes a rerun of the job
+ * send nothing again. Clients: the contact who paid and the organization's Default Notification Emails.
  * Staff: "Payment Made" to every active Master Admin and Billing user (those who handle money;
  * Read Only staff are not sent it), at the console's address.
  */
 
 type Deps = Pick<AppContext, 'jobs' | 'config'>;
+
+/** The job that renders and queues a payment's outcome emails. */
+export const paymentEmailsJobName = 'payments.receipts';
 
 /** Which outcome: the client email it sends (and, for a receipt, the staff one too). */
 export type PaymentEmailKind = 'receipt' | 'failed' | 'processing' | 'returned';
@@ -178,4 +185,58 @@ export async function queuePaymentEmails(
     reason,
     dedupeKey: `payment_made:${payment.id}`,
   });
+}
+
+/**
+ * Enqueues, on the outcome's transaction `tx`, the job that sends the emails of a payment's
+ * outcome `kind` (sendPaymentEmails). One job per payment and kind (pg-boss singletonKey).
+ */
+export async function enqueuePaymentEmails(
+  tx: Transaction,
+  deps: Pick<AppContext, 'jobs'>,
+  options: { paymentId: string; kind: PaymentEmailKind; actor: Actor },
+): Promise<void> {
+  await enqueueInTransaction(deps.jobs, tx.client, paymentEmailsJobName, options, {
+    singletonKey: `${options.paymentId}:${options.kind}`,
+    retryLimit: 5,
+    retryDelay: 30,
+  });
+}
+
+/**
+ * The job's work: renders and queues the emails of one payment's outcome, once. The guard row
+ * (payment_receipts_sent) and the emails are written in one transaction, so a job run again
+ * after a crash or by a second worker finds the row and sends nothing.
+ */
+export async function sendPaymentEmails(
+  deps: Pick<AppContext, 'pool' | 'jobs' | 'config'>,
+  options: { paymentId: string; kind: PaymentEmailKind; actor: Actor },
+): Promise<void> {
+  await withTransaction(deps.pool, async (tx) => {
+    const first = await tx.client.query(
+      `INSERT INTO payment_receipts_sent (payment_id, kind) VALUES ($1, $2)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [options.paymentId, options.kind],
+    );
+    if (first.rows.length === 0) return;
+    await queuePaymentEmails(tx, deps, options);
+  });
+}
+
+/** The payments.receipts job, worked as soon as it is enqueued. */
+export function paymentEmailJobs(
+  deps: Pick<AppContext, 'pool' | 'jobs' | 'config'>,
+): JobDefinition[] {
+  return [
+    {
+      name: paymentEmailsJobName,
+      concurrency: 4,
+      pollingIntervalSeconds: 0.5,
+      handle: (data) =>
+        sendPaymentEmails(
+          deps,
+          data as { paymentId: string; kind: PaymentEmailKind; actor: Actor },
+        ),
+    },
+  ];
 }

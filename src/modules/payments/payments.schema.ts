@@ -256,3 +256,20 @@ export const paymentMethodNotices = pgTable(
   },
   (t) => [primaryKey({ columns: [t.paymentMethodId, t.step] })],
 );
+
+/**
+ * The outcome emails of a payment already queued, one row per payment and kind ("receipt",
+ * "failed", "processing", "returned"): inserted in the transaction that queues them, so the
+ * `payments.receipts` job run twice (a retry, two workers) sends them once.
+ */
+export const paymentReceiptsSent = pgTable(
+  'payment_receipts_sent',
+  {
+    paymentId: uuid('payment_id')
+      .notNull()
+      .references(() => payments.id),
+    kind: text('kind').notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.paymentId, t.kind] })],
+);
