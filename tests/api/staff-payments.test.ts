@@ -581,6 +581,18 @@ describe('the Transactions list', () => {
     const evil = lines.find((l) => l.includes('HYPERLINK'))!;
     expect(evil).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect(evil).toContain(',12.34,');
-    expect(lines.slice(1).every((l) => l.includes(',check,'))).toBe(true);
+    // The method type in the list's words, as the Method type filter names it.
+    expect(lines.slice(1).every((l) => l.includes(',Check,'))).toBe(true);
+  });
+
+  it('names card and bank payments in the CSV as the list does, not by code', async () => {
+    const invoice = await openInvoice(3_000);
+    await cardPayment([{ invoiceId: invoice, amountCents: 1_000 }]);
+    const response = await readOnly.get(
+      `/api/payments/export?methodType=card&organizationId=${orgA}`,
+    );
+    const rows = response.body.trim().split('\r\n').slice(1);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row).toMatch(/,Card,Visa •••• \d{4},/);
   });
 });

@@ -6,7 +6,9 @@ import type { PaymentStatus } from '../../shared/contract/payments.js';
 import { paymentStatusLabels } from '../../shared/contract/payments.js';
 import {
   paymentSourceLabels,
+  transactionMethodTypeLabels,
   type TransactionFilters,
+  type TransactionMethodType,
 } from '../../shared/contract/staff-payments.js';
 import { mspTimeZone } from '../settings/business-date.js';
 
@@ -182,7 +184,7 @@ function csvRow(payment: StaffPaymentView): string {
     payment.organizationName,
     paymentStatusLabels[payment.status],
     paymentSourceLabels[payment.source] ?? payment.source,
-    payment.methodType,
+    transactionMethodTypeLabels[payment.methodType as TransactionMethodType] ?? payment.methodType,
     payment.methodLabel,
     payment.reference,
     payment.currency,

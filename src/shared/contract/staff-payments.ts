@@ -26,6 +26,14 @@ export const manualMethodLabels: Record<ManualPaymentMethod, string> = {
 
 /** The method types the Transactions list filters by: the gateway's and the manual ones. */
 export const transactionMethodTypes = ['card', 'ach', ...manualPaymentMethods] as const;
+export type TransactionMethodType = (typeof transactionMethodTypes)[number];
+
+/** How each method type reads: the list's filter and its CSV export say the same. */
+export const transactionMethodTypeLabels: Record<TransactionMethodType, string> = {
+  card: 'Card',
+  ach: 'Bank account (ACH)',
+  ...manualMethodLabels,
+};
 
 /** Where a payment came from, as staff read it. */
 export const paymentSourceLabels: Record<string, string> = {

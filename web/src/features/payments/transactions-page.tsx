@@ -11,17 +11,11 @@ import { usePageTitle } from '../../lib/use-page-title';
 import { OrganizationSelect } from '../invoices/organization-select';
 import { paymentStatusLabels, paymentStatuses } from '../../../../src/shared/contract/payments';
 import {
-  manualMethodLabels,
+  transactionMethodTypeLabels,
   transactionMethodTypes,
 } from '../../../../src/shared/contract/staff-payments';
 import { PaymentStatusBadge } from './organization-payments';
 import { transactionsCsvUrl, useTransactions, type TransactionFilters } from './staff-payments-api';
-
-const methodTypeLabels: Record<(typeof transactionMethodTypes)[number], string> = {
-  card: 'Card',
-  ach: 'Bank account (ACH)',
-  ...manualMethodLabels,
-};
 
 /**
  * Transactions: every organization's payments, newest first, filtered by business date, status,
@@ -79,7 +73,10 @@ export function TransactionsPage() {
         <Select
           label="Method type"
           placeholder="Any method"
-          data={transactionMethodTypes.map((t) => ({ value: t, label: methodTypeLabels[t] }))}
+          data={transactionMethodTypes.map((t) => ({
+            value: t,
+            label: transactionMethodTypeLabels[t],
+          }))}
           value={filters.methodType ?? null}
           onChange={(methodType) =>
             set({ methodType: (methodType as TransactionFilters['methodType']) ?? undefined })
