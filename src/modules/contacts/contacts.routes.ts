@@ -12,6 +12,8 @@ import {
   newContactRequest,
   organizationContactsPage,
   organizationContactsQuery,
+  defaultNotificationAnswer,
+  defaultNotificationRequest,
 } from '../../shared/contract/contacts.js';
 import {
   createContact,
@@ -86,8 +88,8 @@ export function contactRoutes(context: AppContext): FastifyPluginAsyncZod {
             id: z.uuid('must be a valid id'),
             contactId: z.uuid('must be a valid id'),
           }),
-          body: z.object({ isDefault: z.boolean('must be true or false') }),
-          response: { 200: z.object({ isDefault: z.boolean() }), ...errorResponses },
+          body: defaultNotificationRequest,
+          response: { 200: defaultNotificationAnswer, ...errorResponses },
         },
       },
       async (request) => {

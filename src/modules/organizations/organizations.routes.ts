@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
-import { idParam, pageLimit, verbatimText } from '../../platform/http/validation.js';
+import { idParam, pageLimit } from '../../platform/http/validation.js';
 import { errorResponses } from '../../platform/http/responses.js';
 import {
   newOrganizationRequest,
@@ -10,6 +10,8 @@ import {
   organizationDetail,
   organizationListPage,
   organizationListQuery,
+  organizationNotesAnswer,
+  organizationNotesRequest,
   organizationRecord,
 } from '../../shared/contract/organizations.js';
 import { listOrganizationAudit } from '../audit/audit.js';
@@ -19,7 +21,6 @@ import {
   assertOrganizationExists,
   createOrganization,
   getOrganization,
-  maxNotesLength,
   type OrganizationContacts,
   setOrganizationArchived,
   updateOrganization,
@@ -119,10 +120,8 @@ export function organizationRoutes(
         onRequest: requireStaff('manage_clients'),
         schema: {
           params: idParam,
-          body: z.object({
-            notes: verbatimText(maxNotesLength),
-          }),
-          response: { 200: z.object({ notes: z.string() }), ...errorResponses },
+          body: organizationNotesRequest,
+          response: { 200: organizationNotesAnswer, ...errorResponses },
         },
       },
       async (request) =>

@@ -4,8 +4,6 @@ import { createDb, withTransaction, type Db, type Pool } from '../../platform/da
 import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
 import { organizations } from './organizations.schema.js';
 
-export const maxNotesLength = 10_000;
-
 export interface OrganizationFields {
   name: string;
   addressLine1: string;

@@ -5,6 +5,7 @@ import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
 import { idParam, pageLimit } from '../../platform/http/validation.js';
 import { errorResponses, noContent } from '../../platform/http/responses.js';
+import { viewPortalAnswer } from '../../shared/contract/contacts.js';
 import { minimumPasswordLength } from '../../platform/passwords.js';
 import { businessToday, businessTodayFor } from '../settings/business-date.js';
 import { getBrand } from '../settings/settings.service.js';
@@ -364,7 +365,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
         schema: {
           params: idParam,
           body: organizationIdBody,
-          response: { 200: z.object({ url: z.string() }), ...errorResponses },
+          response: { 200: viewPortalAnswer, ...errorResponses },
         },
       },
       async (request, reply) => {

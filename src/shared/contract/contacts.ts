@@ -19,6 +19,17 @@ export const organizationContactsQuery = z.object({
   limit: pageLimit,
 });
 
+/** PUT .../default-notification-contacts/{contactId}: star or unstar the contact. */
+export const defaultNotificationRequest = z.object({
+  isDefault: z.boolean('must be true or false'),
+});
+
+/** Whether the contact is now one of the organization's Default Notification Emails. */
+export const defaultNotificationAnswer = z.object({ isDefault: z.boolean() });
+
+/** POST /api/contacts/{id}/view-portal: where the read-only portal session opens. */
+export const viewPortalAnswer = z.object({ url: z.string() });
+
 /** A contact's card: details and every organization it relates to, with its profile there. */
 export const contactCard = z.object({
   id: z.guid(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { instant } from './common.js';
-import { optionalText, pageLimit, requiredText } from './fields.js';
+import { optionalText, pageLimit, requiredText, verbatimText } from './fields.js';
 
 /** What the organization routes answer (allow-lists: platform/http/responses.ts). */
 
@@ -19,6 +19,15 @@ export const organizationListQuery = z.object({
   cursor: z.string().max(500).optional(),
   limit: pageLimit,
 });
+
+/** The internal notes' limit, in characters (the notes box counts toward it). */
+export const maxNotesLength = 10_000;
+
+/** PUT /api/organizations/{id}/notes: the notes kept exactly as typed. */
+export const organizationNotesRequest = z.object({ notes: verbatimText(maxNotesLength) });
+
+/** The notes as saved. */
+export const organizationNotesAnswer = z.object({ notes: z.string() });
 
 /** An organization as stored (staff only: `notes` are internal). */
 export const organizationRecord = z.object({

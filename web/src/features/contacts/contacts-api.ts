@@ -15,6 +15,9 @@ import type {
   newContactRequest,
   organizationContactsPage,
   organizationContactsQuery,
+  defaultNotificationAnswer,
+  defaultNotificationRequest,
+  viewPortalAnswer,
 } from '../../../../src/shared/contract/contacts';
 import type { contactLoginHistoryPage } from '../../../../src/shared/contract/portal';
 
@@ -158,9 +161,9 @@ export function useSetDefaultNotification(organizationId: string) {
   const refresh = useRefreshContacts();
   return useMutation({
     mutationFn: ({ contactId, isDefault }: { contactId: string; isDefault: boolean }) =>
-      api<{ isDefault: boolean }>(
+      api<Answer<typeof defaultNotificationAnswer>>(
         `/api/organizations/${organizationId}/default-notification-contacts/${contactId}`,
-        { method: 'PUT', body: { isDefault } },
+        { method: 'PUT', body: { isDefault } satisfies z.input<typeof defaultNotificationRequest> },
       ),
     // Flip the star at once; the refetch afterwards settles the truth either way.
     onMutate: async ({ contactId, isDefault }) => {
@@ -191,7 +194,7 @@ export type LoginAttempt = LoginHistoryPage['attempts'][number];
 export function useViewPortalAs(contactId: string) {
   return useMutation({
     mutationFn: (organizationId: string) =>
-      api<{ url: string }>(`/api/contacts/${contactId}/view-portal`, {
+      api<Answer<typeof viewPortalAnswer>>(`/api/contacts/${contactId}/view-portal`, {
         method: 'POST',
         body: { organizationId },
       }),

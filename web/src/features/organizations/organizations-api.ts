@@ -8,6 +8,8 @@ import type {
   organizationDetail,
   organizationListPage,
   organizationListQuery,
+  organizationNotesAnswer,
+  organizationNotesRequest,
   organizationRecord,
 } from '../../../../src/shared/contract/organizations';
 
@@ -39,7 +41,8 @@ type SavedOrganization = Answer<typeof organizationRecord>;
 /** The billing settings of an organization. */
 export type OrganizationBilling = Answer<typeof organizationBillingAnswer>['billing'];
 
-export const maxNotesLength = 10_000;
+/** The notes' limit the server holds them to. */
+export { maxNotesLength } from '../../../../src/shared/contract/organizations';
 
 /** Every organization query starts with 'organizations', so one invalidation refreshes all. */
 export const organizationKeys = {
@@ -95,7 +98,10 @@ export function useSaveNotes(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (notes: string) =>
-      api<{ notes: string }>(`/api/organizations/${id}/notes`, { method: 'PUT', body: { notes } }),
+      api<Answer<typeof organizationNotesAnswer>>(`/api/organizations/${id}/notes`, {
+        method: 'PUT',
+        body: { notes } satisfies z.input<typeof organizationNotesRequest>,
+      }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: organizationKeys.all }),
   });
 }
