@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalMail } from '../support/local-mail.js';
 import { signedInAs, startTestApp, type ApiClient, type TestApp } from '../support/test-app.js';
+import type { Answer } from '../../src/shared/contract/common.js';
+import type { localMailboxPage } from '../../src/shared/contract/email.js';
 
 let testApp: TestApp;
 let mail: { close: () => Promise<void> };
@@ -39,7 +41,7 @@ describe('the Local Mailbox', () => {
     const { subject } = (await admin.get(`/api/emails/${sent.json().messageId}`)).json().email;
     expect(subject).toContain('Dvořák & Syn s.r.o.');
 
-    type Listed = { id: number; subject: string; to: string[] };
+    type Listed = Answer<typeof localMailboxPage>['messages'][number];
     let received: Listed | undefined;
     await expect
       .poll(

@@ -3,7 +3,7 @@ import { generate } from 'otplib';
 import { ApiClient, signedInAs, startTestApp, type TestApp } from '../support/test-app.js';
 import { errorOf, expectFieldErrors, staffUserId } from '../support/api-assertions.js';
 import type { Answer } from '../../src/shared/contract/common.js';
-import type { totpEnrollmentBody } from '../../src/shared/contract/staff.js';
+import type { StaffRole, totpEnrollmentBody } from '../../src/shared/contract/staff.js';
 
 const password = 'a-long-enough-password';
 const period = 30;
@@ -52,7 +52,7 @@ async function wrongCode(secret: string): Promise<string> {
 let userCount = 0;
 
 /** A new staff user, created by the admin, and a client signed in as them (no TOTP yet). */
-async function newStaffUser(role: 'billing' | 'read_only' | 'master_admin' = 'billing') {
+async function newStaffUser(role: StaffRole = 'billing') {
   userCount++;
   const email = `totp-${userCount}@portico.test`;
   const created = await admin.post('/api/staff-users', {
@@ -71,7 +71,7 @@ async function newStaffUser(role: 'billing' | 'read_only' | 'master_admin' = 'bi
 type Enrollment = Answer<typeof totpEnrollmentBody>;
 
 /** A staff user with TOTP on, confirmed from their signed-in client. */
-async function userWithTotp(role: 'billing' | 'read_only' | 'master_admin' = 'billing') {
+async function userWithTotp(role: StaffRole = 'billing') {
   const user = await newStaffUser(role);
   const enroll = await user.client.post('/api/auth/totp/enroll');
   expect(enroll.statusCode, enroll.body).toBe(200);
