@@ -23,6 +23,7 @@ import { LoadMore } from '../../components/load-more';
 import { PageError, PageLoader } from '../../components/page-state';
 import { dateEntry, formatDay } from '../../lib/format';
 import { formatMoney, minorToInput, parseAmount } from '../../lib/money';
+import { useOneRequestAtATime } from '../../lib/use-one-request-at-a-time';
 import { useCan } from '../auth/session';
 import { useOrganization } from '../organizations/organizations-api';
 import { paymentStatusLabels, type PaymentStatus } from '../../../../src/shared/contract/payments';
@@ -368,11 +369,13 @@ function RefundModal(props: {
   /** The invoices to reopen first, in the order they were ticked. */
   const [reopenFirst, setReopenFirst] = useState<string[]>([]);
   const refund = useRefundPayment(props.organizationId);
+  const once = useOneRequestAtATime();
   const paid = payment.allocations.filter((a) => a.amountCents > 0);
 
   const submit = () => {
     const parsed = parseAmount(amount, payment.currency);
     if (!parsed.ok) return setErrors({ amountCents: `Amount ${parsed.message}` });
+    if (!once.begin()) return;
     refund.mutate(
       {
         paymentId: payment.id,
@@ -381,6 +384,7 @@ function RefundModal(props: {
         ...(reopenFirst.length ? { invoiceIds: reopenFirst } : {}),
       },
       {
+        onSettled: once.end,
         onSuccess: (answer) => {
           notifyRefund(answer);
           props.onClose();
@@ -526,6 +530,7 @@ function RecordPaymentModal(props: { organizationId: string; onClose: () => void
   const [errors, setErrors] = useState<Record<string, string>>({});
   const allocations = useAllocationInputs(props.organizationId);
   const record = useRecordManualPayment(props.organizationId);
+  const once = useOneRequestAtATime();
   // The organization's one currency (its invoices', and what the server records in).
   const currency = useOrganization(props.organizationId).data?.currency ?? 'USD';
 
@@ -536,9 +541,11 @@ function RecordPaymentModal(props: { organizationId: string; onClose: () => void
     if (!receivedOn) return setErrors({ receivedOn: 'Received date is required' });
     if (!chosen) return setErrors({});
     setErrors({});
+    if (!once.begin()) return;
     record.mutate(
       { method, reference, receivedOn, amountCents: parsed.value, allocations: chosen },
       {
+        onSettled: once.end,
         onSuccess: (answer) => {
           const left = answer.payment.unappliedCents;
           notifySuccess(
@@ -624,15 +631,18 @@ function ApplyCreditModal(props: {
 }) {
   const allocations = useAllocationInputs(props.organizationId);
   const apply = useApplyCredit(props.organizationId);
+  const once = useOneRequestAtATime();
   const [error, setError] = useState<string | null>(null);
   const submit = () => {
     const chosen = allocations.read();
     if (!chosen) return;
     if (chosen.length === 0) return setError('Type an amount for at least one invoice.');
     setError(null);
+    if (!once.begin()) return;
     apply.mutate(
       { allocations: chosen },
       {
+        onSettled: once.end,
         onSuccess: () => {
           notifySuccess('Credit applied.');
           props.onClose();
