@@ -5,6 +5,7 @@ import type { payInvoicesAnswer, paymentHistoryPage } from '../../src/shared/con
 import { startPayment } from '../../src/modules/payments/pay-invoices.js';
 import { reconcilePayments } from '../../src/modules/payments/reconciliation.js';
 import { sendPaymentEmails } from '../../src/modules/payments/payment-receipts.js';
+import { applyChargeResult } from '../../src/modules/payments/charge-results.js';
 import { systemActor } from '../../src/modules/audit/audit.js';
 import { errorOf, expectFieldErrors } from '../support/api-assertions.js';
 import { insertInvoice, pdfText } from '../support/invoice-fixtures.js';
@@ -556,6 +557,89 @@ describe('an unknown outcome', () => {
     expect(retry.statusCode, retry.body).toBe(201);
     expect(retry.json<PayAnswer>().payment.status).toBe('succeeded');
     expect(await balanceOf(invoice)).toBe(0);
+  });
+
+  it('a worker stalled past the window charges a payment already failed: the late charge is kept, once', async () => {
+    const invoice = await openInvoice(4_400);
+    const contact = (
+      await testApp.database.pool.query<{ id: string }>(
+        `SELECT id FROM contacts WHERE email = $1`,
+        [contactEmail],
+      )
+    ).rows[0]!.id;
+    const { paymentId } = await startPayment({
+      context: testApp.context,
+      gateway: sandboxOf(testApp),
+      actor: { kind: 'contact', id: contact, label: 'Ann Client (portal)' },
+      organizationId: orgA,
+      contactId: contact,
+      paymentMethodId: card,
+      allocations: [{ invoiceId: invoice, amountCents: 4_400 }],
+    });
+    // The stalled worker has read the pending payment it is about to charge.
+    const read = (
+      await testApp.database.pool.query(
+        `SELECT p.idempotency_key AS key, p.amount_cents AS amount, m.gateway_ref AS ref,
+                m.customer_ref AS customer
+           FROM payments p JOIN payment_methods m ON m.id = p.payment_method_id WHERE p.id = $1`,
+        [paymentId],
+      )
+    ).rows[0];
+    // Meanwhile the window passes and reconciliation fails it as never received...
+    testApp.context.clock = () => new Date(Date.now() + 11 * 60_000);
+    await reconcilePayments(testApp.context, sandboxOf(testApp));
+    const failed = (await portal.get(`/api/portal/payments/${paymentId}`)).json().payment;
+    expect(failed.status).toBe('failed');
+    // ...and the client pays part of the invoice again with another payment.
+    delete testApp.context.clock;
+    const other = await pay(card, [{ invoiceId: invoice, amountCents: 1_000 }]);
+    expect(other.json<PayAnswer>().payment.status).toBe('succeeded');
+    expect(await balanceOf(invoice)).toBe(3_400);
+
+    // The stalled worker wakes up and charges with the payment's key.
+    const late = await sandboxOf(testApp).charge({
+      idempotencyKey: read.key,
+      method: { gatewayRef: read.ref, customerRef: read.customer },
+      amountCents: Number(read.amount),
+      currency: 'USD',
+      description: 'late',
+      metadata: { paymentId, organizationId: orgA },
+    });
+    expect(late.status).toBe('succeeded');
+    testApp.context.clock = () => new Date(Date.now() + 20 * 60_000);
+    await reconcilePayments(testApp.context, sandboxOf(testApp));
+    // Its own answer, applied late, changes nothing more.
+    await applyChargeResult(testApp.context, { where: { paymentId }, result: late });
+    await reconcilePayments(testApp.context, sandboxOf(testApp));
+
+    const kept = (await portal.get(`/api/portal/payments/${paymentId}`)).json().payment;
+    expect(kept).toMatchObject({ status: 'succeeded', failureMessage: null });
+    // The invoice took what it still owed; the rest is the client's credit.
+    expect(kept.allocations.map((a: { amountCents: number }) => a.amountCents)).toEqual([3_400]);
+    expect(await balanceOf(invoice)).toBe(0);
+    const credit = await testApp.database.pool.query(
+      `SELECT p.amount_cents - p.refunded_cents - coalesce(sum(a.amount_cents), 0) AS credit
+         FROM payments p LEFT JOIN payment_allocations a ON a.payment_id = p.id
+        WHERE p.id = $1 GROUP BY p.id`,
+      [paymentId],
+    );
+    expect(Number(credit.rows[0].credit)).toBe(1_000);
+    const charges = (await ledgerCharges()).filter((c) => c.idempotencyKey === read.key);
+    expect(charges).toHaveLength(1);
+    const audit = await testApp.database.pool.query(
+      `SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY id`,
+      [paymentId],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual([
+      'payment.started',
+      'payment.failed',
+      'payment.recovered',
+    ]);
+    expect((await emailsAbout(failed.number)).map((e) => e.template).sort()).toEqual([
+      'payment_failed',
+      'payment_made',
+      'payment_receipt',
+    ]);
   });
 });
 

@@ -19,6 +19,8 @@ import type { PaymentStatus } from '../../shared/contract/payments.js';
  *   pending    → failed      nothing applied, the method's failure count grows
  *   processing → succeeded   settled: allocations no longer in flight
  *   processing → returned    the invoices reopen by what was applied
+ *   failed     → succeeded   (or processing) a payment failed as never received whose charge
+ *                            arrives late after all: its money is kept, see `recover`
  */
 
 type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config'>;
@@ -30,6 +32,14 @@ type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config'>;
 export type ChargeAnswer = Pick<ChargeResult, 'status' | 'failureCode' | 'failureMessage'> & {
   chargeRef: string | null;
 };
+
+/**
+ * The failure code of a payment the reconciliation job failed because the processor had no
+ * charge with its key after the window. A worker stalled longer than that window can still
+ * charge it with the key: such a payment is asked about again (reconcilePayments) and a charge
+ * that turns up is kept (the `recover` transitions).
+ */
+export const notReachedCode = 'not_reached';
 
 /** Decline and return codes in the words a client reads (test-cards.md lists the codes). */
 const plainWords: Record<string, string> = {
@@ -43,7 +53,7 @@ const plainWords: Record<string, string> = {
   processing_error: 'The card’s bank could not process the payment. Try again in a moment.',
   no_account: 'The bank could not find this account.',
   account_closed: 'The bank account is closed.',
-  not_reached: 'The payment did not reach the payment processor; nothing was charged.',
+  [notReachedCode]: 'The payment did not reach the payment processor; nothing was charged.',
 };
 
 /** A failure in plain words: Portico's own for a known code, else the processor's sentence. */
@@ -56,18 +66,29 @@ export function failureInWords(code: string | null, processorMessage: string | n
 }
 
 /** What an answer does to a payment in a given status; null when it changes nothing. */
-export type PaymentTransition = 'succeed' | 'process' | 'fail' | 'settle' | 'return';
+export type PaymentTransition =
+  'succeed' | 'process' | 'fail' | 'settle' | 'return' | 'recover' | 'recover_processing';
 
 /**
  * The state machine's table (pure): from `pending`, the processor's succeeded / processing /
  * failed; from `processing` (ACH), succeeded settles and failed is a return. Any other pair
  * (a final payment, a processing debit still processing) is no transition: an answer applied a
- * second time changes nothing.
+ * second time changes nothing. The one way out of a final status: a payment failed as never
+ * received (`failureCode` notReachedCode) whose charge the processor has after all (succeeded
+ * or processing) recovers, since the money was taken.
  */
 export function paymentTransition(
   from: PaymentStatus,
   answer: ChargeAnswer['status'],
+  failureCode: string | null = null,
 ): PaymentTransition | null {
+  if (from === 'failed' && failureCode === notReachedCode) {
+    return answer === 'succeeded'
+      ? 'recover'
+      : answer === 'processing'
+        ? 'recover_processing'
+        : null;
+  }
   if (from === 'pending') {
     return answer === 'succeeded' ? 'succeed' : answer === 'processing' ? 'process' : 'fail';
   }
@@ -85,6 +106,7 @@ interface LockedPayment {
   amountCents: number;
   currency: string;
   paymentMethodId: string | null;
+  failureCode: string | null;
 }
 
 interface AllocationRow {
@@ -101,7 +123,8 @@ export async function lockPayment(
   const byId = 'paymentId' in where;
   const result = await tx.client.query<LockedPayment>(
     `SELECT id, number, organization_id AS "organizationId", status,
-            amount_cents AS "amountCents", currency, payment_method_id AS "paymentMethodId"
+            amount_cents AS "amountCents", currency, payment_method_id AS "paymentMethodId",
+            failure_code AS "failureCode"
        FROM payments WHERE ${byId ? 'id = $1' : 'idempotency_key = $1'}
         FOR UPDATE ${skipLocked ? 'SKIP LOCKED' : ''}`,
     [byId ? where.paymentId : where.idempotencyKey],
@@ -199,7 +222,7 @@ export async function applyChargeAnswer(
     });
   const failureMessage =
     answer.status === 'failed' ? failureInWords(answer.failureCode, answer.failureMessage) : null;
-  const transition = paymentTransition(payment.status, answer.status);
+  const transition = paymentTransition(payment.status, answer.status, payment.failureCode);
 
   if (transition === 'succeed') {
     await applyToInvoices(tx, payment);
@@ -238,7 +261,7 @@ export async function applyChargeAnswer(
       failureMessage,
     });
     const locked =
-      payment.paymentMethodId && answer.failureCode !== 'not_reached'
+      payment.paymentMethodId && answer.failureCode !== notReachedCode
         ? await recordChargeFailure(tx, payment.paymentMethodId, answer.failureCode)
         : null;
     await audit('payment.failed', {
@@ -295,6 +318,36 @@ export async function applyChargeAnswer(
     });
     await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'returned', actor });
     return 'returned';
+  }
+  if (transition === 'recover' || transition === 'recover_processing') {
+    // The charge went through after the payment was failed as never received (its worker
+    // stalled past the window). The money was taken, so it is kept: the allocations get back
+    // what they were meant to pay, and applyToInvoices gives each invoice what it still owes
+    // (another payment may have paid it since); the rest is the client's unapplied credit.
+    // Not in flight even while a debit processes: another payment of these invoices may be in
+    // flight now, and the invoices already show this money paid.
+    await tx.client.query(
+      `UPDATE payment_allocations SET amount_cents = applied_cents, in_flight = false
+        WHERE payment_id = $1`,
+      [payment.id],
+    );
+    await applyToInvoices(tx, payment);
+    const status = transition === 'recover' ? 'succeeded' : 'processing';
+    await setStatus(tx, payment, {
+      status,
+      chargeRef: answer.chargeRef,
+      settled: status === 'succeeded',
+    });
+    if (status === 'succeeded' && payment.paymentMethodId) {
+      await recordChargeSuccess(tx, payment.paymentMethodId);
+    }
+    await audit('payment.recovered', { status, amountCents: payment.amountCents });
+    await enqueuePaymentEmails(tx, deps, {
+      paymentId: payment.id,
+      kind: status === 'succeeded' ? 'receipt' : 'processing',
+      actor,
+    });
+    return status;
   }
   // Nothing to move: a final payment, or an ACH debit still processing. Note when it was asked.
   await tx.client.query(`UPDATE payments SET checked_at = now() WHERE id = $1`, [payment.id]);

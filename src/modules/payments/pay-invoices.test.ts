@@ -130,4 +130,11 @@ describe('paymentTransition', () => {
       }
     }
   });
+
+  it('keeps a charge that arrives after its payment was failed as never received', () => {
+    expect(paymentTransition('failed', 'succeeded', 'not_reached')).toBe('recover');
+    expect(paymentTransition('failed', 'processing', 'not_reached')).toBe('recover_processing');
+    expect(paymentTransition('failed', 'failed', 'not_reached')).toBeNull();
+    expect(paymentTransition('failed', 'succeeded', 'card_declined')).toBeNull();
+  });
 });

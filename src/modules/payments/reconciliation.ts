@@ -3,7 +3,7 @@ import { currentTime } from '../../platform/context.js';
 import { withTransaction } from '../../platform/database.js';
 import type { JobDefinition } from '../../platform/jobs.js';
 import { systemActor } from '../audit/audit.js';
-import { applyChargeAnswer, lockPayment } from './charge-results.js';
+import { applyChargeAnswer, lockPayment, notReachedCode } from './charge-results.js';
 import { GatewayError, type PaymentGateway } from './gateway.js';
 
 /**
@@ -15,7 +15,11 @@ import { GatewayError, type PaymentGateway } from './gateway.js';
  *   - payments `processing` (ACH debits waiting to settle or be returned),
  * and applies what the processor says with applyChargeAnswer, the pay route's own function.
  * A pending payment the processor never received, older than `unreachedAfterMinutes`, failed:
- * nothing was charged, and its invoices may be paid again.
+ * nothing was charged, and its invoices may be paid again. A request stalled longer than that
+ * between reading the payment and charging it can still charge it with the key, so a payment
+ * failed this way is asked about again for `unreachedRecheckHours` (the processors' key
+ * lifetime: after it a late charge with the key is a new charge Portico would not match); a
+ * charge found then is kept (applyChargeAnswer's `recover`).
  *
  * Each payment is resolved in its own transaction under its row lock taken with SKIP LOCKED:
  * two workers (or a worker and the pay route applying its own answer) never apply one result
@@ -32,6 +36,8 @@ export const confirmAfterSeconds = 30;
  * lifetime (Stripe keeps keys 24 hours), so a late charge with the key would answer this one.
  */
 export const unreachedAfterMinutes = 10;
+/** How long a payment failed as never received is still asked about (Stripe's key lifetime). */
+export const unreachedRecheckHours = 24;
 
 type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock' | 'logger'>;
 
@@ -56,17 +62,30 @@ export async function reconcilePayments(
     `SELECT id FROM payments
       WHERE gateway = $4
         AND (status = 'processing'
-             OR (status = 'pending' AND created_at < $1::timestamptz - make_interval(secs => $2)))
-      ORDER BY created_at
+             OR (status = 'pending' AND created_at < $1::timestamptz - make_interval(secs => $2))
+             OR (status = 'failed' AND failure_code = $5
+                 AND created_at > $1::timestamptz - make_interval(hours => $6)))
+      ORDER BY status = 'failed', created_at
       LIMIT $3`,
-    [now, confirmAfterSeconds, options.limit ?? 200, gateway.name],
+    [
+      now,
+      confirmAfterSeconds,
+      options.limit ?? 200,
+      gateway.name,
+      notReachedCode,
+      unreachedRecheckHours,
+    ],
   );
   const summary: ReconcileSummary = { checked: 0, changed: 0, unavailable: 0 };
   for (const { id } of due.rows) {
     const outcome = await withTransaction(deps.pool, async (tx) => {
       const payment = await lockPayment(tx, { paymentId: id }, true);
       // Another worker holds it, or it was resolved since the list was read.
-      if (!payment || (payment.status !== 'pending' && payment.status !== 'processing')) {
+      const recheck = payment?.status === 'failed' && payment.failureCode === notReachedCode;
+      if (
+        !payment ||
+        (payment.status !== 'pending' && payment.status !== 'processing' && !recheck)
+      ) {
         return 'skipped' as const;
       }
       const key = (
@@ -95,7 +114,7 @@ export async function reconcilePayments(
       const answer = found ?? {
         status: 'failed' as const,
         chargeRef: null,
-        failureCode: 'not_reached',
+        failureCode: notReachedCode,
         failureMessage: null,
       };
       const after = await applyChargeAnswer(tx, deps, payment, answer, systemActor);
