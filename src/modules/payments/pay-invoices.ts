@@ -11,7 +11,7 @@ import { AppError } from '../../platform/errors.js';
 import { currencyDigits, formatMoney } from '../../platform/money.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { lockOpenInvoicesForPayment, type LockedInvoice } from '../invoices/invoice-payments.js';
-import { businessToday } from '../settings/business-date.js';
+import { getPaymentSettingsToday } from '../settings/settings.service.js';
 import type { PaymentStatus } from '../../shared/contract/payments.js';
 import { applyChargeAnswer, lockPayment } from './charge-results.js';
 import { GatewayError, type PaymentGateway } from './gateway.js';
@@ -174,7 +174,7 @@ async function paymentWithRequestKey(
  */
 export async function startPayment(
   input: Omit<PayInvoicesInput, 'context'> & { context: Deps },
-): Promise<{ paymentId: string; repeated: boolean }> {
+): Promise<{ paymentId: string; repeated: boolean; charge?: ChargeFacts }> {
   const { context } = input;
   try {
     return await withTransaction(context.pool, async (tx) => {
@@ -191,11 +191,14 @@ export async function startPayment(
       );
       if (earlier) return { paymentId: earlier, repeated: true };
       const { currency, totalCents } = checkAllocations(input.allocations, invoices);
+      // The settings and today's date, read once for the payment's checks.
+      const { today, ...settings } = await getPaymentSettingsToday(tx.db, currentTime(context));
       const method = await chargeableMethod(tx, {
         organizationId: input.organizationId,
         methodId: input.paymentMethodId,
         gateway: input.gateway.name,
-        today: await businessToday(tx.client, currentTime(context)),
+        today,
+        settings,
       });
       const inFlight = await tx.client.query<{ number: string }>(
         `SELECT i.number FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
@@ -205,32 +208,31 @@ export async function startPayment(
       if (inFlight.rows[0]) throw alreadyPaying(inFlight.rows[0].number);
 
       const paymentId = randomUUID();
+      const idempotencyKey = `portico-payment-${paymentId}`;
       const number = (
         await tx.client.query<{ number: string }>(
-          `SELECT 'P-' || lpad(nextval('payment_number_seq')::text, 6, '0') AS number`,
+          `INSERT INTO payments (id, number, organization_id, source, status, amount_cents,
+                                 currency, payment_method_id, method_type, method_label, gateway,
+                                 idempotency_key, request_key, created_by_contact_id)
+           VALUES ($1, 'P-' || lpad(nextval('payment_number_seq')::text, 6, '0'), $2, 'portal',
+                   'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           RETURNING number`,
+          [
+            paymentId,
+            input.organizationId,
+            totalCents,
+            currency,
+            method.id,
+            method.type,
+            methodLabel(method),
+            input.gateway.name,
+            // Derived from the payment: every retry of its charge carries the same key.
+            idempotencyKey,
+            input.requestKey ?? null,
+            input.contactId,
+          ],
         )
       ).rows[0]!.number;
-      await tx.client.query(
-        `INSERT INTO payments (id, number, organization_id, source, status, amount_cents,
-                               currency, payment_method_id, method_type, method_label, gateway,
-                               idempotency_key, request_key, created_by_contact_id)
-         VALUES ($1, $2, $3, 'portal', 'pending', $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [
-          paymentId,
-          number,
-          input.organizationId,
-          totalCents,
-          currency,
-          method.id,
-          method.type,
-          methodLabel(method),
-          input.gateway.name,
-          // Derived from the payment: every retry of its charge carries the same key.
-          `portico-payment-${paymentId}`,
-          input.requestKey ?? null,
-          input.contactId,
-        ],
-      );
       for (const allocation of input.allocations) {
         await tx.client
           .query(
@@ -260,7 +262,17 @@ export async function startPayment(
           allocations: input.allocations,
         },
       });
-      return { paymentId, repeated: false };
+      const charge: ChargeFacts = {
+        number,
+        status: 'pending',
+        amountCents: totalCents,
+        currency,
+        idempotencyKey,
+        gatewayRef: method.gatewayRef,
+        customerRef: method.customerRef,
+        organizationId: input.organizationId,
+      };
+      return { paymentId, repeated: false, charge };
     });
   } catch (error) {
     // Two requests with the same key at once: the second one's insert met the first's row.
@@ -276,36 +288,42 @@ export async function startPayment(
   }
 }
 
+/** What charging a payment needs to know of it and its method. */
+interface ChargeFacts {
+  number: string;
+  status: PaymentStatus;
+  amountCents: number;
+  currency: string;
+  idempotencyKey: string;
+  gatewayRef: string;
+  customerRef: string | null;
+  organizationId: string;
+}
+
 /**
  * Step 2 and 3: charges a pending payment with its idempotency key and applies the answer.
  * A lost answer leaves it pending (for the reconciliation job). A request the processor
  * refused outright (a detached method, a mismatched key) is a failed payment with the reason.
- * Answers the status afterwards.
+ * Answers the status afterwards. `charge`: the payment as startPayment just wrote it (pending),
+ * which saves reading it again; without it the payment is read.
  */
 export async function chargePayment(
   deps: Deps,
   gateway: PaymentGateway,
-  options: { paymentId: string; actor: Actor },
+  options: { paymentId: string; actor: Actor; charge?: ChargeFacts },
 ): Promise<PaymentStatus> {
-  const row = (
-    await deps.pool.query<{
-      number: string;
-      status: PaymentStatus;
-      amountCents: number;
-      currency: string;
-      idempotencyKey: string;
-      gatewayRef: string;
-      customerRef: string | null;
-      organizationId: string;
-    }>(
-      `SELECT p.number, p.status, p.amount_cents AS "amountCents", p.currency,
+  const row =
+    options.charge ??
+    (
+      await deps.pool.query<ChargeFacts>(
+        `SELECT p.number, p.status, p.amount_cents AS "amountCents", p.currency,
               p.idempotency_key AS "idempotencyKey", m.gateway_ref AS "gatewayRef",
               m.customer_ref AS "customerRef", p.organization_id AS "organizationId"
          FROM payments p JOIN payment_methods m ON m.id = p.payment_method_id
         WHERE p.id = $1`,
-      [options.paymentId],
-    )
-  ).rows[0];
+        [options.paymentId],
+      )
+    ).rows[0];
   if (!row) throw AppError.notFound('Payment');
   if (row.status !== 'pending') return row.status;
   let answer;
@@ -359,6 +377,7 @@ export async function payInvoices(input: PayInvoicesInput): Promise<PayInvoicesR
     await chargePayment(input.context, input.gateway, {
       paymentId: started.paymentId,
       actor: input.actor,
+      ...(started.charge ? { charge: started.charge } : {}),
     });
   }
   const [payment] = await paymentViews(input.context.pool, [started.paymentId]);

@@ -113,6 +113,8 @@ export async function chargeableMethod(
     gateway?: PaymentMethodRow['gateway'];
     /** Today in the MSP's time zone; read from the settings when absent. */
     today?: string;
+    /** The payment settings, when the caller has read them already; else read here. */
+    settings?: PaymentSettings;
     field?: string;
   },
 ): Promise<PaymentMethodRow> {
@@ -142,7 +144,7 @@ export async function chargeableMethod(
   if (isExpired(method, today)) {
     throw refuse(`The card expired in ${expiryLabel(method)}; edit its expiry or add another card`);
   }
-  const settings = await getPaymentSettings(tx.db);
+  const settings = options.settings ?? (await getPaymentSettings(tx.db));
   if (!typeEnabled(method.type, settings)) {
     throw refuse(`${typeTurnedOff(method.type)}; choose another payment method`);
   }

@@ -297,6 +297,23 @@ export async function getPaymentSettings(db: Db): Promise<PaymentSettings> {
 }
 
 /**
+ * The payment settings and today's business date ("YYYY-MM-DD" in the MSP's time zone at
+ * `now`) in one read: what a charge checks, read once per payment.
+ */
+export async function getPaymentSettingsToday(
+  db: Db,
+  now: Date,
+): Promise<PaymentSettings & { today: string }> {
+  const [row] = await db
+    .select({ ...paymentColumns, timeZone: settings.timeZone })
+    .from(settings)
+    .where(eq(settings.id, 1));
+  if (!row) throw new Error('The settings row is missing: run the migrations');
+  const { timeZone, ...payment } = row;
+  return { ...payment, today: businessToday({ timeZone: timeZone ?? serverTimeZone() }, now) };
+}
+
+/**
  * Saves the payment settings (audited as `settings.payments_updated`). The route's schema keeps
  * the numbers in range (fee 0–100000 cents, lock after 1–1000 failures); turning a type off
  * refuses new methods and charges of that type from then on, saved methods stay.
