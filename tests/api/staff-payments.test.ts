@@ -210,6 +210,18 @@ describe('manual payments', () => {
     expect(listed?.receivedOn).toBe('2026-03-02');
     const pdf = await portal.get(`/api/portal/payments/${payment.id}/pdf`);
     expect(await pdfText(pdf.rawPayload)).toMatch(/Date\s+2026-03-02\s/);
+    // The receipt email and a refund's email date the payment the same way.
+    expect((await refund(payment.id, { amountCents: 100 })).statusCode).toBe(201);
+    await sendQueuedPaymentEmails(testApp);
+    for (const template of ['payment_receipt', 'refund_issued']) {
+      const email = (
+        await testApp.database.pool.query<{ text: string }>(
+          `SELECT text FROM email_messages WHERE template = $1 AND subject LIKE '%' || $2 || '%'`,
+          [template, payment.number],
+        )
+      ).rows[0];
+      expect(email?.text, template).toMatch(/Date: 2026-03-02\s/);
+    }
   });
 
   it('refuses amounts a person would get wrong, naming the field, and writes nothing', async () => {

@@ -46,6 +46,8 @@ export interface PaymentFacts {
   methodLabel: string;
   failureMessage: string | null;
   createdAt: Date;
+  /** The day a payment staff recorded was received (YYYY-MM-DD); null for a portal payment. */
+  receivedOn: string | null;
   contactId: string | null;
   contactName: string | null;
   contactEmail: string | null;
@@ -61,6 +63,7 @@ async function paymentFacts(tx: Transaction, paymentId: string) {
       `SELECT p.id, p.number, p.organization_id AS "organizationId", o.name AS "organizationName",
               p.amount_cents AS "amountCents", p.currency, p.method_label AS "methodLabel",
               p.failure_message AS "failureMessage", p.created_at AS "createdAt",
+              p.received_on AS "receivedOn",
               c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail",
               s.name AS "recordedBy",
               (p.amount_cents - coalesce((SELECT sum(a.applied_cents) FROM payment_allocations a
@@ -90,7 +93,7 @@ async function paymentFacts(tx: Transaction, paymentId: string) {
 
 /** The paying contact first, then the Default Notification Emails, each address once. */
 export function clientRecipients(
-  payment: PaymentFacts,
+  payment: Pick<PaymentFacts, 'contactId' | 'contactName' | 'contactEmail'>,
   defaults: EmailRecipient[],
 ): EmailRecipient[] {
   const all: EmailRecipient[] = [];
@@ -128,6 +131,7 @@ export async function queuePaymentEmails(
     organizationName: payment.organizationName,
     paymentNumber: payment.number,
     paidAt: new Date(payment.createdAt).toISOString(),
+    receivedOn: payment.receivedOn,
     amountCents: payment.amountCents,
     currency: payment.currency,
     methodLabel: payment.methodLabel,

@@ -481,12 +481,16 @@ async function queueRefundEmail(
 ): Promise<void> {
   const facts = (
     await tx.client.query<
-      PaymentFacts & { refundCents: number; refundedCents: number; reason: string }
+      Omit<PaymentFacts, 'recordedBy' | 'unappliedCents'> & {
+        refundCents: number;
+        refundedCents: number;
+        reason: string;
+      }
     >(
       `SELECT p.id, p.number, p.organization_id AS "organizationId", o.name AS "organizationName",
               p.amount_cents AS "amountCents", p.currency, p.method_label AS "methodLabel",
               p.failure_message AS "failureMessage", p.created_at AS "createdAt",
-              c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail",
+              p.received_on AS "receivedOn", c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail",
               r.amount_cents AS "refundCents", p.refunded_cents AS "refundedCents", r.reason
          FROM refunds r
          JOIN payments p ON p.id = r.payment_id
@@ -522,6 +526,7 @@ async function queueRefundEmail(
         organizationName: facts.organizationName,
         paymentNumber: facts.number,
         paidAt: new Date(facts.createdAt).toISOString(),
+        receivedOn: facts.receivedOn,
         amountCents: facts.amountCents,
         currency: facts.currency,
         methodLabel: facts.methodLabel,

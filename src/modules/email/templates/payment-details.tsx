@@ -3,7 +3,7 @@ import { Row } from '@react-email/row';
 import { Section } from '@react-email/section';
 import { Text } from '@react-email/text';
 import { formatMoney } from '../../../platform/money.js';
-import { formatTimestamp } from '../../../shared/dates.js';
+import { formatDate, formatTimestamp } from '../../../shared/dates.js';
 import type { Brand } from '../../settings/brand.js';
 
 /**
@@ -19,6 +19,11 @@ export interface PaymentEmailData {
   paymentNumber: string;
   /** When the payment was made: an ISO timestamp, written on the MSP's clock. */
   paidAt: string;
+  /**
+   * The day a payment staff recorded (a check, a wire) was received (YYYY-MM-DD): its date
+   * instead of `paidAt`, when staff typed it in. Null or absent for a portal payment.
+   */
+  receivedOn?: string | null;
   amountCents: number;
   currency: string;
   /** "Visa •••• 4242", "Bank account •••• 6789". */
@@ -49,7 +54,12 @@ export function PaymentDetails(props: {
   return (
     <Section style={{ backgroundColor: '#f8f9fa', borderRadius: 6, padding: '12px 16px' }}>
       <Text style={cell}>Payment number: {data.paymentNumber}</Text>
-      <Text style={cell}>Date: {formatTimestamp(data.paidAt, brand, { seconds: false })}</Text>
+      <Text style={cell}>
+        Date:{' '}
+        {data.receivedOn
+          ? formatDate(data.receivedOn, brand.dateFormat)
+          : formatTimestamp(data.paidAt, brand, { seconds: false })}
+      </Text>
       <Text style={cell}>
         Amount: <strong>{money(data.amountCents)}</strong>
       </Text>
