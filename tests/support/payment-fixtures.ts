@@ -81,8 +81,12 @@ export async function sendQueuedPaymentEmails(testApp: TestApp): Promise<void> {
   for (;;) {
     const batch = await jobs.fetch<Parameters<typeof sendPaymentEmails>[1]>(paymentEmailsJobName, {
       batchSize: 50,
+      includeMetadata: true,
     });
     if (batch.length === 0) return;
+    // A batch comes in no particular order: work them in the order the outcomes happened, so
+    // the emails are stored in that order too.
+    batch.sort((a, b) => a.createdOn.getTime() - b.createdOn.getTime());
     for (const job of batch) await sendPaymentEmails(testApp.context, job.data);
     await jobs.complete(
       paymentEmailsJobName,

@@ -177,10 +177,15 @@ async function setStatus(
     failureCode?: string | null;
     failureMessage?: string | null;
     settled?: boolean;
+    /** Also mark the payment's allocations no longer in flight (in the same statement). */
+    releaseAllocations?: boolean;
   },
 ) {
   await tx.client.query(
-    `UPDATE payments
+    `WITH released AS (
+       UPDATE payment_allocations SET in_flight = false WHERE payment_id = $1 AND $7 AND in_flight
+     )
+     UPDATE payments
         SET status = $2,
             gateway_charge_ref = coalesce($3, gateway_charge_ref),
             failure_code = $4, failure_message = $5,
@@ -194,6 +199,7 @@ async function setStatus(
       change.failureCode ?? null,
       change.failureMessage ?? null,
       change.settled ?? false,
+      change.releaseAllocations ?? false,
     ],
   );
 }
@@ -226,14 +232,11 @@ export async function applyChargeAnswer(
 
   if (transition === 'succeed') {
     await applyToInvoices(tx, payment);
-    await tx.client.query(
-      `UPDATE payment_allocations SET in_flight = false WHERE payment_id = $1`,
-      [payment.id],
-    );
     await setStatus(tx, payment, {
       status: 'succeeded',
       chargeRef: answer.chargeRef,
       settled: true,
+      releaseAllocations: true,
     });
     if (payment.paymentMethodId) await recordChargeSuccess(tx, payment.paymentMethodId);
     await audit('payment.succeeded', { status: 'succeeded', amountCents: payment.amountCents });
@@ -274,14 +277,11 @@ export async function applyChargeAnswer(
     return 'failed';
   }
   if (transition === 'settle') {
-    await tx.client.query(
-      `UPDATE payment_allocations SET in_flight = false WHERE payment_id = $1`,
-      [payment.id],
-    );
     await setStatus(tx, payment, {
       status: 'succeeded',
       chargeRef: answer.chargeRef,
       settled: true,
+      releaseAllocations: true,
     });
     if (payment.paymentMethodId) await recordChargeSuccess(tx, payment.paymentMethodId);
     await audit('payment.settled', { status: 'succeeded' });

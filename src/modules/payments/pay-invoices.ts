@@ -183,13 +183,23 @@ export async function startPayment(
         invoiceIds: input.allocations.map((a) => a.invoiceId),
       });
       // After the invoice locks: a request with the same key that got there first has
-      // committed by now, and is the answer.
-      const earlier = await paymentWithRequestKey(
-        tx.client,
-        input.organizationId,
-        input.requestKey,
-      );
-      if (earlier) return { paymentId: earlier, repeated: true };
+      // committed by now, and is the answer. In the same read: an invoice another payment is
+      // paying (refused below, after the amount and method checks, as before).
+      const found = (
+        await tx.client.query<{ earlier: string | null; inFlight: string | null }>(
+          `SELECT (SELECT id FROM payments
+                    WHERE organization_id = $1 AND request_key = $2) AS earlier,
+                  (SELECT i.number FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+                    WHERE a.in_flight AND a.invoice_id = ANY($3::uuid[])
+                    ORDER BY i.number LIMIT 1) AS "inFlight"`,
+          [
+            input.organizationId,
+            input.requestKey ?? null,
+            input.allocations.map((a) => a.invoiceId),
+          ],
+        )
+      ).rows[0]!;
+      if (found.earlier) return { paymentId: found.earlier, repeated: true };
       const { currency, totalCents } = checkAllocations(input.allocations, invoices);
       // The settings and today's date, read once for the payment's checks.
       const { today, ...settings } = await getPaymentSettingsToday(tx.db, currentTime(context));
@@ -200,12 +210,7 @@ export async function startPayment(
         today,
         settings,
       });
-      const inFlight = await tx.client.query<{ number: string }>(
-        `SELECT i.number FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
-          WHERE a.in_flight AND a.invoice_id = ANY($1::uuid[]) ORDER BY i.number LIMIT 1`,
-        [input.allocations.map((a) => a.invoiceId)],
-      );
-      if (inFlight.rows[0]) throw alreadyPaying(inFlight.rows[0].number);
+      if (found.inFlight) throw alreadyPaying(found.inFlight);
 
       const paymentId = randomUUID();
       const idempotencyKey = `portico-payment-${paymentId}`;
