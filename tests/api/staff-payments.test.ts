@@ -262,6 +262,31 @@ describe('manual payments', () => {
     expect(await balanceOf(invoice)).toBe(5_000);
   });
 
+  it('the same request sent again with its Idempotency-Key records the money once', async () => {
+    const invoice = await openInvoice(6_000);
+    const body = {
+      method: 'check',
+      reference: '2201',
+      receivedOn: '2026-03-02',
+      amountCents: 6_000,
+      allocations: [{ invoiceId: invoice, amountCents: 6_000 }],
+    };
+    const send = (key: string) =>
+      billing.post(`/api/organizations/${orgA}/payments`, body, { 'idempotency-key': key });
+    // A double click (both at once), then a retry after a lost answer.
+    const answers = await Promise.all([send('manual-key-1'), send('manual-key-1')]);
+    answers.push(await send('manual-key-1'));
+    expect(answers.map((a) => a.statusCode)).toEqual([201, 201, 201]);
+    const ids = new Set(answers.map((a) => a.json<{ payment: Payment }>().payment.id));
+    expect(ids.size).toBe(1);
+    const recorded = await testApp.database.pool.query(
+      `SELECT count(*)::int AS n FROM payments WHERE organization_id = $1 AND reference = '2201'`,
+      [orgA],
+    );
+    expect(recorded.rows[0].n).toBe(1);
+    expect(await balanceOf(invoice)).toBe(0);
+  });
+
   it("answers 404 for another organization's invoice, and 403 to Read Only staff", async () => {
     const elsewhere = await openInvoice(5_000, orgB);
     const other = await recordManual({
@@ -342,6 +367,38 @@ describe('refunds', () => {
         .reduce((s, r) => s + r.amountCents, 0),
     ).toBe(4_000);
     expect(await balanceOf(invoice)).toBe(4_000);
+  });
+
+  it('the same refund request sent again with its Idempotency-Key refunds once', async () => {
+    const invoice = await openInvoice(5_000);
+    const payment = await cardPayment([{ invoiceId: invoice, amountCents: 5_000 }]);
+    const send = () =>
+      billing.post(
+        `/api/organizations/${orgA}/payments/${payment.id}/refunds`,
+        { amountCents: 1_500, reason: 'Double click' },
+        { 'idempotency-key': 'refund-key-1' },
+      );
+    // A double click: the requests that meet the first still at the processor answer it as
+    // pending (202); sent again once it is done, the same refund, refunded (201).
+    const answers = [...(await Promise.all([send(), send(), send()]))];
+    for (const answer of answers) expect([201, 202]).toContain(answer.statusCode);
+    const again = await send();
+    expect(again.statusCode).toBe(201);
+    answers.push(again);
+    const refundIds = new Set(answers.map((a) => a.json<{ refund: { id: string } }>().refund.id));
+    expect(refundIds.size).toBe(1);
+    const row = (
+      await testApp.database.pool.query(`SELECT refunded_cents FROM payments WHERE id = $1`, [
+        payment.id,
+      ])
+    ).rows[0];
+    expect(row.refunded_cents).toBe(1_500);
+    const ledger = await sandboxOf(testApp).ledger();
+    const charge = ledger.charges.find(
+      (c) => c.idempotencyKey === `portico-payment-${payment.id}`,
+    )!;
+    expect(ledger.refunds.filter((r) => r.chargeRef === charge.chargeRef)).toHaveLength(1);
+    expect(await balanceOf(invoice)).toBe(1_500);
   });
 
   it('a lost answer leaves the refund pending, and sending it again refunds once', async () => {

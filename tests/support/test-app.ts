@@ -91,7 +91,13 @@ export class ApiClient {
     private readonly sessionUrl = '/api/auth/session',
   ) {}
 
-  async request(method: Method, url: string, body?: unknown): Promise<LightMyRequestResponse> {
+  async request(
+    method: Method,
+    url: string,
+    body?: unknown,
+    /** More request headers (an Idempotency-Key). */
+    extraHeaders: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     const kind = sessionKindOf(url);
     if (!this.csrfTokens.has(kind) && method !== 'GET') await this.refreshCsrf(kind);
     const response = await this.app.inject({
@@ -101,6 +107,7 @@ export class ApiClient {
         cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
         ...(method === 'GET' ? {} : { 'x-csrf-token': this.csrfTokens.get(kind) ?? '' }),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...extraHeaders,
       },
       payload: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -122,7 +129,8 @@ export class ApiClient {
   }
 
   get = (url: string) => this.request('GET', url);
-  post = (url: string, body?: unknown) => this.request('POST', url, body ?? {});
+  post = (url: string, body?: unknown, headers?: Record<string, string>) =>
+    this.request('POST', url, body ?? {}, headers);
   put = (url: string, body?: unknown) => this.request('PUT', url, body ?? {});
   patch = (url: string, body?: unknown) => this.request('PATCH', url, body ?? {});
   delete = (url: string) => this.request('DELETE', url);

@@ -81,6 +81,11 @@ export interface RecordManualPaymentInput {
   amountCents: number;
   /** What of it goes to which open invoice (each > 0 and ≤ its balance; may be none). */
   allocations: { invoiceId: string; amountCents: number }[];
+  /**
+   * The key staff's request carried (Idempotency-Key header): the same request sent again
+   * answers the payment it recorded instead of recording the money twice.
+   */
+  requestKey?: string | undefined;
 }
 
 /**
@@ -97,6 +102,19 @@ export async function recordManualPayment(
 ): Promise<StaffPaymentView> {
   const { context } = input;
   return withTransaction(context.pool, async (tx) => {
+    if (input.requestKey) {
+      // Requests with one key wait for each other here, so the second sees what the first
+      // recorded (and answers it) instead of refusing invoices the first has just paid.
+      await tx.client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `manual-payment:${input.organizationId}:${input.requestKey}`,
+      ]);
+      const found = await tx.client.query<{ id: string }>(
+        `SELECT id FROM payments WHERE organization_id = $1 AND request_key = $2`,
+        [input.organizationId, input.requestKey],
+      );
+      const earlier = found.rows[0]?.id;
+      if (earlier) return (await staffPaymentViews(tx.client, [earlier]))[0]!;
+    }
     const currency = await organizationCurrency(tx, input.organizationId);
     const today = await businessToday(tx.client, currentTime(context));
     if (input.receivedOn > today) {
@@ -123,8 +141,8 @@ export async function recordManualPayment(
     await tx.client.query(
       `INSERT INTO payments (id, number, organization_id, source, status, amount_cents, currency,
                              method_type, method_label, reference, received_on,
-                             created_by_staff_id, settled_at)
-       VALUES ($1, $2, $3, 'manual', 'succeeded', $4, $5, $6, $7, $8, $9, $10, now())`,
+                             created_by_staff_id, settled_at, request_key)
+       VALUES ($1, $2, $3, 'manual', 'succeeded', $4, $5, $6, $7, $8, $9, $10, now(), $11)`,
       [
         paymentId,
         number,
@@ -136,6 +154,7 @@ export async function recordManualPayment(
         input.reference,
         input.receivedOn,
         input.actor.id,
+        input.requestKey ?? null,
       ],
     );
     for (const allocation of input.allocations) {

@@ -9,6 +9,7 @@ import {
   payInvoicesBody,
   paymentHistoryPage,
   paymentReceipt as paymentReceiptAnswer,
+  idempotencyKeyHeaders,
 } from '../../shared/contract/payments.js';
 import { sendPdf } from '../invoices/document-replies.js';
 import { portalScope, requirePortal } from '../portal/portal-auth.js';
@@ -44,15 +45,7 @@ export function paymentRoutes(
       {
         onRequest: requirePortal('pay_invoices'),
         schema: {
-          // The client's own key for this request: sent again (a retry after a lost answer,
-          // a double click), it answers the same payment instead of making another.
-          headers: z.looseObject({
-            'idempotency-key': z
-              .string()
-              .min(1, 'must not be empty')
-              .max(200, 'must be at most 200 characters')
-              .optional(),
-          }),
+          headers: idempotencyKeyHeaders,
           body: payInvoicesBody,
           response: {
             200: payInvoicesAnswer,

@@ -226,6 +226,8 @@ export const refunds = pgTable(
     amountCents: bigint('amount_cents', { mode: 'number' }).notNull(),
     status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull(),
     idempotencyKey: text('idempotency_key').notNull().unique(),
+    /** The key staff's request carried (Idempotency-Key header): the same request twice is one refund. */
+    requestKey: text('request_key'),
     gatewayRefundRef: text('gateway_refund_ref'),
     reason: text('reason').notNull().default(''),
     /** The invoices staff chose to reopen first, in order; null: the newest first. */
@@ -237,6 +239,9 @@ export const refunds = pgTable(
   (t) => [
     check('refunds_amount_positive', sql`amount_cents > 0`),
     index('refunds_payment_idx').on(t.paymentId),
+    uniqueIndex('refunds_request_key_idx')
+      .on(t.paymentId, t.requestKey)
+      .where(sql`request_key IS NOT NULL`),
   ],
 );
 

@@ -126,6 +126,12 @@ export interface RefundPaymentInput {
   reason: string;
   /** The invoices to reopen first, in this order; the newest first when absent. */
   invoiceIds?: string[] | undefined;
+  /**
+   * The key staff's request carried (Idempotency-Key header): the same request sent again (a
+   * double click, a retry after a lost answer) answers the refund it made, refunding nothing
+   * more.
+   */
+  requestKey?: string | undefined;
 }
 
 export interface RefundOutcome {
@@ -144,6 +150,16 @@ export async function refundPayment(input: RefundPaymentInput): Promise<RefundOu
   const refundId = randomUUID();
   const started = await withTransaction(context.pool, async (tx) => {
     const payment = await lockPaymentForRefund(tx, input);
+    // Under the payment's lock, so two requests with one key cannot both pass this check.
+    const earlier = input.requestKey
+      ? (
+          await tx.client.query<{ id: string }>(
+            `SELECT id FROM refunds WHERE payment_id = $1 AND request_key = $2`,
+            [payment.id, input.requestKey],
+          )
+        ).rows[0]
+      : undefined;
+    if (earlier) return { earlierRefundId: earlier.id } as const;
     const allocated = await tx.client.query<{ invoiceId: string }>(
       `SELECT invoice_id AS "invoiceId" FROM payment_allocations
         WHERE payment_id = $1 AND amount_cents > 0`,
@@ -163,8 +179,8 @@ export async function refundPayment(input: RefundPaymentInput): Promise<RefundOu
     }
     await tx.client.query(
       `INSERT INTO refunds (id, payment_id, amount_cents, status, idempotency_key, reason,
-                            created_by_staff_id, reopen_invoice_ids)
-       VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7::uuid[])`,
+                            created_by_staff_id, reopen_invoice_ids, request_key)
+       VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7::uuid[], $8)`,
       [
         refundId,
         payment.id,
@@ -175,6 +191,7 @@ export async function refundPayment(input: RefundPaymentInput): Promise<RefundOu
         input.actor.id,
         // Kept with the refund, so a refund settled later reopens what staff chose.
         input.invoiceIds ?? null,
+        input.requestKey ?? null,
       ],
     );
     await recordAudit(tx.db, input.actor, {
@@ -200,6 +217,7 @@ export async function refundPayment(input: RefundPaymentInput): Promise<RefundOu
     }
     return { manual, chargeRef: payment.gatewayChargeRef };
   });
+  if (started.earlierRefundId) return refundOutcome(context, started.earlierRefundId);
   if (!started.manual) {
     await sendRefund(context, input.gateway, {
       refundId,

@@ -24,6 +24,7 @@ import { applyCredit, portalCredits } from './credits.js';
 import { recordManualPayment } from './manual-payments.js';
 import { refundPayment, retryRefund, type RefundOutcome } from './refunds.js';
 import { listTransactions, organizationPayments, transactionsCsv } from './transactions.js';
+import { idempotencyKeyHeaders } from '../../shared/contract/payments.js';
 
 const organizationPaymentParams = idParam.extend({ paymentId: z.uuid('must be a valid id') });
 const organizationRefundParams = idParam.extend({ refundId: z.uuid('must be a valid id') });
@@ -116,6 +117,7 @@ export function staffPaymentRoutes(
         onRequest: requireStaff('manage_clients'),
         schema: {
           params: idParam,
+          headers: idempotencyKeyHeaders,
           body: manualPaymentBody,
           response: { 201: staffPaymentAnswer, ...errorResponses },
         },
@@ -126,6 +128,7 @@ export function staffPaymentRoutes(
           actor: actorOf(request),
           organizationId: request.params.id,
           ...request.body,
+          requestKey: request.headers['idempotency-key'],
         });
         return reply.status(201).send({ payment });
       },
@@ -137,6 +140,7 @@ export function staffPaymentRoutes(
         onRequest: requireStaff('manage_clients'),
         schema: {
           params: organizationPaymentParams,
+          headers: idempotencyKeyHeaders,
           body: refundBody,
           response: { 201: refundAnswer, 202: refundAnswer, ...errorResponses },
         },
@@ -149,6 +153,7 @@ export function staffPaymentRoutes(
           organizationId: request.params.id,
           paymentId: request.params.paymentId,
           ...request.body,
+          requestKey: request.headers['idempotency-key'],
         });
         // 202: the processor's answer was lost; the refund stays pending until sent again.
         return reply

@@ -55,6 +55,19 @@ export const payInvoicesBody = z.object({
 });
 export type PayInvoicesBody = z.infer<typeof payInvoicesBody>;
 
+/**
+ * The request headers of a route that moves money: the client's own key for this request
+ * (Idempotency-Key). Sent again (a retry after a lost answer, a double click), it answers what
+ * the first request made instead of moving the money again.
+ */
+export const idempotencyKeyHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .min(1, 'must not be empty')
+    .max(200, 'must be at most 200 characters')
+    .optional(),
+});
+
 /** What part of a payment went to one invoice. */
 export const paymentAllocation = z.object({
   invoiceId: z.guid(),

@@ -44,6 +44,7 @@ import {
   type StaffPayment,
   type StaffRefund,
 } from './staff-payments-api';
+import { newRequestKey } from '../../lib/request-key';
 
 const statusColors: Record<PaymentStatus, string> = {
   pending: 'yellow',
@@ -370,6 +371,8 @@ function RefundModal(props: {
   const [reopenFirst, setReopenFirst] = useState<string[]>([]);
   const refund = useRefundPayment(props.organizationId);
   const once = useOneRequestAtATime();
+  // One key for this dialog: a retry after a lost answer is the same refund, never a second.
+  const [requestKey] = useState(newRequestKey);
   const paid = payment.allocations.filter((a) => a.amountCents > 0);
 
   const submit = () => {
@@ -379,6 +382,7 @@ function RefundModal(props: {
     refund.mutate(
       {
         paymentId: payment.id,
+        requestKey,
         amountCents: parsed.value,
         reason,
         ...(reopenFirst.length ? { invoiceIds: reopenFirst } : {}),
@@ -531,6 +535,8 @@ function RecordPaymentModal(props: { organizationId: string; onClose: () => void
   const allocations = useAllocationInputs(props.organizationId);
   const record = useRecordManualPayment(props.organizationId);
   const once = useOneRequestAtATime();
+  // One key for this dialog: a retry after a lost answer records the money once.
+  const [requestKey] = useState(newRequestKey);
   // The organization's one currency (its invoices', and what the server records in).
   const currency = useOrganization(props.organizationId).data?.currency ?? 'USD';
 
@@ -543,7 +549,7 @@ function RecordPaymentModal(props: { organizationId: string; onClose: () => void
     setErrors({});
     if (!once.begin()) return;
     record.mutate(
-      { method, reference, receivedOn, amountCents: parsed.value, allocations: chosen },
+      { method, reference, receivedOn, amountCents: parsed.value, allocations: chosen, requestKey },
       {
         onSettled: once.end,
         onSuccess: (answer) => {

@@ -67,22 +67,31 @@ function useMoneyChange<Input, Output>(
   });
 }
 
+/**
+ * Records a check, wire or cash payment. `requestKey` (web/src/lib/request-key.ts), made once
+ * per dialog, goes as the Idempotency-Key: the same dialog sending again records nothing twice.
+ */
 export function useRecordManualPayment(organizationId: string) {
-  return useMoneyChange(organizationId, (body: ManualPaymentBody) =>
-    api<Answer<typeof staffPaymentAnswer>>(`/api/organizations/${organizationId}/payments`, {
-      method: 'POST',
-      body,
-    }),
+  return useMoneyChange(
+    organizationId,
+    ({ requestKey, ...body }: ManualPaymentBody & { requestKey: string }) =>
+      api<Answer<typeof staffPaymentAnswer>>(`/api/organizations/${organizationId}/payments`, {
+        method: 'POST',
+        body,
+        headers: { 'idempotency-key': requestKey },
+      }),
   );
 }
 
+/** Refunds a payment; `requestKey` as for useRecordManualPayment, so a retry refunds once. */
 export function useRefundPayment(organizationId: string) {
   return useMoneyChange(
     organizationId,
-    ({ paymentId, ...body }: RefundBody & { paymentId: string }) =>
+    ({ paymentId, requestKey, ...body }: RefundBody & { paymentId: string; requestKey: string }) =>
       api<RefundAnswer>(`/api/organizations/${organizationId}/payments/${paymentId}/refunds`, {
         method: 'POST',
         body,
+        headers: { 'idempotency-key': requestKey },
       }),
   );
 }

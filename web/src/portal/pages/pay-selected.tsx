@@ -24,12 +24,7 @@ import {
   type PayAnswer,
   type PaymentChoice,
 } from '../api/portal-payments';
-
-/** A fresh key for one payment request (crypto.randomUUID needs a secure page; this does not). */
-function newRequestKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
+import { newRequestKey } from '../../lib/request-key';
 
 /** The method offered first: the default if it can be charged, else the first that can. */
 function firstChoice(methods: PaymentChoice[]): string | null {
