@@ -321,6 +321,27 @@ describe('adding a payment method in the portal', () => {
 });
 
 describe('the default, editing and removing', () => {
+  it('saves a method sent without the optional address fields, with an empty address in the US', async () => {
+    const body: Record<string, unknown> = await addBody(portal, 'card', await token(visa));
+    for (const field of [
+      'billingAddressLine1',
+      'billingAddressLine2',
+      'billingCity',
+      'billingRegion',
+      'billingPostalCode',
+      'billingCountry',
+    ]) {
+      delete body[field];
+    }
+    const response = await portal.post('/api/portal/payment-methods', body);
+    expect(response.statusCode, response.body).toBe(201);
+    const saved = await testApp.database.pool.query(
+      `SELECT billing_city, billing_country FROM payment_methods WHERE id = $1`,
+      [response.json().paymentMethod.id],
+    );
+    expect(saved.rows[0]).toEqual({ billing_city: '', billing_country: 'US' });
+  });
+
   it('sets the default; the list shows it first', async () => {
     const methods = await list();
     const bankAccount = methods.find((m) => m.type === 'ach')!;

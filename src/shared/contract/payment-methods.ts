@@ -88,6 +88,13 @@ export const addPaymentMethodBody = z.object({
   token: requiredText(200),
   friendlyName: requiredText(100),
   ...billingDetailsFields,
+  // The address is optional at the processor: left out, it is saved empty (country US).
+  billingAddressLine1: billingDetailsFields.billingAddressLine1.default(''),
+  billingAddressLine2: billingDetailsFields.billingAddressLine2.default(''),
+  billingCity: billingDetailsFields.billingCity.default(''),
+  billingRegion: billingDetailsFields.billingRegion.default(''),
+  billingPostalCode: billingDetailsFields.billingPostalCode.default(''),
+  billingCountry: billingDetailsFields.billingCountry.default('US'),
   authorizationText: requiredText(4000),
   agreed: z.boolean('must be ticked'),
   makeDefault: z.boolean().optional(),
