@@ -130,6 +130,11 @@ describe('staff payments', () => {
     await dialog.waitFor({ state: 'hidden' });
     await staff.getByText(/^Refunded\. The client is sent a Refund Issued email/).waitFor();
     await staff.getByText('Help desk hours billed twice').waitFor();
+    // The payment no longer reads plain "Paid": it was refunded in part.
+    await staff
+      .getByRole('row', { name: new RegExp(paymentNumber) })
+      .getByText('Partly refunded')
+      .waitFor();
     // The organization's audit log says who refunded what.
     await staff.getByRole('tab', { name: 'Audit Log' }).click();
     await staff.getByText(`Refunded on payment ${paymentNumber}`).waitFor();
@@ -144,6 +149,11 @@ describe('staff payments', () => {
     await row.waitFor();
     expect(await row.textContent()).toContain('$25.00');
     expect(await client.getByRole('row', { name: /INV-KC-2/ }).count()).toBe(0);
+    await client.goto(`${baseUrl}/portal/billing/payment-history`);
+    await client
+      .getByRole('row', { name: new RegExp(paymentNumber) })
+      .getByText('Partly refunded')
+      .waitFor();
   });
 
   it('staff record a check for more than is owed; the client sees the credit', async () => {

@@ -8,7 +8,7 @@ import {
   renderPdf,
 } from '../../platform/pdf.js';
 import { formatDate, formatTimestamp } from '../../shared/dates.js';
-import { paymentStatusLabels } from '../../shared/contract/payments.js';
+import { paymentStatusLabel } from '../../shared/contract/payments.js';
 import type { Brand } from '../settings/brand.js';
 import type { PaymentView } from './payment-history.js';
 
@@ -52,7 +52,7 @@ export function receiptPdf(receipt: ReceiptDocument, brand: Brand): Promise<Buff
             : formatTimestamp(receipt.createdAt, brand, { seconds: false }),
         ],
         ['Payment method', receipt.methodLabel],
-        ['Status', paymentStatusLabels[receipt.status]],
+        ['Status', paymentStatusLabel(receipt)],
         ['Amount', money(receipt.amountCents)],
       ];
       if (receipt.refundedCents > 0) facts.push(['Refunded', money(receipt.refundedCents)]);

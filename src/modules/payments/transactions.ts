@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from '../../platform/database.js';
 import { decodeCursor, encodeCursor } from '../../platform/keyset-cursor.js';
 import { minorToDecimal } from '../../shared/money.js';
 import type { PaymentStatus } from '../../shared/contract/payments.js';
-import { paymentStatusLabels } from '../../shared/contract/payments.js';
+import { paymentStatusLabel } from '../../shared/contract/payments.js';
 import {
   paymentSourceLabels,
   transactionMethodTypeLabels,
@@ -182,7 +182,7 @@ function csvRow(payment: StaffPaymentView): string {
     payment.number,
     payment.paidOn,
     payment.organizationName,
-    paymentStatusLabels[payment.status],
+    paymentStatusLabel(payment),
     paymentSourceLabels[payment.source] ?? payment.source,
     transactionMethodTypeLabels[payment.methodType as TransactionMethodType] ?? payment.methodType,
     payment.methodLabel,

@@ -26,6 +26,22 @@ export const paymentStatusLabels: Record<PaymentStatus, string> = {
   returned: 'Returned',
 };
 
+/**
+ * How a payment's status reads, refunds included: a completed payment refunded in full reads
+ * "Refunded", in part "Partly refunded"; every other status its label. One rule for the
+ * console, the portal, the receipt PDF and the Transactions CSV.
+ */
+export function paymentStatusLabel(payment: {
+  status: PaymentStatus;
+  amountCents: number;
+  refundedCents: number;
+}): string {
+  if (payment.status === 'succeeded' && payment.refundedCents > 0) {
+    return payment.refundedCents >= payment.amountCents ? 'Refunded' : 'Partly refunded';
+  }
+  return paymentStatusLabels[payment.status];
+}
+
 /** How many invoices one payment may pay. */
 export const maxInvoicesPerPayment = 100;
 

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import {
   Alert,
-  Badge,
   Button,
   Checkbox,
   Group,
@@ -26,7 +25,6 @@ import { formatMoney, minorToInput, parseAmount } from '../../lib/money';
 import { useOneRequestAtATime } from '../../lib/use-one-request-at-a-time';
 import { useCan } from '../auth/session';
 import { useOrganization } from '../organizations/organizations-api';
-import { paymentStatusLabels, type PaymentStatus } from '../../../../src/shared/contract/payments';
 import {
   manualMethodLabels,
   manualPaymentMethods,
@@ -45,22 +43,7 @@ import {
   type StaffRefund,
 } from './staff-payments-api';
 import { newRequestKey } from '../../lib/request-key';
-
-const statusColors: Record<PaymentStatus, string> = {
-  pending: 'yellow',
-  processing: 'blue',
-  succeeded: 'green',
-  failed: 'red',
-  returned: 'orange',
-};
-
-export function PaymentStatusBadge({ status }: { status: PaymentStatus }) {
-  return (
-    <Badge variant="light" color={statusColors[status]}>
-      {paymentStatusLabels[status]}
-    </Badge>
-  );
-}
+import { PaymentStatusBadge } from '../../components/payment-status-badge';
 
 /** How each field a refusal may name reads in front of its reason. */
 const fieldLabels: Record<string, string> = {
@@ -256,7 +239,7 @@ function PaymentsTable(props: {
                 <Table.Td>{formatDay(payment.paidOn)}</Table.Td>
                 <Table.Td>{payment.methodLabel}</Table.Td>
                 <Table.Td>
-                  <PaymentStatusBadge status={payment.status} />
+                  <PaymentStatusBadge payment={payment} />
                   {payment.failureMessage && (
                     <Text size="xs" c="red.8">
                       {payment.failureMessage}

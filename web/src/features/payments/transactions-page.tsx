@@ -14,7 +14,7 @@ import {
   transactionMethodTypeLabels,
   transactionMethodTypes,
 } from '../../../../src/shared/contract/staff-payments';
-import { PaymentStatusBadge } from './organization-payments';
+import { PaymentStatusBadge } from '../../components/payment-status-badge';
 import { transactionsCsvUrl, useTransactions, type TransactionFilters } from './staff-payments-api';
 
 /**
@@ -131,7 +131,7 @@ export function TransactionsPage() {
                     </Table.Td>
                     <Table.Td>{payment.methodLabel}</Table.Td>
                     <Table.Td>
-                      <PaymentStatusBadge status={payment.status} />
+                      <PaymentStatusBadge payment={payment} />
                     </Table.Td>
                     <Table.Td ta="right">
                       {formatMoney(payment.amountCents, payment.currency)}

@@ -1,6 +1,5 @@
 import {
   Anchor,
-  Badge,
   Button,
   Card,
   Group,
@@ -13,8 +12,9 @@ import {
 } from '@mantine/core';
 import { IconArrowLeft, IconDownload } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
-import { paymentStatusLabels, type PaymentStatus } from '../../../../src/shared/contract/payments';
+import { type PaymentStatus } from '../../../../src/shared/contract/payments';
 import { LoadMore } from '../../components/load-more';
+import { PaymentStatusBadge } from '../../components/payment-status-badge';
 import { formatDateTimeMinutes, formatDay } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
 import { ApiError } from '../api/portal-client';
@@ -30,27 +30,11 @@ import { usePortalTitle } from '../use-portal-title';
 import { FeaturePage } from './feature-pages';
 import { PortalNotFoundPage } from './not-found-page';
 
-const statusColors: Record<PaymentStatus, string> = {
-  pending: 'yellow',
-  processing: 'blue',
-  succeeded: 'green',
-  failed: 'red',
-  returned: 'red',
-};
-
 /** A payment's date: the day a check or wire staff recorded was received, else when it was made. */
 function paymentDate(payment: { createdAt: string; receivedOn: string | null }): string {
   return payment.receivedOn
     ? formatDay(payment.receivedOn)
     : formatDateTimeMinutes(payment.createdAt);
-}
-
-function StatusBadge({ status }: { status: PaymentStatus }) {
-  return (
-    <Badge variant="light" color={statusColors[status]}>
-      {paymentStatusLabels[status]}
-    </Badge>
-  );
 }
 
 /** What a payment that moved no money says beside each invoice's amount. */
@@ -124,7 +108,7 @@ export function PaymentHistoryPage() {
                         <Table.Td>{payment.methodLabel}</Table.Td>
                         <Table.Td>
                           <Stack gap={2}>
-                            <StatusBadge status={payment.status} />
+                            <PaymentStatusBadge payment={payment} />
                             {payment.failureMessage && (
                               <Text size="xs" c="red.8">
                                 {payment.failureMessage}
@@ -208,7 +192,7 @@ export function PaymentReceiptPage() {
               <Group justify="space-between" align="flex-end">
                 <Group gap="sm">
                   <Title order={1}>Payment receipt {payment.number}</Title>
-                  <StatusBadge status={payment.status} />
+                  <PaymentStatusBadge payment={payment} />
                 </Group>
                 <Button
                   component="a"
