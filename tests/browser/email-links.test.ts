@@ -282,7 +282,10 @@ describe.each(emailTemplateKeys)('the %s email', (key) => {
       const link = new URL(href);
       expect(link.origin, href).toBe(new URL(baseUrl).origin);
       const expected = expectationFor(link);
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 900 },
+        reducedMotion: 'reduce',
+      });
       try {
         const page = await context.newPage();
         page.setDefaultTimeout(15_000);
@@ -314,7 +317,10 @@ describe('a link for a company the contact has no access to', () => {
         which === 'home' ? `${baseUrl}/portal` : `${baseUrl}/portal/billing/invoices/${invoiceId}`,
       );
       link.searchParams.set('org', elsewhereId);
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 900 },
+        reducedMotion: 'reduce',
+      });
       try {
         const page = await context.newPage();
         page.setDefaultTimeout(15_000);
@@ -347,7 +353,7 @@ describe('the page to return to after signing in', () => {
   ];
 
   it.each(crafted)('is never another site: the portal refuses next=%s', async (next) => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ reducedMotion: 'reduce' });
     try {
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);
@@ -362,7 +368,7 @@ describe('the page to return to after signing in', () => {
   });
 
   it.each(crafted)('is never another site: the console refuses next=%s', async (next) => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ reducedMotion: 'reduce' });
     try {
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);

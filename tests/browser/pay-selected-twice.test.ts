@@ -119,7 +119,10 @@ describe('Pay Selected confirmed twice', () => {
   });
 
   it('a second tab opened on the old balance is refused, and nothing more is charged', async () => {
-    const context = await app.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await app.browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      reducedMotion: 'reduce',
+    });
     const tab1 = await context.newPage();
     tab1.setDefaultTimeout(15_000);
     await signIn(tab1);

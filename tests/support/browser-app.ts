@@ -43,7 +43,12 @@ export async function startBrowserApp(
     baseUrl,
     browser,
     newPage: async ({ height = 900, timeout = 15_000 } = {}) => {
-      const page = await browser.newPage({ viewport: { width: 1280, height } });
+      // Reduced motion: the app then drops its transitions, so a menu item or a card being
+      // clicked never moves between Playwright's stability check and the click itself.
+      const page = await browser.newPage({
+        viewport: { width: 1280, height },
+        reducedMotion: 'reduce',
+      });
       page.setDefaultTimeout(timeout);
       return page;
     },
