@@ -9,3 +9,5 @@ export * from '../modules/portal/portal.schema.js';
 export * from '../modules/invoices/invoices.schema.js';
 export * from '../modules/payments/payments.schema.js';
 export * from '../modules/sandbox-processor/sandbox.schema.js';
+export * from '../modules/scheduled-payments/scheduled-payments.schema.js';
+export * from '../modules/autopay/autopay.schema.js';
