@@ -44,6 +44,12 @@ export const configSchema = z.object({
   /** The sandbox processor's delay before each answer, in milliseconds (a slow processor). */
   SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /**
+   * The sandbox's delay, in milliseconds, between recording a charge and answering it (the
+   * answer's way back): widens the window in which a process dies after the processor charged
+   * and before Portico wrote the outcome (the AutoPay chaos run, bench/README.md).
+   */
+  SANDBOX_ANSWER_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  /**
    * The sandbox's fault mode. `timeout`: each charge and refund is recorded by the processor,
    * but its answer never reaches Portico (the reconciliation job must find it).
    */

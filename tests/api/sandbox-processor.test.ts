@@ -549,6 +549,26 @@ describe('latency and faults', () => {
     expect(Date.now() - started).toBeLessThan(250);
   });
 
+  it('SANDBOX_ANSWER_LATENCY_MS: the charge is in the ledger before its answer arrives', async () => {
+    const slow = gatewayWith({ SANDBOX_ANSWER_LATENCY_MS: '400' });
+    const method = await savedMethod(card('4242424242424242'), slow);
+    const input = chargeOf(method.gatewayRef, 4_100);
+    const started = Date.now();
+    let answered = false;
+    const charging = slow.charge(input).then((result) => {
+      answered = true;
+      return result;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answered).toBe(false);
+    expect(await slow.findCharge(input.idempotencyKey)).toMatchObject({
+      status: 'succeeded',
+      amountCents: 4_100,
+    });
+    expect(await charging).toMatchObject({ status: 'succeeded', amountCents: 4_100 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+  });
+
   it('SANDBOX_FAULT=timeout: the charge is made, the answer is lost, findCharge finds it', async () => {
     const faulty = gatewayWith({ SANDBOX_FAULT: 'timeout' });
     const method = await savedMethod(card('4242424242424242'), faulty);

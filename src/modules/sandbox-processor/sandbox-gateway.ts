@@ -35,7 +35,8 @@ import { checkBankAccount, checkCard, failureMessage, succeeds } from './test-nu
 export type SandboxConfig = Pick<
   Config,
   'SANDBOX_LATENCY_MS' | 'SANDBOX_FAULT' | 'SANDBOX_ACH_SETTLE_SECONDS'
->;
+> &
+  Partial<Pick<Config, 'SANDBOX_ANSWER_LATENCY_MS'>>;
 
 /** What the processor answers for a token: what Portico's server may see. */
 export interface SandboxToken {
@@ -403,6 +404,11 @@ export function createSandboxGateway(options: {
         })
         .onConflictDoNothing({ target: sandboxCharges.idempotencyKey })
         .returning();
+      // The answer's way back (SANDBOX_ANSWER_LATENCY_MS): the charge is made, Portico does
+      // not know yet.
+      if (inserted && config.SANDBOX_ANSWER_LATENCY_MS) {
+        await sleep(config.SANDBOX_ANSWER_LATENCY_MS);
+      }
       // Lost the race to a request with the same key: answer (or refuse) as for a retry.
       const recorded = inserted ?? (await chargeByKey(input.idempotencyKey));
       if (!recorded) throw new GatewayError('unavailable', 'The charge could not be recorded.');
