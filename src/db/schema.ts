@@ -10,3 +10,4 @@ export * from '../modules/invoices/invoices.schema.js';
 export * from '../modules/payments/payments.schema.js';
 export * from '../modules/sandbox-processor/sandbox.schema.js';
 export * from '../modules/scheduled-payments/scheduled-payments.schema.js';
+export * from '../modules/autopay/autopay.schema.js';

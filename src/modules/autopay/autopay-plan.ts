@@ -1,0 +1,271 @@
+import type { Pool, PoolClient } from '../../platform/database.js';
+import type { AutopaySkipReason, AutopayTiming } from '../../shared/contract/autopay.js';
+import { addDays } from '../invoices/invoice-math.js';
+import { isExpired, methodLabel } from '../payments/payment-methods.js';
+import { invoicesInScheduledPayments } from '../scheduled-payments/scheduled-payment-reads.js';
+
+/**
+ * The AutoPay plan: which open invoices the rules would charge, on which business date, with
+ * which method and for how much (docs/decisions/0035-autopay-rules-and-plan.md). The preview
+ * and the daily run both call `planAutopayCharges`, so what a client is shown is what is charged.
+ */
+
+/** What the plan needs of a rule. */
+export interface PlanRule {
+  id: string;
+  position: number;
+  enabled: boolean;
+  /** Empty: every category. */
+  serviceCategoryIds: string[];
+  /** Null: the organization's default method at run time. */
+  paymentMethodId: string | null;
+  timing: AutopayTiming;
+  days: number | null;
+  dayOfMonth: number | null;
+  /** Null: no cap. */
+  maxAmountCents: number | null;
+}
+
+/** What the plan needs of an invoice: business dates (YYYY-MM-DD) and minor units. */
+export interface PlanInvoice {
+  serviceCategoryId: string;
+  balanceCents: number;
+  issueDate: string;
+  dueDate: string;
+}
+
+/**
+ * The rule that pays an invoice: the first enabled rule, in `position` order, whose categories
+ * include the invoice's service category (empty = all) and whose cap, if any, is at least the
+ * invoice's balance. Null when none does (the invoice is left to people). First match, so the
+ * client reads the list top-down as the run does: an earlier rule wins.
+ */
+export function matchRule<R extends PlanRule>(rules: readonly R[], invoice: PlanInvoice): R | null {
+  const ordered = [...rules].sort((a, b) => a.position - b.position);
+  for (const rule of ordered) {
+    if (!rule.enabled) continue;
+    if (
+      rule.serviceCategoryIds.length > 0 &&
+      !rule.serviceCategoryIds.includes(invoice.serviceCategoryId)
+    ) {
+      continue;
+    }
+    if (rule.maxAmountCents !== null && invoice.balanceCents > rule.maxAmountCents) continue;
+    return rule;
+  }
+  return null;
+}
+
+/** The last day of a month (month 1..12): 28, 29, 30 or 31. */
+export function lastDayOfMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** Day `day` of a month, or the month's last day when the month is shorter ("2027-02-31" → 28th). */
+function dayInMonth(year: number, month: number, day: number): string {
+  const clamped = Math.min(day, lastDayOfMonth(year, month));
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(clamped).padStart(2, '0')}`;
+}
+
+/**
+ * The business date (YYYY-MM-DD, the MSP's time zone) a rule charges an invoice on:
+ * the due date; N days before or after it; N days after the invoice date; or the first day
+ * `dayOfMonth` on or after the invoice date (31, or any day a month lacks, is that month's last
+ * day: 31 in February is the 28th, or the 29th in a leap year). Calendar arithmetic on dates,
+ * never on instants, so a daylight-saving change in the MSP's zone moves nothing: the business
+ * date itself comes from `businessToday` (settings/business-date.ts).
+ */
+export function chargeDate(
+  rule: Pick<PlanRule, 'timing' | 'days' | 'dayOfMonth'>,
+  invoice: Pick<PlanInvoice, 'issueDate' | 'dueDate'>,
+): string {
+  const days = rule.days ?? 0;
+  switch (rule.timing) {
+    case 'due_date':
+      return invoice.dueDate;
+    case 'before_due_date':
+      return addDays(invoice.dueDate, -days);
+    case 'after_due_date':
+      return addDays(invoice.dueDate, days);
+    case 'after_invoice_date':
+      return addDays(invoice.issueDate, days);
+    case 'day_of_month': {
+      const day = rule.dayOfMonth ?? 1;
+      const year = Number(invoice.issueDate.slice(0, 4));
+      const month = Number(invoice.issueDate.slice(5, 7));
+      const thisMonth = dayInMonth(year, month, day);
+      if (thisMonth >= invoice.issueDate) return thisMonth;
+      return month === 12 ? dayInMonth(year + 1, 1, day) : dayInMonth(year, month + 1, day);
+    }
+  }
+}
+
+/** One open invoice a rule covers, and what the run will do with it. */
+export interface PlannedCharge {
+  organizationId: string;
+  invoiceId: string;
+  number: string;
+  ruleId: string;
+  rulePosition: number;
+  /** The business date the rule says to charge (the cycle's date). */
+  chargeOn: string;
+  dueDate: string;
+  /** The rule's method, or the organization's default now; null when there is none. */
+  methodId: string | null;
+  /** "Visa •••• 4242"; null when there is no method. */
+  methodLabel: string | null;
+  /** The invoice's balance, in minor units of `currency`. */
+  amountCents: number;
+  currency: string;
+  skipReason: AutopaySkipReason | null;
+}
+
+interface RuleRow extends PlanRule {
+  organizationId: string;
+}
+
+interface MethodRow {
+  id: string;
+  organizationId: string;
+  type: 'card' | 'ach';
+  brand: string | null;
+  last4: string;
+  expMonth: number | null;
+  expYear: number | null;
+  locked: boolean;
+  removed: boolean;
+  isDefault: boolean;
+}
+
+interface InvoiceRow extends PlanInvoice {
+  id: string;
+  organizationId: string;
+  number: string;
+  currency: string;
+  amountPaidCents: number;
+  inFlight: boolean;
+}
+
+/** Invoices read per query: bounded memory, one statement per batch however many there are. */
+const invoiceBatch = 5000;
+
+/**
+ * Every open invoice an enabled AutoPay rule covers whose charge date falls in the window
+ * [`from`, `through`] (business dates; no `from`: every date up to `through`, so a run catches
+ * up on dates it missed). Per invoice: the rule, the charge date, the method (the rule's, or the
+ * organization's default as it is now), the balance, and why the run would skip it (a
+ * scheduled payment covers it, a payment of it is in flight, no method, the method is locked or
+ * the card will have expired by the charge date, someone paid part of it since it was issued).
+ * Organizations with AutoPay turned off have no plan. Set-based: the rules and methods in one
+ * query each, the invoices in keyset batches of 5,000, one query per batch, and the scheduled
+ * payments through the scheduled-payments module, one query per batch. Sorted by charge date,
+ * then invoice number.
+ */
+export async function planAutopayCharges(
+  db: Pool | PoolClient,
+  options: { organizationIds?: string[]; from?: string; through: string },
+): Promise<PlannedCharge[]> {
+  const organizationFilter = options.organizationIds ?? null;
+  const rules = await db.query<RuleRow>(
+    `SELECT r.id, r.organization_id AS "organizationId", r.position, r.enabled,
+            r.service_category_ids AS "serviceCategoryIds", r.payment_method_id AS "paymentMethodId",
+            r.timing, r.days, r.day_of_month AS "dayOfMonth", r.max_amount_cents AS "maxAmountCents"
+       FROM autopay_rules r
+       JOIN autopay_organizations o ON o.organization_id = r.organization_id AND o.enabled
+      WHERE r.enabled AND ($1::uuid[] IS NULL OR r.organization_id = ANY($1::uuid[]))
+      ORDER BY r.organization_id, r.position`,
+    [organizationFilter],
+  );
+  if (rules.rows.length === 0) return [];
+  const rulesByOrganization = new Map<string, RuleRow[]>();
+  for (const rule of rules.rows) {
+    const list = rulesByOrganization.get(rule.organizationId) ?? [];
+    list.push(rule);
+    rulesByOrganization.set(rule.organizationId, list);
+  }
+  const organizationIds = [...rulesByOrganization.keys()];
+
+  const methods = await db.query<MethodRow>(
+    `SELECT id, organization_id AS "organizationId", type, brand, last4,
+            exp_month AS "expMonth", exp_year AS "expYear", locked_at IS NOT NULL AS locked,
+            removed_at IS NOT NULL AS removed, is_default AND removed_at IS NULL AS "isDefault"
+       FROM payment_methods
+      WHERE organization_id = ANY($1::uuid[])`,
+    [organizationIds],
+  );
+  const methodsById = new Map(methods.rows.map((method) => [method.id, method]));
+  const defaults = new Map(
+    methods.rows.filter((method) => method.isDefault).map((m) => [m.organizationId, m]),
+  );
+
+  const planned: PlannedCharge[] = [];
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const batch = await db.query<InvoiceRow>(
+      `SELECT i.id, i.organization_id AS "organizationId", i.number, i.currency,
+              i.issue_date::text AS "issueDate", i.due_date::text AS "dueDate",
+              i.service_category_id AS "serviceCategoryId", i.balance_cents AS "balanceCents",
+              i.amount_paid_cents AS "amountPaidCents",
+              EXISTS (SELECT 1 FROM payment_allocations a
+                       WHERE a.invoice_id = i.id AND a.in_flight) AS "inFlight"
+         FROM invoices i
+        WHERE i.organization_id = ANY($1::uuid[])
+          AND i.state = 'issued' AND i.total_cents > i.amount_paid_cents
+          AND i.id > $2
+        ORDER BY i.id
+        LIMIT ${invoiceBatch}`,
+      [organizationIds, after],
+    );
+    if (batch.rows.length === 0) break;
+    after = batch.rows[batch.rows.length - 1]!.id;
+
+    const covered: Array<{ invoice: InvoiceRow; rule: RuleRow; chargeOn: string }> = [];
+    for (const invoice of batch.rows) {
+      const rule = matchRule(rulesByOrganization.get(invoice.organizationId) ?? [], invoice);
+      if (!rule) continue;
+      const chargeOn = chargeDate(rule, invoice);
+      if (chargeOn > options.through) continue;
+      if (options.from !== undefined && chargeOn < options.from) continue;
+      covered.push({ invoice, rule, chargeOn });
+    }
+    const scheduled = await invoicesInScheduledPayments(
+      db,
+      covered.map((entry) => entry.invoice.id),
+    );
+
+    for (const { invoice, rule, chargeOn } of covered) {
+      const method =
+        rule.paymentMethodId === null
+          ? (defaults.get(invoice.organizationId) ?? null)
+          : (methodsById.get(rule.paymentMethodId) ?? null);
+      const usable = method && !method.removed ? method : null;
+      let skipReason: AutopaySkipReason | null = null;
+      if (scheduled.has(invoice.id)) skipReason = 'covered_by_scheduled_payment';
+      else if (invoice.inFlight) skipReason = 'in_flight';
+      else if (invoice.amountPaidCents > 0) skipReason = 'paid_in_part';
+      else if (!usable) skipReason = 'no_method';
+      else if (usable.locked) skipReason = 'method_locked';
+      else if (isExpired(usable, chargeOn)) skipReason = 'method_expired';
+      planned.push({
+        organizationId: invoice.organizationId,
+        invoiceId: invoice.id,
+        number: invoice.number,
+        ruleId: rule.id,
+        rulePosition: rule.position,
+        chargeOn,
+        dueDate: invoice.dueDate,
+        methodId: usable?.id ?? null,
+        methodLabel: usable ? methodLabel(usable) : null,
+        amountCents: invoice.balanceCents,
+        currency: invoice.currency,
+        skipReason,
+      });
+    }
+    if (batch.rows.length < invoiceBatch) break;
+  }
+  return planned.sort(
+    (a, b) =>
+      a.chargeOn.localeCompare(b.chargeOn) ||
+      a.number.localeCompare(b.number, undefined, { numeric: true }),
+  );
+}
