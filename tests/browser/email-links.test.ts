@@ -149,6 +149,20 @@ const produce: Record<EmailTemplateKey, () => Promise<string>> = {
     };
     return (await renderEmail('payment_made', data, brand)).html;
   },
+  // Sent by the AutoPay run (tests/api/autopay-run.test.ts); rendered here as it renders them.
+  payment_method_failure: async () => {
+    const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
+    const data = { ...emailTemplates.payment_method_failure.sample, organizationId: demoCompanyId };
+    return (await renderEmail('payment_method_failure', data, brand)).html;
+  },
+  autopay_summary: async () => {
+    const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
+    const data = {
+      ...emailTemplates.autopay_summary.sample,
+      consoleUrl: testApp.context.config.PUBLIC_URL,
+    };
+    return (await renderEmail('autopay_summary', data, brand)).html;
+  },
 };
 
 /** A client payment email about Demo Company, rendered with the installation's branding. */

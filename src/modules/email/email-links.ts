@@ -105,7 +105,12 @@ export async function linkEmailedWithin(
 }
 
 /** Templates written for staff: their links go to the console (PUBLIC_URL), not the portal. */
-const staffTemplates = new Set(['email_failure_summary', 'payment_made']);
+const staffTemplates = new Set([
+  'email_failure_summary',
+  'payment_made',
+  'autopay_summary',
+  'autopay_changed_staff',
+]);
 
 /**
  * The address a template's links start with: PUBLIC_URL for a staff email, else the portal's

@@ -8,6 +8,18 @@ import {
   type AccountSummaryData,
 } from './account-summary.js';
 import {
+  AutopaySummaryEmail,
+  autopaySummarySample,
+  autopaySummarySubject,
+  type AutopaySummaryData,
+} from './autopay-summary.js';
+import {
+  PaymentMethodFailureEmail,
+  paymentMethodFailureSample,
+  paymentMethodFailureSubject,
+  type PaymentMethodFailureData,
+} from './payment-method-failure.js';
+import {
   EmailFailureSummaryEmail,
   emailFailureSummarySample,
   emailFailureSummarySubject,
@@ -165,6 +177,18 @@ export const emailTemplates = {
     subject: emailFailureSummarySubject,
     body: EmailFailureSummaryEmail,
     sample: emailFailureSummarySample,
+  }),
+  payment_method_failure: define<PaymentMethodFailureData>({
+    name: 'Payment Method Failure',
+    subject: paymentMethodFailureSubject,
+    body: PaymentMethodFailureEmail,
+    sample: paymentMethodFailureSample,
+  }),
+  autopay_summary: define<AutopaySummaryData>({
+    name: 'AutoPay Summary',
+    subject: autopaySummarySubject,
+    body: AutopaySummaryEmail,
+    sample: autopaySummarySample,
   }),
 };
 

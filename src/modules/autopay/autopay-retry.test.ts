@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { addDays, afterFailure, autopayRequestKey, isHardDecline } from './autopay-retry.js';
+
+const policy = { retries: 3, daysBetween: 3 };
+
+describe('AutoPay retry policy', () => {
+  it('retries a soft decline 3 days later, up to 3 more tries, then gives up', () => {
+    const tries = [1, 2, 3, 4].map((tryNumber) =>
+      afterFailure({ failureCode: 'insufficient_funds', tryNumber, today: '2026-12-30', policy }),
+    );
+    expect(tries).toEqual([
+      { outcome: 'retry_scheduled', hard: false, nextTryOn: '2027-01-02' },
+      { outcome: 'retry_scheduled', hard: false, nextTryOn: '2027-01-02' },
+      { outcome: 'retry_scheduled', hard: false, nextTryOn: '2027-01-02' },
+      { outcome: 'gave_up', hard: false },
+    ]);
+  });
+
+  it('never retries a hard decline (lost, stolen, expired card, closed or unknown account)', () => {
+    for (const code of [
+      'lost_card',
+      'stolen_card',
+      'expired_card',
+      'account_closed',
+      'no_account',
+    ]) {
+      expect(isHardDecline(code)).toBe(true);
+      expect(
+        afterFailure({ failureCode: code, tryNumber: 1, today: '2026-01-01', policy }),
+      ).toEqual({ outcome: 'failed', hard: true });
+    }
+    for (const code of ['generic_decline', 'card_declined', 'insufficient_funds', null]) {
+      expect(isHardDecline(code)).toBe(false);
+    }
+  });
+
+  it('with no retries set, gives up after the first soft decline', () => {
+    expect(
+      afterFailure({
+        failureCode: 'card_declined',
+        tryNumber: 1,
+        today: '2026-01-01',
+        policy: { retries: 0, daysBetween: 3 },
+      }),
+    ).toEqual({ outcome: 'gave_up', hard: false });
+  });
+
+  it('counts days across month ends and leap days', () => {
+    expect(addDays('2028-02-27', 3)).toBe('2028-03-01');
+    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addDays('2027-02-28', 1)).toBe('2027-03-01');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+  });
+
+  it('names one payment per invoice, cycle and try', () => {
+    expect(autopayRequestKey('i-1', '2026-12-01', 2)).toBe('autopay:i-1:2026-12-01:2');
+  });
+});

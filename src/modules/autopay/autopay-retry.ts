@@ -1,0 +1,79 @@
+/**
+ * What AutoPay does after a declined charge (docs/decisions/0036-autopay-run.md), as pure
+ * functions the run and its tests share. Dates are business dates (YYYY-MM-DD, the MSP's time
+ * zone); the policy comes from Configuration > Billing (settings: autopayRetryCount,
+ * autopayRetryDays).
+ */
+
+/** How many more tries a soft decline gets, and how many days apart. */
+export interface RetryPolicy {
+  /** Tries after the first (0: none). Default 3. */
+  retries: number;
+  /** Days between two tries. Default 3. */
+  daysBetween: number;
+}
+
+/**
+ * Decline codes that say the method will never work again: the bank reported the card lost or
+ * stolen, the card has expired, the bank account is closed or does not exist (test-cards.md
+ * names them; Stripe uses the same codes). Trying again cannot help and could look like card
+ * testing to the processor, so AutoPay stops, locks the method and tells the client.
+ */
+export const hardDeclineCodes: ReadonlySet<string> = new Set([
+  'lost_card',
+  'stolen_card',
+  'expired_card',
+  'account_closed',
+  'no_account',
+]);
+
+/** Whether a failure code is a hard decline (see hardDeclineCodes); every other is soft. */
+export function isHardDecline(failureCode: string | null): boolean {
+  return failureCode !== null && hardDeclineCodes.has(failureCode);
+}
+
+/** The business date `days` after `date` (YYYY-MM-DD), across month and year ends. */
+export function addDays(date: string, days: number): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}
+
+export type AfterFailure =
+  /** A hard decline: no retry; the method is locked and the client emailed. */
+  | { outcome: 'failed'; hard: true }
+  /** A soft decline with tries left: try again on `nextTryOn`. */
+  | { outcome: 'retry_scheduled'; hard: false; nextTryOn: string }
+  /** A soft decline on the last try: the invoice leaves AutoPay for this cycle; staff are told. */
+  | { outcome: 'gave_up'; hard: false };
+
+/**
+ * What follows a failed try `tryNumber` (1 = the first charge) made on business date `today`:
+ * a hard decline stops at once; a soft one is tried again `daysBetween` days later while
+ * `tryNumber` ≤ `retries` (so the default policy makes 4 tries in all: days 0, 3, 6, 9), and
+ * gives up after the last.
+ */
+export function afterFailure(options: {
+  failureCode: string | null;
+  tryNumber: number;
+  today: string;
+  policy: RetryPolicy;
+}): AfterFailure {
+  if (isHardDecline(options.failureCode)) return { outcome: 'failed', hard: true };
+  if (options.tryNumber <= options.policy.retries) {
+    return {
+      outcome: 'retry_scheduled',
+      hard: false,
+      nextTryOn: addDays(options.today, Math.max(1, options.policy.daysBetween)),
+    };
+  }
+  return { outcome: 'gave_up', hard: false };
+}
+
+/**
+ * The request key of one try: the same invoice, cycle and try always name the same payment, so
+ * a run repeated, resumed after a crash or racing another worker never charges twice
+ * (the payment core answers the payment this key made).
+ */
+export function autopayRequestKey(invoiceId: string, cycleDueDate: string, tryNumber: number) {
+  return `autopay:${invoiceId}:${cycleDueDate}:${tryNumber}`;
+}
