@@ -8,7 +8,11 @@ import type {
 } from '../../src/shared/contract/payment-processor.js';
 import type { portalPaymentMethodList } from '../../src/shared/contract/payment-methods.js';
 import type { payInvoicesAnswer, paymentHistoryPage } from '../../src/shared/contract/payments.js';
-import type { refundAnswer } from '../../src/shared/contract/staff-payments.js';
+import type {
+  organizationPaymentsAnswer,
+  refundAnswer,
+  transactionsPage,
+} from '../../src/shared/contract/staff-payments.js';
 import { hashPassword } from '../../src/platform/passwords.js';
 import { paymentGateway } from '../../src/payment-gateway.js';
 import { reconcilePayments } from '../../src/modules/payments/reconciliation.js';
@@ -731,5 +735,234 @@ describe('refunds through Stripe', () => {
       [invoiceId],
     );
     expect(balance.rows[0].balance_cents).toBe(25_000);
+  });
+});
+
+describe('refunds and disputes made at Stripe', () => {
+  type OrganizationPayments = Answer<typeof organizationPaymentsAnswer>;
+  type Transactions = Answer<typeof transactionsPage>;
+  const recordedKey = 'portico-payment-5d0c8f0e-8a4b-4a7e-9f1d-3b2e6c7a8d90';
+  const recordedId = '5d0c8f0e-8a4b-4a7e-9f1d-3b2e6c7a8d90';
+  const recordedRefundKey = 'portico-refund-7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918';
+
+  /** A card payment of a new $1,250.50 invoice that Stripe charged; its ids for the fixtures. */
+  async function paidByCard(number: string) {
+    const invoiceId = await insertInvoice(testApp.database.pool, {
+      organizationId: pawnee,
+      number,
+      issueDate: '2026-01-05',
+      dueDate: '2026-02-04',
+      lines: [{ description: 'Managed services', quantity: 10_000, unitPriceCents: 125_050 }],
+    });
+    const card = (await portal.get('/api/portal/payment-methods'))
+      .json<PortalList>()
+      .paymentMethods.find((method) => method.type === 'card')!;
+    stripe.expectNext({
+      method: 'POST',
+      path: '/v1/payment_intents',
+      answer: { status: 200, fixture: 'payment-intent-succeeded.json' },
+    });
+    const paid = await portal.post('/api/portal/payments', {
+      paymentMethodId: card.id,
+      allocations: [{ invoiceId, amountCents: 125_050 }],
+    });
+    expect(paid.statusCode, paid.body).toBe(201);
+    const paymentId = paid.json<PayAnswer>().payment.id;
+    const ids = { [recordedKey]: `portico-payment-${paymentId}`, [recordedId]: paymentId };
+    return { invoiceId, paymentId, ids };
+  }
+
+  /** The event delivered, Stripe asked for the PaymentIntent and then `then`. */
+  async function deliverReading(
+    event: string,
+    ids: Record<string, string>,
+    then: {
+      path: string;
+      params?: Record<string, string>;
+      fixture: string;
+      replace?: Record<string, string>;
+    },
+    intentFixture = 'payment-intent-succeeded.json',
+  ) {
+    stripe.expectNext(
+      {
+        method: 'GET',
+        path: '/v1/payment_intents/pi_3QxD1fLkdIwHu7ix0Ok4242',
+        answer: { status: 200, fixture: intentFixture, replace: ids },
+      },
+      {
+        method: 'GET',
+        path: then.path,
+        ...(then.params ? { params: then.params } : {}),
+        answer: { status: 200, fixture: then.fixture, replace: { ...ids, ...then.replace } },
+      },
+    );
+    const delivered = await deliver(event, ids);
+    expect(delivered.statusCode, delivered.body).toBe(200);
+    expectAllReplayed();
+  }
+
+  async function balanceOf(invoiceId: string): Promise<number> {
+    const result = await testApp.database.pool.query(
+      `SELECT balance_cents FROM invoices WHERE id = $1`,
+      [invoiceId],
+    );
+    return result.rows[0].balance_cents;
+  }
+
+  async function staffView(paymentId: string) {
+    const staff = await signedInAs(testApp.app, 'read_only');
+    const tab = await staff.get(`/api/organizations/${pawnee}/payments`);
+    expect(tab.statusCode, tab.body).toBe(200);
+    const list = await staff.get(`/api/payments?organizationId=${pawnee}&limit=100`);
+    expect(list.statusCode, list.body).toBe(200);
+    return {
+      refunds: tab
+        .json<OrganizationPayments>()
+        .refunds.filter((refund) => refund.paymentId === paymentId),
+      payment: list.json<Transactions>().payments.find((payment) => payment.id === paymentId)!,
+    };
+  }
+
+  async function auditActions(paymentId: string): Promise<string[]> {
+    const result = await testApp.database.pool.query(
+      `SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY id`,
+      [paymentId],
+    );
+    return result.rows.map((row) => row.action);
+  }
+
+  /** What a second delivery of an event must not change. */
+  async function moneySnapshot() {
+    const snapshot = await databaseSnapshot(testApp);
+    return {
+      refunds: snapshot['refunds'],
+      invoices: snapshot['invoices'],
+      allocations: snapshot['payment_allocations'],
+      emails: snapshot['email_messages'],
+      audit: snapshot['audit_events'],
+    };
+  }
+
+  it('a refund made in Stripe’s dashboard (charge.refunded) becomes a refund in Portico, once', async () => {
+    const { invoiceId, paymentId, ids } = await paidByCard('INV-STRIPE-DASH-1');
+    const refundsList = {
+      path: '/v1/refunds',
+      params: { payment_intent: 'pi_3QxD1fLkdIwHu7ix0Ok4242' },
+      fixture: 'refunds-list-dashboard.json',
+    };
+    await deliverReading(
+      'event-charge-refunded.json',
+      ids,
+      refundsList,
+      'payment-intent-partly-refunded.json',
+    );
+
+    const { refunds, payment } = await staffView(paymentId);
+    expect(refunds).toEqual([
+      expect.objectContaining({ amountCents: 25_000, status: 'succeeded', origin: 'processor' }),
+    ]);
+    expect(payment).toMatchObject({ refundedCents: 25_000, status: 'succeeded' });
+    expect(await balanceOf(invoiceId)).toBe(25_000);
+    const email = await testApp.database.pool.query(
+      `SELECT recipients FROM email_messages WHERE template = 'refund_issued' AND dedupe_key = $1`,
+      [`refund_issued:${refunds[0]!.id}`],
+    );
+    expect(email.rowCount).toBe(1);
+    expect(await auditActions(paymentId)).toContain('refund.succeeded');
+
+    // Stripe sends the event again (it retries until it hears 200): nothing moves twice.
+    const before = await moneySnapshot();
+    await deliverReading(
+      'event-charge-refunded.json',
+      ids,
+      refundsList,
+      'payment-intent-partly-refunded.json',
+    );
+    expect(await moneySnapshot()).toEqual(before);
+    expect((await staffView(paymentId)).payment.refundedCents).toBe(25_000);
+  });
+
+  it('a refund Stripe answered pending and then failed (refund.failed) is undone', async () => {
+    const { invoiceId, paymentId, ids } = await paidByCard('INV-STRIPE-REFUND-FAIL-1');
+    const billing = await signedInAs(testApp.app, 'billing');
+    let refundKey = '';
+    stripe.expectNext({
+      method: 'POST',
+      path: '/v1/refunds',
+      params: { amount: '25000' },
+      answer: { status: 200, fixture: 'refund-pending.json' },
+    });
+    const refunded = await billing.post(
+      `/api/organizations/${pawnee}/payments/${paymentId}/refunds`,
+      { amountCents: 25_000, reason: 'Overbilled' },
+    );
+    expect(refunded.statusCode, refunded.body).toBeLessThan(300);
+    const refund = refunded.json<Answer<typeof refundAnswer>>().refund;
+    refundKey = `portico-refund-${refund.id}`;
+    // Stripe accepted it (pending): Portico books it, and the invoice reopens by it.
+    expect(refund.status).toBe('succeeded');
+    expect(await balanceOf(invoiceId)).toBe(25_000);
+    expectAllReplayed();
+
+    const refundsList = {
+      path: '/v1/refunds',
+      params: { payment_intent: 'pi_3QxD1fLkdIwHu7ix0Ok4242' },
+      fixture: 'refunds-list-failed.json',
+      replace: { [recordedRefundKey]: refundKey },
+    };
+    await deliverReading('event-refund-failed.json', ids, refundsList);
+    const { refunds, payment } = await staffView(paymentId);
+    expect(refunds).toEqual([
+      expect.objectContaining({
+        id: refund.id,
+        status: 'failed',
+        failureMessage: 'The card was canceled or has expired; the refund could not be sent to it.',
+      }),
+    ]);
+    expect(payment.refundedCents).toBe(0);
+    expect(payment.allocations).toEqual([
+      expect.objectContaining({ invoiceId, amountCents: 125_050 }),
+    ]);
+    expect(await balanceOf(invoiceId)).toBe(0);
+    expect(await auditActions(paymentId)).toContain('refund.reversed');
+
+    const before = await moneySnapshot();
+    await deliverReading('event-refund-failed.json', ids, refundsList);
+    expect(await moneySnapshot()).toEqual(before);
+  });
+
+  it('a disputed payment shows as disputed to staff, and a lost dispute reverses it like a refund', async () => {
+    const { invoiceId, paymentId, ids } = await paidByCard('INV-STRIPE-DISPUTE-1');
+    const disputeRead = (fixture: string) => ({
+      path: '/v1/disputes/du_1QxE4rLkdIwHu7ixDisp4242',
+      fixture,
+    });
+    await deliverReading(
+      'event-charge-dispute-created.json',
+      ids,
+      disputeRead('dispute-needs-response.json'),
+    );
+    expect((await staffView(paymentId)).payment.dispute).toMatchObject({
+      status: 'needs_response',
+      reason: 'fraudulent',
+    });
+    // Still paid while the dispute is open: the bank has not decided.
+    expect(await balanceOf(invoiceId)).toBe(0);
+
+    await deliverReading('event-charge-dispute-closed.json', ids, disputeRead('dispute-lost.json'));
+    const { refunds, payment } = await staffView(paymentId);
+    expect(payment).toMatchObject({ refundedCents: 125_050, dispute: { status: 'lost' } });
+    expect(refunds).toEqual([
+      expect.objectContaining({ amountCents: 125_050, status: 'succeeded', origin: 'dispute' }),
+    ]);
+    expect(await balanceOf(invoiceId)).toBe(125_050);
+    expect(await auditActions(paymentId)).toEqual(
+      expect.arrayContaining(['payment.disputed', 'payment.dispute_lost']),
+    );
+
+    const before = await moneySnapshot();
+    await deliverReading('event-charge-dispute-closed.json', ids, disputeRead('dispute-lost.json'));
+    expect(await moneySnapshot()).toEqual(before);
   });
 });

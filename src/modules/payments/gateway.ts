@@ -83,6 +83,44 @@ export interface RefundResult {
   failureMessage: string | null;
 }
 
+/**
+ * A refund of a charge as the processor has it now: one Portico asked for (its key is
+ * Portico's, `portico-refund-…`) or one made in the processor's own dashboard (no key).
+ */
+export interface ProcessorRefund {
+  refundRef: string;
+  idempotencyKey: string | null;
+  amountCents: number;
+  status: RefundResult['status'];
+  failureMessage: string | null;
+}
+
+/**
+ * A dispute (chargeback) of a charge as the processor has it now. `status` is the processor's
+ * word (Stripe: warning_needs_response, needs_response, under_review, won, lost, …); `lost`
+ * means the money went back to the client for good.
+ */
+export interface ProcessorDispute {
+  disputeRef: string;
+  status: string;
+  /** Why the client disputed it, in the processor's code (fraudulent, duplicate, general, …). */
+  reason: string;
+  amountCents: number;
+  lost: boolean;
+}
+
+/**
+ * What a processor's event says about one of Portico's charges: the charge as it is now, and,
+ * for refund and dispute events, the charge's refunds or its dispute as they are now.
+ */
+export interface ProcessorUpdate {
+  /** The payment's idempotency key, which Portico gave the charge. */
+  idempotencyKey: string;
+  result: ChargeResult;
+  refunds?: ProcessorRefund[];
+  dispute?: ProcessorDispute;
+}
+
 /** How a gateway call went wrong, when it is not a decline. */
 export type GatewayErrorKind =
   /** The outcome is unknown: ask `findCharge` later; never charge again. */

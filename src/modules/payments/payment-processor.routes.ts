@@ -11,19 +11,16 @@ import {
 } from '../../shared/contract/payment-processor.js';
 import { requireStaff } from '../staff/staff-auth.js';
 import { portalScope, requirePortal } from '../portal/portal-auth.js';
-import { GatewayError, type ChargeResult, type PaymentGateway } from './gateway.js';
+import { GatewayError, type PaymentGateway, type ProcessorUpdate } from './gateway.js';
 import { WebhookSignatureError, type StripeGateway } from './stripe-gateway.js';
 import { startStripeSetup } from './stripe-setup.js';
 
 /**
- * Applies a processor's word about a charge to the payment carrying that idempotency key
- * (the pay flow's applyChargeResult, passed in by src/app.ts). Answers null when no payment
- * has the key (a charge made by something else on the same Stripe account).
+ * Applies a processor's word about a charge (its state, refunds, dispute) to the payment
+ * carrying that idempotency key (applyProcessorUpdate, passed in by src/app.ts). Answers null
+ * when no payment has the key (a charge made by something else on the same Stripe account).
  */
-export type ChargeUpdateHandler = (
-  idempotencyKey: string,
-  result: ChargeResult,
-) => Promise<unknown>;
+export type ChargeUpdateHandler = (update: ProcessorUpdate) => Promise<unknown>;
 
 const isStripe = (gateway: PaymentGateway): gateway is StripeGateway => gateway.name === 'stripe';
 
@@ -137,7 +134,7 @@ export function paymentProcessorRoutes(
             throw error;
           }
           if (update) {
-            const applied = await deps.onChargeUpdate(update.idempotencyKey, update.result);
+            const applied = await deps.onChargeUpdate(update);
             if (applied === null) {
               request.log.info(
                 { chargeRef: update.result.chargeRef },

@@ -5,6 +5,7 @@ import {
   check,
   index,
   integer,
+  jsonb,
   pgSequence,
   pgTable,
   primaryKey,
@@ -15,6 +16,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { organizations } from '../organizations/organizations.schema.js';
 import { invoices } from '../invoices/invoices.schema.js';
+import { refundOrigins } from '../../shared/contract/staff-payments.js';
 
 /**
  * The payments module's tables (docs/decisions/0028-payment-core.md). Money is integer minor
@@ -166,6 +168,15 @@ export const payments = pgTable(
     checkedAt: timestamp('checked_at', { withTimezone: true }),
     settledAt: timestamp('settled_at', { withTimezone: true }),
     receivedOn: text('received_on'),
+    /**
+     * The client's dispute (chargeback) of the charge at the processor, as the processor last
+     * said: its reference, status (Stripe's: needs_response, under_review, won, lost, …),
+     * reason and when Portico first heard of it. Null when never disputed.
+     */
+    disputeRef: text('dispute_ref'),
+    disputeStatus: text('dispute_status'),
+    disputeReason: text('dispute_reason'),
+    disputedAt: timestamp('disputed_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -234,6 +245,16 @@ export const refunds = pgTable(
     reopenInvoiceIds: uuid('reopen_invoice_ids').array(),
     failureMessage: text('failure_message'),
     createdByStaffId: uuid('created_by_staff_id'),
+    /**
+     * Where it comes from: staff in Portico, the processor's own dashboard (a Stripe refund
+     * Portico learns of by webhook), or a dispute the client won at their bank.
+     */
+    origin: text('origin', { enum: refundOrigins }).notNull().default('staff'),
+    /**
+     * What the refund took back from each invoice when it was booked, so a refund the processor
+     * fails afterwards can give it back.
+     */
+    reopened: jsonb('reopened').$type<{ invoiceId: string; amountCents: number }[]>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -9,10 +9,17 @@ import { linkBaseOf } from '../email/email-links.js';
 import { queueEmail } from '../email/email-queue.js';
 import { defaultNotificationRecipients } from '../email/email.service.js';
 import { renderEmail } from '../email/templates/index.js';
-import { applyInvoicePayment } from '../invoices/invoice-payments.js';
+import { applyInvoicePayment, lockOpenInvoicesForPayment } from '../invoices/invoice-payments.js';
 import { getBrand } from '../settings/settings.service.js';
 import { paymentStatusLabels, type PaymentStatus } from '../../shared/contract/payments.js';
-import { GatewayError, type PaymentGateway, type RefundResult } from './gateway.js';
+import {
+  GatewayError,
+  type PaymentGateway,
+  type ProcessorDispute,
+  type ProcessorRefund,
+  type RefundResult,
+} from './gateway.js';
+import type { refundOrigins } from '../../shared/contract/staff-payments.js';
 import { checkAmount } from './manual-payments.js';
 import { clientRecipients, type PaymentFacts } from './payment-receipts.js';
 import {
@@ -43,6 +50,8 @@ import {
  */
 
 type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config'>;
+
+type RefundOrigin = (typeof refundOrigins)[number];
 
 interface LockedPaymentForRefund {
   id: string;
@@ -372,9 +381,11 @@ async function applyRefundResult(
       organizationId: string;
       amountCents: number;
       reopenInvoiceIds: string[] | null;
+      origin: RefundOrigin;
     }>(
       `SELECT r.payment_id AS "paymentId", p.organization_id AS "organizationId",
-              r.amount_cents AS "amountCents", r.reopen_invoice_ids AS "reopenInvoiceIds"
+              r.amount_cents AS "amountCents", r.reopen_invoice_ids AS "reopenInvoiceIds",
+              r.origin
          FROM refunds r JOIN payments p ON p.id = r.payment_id
         WHERE r.id = $1`,
       [options.refundId],
@@ -429,11 +440,20 @@ async function applyRefundResult(
     amountPaidCents: payment.amountCents - payment.refundedCents,
     invoiceIds: refund.reopenInvoiceIds ?? undefined,
   });
-  await audit('refund.succeeded', {
+  // Kept with the refund: a refund the processor fails later gives the invoices this back.
+  await tx.client.query(`UPDATE refunds SET reopened = $2::jsonb WHERE id = $1`, [
+    options.refundId,
+    JSON.stringify(reopened),
+  ]);
+  await audit(refund.origin === 'dispute' ? 'payment.dispute_lost' : 'refund.succeeded', {
     amountCents: refund.amountCents,
     refundedCents,
+    origin: refund.origin,
     reopened: reopened.map((r) => ({ invoiceId: r.invoiceId, amountCents: r.amountCents })),
   });
+  // A lost dispute is the client's bank taking the money back, not a refund Portico issued:
+  // the client asked their bank for it and hears from it, so no Refund Issued email.
+  if (refund.origin === 'dispute') return;
   await queueRefundEmail(tx, deps, {
     paymentId: payment.id,
     refundId: options.refundId,
@@ -564,5 +584,259 @@ async function queueRefundEmail(
     triggeredBy: options.actor,
     reason: `Refund on payment ${facts.number}`,
     dedupeKey: `refund_issued:${options.refundId}`,
+  });
+}
+
+/**
+ * Applies the refunds the processor has of a payment's charge (a Stripe webhook: charge.refunded,
+ * refund.updated, refund.failed), in one transaction under the payment's row lock:
+ * - a refund made in the processor's dashboard that Portico does not know is booked as a refund
+ *   (origin `processor`, key `processor-refund-<ref>`, so the same event twice books it once):
+ *   allocations lowered, invoices reopened, Refund Issued email, audit;
+ * - a refund of Portico's still pending takes the processor's answer (applyRefundResult);
+ * - a refund Portico booked that the processor now says failed (Stripe answers a refund
+ *   `pending` and can fail it days later) is undone: see reverseRefund.
+ * `paymentKey` is the payment's idempotency key. Answers how many refunds changed; a payment
+ * no longer paid (or not Portico's) changes nothing.
+ */
+export async function applyProcessorRefunds(
+  deps: Deps,
+  options: { paymentKey: string; refunds: ProcessorRefund[] },
+): Promise<number> {
+  return withTransaction(deps.pool, async (tx) => {
+    const payment = (
+      await tx.client.query<{ id: string; organizationId: string; status: PaymentStatus }>(
+        `SELECT id, organization_id AS "organizationId", status FROM payments
+          WHERE idempotency_key = $1 FOR UPDATE`,
+        [options.paymentKey],
+      )
+    ).rows[0];
+    if (!payment || payment.status !== 'succeeded') return 0;
+    let changed = 0;
+    for (const processorRefund of options.refunds) {
+      const key = processorRefund.idempotencyKey ?? `processor-refund-${processorRefund.refundRef}`;
+      const known = (
+        await tx.client.query<{ id: string; status: 'pending' | 'succeeded' | 'failed' }>(
+          `SELECT id, status FROM refunds WHERE payment_id = $1 AND idempotency_key = $2`,
+          [payment.id, key],
+        )
+      ).rows[0];
+      if (known?.status === 'pending') {
+        if (processorRefund.status === 'pending') continue;
+        await applyRefundResult(tx, deps, {
+          refundId: known.id,
+          result: processorRefund,
+          actor: systemActor,
+        });
+        changed += 1;
+      } else if (known?.status === 'succeeded' && processorRefund.status === 'failed') {
+        await reverseRefund(tx, {
+          refundId: known.id,
+          failureMessage:
+            processorRefund.failureMessage ?? 'The payment processor could not send the refund.',
+        });
+        changed += 1;
+      } else if (!known && processorRefund.status !== 'failed') {
+        await bookProcessorRefund(tx, deps, {
+          paymentId: payment.id,
+          organizationId: payment.organizationId,
+          idempotencyKey: key,
+          origin: 'processor',
+          amountCents: processorRefund.amountCents,
+          refundRef: processorRefund.refundRef,
+          reason: 'Refunded at the payment processor',
+        });
+        changed += 1;
+      }
+    }
+    return changed;
+  });
+}
+
+/**
+ * Applies the processor's word on a dispute (chargeback) of a payment's charge: the payment
+ * keeps the dispute's reference, status and reason (staff see it as disputed while it is open);
+ * a lost dispute is booked once as a refund of the disputed amount (origin `dispute`, key
+ * `processor-dispute-<ref>`): allocations lowered, invoices reopened, audit, no email. Answers
+ * whether anything changed.
+ */
+export async function applyProcessorDispute(
+  deps: Deps,
+  options: { paymentKey: string; dispute: ProcessorDispute },
+): Promise<boolean> {
+  const { dispute } = options;
+  return withTransaction(deps.pool, async (tx) => {
+    const payment = (
+      await tx.client.query<{
+        id: string;
+        number: string;
+        organizationId: string;
+        status: PaymentStatus;
+        amountCents: number;
+        refundedCents: number;
+        disputeStatus: string | null;
+      }>(
+        `SELECT id, number, organization_id AS "organizationId", status,
+                amount_cents AS "amountCents", refunded_cents AS "refundedCents",
+                dispute_status AS "disputeStatus"
+           FROM payments WHERE idempotency_key = $1 FOR UPDATE`,
+        [options.paymentKey],
+      )
+    ).rows[0];
+    if (!payment) return false;
+    let changed = false;
+    if (payment.disputeStatus !== dispute.status) {
+      await tx.client.query(
+        `UPDATE payments SET dispute_ref = $2, dispute_status = $3, dispute_reason = $4,
+                             disputed_at = coalesce(disputed_at, now()), updated_at = now()
+          WHERE id = $1`,
+        [payment.id, dispute.disputeRef, dispute.status, dispute.reason],
+      );
+      await recordAudit(tx.db, systemActor, {
+        organizationId: payment.organizationId,
+        entityType: 'payment',
+        entityId: payment.id,
+        entityLabel: payment.number,
+        action: payment.disputeStatus === null ? 'payment.disputed' : 'payment.dispute_updated',
+        before: { disputeStatus: payment.disputeStatus },
+        after: {
+          disputeRef: dispute.disputeRef,
+          disputeStatus: dispute.status,
+          reason: dispute.reason,
+          amountCents: dispute.amountCents,
+        },
+      });
+      changed = true;
+    }
+    if (dispute.lost && payment.status === 'succeeded') {
+      const key = `processor-dispute-${dispute.disputeRef}`;
+      const booked = await tx.client.query(`SELECT 1 FROM refunds WHERE idempotency_key = $1`, [
+        key,
+      ]);
+      // What is left of the payment: a refund made before the dispute already gave some back.
+      const amountCents = Math.min(
+        dispute.amountCents,
+        payment.amountCents - payment.refundedCents,
+      );
+      if (booked.rowCount === 0 && amountCents > 0) {
+        await bookProcessorRefund(tx, deps, {
+          paymentId: payment.id,
+          organizationId: payment.organizationId,
+          idempotencyKey: key,
+          origin: 'dispute',
+          amountCents,
+          refundRef: null,
+          reason: `Dispute lost (${dispute.reason.replaceAll('_', ' ')})`,
+        });
+        changed = true;
+      }
+    }
+    return changed;
+  });
+}
+
+/** Writes a refund the processor made (pending) and books it at once, on `tx`. */
+async function bookProcessorRefund(
+  tx: Transaction,
+  deps: Deps,
+  options: {
+    paymentId: string;
+    organizationId: string;
+    idempotencyKey: string;
+    origin: Exclude<RefundOrigin, 'staff'>;
+    amountCents: number;
+    refundRef: string | null;
+    reason: string;
+  },
+): Promise<void> {
+  const refundId = randomUUID();
+  await tx.client.query(
+    `INSERT INTO refunds (id, payment_id, amount_cents, status, idempotency_key, reason,
+                          gateway_refund_ref, origin)
+     VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7)`,
+    [
+      refundId,
+      options.paymentId,
+      options.amountCents,
+      options.idempotencyKey,
+      options.reason,
+      options.refundRef,
+      options.origin,
+    ],
+  );
+  await applyRefundResult(tx, deps, {
+    refundId,
+    result: { status: 'succeeded', refundRef: options.refundRef, failureMessage: null },
+    actor: systemActor,
+  });
+}
+
+/**
+ * Undoes a refund Portico booked that the processor failed afterwards, on `tx` (which holds
+ * the payment's lock): the refund reads failed with the processor's reason, the payment's
+ * refunded amount drops back, and each invoice it reopened takes back what it still owes of
+ * that (an invoice paid otherwise since takes less; the rest is the client's unapplied credit,
+ * since the money stayed with the MSP). Audited as `refund.reversed`.
+ */
+async function reverseRefund(
+  tx: Transaction,
+  options: { refundId: string; failureMessage: string },
+): Promise<void> {
+  const refund = (
+    await tx.client.query<{
+      paymentId: string;
+      amountCents: number;
+      reopened: { invoiceId: string; amountCents: number }[] | null;
+    }>(
+      `UPDATE refunds SET status = 'failed', failure_message = $2
+        WHERE id = $1 AND status = 'succeeded'
+        RETURNING payment_id AS "paymentId", amount_cents AS "amountCents", reopened`,
+      [options.refundId, options.failureMessage],
+    )
+  ).rows[0];
+  if (!refund) return;
+  const payment = (
+    await tx.client.query<{
+      number: string;
+      organizationId: string;
+      refundedCents: number;
+    }>(
+      `UPDATE payments SET refunded_cents = refunded_cents - $2, updated_at = now()
+        WHERE id = $1
+        RETURNING number, organization_id AS "organizationId", refunded_cents AS "refundedCents"`,
+      [refund.paymentId, refund.amountCents],
+    )
+  ).rows[0]!;
+  const reopened = refund.reopened ?? [];
+  const invoices = await lockOpenInvoicesForPayment(tx, {
+    organizationId: payment.organizationId,
+    invoiceIds: reopened.map((r) => r.invoiceId),
+  });
+  const restored: { invoiceId: string; amountCents: number }[] = [];
+  for (const entry of reopened) {
+    const owed = invoices.find((i) => i.id === entry.invoiceId)?.balanceCents ?? 0;
+    const back = Math.min(entry.amountCents, Math.max(owed, 0));
+    if (back === 0) continue;
+    await tx.client.query(
+      `UPDATE payment_allocations SET amount_cents = amount_cents + $3
+        WHERE payment_id = $1 AND invoice_id = $2`,
+      [refund.paymentId, entry.invoiceId, back],
+    );
+    await applyInvoicePayment(tx, { invoiceId: entry.invoiceId, deltaCents: back });
+    restored.push({ invoiceId: entry.invoiceId, amountCents: back });
+  }
+  await recordAudit(tx.db, systemActor, {
+    organizationId: payment.organizationId,
+    entityType: 'payment',
+    entityId: refund.paymentId,
+    entityLabel: payment.number,
+    action: 'refund.reversed',
+    before: { refundedCents: payment.refundedCents + refund.amountCents },
+    after: {
+      refundId: options.refundId,
+      refundedCents: payment.refundedCents,
+      failureMessage: options.failureMessage,
+      restored,
+    },
   });
 }

@@ -4,6 +4,9 @@ import {
   type ChargeInput,
   type ChargeResult,
   type PaymentGateway,
+  type ProcessorDispute,
+  type ProcessorRefund,
+  type ProcessorUpdate,
   type RefundInput,
   type RefundResult,
   type SavedMethod,
@@ -72,13 +75,15 @@ export interface StripeGateway extends PaymentGateway {
   /**
    * Reads a webhook request: checks its `Stripe-Signature` against the endpoint's secret
    * (throws WebhookSignatureError when it does not match or is too old), and for a
-   * PaymentIntent or refund event answers the charge as Stripe has it now, with the idempotency
-   * key Portico gave it. Null for events that are not about a Portico charge.
+   * PaymentIntent, charge, refund or dispute event answers the charge as Stripe has it now,
+   * with the idempotency key Portico gave it; for a refund event (charge.refunded, refund.*)
+   * also every refund of the charge, and for a dispute event (charge.dispute.*) the dispute,
+   * both read again from Stripe. Null for events that are not about a Portico charge.
    */
   chargeUpdateFromWebhook(
     rawBody: Buffer | string,
     signature: string,
-  ): Promise<{ idempotencyKey: string; result: ChargeResult } | null>;
+  ): Promise<ProcessorUpdate | null>;
 }
 
 export interface StripeGatewayOptions {
@@ -275,12 +280,7 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
         );
         return {
           refundRef: refund.id,
-          status:
-            refund.status === 'succeeded'
-              ? 'succeeded'
-              : refund.status === 'failed' || refund.status === 'canceled'
-                ? 'failed'
-                : 'pending',
+          status: refundStatusOf(refund),
           amountCents: refund.amount,
           failureMessage: refund.failure_reason
             ? refundFailureMessage(refund.failure_reason)
@@ -308,7 +308,23 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
         });
         const idempotencyKey = intent.metadata[idempotencyMetadataKey];
         if (!idempotencyKey) return null;
-        return { idempotencyKey, result: chargeResultOf(intent) };
+        const update: ProcessorUpdate = { idempotencyKey, result: chargeResultOf(intent) };
+        if (isRefundEvent(event)) {
+          // Every refund of the charge as it is now: one made in Stripe's dashboard, or one of
+          // Portico's that failed after Stripe first answered it pending.
+          const refunds: ProcessorRefund[] = [];
+          for await (const refund of stripe.refunds.list({
+            payment_intent: intent.id,
+            limit: 100,
+          })) {
+            refunds.push(processorRefundOf(refund));
+          }
+          update.refunds = refunds;
+        }
+        if (isDisputeEvent(event)) {
+          update.dispute = processorDisputeOf(await stripe.disputes.retrieve(event.data.object.id));
+        }
+        return update;
       });
     },
   };
@@ -360,12 +376,56 @@ function paymentIntentOfEvent(event: Stripe.Event): string | null {
     case 'charge.failed':
     case 'charge.succeeded':
       return idOf(event.data.object.payment_intent);
+    case 'refund.created':
     case 'refund.updated':
     case 'refund.failed':
+      return idOf(event.data.object.payment_intent);
+    case 'charge.dispute.created':
+    case 'charge.dispute.updated':
+    case 'charge.dispute.closed':
+    case 'charge.dispute.funds_withdrawn':
+    case 'charge.dispute.funds_reinstated':
       return idOf(event.data.object.payment_intent);
     default:
       return null;
   }
+}
+
+function isRefundEvent(event: Stripe.Event): boolean {
+  return event.type === 'charge.refunded' || event.type.startsWith('refund.');
+}
+
+function isDisputeEvent(
+  event: Stripe.Event,
+): event is Stripe.Event & { data: { object: Stripe.Dispute } } {
+  return event.type.startsWith('charge.dispute.');
+}
+
+/** A Stripe Refund as Portico sees it; canceled is a failure (nothing went back). */
+function processorRefundOf(refund: Stripe.Refund): ProcessorRefund {
+  return {
+    refundRef: refund.id,
+    idempotencyKey: refund.metadata?.[idempotencyMetadataKey] ?? null,
+    amountCents: refund.amount,
+    status: refundStatusOf(refund),
+    failureMessage: refund.failure_reason ? refundFailureMessage(refund.failure_reason) : null,
+  };
+}
+
+function refundStatusOf(refund: Stripe.Refund): ProcessorRefund['status'] {
+  if (refund.status === 'succeeded') return 'succeeded';
+  if (refund.status === 'failed' || refund.status === 'canceled') return 'failed';
+  return 'pending';
+}
+
+function processorDisputeOf(dispute: Stripe.Dispute): ProcessorDispute {
+  return {
+    disputeRef: dispute.id,
+    status: dispute.status,
+    reason: dispute.reason,
+    amountCents: dispute.amount,
+    lost: dispute.status === 'lost',
+  };
 }
 
 function idOf(value: string | { id: string } | null | undefined): string | null {

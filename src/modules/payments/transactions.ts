@@ -42,6 +42,7 @@ export interface StaffPaymentView {
     amountCents: number;
     appliedCents: number;
   }[];
+  dispute: { status: string; reason: string; openedAt: Date } | null;
 }
 
 /**
@@ -66,7 +67,28 @@ const staffPaymentColumns = `p.id, p.number, p.organization_id AS "organizationI
              'invoiceId', a.invoice_id, 'invoiceNumber', i.number,
              'amountCents', a.amount_cents, 'appliedCents', a.applied_cents) ORDER BY i.number)
               FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
-             WHERE a.payment_id = p.id), '[]'::json) AS allocations`;
+             WHERE a.payment_id = p.id), '[]'::json) AS allocations,
+  p.dispute_status AS "disputeStatus", p.dispute_reason AS "disputeReason",
+  p.disputed_at AS "disputedAt"`;
+
+/** A row of staffPaymentColumns. */
+type StaffPaymentRow = Omit<StaffPaymentView, 'dispute'> & {
+  disputeStatus: string | null;
+  disputeReason: string | null;
+  disputedAt: Date | null;
+};
+
+/** A row as staff read it: the dispute columns as one dispute, or null when never disputed. */
+function staffPaymentOf(row: StaffPaymentRow): StaffPaymentView {
+  const { disputeStatus, disputeReason, disputedAt, ...payment } = row;
+  return {
+    ...payment,
+    dispute:
+      disputeStatus && disputedAt
+        ? { status: disputeStatus, reason: disputeReason ?? '', openedAt: disputedAt }
+        : null,
+  };
+}
 
 /** Payments by id as staff read them; through `client`, so a transaction sees its own rows. */
 export async function staffPaymentViews(
@@ -74,13 +96,13 @@ export async function staffPaymentViews(
   paymentIds: string[],
 ): Promise<StaffPaymentView[]> {
   const timeZone = await mspTimeZone(client);
-  const result = await client.query<StaffPaymentView>(
+  const result = await client.query<StaffPaymentRow>(
     `SELECT ${staffPaymentColumns}
        FROM payments p JOIN organizations o ON o.id = p.organization_id
       WHERE p.id = ANY($2::uuid[]) ORDER BY p.created_at DESC, p.id`,
     [timeZone, paymentIds],
   );
-  return result.rows;
+  return result.rows.map(staffPaymentOf);
 }
 
 /** The WHERE conditions of the filters, with their parameters from `$2` on. */
@@ -127,7 +149,7 @@ export async function listTransactions(
   }
   params.push(page.limit + 1);
   const [rows, count] = await Promise.all([
-    pool.query<StaffPaymentView & { sortKey: string }>(
+    pool.query<StaffPaymentRow & { sortKey: string }>(
       `SELECT ${staffPaymentColumns}, p.created_at::text AS "sortKey"
          FROM payments p JOIN organizations o ON o.id = p.organization_id
         ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
@@ -140,7 +162,7 @@ export async function listTransactions(
   const shown = rows.rows.slice(0, page.limit);
   const last = shown[shown.length - 1];
   return {
-    payments: shown.map(({ sortKey: _sortKey, ...payment }) => payment),
+    payments: shown.map(({ sortKey: _sortKey, ...payment }) => staffPaymentOf(payment)),
     total: count.rows[0]?.total ?? 0,
     nextCursor:
       rows.rows.length > page.limit && last
@@ -257,6 +279,7 @@ export interface RefundView {
   reason: string;
   failureMessage: string | null;
   createdBy: string | null;
+  origin: 'staff' | 'processor' | 'dispute';
   createdAt: Date;
 }
 
@@ -269,7 +292,7 @@ export async function refundViews(
   const result = await client.query<RefundView>(
     `SELECT r.id, r.payment_id AS "paymentId", p.number AS "paymentNumber",
             r.amount_cents AS "amountCents", p.currency, r.status, r.reason,
-            r.failure_message AS "failureMessage", s.name AS "createdBy",
+            r.failure_message AS "failureMessage", s.name AS "createdBy", r.origin,
             r.created_at AS "createdAt"
        FROM refunds r
        JOIN payments p ON p.id = r.payment_id

@@ -44,6 +44,9 @@ export const paymentSourceLabels: Record<string, string> = {
   manual: 'Recorded by staff',
 };
 
+/** Where a refund comes from (see staffRefund.origin). */
+export const refundOrigins = ['staff', 'processor', 'dispute'] as const;
+
 /** A refund of a payment, in full or in part. */
 export const staffRefund = z.object({
   id: z.guid(),
@@ -55,9 +58,22 @@ export const staffRefund = z.object({
   status: z.enum(['pending', 'succeeded', 'failed']),
   reason: z.string(),
   failureMessage: z.string().nullable(),
-  /** The staff user who issued it. */
+  /** The staff user who issued it; null for one made at the processor or by a lost dispute. */
   createdBy: z.string().nullable(),
+  /** staff: issued in Portico; processor: made in the processor's dashboard; dispute: lost. */
+  origin: z.enum(refundOrigins),
   createdAt: instant,
+});
+
+/**
+ * A client's dispute (chargeback) of a payment at the processor, as the processor last said:
+ * open while `status` is neither won nor lost (Stripe's needs_response, under_review, …).
+ */
+export const paymentDispute = z.object({
+  status: z.string(),
+  /** Why the client disputed it, in the processor's code (fraudulent, duplicate, …). */
+  reason: z.string(),
+  openedAt: instant,
 });
 
 /** A payment as staff read it: the client's view plus where it came from and what is left. */
@@ -83,6 +99,8 @@ export const staffPayment = z.object({
   createdBy: z.string().nullable(),
   createdAt: instant,
   allocations: z.array(paymentAllocation),
+  /** The client's dispute of the charge, when there is one (open, won or lost). */
+  dispute: paymentDispute.nullable(),
 });
 
 /** A calendar date written YYYY-MM-DD. */

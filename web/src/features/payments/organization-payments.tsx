@@ -43,9 +43,16 @@ import {
   type StaffRefund,
 } from './staff-payments-api';
 import { newRequestKey } from '../../lib/request-key';
-import { PaymentStatusBadge } from '../../components/payment-status-badge';
+import { DisputeBadge, PaymentStatusBadge } from '../../components/payment-status-badge';
 
 /** How each field a refusal may name reads in front of its reason. */
+/** Who a refund came from when no staff user issued it. */
+const refundOriginLabels: Record<'staff' | 'processor' | 'dispute', string> = {
+  staff: '',
+  processor: 'Payment processor',
+  dispute: 'Dispute lost',
+};
+
 const fieldLabels: Record<string, string> = {
   amountCents: 'Amount',
   receivedOn: 'Received date',
@@ -240,6 +247,7 @@ function PaymentsTable(props: {
                 <Table.Td>{payment.methodLabel}</Table.Td>
                 <Table.Td>
                   <PaymentStatusBadge payment={payment} />
+                  <DisputeBadge dispute={payment.dispute} />
                   {payment.failureMessage && (
                     <Text size="xs" c="red.8">
                       {payment.failureMessage}
@@ -331,7 +339,7 @@ function RefundsSection(props: {
                 )}
               </Table.Td>
               <Table.Td>{refund.reason}</Table.Td>
-              <Table.Td>{refund.createdBy ?? ''}</Table.Td>
+              <Table.Td>{refund.createdBy ?? refundOriginLabels[refund.origin]}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -14,7 +14,7 @@ import {
   transactionMethodTypeLabels,
   transactionMethodTypes,
 } from '../../../../src/shared/contract/staff-payments';
-import { PaymentStatusBadge } from '../../components/payment-status-badge';
+import { DisputeBadge, PaymentStatusBadge } from '../../components/payment-status-badge';
 import { transactionsCsvUrl, useTransactions, type TransactionFilters } from './staff-payments-api';
 
 /**
@@ -132,6 +132,7 @@ export function TransactionsPage() {
                     <Table.Td>{payment.methodLabel}</Table.Td>
                     <Table.Td>
                       <PaymentStatusBadge payment={payment} />
+                      <DisputeBadge dispute={payment.dispute} />
                     </Table.Td>
                     <Table.Td ta="right">
                       {formatMoney(payment.amountCents, payment.currency)}
