@@ -1,0 +1,157 @@
+import type { Pool } from '../../platform/database.js';
+import type {
+  PaymentsCalendarDayAnswer,
+  PaymentsCalendarDaySummary,
+} from '../../shared/contract/autopay-report.js';
+import { businessToday } from '../settings/business-date.js';
+import { scheduledPaymentsBetween } from '../scheduled-payments/scheduled-payment-reads.js';
+import { planAutopayCharges, type PlannedCharge } from './autopay-plan.js';
+
+/**
+ * Staff's Payments Calendar: what automatic payments will take, day by day, across every
+ * organization. AutoPay charges come from `planAutopayCharges`, the plan the daily run follows
+ * (so the calendar shows what will be charged, skips included with their reason); scheduled
+ * payments from the scheduled-payments module. Days are business dates in the MSP's time zone.
+ * AutoPay is planned from today on: a day already past holds what was scheduled on it.
+ */
+
+type ScheduledRow = Awaited<ReturnType<typeof scheduledPaymentsBetween>>[number];
+
+interface CalendarItems {
+  autopay: PlannedCharge[];
+  scheduled: ScheduledRow[];
+}
+
+/** The plan and the scheduled payments between two business dates, by date. */
+async function itemsByDay(
+  pool: Pool,
+  range: { from: string; through: string },
+  now: Date | undefined,
+): Promise<{ today: string; days: Map<string, CalendarItems> }> {
+  const today = await businessToday(pool, now);
+  const planFrom = range.from > today ? range.from : today;
+  const [charges, scheduled] = await Promise.all([
+    planFrom <= range.through
+      ? planAutopayCharges(pool, { from: planFrom, through: range.through })
+      : Promise.resolve([]),
+    scheduledPaymentsBetween(pool, range),
+  ]);
+  const days = new Map<string, CalendarItems>();
+  const day = (date: string) => {
+    let items = days.get(date);
+    if (!items) {
+      items = { autopay: [], scheduled: [] };
+      days.set(date, items);
+    }
+    return items;
+  };
+  for (const charge of charges) day(charge.chargeOn).autopay.push(charge);
+  for (const payment of scheduled) day(payment.runOn).scheduled.push(payment);
+  return { today, days };
+}
+
+/**
+ * What a day will take, per currency (currency order): the AutoPay charges not skipped and the
+ * scheduled payments not cancelled, failed or skipped.
+ */
+function dayTotals(items: CalendarItems): { currency: string; amountCents: number }[] {
+  const totals = new Map<string, number>();
+  const add = (currency: string, cents: number) =>
+    totals.set(currency, (totals.get(currency) ?? 0) + cents);
+  for (const charge of items.autopay) {
+    if (!charge.skipReason) add(charge.currency, charge.amountCents);
+  }
+  for (const payment of items.scheduled) {
+    if (countedScheduledStatuses.has(payment.status)) add(payment.currency, payment.amountCents);
+  }
+  return [...totals.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, amountCents]) => ({ currency, amountCents }));
+}
+
+/** A scheduled payment that will take (or took) money on its day. */
+const countedScheduledStatuses = new Set(['scheduled', 'processing', 'paid']);
+
+/**
+ * The calendar's days from `from` through `to` (inclusive business dates; the route bounds the
+ * range): each day that holds an AutoPay charge or a scheduled payment, with how many, how many
+ * AutoPay will skip, and its totals per currency. `today` is the MSP's.
+ */
+export async function paymentsCalendar(
+  pool: Pool,
+  range: { from: string; through: string },
+  now?: Date,
+): Promise<{ from: string; through: string; today: string; days: PaymentsCalendarDaySummary[] }> {
+  const { today, days } = await itemsByDay(pool, range, now);
+  return {
+    ...range,
+    today,
+    days: [...days.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([date, items]) => ({
+        date,
+        autopayCount: items.autopay.filter((charge) => !charge.skipReason).length,
+        skippedCount: items.autopay.filter((charge) => charge.skipReason).length,
+        scheduledCount: items.scheduled.length,
+        totals: dayTotals(items),
+      })),
+  };
+}
+
+/**
+ * One day of the calendar: its AutoPay charges (by organization name, then invoice number) and
+ * scheduled payments, with the organizations' names, and the day's totals.
+ */
+export async function paymentsCalendarDay(
+  pool: Pool,
+  date: string,
+  now?: Date,
+): Promise<PaymentsCalendarDayAnswer> {
+  const { days } = await itemsByDay(pool, { from: date, through: date }, now);
+  const items = days.get(date) ?? { autopay: [], scheduled: [] };
+  const organizationIds = [
+    ...new Set([
+      ...items.autopay.map((c) => c.organizationId),
+      ...items.scheduled.map((s) => s.organizationId),
+    ]),
+  ];
+  const names = new Map(
+    (
+      await pool.query<{ id: string; name: string }>(
+        `SELECT id, name FROM organizations WHERE id = ANY($1::uuid[])`,
+        [organizationIds],
+      )
+    ).rows.map((row) => [row.id, row.name]),
+  );
+  const nameOf = (id: string) => names.get(id) ?? '';
+  const byName = (a: { organizationId: string }, b: { organizationId: string }) =>
+    nameOf(a.organizationId).localeCompare(nameOf(b.organizationId));
+  return {
+    date,
+    autopay: [...items.autopay]
+      .sort(
+        (a, b) => byName(a, b) || a.number.localeCompare(b.number, undefined, { numeric: true }),
+      )
+      .map((charge) => ({
+        organizationId: charge.organizationId,
+        organizationName: nameOf(charge.organizationId),
+        invoiceId: charge.invoiceId,
+        invoiceNumber: charge.number,
+        amountCents: charge.amountCents,
+        currency: charge.currency,
+        methodLabel: charge.methodLabel,
+        skipReason: charge.skipReason,
+      })),
+    scheduled: [...items.scheduled].sort(byName).map((payment) => ({
+      id: payment.id,
+      organizationId: payment.organizationId,
+      organizationName: nameOf(payment.organizationId),
+      status: payment.status,
+      amountCents: payment.amountCents,
+      currency: payment.currency,
+      methodLabel: payment.methodLabel,
+      invoiceNumbers: payment.invoiceNumbers,
+    })),
+    totals: dayTotals(items),
+  };
+}
