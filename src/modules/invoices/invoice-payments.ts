@@ -77,6 +77,41 @@ export async function applyInvoicePayment(
 }
 
 /**
+ * Applies up to `amountCents` (integer minor units, more than 0) of a payment to the
+ * organization's invoice: what it still owes if that is less (another payment, or a check staff
+ * recorded, paid it meanwhile). Locks the invoice (FOR UPDATE) and moves its paid amount in one
+ * statement, as applyInvoicePayment does (paid_at set when it becomes paid in full). Answers
+ * the amount applied: 0 when the invoice owes nothing or is not the organization's. Callers
+ * applying to several invoices call it in invoice id order, the order
+ * lockOpenInvoicesForPayment locks in, so two payments never deadlock.
+ */
+export async function applyInvoicePaymentUpTo(
+  tx: Pick<Transaction, 'client'>,
+  options: { organizationId: string; invoiceId: string; amountCents: number },
+): Promise<number> {
+  if (!Number.isSafeInteger(options.amountCents) || options.amountCents <= 0) {
+    throw new Error(`applyInvoicePaymentUpTo: ${options.amountCents} is not a positive amount`);
+  }
+  const result = await tx.client.query<{ appliedCents: number }>({
+    name: 'apply-invoice-payment-up-to',
+    text: `WITH locked AS (
+       SELECT id, least($3::bigint, greatest(balance_cents, 0)) AS applied
+         FROM invoices WHERE id = $1 AND organization_id = $2 FOR UPDATE
+     )
+     UPDATE invoices i
+        SET amount_paid_cents = i.amount_paid_cents + locked.applied,
+            paid_at = CASE WHEN i.total_cents <= i.amount_paid_cents + locked.applied
+                           THEN coalesce(i.paid_at, now()) END,
+            updated_at = now()
+       FROM locked
+      WHERE i.id = locked.id AND locked.applied > 0
+      RETURNING locked.applied AS "appliedCents"`,
+    values: [options.invoiceId, options.organizationId, options.amountCents],
+  });
+  return result.rows[0]?.appliedCents ?? 0;
+}
+
+/**
  * Whether a payment of the invoice is in flight (pending, or an ACH debit processing): its
  * outcome may still apply money to the invoice, so the invoice must stay as it is (not void).
  * Reads the payments module's allocations (a read; only payments writes them).

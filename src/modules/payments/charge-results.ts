@@ -1,9 +1,9 @@
 import type { AppContext } from '../../platform/context.js';
 import { withTransaction, type Transaction } from '../../platform/database.js';
 import { recordAudit, systemActor, type Actor } from '../audit/audit.js';
-import { applyInvoicePayment, lockOpenInvoicesForPayment } from '../invoices/invoice-payments.js';
+import { applyInvoicePayment, applyInvoicePaymentUpTo } from '../invoices/invoice-payments.js';
 import type { ChargeResult } from './gateway.js';
-import { recordChargeFailure, recordChargeSuccess } from './payment-methods.js';
+import { recordChargeFailure } from './payment-methods.js';
 import { enqueuePaymentEmails } from './payment-receipts.js';
 import type { PaymentStatus } from '../../shared/contract/payments.js';
 
@@ -107,6 +107,12 @@ interface LockedPayment {
   currency: string;
   paymentMethodId: string | null;
   failureCode: string | null;
+  /**
+   * Its allocations as they were when the lock was taken (invoice id order). Only a transition
+   * from `pending` uses them: every change of a pending payment's allocations changes its status
+   * under this lock too, so they cannot be stale then; other transitions read them again.
+   */
+  allocations: AllocationRow[];
 }
 
 interface AllocationRow {
@@ -121,14 +127,21 @@ export async function lockPayment(
   skipLocked = false,
 ): Promise<LockedPayment | null> {
   const byId = 'paymentId' in where;
-  const result = await tx.client.query<LockedPayment>(
-    `SELECT id, number, organization_id AS "organizationId", status,
-            amount_cents AS "amountCents", currency, payment_method_id AS "paymentMethodId",
-            failure_code AS "failureCode"
-       FROM payments WHERE ${byId ? 'id = $1' : 'idempotency_key = $1'}
-        FOR UPDATE ${skipLocked ? 'SKIP LOCKED' : ''}`,
-    [byId ? where.paymentId : where.idempotencyKey],
-  );
+  // The allocations come in the same statement: a round trip less on every payment's answer.
+  const result = await tx.client.query<LockedPayment>({
+    name: `lock-payment-${byId ? 'id' : 'key'}${skipLocked ? '-skip-locked' : ''}`,
+    text: `SELECT p.id, p.number, p.organization_id AS "organizationId", p.status,
+            p.amount_cents AS "amountCents", p.currency, p.payment_method_id AS "paymentMethodId",
+            p.failure_code AS "failureCode",
+            coalesce((SELECT json_agg(json_build_object('invoiceId', a.invoice_id,
+                                                        'amountCents', a.amount_cents)
+                                      ORDER BY a.invoice_id)
+                        FROM payment_allocations a WHERE a.payment_id = p.id), '[]'::json)
+              AS allocations
+       FROM payments p WHERE ${byId ? 'p.id = $1' : 'p.idempotency_key = $1'}
+        FOR UPDATE OF p ${skipLocked ? 'SKIP LOCKED' : ''}`,
+    values: [byId ? where.paymentId : where.idempotencyKey],
+  });
   return result.rows[0] ?? null;
 }
 
@@ -147,23 +160,29 @@ async function allocationsOf(tx: Transaction, paymentId: string): Promise<Alloca
  * owes; the rest stays with the payment as unapplied credit (the allocation is lowered), since
  * the money was taken and must not vanish.
  */
-async function applyToInvoices(tx: Transaction, payment: LockedPayment): Promise<void> {
-  const allocations = await allocationsOf(tx, payment.id);
-  const invoices = await lockOpenInvoicesForPayment(tx, {
-    organizationId: payment.organizationId,
-    invoiceIds: allocations.map((a) => a.invoiceId),
-  });
+async function applyToInvoices(
+  tx: Transaction,
+  payment: LockedPayment,
+  /** The allocations when the caller has them current (a transition from pending). */
+  current?: AllocationRow[],
+): Promise<void> {
+  const allocations = current ?? (await allocationsOf(tx, payment.id));
+  // In invoice id order (allocationsOf's), as lockOpenInvoicesForPayment locks: each invoice is
+  // locked and paid in one statement.
   for (const allocation of allocations) {
-    const owed = invoices.find((i) => i.id === allocation.invoiceId)?.balanceCents ?? 0;
-    const applied = Math.min(allocation.amountCents, Math.max(owed, 0));
+    const applied =
+      allocation.amountCents > 0
+        ? await applyInvoicePaymentUpTo(tx, {
+            organizationId: payment.organizationId,
+            invoiceId: allocation.invoiceId,
+            amountCents: allocation.amountCents,
+          })
+        : 0;
     if (applied !== allocation.amountCents) {
       await tx.client.query(
         `UPDATE payment_allocations SET amount_cents = $3 WHERE payment_id = $1 AND invoice_id = $2`,
         [payment.id, allocation.invoiceId, applied],
       );
-    }
-    if (applied > 0) {
-      await applyInvoicePayment(tx, { invoiceId: allocation.invoiceId, deltaCents: applied });
     }
   }
 }
@@ -179,11 +198,20 @@ async function setStatus(
     settled?: boolean;
     /** Also mark the payment's allocations no longer in flight (in the same statement). */
     releaseAllocations?: boolean;
+    /**
+     * A charge that succeeded: the method's count of failed charges in a row starts again at 0
+     * (what recordChargeSuccess does), in the same statement.
+     */
+    methodSucceeded?: boolean;
   },
 ) {
-  await tx.client.query(
-    `WITH released AS (
+  await tx.client.query({
+    name: 'set-payment-status',
+    text: `WITH released AS (
        UPDATE payment_allocations SET in_flight = false WHERE payment_id = $1 AND $7 AND in_flight
+     ), method_succeeded AS (
+       UPDATE payment_methods SET failed_charge_count = 0, updated_at = now()
+        WHERE id = $8::uuid AND failed_charge_count <> 0
      )
      UPDATE payments
         SET status = $2,
@@ -192,7 +220,7 @@ async function setStatus(
             settled_at = CASE WHEN $6 THEN now() ELSE settled_at END,
             checked_at = now(), updated_at = now()
       WHERE id = $1`,
-    [
+    values: [
       payment.id,
       change.status,
       change.chargeRef ?? null,
@@ -200,8 +228,9 @@ async function setStatus(
       change.failureMessage ?? null,
       change.settled ?? false,
       change.releaseAllocations ?? false,
+      change.methodSucceeded ? payment.paymentMethodId : null,
     ],
-  );
+  });
 }
 
 /**
@@ -231,14 +260,14 @@ export async function applyChargeAnswer(
   const transition = paymentTransition(payment.status, answer.status, payment.failureCode);
 
   if (transition === 'succeed') {
-    await applyToInvoices(tx, payment);
+    await applyToInvoices(tx, payment, payment.allocations);
     await setStatus(tx, payment, {
       status: 'succeeded',
       chargeRef: answer.chargeRef,
       settled: true,
       releaseAllocations: true,
+      methodSucceeded: true,
     });
-    if (payment.paymentMethodId) await recordChargeSuccess(tx, payment.paymentMethodId);
     await audit('payment.succeeded', { status: 'succeeded', amountCents: payment.amountCents });
     await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'receipt', actor });
     return 'succeeded';
@@ -246,7 +275,7 @@ export async function applyChargeAnswer(
   if (transition === 'process') {
     // The balance shows the debit paid while it settles; the allocations stay in flight, so no
     // second payment of these invoices starts until it settles or is returned.
-    await applyToInvoices(tx, payment);
+    await applyToInvoices(tx, payment, payment.allocations);
     await setStatus(tx, payment, { status: 'processing', chargeRef: answer.chargeRef });
     await audit('payment.processing', { status: 'processing', amountCents: payment.amountCents });
     await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'processing', actor });
@@ -282,8 +311,8 @@ export async function applyChargeAnswer(
       chargeRef: answer.chargeRef,
       settled: true,
       releaseAllocations: true,
+      methodSucceeded: true,
     });
-    if (payment.paymentMethodId) await recordChargeSuccess(tx, payment.paymentMethodId);
     await audit('payment.settled', { status: 'succeeded' });
     await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'receipt', actor });
     return 'succeeded';
@@ -337,10 +366,8 @@ export async function applyChargeAnswer(
       status,
       chargeRef: answer.chargeRef,
       settled: status === 'succeeded',
+      methodSucceeded: status === 'succeeded',
     });
-    if (status === 'succeeded' && payment.paymentMethodId) {
-      await recordChargeSuccess(tx, payment.paymentMethodId);
-    }
     await audit('payment.recovered', { status, amountCents: payment.amountCents });
     await enqueuePaymentEmails(tx, deps, {
       paymentId: payment.id,

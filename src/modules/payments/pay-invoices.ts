@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../../platform/context.js';
 import { currentTime } from '../../platform/context.js';
 import {
@@ -11,11 +12,13 @@ import { AppError } from '../../platform/errors.js';
 import { currencyDigits, formatMoney } from '../../platform/money.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { lockOpenInvoicesForPayment, type LockedInvoice } from '../invoices/invoice-payments.js';
-import { getPaymentSettingsToday } from '../settings/settings.service.js';
+import { paymentSettingsOfRow, paymentSettingsTodayColumns } from '../settings/settings.service.js';
+import { settings } from '../settings/settings.schema.js';
 import type { PaymentStatus } from '../../shared/contract/payments.js';
 import { applyChargeAnswer, lockPayment } from './charge-results.js';
 import { GatewayError, type PaymentGateway } from './gateway.js';
 import { chargeableMethod, methodLabel } from './payment-methods.js';
+import { paymentMethods } from './payments.schema.js';
 import { paymentViews, type PaymentView } from './payment-history.js';
 
 /**
@@ -152,6 +155,15 @@ function alreadyPaying(number: string): AppError {
   );
 }
 
+/** The key PostgreSQL names in a unique violation ("Key (invoice_id)=(…) already exists."). */
+function uniqueViolationKey(error: unknown): string | undefined {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const detail = (e as Error & { detail?: unknown }).detail;
+    if (typeof detail === 'string') return detail;
+  }
+  return undefined;
+}
+
 /** The earlier payment made with this request key, if any. */
 async function paymentWithRequestKey(
   client: Pool | PoolClient,
@@ -183,76 +195,97 @@ export async function startPayment(
         invoiceIds: input.allocations.map((a) => a.invoiceId),
       });
       // After the invoice locks: a request with the same key that got there first has
-      // committed by now, and is the answer. In the same read: an invoice another payment is
-      // paying (refused below, after the amount and method checks, as before).
-      const found = (
-        await tx.client.query<{ earlier: string | null; inFlight: string | null }>(
-          `SELECT (SELECT id FROM payments
-                    WHERE organization_id = $1 AND request_key = $2) AS earlier,
-                  (SELECT i.number FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
-                    WHERE a.in_flight AND a.invoice_id = ANY($3::uuid[])
-                    ORDER BY i.number LIMIT 1) AS "inFlight"`,
-          [
-            input.organizationId,
-            input.requestKey ?? null,
-            input.allocations.map((a) => a.invoiceId),
-          ],
+      // committed by now, and is the answer. In the same read (one round trip, as each is a
+      // socket write and a wake-up of PostgreSQL): an invoice another payment is paying
+      // (refused below, after the amount and method checks, as before), the payment settings
+      // with today's date, and the method.
+      const invoiceIds = input.allocations.map((a) => a.invoiceId);
+      const [found] = await tx.db
+        .select({
+          earlier: sql<string | null>`(SELECT id FROM payments
+                    WHERE organization_id = ${input.organizationId}
+                      AND request_key = ${input.requestKey ?? null})`,
+          inFlight: sql<string | null>`(SELECT i.number FROM payment_allocations a
+                    JOIN invoices i ON i.id = a.invoice_id
+                    WHERE a.in_flight AND a.invoice_id = ANY(${sql.param(invoiceIds)}::uuid[])
+                    ORDER BY i.number LIMIT 1)`,
+          settings: paymentSettingsTodayColumns,
+          method: paymentMethods,
+        })
+        .from(settings)
+        .leftJoin(
+          paymentMethods,
+          and(
+            eq(paymentMethods.id, input.paymentMethodId),
+            eq(paymentMethods.organizationId, input.organizationId),
+          ),
         )
-      ).rows[0]!;
+        .where(eq(settings.id, 1));
+      if (!found) throw new Error('The settings row is missing: run the migrations');
       if (found.earlier) return { paymentId: found.earlier, repeated: true };
       const { currency, totalCents } = checkAllocations(input.allocations, invoices);
-      // The settings and today's date, read once for the payment's checks.
-      const { today, ...settings } = await getPaymentSettingsToday(tx.db, currentTime(context));
+      const { today, ...paymentSettings } = paymentSettingsOfRow(
+        found.settings,
+        currentTime(context),
+      );
       const method = await chargeableMethod(tx, {
         organizationId: input.organizationId,
         methodId: input.paymentMethodId,
         gateway: input.gateway.name,
         today,
-        settings,
+        settings: paymentSettings,
+        row: found.method,
       });
       if (found.inFlight) throw alreadyPaying(found.inFlight);
 
       const paymentId = randomUUID();
       const idempotencyKey = `portico-payment-${paymentId}`;
+      // The payment and its allocations (in flight) in one statement.
       const number = (
-        await tx.client.query<{ number: string }>(
-          `INSERT INTO payments (id, number, organization_id, source, status, amount_cents,
-                                 currency, payment_method_id, method_type, method_label, gateway,
-                                 idempotency_key, request_key, created_by_contact_id)
-           VALUES ($1, 'P-' || lpad(nextval('payment_number_seq')::text, 6, '0'), $2, 'portal',
-                   'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           RETURNING number`,
-          [
-            paymentId,
-            input.organizationId,
-            totalCents,
-            currency,
-            method.id,
-            method.type,
-            methodLabel(method),
-            input.gateway.name,
-            // Derived from the payment: every retry of its charge carries the same key.
-            idempotencyKey,
-            input.requestKey ?? null,
-            input.contactId,
-          ],
-        )
-      ).rows[0]!.number;
-      for (const allocation of input.allocations) {
         await tx.client
-          .query(
-            `INSERT INTO payment_allocations (payment_id, invoice_id, amount_cents, applied_cents, in_flight)
-             VALUES ($1, $2, $3, $3, true)`,
-            [paymentId, allocation.invoiceId, allocation.amountCents],
-          )
+          .query<{ number: string }>({
+            name: 'start-payment',
+            text: `WITH payment AS (
+             INSERT INTO payments (id, number, organization_id, source, status, amount_cents,
+                                   currency, payment_method_id, method_type, method_label, gateway,
+                                   idempotency_key, request_key, created_by_contact_id)
+             VALUES ($1, 'P-' || lpad(nextval('payment_number_seq')::text, 6, '0'), $2, 'portal',
+                     'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             RETURNING id, number
+           ), allocations AS (
+             INSERT INTO payment_allocations (payment_id, invoice_id, amount_cents, applied_cents,
+                                              in_flight)
+             SELECT payment.id, a.invoice_id, a.amount_cents, a.amount_cents, true
+               FROM payment, unnest($12::uuid[], $13::bigint[]) AS a(invoice_id, amount_cents)
+           )
+           SELECT number FROM payment`,
+            values: [
+              paymentId,
+              input.organizationId,
+              totalCents,
+              currency,
+              method.id,
+              method.type,
+              methodLabel(method),
+              input.gateway.name,
+              // Derived from the payment: every retry of its charge carries the same key.
+              idempotencyKey,
+              input.requestKey ?? null,
+              input.contactId,
+              invoiceIds,
+              input.allocations.map((a) => a.amountCents),
+            ],
+          })
           .catch((error: unknown) => {
+            // Another payment of one of these invoices got in flight since the check above.
             if (isUniqueViolation(error, 'payment_allocations_one_in_flight_idx')) {
-              const invoice = invoices.find((i) => i.id === allocation.invoiceId);
+              const key = uniqueViolationKey(error);
+              const invoice = invoices.find((i) => key?.includes(i.id));
               throw alreadyPaying(invoice?.number ?? 'the invoice');
             }
             throw error;
-          });
-      }
+          })
+      ).rows[0]!.number;
       await recordAudit(tx.db, input.actor, {
         organizationId: input.organizationId,
         entityType: 'payment',

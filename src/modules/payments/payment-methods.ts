@@ -116,18 +116,26 @@ export async function chargeableMethod(
     /** The payment settings, when the caller has read them already; else read here. */
     settings?: PaymentSettings;
     field?: string;
+    /**
+     * The method's row when the caller has read it already (by this id and organization, in
+     * this transaction), null when it found none; else read here.
+     */
+    row?: PaymentMethodRow | null;
   },
 ): Promise<PaymentMethodRow> {
   const field = options.field ?? 'paymentMethodId';
-  const [method] = await tx.db
-    .select()
-    .from(paymentMethods)
-    .where(
-      and(
-        eq(paymentMethods.id, options.methodId),
-        eq(paymentMethods.organizationId, options.organizationId),
-      ),
-    );
+  const [method] =
+    options.row !== undefined
+      ? [options.row]
+      : await tx.db
+          .select()
+          .from(paymentMethods)
+          .where(
+            and(
+              eq(paymentMethods.id, options.methodId),
+              eq(paymentMethods.organizationId, options.organizationId),
+            ),
+          );
   if (!method) throw AppError.notFound('Payment method');
   const refuse = (message: string) => new AppError('conflict', message, [{ field, message }]);
   const name = `“${method.friendlyName}” (${methodLabel(method)})`;

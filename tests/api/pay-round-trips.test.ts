@@ -1,0 +1,124 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Answer } from '../../src/shared/contract/common.js';
+import type { payInvoicesAnswer } from '../../src/shared/contract/payments.js';
+import { insertInvoice } from '../support/invoice-fixtures.js';
+import { sandboxOf, savedMethod, testCard } from '../support/payment-fixtures.js';
+import { signedInToPortal } from '../support/portal-client.js';
+import { organizationId, startTestApp, type ApiClient, type TestApp } from '../support/test-app.js';
+
+/**
+ * What one Pay Selected costs in round trips to PostgreSQL. Each statement is a socket write
+ * and a wake-up of a PostgreSQL backend; on the benchmark's machine they were about half of a
+ * payment's CPU (bench/README.md, Payments). The whole state machine of
+ * docs/decisions/0028-payment-core.md still runs: the test also checks what a payer and the
+ * ledger see.
+ */
+
+let testApp: TestApp;
+let portal: ApiClient;
+let orgA = '';
+let card = '';
+let invoiceNumber = 0;
+
+/** Statements sent by this process while `counting` is on (pg-boss's own polling left out). */
+let counted: string[] | null = null;
+const clientQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const first = args[0] as string | { text: string } | undefined;
+  const text = typeof first === 'string' ? first : (first?.text ?? '');
+  // The job queue's workers poll on their own schedule; its job inserts are the payment's.
+  const polling = /pgboss\./.test(text) && !/INSERT INTO pgboss\.job/i.test(text);
+  if (counted && !polling) counted.push(text.replace(/\s+/g, ' ').trim());
+  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof clientQuery;
+
+async function openInvoice(cents: number): Promise<string> {
+  invoiceNumber += 1;
+  return insertInvoice(testApp.database.pool, {
+    organizationId: orgA,
+    number: `INV-RT-${invoiceNumber}`,
+    issueDate: '2026-01-05',
+    dueDate: '2026-02-04',
+    lines: [{ description: 'Managed services', quantity: 10_000, unitPriceCents: cents }],
+  });
+}
+
+beforeAll(async () => {
+  testApp = await startTestApp({});
+  orgA = await organizationId(testApp, 'Pawnee Parks Dept.');
+  ({ portal } = await signedInToPortal(testApp, orgA));
+  card = await savedMethod(testApp, orgA, testCard('4242424242424242'), { isDefault: true });
+  // The portal session has been seen just now, so no request below rewrites it.
+  await portal.get('/api/portal/session');
+}, 60_000);
+afterAll(async () => {
+  pg.Client.prototype.query = clientQuery;
+  await testApp?.close();
+});
+
+describe('Pay Selected round trips', () => {
+  it('pays an invoice with at most 17 statements to PostgreSQL, all of the state machine kept', async () => {
+    const invoiceId = await openInvoice(12_345);
+    counted = [];
+    const response = await portal.post(
+      '/api/portal/payments',
+      { paymentMethodId: card, allocations: [{ invoiceId, amountCents: 12_345 }] },
+      { 'idempotency-key': 'round-trips-1' },
+    );
+    const statements = counted;
+    counted = null;
+    expect(response.statusCode, response.body).toBe(201);
+    const { payment } = response.json<Answer<typeof payInvoicesAnswer>>();
+    expect(payment).toMatchObject({ status: 'succeeded', amountCents: 12_345 });
+    expect(payment.allocations).toEqual([
+      expect.objectContaining({ invoiceId, amountCents: 12_345, appliedCents: 12_345 }),
+    ]);
+    // Before: 24 (a session read, two transactions of 9 and 10, three sandbox statements and
+    // the answer's payment read).
+    expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(17);
+
+    // Everything the payment must leave behind is there: charged once with its key, the
+    // invoice paid, both audit rows, the receipt job.
+    const charges = (await sandboxOf(testApp).ledger()).charges.filter(
+      (c) => c.metadata.paymentId === payment.id,
+    );
+    expect(charges).toHaveLength(1);
+    expect(charges[0]!.idempotencyKey).toBe(`portico-payment-${payment.id}`);
+    const pool = testApp.database.pool;
+    const invoice = await pool.query(`SELECT balance_cents, paid_at FROM invoices WHERE id = $1`, [
+      invoiceId,
+    ]);
+    expect(invoice.rows[0]).toMatchObject({ balance_cents: 0, paid_at: expect.any(Date) });
+    const audit = await pool.query(
+      `SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY id`,
+      [payment.id],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(['payment.started', 'payment.succeeded']);
+    const jobs = await pool.query(
+      `SELECT data->>'kind' AS kind FROM pgboss.job
+        WHERE name = 'payments.receipts' AND data->>'paymentId' = $1`,
+      [payment.id],
+    );
+    expect(jobs.rows).toEqual([{ kind: 'receipt' }]);
+    const allocation = await pool.query(
+      `SELECT in_flight FROM payment_allocations WHERE payment_id = $1`,
+      [payment.id],
+    );
+    expect(allocation.rows).toEqual([{ in_flight: false }]);
+
+    // The same request again answers the same payment and charges nothing.
+    const again = await portal.post(
+      '/api/portal/payments',
+      { paymentMethodId: card, allocations: [{ invoiceId, amountCents: 12_345 }] },
+      { 'idempotency-key': 'round-trips-1' },
+    );
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json<Answer<typeof payInvoicesAnswer>>().payment.id).toBe(payment.id);
+    expect(
+      (await sandboxOf(testApp).ledger()).charges.filter(
+        (c) => c.metadata.paymentId === payment.id,
+      ),
+    ).toHaveLength(1);
+  });
+});
