@@ -27,7 +27,7 @@ import { sandboxRoutes } from './modules/sandbox-processor/sandbox.routes.js';
 import { paymentRoutes } from './modules/payments/payments.routes.js';
 import { staffPaymentRoutes } from './modules/payments/staff-payments.routes.js';
 import { paymentProcessorRoutes } from './modules/payments/payment-processor.routes.js';
-import { applyChargeResult } from './modules/payments/charge-results.js';
+import { applyProcessorUpdate } from './modules/payments/processor-updates.js';
 import { stripeBrowserOrigins } from './modules/payments/stripe-gateway.js';
 import { autopayReportRoutes } from './modules/autopay/autopay-report.routes.js';
 
@@ -68,9 +68,9 @@ export async function buildApp(
       autopayReportRoutes(context),
       paymentProcessorRoutes(context, {
         gateway: paymentGateway(context),
-        // A Stripe webhook's word on a charge goes the way the pay route's and the job's do.
-        onChargeUpdate: (idempotencyKey, result) =>
-          applyChargeResult(context, { where: { idempotencyKey }, result }),
+        // A Stripe webhook's word on a charge goes the way the pay route's and the job's do;
+        // its refunds and disputes become Portico's refunds.
+        onChargeUpdate: (update) => applyProcessorUpdate(context, update),
       }),
       // The sandbox processor's own endpoint, served only while it is the processor.
       ...(sandbox ? [sandboxRoutes(sandbox)] : []),
