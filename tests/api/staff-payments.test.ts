@@ -10,6 +10,8 @@ import type {
   transactionsPage,
 } from '../../src/shared/contract/staff-payments.js';
 import { resendPendingRefunds } from '../../src/modules/payments/refunds.js';
+import { sendPaymentEmails } from '../../src/modules/payments/payment-receipts.js';
+import { systemActor } from '../../src/modules/audit/audit.js';
 import { errorOf, expectFieldErrors } from '../support/api-assertions.js';
 import { insertInvoice, pdfText } from '../support/invoice-fixtures.js';
 import {
@@ -329,6 +331,35 @@ describe('refunds', () => {
     expect(rest.statusCode, rest.body).toBe(201);
     expect(await balanceOf(older)).toBe(6_000);
     expect(await balanceOf(newer)).toBe(4_000);
+  });
+
+  it('renders the Refund Issued email after the refund commits, once however often its job runs', async () => {
+    const invoice = await openInvoice(4_000);
+    const payment = await cardPayment([{ invoiceId: invoice, amountCents: 4_000 }]);
+    const response = await refund(payment.id, { amountCents: 1_000, reason: 'Overbilled' });
+    expect(response.statusCode, response.body).toBe(201);
+    const refundId = response.json<RefundAnswer>().refund.id;
+    const stored = async () =>
+      (
+        await testApp.database.pool.query(
+          `SELECT subject FROM email_messages WHERE dedupe_key = $1`,
+          [`refund_issued:${refundId}`],
+        )
+      ).rows;
+    // The refund's transaction (which holds the payment's lock) rendered nothing: the email is
+    // the job's work, after it committed.
+    expect(await stored()).toEqual([]);
+    await sendQueuedPaymentEmails(testApp);
+    expect(await stored()).toEqual([{ subject: expect.stringContaining(payment.number) }]);
+    // The job retried after a crash, or taken by a second worker, past the email queue's
+    // double-click window: no second email.
+    await testApp.database.pool.query(
+      `UPDATE email_messages SET created_at = created_at - interval '1 minute' WHERE dedupe_key = $1`,
+      [`refund_issued:${refundId}`],
+    );
+    const again = { paymentId: payment.id, kind: 'refund' as const, refundId, actor: systemActor };
+    await Promise.all([1, 2].map(() => sendPaymentEmails(testApp.context, again)));
+    expect(await stored()).toHaveLength(1);
   });
 
   it('never refunds more than is left, naming amountCents', async () => {

@@ -832,8 +832,9 @@ describe('refunds and disputes made at Stripe', () => {
     return result.rows.map((row) => row.action);
   }
 
-  /** What a second delivery of an event must not change. */
+  /** What a second delivery of an event must not change (its emails' jobs worked first). */
   async function moneySnapshot() {
+    await sendQueuedPaymentEmails(testApp);
     const snapshot = await databaseSnapshot(testApp);
     return {
       refunds: snapshot['refunds'],
@@ -864,6 +865,7 @@ describe('refunds and disputes made at Stripe', () => {
     ]);
     expect(payment).toMatchObject({ refundedCents: 25_000, status: 'succeeded' });
     expect(await balanceOf(invoiceId)).toBe(25_000);
+    await sendQueuedPaymentEmails(testApp);
     const email = await testApp.database.pool.query(
       `SELECT recipients FROM email_messages WHERE template = 'refund_issued' AND dedupe_key = $1`,
       [`refund_issued:${refunds[0]!.id}`],

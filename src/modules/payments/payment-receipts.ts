@@ -29,6 +29,19 @@ export const paymentEmailsJobName = 'payments.receipts';
 /** Which outcome: the client email it sends (and, for a receipt, the staff one too). */
 export type PaymentEmailKind = 'receipt' | 'failed' | 'processing' | 'returned';
 
+/**
+ * One run of the job: a payment's outcome emails, or the Refund Issued email of one of its
+ * refunds (a payment can have several refunds, each emailed once).
+ */
+export type PaymentEmailJob =
+  | { paymentId: string; kind: PaymentEmailKind; actor: Actor }
+  | { paymentId: string; kind: 'refund'; refundId: string; actor: Actor };
+
+/** What payment_receipts_sent records for a job: the kind, and which refund for a refund. */
+function sentKind(job: PaymentEmailJob): string {
+  return job.kind === 'refund' ? `refund:${job.refundId}` : job.kind;
+}
+
 const clientTemplates = {
   receipt: 'payment_receipt',
   failed: 'payment_failed',
@@ -193,15 +206,16 @@ export async function queuePaymentEmails(
 
 /**
  * Enqueues, on the outcome's transaction `tx`, the job that sends the emails of a payment's
- * outcome `kind` (sendPaymentEmails). One job per payment and kind (pg-boss singletonKey).
+ * outcome `kind`, or of one refund (sendPaymentEmails). One job per payment and kind (per
+ * refund for a refund; pg-boss singletonKey).
  */
 export async function enqueuePaymentEmails(
   tx: Transaction,
   deps: Pick<AppContext, 'jobs'>,
-  options: { paymentId: string; kind: PaymentEmailKind; actor: Actor },
+  options: PaymentEmailJob,
 ): Promise<void> {
   await enqueueInTransaction(deps.jobs, tx.client, paymentEmailsJobName, options, {
-    singletonKey: `${options.paymentId}:${options.kind}`,
+    singletonKey: `${options.paymentId}:${sentKind(options)}`,
     retryLimit: 5,
     retryDelay: 30,
   });
@@ -214,16 +228,104 @@ export async function enqueuePaymentEmails(
  */
 export async function sendPaymentEmails(
   deps: Pick<AppContext, 'pool' | 'jobs' | 'config'>,
-  options: { paymentId: string; kind: PaymentEmailKind; actor: Actor },
+  options: PaymentEmailJob,
 ): Promise<void> {
   await withTransaction(deps.pool, async (tx) => {
     const first = await tx.client.query(
       `INSERT INTO payment_receipts_sent (payment_id, kind) VALUES ($1, $2)
        ON CONFLICT DO NOTHING RETURNING 1`,
-      [options.paymentId, options.kind],
+      [options.paymentId, sentKind(options)],
     );
     if (first.rows.length === 0) return;
-    await queuePaymentEmails(tx, deps, options);
+    if (options.kind === 'refund') {
+      await queueRefundEmail(tx, deps, options);
+    } else {
+      await queuePaymentEmails(tx, deps, options);
+    }
+  });
+}
+
+/**
+ * Queues, on `tx`, Refund Issued to the contact who paid and the Default Notification Emails:
+ * the refund, what the payment has had refunded in all, and each invoice it reopened (kept on
+ * the refund) with what that invoice owes now. Sends nothing when no one has an address.
+ */
+async function queueRefundEmail(
+  tx: Transaction,
+  deps: Deps,
+  options: { refundId: string; actor: Actor },
+): Promise<void> {
+  const facts = (
+    await tx.client.query<
+      Omit<PaymentFacts, 'recordedBy' | 'unappliedCents'> & {
+        refundCents: number;
+        refundedCents: number;
+        reason: string;
+        reopened: { invoiceId: string; amountCents: number }[] | null;
+      }
+    >(
+      `SELECT p.id, p.number, p.organization_id AS "organizationId", o.name AS "organizationName",
+              p.amount_cents AS "amountCents", p.currency, p.method_label AS "methodLabel",
+              p.failure_message AS "failureMessage", p.created_at AS "createdAt",
+              p.received_on AS "receivedOn", c.id AS "contactId", c.name AS "contactName",
+              c.email AS "contactEmail", r.amount_cents AS "refundCents",
+              p.refunded_cents AS "refundedCents", r.reason, r.reopened
+         FROM refunds r
+         JOIN payments p ON p.id = r.payment_id
+         JOIN organizations o ON o.id = p.organization_id
+         LEFT JOIN contacts c ON c.id = p.created_by_contact_id
+        WHERE r.id = $1`,
+      [options.refundId],
+    )
+  ).rows[0];
+  if (!facts) throw new Error(`refund ${options.refundId} not found`);
+  const recipients = clientRecipients(
+    facts,
+    await defaultNotificationRecipients(tx, facts.organizationId),
+  );
+  if (recipients.length === 0) return;
+  const reopened = facts.reopened ?? [];
+  const invoices = (
+    await tx.client.query<{ id: string; number: string; balanceCents: number }>(
+      `SELECT id, number, balance_cents AS "balanceCents" FROM invoices
+        WHERE id = ANY($1::uuid[]) ORDER BY number`,
+      [reopened.map((r) => r.invoiceId)],
+    )
+  ).rows;
+  const brand = await getBrand(tx.db, deps.config);
+  await queueEmail(tx, deps, {
+    organizationId: facts.organizationId,
+    template: 'refund_issued',
+    recipients,
+    rendered: await renderEmail(
+      'refund_issued',
+      {
+        contactName:
+          recipients.length === 1 ? recipients[0]!.name : `${facts.organizationName} team`,
+        organizationId: facts.organizationId,
+        organizationName: facts.organizationName,
+        paymentNumber: facts.number,
+        paidAt: new Date(facts.createdAt).toISOString(),
+        receivedOn: facts.receivedOn,
+        amountCents: facts.amountCents,
+        currency: facts.currency,
+        methodLabel: facts.methodLabel,
+        invoices: invoices.map((invoice) => ({
+          number: invoice.number,
+          amountCents: reopened.find((r) => r.invoiceId === invoice.id)!.amountCents,
+          balanceCents: invoice.balanceCents,
+        })),
+        failureMessage: null,
+        refundCents: facts.refundCents,
+        totalRefundedCents: facts.refundedCents,
+        reason: facts.reason,
+      },
+      brand,
+    ),
+    linkBase: linkBaseOf('refund_issued', { brand, address: deps.config }),
+    triggeredBy: options.actor,
+    reason: `Refund on payment ${facts.number}`,
+    dedupeKey: `refund_issued:${options.refundId}`,
   });
 }
 
@@ -236,11 +338,7 @@ export function paymentEmailJobs(
       name: paymentEmailsJobName,
       concurrency: 4,
       pollingIntervalSeconds: 0.5,
-      handle: (data) =>
-        sendPaymentEmails(
-          deps,
-          data as { paymentId: string; kind: PaymentEmailKind; actor: Actor },
-        ),
+      handle: (data) => sendPaymentEmails(deps, data as PaymentEmailJob),
     },
   ];
 }

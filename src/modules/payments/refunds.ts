@@ -5,12 +5,7 @@ import { AppError } from '../../platform/errors.js';
 import { formatMoney } from '../../platform/money.js';
 import type { JobDefinition } from '../../platform/jobs.js';
 import { recordAudit, systemActor, type Actor } from '../audit/audit.js';
-import { linkBaseOf } from '../email/email-links.js';
-import { queueEmail } from '../email/email-queue.js';
-import { defaultNotificationRecipients } from '../email/email.service.js';
-import { renderEmail } from '../email/templates/index.js';
 import { applyInvoicePayment, lockOpenInvoicesForPayment } from '../invoices/invoice-payments.js';
-import { getBrand } from '../settings/settings.service.js';
 import { paymentStatusLabels, type PaymentStatus } from '../../shared/contract/payments.js';
 import {
   GatewayError,
@@ -21,7 +16,7 @@ import {
 } from './gateway.js';
 import type { refundOrigins } from '../../shared/contract/staff-payments.js';
 import { checkAmount } from './manual-payments.js';
-import { clientRecipients, type PaymentFacts } from './payment-receipts.js';
+import { enqueuePaymentEmails } from './payment-receipts.js';
 import {
   refundViews,
   staffPaymentViews,
@@ -40,8 +35,8 @@ import {
  * 2. gateway.refund with that key, outside any transaction.
  * 3. One transaction: succeeded → the payment's refunded amount grows, its unapplied credit is
  *    returned first, then its allocations are lowered (the invoices staff chose, in their
- *    order, else the newest invoices first) and those invoices reopen; Refund Issued email;
- *    audit. Failed → only the refund row says so. No answer (GatewayError 'unavailable') → the
+ *    order, else the newest invoices first) and those invoices reopen; the Refund Issued
+ *    email's job (payment-receipts.ts renders it after this commits); audit. Failed → only the refund row says so. No answer (GatewayError 'unavailable') → the
  *    refund stays pending, still counted against what is left; sending it again with the same
  *    key (retryRefund) can never refund twice.
  *
@@ -454,10 +449,11 @@ async function applyRefundResult(
   // A lost dispute is the client's bank taking the money back, not a refund Portico issued:
   // the client asked their bank for it and hears from it, so no Refund Issued email.
   if (refund.origin === 'dispute') return;
-  await queueRefundEmail(tx, deps, {
+  // Rendered by the payments.receipts job once this commits: a render holds no lock.
+  await enqueuePaymentEmails(tx, deps, {
     paymentId: payment.id,
+    kind: 'refund',
     refundId: options.refundId,
-    reopened,
     actor: options.actor,
   });
 }
@@ -504,87 +500,6 @@ async function lowerAllocations(
     left -= take;
   }
   return reopened;
-}
-
-/** Refund Issued to the contact who paid and the Default Notification Emails, on `tx`. */
-async function queueRefundEmail(
-  tx: Transaction,
-  deps: Deps,
-  options: {
-    paymentId: string;
-    refundId: string;
-    reopened: { invoiceId: string; amountCents: number }[];
-    actor: Actor;
-  },
-): Promise<void> {
-  const facts = (
-    await tx.client.query<
-      Omit<PaymentFacts, 'recordedBy' | 'unappliedCents'> & {
-        refundCents: number;
-        refundedCents: number;
-        reason: string;
-      }
-    >(
-      `SELECT p.id, p.number, p.organization_id AS "organizationId", o.name AS "organizationName",
-              p.amount_cents AS "amountCents", p.currency, p.method_label AS "methodLabel",
-              p.failure_message AS "failureMessage", p.created_at AS "createdAt",
-              p.received_on AS "receivedOn", c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail",
-              r.amount_cents AS "refundCents", p.refunded_cents AS "refundedCents", r.reason
-         FROM refunds r
-         JOIN payments p ON p.id = r.payment_id
-         JOIN organizations o ON o.id = p.organization_id
-         LEFT JOIN contacts c ON c.id = p.created_by_contact_id
-        WHERE r.id = $1`,
-      [options.refundId],
-    )
-  ).rows[0]!;
-  const recipients = clientRecipients(
-    facts,
-    await defaultNotificationRecipients(tx, facts.organizationId),
-  );
-  if (recipients.length === 0) return;
-  const invoices = (
-    await tx.client.query<{ id: string; number: string; balanceCents: number }>(
-      `SELECT id, number, balance_cents AS "balanceCents" FROM invoices
-        WHERE id = ANY($1::uuid[]) ORDER BY number`,
-      [options.reopened.map((r) => r.invoiceId)],
-    )
-  ).rows;
-  const brand = await getBrand(tx.db, deps.config);
-  await queueEmail(tx, deps, {
-    organizationId: facts.organizationId,
-    template: 'refund_issued',
-    recipients,
-    rendered: await renderEmail(
-      'refund_issued',
-      {
-        contactName:
-          recipients.length === 1 ? recipients[0]!.name : `${facts.organizationName} team`,
-        organizationId: facts.organizationId,
-        organizationName: facts.organizationName,
-        paymentNumber: facts.number,
-        paidAt: new Date(facts.createdAt).toISOString(),
-        receivedOn: facts.receivedOn,
-        amountCents: facts.amountCents,
-        currency: facts.currency,
-        methodLabel: facts.methodLabel,
-        invoices: invoices.map((invoice) => ({
-          number: invoice.number,
-          amountCents: options.reopened.find((r) => r.invoiceId === invoice.id)!.amountCents,
-          balanceCents: invoice.balanceCents,
-        })),
-        failureMessage: null,
-        refundCents: facts.refundCents,
-        totalRefundedCents: facts.refundedCents,
-        reason: facts.reason,
-      },
-      brand,
-    ),
-    linkBase: linkBaseOf('refund_issued', { brand, address: deps.config }),
-    triggeredBy: options.actor,
-    reason: `Refund on payment ${facts.number}`,
-    dedupeKey: `refund_issued:${options.refundId}`,
-  });
 }
 
 /**
