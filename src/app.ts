@@ -30,6 +30,7 @@ import { paymentProcessorRoutes } from './modules/payments/payment-processor.rou
 import { applyProcessorUpdate } from './modules/payments/processor-updates.js';
 import { stripeBrowserOrigins } from './modules/payments/stripe-gateway.js';
 import { autopayReportRoutes } from './modules/autopay/autopay-report.routes.js';
+import { autopayRunRoutes } from './modules/autopay/autopay-run.routes.js';
 
 export type { App } from './platform/http/app.js';
 
@@ -66,6 +67,7 @@ export async function buildApp(
       paymentRoutes(context, { gateway: paymentGateway(context) }),
       staffPaymentRoutes(context, { gateway: paymentGateway(context) }),
       autopayReportRoutes(context),
+      autopayRunRoutes(context),
       paymentProcessorRoutes(context, {
         gateway: paymentGateway(context),
         // A Stripe webhook's word on a charge goes the way the pay route's and the job's do;

@@ -10,6 +10,7 @@ import { paymentMethodJobs } from './modules/payments/method-expiration.js';
 import { paymentJobs } from './modules/payments/reconciliation.js';
 import { refundJobs } from './modules/payments/refunds.js';
 import { paymentEmailJobs } from './modules/payments/payment-receipts.js';
+import { autopayJobs } from './modules/autopay/autopay-run.js';
 import { paymentGateway } from './payment-gateway.js';
 import type { MailTransport } from './modules/email/mail-transport.js';
 import { removeExpiredPortalSessions } from './modules/portal/portal-housekeeping.js';
@@ -49,6 +50,7 @@ export function allJobs(context: AppContext, mail: { transport: MailTransport })
     ...refundJobs(context, paymentGateway(context)),
     ...paymentEmailJobs(context),
     ...paymentMethodJobs(context),
+    ...autopayJobs(context, paymentGateway(context)),
   ];
 }
 

@@ -19,6 +19,8 @@ const daily = {
   // Every minute; its zone moves with the others though a minute is a minute anywhere.
   'payments.reconcile': '* * * * *',
   'payments.resend-refunds': '* * * * *',
+  // Every minute: it runs the day's AutoPay once the run time of Configuration > Billing came.
+  'autopay.run': '* * * * *',
 };
 
 /** Every schedule pg-boss holds: name → "cron in zone". */

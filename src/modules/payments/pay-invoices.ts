@@ -42,8 +42,13 @@ export interface PayInvoicesInput {
   gateway: PaymentGateway;
   actor: Actor;
   organizationId: string;
-  /** The contact paying (the receipt goes to them). */
-  contactId: string;
+  /**
+   * The contact paying (the receipt goes to them, and to the Default Notification Emails).
+   * AutoPay has none: its receipts go to the Default Notification Emails only.
+   */
+  contactId: string | null;
+  /** Where the payment comes from (payments.source): Pay Selected unless said. */
+  source?: 'portal' | 'autopay' | 'scheduled';
   paymentMethodId: string;
   /**
    * The amount for each invoice, in minor units of its currency, and the balance the client
@@ -249,7 +254,7 @@ export async function startPayment(
              INSERT INTO payments (id, number, organization_id, source, status, amount_cents,
                                    currency, payment_method_id, method_type, method_label, gateway,
                                    idempotency_key, request_key, created_by_contact_id)
-             VALUES ($1, 'P-' || lpad(nextval('payment_number_seq')::text, 6, '0'), $2, 'portal',
+             VALUES ($1, 'P-' || lpad(nextval('payment_number_seq')::text, 6, '0'), $2, $14,
                      'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11)
              RETURNING id, number
            ), allocations AS (
@@ -274,6 +279,7 @@ export async function startPayment(
               input.contactId,
               invoiceIds,
               input.allocations.map((a) => a.amountCents),
+              input.source ?? 'portal',
             ],
           })
           .catch((error: unknown) => {

@@ -33,10 +33,17 @@ import { paymentMethods, payments, providerFees } from './payments.schema.js';
 /** A saved payment method row as the payments module holds it (gateway refs included). */
 export type PaymentMethodRow = typeof paymentMethods.$inferSelect;
 
-/** Decline codes that lock a card at once: the bank says it is not the holder's any more. */
+/**
+ * Decline codes that lock a method at once: the bank says it is not the holder's any more, or
+ * it can never be charged again (an expired card, a closed or unknown bank account). Trying it
+ * again would only decline again; AutoPay, whatever charges it, stops at the lock.
+ */
 const lockAtOnce: Record<string, string> = {
   lost_card: 'the bank reported this card lost',
   stolen_card: 'the bank reported this card stolen',
+  expired_card: 'the bank says this card has expired',
+  account_closed: 'the bank says this account is closed',
+  no_account: 'the bank could not find this account',
 };
 
 /** What people read for a method: "Visa •••• 4242", "Bank account •••• 6789". */

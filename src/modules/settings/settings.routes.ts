@@ -5,6 +5,8 @@ import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
 import { errorResponses } from '../../platform/http/responses.js';
 import {
+  autopayRunBody,
+  autopayRunRequest,
   brandingBody,
   brandingRequest,
   businessDatesBody,
@@ -20,11 +22,13 @@ import {
 } from '../../shared/contract/payment-methods.js';
 import {
   defaultPortalUrl,
+  getAutopayRunSettings,
   getBranding,
   getDateSettings,
   getInvoiceReminderSettings,
   getPaymentSettings,
   getSecuritySettings,
+  updateAutopayRunSettings,
   updateBrand,
   updateDateSettings,
   updateInvoiceReminderSettings,
@@ -159,6 +163,34 @@ export function settingsRoutes(context: AppContext, staff: StaffGuard): FastifyP
       },
       async (request) => ({
         payments: await updatePaymentSettings({
+          pool: context.pool,
+          actor: actorOf(request),
+          changes: request.body,
+        }),
+      }),
+    );
+
+    // Configuration > Billing > AutoPay Run: its time of day and the retries of a soft decline.
+    app.get(
+      '/api/settings/autopay-run',
+      {
+        onRequest: requireStaff('read'),
+        schema: { response: { 200: autopayRunBody, ...errorResponses } },
+      },
+      async () => ({ autopayRun: await getAutopayRunSettings(createDb(context.pool)) }),
+    );
+
+    app.put(
+      '/api/settings/autopay-run',
+      {
+        onRequest: requireStaff('manage_settings'),
+        schema: {
+          body: autopayRunRequest,
+          response: { 200: autopayRunBody, ...errorResponses },
+        },
+      },
+      async (request) => ({
+        autopayRun: await updateAutopayRunSettings({
           pool: context.pool,
           actor: actorOf(request),
           changes: request.body,

@@ -35,6 +35,11 @@ export const settings = pgTable(
     providerFeeCents: integer('provider_fee_cents').notNull().default(50),
     /** Failed charges in a row after which a payment method is locked. */
     methodLockAfterFailures: integer('method_lock_after_failures').notNull().default(15),
+    /** The daily AutoPay run's time of day, "HH:MM" on the MSP's clock (its time zone). */
+    autopayRunTime: text('autopay_run_time').notNull().default('06:00'),
+    /** AutoPay: tries after a soft decline (0: none), and the days between two tries. */
+    autopayRetryCount: integer('autopay_retry_count').notNull().default(3),
+    autopayRetryDays: integer('autopay_retry_days').notNull().default(3),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check('settings_single_row', sql`${t.id} = 1`)],

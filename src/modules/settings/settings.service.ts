@@ -362,3 +362,69 @@ export async function updatePaymentSettings(options: {
     return after!;
   });
 }
+
+/**
+ * The daily AutoPay run (Configuration > Billing; docs/decisions/0036-autopay-run.md): its time
+ * of day ("HH:MM" on the MSP's clock), and the retry policy of a soft decline: `retries` more
+ * tries (0: none), `daysBetween` days apart.
+ */
+export interface AutopayRunSettings {
+  runTime: string;
+  retries: number;
+  daysBetween: number;
+}
+
+const autopayRunColumns = {
+  runTime: settings.autopayRunTime,
+  retries: settings.autopayRetryCount,
+  daysBetween: settings.autopayRetryDays,
+};
+
+/** The AutoPay run settings as saved. */
+export async function getAutopayRunSettings(db: Db): Promise<AutopayRunSettings> {
+  const [row] = await db.select(autopayRunColumns).from(settings).where(eq(settings.id, 1));
+  if (!row) throw new Error('The settings row is missing: run the migrations');
+  return row;
+}
+
+/**
+ * Saves the AutoPay run settings (audited as `settings.autopay_run_updated`). The route's schema
+ * keeps them in range (a time 00:00–23:59, 0–10 retries, 1–30 days apart). A new run time
+ * applies from the next minute: the run's job looks at it every minute.
+ */
+export async function updateAutopayRunSettings(options: {
+  pool: Pool;
+  actor: Actor;
+  changes: AutopayRunSettings;
+}): Promise<AutopayRunSettings> {
+  return withTransaction(options.pool, async ({ db }) => {
+    const [before] = await db
+      .select(autopayRunColumns)
+      .from(settings)
+      .where(eq(settings.id, 1))
+      .for('update');
+    if (!before) throw new Error('The settings row is missing: run the migrations');
+    const diff = changedFields<AutopayRunSettings>(before, options.changes);
+    if (!diff) return before;
+    const [after] = await db
+      .update(settings)
+      .set({
+        ...(diff.after.runTime !== undefined ? { autopayRunTime: diff.after.runTime } : {}),
+        ...(diff.after.retries !== undefined ? { autopayRetryCount: diff.after.retries } : {}),
+        ...(diff.after.daysBetween !== undefined
+          ? { autopayRetryDays: diff.after.daysBetween }
+          : {}),
+        updatedAt: sql`now()`,
+      })
+      .where(eq(settings.id, 1))
+      .returning(autopayRunColumns);
+    await recordAudit(db, options.actor, {
+      organizationId: null,
+      entityType: 'settings',
+      entityId: '1',
+      action: 'settings.autopay_run_updated',
+      ...diff,
+    });
+    return after!;
+  });
+}

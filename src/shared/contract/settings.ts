@@ -41,6 +41,18 @@ export const businessDatesBody = z.object({
   }),
 });
 
+/**
+ * The daily AutoPay run (Configuration > Billing): its time of day on the MSP's clock ("HH:MM",
+ * 24-hour), how many more tries a soft decline gets (0: none) and how many days apart.
+ */
+export const autopayRunBody = z.object({
+  autopayRun: z.object({
+    runTime: z.string(),
+    retries: z.number().int(),
+    daysBetween: z.number().int(),
+  }),
+});
+
 /** What the settings routes take: the request bodies of their PUTs, validated by the server. */
 
 const httpUrl = z
@@ -81,4 +93,21 @@ export const invoiceRemindersRequest = z.object({
 export const businessDatesRequest = z.object({
   timeZone: requiredText(100),
   dateFormat: z.enum(dateFormats, `must be one of: ${dateFormats.join(', ')}`),
+});
+
+/** Configuration > Billing > AutoPay Run (PUT /api/settings/autopay-run). */
+export const autopayRunRequest = z.object({
+  runTime: z
+    .string('must be a time such as 06:00')
+    .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a time from 00:00 to 23:59, such as 06:00'),
+  retries: z
+    .number('must be a whole number of tries')
+    .int('must be a whole number of tries')
+    .min(0, 'must be 0 (none) or more')
+    .max(10, 'must be at most 10 tries'),
+  daysBetween: z
+    .number('must be a whole number of days')
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1 day')
+    .max(30, 'must be at most 30 days'),
 });

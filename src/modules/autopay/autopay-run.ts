@@ -1,0 +1,804 @@
+import type { AppContext } from '../../platform/context.js';
+import { currentTime } from '../../platform/context.js';
+import { createDb, withTransaction, type Transaction } from '../../platform/database.js';
+import { AppError } from '../../platform/errors.js';
+import type { JobDefinition } from '../../platform/jobs.js';
+import { formatDate } from '../../shared/dates.js';
+import { autopaySkipReasonLabels, type AutopaySkipReason } from '../../shared/contract/autopay.js';
+import type { autopayAttemptOutcomeKinds } from '../../shared/contract/autopay-report.js';
+import { systemActor, type Actor } from '../audit/audit.js';
+import { linkBaseOf } from '../email/email-links.js';
+import { queueEmail } from '../email/email-queue.js';
+import { defaultNotificationRecipients } from '../email/email.service.js';
+import { renderEmail } from '../email/templates/index.js';
+import type { AutopaySummaryLine } from '../email/templates/autopay-summary.js';
+import { greetingFor } from '../invoices/invoice-emails.js';
+import { failureInWords, notReachedCode } from '../payments/charge-results.js';
+import type { PaymentGateway } from '../payments/gateway.js';
+import { chargePayment, startPayment } from '../payments/pay-invoices.js';
+import { businessToday, mspTimeZone } from '../settings/business-date.js';
+import { getAutopayRunSettings, getBrand } from '../settings/settings.service.js';
+import { planAutopayCharges, type PlannedCharge } from './autopay-plan.js';
+import { afterFailure, autopayRequestKey, type RetryPolicy } from './autopay-retry.js';
+
+/**
+ * The daily AutoPay run (docs/decisions/0036-autopay-run.md): every open invoice the rules say
+ * to charge on or before the run's business date, and every retry due, charged once through the
+ * payment core, with the outcome of each try kept in autopay_attempts and an AutoPay Summary
+ * for staff at the end.
+ *
+ * Once, whatever happens:
+ * - One run per business date at a time: a session advisory lock on the date (a second run of
+ *   the same date, in this process or another, answers 'busy' and charges nothing; a killed
+ *   process's lock goes with its connection). The autopay_runs row (UNIQUE run_date) says
+ *   whether the date is finished: a finished date is never run again.
+ * - Each try has a request key `autopay:<invoice>:<cycle date>:<try>`: the payment core answers
+ *   the payment that key made, so a run resumed after a crash finds its payment instead of
+ *   charging again, and the database's one-in-flight rule refuses a second payment of the
+ *   invoice meanwhile. A payment left pending (the process died between writing it and
+ *   charging, or the processor did not answer) is never charged again here: the reconciliation
+ *   job settles it with the processor, and the run stays unfinished until it has, so the next
+ *   tick records its outcome (a payment that never reached the processor is tried again at
+ *   once, under the next try's key).
+ * - The attempt row (UNIQUE invoice, cycle, try) is written with the outcome; its side effects
+ *   (the method's lock, Payment Method Failure) only by the transaction that wrote it.
+ *
+ * A run that missed days (the server was down) catches up once: the plan is read through the
+ * run's date, and a cycle already tried is not tried again.
+ */
+
+export const autopayRunJobName = 'autopay.run';
+
+/**
+ * Charges made side by side. The work of a charge is mostly waiting (the processor's answer,
+ * PostgreSQL): 16 keeps a processor answering in 300 ms at about 50 charges a second while
+ * leaving the pool's 20 connections room for the web requests and the lock of the run.
+ */
+export const autopayConcurrency = 16;
+
+type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock' | 'logger'>;
+
+type AutopayAttemptOutcome = (typeof autopayAttemptOutcomeKinds)[number];
+
+/** Who AutoPay's payments and changes are audited as. */
+export const autopayActor: Actor = { kind: 'system', id: null, label: 'AutoPay' };
+
+/** Skip reasons that pass: the invoice is tried again by the next run that finds them gone. */
+const passingSkips = new Set<string>([
+  'covered_by_scheduled_payment',
+  'in_flight',
+  'no_method',
+  'method_locked',
+  'method_expired',
+]);
+
+/** Why a try was skipped, beyond the plan's reasons: the invoice changed since. */
+export type RunSkipReason = AutopaySkipReason | 'paid' | 'voided' | 'not_covered';
+
+const runSkipLabels: Record<RunSkipReason, string> = {
+  ...autopaySkipReasonLabels,
+  paid: 'The invoice was paid since',
+  voided: 'The invoice was voided',
+  not_covered: 'AutoPay no longer covers this invoice (turned off, or no rule matches it)',
+};
+
+/** A stored reason (a skip code, or a failure's words) as staff read it. */
+export function attemptReasonText(reason: string | null): string | null {
+  if (reason === null) return null;
+  return reason in runSkipLabels ? runSkipLabels[reason as RunSkipReason] : reason;
+}
+
+export interface AutopayRunResult {
+  runDate: string;
+  /**
+   * finished: every try has its outcome and the summary was sent (now or before: then
+   * `already` is true); unfinished: some payments wait for the processor, and the next tick
+   * resumes the run; busy: another run of the date holds it, nothing was done.
+   */
+  status: 'finished' | 'unfinished' | 'busy';
+  already: boolean;
+  charged: number;
+  failed: number;
+  skipped: number;
+  pending: number;
+}
+
+interface LatestAttempt {
+  invoiceId: string;
+  cycleDueDate: string;
+  tryNumber: number;
+  outcome: string;
+  reason: string | null;
+  nextTryOn: string | null;
+}
+
+interface ExistingPayment {
+  id: string;
+  requestKey: string;
+  status: string;
+  failureCode: string | null;
+  failureMessage: string | null;
+}
+
+/** One try the run makes: charge, resume (its payment exists), or skip. */
+interface WorkItem {
+  organizationId: string;
+  invoiceId: string;
+  ruleId: string | null;
+  cycleDueDate: string;
+  tryNumber: number;
+  amountCents: number;
+  currency: string;
+  methodId: string | null;
+  requestKey: string;
+  skip: RunSkipReason | null;
+  payment: ExistingPayment | null;
+}
+
+/** What one try came to, for the run's counts. */
+type TryResult = 'charged' | 'failed' | 'skipped' | 'pending' | 'retry_now' | 'none';
+
+const key = (invoiceId: string, cycle: string) => `${invoiceId}|${cycle}`;
+
+/**
+ * The tries due on `runDate`: per invoice the plan covers (through the date) its cycle's next
+ * try (the first, a retry whose day has come, or a try skipped for a reason that may have
+ * passed), and the retries due whose invoice the plan no longer covers in that cycle (paid,
+ * voided, AutoPay turned off): those are skipped with the reason, for good.
+ */
+async function collectWork(deps: Deps, runDate: string): Promise<WorkItem[]> {
+  const plan = await planAutopayCharges(deps.pool, { through: runDate });
+  const planned = new Map<string, PlannedCharge>(
+    plan.map((entry) => [key(entry.invoiceId, entry.chargeOn), entry]),
+  );
+  // The latest try of every cycle of the planned invoices, and of every cycle with a retry due.
+  const latest = await deps.pool.query<LatestAttempt>(
+    `SELECT DISTINCT ON (invoice_id, cycle_due_date)
+            invoice_id AS "invoiceId", cycle_due_date::text AS "cycleDueDate",
+            try_number AS "tryNumber", outcome, reason, next_try_on::text AS "nextTryOn"
+       FROM autopay_attempts
+      WHERE invoice_id = ANY($1::uuid[])
+         OR (outcome = 'retry_scheduled' AND next_try_on <= $2::date)
+      ORDER BY invoice_id, cycle_due_date, try_number DESC`,
+    [plan.map((entry) => entry.invoiceId), runDate],
+  );
+  const latestByCycle = new Map(
+    latest.rows.map((row) => [key(row.invoiceId, row.cycleDueDate), row]),
+  );
+
+  const items: WorkItem[] = [];
+  for (const entry of plan) {
+    const last = latestByCycle.get(key(entry.invoiceId, entry.chargeOn));
+    let tryNumber: number;
+    if (!last) tryNumber = 1;
+    else if (last.outcome === 'skipped' && passingSkips.has(last.reason ?? '')) {
+      tryNumber = last.tryNumber;
+    } else if (last.outcome === 'retry_scheduled' && last.nextTryOn! <= runDate) {
+      tryNumber = last.tryNumber + 1;
+    } else continue;
+    items.push({
+      organizationId: entry.organizationId,
+      invoiceId: entry.invoiceId,
+      ruleId: entry.ruleId,
+      cycleDueDate: entry.chargeOn,
+      tryNumber,
+      amountCents: entry.amountCents,
+      currency: entry.currency,
+      methodId: entry.methodId,
+      requestKey: autopayRequestKey(entry.invoiceId, entry.chargeOn, tryNumber),
+      skip: entry.skipReason,
+      payment: null,
+    });
+  }
+
+  // Retries due whose invoice left the plan for that cycle.
+  const orphans = latest.rows.filter(
+    (row) =>
+      row.outcome === 'retry_scheduled' &&
+      row.nextTryOn! <= runDate &&
+      !planned.has(key(row.invoiceId, row.cycleDueDate)),
+  );
+  if (orphans.length > 0) {
+    const invoices = await deps.pool.query<{
+      id: string;
+      organizationId: string;
+      state: string;
+      balanceCents: number;
+      currency: string;
+    }>(
+      `SELECT id, organization_id AS "organizationId", state, balance_cents AS "balanceCents",
+              currency
+         FROM invoices WHERE id = ANY($1::uuid[])`,
+      [orphans.map((row) => row.invoiceId)],
+    );
+    const byId = new Map(invoices.rows.map((row) => [row.id, row]));
+    for (const row of orphans) {
+      const invoice = byId.get(row.invoiceId)!;
+      const tryNumber = row.tryNumber + 1;
+      items.push({
+        organizationId: invoice.organizationId,
+        invoiceId: row.invoiceId,
+        ruleId: null,
+        cycleDueDate: row.cycleDueDate,
+        tryNumber,
+        amountCents: invoice.balanceCents,
+        currency: invoice.currency,
+        methodId: null,
+        requestKey: autopayRequestKey(row.invoiceId, row.cycleDueDate, tryNumber),
+        skip:
+          invoice.state === 'void' ? 'voided' : invoice.balanceCents <= 0 ? 'paid' : 'not_covered',
+        payment: null,
+      });
+    }
+  }
+
+  // Tries whose payment exists already (a run killed after writing it): resumed, not redone.
+  if (items.length > 0) {
+    const existing = await deps.pool.query<ExistingPayment>(
+      `SELECT p.id, p.request_key AS "requestKey", p.status, p.failure_code AS "failureCode",
+              p.failure_message AS "failureMessage"
+         FROM payments p
+         JOIN unnest($1::uuid[], $2::text[]) AS k(organization_id, request_key)
+           ON p.organization_id = k.organization_id AND p.request_key = k.request_key`,
+      [items.map((item) => item.organizationId), items.map((item) => item.requestKey)],
+    );
+    const byKey = new Map(existing.rows.map((row) => [row.requestKey, row]));
+    for (const item of items) item.payment = byKey.get(item.requestKey) ?? null;
+  }
+  return items;
+}
+
+interface AttemptRecord {
+  item: WorkItem;
+  runDate: string;
+  outcome: 'charged' | 'failed' | 'skipped' | 'retry_scheduled' | 'gave_up';
+  paymentId: string | null;
+  reason: string | null;
+  nextTryOn: string | null;
+}
+
+/**
+ * Writes a try's outcome. A new row, or a row of the same try that was skipped (a passing skip
+ * tried again); any other row there is another run's answer and is left alone. Answers whether
+ * this call wrote it: only then do its side effects follow.
+ */
+async function recordAttempt(tx: Transaction, record: AttemptRecord): Promise<boolean> {
+  const { item } = record;
+  const written = await tx.client.query(
+    `INSERT INTO autopay_attempts (organization_id, invoice_id, rule_id, cycle_due_date,
+                                   try_number, run_date, payment_id, amount_cents, outcome,
+                                   reason, next_try_on)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (invoice_id, cycle_due_date, try_number) DO UPDATE
+        SET run_date = EXCLUDED.run_date, payment_id = EXCLUDED.payment_id,
+            amount_cents = EXCLUDED.amount_cents, outcome = EXCLUDED.outcome,
+            reason = EXCLUDED.reason, next_try_on = EXCLUDED.next_try_on,
+            rule_id = coalesce(EXCLUDED.rule_id, autopay_attempts.rule_id), updated_at = now()
+      WHERE autopay_attempts.outcome = 'skipped'
+     RETURNING id`,
+    [
+      item.organizationId,
+      item.invoiceId,
+      item.ruleId,
+      item.cycleDueDate,
+      item.tryNumber,
+      record.runDate,
+      record.paymentId,
+      item.amountCents,
+      record.outcome,
+      record.reason,
+      record.nextTryOn,
+    ],
+  );
+  return written.rows.length > 0;
+}
+
+/**
+ * Payment Method Failure to the organization's Default Notification Emails: a hard decline
+ * locked the method AutoPay charged. Sent once per payment (the attempt row guards it).
+ */
+async function queueMethodFailureEmail(
+  tx: Transaction,
+  deps: Deps,
+  options: { paymentId: string; reason: string },
+): Promise<void> {
+  const facts = (
+    await tx.client.query<{
+      organizationId: string;
+      organizationName: string;
+      methodLabel: string;
+      invoiceNumber: string;
+      amountCents: number;
+      currency: string;
+    }>(
+      `SELECT p.organization_id AS "organizationId", o.name AS "organizationName",
+              p.method_label AS "methodLabel", i.number AS "invoiceNumber",
+              p.amount_cents AS "amountCents", p.currency
+         FROM payments p
+         JOIN organizations o ON o.id = p.organization_id
+         JOIN payment_allocations a ON a.payment_id = p.id
+         JOIN invoices i ON i.id = a.invoice_id
+        WHERE p.id = $1 LIMIT 1`,
+      [options.paymentId],
+    )
+  ).rows[0];
+  if (!facts) return;
+  const recipients = await defaultNotificationRecipients(tx, facts.organizationId);
+  if (recipients.length === 0) return;
+  const brand = await getBrand(tx.db, deps.config);
+  await queueEmail(tx, deps, {
+    organizationId: facts.organizationId,
+    template: 'payment_method_failure',
+    recipients,
+    rendered: await renderEmail(
+      'payment_method_failure',
+      {
+        contactName: greetingFor(recipients, facts.organizationName),
+        organizationId: facts.organizationId,
+        organizationName: facts.organizationName,
+        methodLabel: facts.methodLabel,
+        reason: options.reason,
+        invoiceNumber: facts.invoiceNumber,
+        amountCents: facts.amountCents,
+        currency: facts.currency,
+      },
+      brand,
+    ),
+    linkBase: linkBaseOf('payment_method_failure', { brand, address: deps.config }),
+    triggeredBy: autopayActor,
+    reason: `AutoPay: ${facts.methodLabel} refused for good`,
+    dedupeKey: `payment_method_failure:${options.paymentId}`,
+  });
+}
+
+/** The skip a payment core refusal means: the invoice changed between the plan and the charge. */
+function skipOfRefusal(error: AppError): RunSkipReason | string {
+  if (/in progress/.test(error.message)) return 'in_flight';
+  if (/is void/.test(error.message)) return 'voided';
+  if (/already paid|was paid since/.test(error.message)) return 'paid';
+  if (/changed since/.test(error.message)) return 'paid_in_part';
+  return error.fields[0]?.message ?? error.message;
+}
+
+/**
+ * Records the outcome of a try whose payment has one (succeeded or processing: charged;
+ * failed: the retry policy's answer). A pending payment records nothing: the run waits for
+ * the reconciliation job.
+ */
+async function recordPaymentOutcome(
+  deps: Deps,
+  item: WorkItem,
+  payment: ExistingPayment,
+  options: { runDate: string; policy: RetryPolicy },
+): Promise<TryResult> {
+  if (payment.status === 'pending') return 'pending';
+  if (payment.status !== 'failed') {
+    // succeeded, processing (an ACH debit: paid while it settles), or refunded/returned later.
+    await withTransaction(deps.pool, (tx) =>
+      recordAttempt(tx, {
+        item,
+        runDate: options.runDate,
+        outcome: 'charged',
+        paymentId: payment.id,
+        reason: null,
+        nextTryOn: null,
+      }),
+    );
+    return 'charged';
+  }
+  // Never reached the processor: nothing was charged, so the next try goes out at once.
+  const notReached = payment.failureCode === notReachedCode;
+  const next = afterFailure({
+    failureCode: payment.failureCode,
+    tryNumber: item.tryNumber,
+    today: options.runDate,
+    policy: notReached ? { ...options.policy, daysBetween: 0 } : options.policy,
+  });
+  const words = failureInWords(payment.failureCode, payment.failureMessage);
+  const nextTryOn =
+    next.outcome === 'retry_scheduled' ? (notReached ? options.runDate : next.nextTryOn) : null;
+  await withTransaction(deps.pool, async (tx) => {
+    const wrote = await recordAttempt(tx, {
+      item,
+      runDate: options.runDate,
+      outcome: next.outcome,
+      paymentId: payment.id,
+      reason: words,
+      nextTryOn,
+    });
+    // The payment core locked the method as it recorded the decline (a hard decline locks at
+    // once); the client hears why AutoPay stopped, once.
+    if (wrote && next.hard)
+      await queueMethodFailureEmail(tx, deps, { paymentId: payment.id, reason: words });
+  });
+  return nextTryOn === options.runDate ? 'retry_now' : 'failed';
+}
+
+/** One try: skip it, resume its payment, or charge it through the payment core. */
+async function runTry(
+  deps: Deps,
+  gateway: PaymentGateway,
+  item: WorkItem,
+  options: { runDate: string; policy: RetryPolicy },
+): Promise<TryResult> {
+  const skip = async (reason: string) => {
+    await withTransaction(deps.pool, (tx) =>
+      recordAttempt(tx, {
+        item,
+        runDate: options.runDate,
+        outcome: 'skipped',
+        paymentId: null,
+        // The plan's reasons by their code (every reader words them the same); the run's own
+        // in words.
+        reason: reason in autopaySkipReasonLabels ? reason : (attemptReasonText(reason) ?? reason),
+        nextTryOn: null,
+      }),
+    );
+    return 'skipped' as const;
+  };
+  if (item.payment) return recordPaymentOutcome(deps, item, item.payment, options);
+  if (item.skip) return skip(item.skip);
+  if (!item.methodId) return skip('no_method');
+
+  let started;
+  try {
+    started = await startPayment({
+      context: deps,
+      gateway,
+      actor: autopayActor,
+      organizationId: item.organizationId,
+      contactId: null,
+      source: 'autopay',
+      paymentMethodId: item.methodId,
+      // The balance the plan read: an invoice paid in part since is refused, not overpaid.
+      allocations: [
+        {
+          invoiceId: item.invoiceId,
+          amountCents: item.amountCents,
+          balanceCents: item.amountCents,
+        },
+      ],
+      requestKey: item.requestKey,
+    });
+  } catch (error) {
+    if (error instanceof AppError) return skip(skipOfRefusal(error));
+    throw error;
+  }
+  if (!started.repeated) {
+    await chargePayment(deps, gateway, {
+      paymentId: started.paymentId,
+      actor: autopayActor,
+      ...(started.charge ? { charge: started.charge } : {}),
+    });
+  }
+  const payment = (
+    await deps.pool.query<ExistingPayment>(
+      `SELECT id, request_key AS "requestKey", status, failure_code AS "failureCode",
+              failure_message AS "failureMessage"
+         FROM payments WHERE id = $1`,
+      [started.paymentId],
+    )
+  ).rows[0]!;
+  return recordPaymentOutcome(deps, item, payment, options);
+}
+
+/** Runs `work` over `items`, at most `concurrency` at once, in order; answers the results. */
+async function eachBounded<T, R>(
+  items: T[],
+  concurrency: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+/**
+ * The AutoPay run of business date `businessDate` (YYYY-MM-DD, the MSP's time zone): see the
+ * file's comment. Safe to call any number of times, from any number of processes, and to kill
+ * at any moment. Answers what this call did; `status` 'finished' once every try of the date has
+ * its outcome and the AutoPay Summary is queued.
+ */
+export async function runAutopay(
+  deps: Deps,
+  gateway: PaymentGateway,
+  options: { businessDate: string; concurrency?: number },
+): Promise<AutopayRunResult> {
+  const runDate = options.businessDate;
+  const result: AutopayRunResult = {
+    runDate,
+    status: 'busy',
+    already: false,
+    charged: 0,
+    failed: 0,
+    skipped: 0,
+    pending: 0,
+  };
+  const lock = await deps.pool.connect();
+  let locked = false;
+  try {
+    locked = (
+      await lock.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtext('autopay.run'), hashtext($1)) AS locked`,
+        [runDate],
+      )
+    ).rows[0]!.locked;
+    if (!locked) return result;
+    await deps.pool.query(
+      `INSERT INTO autopay_runs (run_date) VALUES ($1) ON CONFLICT (run_date) DO NOTHING`,
+      [runDate],
+    );
+    const run = await deps.pool.query<{ finished: boolean }>(
+      `SELECT finished_at IS NOT NULL AS finished FROM autopay_runs WHERE run_date = $1`,
+      [runDate],
+    );
+    if (run.rows[0]?.finished) return { ...result, status: 'finished', already: true };
+
+    const policy = await getAutopayRunSettings(createDb(deps.pool));
+    const concurrency = options.concurrency ?? autopayConcurrency;
+    // A try that never reached the processor is tried again in the same run; a few rounds at
+    // most (each such payment is reconciled first, minutes later).
+    for (let round = 0; round < 5; round += 1) {
+      const work = await collectWork(deps, runDate);
+      if (work.length === 0) break;
+      const outcomes = await eachBounded(work, concurrency, (item) =>
+        runTry(deps, gateway, item, { runDate, policy }),
+      );
+      result.pending = 0;
+      for (const outcome of outcomes) {
+        if (outcome === 'charged') result.charged += 1;
+        else if (outcome === 'failed' || outcome === 'retry_now') result.failed += 1;
+        else if (outcome === 'skipped') result.skipped += 1;
+        else if (outcome === 'pending') result.pending += 1;
+      }
+      if (!outcomes.includes('retry_now')) break;
+    }
+    if (result.pending > 0) return { ...result, status: 'unfinished' };
+    await finishRun(deps, runDate);
+    return { ...result, status: 'finished' };
+  } finally {
+    if (locked) {
+      await lock
+        .query(`SELECT pg_advisory_unlock(hashtext('autopay.run'), hashtext($1))`, [runDate])
+        .catch(() => undefined);
+    }
+    lock.release();
+  }
+}
+
+/**
+ * Closes the run of `runDate` (its counts from the tries it made) and queues the AutoPay Summary
+ * in the same transaction; only the transaction that closes it sends it. Runs of earlier dates
+ * left unfinished (killed, never resumed that day) are closed too: this run took over their
+ * tries.
+ */
+async function finishRun(deps: Deps, runDate: string): Promise<void> {
+  await withTransaction(deps.pool, async (tx) => {
+    const closed = await tx.client.query(
+      `UPDATE autopay_runs r
+          SET finished_at = now(),
+              charged_count = c.charged, failed_count = c.failed, skipped_count = c.skipped,
+              charged_cents = c.charged_cents
+         FROM (SELECT count(*) FILTER (WHERE outcome = 'charged')::int AS charged,
+                      count(*) FILTER (WHERE outcome IN ('failed', 'retry_scheduled', 'gave_up'))::int
+                        AS failed,
+                      count(*) FILTER (WHERE outcome = 'skipped')::int AS skipped,
+                      coalesce(sum(amount_cents) FILTER (WHERE outcome = 'charged'), 0)::bigint
+                        AS charged_cents
+                 FROM autopay_attempts WHERE run_date = $1) c
+        WHERE r.run_date = $1 AND r.finished_at IS NULL
+        RETURNING r.id`,
+      [runDate],
+    );
+    if (closed.rows.length === 0) return;
+    await tx.client.query(
+      `UPDATE autopay_runs SET finished_at = now() WHERE run_date < $1 AND finished_at IS NULL`,
+      [runDate],
+    );
+    await queueSummaryEmail(tx, deps, runDate);
+  });
+}
+
+/** One try of a run as staff read it (the summary, the console's list). */
+export interface RunAttemptRow {
+  id: string;
+  organizationId: string;
+  organizationName: string;
+  invoiceId: string;
+  invoiceNumber: string;
+  cycleDueDate: string;
+  tryNumber: number;
+  outcome: string;
+  amountCents: number;
+  currency: string;
+  paymentId: string | null;
+  paymentNumber: string | null;
+  reason: string | null;
+  nextTryOn: string | null;
+}
+
+/** The tries a run made (or last touched), by organization and invoice. */
+export async function runAttempts(
+  db: Pick<Transaction['client'], 'query'>,
+  runDate: string,
+): Promise<RunAttemptRow[]> {
+  const result = await db.query<RunAttemptRow>(
+    `SELECT a.id, a.organization_id AS "organizationId", o.name AS "organizationName",
+            a.invoice_id AS "invoiceId", i.number AS "invoiceNumber",
+            a.cycle_due_date::text AS "cycleDueDate", a.try_number AS "tryNumber", a.outcome,
+            coalesce(a.amount_cents, i.balance_cents) AS "amountCents", i.currency,
+            a.payment_id AS "paymentId", p.number AS "paymentNumber", a.reason,
+            a.next_try_on::text AS "nextTryOn"
+       FROM autopay_attempts a
+       JOIN organizations o ON o.id = a.organization_id
+       JOIN invoices i ON i.id = a.invoice_id
+       LEFT JOIN payments p ON p.id = a.payment_id
+      WHERE a.run_date = $1
+      ORDER BY o.name, i.number, a.try_number`,
+    [runDate],
+  );
+  return result.rows.map((row) => ({ ...row, reason: attemptReasonText(row.reason) }));
+}
+
+/** What a failed try's line says next: when it is tried again, or that AutoPay gave up. */
+function failureLine(row: RunAttemptRow, policy: { dateFormat: string }): string {
+  const reason = row.reason ?? 'Declined';
+  if (row.outcome === 'retry_scheduled' && row.nextTryOn) {
+    return `${reason} Tried again on ${formatDate(row.nextTryOn, policy.dateFormat as never)} (try ${row.tryNumber + 1}).`;
+  }
+  if (row.outcome === 'gave_up') {
+    return `${reason} That was the last try: AutoPay leaves this invoice for this cycle.`;
+  }
+  return `${reason} Not tried again: the payment method is locked and the client was emailed.`;
+}
+
+/**
+ * The internal AutoPay Summary of a run, to every active Master Admin and Billing user (those
+ * who handle money), queued on `tx`. Also sent for a run that had nothing to do, so staff know
+ * it ran.
+ */
+async function queueSummaryEmail(tx: Transaction, deps: Deps, runDate: string): Promise<void> {
+  const staff = (
+    await tx.client.query<{ email: string; name: string }>(
+      `SELECT email, name FROM staff_users
+        WHERE role IN ('master_admin', 'billing') AND disabled_at IS NULL ORDER BY name`,
+    )
+  ).rows;
+  if (staff.length === 0) return;
+  const brand = await getBrand(tx.db, deps.config);
+  const rows = await runAttempts(tx.client, runDate);
+  const line = (row: RunAttemptRow, reason: string | null): AutopaySummaryLine => ({
+    organizationName: row.organizationName,
+    invoiceNumber: row.invoiceNumber,
+    amountCents: row.amountCents,
+    currency: row.currency,
+    reason,
+  });
+  const failedOutcomes = new Set(['failed', 'retry_scheduled', 'gave_up']);
+  const totals = new Map<string, { currency: string; chargedCents: number; failedCents: number }>();
+  for (const row of rows) {
+    const total = totals.get(row.currency) ?? {
+      currency: row.currency,
+      chargedCents: 0,
+      failedCents: 0,
+    };
+    if (row.outcome === 'charged') total.chargedCents += row.amountCents;
+    else if (failedOutcomes.has(row.outcome)) total.failedCents += row.amountCents;
+    else continue;
+    totals.set(row.currency, total);
+  }
+  const runDateLabel = formatDate(runDate, brand.dateFormat);
+  await queueEmail(tx, deps, {
+    organizationId: null,
+    template: 'autopay_summary',
+    recipients: staff.map((s) => ({ email: s.email, name: s.name, contactId: null })),
+    rendered: await renderEmail(
+      'autopay_summary',
+      {
+        runDateLabel,
+        charged: rows.filter((r) => r.outcome === 'charged').map((r) => line(r, null)),
+        failed: rows
+          .filter((r) => failedOutcomes.has(r.outcome))
+          .map((r) => line(r, failureLine(r, brand))),
+        skipped: rows.filter((r) => r.outcome === 'skipped').map((r) => line(r, r.reason)),
+        totals: [...totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
+        consoleUrl: deps.config.PUBLIC_URL,
+      },
+      brand,
+    ),
+    linkBase: linkBaseOf('autopay_summary', { brand, address: deps.config }),
+    triggeredBy: systemActor,
+    reason: `AutoPay run of ${runDateLabel}`,
+    dedupeKey: `autopay_summary:${runDate}`,
+  });
+}
+
+/** "HH:MM" now on the MSP's clock. */
+function clockTimeIn(now: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(now);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${part('hour')}:${part('minute')}`;
+}
+
+/**
+ * The job's tick: once today's run time (Configuration > Billing, the MSP's clock) has come,
+ * runs today's AutoPay unless it is finished. Every minute, so a change of the run time needs
+ * no new schedule, a run killed midway is resumed within a minute, and a run waiting for the
+ * reconciliation of a payment finishes soon after it. A finished day costs two reads.
+ */
+export async function autopayTick(
+  deps: Deps,
+  gateway: PaymentGateway,
+): Promise<AutopayRunResult | null> {
+  const now = currentTime(deps);
+  const timeZone = await mspTimeZone(deps.pool);
+  const today = businessToday({ timeZone }, now);
+  const { runTime } = await getAutopayRunSettings(createDb(deps.pool));
+  if (clockTimeIn(now, timeZone) < runTime) return null;
+  const done = await deps.pool.query(
+    `SELECT 1 FROM autopay_runs WHERE run_date = $1 AND finished_at IS NOT NULL`,
+    [today],
+  );
+  if (done.rows.length > 0) return null;
+  const outcome = await runAutopay(deps, gateway, { businessDate: today });
+  if (outcome.status !== 'busy') deps.logger.info({ ...outcome }, 'AutoPay run');
+  return outcome;
+}
+
+/** The AutoPay job: a tick every minute (autopayTick), with the process's gateway. */
+export function autopayJobs(deps: Deps, gateway: PaymentGateway): JobDefinition[] {
+  return [
+    {
+      name: autopayRunJobName,
+      cron: '* * * * *',
+      handle: async () => {
+        await autopayTick(deps, gateway);
+      },
+    },
+  ];
+}
+
+/**
+ * The installation's latest AutoPay run (by business date) and every try it made, by
+ * organization and invoice, reasons in words: what staff check when an invoice was not
+ * charged. `run` null before the first run.
+ */
+export async function lastAutopayRun(deps: Pick<AppContext, 'pool'>) {
+  const run = (
+    await deps.pool.query<{
+      runDate: string;
+      startedAt: Date;
+      finishedAt: Date | null;
+    }>(
+      `SELECT run_date::text AS "runDate", started_at AS "startedAt", finished_at AS "finishedAt"
+         FROM autopay_runs ORDER BY run_date DESC LIMIT 1`,
+    )
+  ).rows[0];
+  if (!run) return { run: null, attempts: [] };
+  const attempts = await runAttempts(deps.pool, run.runDate);
+  const count = (outcomes: string[]) => attempts.filter((a) => outcomes.includes(a.outcome)).length;
+  return {
+    run: {
+      ...run,
+      charged: count(['charged']),
+      failed: count(['failed', 'retry_scheduled', 'gave_up']),
+      skipped: count(['skipped']),
+    },
+    attempts: attempts.map((attempt) => ({
+      ...attempt,
+      outcome: attempt.outcome as AutopayAttemptOutcome,
+    })),
+  };
+}
