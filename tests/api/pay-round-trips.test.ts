@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 describe('Pay Selected round trips', () => {
-  it('pays an invoice with at most 17 statements to PostgreSQL, all of the state machine kept', async () => {
+  it('pays an invoice with at most 15 statements to PostgreSQL, all of the state machine kept', async () => {
     const invoiceId = await openInvoice(12_345);
     counted = [];
     const response = await portal.post(
@@ -76,7 +76,7 @@ describe('Pay Selected round trips', () => {
     ]);
     // Before: 24 (a session read, two transactions of 9 and 10, three sandbox statements and
     // the answer's payment read).
-    expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(17);
+    expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(15);
 
     // Everything the payment must leave behind is there: charged once with its key, the
     // invoice paid, both audit rows, the receipt job.

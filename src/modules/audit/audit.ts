@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Pool } from 'pg';
 import { createDb, type Db } from '../../platform/database.js';
 import { auditEvents } from './audit.schema.js';
@@ -37,6 +37,25 @@ export async function recordAudit(db: Db, actor: Actor, entry: AuditEntry): Prom
     before: entry.before ?? null,
     after: entry.after ?? null,
   });
+}
+
+/**
+ * The same audit row as recordAudit writes, as an INSERT to put in the statement that makes the
+ * change (a common table expression), so the change and its audit are one round trip: the
+ * payment state machine runs it on every payment. `entityLabel` may be an expression of that
+ * statement (``sql`(SELECT number FROM payment)` ``, a number the statement assigns).
+ */
+export function auditInsert(
+  actor: Actor,
+  entry: Omit<AuditEntry, 'entityLabel'> & { entityLabel?: string | SQL },
+): SQL {
+  const json = (value: unknown) =>
+    value === undefined || value === null ? null : JSON.stringify(value);
+  return sql`INSERT INTO audit_events (actor_kind, actor_id, actor_label, organization_id,
+                                      entity_type, entity_id, entity_label, action, before, after)
+    VALUES (${actor.kind}, ${actor.id}::uuid, ${actor.label}, ${entry.organizationId}::uuid,
+            ${entry.entityType}, ${entry.entityId}, ${entry.entityLabel ?? ''}, ${entry.action},
+            ${json(entry.before)}::jsonb, ${json(entry.after)}::jsonb)`;
 }
 
 /** Only the fields that changed, before and after, so the log reads as a diff. */

@@ -1,6 +1,7 @@
+import { sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../../platform/context.js';
 import { withTransaction, type Transaction } from '../../platform/database.js';
-import { recordAudit, systemActor, type Actor } from '../audit/audit.js';
+import { auditInsert, recordAudit, systemActor, type Actor } from '../audit/audit.js';
 import { applyInvoicePayment, applyInvoicePaymentUpTo } from '../invoices/invoice-payments.js';
 import type { ChargeResult } from './gateway.js';
 import { recordChargeFailure } from './payment-methods.js';
@@ -203,34 +204,26 @@ async function setStatus(
      * (what recordChargeSuccess does), in the same statement.
      */
     methodSucceeded?: boolean;
+    /** The transition's audit row (auditInsert), written in the same statement. */
+    audit?: SQL;
   },
 ) {
-  await tx.client.query({
-    name: 'set-payment-status',
-    text: `WITH released AS (
-       UPDATE payment_allocations SET in_flight = false WHERE payment_id = $1 AND $7 AND in_flight
+  const methodId = change.methodSucceeded ? payment.paymentMethodId : null;
+  await tx.db.execute(sql`WITH released AS (
+       UPDATE payment_allocations SET in_flight = false
+        WHERE payment_id = ${payment.id} AND ${change.releaseAllocations ?? false} AND in_flight
      ), method_succeeded AS (
        UPDATE payment_methods SET failed_charge_count = 0, updated_at = now()
-        WHERE id = $8::uuid AND failed_charge_count <> 0
-     )
+        WHERE id = ${methodId}::uuid AND failed_charge_count <> 0
+     )${change.audit ? sql`, audit AS (${change.audit})` : sql``}
      UPDATE payments
-        SET status = $2,
-            gateway_charge_ref = coalesce($3, gateway_charge_ref),
-            failure_code = $4, failure_message = $5,
-            settled_at = CASE WHEN $6 THEN now() ELSE settled_at END,
+        SET status = ${change.status},
+            gateway_charge_ref = coalesce(${change.chargeRef ?? null}, gateway_charge_ref),
+            failure_code = ${change.failureCode ?? null},
+            failure_message = ${change.failureMessage ?? null},
+            settled_at = CASE WHEN ${change.settled ?? false} THEN now() ELSE settled_at END,
             checked_at = now(), updated_at = now()
-      WHERE id = $1`,
-    values: [
-      payment.id,
-      change.status,
-      change.chargeRef ?? null,
-      change.failureCode ?? null,
-      change.failureMessage ?? null,
-      change.settled ?? false,
-      change.releaseAllocations ?? false,
-      change.methodSucceeded ? payment.paymentMethodId : null,
-    ],
-  });
+      WHERE id = ${payment.id}`);
 }
 
 /**
@@ -245,16 +238,20 @@ export async function applyChargeAnswer(
   answer: ChargeAnswer,
   actor: Actor,
 ): Promise<PaymentStatus> {
+  const auditEntry = (action: string, after: Record<string, unknown>) => ({
+    organizationId: payment.organizationId,
+    entityType: 'payment',
+    entityId: payment.id,
+    entityLabel: payment.number,
+    action,
+    before: { status: payment.status },
+    after,
+  });
   const audit = (action: string, after: Record<string, unknown>) =>
-    recordAudit(tx.db, actor, {
-      organizationId: payment.organizationId,
-      entityType: 'payment',
-      entityId: payment.id,
-      entityLabel: payment.number,
-      action,
-      before: { status: payment.status },
-      after,
-    });
+    recordAudit(tx.db, actor, auditEntry(action, after));
+  /** The audit row as part of the status's statement (setStatus). */
+  const auditing = (action: string, after: Record<string, unknown>) =>
+    auditInsert(actor, auditEntry(action, after));
   const failureMessage =
     answer.status === 'failed' ? failureInWords(answer.failureCode, answer.failureMessage) : null;
   const transition = paymentTransition(payment.status, answer.status, payment.failureCode);
@@ -267,8 +264,11 @@ export async function applyChargeAnswer(
       settled: true,
       releaseAllocations: true,
       methodSucceeded: true,
+      audit: auditing('payment.succeeded', {
+        status: 'succeeded',
+        amountCents: payment.amountCents,
+      }),
     });
-    await audit('payment.succeeded', { status: 'succeeded', amountCents: payment.amountCents });
     await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'receipt', actor });
     return 'succeeded';
   }
@@ -276,8 +276,14 @@ export async function applyChargeAnswer(
     // The balance shows the debit paid while it settles; the allocations stay in flight, so no
     // second payment of these invoices starts until it settles or is returned.
     await applyToInvoices(tx, payment, payment.allocations);
-    await setStatus(tx, payment, { status: 'processing', chargeRef: answer.chargeRef });
-    await audit('payment.processing', { status: 'processing', amountCents: payment.amountCents });
+    await setStatus(tx, payment, {
+      status: 'processing',
+      chargeRef: answer.chargeRef,
+      audit: auditing('payment.processing', {
+        status: 'processing',
+        amountCents: payment.amountCents,
+      }),
+    });
     await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'processing', actor });
     return 'processing';
   }
@@ -312,8 +318,8 @@ export async function applyChargeAnswer(
       settled: true,
       releaseAllocations: true,
       methodSucceeded: true,
+      audit: auditing('payment.settled', { status: 'succeeded' }),
     });
-    await audit('payment.settled', { status: 'succeeded' });
     await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'receipt', actor });
     return 'succeeded';
   }
@@ -367,8 +373,8 @@ export async function applyChargeAnswer(
       chargeRef: answer.chargeRef,
       settled: status === 'succeeded',
       methodSucceeded: status === 'succeeded',
+      audit: auditing('payment.recovered', { status, amountCents: payment.amountCents }),
     });
-    await audit('payment.recovered', { status, amountCents: payment.amountCents });
     await enqueuePaymentEmails(tx, deps, {
       paymentId: payment.id,
       kind: status === 'succeeded' ? 'receipt' : 'processing',

@@ -2,9 +2,16 @@ import { calendarDateIn, type DateDisplay } from '../../shared/dates.js';
 import { currentTime, type AppContext } from '../../platform/context.js';
 import type { Pool, PoolClient } from '../../platform/database.js';
 
+/** serverTimeZone's last answer and the TZ it was for: resolving it costs a formatter. */
+let serverZone: { tz: string | undefined; zone: string } | null = null;
+
 /** The server's own time zone (TZ, else the system's): the MSP time zone until one is chosen. */
 export function serverTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // Read on every payment while no MSP time zone is chosen; TZ may be changed while running.
+  if (!serverZone || serverZone.tz !== process.env.TZ) {
+    serverZone = { tz: process.env.TZ, zone: Intl.DateTimeFormat().resolvedOptions().timeZone };
+  }
+  return serverZone.zone;
 }
 
 /** Reads the MSP's time zone off the settings row: the chosen one, else the server's. */
