@@ -696,3 +696,61 @@ describe('the Transactions list', () => {
     for (const row of rows) expect(row).toMatch(/,Card,Visa •••• \d{4},/);
   });
 });
+
+describe('lists sort by the payment’s date', () => {
+  /** Every row of a keyset list, read `limit` at a time by following nextCursor. */
+  async function allPages<Row>(client: ApiClient, url: string, key: string, limit: number) {
+    const rows: Row[] = [];
+    let cursor: string | null = null;
+    do {
+      const separator = url.includes('?') ? '&' : '?';
+      const page = await client.get(
+        `${url}${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(page.statusCode, page.body).toBe(200);
+      const body = page.json<Record<string, unknown>>();
+      rows.push(...(body[key] as Row[]));
+      cursor = body['nextCursor'] as string | null;
+    } while (cursor);
+    return rows;
+  }
+
+  it('lists a check dated last week and typed in today among last week’s payments, page by page', async () => {
+    const invoice = await openInvoice(2_000);
+    const paidToday = await cardPayment([{ invoiceId: invoice, amountCents: 1_000 }]);
+    const today = (await billing.get(`/api/payments?organizationId=${orgA}&limit=100`))
+      .json<Answer<typeof transactionsPage>>()
+      .payments.find((p) => p.id === paidToday.id)!.paidOn;
+    const lastWeek = new Date(`${today}T12:00:00Z`);
+    lastWeek.setUTCDate(lastWeek.getUTCDate() - 7);
+    const receivedOn = lastWeek.toISOString().slice(0, 10);
+    // Typed in after the card payment, dated a week before it.
+    const recorded = await recordManual({
+      amountCents: 1_000,
+      receivedOn,
+      allocations: [{ invoiceId: invoice, amountCents: 1_000 }],
+    });
+    expect(recorded.statusCode, recorded.body).toBe(201);
+    const check = recorded.json<{ payment: { id: string } }>().payment;
+
+    type Row = { id: string; paidOn?: string };
+    const transactions = await allPages<Row>(
+      billing,
+      `/api/payments?organizationId=${orgA}`,
+      'payments',
+      2,
+    );
+    const ids = transactions.map((p) => p.id);
+    expect(ids.indexOf(paidToday.id)).toBeLessThan(ids.indexOf(check.id));
+    const days = transactions.map((p) => p.paidOn!);
+    expect(days).toEqual([...days].sort().reverse());
+    // One long page and many short ones agree: the keyset follows the same order.
+    const onePage = await billing.get(`/api/payments?organizationId=${orgA}&limit=100`);
+    expect(onePage.json<Answer<typeof transactionsPage>>().payments.map((p) => p.id)).toEqual(ids);
+
+    const history = await allPages<Row>(portal, '/api/portal/payment-history', 'payments', 2);
+    const historyIds = history.map((p) => p.id);
+    expect(historyIds.indexOf(paidToday.id)).toBeLessThan(historyIds.indexOf(check.id));
+    expect(historyIds).toEqual(ids);
+  });
+});

@@ -156,7 +156,7 @@ export async function portalCredits(pool: Pool, scope: { organizationId: string 
            FROM payments p
           WHERE p.organization_id = $2 AND p.status = 'succeeded') credit
         WHERE "unappliedCents" > 0
-        ORDER BY created_at DESC, id
+        ORDER BY "paidOn" DESC, created_at DESC, id
         LIMIT 200`,
       [timeZone, scope.organizationId],
     ),

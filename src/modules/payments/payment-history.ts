@@ -1,6 +1,8 @@
 import type { Pool, PoolClient } from '../../platform/database.js';
 import { AppError } from '../../platform/errors.js';
-import { decodeCursor, encodeCursor } from '../../platform/keyset-cursor.js';
+import { encodeCursor } from '../../platform/keyset-cursor.js';
+import { mspTimeZone } from '../settings/business-date.js';
+import { afterPaidOnCursor, byPaidOnSql, paidOnSortKeySql } from './transactions.js';
 import type { PaymentStatus } from '../../shared/contract/payments.js';
 
 /**
@@ -55,11 +57,11 @@ export async function paymentViews(
   return result.rows;
 }
 
-const historyScope = 'payment-history';
+const historyScope = 'payment-history-by-date';
 
 /**
- * A page of the organization's payments, newest first (created_at descending, then id), as
- * payments_organization_idx orders them: `payments` (at most `limit`), `total` and
+ * A page of the organization's payments, newest first by the payment's date (a check by the
+ * day it was received; byPaidOnSql), as staff's lists order them: `payments` (at most `limit`), `total` and
  * `nextCursor` (null on the last page; a cursor this list did not give out is a 400 naming
  * `cursor`). Failed and returned payments are listed too, with their reason.
  */
@@ -68,20 +70,17 @@ export async function paymentHistory(
   scope: { organizationId: string },
   page: { cursor?: string; limit: number },
 ) {
-  const params: unknown[] = [scope.organizationId];
-  let keyset = '';
-  if (page.cursor) {
-    const [createdAt, id] = decodeCursor(historyScope, page.cursor, 'timestamptz');
-    params.push(createdAt, id);
-    keyset = `AND (p.created_at < $2::timestamptz OR (p.created_at = $2::timestamptz AND p.id > $3::uuid))`;
-  }
+  const params: unknown[] = [scope.organizationId, await mspTimeZone(pool)];
+  const keyset = page.cursor
+    ? `AND ${afterPaidOnCursor(historyScope, page.cursor, params, '$2')}`
+    : '';
   params.push(page.limit + 1);
   const [rows, count] = await Promise.all([
     pool.query<PaymentView & { sortKey: string }>(
-      `SELECT ${paymentColumns}, p.created_at::text AS "sortKey"
+      `SELECT ${paymentColumns}, ${paidOnSortKeySql('$2')} AS "sortKey"
          FROM payments p
         WHERE p.organization_id = $1 ${keyset}
-        ORDER BY p.created_at DESC, p.id
+        ORDER BY ${byPaidOnSql('$2')}
         LIMIT $${params.length}`,
       params,
     ),

@@ -1,6 +1,11 @@
 import { Readable } from 'node:stream';
 import type { Pool, PoolClient } from '../../platform/database.js';
-import { decodeCursor, encodeCursor } from '../../platform/keyset-cursor.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  invalidCursor,
+  isSortKey,
+} from '../../platform/keyset-cursor.js';
 import { minorToDecimal } from '../../shared/money.js';
 import type { PaymentStatus } from '../../shared/contract/payments.js';
 import { paymentStatusLabel } from '../../shared/contract/payments.js';
@@ -50,7 +55,54 @@ export interface StaffPaymentView {
  * MSP's time zone (a gateway payment's business date is the day it was made on the MSP's clock).
  * Unapplied credit exists only on a succeeded payment: a pending one's money is not taken yet.
  */
-export const paidOnSql = `coalesce(p.received_on, to_char(p.created_at AT TIME ZONE $1, 'YYYY-MM-DD'))`;
+export const paidOnSql = paidOnAt('$1');
+
+/** paidOnSql with the MSP's time zone in the parameter `timeZoneParam` (`$1`, `$2`, …). */
+export function paidOnAt(timeZoneParam: string): string {
+  return `coalesce(p.received_on, to_char(p.created_at AT TIME ZONE ${timeZoneParam}, 'YYYY-MM-DD'))`;
+}
+
+/**
+ * Lists of payments (Transactions, an organization's Payments tab, the portal's Payment
+ * History, credits) sort by the payment's date, newest first (a check's received date, else its
+ * day on the MSP's clock), then by when it was entered and by id: a check dated last week and
+ * typed in today sits among last week's payments, not at the top. The ORDER BY, with the time
+ * zone in `timeZoneParam`.
+ */
+export function byPaidOnSql(timeZoneParam: string): string {
+  return `${paidOnAt(timeZoneParam)} DESC, p.created_at DESC, p.id`;
+}
+
+/** The keyset sort key of a row in that order: "<paid on> <created_at as PostgreSQL prints it>". */
+export function paidOnSortKeySql(timeZoneParam: string): string {
+  return `${paidOnAt(timeZoneParam)} || ' ' || p.created_at::text`;
+}
+
+/**
+ * The keyset condition "after this cursor" in the paid-on order, its values pushed on
+ * `params`. A cursor the list did not give out (another list's, or the entry-time order's that
+ * came before) is a 400 naming `cursor`.
+ */
+export function afterPaidOnCursor(
+  scope: string,
+  cursor: string,
+  params: unknown[],
+  timeZoneParam: string,
+): string {
+  const [sortKey, id] = decodeCursor(scope, cursor, 'text');
+  const paidOn = sortKey.slice(0, 10);
+  const createdAt = sortKey.slice(11);
+  if (sortKey[10] !== ' ' || !isSortKey(paidOn, 'date') || !isSortKey(createdAt, 'timestamptz')) {
+    throw invalidCursor();
+  }
+  params.push(paidOn, createdAt, id);
+  const day = `$${params.length - 2}`;
+  const at = `$${params.length - 1}::timestamptz`;
+  const after = `$${params.length}::uuid`;
+  const paid = paidOnAt(timeZoneParam);
+  return `(${paid} < ${day} OR (${paid} = ${day} AND (p.created_at < ${at}
+           OR (p.created_at = ${at} AND p.id > ${after}))))`;
+}
 const allocatedSql = `coalesce((SELECT sum(a.amount_cents) FROM payment_allocations a
                                  WHERE a.payment_id = p.id), 0)`;
 export const unappliedSql = `CASE WHEN p.status = 'succeeded'
@@ -99,7 +151,7 @@ export async function staffPaymentViews(
   const result = await client.query<StaffPaymentRow>(
     `SELECT ${staffPaymentColumns}
        FROM payments p JOIN organizations o ON o.id = p.organization_id
-      WHERE p.id = ANY($2::uuid[]) ORDER BY p.created_at DESC, p.id`,
+      WHERE p.id = ANY($2::uuid[]) ORDER BY ${byPaidOnSql('$1')}`,
     [timeZone, paymentIds],
   );
   return result.rows.map(staffPaymentOf);
@@ -120,12 +172,12 @@ function filterConditions(filters: TransactionFilters, params: unknown[]): strin
   return conditions;
 }
 
-const transactionsScope = 'transactions';
+const transactionsScope = 'transactions-by-date';
 
 /**
  * A page of the Transactions list: every organization's payments matching `filters` (dates
- * are the MSP's business dates, inclusive), newest first (created_at descending, then id, as
- * payments_created_idx orders them). Answers `payments` (at most `limit`), `total` and
+ * are the MSP's business dates, inclusive), newest first by the payment's date (byPaidOnSql).
+ * Answers `payments` (at most `limit`), `total` and
  * `nextCursor` (null on the last page; a cursor the list did not give out is a 400 naming
  * `cursor`).
  */
@@ -141,19 +193,15 @@ export async function listTransactions(
     WHERE $1::text IS NOT NULL ${conditions.map((c) => `AND ${c}`).join(' ')}`;
   const countParams = [...params];
   if (page.cursor) {
-    const [createdAt, id] = decodeCursor(transactionsScope, page.cursor, 'timestamptz');
-    params.push(createdAt, id);
-    const at = `$${params.length - 1}::timestamptz`;
-    const after = `$${params.length}::uuid`;
-    conditions.push(`(p.created_at < ${at} OR (p.created_at = ${at} AND p.id > ${after}))`);
+    conditions.push(afterPaidOnCursor(transactionsScope, page.cursor, params, '$1'));
   }
   params.push(page.limit + 1);
   const [rows, count] = await Promise.all([
     pool.query<StaffPaymentRow & { sortKey: string }>(
-      `SELECT ${staffPaymentColumns}, p.created_at::text AS "sortKey"
+      `SELECT ${staffPaymentColumns}, ${paidOnSortKeySql('$1')} AS "sortKey"
          FROM payments p JOIN organizations o ON o.id = p.organization_id
         ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-        ORDER BY p.created_at DESC, p.id
+        ORDER BY ${byPaidOnSql('$1')}
         LIMIT $${params.length}`,
       params,
     ),
