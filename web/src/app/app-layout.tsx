@@ -3,9 +3,11 @@ import { useDisclosure } from '@mantine/hooks';
 import type { ReactNode } from 'react';
 import {
   IconBuilding,
+  IconCalendarDollar,
   IconFileInvoice,
   IconLogout,
   IconReceipt,
+  IconRepeat,
   IconSettings,
   IconUserCircle,
 } from '@tabler/icons-react';
@@ -122,6 +124,8 @@ export function AppLayout() {
         {pageLink('/organizations', 'Organizations', <IconBuilding size={18} />)}
         {pageLink('/invoices', 'Invoices', <IconFileInvoice size={18} />)}
         {pageLink('/transactions', 'Transactions', <IconReceipt size={18} />)}
+        {pageLink('/autopay', 'AutoPay Configurations', <IconRepeat size={18} />)}
+        {pageLink('/payments-calendar', 'Payments Calendar', <IconCalendarDollar size={18} />)}
         <NavLink
           label="Configuration"
           leftSection={<IconSettings size={18} />}

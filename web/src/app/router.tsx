@@ -17,6 +17,8 @@ import { AppLayout } from './app-layout';
 import { NotFoundPage } from './not-found-page';
 import { RequireAuth, RequireCapability } from './require-auth';
 import { TransactionsPage } from '../features/payments/transactions-page';
+import { AutopayReportPage } from '../features/autopay/autopay-report-page';
+import { PaymentsCalendarPage } from '../features/autopay/payments-calendar-page';
 
 export const router = createBrowserRouter([
   { path: '/sign-in', element: <SignInPage /> },
@@ -32,6 +34,8 @@ export const router = createBrowserRouter([
           { path: 'organizations/:organizationId', element: <OrganizationDetailsPage /> },
           { path: 'invoices', element: <InvoicesPage /> },
           { path: 'transactions', element: <TransactionsPage /> },
+          { path: 'autopay', element: <AutopayReportPage /> },
+          { path: 'payments-calendar', element: <PaymentsCalendarPage /> },
           {
             path: 'invoices/new',
             element: (

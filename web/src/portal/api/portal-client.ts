@@ -20,7 +20,7 @@ export function setPortalPasswordChangeHandler(handler: (() => void) | null) {
 }
 
 interface PortalRequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   /** Query parameters; empty ones are left out (a list's first page has no cursor). */
   query?: Record<string, string | number | boolean | null | undefined>;
