@@ -48,6 +48,34 @@ describe('billing configuration in a real browser', () => {
     await page.close();
   });
 
+  it('sets when the daily AutoPay run charges and how declines are tried again', async () => {
+    const page = await app.newPage({ height: 1600 });
+    await signInToConsole(page, app.baseUrl, 'admin@portico.test', 'portico-admin-demo');
+    await page.getByRole('link', { name: 'Billing', exact: true }).click();
+    const section = page.getByRole('region', { name: 'AutoPay Run' });
+    const runTime = section.getByLabel('Run time');
+    await expect.poll(() => runTime.inputValue()).toBe('06:00');
+    expect(await section.getByLabel('Tries after a decline').inputValue()).toBe('3');
+
+    // A time typed the 12-hour way is refused where it was typed; nothing is saved.
+    await runTime.fill('7:30 pm');
+    await section.getByRole('button', { name: 'Save AutoPay Run' }).click();
+    await section.getByText('Must be a time from 00:00 to 23:59, such as 06:00').waitFor();
+    await runTime.fill('19:30');
+    await section.getByLabel('Tries after a decline').fill('2');
+    await section.getByLabel('Days between tries').fill('5');
+    await section.getByRole('button', { name: 'Save AutoPay Run' }).click();
+    await page.getByText('AutoPay run settings saved').waitFor();
+    expect(
+      (
+        await query(
+          'SELECT autopay_run_time, autopay_retry_count, autopay_retry_days FROM settings',
+        )
+      ).rows[0],
+    ).toEqual({ autopay_run_time: '19:30', autopay_retry_count: 2, autopay_retry_days: 5 });
+    await page.close();
+  });
+
   it("turns an organization's New Invoice emails off, and explains why its currency cannot change", async () => {
     const pawnee = await organizationId(app.testApp, 'Pawnee Parks Dept.');
     const page = await app.newPage({ height: 1400 });

@@ -6,12 +6,14 @@ import { BusinessDatesSection } from './business-dates-section';
 import { ServiceCategoriesSection, TaxRatesSection } from './catalog-sections';
 import { InvoiceRemindersSection } from './invoice-reminders-section';
 import { PaymentSettingsSection } from './payment-settings-section';
+import { AutopayRunSection } from './autopay-run-section';
 import { MonthlyProviderFeesSection } from '../payments/monthly-provider-fees';
 
 /**
  * Configuration > Billing: business dates (time zone and date format), service categories,
  * tax rates, invoice due notices, payments (card and ACH on or off, the provider fee, the lock
- * after failed charges) and the provider fees by month.
+ * after failed charges), the daily AutoPay run (its time and retries) and the provider fees by
+ * month.
  */
 export function BillingPage() {
   usePageTitle('Billing');
@@ -33,6 +35,7 @@ export function BillingPage() {
       <TaxRatesSection canEdit={canEdit} />
       <InvoiceRemindersSection canEdit={canEdit} />
       <PaymentSettingsSection canEdit={canEdit} />
+      <AutopayRunSection canEdit={canEdit} />
       <MonthlyProviderFeesSection />
     </Stack>
   );
