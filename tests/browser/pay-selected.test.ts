@@ -281,4 +281,40 @@ describe('Pay Selected', () => {
     expect(await balanceOf(invoices.second)).toBe(0);
     await page.close();
   });
+
+  it('an invoice paid in part since the dialog opened says so once, and charges nothing', async () => {
+    const invoiceId = await insertInvoice(testApp.database.pool, {
+      organizationId,
+      number: 'INV-BB-4',
+      issueDate: '2026-01-08',
+      dueDate: '2026-02-07',
+      lines: [{ description: 'Backups', quantity: 10_000, unitPriceCents: 5_000 }],
+    });
+    await savedMethod(testApp, organizationId, testCard('4242424242424242'), {
+      friendlyName: 'Spare Visa',
+    });
+    const page = await app.newPage();
+    await signIn(page);
+    await page.goto(`${baseUrl}/portal/billing/invoices`);
+    await page.getByRole('checkbox', { name: 'Select INV-BB-4' }).check();
+    await page.getByRole('button', { name: 'Pay Selected' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Pay Selected' });
+    await dialog.getByText('Total: $50.00').waitFor();
+    // Meanwhile a colleague's check for $20.00 is recorded against it.
+    await testApp.database.pool.query(
+      `UPDATE invoices SET amount_paid_cents = 2000 WHERE id = $1`,
+      [invoiceId],
+    );
+    await dialog.getByRole('radio', { name: /Spare Visa/ }).check();
+    await dialog.getByRole('button', { name: 'Confirm payment' }).click();
+    const changed = dialog.getByText(/INV-BB-4 changed since this page was opened/);
+    await changed.first().waitFor();
+    expect(await changed.count()).toBe(1);
+    // The amount it is about is marked, without saying the same thing again.
+    expect(await dialog.getByLabel('Amount for INV-BB-4').getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+    expect(await balanceOf(invoiceId)).toBe(3_000);
+    await page.close();
+  });
 });

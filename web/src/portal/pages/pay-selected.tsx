@@ -93,8 +93,14 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
     [amounts, invoices],
   );
   const serverFields = pay.error instanceof ApiError ? pay.error.fields : [];
-  const fieldError = (index: number) =>
-    serverFields.find((f) => f.field === `allocations.${index}.amountCents`)?.message;
+  // A refusal whose sentence is the whole message (an invoice changed since the dialog opened)
+  // is said once, in the alert below; its amount field is only marked.
+  const fieldError = (index: number) => {
+    const message = serverFields.find(
+      (f) => f.field === `allocations.${index}.amountCents`,
+    )?.message;
+    return message !== undefined && message === pay.error?.message ? true : message;
+  };
   const total = parsed.reduce((sum, row) => sum + row.cents, 0);
   const valid = parsed.length > 0 && parsed.every((row) => !row.error) && chosen !== null;
 
