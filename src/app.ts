@@ -26,6 +26,7 @@ import { paymentGateway, sandboxGateway } from './payment-gateway.js';
 import { sandboxRoutes } from './modules/sandbox-processor/sandbox.routes.js';
 import { paymentRoutes } from './modules/payments/payments.routes.js';
 import { staffPaymentRoutes } from './modules/payments/staff-payments.routes.js';
+import { scheduledPaymentRoutes } from './modules/scheduled-payments/scheduled-payments.routes.js';
 import { paymentProcessorRoutes } from './modules/payments/payment-processor.routes.js';
 import { applyProcessorUpdate } from './modules/payments/processor-updates.js';
 import { stripeBrowserOrigins } from './modules/payments/stripe-gateway.js';
@@ -66,6 +67,7 @@ export async function buildApp(
       paymentMethodRoutes(context, { gateway: paymentGateway(context) }),
       paymentRoutes(context, { gateway: paymentGateway(context) }),
       staffPaymentRoutes(context, { gateway: paymentGateway(context) }),
+      scheduledPaymentRoutes(context),
       autopayReportRoutes(context),
       autopayRunRoutes(context),
       paymentProcessorRoutes(context, {

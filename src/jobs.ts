@@ -12,6 +12,7 @@ import { refundJobs } from './modules/payments/refunds.js';
 import { paymentEmailJobs } from './modules/payments/payment-receipts.js';
 import { autopayJobs } from './modules/autopay/autopay-run.js';
 import { paymentGateway } from './payment-gateway.js';
+import { scheduledPaymentJobs } from './modules/scheduled-payments/scheduled-payments.job.js';
 import type { MailTransport } from './modules/email/mail-transport.js';
 import { removeExpiredPortalSessions } from './modules/portal/portal-housekeeping.js';
 import { removeExpiredContactTokens } from './modules/contacts/contacts.service.js';
@@ -50,6 +51,7 @@ export function allJobs(context: AppContext, mail: { transport: MailTransport })
     ...refundJobs(context, paymentGateway(context)),
     ...paymentEmailJobs(context),
     ...paymentMethodJobs(context),
+    ...scheduledPaymentJobs(context, paymentGateway(context)),
     ...autopayJobs(context, paymentGateway(context)),
   ];
 }

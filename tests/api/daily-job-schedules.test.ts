@@ -19,6 +19,8 @@ const daily = {
   // Every minute; its zone moves with the others though a minute is a minute anywhere.
   'payments.reconcile': '* * * * *',
   'payments.resend-refunds': '* * * * *',
+  // Hourly, so a day the server missed is caught up within the hour it comes back.
+  'scheduled-payments.run': '10 * * * *',
   // Every minute: it runs the day's AutoPay once the run time of Configuration > Billing came.
   'autopay.run': '* * * * *',
 };

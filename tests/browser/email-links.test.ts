@@ -163,7 +163,26 @@ const produce: Record<EmailTemplateKey, () => Promise<string>> = {
     };
     return (await renderEmail('autopay_summary', data, brand)).html;
   },
+  // Sent by scheduling, changing, cancelling and running a scheduled payment
+  // (tests/api/scheduled-payments.test.ts); rendered here as it renders them.
+  payment_scheduled: () => renderScheduled('payment_scheduled'),
+  payment_rescheduled: () => renderScheduled('payment_rescheduled'),
+  payment_cancelled: () => renderScheduled('payment_cancelled'),
+  scheduled_payment_adjusted: () => renderScheduled('scheduled_payment_adjusted'),
 };
+
+/** A scheduled payment email about Demo Company, rendered with the installation's branding. */
+async function renderScheduled(
+  key:
+    | 'payment_scheduled'
+    | 'payment_rescheduled'
+    | 'payment_cancelled'
+    | 'scheduled_payment_adjusted',
+) {
+  const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
+  const data = { ...emailTemplates[key].sample, organizationId: demoCompanyId };
+  return (await renderEmail(key, data, brand)).html;
+}
 
 /** A client payment email about Demo Company, rendered with the installation's branding. */
 async function renderAbout(
@@ -213,6 +232,9 @@ function expectationFor(url: URL): Expectation {
     return { heading: 'Payment History', who: 'contact', company };
   }
   if (path === '/portal/billing/invoices') return { heading: 'Invoices', who: 'contact', company };
+  if (path === '/portal/billing/scheduled-payments') {
+    return { heading: 'Scheduled Payments', who: 'contact', company };
+  }
   if (path === '/portal/configuration/payment-methods') {
     return { heading: 'Payment Methods', who: 'contact', company };
   }

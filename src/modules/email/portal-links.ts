@@ -9,6 +9,7 @@ export const portalPages = {
   home: '',
   invoices: '/billing/invoices',
   paymentHistory: '/billing/payment-history',
+  scheduledPayments: '/billing/scheduled-payments',
   invoice: (invoiceId: string) => `/billing/invoices/${encodeURIComponent(invoiceId)}`,
   paymentMethods: '/configuration/payment-methods',
   setPassword: '/set-password',

@@ -238,7 +238,6 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     // truthful answer for every organization is an empty list, behind the same permission
     // checks the real data will have.
     const areas = [
-      ['/api/portal/scheduled-payments', 'schedule_payments', { scheduledPayments: [] }],
       ['/api/portal/autopay', 'manage_autopay', { enabled: false }],
       ['/api/portal/service-tickets', 'service_tickets', { openTickets: [], closedTickets: [] }],
     ] as const;
@@ -250,7 +249,7 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
           // The schema of this path's body (comingAreaBodies lists the same paths).
           schema: {
             response: {
-              200: comingAreaBodies[path] as z.ZodType<typeof body>,
+              200: comingAreaBodies[path] as unknown as z.ZodType<typeof body>,
               ...errorResponses,
             },
           },

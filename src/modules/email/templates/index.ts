@@ -85,6 +85,18 @@ import {
   refundIssuedSubject,
   type RefundIssuedData,
 } from './refund-issued.js';
+import {
+  PaymentCancelledEmail,
+  PaymentRescheduledEmail,
+  PaymentScheduledEmail,
+  ScheduledPaymentAdjustedEmail,
+  paymentCancelledSubject,
+  paymentRescheduledSubject,
+  paymentScheduledSubject,
+  scheduledPaymentAdjustedSubject,
+  scheduledPaymentSample,
+  type ScheduledPaymentEmailData,
+} from './scheduled-payment.js';
 import { WelcomeEmail, welcomeSample, welcomeSubject, type WelcomeData } from './welcome.js';
 
 interface TemplateDefinition<Data> {
@@ -165,6 +177,33 @@ export const emailTemplates = {
     subject: paymentMadeSubject,
     body: PaymentMadeEmail,
     sample: paymentMadeSample,
+  }),
+  payment_scheduled: define<ScheduledPaymentEmailData>({
+    name: 'Payment Scheduled',
+    subject: paymentScheduledSubject,
+    body: PaymentScheduledEmail,
+    sample: scheduledPaymentSample,
+  }),
+  payment_rescheduled: define<ScheduledPaymentEmailData>({
+    name: 'Payment Rescheduled',
+    subject: paymentRescheduledSubject,
+    body: PaymentRescheduledEmail,
+    sample: scheduledPaymentSample,
+  }),
+  payment_cancelled: define<ScheduledPaymentEmailData>({
+    name: 'Payment Cancelled',
+    subject: paymentCancelledSubject,
+    body: PaymentCancelledEmail,
+    sample: scheduledPaymentSample,
+  }),
+  scheduled_payment_adjusted: define<ScheduledPaymentEmailData>({
+    name: 'Scheduled Payment Adjusted',
+    subject: scheduledPaymentAdjustedSubject,
+    body: ScheduledPaymentAdjustedEmail,
+    sample: {
+      ...scheduledPaymentSample,
+      notes: ['Invoice INV-1043 was paid in full meanwhile: it was left out.'],
+    },
   }),
   refund_issued: define<RefundIssuedData>({
     name: 'Refund Issued',

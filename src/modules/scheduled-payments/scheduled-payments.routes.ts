@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../platform/context.js';
+import { errorResponses } from '../../platform/http/responses.js';
+import { idParam } from '../../platform/http/validation.js';
+import {
+  changeScheduledPaymentBody,
+  scheduledPaymentAnswer,
+  scheduledPaymentList,
+  scheduledPaymentsRange,
+  schedulePaymentBody,
+} from '../../shared/contract/scheduled-payments.js';
+import { portalScope, requirePortal } from '../portal/portal-auth.js';
+import { actorOf, requireStaff } from '../staff/staff-auth.js';
+import {
+  cancelScheduledPayment,
+  changeScheduledPayment,
+  listScheduledPayments,
+  schedulePayment,
+  scheduledPaymentsBetween,
+} from './scheduled-payments.service.js';
+
+const scheduledPaymentParams = z.object({ scheduledPaymentId: z.uuid('must be a valid id') });
+const organizationScheduledParams = idParam.extend({
+  scheduledPaymentId: z.uuid('must be a valid id'),
+});
+
+/**
+ * Scheduled Payments: the portal's (permission 'schedule_payments': list, schedule from Pay
+ * Selected with a future date, change the date or amounts, cancel) and staff's (the
+ * organization page's list and the Payments Calendar's range with 'read'; cancelling with
+ * 'manage_clients', which Billing staff have and Read Only staff lack).
+ */
+export function scheduledPaymentRoutes(context: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    const contactActor = (request: Parameters<typeof portalScope>[0]) => {
+      const scope = portalScope(request);
+      return {
+        scope,
+        actor: {
+          kind: 'contact' as const,
+          id: scope.contactId,
+          label: `${request.portalSession!.contact.name} (portal)`,
+        },
+      };
+    };
+
+    app.get(
+      '/api/portal/scheduled-payments',
+      {
+        onRequest: requirePortal('schedule_payments'),
+        schema: { response: { 200: scheduledPaymentList, ...errorResponses } },
+      },
+      async (request) => ({
+        scheduledPayments: await listScheduledPayments({
+          pool: context.pool,
+          organizationId: portalScope(request).organizationId,
+        }),
+      }),
+    );
+
+    app.post(
+      '/api/portal/scheduled-payments',
+      {
+        onRequest: requirePortal('schedule_payments'),
+        schema: {
+          body: schedulePaymentBody,
+          response: { 201: scheduledPaymentAnswer, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { scope, actor } = contactActor(request);
+        const scheduledPayment = await schedulePayment({
+          context,
+          actor,
+          organizationId: scope.organizationId,
+          contactId: scope.contactId,
+          ...request.body,
+        });
+        return reply.status(201).send({
+          scheduledPayment,
+          message: `Payment scheduled for ${scheduledPayment.runOn}. Nothing is charged until then; a confirmation is on its way by email.`,
+        });
+      },
+    );
+
+    app.patch(
+      '/api/portal/scheduled-payments/:scheduledPaymentId',
+      {
+        onRequest: requirePortal('schedule_payments'),
+        schema: {
+          params: scheduledPaymentParams,
+          body: changeScheduledPaymentBody,
+          response: { 200: scheduledPaymentAnswer, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { scope, actor } = contactActor(request);
+        const scheduledPayment = await changeScheduledPayment({
+          context,
+          actor,
+          organizationId: scope.organizationId,
+          scheduledPaymentId: request.params.scheduledPaymentId,
+          changes: request.body,
+        });
+        return { scheduledPayment, message: 'Scheduled payment changed.' };
+      },
+    );
+
+    app.post(
+      '/api/portal/scheduled-payments/:scheduledPaymentId/cancel',
+      {
+        onRequest: requirePortal('schedule_payments'),
+        schema: {
+          params: scheduledPaymentParams,
+          response: { 200: scheduledPaymentAnswer, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { scope, actor } = contactActor(request);
+        const scheduledPayment = await cancelScheduledPayment({
+          context,
+          actor,
+          organizationId: scope.organizationId,
+          scheduledPaymentId: request.params.scheduledPaymentId,
+        });
+        return {
+          scheduledPayment,
+          message: 'Scheduled payment cancelled. Nothing will be charged.',
+        };
+      },
+    );
+
+    app.get(
+      '/api/organizations/:id/scheduled-payments',
+      {
+        onRequest: requireStaff('read'),
+        schema: { params: idParam, response: { 200: scheduledPaymentList, ...errorResponses } },
+      },
+      async (request) => ({
+        scheduledPayments: await listScheduledPayments({
+          pool: context.pool,
+          organizationId: request.params.id,
+        }),
+      }),
+    );
+
+    app.post(
+      '/api/organizations/:id/scheduled-payments/:scheduledPaymentId/cancel',
+      {
+        onRequest: requireStaff('manage_clients'),
+        schema: {
+          params: organizationScheduledParams,
+          response: { 200: scheduledPaymentAnswer, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const scheduledPayment = await cancelScheduledPayment({
+          context,
+          actor: actorOf(request),
+          organizationId: request.params.id,
+          scheduledPaymentId: request.params.scheduledPaymentId,
+        });
+        return {
+          scheduledPayment,
+          message: 'Scheduled payment cancelled. The client is sent a Payment Cancelled email.',
+        };
+      },
+    );
+
+    app.get(
+      '/api/scheduled-payments',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          querystring: scheduledPaymentsRange,
+          response: { 200: scheduledPaymentList, ...errorResponses },
+        },
+      },
+      async (request) => ({
+        scheduledPayments: await scheduledPaymentsBetween(context.pool, request.query),
+      }),
+    );
+  };
+}
