@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answer } from '../../src/shared/contract/common.js';
 import type { autopayLastRunOfAll } from '../../src/shared/contract/autopay-run.js';
 import { autopayTick, runAutopay } from '../../src/modules/autopay/autopay-run.js';
-import { startPayment } from '../../src/modules/payments/pay-invoices.js';
+import { chargePayment, startPayment } from '../../src/modules/payments/pay-invoices.js';
+import { reconcilePayments } from '../../src/modules/payments/reconciliation.js';
 import { systemActor } from '../../src/modules/audit/audit.js';
 import { expectFieldErrors } from '../support/api-assertions.js';
 import { insertInvoice } from '../support/invoice-fixtures.js';
@@ -395,6 +396,67 @@ describe('the daily AutoPay run', () => {
     expect(summary?.text).toMatch(/Skipped \(3\)/);
     expect(summary?.text).toContain('A scheduled payment covers this invoice');
     expect(summary?.text).toContain('Part of this invoice was paid since it was issued');
+  });
+});
+
+describe('a run killed midway', () => {
+  /** What a killed run left: its payment written (and charged, when `charged`), no outcome. */
+  async function killedAfter(
+    client: { organizationId: string; methodId: string | null },
+    invoice: string,
+    cycle: string,
+    charged: boolean,
+  ) {
+    const started = await startPayment({
+      context: testApp.context,
+      gateway: sandboxOf(testApp),
+      actor: systemActor,
+      organizationId: client.organizationId,
+      contactId: null,
+      source: 'autopay',
+      paymentMethodId: client.methodId!,
+      allocations: [{ invoiceId: invoice, amountCents: 10_000 }],
+      requestKey: `autopay:${invoice}:${cycle}:1`,
+    });
+    if (charged) {
+      await chargePayment(testApp.context, sandboxOf(testApp), {
+        paymentId: started.paymentId,
+        actor: systemActor,
+      });
+    }
+  }
+
+  it('after the charge: the next run records it and charges nothing again', async () => {
+    const client = await autopayOrganization();
+    const invoice = await invoiceDue(client.organizationId, '2026-09-01');
+    await killedAfter(client, invoice, '2026-09-01', true);
+    expect(await run('2026-09-01')).toMatchObject({ status: 'finished' });
+    expect(await ledgerChargesOf(invoice)).toHaveLength(1);
+    expect(await attemptsOf(invoice)).toMatchObject([{ tryNumber: 1, outcome: 'charged' }]);
+  });
+
+  it('before the charge: the run waits for reconciliation, then tries again at once, once', async () => {
+    const client = await autopayOrganization();
+    const invoice = await invoiceDue(client.organizationId, '2026-09-02');
+    await killedAfter(client, invoice, '2026-09-02', false);
+    // The payment is pending: never charged again here; the run stays open.
+    expect(await run('2026-09-02')).toMatchObject({ status: 'unfinished', pending: 1 });
+    expect(await ledgerChargesOf(invoice)).toHaveLength(0);
+    // Reconciliation, 11 minutes on: the processor never had it, so it failed as not reached.
+    testApp.context.clock = () => new Date(Date.now() + 11 * 60_000);
+    try {
+      await reconcilePayments(testApp.context, sandboxOf(testApp));
+    } finally {
+      delete testApp.context.clock;
+    }
+    expect(await run('2026-09-02')).toMatchObject({ status: 'finished' });
+    expect(await attemptsOf(invoice)).toMatchObject([
+      { tryNumber: 1, outcome: 'retry_scheduled', nextTryOn: '2026-09-02' },
+      { tryNumber: 2, outcome: 'charged' },
+    ]);
+    const charges = await ledgerChargesOf(invoice);
+    expect(charges.map((c) => c.status)).toEqual(['succeeded']);
+    expect(await invoiceState(invoice)).toMatchObject({ balance: 0 });
   });
 });
 

@@ -148,7 +148,7 @@ const key = (invoiceId: string, cycle: string) => `${invoiceId}|${cycle}`;
  */
 async function collectWork(deps: Deps, runDate: string): Promise<WorkItem[]> {
   const plan = await planAutopayCharges(deps.pool, { through: runDate });
-  const planned = new Map<string, PlannedCharge>(
+  const plannedCycles = new Map<string, PlannedCharge>(
     plan.map((entry) => [key(entry.invoiceId, entry.chargeOn), entry]),
   );
   // The latest try of every cycle of the planned invoices, and of every cycle with a retry due.
@@ -196,7 +196,7 @@ async function collectWork(deps: Deps, runDate: string): Promise<WorkItem[]> {
     (row) =>
       row.outcome === 'retry_scheduled' &&
       row.nextTryOn! <= runDate &&
-      !planned.has(key(row.invoiceId, row.cycleDueDate)),
+      !plannedCycles.has(key(row.invoiceId, row.cycleDueDate)),
   );
   if (orphans.length > 0) {
     const invoices = await deps.pool.query<{
@@ -244,6 +244,37 @@ async function collectWork(deps: Deps, runDate: string): Promise<WorkItem[]> {
     );
     const byKey = new Map(existing.rows.map((row) => [row.requestKey, row]));
     for (const item of items) item.payment = byKey.get(item.requestKey) ?? null;
+  }
+
+  // AutoPay's recent payments with no outcome kept: a run killed between its payment and the
+  // attempt row. Paid since, the invoice has left the plan; its try is recorded all the same.
+  const planned = new Set(items.map((item) => item.requestKey));
+  const unrecorded = await deps.pool.query<
+    ExistingPayment & { organizationId: string; amountCents: number; currency: string }
+  >(
+    `SELECT p.id, p.request_key AS "requestKey", p.status, p.failure_code AS "failureCode",
+            p.failure_message AS "failureMessage", p.organization_id AS "organizationId",
+            p.amount_cents AS "amountCents", p.currency
+       FROM payments p
+      WHERE p.created_at > now() - interval '3 days' AND p.source = 'autopay'
+        AND NOT EXISTS (SELECT 1 FROM autopay_attempts t WHERE t.payment_id = p.id)`,
+  );
+  for (const payment of unrecorded.rows) {
+    const parts = /^autopay:([0-9a-f-]{36}):(\d{4}-\d{2}-\d{2}):(\d+)$/.exec(payment.requestKey);
+    if (!parts || planned.has(payment.requestKey)) continue;
+    items.push({
+      organizationId: payment.organizationId,
+      invoiceId: parts[1]!,
+      ruleId: null,
+      cycleDueDate: parts[2]!,
+      tryNumber: Number(parts[3]),
+      amountCents: payment.amountCents,
+      currency: payment.currency,
+      methodId: null,
+      requestKey: payment.requestKey,
+      skip: null,
+      payment,
+    });
   }
   return items;
 }
