@@ -19,6 +19,7 @@ import {
   startTestApp,
   type TestApp,
 } from '../support/test-app.js';
+import { savedMethod, testCard } from '../support/payment-fixtures.js';
 
 let testApp: TestApp;
 let admin: ApiClient;
@@ -386,6 +387,34 @@ describe('the default, editing and removing', () => {
     });
   });
 
+  it('sends a card’s new expiry to the processor, not only Portico’s copy', async () => {
+    const card = (await list()).find((m) => m.label === 'Visa •••• 4242')!;
+    const pool = testApp.database.pool;
+    const gatewayRef: string = (
+      await pool.query(`SELECT gateway_ref FROM payment_methods WHERE id = $1`, [card.id])
+    ).rows[0].gateway_ref;
+    const atProcessor = async () =>
+      (
+        await pool.query(
+          `SELECT exp_month AS "expMonth", exp_year AS "expYear" FROM sandbox_methods WHERE id = $1`,
+          [gatewayRef],
+        )
+      ).rows[0];
+    const response = await portal.patch(`/api/portal/payment-methods/${card.id}`, {
+      expMonth: 4,
+      expYear: 2034,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().paymentMethod).toMatchObject({ expMonth: 4, expYear: 2034 });
+    expect(await atProcessor()).toEqual({ expMonth: 4, expYear: 2034 });
+    // A refused expiry reaches neither copy.
+    expectFieldErrors(
+      await portal.patch(`/api/portal/payment-methods/${card.id}`, { expMonth: 1, expYear: 2021 }),
+      ['expYear'],
+    );
+    expect(await atProcessor()).toEqual({ expMonth: 4, expYear: 2034 });
+  });
+
   it('refuses an expiry in the past and an expiry on a bank account', async () => {
     const methods = await list();
     const card = methods.find((m) => m.type === 'card')!;
@@ -434,16 +463,17 @@ describe('the default, editing and removing', () => {
 describe('what the list says about a method', () => {
   it('marks a card that expired before this month, with the reason, and lets it be edited back', async () => {
     const other = await contactWith(demoCompany, ['manage_payment_methods'], 'Åsa Öberg');
-    const id = (
-      await testApp.database.pool.query<{ id: string }>(
-        `INSERT INTO payment_methods (organization_id, gateway, gateway_ref, type, friendly_name,
-           brand, last4, exp_month, exp_year, billing_name, authorization_text, authorized_at,
-           authorized_ip)
-         VALUES ($1, 'sandbox', 'pm_sbx_old', 'card', 'Old card', 'visa', '1881', 3, 2026,
-           'Åsa Öberg', 'I authorize', now(), '127.0.0.1') RETURNING id`,
-        [demoCompany],
-      )
-    ).rows[0]!.id;
+    // A card saved long ago that has expired since, at the processor and in Portico.
+    const id = await savedMethod(testApp, demoCompany, testCard('4000056655665556'), {
+      friendlyName: 'Old card',
+    });
+    await testApp.database.pool.query(
+      `WITH portico AS (UPDATE payment_methods SET exp_month = 3, exp_year = 2026
+                         WHERE id = $1 RETURNING gateway_ref)
+       UPDATE sandbox_methods SET exp_month = 3, exp_year = 2026
+        WHERE id = (SELECT gateway_ref FROM portico)`,
+      [id],
+    );
     const shown = (await list(other.client)).find((m) => m.id === id)!;
     expect(shown).toMatchObject({
       expired: true,

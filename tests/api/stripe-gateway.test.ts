@@ -225,6 +225,35 @@ describe('saving a payment method', () => {
   });
 });
 
+describe('a saved card’s new expiry', () => {
+  it('is sent to Stripe on the card’s PaymentMethod; a method Stripe does not know is refused', async () => {
+    const { gateway, replay } = gatewayReplaying([
+      {
+        method: 'POST',
+        path: '/v1/payment_methods/pm_1QxB8nLkdIwHu7ixVisa4242',
+        params: { 'card[exp_month]': '3', 'card[exp_year]': '2033' },
+        answer: { status: 200, fixture: 'payment-method-card.json' },
+      },
+      {
+        method: 'POST',
+        path: '/v1/payment_methods/pm_1QxB8nLkdIwHu7ixGone0000',
+        answer: { status: 404, fixture: 'error-resource-missing.json' },
+      },
+    ]);
+    await gateway.updateMethodExpiry(
+      { gatewayRef: 'pm_1QxB8nLkdIwHu7ixVisa4242', customerRef },
+      { expMonth: 3, expYear: 2033 },
+    );
+    await expect(
+      gateway.updateMethodExpiry(
+        { gatewayRef: 'pm_1QxB8nLkdIwHu7ixGone0000', customerRef },
+        { expMonth: 3, expYear: 2033 },
+      ),
+    ).rejects.toMatchObject({ name: 'GatewayError', kind: 'invalid_request' });
+    expectAllReplayed(replay);
+  });
+});
+
 describe('charging a saved method', () => {
   it('creates a confirmed off-session PaymentIntent under the payment’s idempotency key', async () => {
     const { gateway, replay } = gatewayReplaying([

@@ -158,6 +158,16 @@ export interface PaymentGateway {
     billingName: string;
   }): Promise<SavedMethod>;
 
+  /**
+   * Changes a saved card's expiry at the processor (the client's bank sent a new card with the
+   * same number), so charges use the expiry Portico shows. Month 1–12, four-digit year.
+   * GatewayError('invalid_request') for a method the processor does not know or refuses.
+   */
+  updateMethodExpiry(
+    method: { gatewayRef: string; customerRef: string | null },
+    expiry: { expMonth: number; expYear: number },
+  ): Promise<void>;
+
   /** Stops a saved method from being charged at the processor (removal). */
   detachMethod(method: { gatewayRef: string; customerRef: string | null }): Promise<void>;
 

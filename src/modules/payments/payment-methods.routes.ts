@@ -136,6 +136,7 @@ export function paymentMethodRoutes(
         const { organizationId } = portalScope(request);
         const method = await updatePaymentMethod({
           pool: context.pool,
+          gateway: deps.gateway,
           actor: portalActor(request),
           organizationId,
           methodId: request.params.methodId,
@@ -248,6 +249,7 @@ export function paymentMethodRoutes(
       async (request) => {
         const method = await updatePaymentMethod({
           pool: context.pool,
+          gateway: deps.gateway,
           actor: actorOf(request),
           organizationId: request.params.id,
           methodId: request.params.methodId,

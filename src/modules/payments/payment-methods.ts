@@ -621,14 +621,47 @@ const editableColumns = [
 ] as const;
 
 /**
- * Edits a method's friendly name, billing details and (a card's) expiry. Saving unlocks a
- * locked method and starts its failure count again (PRODUCT.md: "editing the method unlocks
- * it"): a contact who fixed the card's details may try it again. 404 for an unknown, removed or
- * another organization's method; 400 `expMonth` for a bank account's expiry or an expiry
- * before this business month. Audited with the fields that changed.
+ * The card expiry an edit asks for, checked against the method (pure but for `today`): null
+ * when the edit names no expiry; 400 `expMonth` for a bank account, 400 `expYear` for an expiry
+ * before this business month.
+ */
+function requestedExpiry(
+  before: PaymentMethodRow,
+  changes: EditPaymentMethodInput,
+  today: string,
+): { expMonth: number; expYear: number } | null {
+  if (changes.expMonth === undefined && changes.expYear === undefined) return null;
+  if (before.type !== 'card') {
+    throw AppError.validation('expMonth', 'only a card has an expiry date');
+  }
+  const expiry = {
+    type: before.type,
+    expMonth: changes.expMonth ?? before.expMonth,
+    expYear: changes.expYear ?? before.expYear,
+  };
+  if (isExpired(expiry, today)) {
+    throw AppError.validation(
+      'expYear',
+      `${expiryLabel(expiry)} has passed: enter the expiry printed on the card`,
+    );
+  }
+  if (expiry.expMonth === null || expiry.expYear === null) return null;
+  return { expMonth: expiry.expMonth, expYear: expiry.expYear };
+}
+
+/**
+ * Edits a method's friendly name, billing details and (a card's) expiry. A new expiry is sent
+ * to the processor first, outside any transaction (charges use the processor's copy; 400
+ * `expMonth` when it refuses, 409 when it does not answer, and nothing is saved either way),
+ * then kept in Portico. Saving unlocks a locked method and starts its failure count again
+ * (PRODUCT.md: "editing the method unlocks it"): a contact who fixed the card's details may try
+ * it again. 404 for an unknown, removed or another organization's method; 400 `expMonth` for a
+ * bank account's expiry, 400 `expYear` for an expiry before this business month. Audited with
+ * the fields that changed.
  */
 export async function updatePaymentMethod(options: {
   pool: Pool;
+  gateway: PaymentGateway;
   actor: Actor;
   organizationId: string;
   methodId: string;
@@ -636,24 +669,28 @@ export async function updatePaymentMethod(options: {
   today: string;
 }): Promise<PaymentMethodRow> {
   const { changes } = options;
+  const target = await withTransaction(options.pool, async (tx) => {
+    const before = await methodForChange(tx, options.organizationId, options.methodId);
+    const expiry = requestedExpiry(before, changes, options.today);
+    const changed =
+      expiry && (expiry.expMonth !== before.expMonth || expiry.expYear !== before.expYear);
+    return changed ? { method: before, expiry } : null;
+  });
+  if (target) {
+    try {
+      await options.gateway.updateMethodExpiry(target.method, target.expiry);
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      if (error.kind === 'invalid_request') throw AppError.validation('expMonth', error.message);
+      throw new AppError(
+        'conflict',
+        'The payment processor did not answer; nothing was saved. Please try again in a minute',
+      );
+    }
+  }
   return withTransaction(options.pool, async (tx) => {
     const before = await methodForChange(tx, options.organizationId, options.methodId);
-    if (changes.expMonth !== undefined || changes.expYear !== undefined) {
-      if (before.type !== 'card') {
-        throw AppError.validation('expMonth', 'only a card has an expiry date');
-      }
-      const expiry = {
-        type: before.type,
-        expMonth: changes.expMonth ?? before.expMonth,
-        expYear: changes.expYear ?? before.expYear,
-      };
-      if (isExpired(expiry, options.today)) {
-        throw AppError.validation(
-          'expYear',
-          `${expiryLabel(expiry)} has passed: enter the expiry printed on the card`,
-        );
-      }
-    }
+    requestedExpiry(before, changes, options.today);
     const current = Object.fromEntries(editableColumns.map((key) => [key, before[key]]));
     const diff = changedFields<Record<string, unknown>>(current, changes);
     const wasLocked = before.lockedAt !== null;

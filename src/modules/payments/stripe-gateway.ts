@@ -230,6 +230,15 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
       });
     },
 
+    async updateMethodExpiry({ gatewayRef }, { expMonth, expYear }) {
+      return withGatewayErrors(async () => {
+        // Stripe lets a card's expiry be updated on its PaymentMethod (not its number).
+        await stripe.paymentMethods.update(gatewayRef, {
+          card: { exp_month: expMonth, exp_year: expYear },
+        });
+      });
+    },
+
     async charge(input: ChargeInput): Promise<ChargeResult> {
       try {
         const intent = await stripe.paymentIntents.create(
