@@ -14,6 +14,7 @@ import { accessProfileRoutes } from './modules/access-profiles/access-profiles.r
 import { emailRoutes } from './modules/email/email.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { portalRoutes } from './modules/portal/portal.routes.js';
+import { autopayRoutes } from './modules/autopay/autopay.routes.js';
 import { portalSessionCookie, portalSessionHook } from './modules/portal/portal-auth.js';
 import { invoiceDocumentRoutes } from './modules/invoices/invoice-document.routes.js';
 import { portalDocumentRoutes } from './modules/portal/portal-documents.routes.js';
@@ -59,6 +60,7 @@ export async function buildApp(
       emailRoutes(context, { sendContactAccountSummary }),
       settingsRoutes(context, { requireStaff, actorOf }),
       portalRoutes(context),
+      autopayRoutes(context),
       invoiceDocumentRoutes(context),
       portalDocumentRoutes(context),
       statementRoutes(context),

@@ -155,6 +155,21 @@ const produce: Record<EmailTemplateKey, () => Promise<string>> = {
     const data = { ...emailTemplates.payment_method_failure.sample, organizationId: demoCompanyId };
     return (await renderEmail('payment_method_failure', data, brand)).html;
   },
+  // Sent by every AutoPay change (tests/api/autopay-rules.test.ts); rendered here as it renders them.
+  autopay_changed: async () => {
+    const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
+    const data = { ...emailTemplates.autopay_changed.sample, organizationId: demoCompanyId };
+    return (await renderEmail('autopay_changed', data, brand)).html;
+  },
+  autopay_changed_staff: async () => {
+    const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
+    const data = {
+      ...emailTemplates.autopay_changed_staff.sample,
+      organizationId: demoCompanyId,
+      consoleUrl: testApp.context.config.PUBLIC_URL,
+    };
+    return (await renderEmail('autopay_changed_staff', data, brand)).html;
+  },
   autopay_summary: async () => {
     const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
     const data = {
@@ -235,6 +250,10 @@ function expectationFor(url: URL): Expectation {
   if (path === '/portal/billing/scheduled-payments') {
     return { heading: 'Scheduled Payments', who: 'contact', company };
   }
+  if (path === '/portal/configuration/autopay') {
+    return { heading: 'AutoPay', who: 'contact', company };
+  }
+  if (path === `/organizations/${demoCompanyId}`) return { heading: company, who: 'staff' };
   if (path === '/portal/configuration/payment-methods') {
     return { heading: 'Payment Methods', who: 'contact', company };
   }

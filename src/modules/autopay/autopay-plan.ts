@@ -6,7 +6,7 @@ import { invoicesInScheduledPayments } from '../scheduled-payments/scheduled-pay
 
 /**
  * The AutoPay plan: which open invoices the rules would charge, on which business date, with
- * which method and for how much (docs/decisions/0035-autopay-rules-and-plan.md). The preview
+ * which method and for how much (docs/decisions/0037-autopay-rules-and-plan.md). The preview
  * and the daily run both call `planAutopayCharges`, so what a client is shown is what is charged.
  */
 
@@ -156,6 +156,8 @@ const invoiceBatch = 5000;
  * organization's default as it is now), the balance, and why the run would skip it (a
  * scheduled payment covers it, a payment of it is in flight, no method, the method is locked or
  * the card will have expired by the charge date, someone paid part of it since it was issued).
+ * `today` (optional, the business date now): a charge date already passed is charged at the next
+ * run, so the card's expiry is checked against the later of the two.
  * Organizations with AutoPay turned off have no plan. Set-based: the rules and methods in one
  * query each, the invoices in keyset batches of 5,000, one query per batch, and the scheduled
  * payments through the scheduled-payments module, one query per batch. Sorted by charge date,
@@ -163,7 +165,7 @@ const invoiceBatch = 5000;
  */
 export async function planAutopayCharges(
   db: Pool | PoolClient,
-  options: { organizationIds?: string[]; from?: string; through: string },
+  options: { organizationIds?: string[]; from?: string; through: string; today?: string },
 ): Promise<PlannedCharge[]> {
   const organizationFilter = options.organizationIds ?? null;
   const rules = await db.query<RuleRow>(
@@ -245,7 +247,12 @@ export async function planAutopayCharges(
       else if (invoice.amountPaidCents > 0) skipReason = 'paid_in_part';
       else if (!usable) skipReason = 'no_method';
       else if (usable.locked) skipReason = 'method_locked';
-      else if (isExpired(usable, chargeOn)) skipReason = 'method_expired';
+      // A charge date already passed is charged at the next run: the card must be good then.
+      else if (
+        isExpired(usable, options.today && options.today > chargeOn ? options.today : chargeOn)
+      ) {
+        skipReason = 'method_expired';
+      }
       planned.push({
         organizationId: invoice.organizationId,
         invoiceId: invoice.id,

@@ -18,7 +18,7 @@ import { paymentMethods, payments } from '../payments/payments.schema.js';
 import { autopayTimings } from '../../shared/contract/autopay.js';
 
 /**
- * The AutoPay module's tables (docs/decisions/0035-autopay-rules-and-plan.md). Money is integer
+ * The AutoPay module's tables (docs/decisions/0037-autopay-rules-and-plan.md). Money is integer
  * minor units of the organization's currency (one currency per organization). Dates are business
  * dates (YYYY-MM-DD in the MSP's time zone).
  */

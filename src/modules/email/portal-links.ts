@@ -12,6 +12,7 @@ export const portalPages = {
   scheduledPayments: '/billing/scheduled-payments',
   invoice: (invoiceId: string) => `/billing/invoices/${encodeURIComponent(invoiceId)}`,
   paymentMethods: '/configuration/payment-methods',
+  autopay: '/configuration/autopay',
   setPassword: '/set-password',
   resetPassword: '/reset-password',
 } as const;

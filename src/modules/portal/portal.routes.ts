@@ -238,7 +238,6 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
     // truthful answer for every organization is an empty list, behind the same permission
     // checks the real data will have.
     const areas = [
-      ['/api/portal/autopay', 'manage_autopay', { enabled: false }],
       ['/api/portal/service-tickets', 'service_tickets', { openTickets: [], closedTickets: [] }],
     ] as const;
     for (const [path, permission, body] of areas) {

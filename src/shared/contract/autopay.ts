@@ -5,7 +5,7 @@ import { optionalText, requiredText } from './fields.js';
 /**
  * AutoPay (portal: Configuration > AutoPay; staff: the organization page). An organization has
  * "AutoPay Enabled" and an ordered list of rules; the first enabled rule that matches an open
- * invoice pays it (docs/decisions/0035-autopay-rules-and-plan.md). Money is integer minor units
+ * invoice pays it (docs/decisions/0037-autopay-rules-and-plan.md). Money is integer minor units
  * of the organization's currency; dates are business dates (YYYY-MM-DD, MSP time zone).
  */
 

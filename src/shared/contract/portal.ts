@@ -89,7 +89,6 @@ export const passwordSetBody = z.object({ email: z.string() });
 /** An area that arrives in a later release: an empty list (or autopay off) for everyone. */
 const none = z.array(z.never());
 export const comingAreaBodies = {
-  '/api/portal/autopay': z.object({ enabled: z.literal(false) }),
   '/api/portal/service-tickets': z.object({ openTickets: none, closedTickets: none }),
 } as const;
 

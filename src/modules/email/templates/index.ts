@@ -8,6 +8,15 @@ import {
   type AccountSummaryData,
 } from './account-summary.js';
 import {
+  AutopayChangedEmail,
+  AutopayChangedStaffEmail,
+  autopayChangedSample,
+  autopayChangedStaffSample,
+  autopayChangedSubject,
+  type AutopayChangedData,
+  type AutopayChangedStaffData,
+} from './autopay-changed.js';
+import {
   AutopaySummaryEmail,
   autopaySummarySample,
   autopaySummarySubject,
@@ -210,6 +219,18 @@ export const emailTemplates = {
     subject: refundIssuedSubject,
     body: RefundIssuedEmail,
     sample: refundIssuedSample,
+  }),
+  autopay_changed: define<AutopayChangedData>({
+    name: 'AutoPay Changed',
+    subject: autopayChangedSubject,
+    body: AutopayChangedEmail,
+    sample: autopayChangedSample,
+  }),
+  autopay_changed_staff: define<AutopayChangedStaffData>({
+    name: 'AutoPay Changed (staff)',
+    subject: autopayChangedSubject,
+    body: AutopayChangedStaffEmail,
+    sample: autopayChangedStaffSample,
   }),
   email_failure_summary: define<EmailFailureSummaryData>({
     name: 'Email Failure Summary',
