@@ -16,7 +16,7 @@ import {
 import { signedInAs, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
- * The daily AutoPay run with the real sandbox processor (docs/decisions/0036-autopay-run.md):
+ * The daily AutoPay run with the real sandbox processor (docs/decisions/0039-autopay-run.md):
  * invoices due are charged once (a run repeated, two at once, a run after missed days), soft
  * declines are tried again on schedule and given up after the last try, a hard decline locks the
  * method and tells the client, skips are kept with their reason for staff, receipts go out as for

@@ -1,5 +1,5 @@
 /**
- * What AutoPay does after a declined charge (docs/decisions/0036-autopay-run.md), as pure
+ * What AutoPay does after a declined charge (docs/decisions/0039-autopay-run.md), as pure
  * functions the run and its tests share. Dates are business dates (YYYY-MM-DD, the MSP's time
  * zone); the policy comes from Configuration > Billing (settings: autopayRetryCount,
  * autopayRetryDays).

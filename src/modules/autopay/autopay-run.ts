@@ -22,7 +22,7 @@ import { planAutopayCharges, type PlannedCharge } from './autopay-plan.js';
 import { afterFailure, autopayRequestKey, type RetryPolicy } from './autopay-retry.js';
 
 /**
- * The daily AutoPay run (docs/decisions/0036-autopay-run.md): every open invoice the rules say
+ * The daily AutoPay run (docs/decisions/0039-autopay-run.md): every open invoice the rules say
  * to charge on or before the run's business date, and every retry due, charged once through the
  * payment core, with the outcome of each try kept in autopay_attempts and an AutoPay Summary
  * for staff at the end.

@@ -364,7 +364,7 @@ export async function updatePaymentSettings(options: {
 }
 
 /**
- * The daily AutoPay run (Configuration > Billing; docs/decisions/0036-autopay-run.md): its time
+ * The daily AutoPay run (Configuration > Billing; docs/decisions/0039-autopay-run.md): its time
  * of day ("HH:MM" on the MSP's clock), and the retry policy of a soft decline: `retries` more
  * tries (0: none), `daysBetween` days apart.
  */

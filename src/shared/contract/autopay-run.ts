@@ -3,7 +3,7 @@ import { calendarDate, instant } from './common.js';
 import { autopayLastRunAttempt } from './autopay-report.js';
 
 /**
- * The daily AutoPay run as staff read it (docs/decisions/0036-autopay-run.md): the last run of
+ * The daily AutoPay run as staff read it (docs/decisions/0039-autopay-run.md): the last run of
  * the installation, its counts, and every try it made with its outcome and reason. Money is
  * integer minor units of each try's currency; dates are business dates (the MSP's time zone).
  */
