@@ -8,6 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { Logger } from './logger.js';
 import { projectRoot } from './project-root.js';
@@ -533,6 +535,23 @@ export function createPool(connectionString: string, logger?: Logger, max = 20):
 
 export function createDb(client: Pool | PoolClient): Db {
   return drizzle(client);
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Runs a statement written with drizzle's `sql` template (values become parameters) as a named
+ * statement: PostgreSQL parses and plans it once per connection instead of on every call. For
+ * the statements a frequent request runs (Pay Selected's); one `name` always goes with one
+ * text (pg refuses a name reused with another), so a statement with variants names each one.
+ */
+export async function queryNamed<R extends pg.QueryResultRow>(
+  client: Pool | PoolClient,
+  name: string,
+  query: SQL,
+): Promise<pg.QueryResult<R>> {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return client.query<R>({ name, text, values: params });
 }
 
 export async function runMigrations(pool: Pool): Promise<void> {

@@ -87,6 +87,17 @@ export async function startWorkers(
   }
 }
 
+/** A name for each statement text pg-boss sends through enqueueInTransaction. */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `pgboss-${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 /**
  * Enqueues a job on the caller's transaction: it exists only if the change that caused it
  * commits.
@@ -100,6 +111,7 @@ export async function enqueueInTransaction(
 ): Promise<string | null> {
   return boss.send(name, data, {
     ...options,
-    db: { executeSql: (text, values) => client.query(text, values) },
+    // Named: pg-boss sends the same insert text every time, planned once per connection.
+    db: { executeSql: (text, values) => client.query({ name: statementName(text), text, values }) },
   });
 }

@@ -21,15 +21,19 @@ let orgA = '';
 let card = '';
 let invoiceNumber = 0;
 
-/** Statements sent by this process while `counting` is on (pg-boss's own polling left out). */
-let counted: string[] | null = null;
+/**
+ * Statements sent by this process while `counted` is set (pg-boss's own polling left out), with
+ * the name of a named (prepared) statement.
+ */
+let counted: { text: string; name: string | null }[] | null = null;
 const clientQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  const first = args[0] as string | { text: string } | undefined;
+  const first = args[0] as string | { text: string; name?: string } | undefined;
   const text = typeof first === 'string' ? first : (first?.text ?? '');
+  const name = typeof first === 'string' ? null : (first?.name ?? null);
   // The job queue's workers poll on their own schedule; its job inserts are the payment's.
   const polling = /pgboss\./.test(text) && !/INSERT INTO pgboss\.job/i.test(text);
-  if (counted && !polling) counted.push(text.replace(/\s+/g, ' ').trim());
+  if (counted && !polling) counted.push({ text: text.replace(/\s+/g, ' ').trim(), name });
   return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof clientQuery;
 
@@ -58,7 +62,7 @@ afterAll(async () => {
 });
 
 describe('Pay Selected round trips', () => {
-  it('pays an invoice with at most 15 statements to PostgreSQL, all of the state machine kept', async () => {
+  it('pays an invoice with at most 15 statements to PostgreSQL, each planned once per connection, all of the state machine kept', async () => {
     const invoiceId = await openInvoice(12_345);
     counted = [];
     const response = await portal.post(
@@ -76,7 +80,12 @@ describe('Pay Selected round trips', () => {
     ]);
     // Before: 24 (a session read, two transactions of 9 and 10, three sandbox statements and
     // the answer's payment read).
-    expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(15);
+    const listing = statements.map((s) => `${s.name ?? '(unnamed)'}: ${s.text}`).join('\n');
+    expect(statements.length, listing).toBeLessThanOrEqual(15);
+    // Each one but the transactions' BEGIN and COMMIT is a named statement, which PostgreSQL
+    // parses and plans once per connection rather than on every payment.
+    const unnamed = statements.filter((s) => !s.name && !/^(BEGIN|COMMIT)$/.test(s.text));
+    expect(unnamed.map((s) => s.text)).toEqual([]);
 
     // Everything the payment must leave behind is there: charged once with its key, the
     // invoice paid, both audit rows, the receipt job.

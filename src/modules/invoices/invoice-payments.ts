@@ -28,15 +28,17 @@ export async function lockOpenInvoicesForPayment(
   options: { organizationId: string; invoiceIds: string[] },
 ): Promise<LockedInvoice[]> {
   if (options.invoiceIds.length === 0) return [];
-  const result = await tx.client.query<LockedInvoice>(
-    `SELECT id, number, state, currency, total_cents AS "totalCents",
+  const result = await tx.client.query<LockedInvoice>({
+    // Named: planned once per connection, as every payment runs it.
+    name: 'lock-open-invoices-for-payment',
+    text: `SELECT id, number, state, currency, total_cents AS "totalCents",
             balance_cents AS "balanceCents"
        FROM invoices
       WHERE organization_id = $1 AND id = ANY($2::uuid[])
       ORDER BY id
         FOR UPDATE`,
-    [options.organizationId, options.invoiceIds],
-  );
+    values: [options.organizationId, options.invoiceIds],
+  });
   return result.rows;
 }
 

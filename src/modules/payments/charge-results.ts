@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../../platform/context.js';
-import { withTransaction, type Transaction } from '../../platform/database.js';
+import { queryNamed, withTransaction, type Transaction } from '../../platform/database.js';
 import { auditInsert, recordAudit, systemActor, type Actor } from '../audit/audit.js';
 import { applyInvoicePayment, applyInvoicePaymentUpTo } from '../invoices/invoice-payments.js';
 import type { ChargeResult } from './gateway.js';
@@ -209,7 +209,11 @@ async function setStatus(
   },
 ) {
   const methodId = change.methodSucceeded ? payment.paymentMethodId : null;
-  await tx.db.execute(sql`WITH released AS (
+  // Named (planned once per connection): it runs on every payment's outcome.
+  await queryNamed(
+    tx.client,
+    change.audit ? 'set-payment-status-audited' : 'set-payment-status',
+    sql`WITH released AS (
        UPDATE payment_allocations SET in_flight = false
         WHERE payment_id = ${payment.id} AND ${change.releaseAllocations ?? false} AND in_flight
      ), method_succeeded AS (
@@ -223,7 +227,8 @@ async function setStatus(
             failure_message = ${change.failureMessage ?? null},
             settled_at = CASE WHEN ${change.settled ?? false} THEN now() ELSE settled_at END,
             checked_at = now(), updated_at = now()
-      WHERE id = ${payment.id}`);
+      WHERE id = ${payment.id}`,
+  );
 }
 
 /**

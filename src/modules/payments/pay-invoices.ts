@@ -4,6 +4,7 @@ import type { AppContext } from '../../platform/context.js';
 import { currentTime } from '../../platform/context.js';
 import {
   isUniqueViolation,
+  queryNamed,
   withTransaction,
   type Pool,
   type PoolClient,
@@ -225,7 +226,10 @@ export async function startPayment(
             eq(paymentMethods.organizationId, input.organizationId),
           ),
         )
-        .where(eq(settings.id, 1));
+        .where(eq(settings.id, 1))
+        // Named: planned once per connection, as it runs on every payment.
+        .prepare('pay-selected-reads')
+        .execute();
       if (!found) throw new Error('The settings row is missing: run the migrations');
       if (found.earlier) return { paymentId: found.earlier, repeated: true };
       const { currency, totalCents } = checkAllocations(input.allocations, invoices);
@@ -262,9 +266,10 @@ export async function startPayment(
         },
       });
       const number = (
-        await tx.db
-          .execute<{ number: string }>(
-            sql`WITH payment AS (
+        await queryNamed<{ number: string }>(
+          tx.client,
+          'start-payment',
+          sql`WITH payment AS (
              INSERT INTO payments (id, number, organization_id, source, status, amount_cents,
                                    currency, payment_method_id, method_type, method_label, gateway,
                                    idempotency_key, request_key, created_by_contact_id)
@@ -285,16 +290,15 @@ export async function startPayment(
                       AS a(invoice_id, amount_cents)
            ), audit AS (${audit})
            SELECT number FROM payment`,
-          )
-          .catch((error: unknown) => {
-            // Another payment of one of these invoices got in flight since the check above.
-            if (isUniqueViolation(error, 'payment_allocations_one_in_flight_idx')) {
-              const key = uniqueViolationKey(error);
-              const invoice = invoices.find((i) => key?.includes(i.id));
-              throw alreadyPaying(invoice?.number ?? 'the invoice');
-            }
-            throw error;
-          })
+        ).catch((error: unknown) => {
+          // Another payment of one of these invoices got in flight since the check above.
+          if (isUniqueViolation(error, 'payment_allocations_one_in_flight_idx')) {
+            const key = uniqueViolationKey(error);
+            const invoice = invoices.find((i) => key?.includes(i.id));
+            throw alreadyPaying(invoice?.number ?? 'the invoice');
+          }
+          throw error;
+        })
       ).rows[0]!.number;
       const charge: ChargeFacts = {
         number,

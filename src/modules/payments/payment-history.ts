@@ -50,10 +50,12 @@ export async function paymentViews(
   client: Pool | PoolClient,
   paymentIds: string[],
 ): Promise<PaymentView[]> {
-  const result = await client.query<PaymentView>(
-    `SELECT ${paymentColumns} FROM payments p WHERE p.id = ANY($1::uuid[]) ORDER BY p.created_at`,
-    [paymentIds],
-  );
+  const result = await client.query<PaymentView>({
+    // Named: planned once per connection, as every payment's answer reads it.
+    name: 'payment-views',
+    text: `SELECT ${paymentColumns} FROM payments p WHERE p.id = ANY($1::uuid[]) ORDER BY p.created_at`,
+    values: [paymentIds],
+  });
   return result.rows;
 }
 

@@ -331,25 +331,6 @@ export function createSandboxGateway(options: {
       }
     },
 
-    async updateMethodExpiry(method, expiry) {
-      await delay();
-      // As Stripe does: the expiry of a card still attached; a bank account has none.
-      const updated = await db
-        .update(sandboxMethods)
-        .set({ expMonth: expiry.expMonth, expYear: expiry.expYear })
-        .where(
-          and(
-            eq(sandboxMethods.id, method.gatewayRef),
-            eq(sandboxMethods.type, 'card'),
-            isNull(sandboxMethods.detachedAt),
-          ),
-        )
-        .returning({ id: sandboxMethods.id });
-      if (updated.length === 0) {
-        throw new GatewayError('invalid_request', 'The processor has no such card on file.');
-      }
-    },
-
     async charge(input: ChargeInput): Promise<ChargeResult> {
       await delay();
       const print = fingerprint([
@@ -366,7 +347,9 @@ export function createSandboxGateway(options: {
         .select({ method: sandboxMethods, earlier: sandboxCharges })
         .from(sandboxMethods)
         .leftJoin(sandboxCharges, eq(sandboxCharges.idempotencyKey, input.idempotencyKey))
-        .where(eq(sandboxMethods.id, input.method.gatewayRef));
+        .where(eq(sandboxMethods.id, input.method.gatewayRef))
+        .prepare('sandbox-charge-reads')
+        .execute();
       const earlier =
         found && found.earlier?.status !== 'processing'
           ? (found.earlier ?? undefined)
@@ -430,7 +413,10 @@ export function createSandboxGateway(options: {
           createdAt: at,
         })
         .onConflictDoNothing({ target: sandboxCharges.idempotencyKey })
-        .returning();
+        .returning()
+        // Named statements (this one and the read above): planned once per connection.
+        .prepare('sandbox-charge-insert')
+        .execute();
       // The answer's way back (SANDBOX_ANSWER_LATENCY_MS): the charge is made, Portico does
       // not know yet.
       if (inserted && config.SANDBOX_ANSWER_LATENCY_MS) {
