@@ -331,6 +331,25 @@ export function createSandboxGateway(options: {
       }
     },
 
+    async updateMethodExpiry(method, expiry) {
+      await delay();
+      // As Stripe does: the expiry of a card still attached; a bank account has none.
+      const updated = await db
+        .update(sandboxMethods)
+        .set({ expMonth: expiry.expMonth, expYear: expiry.expYear })
+        .where(
+          and(
+            eq(sandboxMethods.id, method.gatewayRef),
+            eq(sandboxMethods.type, 'card'),
+            isNull(sandboxMethods.detachedAt),
+          ),
+        )
+        .returning({ id: sandboxMethods.id });
+      if (updated.length === 0) {
+        throw new GatewayError('invalid_request', 'The processor has no such card on file.');
+      }
+    },
+
     async charge(input: ChargeInput): Promise<ChargeResult> {
       await delay();
       const print = fingerprint([
