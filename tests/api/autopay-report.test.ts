@@ -385,7 +385,7 @@ describe('Payments Calendar', () => {
         status: 'scheduled',
         amountCents: 15_000,
         currency: 'USD',
-        methodLabel: 'Visa •••• 4242',
+        methodLabel: 'Company card (Visa •••• 4242)',
         invoiceNumbers: ['INV-AP-2'],
       },
     ]);

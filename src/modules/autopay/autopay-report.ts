@@ -7,11 +7,7 @@ import {
   likePattern,
 } from '../../platform/keyset-cursor.js';
 import { minorToDecimal } from '../../shared/money.js';
-import {
-  autopaySkipReasonLabels,
-  type AutopaySkipReason,
-  type AutopayTiming,
-} from '../../shared/contract/autopay.js';
+import type { AutopayTiming } from '../../shared/contract/autopay.js';
 import type {
   autopayLastRunAttempt,
   AutopayReportRow,
@@ -19,6 +15,7 @@ import type {
 import type { z } from 'zod';
 import { csvCell } from '../payments/transactions.js';
 import { methodLabel } from '../payments/payment-methods.js';
+import { attemptReasonText } from './autopay-run.js';
 
 /**
  * Staff's AutoPay Configurations report: every organization that has AutoPay set up (a switch
@@ -302,13 +299,6 @@ export function autopayReportCsv(
   return Readable.from(lines());
 }
 
-/** A skip reason code the run may store instead of words: read as the preview words it. */
-function reasonWords(reason: string): string {
-  return reason in autopaySkipReasonLabels
-    ? autopaySkipReasonLabels[reason as AutopaySkipReason]
-    : reason;
-}
-
 /**
  * The organization page's last AutoPay run: each of its invoices' tries on the latest business
  * date the run tried one of them (invoice number order), with the outcome, the reason in words,
@@ -345,7 +335,7 @@ export async function organizationLastAutopayRun(pool: Pool, organizationId: str
     runDate: result.rows[0]?.runDate ?? null,
     attempts: result.rows.map(({ runDate: _runDate, ...attempt }) => ({
       ...attempt,
-      reason: attempt.reason ? reasonWords(attempt.reason) : null,
+      reason: attemptReasonText(attempt.reason),
     })),
   };
 }

@@ -4,15 +4,15 @@ import type {
   PaymentsCalendarDaySummary,
 } from '../../shared/contract/autopay-report.js';
 import { businessToday } from '../settings/business-date.js';
-import { scheduledPaymentsBetween } from '../scheduled-payments/scheduled-payment-reads.js';
+import { scheduledPaymentsBetween } from '../scheduled-payments/scheduled-payments.service.js';
 import { planAutopayCharges, type PlannedCharge } from './autopay-plan.js';
 
 /**
  * Staff's Payments Calendar: what automatic payments will take, day by day, across every
  * organization. AutoPay charges come from `planAutopayCharges`, the plan the daily run follows
  * (so the calendar shows what will be charged, skips included with their reason); scheduled
- * payments from the scheduled-payments module. Days are business dates in the MSP's time zone.
- * AutoPay is planned from today on: a day already past holds what was scheduled on it.
+ * payments still to run (scheduled or processing) from the scheduled-payments module. Days are business dates in the MSP's time zone.
+ * AutoPay is planned from today on.
  */
 
 type ScheduledRow = Awaited<ReturnType<typeof scheduledPaymentsBetween>>[number];
@@ -52,7 +52,7 @@ async function itemsByDay(
 
 /**
  * What a day will take, per currency (currency order): the AutoPay charges not skipped and the
- * scheduled payments not cancelled, failed or skipped.
+ * scheduled payments still to run.
  */
 function dayTotals(items: CalendarItems): { currency: string; amountCents: number }[] {
   const totals = new Map<string, number>();
@@ -61,16 +61,11 @@ function dayTotals(items: CalendarItems): { currency: string; amountCents: numbe
   for (const charge of items.autopay) {
     if (!charge.skipReason) add(charge.currency, charge.amountCents);
   }
-  for (const payment of items.scheduled) {
-    if (countedScheduledStatuses.has(payment.status)) add(payment.currency, payment.amountCents);
-  }
+  for (const payment of items.scheduled) add(payment.currency, payment.totalCents);
   return [...totals.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([currency, amountCents]) => ({ currency, amountCents }));
 }
-
-/** A scheduled payment that will take (or took) money on its day. */
-const countedScheduledStatuses = new Set(['scheduled', 'processing', 'paid']);
 
 /**
  * The calendar's days from `from` through `to` (inclusive business dates; the route bounds the
@@ -147,10 +142,10 @@ export async function paymentsCalendarDay(
       organizationId: payment.organizationId,
       organizationName: nameOf(payment.organizationId),
       status: payment.status,
-      amountCents: payment.amountCents,
+      amountCents: payment.totalCents,
       currency: payment.currency,
       methodLabel: payment.methodLabel,
-      invoiceNumbers: payment.invoiceNumbers,
+      invoiceNumbers: payment.allocations.map((allocation) => allocation.invoiceNumber),
     })),
     totals: dayTotals(items),
   };
