@@ -1,4 +1,5 @@
 import PgBoss from 'pg-boss';
+import { sql, type SQL } from 'drizzle-orm';
 import type { PoolClient } from './database.js';
 import type { Logger } from './logger.js';
 
@@ -85,6 +86,46 @@ export async function startWorkers(
       },
     );
   }
+}
+
+/**
+ * The INSERT pg-boss would send to enqueue this job (`boss.send` with these arguments), as a
+ * `sql` statement to put in one of the caller's (a common table expression) on the caller's
+ * transaction: the job and the change that causes it are one round trip, and commit together
+ * (Pay Selected's outcome, docs/decisions/0040-pay-selected-round-trips.md). pg-boss builds the
+ * text and its values; nothing is sent here. Throws when pg-boss would send anything but one
+ * statement (an option such as singletonNextSlot may try twice): use enqueueInTransaction then.
+ */
+export async function jobInsert(
+  boss: JobQueue,
+  name: string,
+  data: object,
+  options: PgBoss.SendOptions = {},
+): Promise<SQL> {
+  const sent: { text: string; values: unknown[] }[] = [];
+  await boss.send(name, data, {
+    ...options,
+    db: {
+      executeSql: async (text, values) => {
+        sent.push({ text, values: values ?? [] });
+        return { rows: [{ id: null }] };
+      },
+    },
+  });
+  const [insert] = sent;
+  if (sent.length !== 1 || !insert) {
+    throw new Error(`pg-boss would send ${sent.length} statements to enqueue ${name}`);
+  }
+  // Its $n placeholders become the template's parameters (renumbered within the statement).
+  const chunks: SQL[] = [];
+  let at = 0;
+  for (const match of insert.text.matchAll(/\$(\d+)/g)) {
+    chunks.push(sql.raw(insert.text.slice(at, match.index)));
+    chunks.push(sql`${sql.param(insert.values[Number(match[1]) - 1])}`);
+    at = match.index + match[0].length;
+  }
+  chunks.push(sql.raw(insert.text.slice(at)));
+  return sql.join(chunks);
 }
 
 /** A name for each statement text pg-boss sends through enqueueInTransaction. */

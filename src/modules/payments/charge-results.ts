@@ -5,7 +5,7 @@ import { auditInsert, recordAudit, systemActor, type Actor } from '../audit/audi
 import { applyInvoicePayment, applyInvoicePaymentUpTo } from '../invoices/invoice-payments.js';
 import type { ChargeResult } from './gateway.js';
 import { recordChargeFailure } from './payment-methods.js';
-import { enqueuePaymentEmails } from './payment-receipts.js';
+import { enqueuePaymentEmails, paymentEmailsJob } from './payment-receipts.js';
 import type { PaymentStatus } from '../../shared/contract/payments.js';
 
 /**
@@ -206,20 +206,24 @@ async function setStatus(
     methodSucceeded?: boolean;
     /** The transition's audit row (auditInsert), written in the same statement. */
     audit?: SQL;
+    /** The outcome's emails job (paymentEmailsJob), enqueued in the same statement. */
+    emails?: SQL;
   },
 ) {
   const methodId = change.methodSucceeded ? payment.paymentMethodId : null;
   // Named (planned once per connection): it runs on every payment's outcome.
   await queryNamed(
     tx.client,
-    change.audit ? 'set-payment-status-audited' : 'set-payment-status',
+    `set-payment-status${change.audit ? '-audited' : ''}${change.emails ? '-emails' : ''}`,
     sql`WITH released AS (
        UPDATE payment_allocations SET in_flight = false
         WHERE payment_id = ${payment.id} AND ${change.releaseAllocations ?? false} AND in_flight
      ), method_succeeded AS (
        UPDATE payment_methods SET failed_charge_count = 0, updated_at = now()
         WHERE id = ${methodId}::uuid AND failed_charge_count <> 0
-     )${change.audit ? sql`, audit AS (${change.audit})` : sql``}
+     )${change.audit ? sql`, audit AS (${change.audit})` : sql``}${
+       change.emails ? sql`, emails AS (${change.emails})` : sql``
+     }
      UPDATE payments
         SET status = ${change.status},
             gateway_charge_ref = coalesce(${change.chargeRef ?? null}, gateway_charge_ref),
@@ -273,8 +277,8 @@ export async function applyChargeAnswer(
         status: 'succeeded',
         amountCents: payment.amountCents,
       }),
+      emails: await paymentEmailsJob(deps, { paymentId: payment.id, kind: 'receipt', actor }),
     });
-    await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'receipt', actor });
     return 'succeeded';
   }
   if (transition === 'process') {
@@ -288,8 +292,8 @@ export async function applyChargeAnswer(
         status: 'processing',
         amountCents: payment.amountCents,
       }),
+      emails: await paymentEmailsJob(deps, { paymentId: payment.id, kind: 'processing', actor }),
     });
-    await enqueuePaymentEmails(tx, deps, { paymentId: payment.id, kind: 'processing', actor });
     return 'processing';
   }
   if (transition === 'fail') {
