@@ -27,9 +27,12 @@ import { invoiceBenchmark, printInvoiceReport, type InvoiceResult } from './invo
 import { memoryBenchmark, printMemoryReport } from './memory.js';
 import { paymentBenchmark, printPaymentReport } from './payments.js';
 import { paymentCrashProbe, printCrashReport } from './payment-crash-probe.js';
+import { autopayBenchmark, printAutopayReport } from './autopay-bench.js';
 
 const dataDir = path.resolve('data', 'bench');
 const postgresPort = 54350;
+/** The AutoPay benchmark's own PostgreSQL (./data/bench-autopay). */
+const autopayPostgresPort = 54352;
 const databaseName = 'portico_bench';
 const scale = { organizations: 10_000, contacts: 100_000 };
 /** The app's pool size (createPool's default, as npm start uses); the baseline gets the same. */
@@ -49,10 +52,10 @@ const mailMessages = Number(process.env.BENCH_MAIL_MESSAGES ?? 5_000);
  * request: it starts the compiled server as `npm start` does, with a PostgreSQL of its own.
  * `payments` runs only on request too: it pays invoices, so it works on a database of its own
  * (created afresh each run) next to the others; so does `payments-crash`, the probe that kills
- * the server while it takes payments.
+ * the server while it takes payments. `autopay` too: the daily AutoPay run over 100,000 invoices.
  */
 const only = process.argv[2] as
-  'mail' | 'http' | 'invoices' | 'memory' | 'payments' | 'payments-crash' | undefined;
+  'mail' | 'http' | 'invoices' | 'memory' | 'payments' | 'payments-crash' | 'autopay' | undefined;
 /** The whole run is bounded: past this, it stops with an error instead of hanging. */
 const overallTimeoutMs = 20 * 60_000;
 
@@ -84,6 +87,21 @@ async function main() {
       return;
     }
     const logger = createLogger('warn');
+    if (only === 'autopay') {
+      // A PostgreSQL of its own: the run takes minutes, and may overlap another bench's.
+      const autopayDir = path.resolve('data', 'bench-autopay');
+      step(`Starting PostgreSQL on 127.0.0.1:${autopayPostgresPort} (${autopayDir})`);
+      const own = await startEmbeddedPostgres({
+        dataDir: autopayDir,
+        port: autopayPostgresPort,
+        logger,
+      });
+      cleanups.push(() => own.stop());
+      if (!printAutopayReport(await autopayBenchmark({ embedded: own, step }))) {
+        throw new Error('the sandbox ledger and Portico’s payments disagree (see above)');
+      }
+      return;
+    }
     step(`Starting PostgreSQL on 127.0.0.1:${postgresPort} (${dataDir})`);
     const embedded = await startEmbeddedPostgres({ dataDir, port: postgresPort, logger });
     cleanups.push(() => embedded.stop());
