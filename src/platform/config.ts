@@ -41,6 +41,11 @@ export const configSchema = z.object({
   EMAIL_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
   /** Which payment processor charges clients: the built-in sandbox (demo, tests) or Stripe. */
   PAYMENT_GATEWAY: z.enum(['sandbox', 'stripe']).default('sandbox'),
+  /**
+   * How many AutoPay charges the daily run makes side by side (docs/decisions/0039). Each lane
+   * mostly waits for the processor; more lanes than the pool's 20 connections wait for those.
+   */
+  AUTOPAY_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
   /** The sandbox processor's delay before each answer, in milliseconds (a slow processor). */
   SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /**

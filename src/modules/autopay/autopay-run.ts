@@ -50,9 +50,10 @@ import { afterFailure, autopayRequestKey, type RetryPolicy } from './autopay-ret
 export const autopayRunJobName = 'autopay.run';
 
 /**
- * Charges made side by side. The work of a charge is mostly waiting (the processor's answer,
- * PostgreSQL): 16 keeps a processor answering in 300 ms at about 50 charges a second while
- * leaving the pool's 20 connections room for the web requests and the lock of the run.
+ * Charges made side by side, unless AUTOPAY_CONCURRENCY says otherwise (its default is this).
+ * The work of a charge is mostly waiting (the processor's answer, PostgreSQL): 16 keeps a
+ * processor answering in 300 ms at 20–50 charges a second while leaving the pool's 20
+ * connections room for the web requests and the lock of the run.
  */
 export const autopayConcurrency = 16;
 
@@ -496,11 +497,22 @@ async function runTry(
     throw error;
   }
   if (!started.repeated) {
-    await chargePayment(deps, gateway, {
+    const status = await chargePayment(deps, gateway, {
       paymentId: started.paymentId,
       actor: autopayActor,
       ...(started.charge ? { charge: started.charge } : {}),
     });
+    // Charged (or pending): its outcome needs nothing more of the payment than its status.
+    if (status !== 'failed') {
+      const payment = {
+        id: started.paymentId,
+        requestKey: item.requestKey,
+        status,
+        failureCode: null,
+        failureMessage: null,
+      };
+      return recordPaymentOutcome(deps, item, payment, options);
+    }
   }
   const payment = (
     await deps.pool.query<ExistingPayment>(
@@ -573,7 +585,7 @@ export async function runAutopay(
     if (run.rows[0]?.finished) return { ...result, status: 'finished', already: true };
 
     const policy = await getAutopayRunSettings(createDb(deps.pool));
-    const concurrency = options.concurrency ?? autopayConcurrency;
+    const concurrency = Math.max(1, options.concurrency ?? deps.config.AUTOPAY_CONCURRENCY);
     // A try that never reached the processor is tried again in the same run; a few rounds at
     // most (each such payment is reconciled first, minutes later).
     for (let round = 0; round < 5; round += 1) {
