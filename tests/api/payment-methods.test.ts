@@ -458,6 +458,40 @@ describe('the default, editing and removing', () => {
       (await portal.post(`/api/portal/payment-methods/${current.id}/default`)).statusCode,
     ).toBe(404);
   });
+
+  it('lists removed methods to staff only when asked, with who removed them and when', async () => {
+    const gone = await savedMethod(testApp, demoCompany, testCard('5555555555554444'), {
+      friendlyName: 'Card to remove',
+    });
+    expect((await portal.delete(`/api/portal/payment-methods/${gone}`)).statusCode).toBe(200);
+    const removed = (
+      await testApp.database.pool.query<{ id: string }>(
+        `SELECT id FROM payment_methods WHERE organization_id = $1 AND removed_at IS NOT NULL`,
+        [demoCompany],
+      )
+    ).rows.map((row) => row.id);
+    const url = `/api/organizations/${demoCompany}/payment-methods`;
+    const onFile = await readOnly.get(url);
+    expect(onFile.statusCode, onFile.body).toBe(200);
+    const onFileIds = onFile
+      .json<{ paymentMethods: { id: string }[] }>()
+      .paymentMethods.map((m) => m.id);
+    expect(onFileIds.filter((id) => removed.includes(id))).toEqual([]);
+    const all = await readOnly.get(`${url}?removed=include`);
+    expect(all.statusCode, all.body).toBe(200);
+    const methods = all.json<{
+      paymentMethods: { id: string; removed: { at: string; by: string | null } | null }[];
+    }>().paymentMethods;
+    // Those on file first, then the removed ones, each saying who removed it and when.
+    expect(methods.slice(0, onFileIds.length).map((m) => m.id)).toEqual(onFileIds);
+    const shown = methods.filter((m) => m.removed !== null);
+    expect(shown.map((m) => m.id).sort()).toEqual([...removed].sort());
+    expect(shown.find((m) => m.id === gone)!.removed).toEqual({
+      at: expect.any(String),
+      by: `${contact.name} (portal)`,
+    });
+    expectFieldErrors(await readOnly.get(`${url}?removed=maybe`), ['removed']);
+  });
 });
 
 describe('what the list says about a method', () => {

@@ -166,6 +166,16 @@ describe('staff', () => {
     // The provider fees of its two methods, at $0.50 each.
     const fees = page.getByRole('table', { name: 'Provider Fees' });
     await expect.poll(() => fees.innerText()).toMatch(/Total\s+\$1\.00/);
+
+    // The card the client removed is listed only when asked, greyed, with who and when.
+    expect(await table.getByText('山田 太郎のカード').count()).toBe(0);
+    await page.getByRole('switch', { name: 'Show removed' }).check();
+    const removed = table.getByRole('row', { name: /山田 太郎のカード \(removed\)/ });
+    await removed.waitFor();
+    expect(await removed.innerText()).toMatch(/Removed \S.* by Zoë Ångström/);
+    expect(await removed.getByRole('button', { name: /Remove|Make default/ }).count()).toBe(0);
+    await page.getByRole('switch', { name: 'Show removed' }).uncheck();
+    await expect.poll(() => table.getByText('山田 太郎のカード').count()).toBe(0);
     await page.close();
   });
 

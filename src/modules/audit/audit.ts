@@ -102,3 +102,29 @@ export async function listOrganizationAudit(options: {
     nextCursor: rows.length > options.limit ? String(page[page.length - 1]!.id) : null,
   };
 }
+
+/**
+ * Who last did `action` to each of these entities, and when, from the audit log: for a list
+ * that shows "removed by … on …" with no column of its own. Entities never audited so are
+ * absent from the map.
+ */
+export async function lastActorsOf(
+  db: Db,
+  options: { entityType: string; action: string; entityIds: string[] },
+): Promise<Map<string, { label: string; at: Date }>> {
+  if (options.entityIds.length === 0) return new Map();
+  const result = await db.execute<{ entityId: string; label: string; at: Date }>(
+    sql`SELECT DISTINCT ON (entity_id) entity_id AS "entityId", actor_label AS label,
+               occurred_at AS at
+          FROM audit_events
+         WHERE entity_type = ${options.entityType} AND action = ${options.action}
+           AND entity_id IN (${sql.join(
+             options.entityIds.map((id) => sql`${id}`),
+             sql`, `,
+           )})
+         ORDER BY entity_id, id DESC`,
+  );
+  return new Map(
+    result.rows.map((row) => [row.entityId, { label: row.label, at: new Date(row.at) }]),
+  );
+}

@@ -18,6 +18,7 @@ import {
   staffAddPaymentMethodBody,
   staffPaymentMethodAnswer,
   staffPaymentMethodList,
+  staffPaymentMethodQuery,
   unlockPaymentMethodBody,
 } from '../../shared/contract/payment-methods.js';
 import type { Actor } from '../audit/audit.js';
@@ -196,12 +197,17 @@ export function paymentMethodRoutes(
       '/api/organizations/:id/payment-methods',
       {
         onRequest: requireStaff('read'),
-        schema: { params: idParam, response: { 200: staffPaymentMethodList, ...errorResponses } },
+        schema: {
+          params: idParam,
+          querystring: staffPaymentMethodQuery,
+          response: { 200: staffPaymentMethodList, ...errorResponses },
+        },
       },
       async (request) => {
         const list = await staffListPaymentMethods(db, {
           organizationId: request.params.id,
           today: await today(),
+          includeRemoved: request.query.removed === 'include',
         });
         return { ...list, authorizationTexts: await authorizationTexts(db) };
       },

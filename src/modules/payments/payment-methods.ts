@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type {
   addPaymentMethodBody,
@@ -13,7 +13,7 @@ import {
   type Transaction,
 } from '../../platform/database.js';
 import type { Logger } from '../../platform/logger.js';
-import { changedFields, recordAudit, type Actor } from '../audit/audit.js';
+import { changedFields, lastActorsOf, recordAudit, type Actor } from '../audit/audit.js';
 import { businessToday } from '../settings/business-date.js';
 import {
   getBranding,
@@ -309,32 +309,59 @@ export type StaffPaymentMethodView = PaymentMethodView & {
     contactName: string | null;
     staffName: string | null;
   };
+  /** When it was removed and by whom; null while it is on file. */
+  removed: { at: Date; by: string | null } | null;
 };
 
 /**
  * The staff view of an organization's methods: each with its failure count, lock and the
  * authorization record (text, time, IP, the contact who agreed and the staff user who entered
- * it, if staff did). 404 for an unknown organization.
+ * it, if staff did); with `includeRemoved`, the removed ones too, after those on file, with
+ * when and by whom (the audit log's actor). 404 for an unknown organization.
  */
 export async function staffListPaymentMethods(
   db: Db,
-  options: { organizationId: string; today: string },
+  options: { organizationId: string; today: string; includeRemoved?: boolean },
 ): Promise<{ paymentMethods: StaffPaymentMethodView[] } & PaymentSettings> {
   await requireOrganization(db, options.organizationId);
   const list = await listPaymentMethods(db, options);
+  // Removed ones after those on file, the last removed first, each with who removed it.
+  const removedRows = options.includeRemoved
+    ? await db
+        .select()
+        .from(paymentMethods)
+        .where(
+          and(
+            eq(paymentMethods.organizationId, options.organizationId),
+            isNotNull(paymentMethods.removedAt),
+          ),
+        )
+        .orderBy(desc(paymentMethods.removedAt), paymentMethods.id)
+    : [];
+  const removers = await lastActorsOf(db, {
+    entityType: 'payment_method',
+    action: 'payment_method.removed',
+    entityIds: removedRows.map((row) => row.id),
+  });
+  const removed = removedRows.map((row) => ({
+    view: viewOf(row, options.today, list),
+    removed: { at: row.removedAt!, by: removers.get(row.id)?.label ?? null },
+  }));
+  const all = [...list.paymentMethods.map((view) => ({ view, removed: null })), ...removed];
   const names = await authorizerNames(
     db,
-    list.paymentMethods.map((m) => m.id),
+    all.map((m) => m.view.id),
   );
   return {
     ...list,
-    paymentMethods: list.paymentMethods.map((method) => withAuthorization(method, names)),
+    paymentMethods: all.map((m) => withAuthorization(m.view, names, m.removed)),
   };
 }
 
 function withAuthorization(
   method: PaymentMethodView,
   names: Map<string, { contactName: string | null; staffName: string | null }>,
+  removed: StaffPaymentMethodView['removed'] = null,
 ): StaffPaymentMethodView {
   const who = names.get(method.id) ?? { contactName: null, staffName: null };
   return {
@@ -345,6 +372,7 @@ function withAuthorization(
       ip: method.authorizedIp,
       ...who,
     },
+    removed,
   };
 }
 

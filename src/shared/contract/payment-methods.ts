@@ -151,6 +151,13 @@ export const staffPaymentMethod = portalPaymentMethod.extend({
   failedChargeCount: z.number().int(),
   lockedAt: instant.nullable(),
   authorization: authorizationRecord,
+  /** When the method was removed and by whom (the audit log's name); null while on file. */
+  removed: z.object({ at: instant, by: z.string().nullable() }).nullable(),
+});
+
+/** GET /api/organizations/{id}/payment-methods: `removed=include` lists removed ones too. */
+export const staffPaymentMethodQuery = z.object({
+  removed: z.enum(['include', 'exclude'], 'must be include or exclude').optional(),
 });
 
 export const staffPaymentMethodList = z.object({

@@ -9,6 +9,7 @@ import {
   Table,
   Text,
   Textarea,
+  Switch,
   Title,
   Tooltip,
   VisuallyHidden,
@@ -41,7 +42,8 @@ import {
  * and Remove; then the provider fees its methods cost the MSP.
  */
 export function OrganizationPaymentMethods({ organizationId }: { organizationId: string }) {
-  const methods = useOrganizationPaymentMethods(organizationId);
+  const [showRemoved, setShowRemoved] = useState(false);
+  const methods = useOrganizationPaymentMethods(organizationId, showRemoved);
   const canManage = useCan('manage_clients');
   const [adding, setAdding] = useState<MethodType | null>(null);
   return (
@@ -53,6 +55,12 @@ export function OrganizationPaymentMethods({ organizationId }: { organizationId:
           </Title>
           {methods.data && (
             <Group gap="xs">
+              <Switch
+                size="sm"
+                label="Show removed"
+                checked={showRemoved}
+                onChange={(event) => setShowRemoved(event.currentTarget.checked)}
+              />
               <Button
                 size="xs"
                 variant="default"
@@ -158,12 +166,23 @@ function MethodsTable({
           </Table.Thead>
           <Table.Tbody>
             {methods.map((method) => (
-              <Table.Tr key={method.id}>
+              <Table.Tr
+                key={method.id}
+                // Removed: greyed, kept for the record (payments name it), nothing to change.
+                style={method.removed ? { opacity: 0.55 } : undefined}
+                aria-label={method.removed ? `${method.friendlyName} (removed)` : undefined}
+              >
                 <Table.Td>
                   <Text fw={500}>{method.friendlyName}</Text>
                   <Text size="xs" c="dimmed">
                     {method.billingName} · added {formatDate(method.createdAt)}
                   </Text>
+                  {method.removed && (
+                    <Text size="xs" c="dimmed">
+                      Removed {formatDateTime(method.removed.at)}
+                      {method.removed.by ? ` by ${method.removed.by}` : ''}
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td>{method.label}</Table.Td>
                 <Table.Td>{expiryOf(method)}</Table.Td>
@@ -171,6 +190,11 @@ function MethodsTable({
                 <Table.Td>
                   <Stack gap={4} align="flex-start">
                     <Group gap={4}>
+                      {method.removed && (
+                        <Badge color="gray" variant="outline">
+                          Removed
+                        </Badge>
+                      )}
                       {method.isDefault && <Badge variant="light">Default</Badge>}
                       {method.expired && <Badge color="red">Expired</Badge>}
                       {method.locked && (
@@ -192,7 +216,7 @@ function MethodsTable({
                     <Button size="xs" variant="subtle" onClick={() => setAuthorization(method)}>
                       Authorization
                     </Button>
-                    {method.locked && (
+                    {!method.removed && method.locked && (
                       <Button
                         size="xs"
                         leftSection={<IconLockOpen size={14} />}
@@ -203,7 +227,7 @@ function MethodsTable({
                         Unlock
                       </Button>
                     )}
-                    {!method.isDefault && (
+                    {!method.removed && !method.isDefault && (
                       <Button
                         size="xs"
                         variant="default"
@@ -220,18 +244,20 @@ function MethodsTable({
                         Make default
                       </Button>
                     )}
-                    <Tooltip label="Your role cannot change payment methods" disabled={canManage}>
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        disabled={!canManage}
-                        onClick={() => confirmRemove(method)}
-                        aria-label={`Remove ${method.friendlyName}`}
-                      >
-                        Remove
-                      </Button>
-                    </Tooltip>
+                    {!method.removed && (
+                      <Tooltip label="Your role cannot change payment methods" disabled={canManage}>
+                        <Button
+                          size="xs"
+                          variant="subtle"
+                          color="red"
+                          disabled={!canManage}
+                          onClick={() => confirmRemove(method)}
+                          aria-label={`Remove ${method.friendlyName}`}
+                        >
+                          Remove
+                        </Button>
+                      </Tooltip>
+                    )}
                   </Group>
                 </Table.Td>
               </Table.Tr>

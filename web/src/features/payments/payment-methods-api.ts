@@ -28,12 +28,17 @@ const keys = {
   settings: ['settings', 'payments'] as const,
 };
 
-/** The organization page's Payment Methods: failures, locks and authorizations included. */
-export function useOrganizationPaymentMethods(organizationId: string) {
+/**
+ * The organization page's Payment Methods: failures, locks and authorizations included; with
+ * `showRemoved`, the removed ones too (who removed them and when).
+ */
+export function useOrganizationPaymentMethods(organizationId: string, showRemoved = false) {
   return useQuery({
-    queryKey: keys.methods(organizationId),
+    queryKey: [...keys.methods(organizationId), showRemoved ? 'with-removed' : 'on-file'],
     queryFn: () =>
-      api<StaffPaymentMethodList>(`/api/organizations/${organizationId}/payment-methods`),
+      api<StaffPaymentMethodList>(
+        `/api/organizations/${organizationId}/payment-methods${showRemoved ? '?removed=include' : ''}`,
+      ),
   });
 }
 
