@@ -5,9 +5,9 @@ import {
   AutoPayPage,
   CreateServiceTicketPage,
   OpenServiceTicketsPage,
-  ScheduledPaymentsPage,
   ServiceHistoryPage,
 } from './pages/feature-pages';
+import { ScheduledPaymentsPage } from './pages/scheduled-payments-page';
 import { ForgotPasswordPage } from './pages/forgot-password-page';
 import { PaymentMethodsPage } from './pages/payment-methods-page';
 import { PaymentHistoryPage, PaymentReceiptPage } from './pages/payment-history-page';

@@ -11,9 +11,6 @@ import { portalKeys, usePortalSession } from './portal-session';
 export interface PaymentHistoryResponse {
   payments: unknown[];
 }
-export interface ScheduledPaymentsResponse {
-  scheduledPayments: unknown[];
-}
 export interface AutoPayResponse {
   enabled: boolean;
 }
@@ -26,7 +23,6 @@ export interface PortalRoutes {
   invoices: PortalOpenInvoices;
   'invoice-history': PortalInvoiceHistory;
   'payment-history': PaymentHistoryResponse;
-  'scheduled-payments': ScheduledPaymentsResponse;
   autopay: AutoPayResponse;
   'service-tickets': ServiceTicketsResponse;
 }

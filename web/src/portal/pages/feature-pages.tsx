@@ -40,23 +40,6 @@ function ListOrEmpty({ items, empty, noun }: { items: unknown[]; empty: string; 
   );
 }
 
-export function ScheduledPaymentsPage() {
-  const query = usePortalData('scheduled-payments');
-  return (
-    <FeaturePage title="Scheduled Payments" intro="Everything scheduled to be paid.">
-      <PortalQueryState query={query} loadingLabel="Loading scheduled payments…">
-        {(data) => (
-          <ListOrEmpty
-            items={data.scheduledPayments}
-            empty="There are no scheduled payments."
-            noun="scheduled payment"
-          />
-        )}
-      </PortalQueryState>
-    </FeaturePage>
-  );
-}
-
 export function AutoPayPage() {
   const query = usePortalData('autopay');
   return (

@@ -25,6 +25,9 @@ import {
   type PaymentChoice,
 } from '../api/portal-payments';
 import { newRequestKey } from '../../lib/request-key';
+import { DateField } from '../../components/date-field';
+import { formatDay } from '../../lib/format';
+import { useSchedulePayment, type ScheduledAnswer } from '../api/portal-scheduled-payments';
 
 /** The method offered first: the default if it can be charged, else the first that can. */
 function firstChoice(methods: PaymentChoice[]): string | null {
@@ -62,6 +65,13 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
   const currency = invoices[0]?.currency ?? 'USD';
   const choices = usePaymentChoices();
   const pay = usePayInvoices();
+  // A future date makes a scheduled payment instead of a charge (permission schedule_payments).
+  const canSchedule =
+    usePortalSession().data?.current?.permissions.includes('schedule_payments') ?? false;
+  const schedule = useSchedulePayment();
+  const [later, setLater] = useState(false);
+  const [runOn, setRunOn] = useState('');
+  const [scheduledAnswer, setScheduledAnswer] = useState<ScheduledAnswer | null>(null);
   const [amounts, setAmounts] = useState<Record<string, string>>(() =>
     Object.fromEntries(invoices.map((i) => [i.id, minorToInput(i.balanceCents, i.currency)])),
   );
@@ -102,12 +112,38 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
     return message !== undefined && message === pay.error?.message ? true : message;
   };
   const total = parsed.reduce((sum, row) => sum + row.cents, 0);
-  const valid = parsed.length > 0 && parsed.every((row) => !row.error) && chosen !== null;
+  const valid =
+    parsed.length > 0 &&
+    parsed.every((row) => !row.error) &&
+    chosen !== null &&
+    (!later || runOn !== '');
+  const scheduleFields = schedule.error instanceof ApiError ? schedule.error.fields : [];
+
+  /** Pay on a later date: stores a scheduled payment; nothing is charged now. */
+  function scheduleLater(methodId: string) {
+    if (schedule.isPending) return;
+    schedule.mutate(
+      {
+        paymentMethodId: methodId,
+        runOn,
+        allocations: parsed.map((row) => ({
+          invoiceId: row.invoice.id,
+          amountCents: row.cents,
+          balanceCents: row.invoice.balanceCents,
+        })),
+      },
+      { onSuccess: setScheduledAnswer },
+    );
+  }
 
   function confirm() {
     // A double click's second click comes before the button shows it is busy: sending it would
     // answer "being confirmed" for a payment the first request already made.
     if (!valid || !chosen || sending.current) return;
+    if (later) {
+      scheduleLater(chosen);
+      return;
+    }
     const body = {
       paymentMethodId: chosen,
       // The balance shown here goes too: if another tab paid meanwhile, the server refuses
@@ -144,6 +180,7 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
     );
   }
 
+  if (scheduledAnswer) return <ScheduledOutcome answer={scheduledAnswer} onClose={onClose} />;
   if (outcome && outcome.payment.status !== 'failed') {
     return <Outcome answer={outcome} onClose={onClose} />;
   }
@@ -209,6 +246,29 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
         </Radio.Group>
       )}
 
+      {canSchedule && (
+        <Radio.Group
+          label="When to pay"
+          value={later ? 'later' : 'now'}
+          onChange={(value) => setLater(value === 'later')}
+        >
+          <Group mt="xs">
+            <Radio value="now" label="Pay now" />
+            <Radio value="later" label="On a later date" />
+          </Group>
+        </Radio.Group>
+      )}
+      {later && (
+        <DateField
+          label="Payment date"
+          description="Charged on this date with the method above. You can change or cancel it until then in Scheduled Payments."
+          value={runOn}
+          onChange={setRunOn}
+          error={scheduleFields.find((f) => f.field === 'runOn')?.message}
+          required
+        />
+      )}
+
       <Group justify="space-between">
         <Text fw={700} aria-live="polite">
           Total: {formatMoney(total, currency)}
@@ -221,7 +281,12 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
           another payment method or try again.
         </Alert>
       )}
-      {pay.error && (
+      {later && schedule.error && (
+        <Alert color="red" icon={<IconAlertTriangle size={18} />} title="Payment not scheduled">
+          {schedule.error.message}
+        </Alert>
+      )}
+      {!later && pay.error && (
         <Alert color="red" icon={<IconAlertTriangle size={18} />} title="Payment not made">
           {pay.error.message}
         </Alert>
@@ -231,8 +296,8 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
         <Button variant="default" onClick={onClose}>
           Cancel
         </Button>
-        <Button onClick={confirm} disabled={!valid} loading={pay.isPending}>
-          Confirm payment
+        <Button onClick={confirm} disabled={!valid} loading={pay.isPending || schedule.isPending}>
+          {later ? 'Schedule payment' : 'Confirm payment'}
         </Button>
       </Group>
     </Stack>
@@ -280,6 +345,31 @@ function Outcome({ answer, onClose }: { answer: PayAnswer; onClose: () => void }
             View receipt
           </Button>
         )}
+        <Button onClick={onClose}>Done</Button>
+      </Group>
+    </Stack>
+  );
+}
+
+/** What Pay Selected shows once a payment is scheduled: the date, amount and method. */
+function ScheduledOutcome({ answer, onClose }: { answer: ScheduledAnswer; onClose: () => void }) {
+  const { scheduledPayment: payment } = answer;
+  return (
+    <Stack>
+      <Alert
+        color="blue"
+        icon={<IconClock size={18} />}
+        title={`Payment scheduled for ${formatDay(payment.runOn)}`}
+      >
+        Nothing is charged until then. A confirmation is on its way by email.
+      </Alert>
+      <Text>
+        {formatMoney(payment.totalCents, payment.currency)} with {payment.methodLabel}
+      </Text>
+      <Group justify="flex-end">
+        <Button component={Link} to="/portal/billing/scheduled-payments" variant="default">
+          View Scheduled Payments
+        </Button>
         <Button onClick={onClose}>Done</Button>
       </Group>
     </Stack>

@@ -1,0 +1,59 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Answer } from '../../../../src/shared/contract/common';
+import type {
+  ChangeScheduledPaymentBody,
+  SchedulePaymentBody,
+  scheduledPaymentAnswer,
+  scheduledPaymentList,
+} from '../../../../src/shared/contract/scheduled-payments';
+import { portalApi } from './portal-client';
+import { portalKeys, usePortalSession } from './portal-session';
+
+export type ScheduledAnswer = Answer<typeof scheduledPaymentAnswer>;
+export type PortalScheduledPayment = ScheduledAnswer['scheduledPayment'];
+
+/** Billing > Scheduled Payments: the organization's scheduled payments, soonest first. */
+export function useScheduledPayments() {
+  const organizationId = usePortalSession().data?.current?.organizationId ?? '';
+  return useQuery({
+    queryKey: portalKeys.data(organizationId, 'scheduled-payments'),
+    queryFn: () => portalApi<Answer<typeof scheduledPaymentList>>('/api/portal/scheduled-payments'),
+    enabled: organizationId !== '',
+  });
+}
+
+/**
+ * Schedules, changes or cancels a scheduled payment; afterwards every portal list is read again
+ * (the invoices a scheduled payment covers, the scheduled list).
+ */
+function useScheduledMutation<Input>(request: (input: Input) => Promise<ScheduledAnswer>) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: request,
+    onSettled: () => queryClient.invalidateQueries({ queryKey: portalKeys.dataAll }),
+  });
+}
+
+/** Pay Selected with a future date: POST /api/portal/scheduled-payments. */
+export function useSchedulePayment() {
+  return useScheduledMutation((body: SchedulePaymentBody) =>
+    portalApi<ScheduledAnswer>('/api/portal/scheduled-payments', { method: 'POST', body }),
+  );
+}
+
+export function useChangeScheduledPayment() {
+  return useScheduledMutation(({ id, body }: { id: string; body: ChangeScheduledPaymentBody }) =>
+    portalApi<ScheduledAnswer>(`/api/portal/scheduled-payments/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body,
+    }),
+  );
+}
+
+export function useCancelScheduledPayment() {
+  return useScheduledMutation((id: string) =>
+    portalApi<ScheduledAnswer>(`/api/portal/scheduled-payments/${encodeURIComponent(id)}/cancel`, {
+      method: 'POST',
+    }),
+  );
+}
