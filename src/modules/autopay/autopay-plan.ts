@@ -146,8 +146,12 @@ interface InvoiceRow extends PlanInvoice {
   inFlight: boolean;
 }
 
-/** Invoices read per query: bounded memory, one statement per batch however many there are. */
-const invoiceBatch = 5000;
+/**
+ * Organizations whose open invoices are read per query: each batch is an index read of the
+ * open invoices of those organizations (invoices_open_by_organization_idx), one statement per
+ * batch however many invoices there are.
+ */
+const organizationBatch = 1000;
 
 /**
  * Every open invoice an enabled AutoPay rule covers whose charge date falls in the window
@@ -159,8 +163,8 @@ const invoiceBatch = 5000;
  * `today` (optional, the business date now): a charge date already passed is charged at the next
  * run, so the card's expiry is checked against the later of the two.
  * Organizations with AutoPay turned off have no plan. Set-based: the rules and methods in one
- * query each, the invoices in keyset batches of 5,000, one query per batch, and the scheduled
- * payments through the scheduled-payments module, one query per batch. Sorted by charge date,
+ * query each, the open invoices of 1,000 organizations per query, and the scheduled payments
+ * through the scheduled-payments module, one query per batch. Sorted by charge date,
  * then invoice number.
  */
 export async function planAutopayCharges(
@@ -185,15 +189,19 @@ export async function planAutopayCharges(
     list.push(rule);
     rulesByOrganization.set(rule.organizationId, list);
   }
-  const organizationIds = [...rulesByOrganization.keys()];
+  // The organizations with AutoPay on and a rule on, as a semi-join: a list of thousands of ids
+  // in `= ANY($1)` would be searched once per row.
+  const coveredOrganizations = `SELECT DISTINCT r.organization_id FROM autopay_rules r
+      JOIN autopay_organizations o ON o.organization_id = r.organization_id AND o.enabled
+     WHERE r.enabled AND ($1::uuid[] IS NULL OR r.organization_id = ANY($1::uuid[]))`;
 
   const methods = await db.query<MethodRow>(
     `SELECT id, organization_id AS "organizationId", type, brand, last4,
             exp_month AS "expMonth", exp_year AS "expYear", locked_at IS NOT NULL AS locked,
             removed_at IS NOT NULL AS removed, is_default AND removed_at IS NULL AS "isDefault"
        FROM payment_methods
-      WHERE organization_id = ANY($1::uuid[])`,
-    [organizationIds],
+      WHERE organization_id IN (${coveredOrganizations})`,
+    [organizationFilter],
   );
   const methodsById = new Map(methods.rows.map((method) => [method.id, method]));
   const defaults = new Map(
@@ -201,8 +209,8 @@ export async function planAutopayCharges(
   );
 
   const planned: PlannedCharge[] = [];
-  let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
+  const organizationIds = [...rulesByOrganization.keys()];
+  for (let start = 0; start < organizationIds.length; start += organizationBatch) {
     const batch = await db.query<InvoiceRow>(
       `SELECT i.id, i.organization_id AS "organizationId", i.number, i.currency,
               i.issue_date::text AS "issueDate", i.due_date::text AS "dueDate",
@@ -212,14 +220,9 @@ export async function planAutopayCharges(
                        WHERE a.invoice_id = i.id AND a.in_flight) AS "inFlight"
          FROM invoices i
         WHERE i.organization_id = ANY($1::uuid[])
-          AND i.state = 'issued' AND i.total_cents > i.amount_paid_cents
-          AND i.id > $2
-        ORDER BY i.id
-        LIMIT ${invoiceBatch}`,
-      [organizationIds, after],
+          AND i.state = 'issued' AND i.total_cents > i.amount_paid_cents`,
+      [organizationIds.slice(start, start + organizationBatch)],
     );
-    if (batch.rows.length === 0) break;
-    after = batch.rows[batch.rows.length - 1]!.id;
 
     const covered: Array<{ invoice: InvoiceRow; rule: RuleRow; chargeOn: string }> = [];
     for (const invoice of batch.rows) {
@@ -268,11 +271,11 @@ export async function planAutopayCharges(
         skipReason,
       });
     }
-    if (batch.rows.length < invoiceBatch) break;
   }
+  const numbers = new Intl.Collator(undefined, { numeric: true });
   return planned.sort(
     (a, b) =>
-      a.chargeOn.localeCompare(b.chargeOn) ||
-      a.number.localeCompare(b.number, undefined, { numeric: true }),
+      (a.chargeOn < b.chargeOn ? -1 : a.chargeOn > b.chargeOn ? 1 : 0) ||
+      numbers.compare(a.number, b.number),
   );
 }
