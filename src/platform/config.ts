@@ -46,6 +46,16 @@ export const configSchema = z.object({
    * mostly waits for the processor; more lanes than the pool's 20 connections wait for those.
    */
   AUTOPAY_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
+  /**
+   * The reconciliation job's windows (docs/decisions/0028): a payment still pending after
+   * PAYMENT_CONFIRM_AFTER_SECONDS lost its processor's answer and is asked about; one the
+   * processor has not heard of after PAYMENT_UNREACHED_AFTER_MINUTES never reached it and is
+   * failed; one failed so is asked about again for PAYMENT_UNREACHED_RECHECK_HOURS (at most 24:
+   * the processors keep an idempotency key that long, after which a late charge is a new one).
+   */
+  PAYMENT_CONFIRM_AFTER_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
+  PAYMENT_UNREACHED_AFTER_MINUTES: z.coerce.number().int().min(1).max(720).default(10),
+  PAYMENT_UNREACHED_RECHECK_HOURS: z.coerce.number().int().min(1).max(24).default(24),
   /** The sandbox processor's delay before each answer, in milliseconds (a slow processor). */
   SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /**
@@ -116,6 +126,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (
+    result.data.PAYMENT_UNREACHED_AFTER_MINUTES * 60 <=
+    result.data.PAYMENT_CONFIRM_AFTER_SECONDS
+  ) {
+    // A payment would be failed as never received before its own request was done charging it.
+    throw new ConfigError(
+      'Invalid configuration:\n  PAYMENT_UNREACHED_AFTER_MINUTES: must be longer than PAYMENT_CONFIRM_AFTER_SECONDS',
+    );
   }
   if (result.data.PAYMENT_GATEWAY === 'stripe') {
     // Without them no charge could be made or confirmed: say so at start, not at the first payment.

@@ -28,16 +28,21 @@ import { GatewayError, type PaymentGateway } from './gateway.js';
 
 export const reconcileJobName = 'payments.reconcile';
 
-/** A pending payment younger than this is still being charged by its request. */
-export const confirmAfterSeconds = 30;
 /**
- * A pending payment the processor has not heard of after this long never reached it. Long
- * enough for a slow charge in flight to arrive; far within the processors' idempotency key
- * lifetime (Stripe keeps keys 24 hours), so a late charge with the key would answer this one.
+ * The job's windows, from configuration (src/platform/config.ts; defaults 30 s, 10 min, 24 h):
+ * a pending payment younger than `confirmAfterSeconds` is still being charged by its request;
+ * one the processor has not heard of after `unreachedAfterMinutes` never reached it (long
+ * enough for a slow charge in flight to arrive, far within the processors' idempotency key
+ * lifetime, so a late charge with the key would answer this one); one failed so is asked about
+ * again for `unreachedRecheckHours` (Stripe keeps keys 24 hours).
  */
-export const unreachedAfterMinutes = 10;
-/** How long a payment failed as never received is still asked about (Stripe's key lifetime). */
-export const unreachedRecheckHours = 24;
+export function reconcileWindows(config: AppContext['config']) {
+  return {
+    confirmAfterSeconds: config.PAYMENT_CONFIRM_AFTER_SECONDS,
+    unreachedAfterMinutes: config.PAYMENT_UNREACHED_AFTER_MINUTES,
+    unreachedRecheckHours: config.PAYMENT_UNREACHED_RECHECK_HOURS,
+  };
+}
 
 type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock' | 'logger'>;
 
@@ -58,6 +63,9 @@ export async function reconcilePayments(
   options: { limit?: number } = {},
 ): Promise<ReconcileSummary> {
   const now = currentTime(deps);
+  const { confirmAfterSeconds, unreachedAfterMinutes, unreachedRecheckHours } = reconcileWindows(
+    deps.config,
+  );
   const due = await deps.pool.query<{ id: string }>(
     `SELECT id FROM payments
       WHERE gateway = $4
