@@ -5,6 +5,7 @@ import { autopayTick, runAutopay } from '../../src/modules/autopay/autopay-run.j
 import { chargePayment, startPayment } from '../../src/modules/payments/pay-invoices.js';
 import { reconcilePayments } from '../../src/modules/payments/reconciliation.js';
 import { systemActor } from '../../src/modules/audit/audit.js';
+import type { PaymentGateway } from '../../src/modules/payments/gateway.js';
 import { expectFieldErrors } from '../support/api-assertions.js';
 import { insertInvoice } from '../support/invoice-fixtures.js';
 import {
@@ -457,6 +458,39 @@ describe('a run killed midway', () => {
     const charges = await ledgerChargesOf(invoice);
     expect(charges.map((c) => c.status)).toEqual(['succeeded']);
     expect(await invoiceState(invoice)).toMatchObject({ balance: 0 });
+  });
+});
+
+describe('a try that throws', () => {
+  it('is left for the next run; the other invoices are charged', async () => {
+    const client = await autopayOrganization();
+    const broken = await invoiceDue(client.organizationId, '2026-09-20', 1_111);
+    const fine = await invoiceDue(client.organizationId, '2026-09-20', 2_222);
+    const sandbox = sandboxOf(testApp);
+    // A processor that answers something Portico does not understand for one amount.
+    const gateway: PaymentGateway = {
+      ...sandbox,
+      name: sandbox.name,
+      charge: (input) =>
+        input.amountCents === 1_111
+          ? Promise.reject(new TypeError('unexpected answer'))
+          : sandbox.charge(input),
+    };
+    const result = await runAutopay(testApp.context, gateway, { businessDate: '2026-09-20' });
+    expect(result).toMatchObject({ status: 'unfinished', pending: 1 });
+    expect(await invoiceState(fine)).toMatchObject({ balance: 0 });
+    expect(await invoiceState(broken)).toMatchObject({ balance: 1_111 });
+    expect(await attemptsOf(broken)).toEqual([]);
+    // Its payment was written and never charged: reconciliation fails it as never received,
+    // and the next run tries it again at once.
+    testApp.context.clock = () => new Date(Date.now() + 11 * 60_000);
+    try {
+      await reconcilePayments(testApp.context, sandbox);
+    } finally {
+      delete testApp.context.clock;
+    }
+    expect(await run('2026-09-20')).toMatchObject({ status: 'finished' });
+    expect(await invoiceState(broken)).toMatchObject({ balance: 0 });
   });
 });
 

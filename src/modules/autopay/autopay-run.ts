@@ -592,7 +592,15 @@ export async function runAutopay(
       const work = await collectWork(deps, runDate);
       if (work.length === 0) break;
       const outcomes = await eachBounded(work, concurrency, (item) =>
-        runTry(deps, gateway, item, { runDate, policy }),
+        // One try's error (a lost connection, a processor's unexpected answer) leaves that try
+        // for the next tick, as if pending: the others go on, and the run stays unfinished.
+        runTry(deps, gateway, item, { runDate, policy }).catch((error: unknown): TryResult => {
+          deps.logger.error(
+            { err: error, invoiceId: item.invoiceId, requestKey: item.requestKey },
+            'AutoPay try failed; the next run takes it up again',
+          );
+          return 'pending';
+        }),
       );
       result.pending = 0;
       for (const outcome of outcomes) {
