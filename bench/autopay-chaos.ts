@@ -67,6 +67,8 @@ export interface ChaosResult {
   seed: AutopaySeed;
   timeouts: boolean;
   kills: number;
+  /** Starts that failed (the first line the process printed), each followed by another. */
+  failedStarts: string[];
   /** Kills after which charges the killed worker had made were still unwritten. */
   killsInWindow: number;
   /** Charges the processor had made whose payment was pending when its worker died. */
@@ -172,6 +174,7 @@ export async function autopayChaos(options: ChaosOptions): Promise<ChaosResult> 
     await boss.start();
 
     let kills = 0;
+    const failedStarts: string[] = [];
     let killsInWindow = 0;
     let chargesCaughtInWindow = 0;
     const windowChecks: Promise<void>[] = [];
@@ -182,7 +185,18 @@ export async function autopayChaos(options: ChaosOptions): Promise<ChaosResult> 
       while (!stopping) {
         const worker = startWorker(connectionString, timeouts);
         workers[slot] = worker;
-        await worker.waitFor('Portico is running', 120_000);
+        const ready = await worker.waitFor('Portico is running', 120_000).then(
+          () => true,
+          () => false,
+        );
+        if (!ready) {
+          // A start can fail (two starting at once can deadlock in their start-up SQL): like a
+          // crash, the worker is started again.
+          failedStarts.push(worker.output().trim().split('\n')[0] ?? '');
+          workers[slot] = null;
+          await sleep(500);
+          continue;
+        }
         await chargingAfter(pool, new Date(), chargingWaitMs);
         const life = lifeMs.min + Math.random() * (lifeMs.max - lifeMs.min);
         await sleep(life);
@@ -241,9 +255,18 @@ export async function autopayChaos(options: ChaosOptions): Promise<ChaosResult> 
 
     step('No more kills: both workers run the AutoPay run and the reconciliation until settled');
     for (const [slot, worker] of workers.entries()) {
-      if (!worker) workers[slot] = startWorker(connectionString, timeouts);
+      if (worker) continue;
+      // Started one after the other: two starts at once can deadlock in their start-up SQL.
+      for (let tries = 0; tries < 5 && !workers[slot]; tries++) {
+        const next = startWorker(connectionString, timeouts);
+        const ready = await next.waitFor('Portico is running', 120_000).then(
+          () => true,
+          () => false,
+        );
+        if (ready) workers[slot] = next;
+        else failedStarts.push(next.output().trim().split('\n')[0] ?? '');
+      }
     }
-    await Promise.all(workers.map((w) => w!.waitFor('Portico is running', 120_000)));
     started = performance.now();
     let check = await checkAutopayLedger(pool, 'A');
     while (performance.now() - started < settleLimitMs) {
@@ -259,6 +282,7 @@ export async function autopayChaos(options: ChaosOptions): Promise<ChaosResult> 
       seed,
       timeouts,
       kills,
+      failedStarts,
       killsInWindow,
       chargesCaughtInWindow,
       chaosSeconds,
@@ -285,6 +309,12 @@ export function printChaosReport(result: ChaosResult): boolean {
       `them left ${result.chargesCaughtInWindow} charges made at the processor and not yet ` +
       `written by Portico; settled ${result.settleSeconds.toFixed(0)} s after the last kill`,
   );
+  if (result.failedStarts.length > 0) {
+    const reasons = [...new Set(result.failedStarts)].join('; ');
+    console.log(
+      `  ${result.failedStarts.length} worker starts failed and were made again: ${reasons}`,
+    );
+  }
   printLedgerCheck(result.check);
   const agree = ledgerAgrees(result.check);
   console.log(
