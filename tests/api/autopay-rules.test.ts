@@ -490,6 +490,20 @@ describe('the MSP’s side: authorization, lock, required', () => {
     expect(response.json<PortalAutopay>().rules.map((r) => r.locked)).toEqual([true, false]);
   });
 
+  it('staff saving without "required" or a rule\'s "locked" leave them as they are', async () => {
+    const before = (
+      await billing.get(`/api/organizations/${lockedOrg}/autopay`)
+    ).json<StaffAutopay>();
+    const saved = await billing.put(`/api/organizations/${lockedOrg}/autopay`, {
+      enabled: true,
+      rules: before.rules.map(({ locked: _locked, ...rule }) => ({ ...rule, days: 4 })),
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const after = saved.json<StaffAutopay>();
+    expect(after.required).toBe(true);
+    expect(after.rules.map((r) => r.locked)).toEqual(before.rules.map((r) => r.locked));
+  });
+
   it('once staff unlock the rule and lift "required", the contact may change it', async () => {
     const staff = (
       await billing.get(`/api/organizations/${lockedOrg}/autopay`)
@@ -508,5 +522,36 @@ describe('the MSP’s side: authorization, lock, required', () => {
       rules: [],
       lockedReason: null,
     });
+  });
+});
+
+describe('names in other scripts', () => {
+  it('reads and emails rules with categories and organizations named in any script', async () => {
+    const pool = testApp.database.pool;
+    const kyiv = (
+      await pool.query<{ id: string }>(
+        `INSERT INTO organizations (name) VALUES ('Київські Мережі 东方') RETURNING id`,
+      )
+    ).rows[0]!.id;
+    const { portal, email } = await contactWith('Billing Admin', kyiv, { notified: true });
+    const category = (
+      await pool.query<{ id: string }>(
+        `INSERT INTO service_categories (name) VALUES ('Хостинг と クラウド') RETURNING id`,
+      )
+    ).rows[0]!.id;
+    const since = new Date();
+    const saved = await portal.put('/api/portal/autopay', {
+      enabled: true,
+      rules: [{ serviceCategoryIds: [category], timing: 'day_of_month', dayOfMonth: 2 }],
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json<PortalAutopay>().rules[0]).toMatchObject({
+      timingLabel: 'On the 2nd of the month',
+      paymentMethodLabel: 'Default method (none yet)',
+    });
+    const sent = (await emailsSince(since)).find((e) => e.template === 'autopay_changed');
+    expect(sent?.to).toEqual([email]);
+    expect(sent?.subject).toBe('AutoPay changed for Київські Мережі 东方');
+    expect(sent?.text).toContain('1. Хостинг と クラウド · On the 2nd of the month');
   });
 });

@@ -187,9 +187,13 @@ export type PortalAutopayBody = z.infer<typeof portalAutopayBody>;
  */
 export const staffAutopayBody = z.object({
   enabled: z.boolean('must be true or false'),
-  required: z.boolean('must be true or false').default(false),
+  /** Left out: as it is. */
+  required: z.boolean('must be true or false').optional(),
   rules: z
-    .array(autopayRuleInput.extend({ locked: z.boolean('must be true or false').default(false) }))
+    .array(
+      // `locked` left out: a kept rule stays as it was, a new one is not locked.
+      autopayRuleInput.extend({ locked: z.boolean('must be true or false').optional() }),
+    )
     .max(maxAutopayRules, `at most ${maxAutopayRules} rules`),
   authorization: z
     .object({
