@@ -186,6 +186,8 @@ describe('the daily AutoPay run', () => {
     expect(summary?.subject).toMatch(/^AutoPay 2026-03-10: \d+ charged/);
     expect(summary?.text).toMatch(/\$125\.00 charged/);
     expect(summary?.text).toContain('AutoPay Client');
+    // A day with nothing to charge sends no summary.
+    expect(await summaryOf('2026-03-11')).toEqual([]);
   });
 
   it('the same day run twice at once, or by two workers on neighbouring days, charges once', async () => {

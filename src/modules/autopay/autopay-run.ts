@@ -712,8 +712,8 @@ function failureLine(row: RunAttemptRow, policy: { dateFormat: string }): string
 
 /**
  * The internal AutoPay Summary of a run, to every active Master Admin and Billing user (those
- * who handle money), queued on `tx`. Also sent for a run that had nothing to do, so staff know
- * it ran.
+ * who handle money), queued on `tx`. Not sent for a run that tried no invoice: an installation
+ * without AutoPay clients would get an empty email every day.
  */
 async function queueSummaryEmail(tx: Transaction, deps: Deps, runDate: string): Promise<void> {
   const staff = (
@@ -725,6 +725,7 @@ async function queueSummaryEmail(tx: Transaction, deps: Deps, runDate: string): 
   if (staff.length === 0) return;
   const brand = await getBrand(tx.db, deps.config);
   const rows = await runAttempts(tx.client, runDate);
+  if (rows.length === 0) return;
   const line = (row: RunAttemptRow, reason: string | null): AutopaySummaryLine => ({
     organizationName: row.organizationName,
     invoiceNumber: row.invoiceNumber,
