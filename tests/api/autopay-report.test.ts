@@ -174,6 +174,17 @@ beforeAll(async () => {
     [scheduledId, hardwareInvoice],
   );
 
+  // The Japanese organization (all services, the month's last day, no payment method): two
+  // invoices AutoPay covers on 31 March, and skips for want of a method.
+  for (const number of ['INV-SK-10', 'INV-SK-9']) {
+    await insertInvoice(testApp.database.pool, {
+      organizationId: orgs.japanese,
+      number,
+      issueDate: '2026-03-05',
+      dueDate: '2026-04-04',
+    });
+  }
+
   // The last run at the Greek organization: one charged, one skipped; an older run before it.
   await testApp.database.pool.query(
     `INSERT INTO autopay_attempts (organization_id, invoice_id, cycle_due_date, try_number,
@@ -392,7 +403,49 @@ describe('Payments Calendar', () => {
     const empty = (
       await readOnly.get('/api/payments-calendar/day?date=2026-03-21')
     ).json<CalendarDay>();
-    expect(empty).toEqual({ date: '2026-03-21', autopay: [], scheduled: [], totals: [] });
+    expect(empty).toEqual({
+      date: '2026-03-21',
+      autopay: [],
+      autopayTotal: 0,
+      nextCursor: null,
+      scheduled: [],
+      totals: [],
+    });
+  });
+
+  it("pages a busy day's AutoPay charges, skips shown with their reason and left out of the total", async () => {
+    const first = await readOnly.get('/api/payments-calendar/day?date=2026-03-31&limit=1');
+    expect(first.statusCode, first.body).toBe(200);
+    const page1 = first.json<CalendarDay>();
+    expect(page1.autopayTotal).toBe(2);
+    // Invoice numbers in their natural order: 9 before 10.
+    expect(page1.autopay.map((c) => [c.invoiceNumber, c.skipReason, c.methodLabel])).toEqual([
+      ['INV-SK-9', 'no_method', null],
+    ]);
+    expect(page1.totals).toEqual([]);
+    const second = await readOnly.get(
+      `/api/payments-calendar/day?date=2026-03-31&limit=1&cursor=${encodeURIComponent(page1.nextCursor!)}`,
+    );
+    const page2 = second.json<CalendarDay>();
+    expect(page2.autopay.map((c) => c.invoiceNumber)).toEqual(['INV-SK-10']);
+    expect(page2.nextCursor).toBeNull();
+    // Another day's cursor is not this day's.
+    expectFieldErrors(
+      await readOnly.get(
+        `/api/payments-calendar/day?date=2026-03-30&cursor=${encodeURIComponent(page1.nextCursor!)}`,
+      ),
+      ['cursor'],
+    );
+    const month = (
+      await readOnly.get('/api/payments-calendar?from=2026-03-01&through=2026-04-11')
+    ).json<Calendar>();
+    expect(month.days.find((d) => d.date === '2026-03-31')).toEqual({
+      date: '2026-03-31',
+      autopayCount: 0,
+      skippedCount: 2,
+      scheduledCount: 0,
+      totals: [],
+    });
   });
 
   it('refuses a range backwards, too long, or dates that are not dates, naming the field', async () => {

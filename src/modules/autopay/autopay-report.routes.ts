@@ -99,8 +99,7 @@ export function autopayReportRoutes(context: AppContext): FastifyPluginAsyncZod 
           response: { 200: paymentsCalendarDayAnswer, ...errorResponses },
         },
       },
-      async (request) =>
-        paymentsCalendarDay(context.pool, request.query.date, currentTime(context)),
+      async (request) => paymentsCalendarDay(context.pool, request.query, currentTime(context)),
     );
   };
 }

@@ -161,12 +161,24 @@ export const paymentsCalendarAnswer = z.object({
 });
 
 /** GET /api/payments-calendar/day: one business date's charges and scheduled payments. */
-export const paymentsCalendarDayQuery = z.object({ date: dateText });
+export const paymentsCalendarDayQuery = z.object({
+  date: dateText,
+  /** The next page of the day's AutoPay charges (`nextCursor` of the page before). */
+  cursor: z.string().max(500).optional(),
+  limit: pageLimit,
+});
 
-/** GET /api/payments-calendar/day: what is due on one day, AutoPay by organization name. */
+/**
+ * GET /api/payments-calendar/day: what is due on one day. The AutoPay charges by organization
+ * name, then invoice number, a page at a time (a busy day holds thousands); the scheduled
+ * payments all; the totals are the whole day's.
+ */
 export const paymentsCalendarDayAnswer = z.object({
   date: calendarDate,
   autopay: z.array(calendarAutopayCharge),
+  /** Every AutoPay charge of the day, not just this page's. */
+  autopayTotal: z.number().int(),
+  nextCursor: z.string().nullable(),
   scheduled: z.array(calendarScheduledPayment),
   totals: z.array(calendarTotal),
 });

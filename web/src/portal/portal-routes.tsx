@@ -1,8 +1,8 @@
 import type { RouteObject } from 'react-router';
+import { AutoPayPage } from './pages/autopay-page';
 import { ChangePasswordPage } from './pages/change-password-page';
 import { CreditsPage } from './pages/credits-page';
 import {
-  AutoPayPage,
   CreateServiceTicketPage,
   OpenServiceTicketsPage,
   ServiceHistoryPage,

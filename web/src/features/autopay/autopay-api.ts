@@ -103,11 +103,16 @@ export function usePaymentsCalendar(from: string, through: string) {
   });
 }
 
-/** One day's AutoPay charges and scheduled payments. */
+/** One day's AutoPay charges (a page at a time) and scheduled payments. */
 export function usePaymentsCalendarDay(date: string | null) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: autopayKeys.calendarDay(date ?? ''),
-    queryFn: () => api<PaymentsCalendarDay>('/api/payments-calendar/day', { query: { date } }),
+    queryFn: ({ pageParam }) =>
+      api<PaymentsCalendarDay>('/api/payments-calendar/day', {
+        query: { date, cursor: pageParam, limit: 100 },
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: date !== null,
   });
 }

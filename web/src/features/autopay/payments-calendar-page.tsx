@@ -15,6 +15,7 @@ import {
 import { IconChevronLeft, IconChevronRight } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import { autopaySkipReasonLabels } from '../../../../src/shared/contract/autopay';
+import { LoadMore } from '../../components/load-more';
 import { PageError, PageLoader } from '../../components/page-state';
 import { addDays, dateEntry, formatDay } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
@@ -277,16 +278,22 @@ function DayList({
 
 /** What one day holds: AutoPay charges (with skips and why) and scheduled payments. */
 function DayDetails({ date }: { date: string }) {
-  const day = usePaymentsCalendarDay(date);
+  const query = usePaymentsCalendarDay(date);
+  const pages = query.data?.pages ?? [];
+  const first = pages[0];
+  // The day's rows so far: the first page's scheduled payments and totals, every page's charges.
+  const day = {
+    data: first && { ...first, autopay: pages.flatMap((page) => page.autopay) },
+  };
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="calendar-day-heading">
       <Title order={2} size="h4" id="calendar-day-heading" mb="sm">
         {formatDay(date)}
       </Title>
-      {day.isPending ? (
+      {query.isPending ? (
         <PageLoader label="Loading the day…" />
-      ) : day.isError ? (
-        <PageError error={day.error} onRetry={() => void day.refetch()} />
+      ) : query.isError || !day.data ? (
+        <PageError error={query.error} onRetry={() => void query.refetch()} />
       ) : day.data.autopay.length === 0 && day.data.scheduled.length === 0 ? (
         <Text c="dimmed" size="sm">
           No AutoPay charge or scheduled payment on this day.
@@ -348,6 +355,14 @@ function DayDetails({ date }: { date: string }) {
                 </Table>
               </Table.ScrollContainer>
             )}
+            <LoadMore
+              shown={day.data.autopay.length}
+              total={day.data.autopayTotal}
+              noun="AutoPay charges"
+              hasMore={query.hasNextPage}
+              loading={query.isFetchingNextPage}
+              onLoad={() => query.fetchNextPage()}
+            />
           </div>
           <div>
             <Title order={3} size="h5" mb="xs">

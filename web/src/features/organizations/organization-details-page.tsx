@@ -42,6 +42,7 @@ import {
   useUpdateOrganization,
   type Organization,
 } from './organizations-api';
+import { OrganizationAutopay } from '../autopay/organization-autopay';
 
 export function OrganizationDetailsPage() {
   const { organizationId = '' } = useParams();
@@ -201,6 +202,7 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
           <Tabs.Tab value="invoices">Invoices</Tabs.Tab>
           <Tabs.Tab value="payments">Payments</Tabs.Tab>
           <Tabs.Tab value="payment-methods">Payment Methods</Tabs.Tab>
+          <Tabs.Tab value="autopay">AutoPay</Tabs.Tab>
           <Tabs.Tab value="audit">Audit Log</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="contacts" pt="md">
@@ -214,6 +216,9 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
         </Tabs.Panel>
         <Tabs.Panel value="payment-methods" pt="md">
           <OrganizationPaymentMethods organizationId={organization.id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="autopay" pt="md">
+          <OrganizationAutopay organizationId={organization.id} />
         </Tabs.Panel>
         <Tabs.Panel value="audit" pt="md">
           <AuditLog organizationId={organization.id} />

@@ -40,26 +40,6 @@ function ListOrEmpty({ items, empty, noun }: { items: unknown[]; empty: string; 
   );
 }
 
-export function AutoPayPage() {
-  const query = usePortalData('autopay');
-  return (
-    <FeaturePage
-      title="AutoPay"
-      intro="Invoices paid automatically, with a payment method on file."
-    >
-      <PortalQueryState query={query} loadingLabel="Loading AutoPay…">
-        {(data) =>
-          data.enabled ? (
-            <Text py="md">AutoPay is enabled.</Text>
-          ) : (
-            <EmptyState>AutoPay is not enabled.</EmptyState>
-          )
-        }
-      </PortalQueryState>
-    </FeaturePage>
-  );
-}
-
 export function CreateServiceTicketPage() {
   // Asked only to learn whether this contact may use service tickets here.
   const query = usePortalData('service-tickets');

@@ -1,0 +1,503 @@
+import { useEffect } from 'react';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  Fieldset,
+  Group,
+  NumberInput,
+  Paper,
+  Select,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+  Textarea,
+  Tooltip,
+} from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { IconArrowDown, IconArrowUp, IconLock, IconPlus, IconTrash } from '@tabler/icons-react';
+import type { z } from 'zod';
+import {
+  autopayTimingLabels,
+  autopayTimings,
+  maxAutopayRules,
+  type AutopayTiming,
+  type portalAutopay,
+  type staffAutopayBody,
+} from '../../../src/shared/contract/autopay';
+import type { Answer } from '../../../src/shared/contract/common';
+import { showApiError } from '../api/errors';
+import { minorToInput, parseAmount } from '../lib/money';
+import { UndoSaveButtons } from './undo-save-buttons';
+
+/** What the editor saves: the staff body; the portal's page leaves out the MSP's fields. */
+export type AutopayEditorBody = z.input<typeof staffAutopayBody>;
+
+/** A saved method the rules may name. */
+export interface AutopayMethodChoice {
+  id: string;
+  label: string;
+  isDefault: boolean;
+  unavailableReason: string | null;
+}
+
+/** Which AutoPay the editor shows: the fields portal and staff answers share. */
+type AutopaySettings = Pick<
+  Answer<typeof portalAutopay>,
+  'enabled' | 'required' | 'currency' | 'rules' | 'serviceCategories' | 'authorization'
+>;
+
+/**
+ * A rule as the form holds it: the API's names, so a 400 naming `rules.0.maxAmountCents` lands
+ * under its box; numbers and the cap as typed (text), read when saved.
+ */
+interface RuleDraft {
+  key: string;
+  id: string | undefined;
+  enabled: boolean;
+  locked: boolean;
+  /** Locked when the page loaded: on the portal it cannot be changed, moved or removed. */
+  lockedBefore: boolean;
+  serviceCategoryIds: string[];
+  /** '' : the default method. */
+  paymentMethodId: string;
+  timing: AutopayTiming;
+  days: number | string;
+  dayOfMonth: number | string;
+  maxAmountCents: string;
+}
+
+interface EditorValues {
+  enabled: boolean;
+  required: boolean;
+  rules: RuleDraft[];
+  authorizationText: string;
+  authorizedBy: string;
+  note: string;
+}
+
+let nextKey = 0;
+const newKey = () => `rule-${(nextKey += 1)}`;
+
+function draftsOf(settings: AutopaySettings): EditorValues {
+  return {
+    enabled: settings.enabled,
+    required: settings.required,
+    rules: settings.rules.map((rule) => ({
+      key: rule.id,
+      id: rule.id,
+      enabled: rule.enabled,
+      locked: rule.locked,
+      lockedBefore: rule.locked,
+      serviceCategoryIds: rule.serviceCategoryIds,
+      paymentMethodId: rule.paymentMethodId ?? '',
+      timing: rule.timing,
+      days: rule.days ?? '',
+      dayOfMonth: rule.dayOfMonth ?? '',
+      maxAmountCents:
+        rule.maxAmountCents === null ? '' : minorToInput(rule.maxAmountCents, settings.currency),
+    })),
+    authorizationText: '',
+    authorizedBy: '',
+    note: '',
+  };
+}
+
+function blankRule(): RuleDraft {
+  return {
+    key: newKey(),
+    id: undefined,
+    enabled: true,
+    locked: false,
+    lockedBefore: false,
+    serviceCategoryIds: [],
+    paymentMethodId: '',
+    timing: 'due_date',
+    days: '',
+    dayOfMonth: '',
+    maxAmountCents: '',
+  };
+}
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+const needsDays = (timing: AutopayTiming) =>
+  timing === 'before_due_date' || timing === 'after_due_date' || timing === 'after_invoice_date';
+
+/**
+ * The AutoPay editor the portal's Configuration > AutoPay and the organization page share:
+ * "AutoPay Enabled", then the ordered rules (which kinds of services, which method or the
+ * default one, when, an optional cap, on or off), Undo Changes / Save. Staff also lock rules,
+ * make AutoPay required and record the client's authorization. On the portal a locked rule,
+ * or AutoPay the MSP made required, shows greyed with the reason and cannot be changed.
+ */
+export function AutopayEditor({
+  side,
+  settings,
+  canChange,
+  methods,
+  mspName,
+  saving,
+  onSave,
+}: {
+  side: 'portal' | 'staff';
+  settings: AutopaySettings;
+  canChange: boolean;
+  methods: AutopayMethodChoice[];
+  mspName: string;
+  saving: boolean;
+  onSave: (body: AutopayEditorBody) => Promise<unknown>;
+}) {
+  const form = useForm<EditorValues>({ initialValues: draftsOf(settings) });
+  const staff = side === 'staff';
+  // A save (or another tab's) answers new settings: the form starts again from them.
+  useEffect(() => {
+    const values = draftsOf(settings);
+    form.setInitialValues(values);
+    form.setValues(values);
+    form.resetDirty(values);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [settings]);
+
+  const values = form.getValues();
+  const defaultMethod = methods.find((m) => m.isDefault);
+  const methodChoices = [
+    {
+      value: '',
+      label: `The default method (${defaultMethod ? defaultMethod.label : 'none yet'})`,
+    },
+    ...methods.map((m) => ({
+      value: m.id,
+      label: m.unavailableReason ? `${m.label} (${m.unavailableReason})` : m.label,
+    })),
+  ];
+  // A rule may name a method since removed: it stays a choice, so the form shows what is saved.
+  const categoryChoices = settings.serviceCategories;
+  const requiredForClient = !staff && settings.required;
+  const lockedFor = (rule: RuleDraft) => !staff && rule.lockedBefore;
+  const authorizationMissing = staff && !settings.authorization;
+
+  function submit(values: EditorValues) {
+    const errors: Record<string, string> = {};
+    const rules = values.rules.map((rule, index) => {
+      let maxAmountCents: number | null = null;
+      if (rule.maxAmountCents.trim() !== '') {
+        const parsed = parseAmount(rule.maxAmountCents, settings.currency);
+        if (parsed.ok) maxAmountCents = parsed.value;
+        else errors[`rules.${index}.maxAmountCents`] = capitalize(parsed.message);
+      }
+      const number = (value: number | string) => (value === '' ? null : Number(value));
+      return {
+        ...(rule.id ? { id: rule.id } : {}),
+        enabled: rule.enabled,
+        serviceCategoryIds: rule.serviceCategoryIds,
+        paymentMethodId: rule.paymentMethodId || null,
+        timing: rule.timing,
+        days: needsDays(rule.timing) ? number(rule.days) : null,
+        dayOfMonth: rule.timing === 'day_of_month' ? number(rule.dayOfMonth) : null,
+        maxAmountCents,
+        ...(staff ? { locked: rule.locked } : {}),
+      };
+    });
+    if (Object.keys(errors).length > 0) {
+      form.setErrors(errors);
+      return;
+    }
+    const body: AutopayEditorBody = { enabled: values.enabled, rules };
+    if (staff) {
+      body.required = values.required;
+      if (values.authorizationText.trim() || values.authorizedBy.trim()) {
+        body.authorization = {
+          text: values.authorizationText,
+          authorizedBy: values.authorizedBy,
+        };
+      }
+      if (values.note.trim()) body.note = values.note;
+    }
+    onSave(body).catch((error: unknown) => showApiError(error, form, 'Could not save AutoPay'));
+  }
+
+  return (
+    <form onSubmit={form.onSubmit(submit)} noValidate>
+      <Stack gap="md">
+        {requiredForClient && (
+          <Alert color="gray" variant="light" icon={<IconLock size={18} />} py="xs">
+            AutoPay is required by {mspName}: it cannot be turned off here.
+          </Alert>
+        )}
+        <Checkbox
+          label="AutoPay Enabled"
+          description="Pay the invoices the rules below cover, automatically, on the day they say."
+          disabled={!canChange || requiredForClient}
+          {...form.getInputProps('enabled', { type: 'checkbox' })}
+        />
+        {staff && (
+          <Checkbox
+            label="AutoPay required"
+            description="The client cannot turn AutoPay off, or change the rules you lock."
+            disabled={!canChange}
+            {...form.getInputProps('required', { type: 'checkbox' })}
+          />
+        )}
+
+        {values.rules.length === 0 && (
+          <Text c="dimmed" size="sm">
+            No rules yet: add one to choose which invoices are paid automatically.
+          </Text>
+        )}
+        {values.rules.map((rule, index) => {
+          const locked = lockedFor(rule);
+          const editable = canChange && !locked;
+          const path = `rules.${index}`;
+          const allServices = rule.serviceCategoryIds.length === 0;
+          return (
+            <Paper key={rule.key} withBorder p="md" radius="md">
+              <Fieldset
+                variant="unstyled"
+                disabled={!editable}
+                legend={
+                  <Group gap="xs">
+                    <Text fw={600}>Rule {index + 1}</Text>
+                    {!rule.enabled && (
+                      <Badge color="gray" variant="light">
+                        Off
+                      </Badge>
+                    )}
+                    {rule.lockedBefore && (
+                      <Badge color="gray" variant="light" leftSection={<IconLock size={12} />}>
+                        Locked
+                      </Badge>
+                    )}
+                  </Group>
+                }
+                aria-label={`Rule ${index + 1}`}
+                style={locked ? { opacity: 0.6 } : undefined}
+              >
+                <Stack gap="sm">
+                  {locked && (
+                    <Text size="sm" c="dimmed">
+                      Locked by {mspName}: only they can change this rule.
+                    </Text>
+                  )}
+                  <Group justify="space-between" align="flex-start">
+                    <Switch
+                      label="Rule on"
+                      {...form.getInputProps(`${path}.enabled`, { type: 'checkbox' })}
+                    />
+                    <Group gap={4}>
+                      <Tooltip label="Move up">
+                        <ActionIcon
+                          variant="subtle"
+                          aria-label={`Move rule ${index + 1} up`}
+                          disabled={!editable || index === 0 || lockedFor(values.rules[index - 1]!)}
+                          onClick={() =>
+                            form.reorderListItem('rules', { from: index, to: index - 1 })
+                          }
+                        >
+                          <IconArrowUp size={16} />
+                        </ActionIcon>
+                      </Tooltip>
+                      <Tooltip label="Move down">
+                        <ActionIcon
+                          variant="subtle"
+                          aria-label={`Move rule ${index + 1} down`}
+                          disabled={
+                            !editable ||
+                            index === values.rules.length - 1 ||
+                            lockedFor(values.rules[index + 1]!)
+                          }
+                          onClick={() =>
+                            form.reorderListItem('rules', { from: index, to: index + 1 })
+                          }
+                        >
+                          <IconArrowDown size={16} />
+                        </ActionIcon>
+                      </Tooltip>
+                      <Tooltip label="Remove rule">
+                        <ActionIcon
+                          variant="subtle"
+                          color="red"
+                          aria-label={`Remove rule ${index + 1}`}
+                          disabled={!editable}
+                          onClick={() => form.removeListItem('rules', index)}
+                        >
+                          <IconTrash size={16} />
+                        </ActionIcon>
+                      </Tooltip>
+                    </Group>
+                  </Group>
+                  <Stack gap={4}>
+                    <Text size="sm" fw={500} id={`${rule.key}-services`}>
+                      Services to pay automatically
+                    </Text>
+                    <Group gap="md" role="group" aria-labelledby={`${rule.key}-services`}>
+                      <Checkbox
+                        label="All services"
+                        checked={allServices}
+                        onChange={(event) => {
+                          if (event.currentTarget.checked) {
+                            form.setFieldValue(`${path}.serviceCategoryIds`, []);
+                          }
+                        }}
+                      />
+                      {categoryChoices.map((category) => (
+                        <Checkbox
+                          key={category.id}
+                          label={category.name}
+                          checked={rule.serviceCategoryIds.includes(category.id)}
+                          onChange={(event) => {
+                            const checked = event.currentTarget.checked;
+                            form.setFieldValue(
+                              `${path}.serviceCategoryIds`,
+                              checked
+                                ? [...rule.serviceCategoryIds, category.id]
+                                : rule.serviceCategoryIds.filter((id) => id !== category.id),
+                            );
+                          }}
+                        />
+                      ))}
+                    </Group>
+                    {form.errors[`${path}.serviceCategoryIds`] && (
+                      <Text size="xs" c="red">
+                        {form.errors[`${path}.serviceCategoryIds`]}
+                      </Text>
+                    )}
+                  </Stack>
+                  <Group align="flex-start" grow>
+                    <Select
+                      label="Payment method"
+                      data={methodChoices}
+                      allowDeselect={false}
+                      {...form.getInputProps(`${path}.paymentMethodId`)}
+                    />
+                    <Select
+                      label="When"
+                      data={autopayTimings.map((t) => ({
+                        value: t,
+                        label: autopayTimingLabels[t],
+                      }))}
+                      allowDeselect={false}
+                      {...form.getInputProps(`${path}.timing`)}
+                    />
+                  </Group>
+                  <Group align="flex-start" grow>
+                    {needsDays(rule.timing) && (
+                      <NumberInput
+                        label="Days"
+                        min={0}
+                        max={365}
+                        allowDecimal={false}
+                        allowNegative={false}
+                        {...form.getInputProps(`${path}.days`)}
+                      />
+                    )}
+                    {rule.timing === 'day_of_month' && (
+                      <NumberInput
+                        label="Day of the month"
+                        description="1 to 31; 31 means the month's last day"
+                        min={1}
+                        max={31}
+                        allowDecimal={false}
+                        allowNegative={false}
+                        {...form.getInputProps(`${path}.dayOfMonth`)}
+                      />
+                    )}
+                    <TextInput
+                      label={`Only invoices up to (${settings.currency})`}
+                      description="Optional: a larger invoice is left for you to pay"
+                      placeholder="No limit"
+                      {...form.getInputProps(`${path}.maxAmountCents`)}
+                    />
+                  </Group>
+                </Stack>
+              </Fieldset>
+              {staff && (
+                <Checkbox
+                  mt="sm"
+                  label="Locked: the client cannot change this rule"
+                  disabled={!canChange}
+                  {...form.getInputProps(`${path}.locked`, { type: 'checkbox' })}
+                />
+              )}
+            </Paper>
+          );
+        })}
+        <Group>
+          <Button
+            variant="default"
+            leftSection={<IconPlus size={16} />}
+            disabled={!canChange || values.rules.length >= maxAutopayRules}
+            onClick={() => form.insertListItem('rules', blankRule())}
+          >
+            Add rule
+          </Button>
+        </Group>
+
+        {staff && (
+          <Paper withBorder p="md" radius="md">
+            <Stack gap="sm">
+              <Text fw={600}>Client's authorization</Text>
+              {settings.authorization ? (
+                <Text size="sm">
+                  Given by {settings.authorization.authorizedBy}
+                  {settings.authorization.recordedBy
+                    ? `, recorded by ${settings.authorization.recordedBy}`
+                    : ''}
+                  : “{settings.authorization.text}”
+                </Text>
+              ) : (
+                <Text size="sm" c="dimmed">
+                  None recorded. Record the client's authorization to turn AutoPay on for them.
+                </Text>
+              )}
+              <Textarea
+                label={authorizationMissing ? 'Authorization' : 'New authorization'}
+                description="The client's words agreeing to be charged automatically"
+                autosize
+                minRows={2}
+                disabled={!canChange}
+                {...form.getInputProps('authorizationText')}
+                error={form.errors.authorizationText ?? form.errors['authorization.text']}
+              />
+              <TextInput
+                label="Authorized by"
+                description="Who at the client gave it, and how (“Dana Lee, by phone”)"
+                disabled={!canChange}
+                {...form.getInputProps('authorizedBy')}
+                error={form.errors.authorizedBy ?? form.errors['authorization.authorizedBy']}
+              />
+              <TextInput
+                label="Note"
+                description="Optional: why you changed AutoPay (kept in the history)"
+                disabled={!canChange}
+                {...form.getInputProps('note')}
+              />
+            </Stack>
+          </Paper>
+        )}
+        {form.errors.authorization && (
+          <Text size="sm" c="red">
+            {form.errors.authorization}
+          </Text>
+        )}
+        {form.errors.rules && (
+          <Text size="sm" c="red">
+            {form.errors.rules}
+          </Text>
+        )}
+        <Group>
+          <UndoSaveButtons
+            canEdit={canChange}
+            dirty={form.isDirty()}
+            saving={saving}
+            onUndo={() => form.reset()}
+            saveLabel={staff ? 'Save AutoPay' : 'Save'}
+          />
+        </Group>
+      </Stack>
+    </form>
+  );
+}
