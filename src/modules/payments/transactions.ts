@@ -11,6 +11,7 @@ import type { PaymentStatus } from '../../shared/contract/payments.js';
 import { paymentStatusLabel } from '../../shared/contract/payments.js';
 import {
   paymentSourceLabels,
+  transactionCountCap,
   transactionMethodTypeLabels,
   type TransactionFilters,
   type TransactionMethodType,
@@ -177,7 +178,8 @@ const transactionsScope = 'transactions-by-date';
 /**
  * A page of the Transactions list: every organization's payments matching `filters` (dates
  * are the MSP's business dates, inclusive), newest first by the payment's date (byPaidOnSql).
- * Answers `payments` (at most `limit`), `total` and
+ * Answers `payments` (at most `limit`), `total` (exact up to transactionCountCap),
+ * `totalCapped` (more than that) and
  * `nextCursor` (null on the last page; a cursor the list did not give out is a 400 naming
  * `cursor`).
  */
@@ -189,8 +191,11 @@ export async function listTransactions(
   const params: unknown[] = [await mspTimeZone(pool)];
   const conditions = filterConditions(filters, params);
   // `$1` (the time zone) is named even without a date filter, so PostgreSQL knows its type.
-  const countSql = `SELECT count(*)::int AS total FROM payments p
-    WHERE $1::text IS NOT NULL ${conditions.map((c) => `AND ${c}`).join(' ')}`;
+  // Counted up to one past the cap: on a huge table the exact count would read every row.
+  const countSql = `SELECT count(*)::int AS total FROM (
+      SELECT 1 FROM payments p
+       WHERE $1::text IS NOT NULL ${conditions.map((c) => `AND ${c}`).join(' ')}
+       LIMIT ${transactionCountCap + 1}) counted`;
   const countParams = [...params];
   if (page.cursor) {
     conditions.push(afterPaidOnCursor(transactionsScope, page.cursor, params, '$1'));
@@ -209,9 +214,11 @@ export async function listTransactions(
   ]);
   const shown = rows.rows.slice(0, page.limit);
   const last = shown[shown.length - 1];
+  const counted = count.rows[0]?.total ?? 0;
   return {
     payments: shown.map(({ sortKey: _sortKey, ...payment }) => staffPaymentOf(payment)),
-    total: count.rows[0]?.total ?? 0,
+    total: Math.min(counted, transactionCountCap),
+    totalCapped: counted > transactionCountCap,
     nextCursor:
       rows.rows.length > page.limit && last
         ? encodeCursor(transactionsScope, last.sortKey, last.id)

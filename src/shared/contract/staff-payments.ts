@@ -120,8 +120,21 @@ export const transactionFilters = z.object({
 });
 export type TransactionFilters = z.infer<typeof transactionFilters>;
 
-/** GET /api/payments: a page of payments, newest first. */
-export const transactionsPage = keysetPage('payments', staffPayment);
+/**
+ * Where the Transactions list stops counting: past it, counting every payment of a huge table
+ * on each page would cost more than the page, and "10,000+" tells staff as much as the exact
+ * figure.
+ */
+export const transactionCountCap = 10_000;
+
+/**
+ * GET /api/payments: a page of payments, newest first. `total` is the exact count up to
+ * transactionCountCap; `totalCapped` is true when the list holds more than that (the console
+ * reads "10,000+").
+ */
+export const transactionsPage = keysetPage('payments', staffPayment).extend({
+  totalCapped: z.boolean(),
+});
 
 /** An organization's unapplied credit in one currency. */
 export const creditBalance = z.object({ currency: z.string(), unappliedCents: z.number().int() });

@@ -9,6 +9,7 @@ import { notifyError } from '../api/errors';
 export function LoadMore({
   shown,
   total,
+  totalCapped = false,
   noun,
   hasMore,
   loading,
@@ -18,6 +19,8 @@ export function LoadMore({
   shown: number;
   /** Every row the list holds, not just those loaded. */
   total: number;
+  /** The list holds more than `total` (it stopped counting there): "10,000+". */
+  totalCapped?: boolean;
   /** What the rows are, plural: "contacts", "open invoices". */
   noun: string;
   hasMore: boolean;
@@ -27,6 +30,7 @@ export function LoadMore({
   onLoad: () => Promise<unknown>;
 }) {
   if (!hasMore) return null;
+  const counted = `${total.toLocaleString('en-US')}${totalCapped ? '+' : ''}`;
   return (
     <Group gap="md">
       <Button
@@ -38,7 +42,7 @@ export function LoadMore({
         Load more
       </Button>
       <Text size="sm" c="dimmed" role="status">
-        Showing {shown.toLocaleString('en-US')} of {total.toLocaleString('en-US')} {noun}
+        Showing {shown.toLocaleString('en-US')} of {counted} {noun}
       </Text>
     </Group>
   );

@@ -200,6 +200,7 @@ function PaymentsList(props: {
       <LoadMore
         shown={rows.length}
         total={list.data.pages[0]?.total ?? rows.length}
+        totalCapped={list.data.pages[0]?.totalCapped ?? false}
         noun="payments"
         hasMore={list.hasNextPage}
         loading={list.isFetchingNextPage}

@@ -29,6 +29,7 @@ export function TransactionsPage() {
   const list = useTransactions(filters);
   const rows = list.data?.pages.flatMap((page) => page.payments) ?? [];
   const total = list.data?.pages[0]?.total ?? 0;
+  const totalCapped = list.data?.pages[0]?.totalCapped ?? false;
 
   return (
     <Stack>
@@ -151,6 +152,7 @@ export function TransactionsPage() {
           <LoadMore
             shown={rows.length}
             total={total}
+            totalCapped={totalCapped}
             noun="payments"
             hasMore={list.hasNextPage}
             loading={list.isFetchingNextPage}
