@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { hashPassword } from '../../src/platform/passwords.js';
 import { businessToday } from '../../src/modules/settings/business-date.js';
-import { startBrowserApp, type BrowserApp } from '../support/browser-app.js';
+import { demoStaff } from '../../src/modules/demo/demo-data.js';
+import { schedulePayment } from '../../src/modules/scheduled-payments/scheduled-payments.service.js';
+import { signInToConsole, startBrowserApp, type BrowserApp } from '../support/browser-app.js';
 import { insertInvoice } from '../support/invoice-fixtures.js';
 import { savedMethod, testCard } from '../support/payment-fixtures.js';
 import type { TestApp } from '../support/test-app.js';
@@ -24,6 +26,8 @@ const organizationName = 'Ofenbäckerei Müller · 東京ベーカリー';
 let organizationId = '';
 let invoiceId = '';
 let today = '';
+let contactId = '';
+let cardId = '';
 
 function addDays(date: string, days: number): string {
   const at = new Date(`${date}T00:00:00Z`);
@@ -74,7 +78,7 @@ beforeAll(async () => {
       organizationName,
     ])
   ).rows[0].id;
-  const contactId = (
+  contactId = (
     await pool.query(
       `INSERT INTO contacts (name, email, password_hash) VALUES ('Jörg Müller', $1, $2) RETURNING id`,
       [contact.email, await hashPassword(contact.password)],
@@ -93,7 +97,7 @@ beforeAll(async () => {
     dueDate: addDays(today, 30),
     lines: [{ description: 'Hosting', quantity: 10_000, unitPriceCents: 24_000 }],
   });
-  await savedMethod(testApp, organizationId, testCard('4242424242424242'), {
+  cardId = await savedMethod(testApp, organizationId, testCard('4242424242424242'), {
     friendlyName: 'Firmenkarte',
     isDefault: true,
   });
@@ -190,6 +194,36 @@ describe('Scheduled Payments', () => {
     ).toBe(0);
     expect(await mailText('Scheduled payment cancelled: $99.95')).toMatch(
       /Nothing will\s+be charged/,
+    );
+    await page.close();
+  });
+
+  it('staff see an organization’s scheduled payments and cancel one; the client is told', async () => {
+    const runOn = addDays(today, 12);
+    await schedulePayment({
+      context: testApp.context,
+      actor: { kind: 'contact', id: contactId, label: 'Jörg Müller (portal)' },
+      organizationId,
+      contactId,
+      paymentMethodId: cardId,
+      runOn,
+      allocations: [{ invoiceId, amountCents: 12_345 }],
+    });
+    const billing = demoStaff.find((s) => s.role === 'billing')!;
+    const page = await app.newPage();
+    await signInToConsole(page, baseUrl, billing.email, billing.password);
+    await page.goto(`${baseUrl}/organizations/${organizationId}`);
+    await page.getByRole('tab', { name: 'Scheduled Payments' }).click();
+    const table = page.getByRole('table', { name: 'Scheduled payments' });
+    const row = table.getByRole('row', { name: new RegExp(runOn) });
+    expect(await row.textContent()).toMatch(/INV-OM-1: \$123\.45.*Jörg Müller.*Scheduled/);
+    await row.getByRole('button', { name: `Cancel the payment of ${runOn}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel scheduled payment' });
+    await dialog.getByRole('button', { name: 'Cancel payment' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await table.getByRole('row', { name: new RegExp(`${runOn}.*Cancelled`) }).waitFor();
+    expect(await mailText('Scheduled payment cancelled: $123.45')).toMatch(
+      /Our billing team cancelled a scheduled payment/,
     );
     await page.close();
   });

@@ -36,6 +36,7 @@ import { OrganizationFormModal } from './organization-form-modal';
 import { OrganizationNotes } from './organization-notes';
 import { OrganizationPaymentMethods } from '../payments/organization-payment-methods';
 import { OrganizationPayments } from '../payments/organization-payments';
+import { OrganizationScheduledPayments } from '../scheduled-payments/organization-scheduled-payments';
 import {
   useOrganization,
   useSetArchived,
@@ -201,6 +202,7 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
           <Tabs.Tab value="contacts">Contacts ({formatCount(organization.contactCount)})</Tabs.Tab>
           <Tabs.Tab value="invoices">Invoices</Tabs.Tab>
           <Tabs.Tab value="payments">Payments</Tabs.Tab>
+          <Tabs.Tab value="scheduled-payments">Scheduled Payments</Tabs.Tab>
           <Tabs.Tab value="payment-methods">Payment Methods</Tabs.Tab>
           <Tabs.Tab value="autopay">AutoPay</Tabs.Tab>
           <Tabs.Tab value="audit">Audit Log</Tabs.Tab>
@@ -213,6 +215,9 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
         </Tabs.Panel>
         <Tabs.Panel value="payments" pt="md">
           <OrganizationPayments organizationId={organization.id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="scheduled-payments" pt="md">
+          <OrganizationScheduledPayments organizationId={organization.id} />
         </Tabs.Panel>
         <Tabs.Panel value="payment-methods" pt="md">
           <OrganizationPaymentMethods organizationId={organization.id} />
