@@ -552,6 +552,15 @@ describe('Configuration > Billing: the AutoPay run', () => {
         { tryNumber: 1, outcome: 'retry_scheduled', nextTryOn: '2026-10-07' },
         { tryNumber: 2, outcome: 'gave_up', nextTryOn: null },
       ]);
+
+      // A run time the clocks skip (02:30 on the night daylight saving starts in Chicago): the
+      // run goes at 03:00, the first minute after it, not a day late.
+      await testApp.database.pool.query(`UPDATE settings SET autopay_run_time = '02:30'`);
+      expect(await at('2027-03-14T07:59:00Z')).toBeNull();
+      expect(await at('2027-03-14T08:00:00Z')).toMatchObject({
+        runDate: '2027-03-14',
+        status: 'finished',
+      });
     } finally {
       delete testApp.context.clock;
       await testApp.database.pool.query(
