@@ -6,6 +6,7 @@ import { applyInvoicePayment, applyInvoicePaymentUpTo } from '../invoices/invoic
 import type { ChargeResult } from './gateway.js';
 import { recordChargeFailure } from './payment-methods.js';
 import { enqueuePaymentEmails, paymentEmailsJob } from './payment-receipts.js';
+import { paymentColumns, type PaymentView } from './payment-history.js';
 import type { PaymentStatus } from '../../shared/contract/payments.js';
 
 /**
@@ -190,6 +191,8 @@ async function applyToInvoices(
 
 async function setStatus(
   tx: Transaction,
+  /** Given the payment as its payer reads it after the update (the statement answers it). */
+  seen: (view: PaymentView) => void,
   payment: LockedPayment,
   change: {
     status: PaymentStatus;
@@ -211,8 +214,9 @@ async function setStatus(
   },
 ) {
   const methodId = change.methodSucceeded ? payment.paymentMethodId : null;
-  // Named (planned once per connection): it runs on every payment's outcome.
-  await queryNamed(
+  // Named (planned once per connection): it runs on every payment's outcome. The payment as its
+  // payer reads it comes back with it (the pay route's answer, without a read of its own).
+  const updated = await queryNamed<PaymentView>(
     tx.client,
     `set-payment-status${change.audit ? '-audited' : ''}${change.emails ? '-emails' : ''}`,
     sql`WITH released AS (
@@ -224,15 +228,17 @@ async function setStatus(
      )${change.audit ? sql`, audit AS (${change.audit})` : sql``}${
        change.emails ? sql`, emails AS (${change.emails})` : sql``
      }
-     UPDATE payments
+     UPDATE payments p
         SET status = ${change.status},
             gateway_charge_ref = coalesce(${change.chargeRef ?? null}, gateway_charge_ref),
             failure_code = ${change.failureCode ?? null},
             failure_message = ${change.failureMessage ?? null},
             settled_at = CASE WHEN ${change.settled ?? false} THEN now() ELSE settled_at END,
             checked_at = now(), updated_at = now()
-      WHERE id = ${payment.id}`,
+      WHERE id = ${payment.id}
+      RETURNING ${sql.raw(paymentColumns)}`,
   );
+  seen(updated.rows[0]!);
 }
 
 /**
@@ -246,6 +252,35 @@ export async function applyChargeAnswer(
   payment: LockedPayment,
   answer: ChargeAnswer,
   actor: Actor,
+): Promise<PaymentStatus> {
+  return applyAnswer(tx, deps, payment, answer, actor, () => {});
+}
+
+/**
+ * applyChargeAnswer, also answering the payment as its payer reads it after the change (as
+ * paymentViews reads it, in `tx`): null when the answer moved nothing.
+ */
+export async function applyChargeAnswerWithView(
+  tx: Transaction,
+  deps: Deps,
+  payment: LockedPayment,
+  answer: ChargeAnswer,
+  actor: Actor,
+): Promise<{ status: PaymentStatus; view: PaymentView | null }> {
+  let view: PaymentView | null = null;
+  const status = await applyAnswer(tx, deps, payment, answer, actor, (seen) => {
+    view = seen;
+  });
+  return { status, view };
+}
+
+async function applyAnswer(
+  tx: Transaction,
+  deps: Deps,
+  payment: LockedPayment,
+  answer: ChargeAnswer,
+  actor: Actor,
+  seen: (view: PaymentView) => void,
 ): Promise<PaymentStatus> {
   const auditEntry = (action: string, after: Record<string, unknown>) => ({
     organizationId: payment.organizationId,
@@ -267,7 +302,7 @@ export async function applyChargeAnswer(
 
   if (transition === 'succeed') {
     await applyToInvoices(tx, payment, payment.allocations);
-    await setStatus(tx, payment, {
+    await setStatus(tx, seen, payment, {
       status: 'succeeded',
       chargeRef: answer.chargeRef,
       settled: true,
@@ -285,7 +320,7 @@ export async function applyChargeAnswer(
     // The balance shows the debit paid while it settles; the allocations stay in flight, so no
     // second payment of these invoices starts until it settles or is returned.
     await applyToInvoices(tx, payment, payment.allocations);
-    await setStatus(tx, payment, {
+    await setStatus(tx, seen, payment, {
       status: 'processing',
       chargeRef: answer.chargeRef,
       audit: auditing('payment.processing', {
@@ -301,7 +336,7 @@ export async function applyChargeAnswer(
       `UPDATE payment_allocations SET amount_cents = 0, in_flight = false WHERE payment_id = $1`,
       [payment.id],
     );
-    await setStatus(tx, payment, {
+    await setStatus(tx, seen, payment, {
       status: 'failed',
       chargeRef: answer.chargeRef,
       failureCode: answer.failureCode,
@@ -321,7 +356,7 @@ export async function applyChargeAnswer(
     return 'failed';
   }
   if (transition === 'settle') {
-    await setStatus(tx, payment, {
+    await setStatus(tx, seen, payment, {
       status: 'succeeded',
       chargeRef: answer.chargeRef,
       settled: true,
@@ -346,7 +381,7 @@ export async function applyChargeAnswer(
       `UPDATE payment_allocations SET amount_cents = 0, in_flight = false WHERE payment_id = $1`,
       [payment.id],
     );
-    await setStatus(tx, payment, {
+    await setStatus(tx, seen, payment, {
       status: 'returned',
       chargeRef: answer.chargeRef,
       failureCode: answer.failureCode,
@@ -377,7 +412,7 @@ export async function applyChargeAnswer(
     );
     await applyToInvoices(tx, payment);
     const status = transition === 'recover' ? 'succeeded' : 'processing';
-    await setStatus(tx, payment, {
+    await setStatus(tx, seen, payment, {
       status,
       chargeRef: answer.chargeRef,
       settled: status === 'succeeded',

@@ -16,7 +16,7 @@ import { lockOpenInvoicesForPayment, type LockedInvoice } from '../invoices/invo
 import { paymentSettingsOfRow, paymentSettingsTodayColumns } from '../settings/settings.service.js';
 import { settings } from '../settings/settings.schema.js';
 import type { PaymentStatus } from '../../shared/contract/payments.js';
-import { applyChargeAnswer, lockPayment } from './charge-results.js';
+import { applyChargeAnswerWithView, lockPayment } from './charge-results.js';
 import { GatewayError, type PaymentGateway } from './gateway.js';
 import { chargeableMethod, methodLabel } from './payment-methods.js';
 import { paymentMethods } from './payments.schema.js';
@@ -350,6 +350,18 @@ export async function chargePayment(
   gateway: PaymentGateway,
   options: { paymentId: string; actor: Actor; charge?: ChargeFacts },
 ): Promise<PaymentStatus> {
+  return (await chargeWithView(deps, gateway, options)).status;
+}
+
+/**
+ * chargePayment, also answering the payment as its payer reads it when the answer's statement
+ * gave it (null when nothing was applied: a lost answer, a payment no longer pending).
+ */
+async function chargeWithView(
+  deps: Deps,
+  gateway: PaymentGateway,
+  options: { paymentId: string; actor: Actor; charge?: ChargeFacts },
+): Promise<{ status: PaymentStatus; view: PaymentView | null }> {
   const row =
     options.charge ??
     (
@@ -363,7 +375,7 @@ export async function chargePayment(
       )
     ).rows[0];
   if (!row) throw AppError.notFound('Payment');
-  if (row.status !== 'pending') return row.status;
+  if (row.status !== 'pending') return { status: row.status, view: null };
   let answer;
   try {
     answer = await gateway.charge({
@@ -379,7 +391,9 @@ export async function chargePayment(
     // Unknown outcome: the charge may have happened. Leave it pending; never charge again here.
     // A key the processor holds already (another request with it still in progress, as Stripe
     // answers) is no refusal either: whatever that request did is found by the key later.
-    if (error.kind === 'unavailable' || error.kind === 'idempotency_mismatch') return 'pending';
+    if (error.kind === 'unavailable' || error.kind === 'idempotency_mismatch') {
+      return { status: 'pending', view: null };
+    }
     answer = {
       status: 'failed' as const,
       chargeRef: null,
@@ -391,7 +405,7 @@ export async function chargePayment(
   return withTransaction(deps.pool, async (tx) => {
     const payment = await lockPayment(tx, { paymentId: options.paymentId });
     if (!payment) throw AppError.notFound('Payment');
-    return applyChargeAnswer(tx, deps, payment, result, options.actor);
+    return applyChargeAnswerWithView(tx, deps, payment, result, options.actor);
   });
 }
 
@@ -411,13 +425,16 @@ const retryChargesAfterSeconds = 30;
  */
 export async function payInvoices(input: PayInvoicesInput): Promise<PayInvoicesResult> {
   const started = await startPayment(input);
+  let view: PaymentView | null = null;
   if (!started.repeated || (await abandonedPending(input.context, started.paymentId))) {
-    await chargePayment(input.context, input.gateway, {
+    ({ view } = await chargeWithView(input.context, input.gateway, {
       paymentId: started.paymentId,
       actor: input.actor,
       ...(started.charge ? { charge: started.charge } : {}),
-    });
+    }));
   }
-  const [payment] = await paymentViews(input.context.pool, [started.paymentId]);
+  // The answer's statement gave the payment as its payer reads it; else (a lost answer, a
+  // repeated request) it is read now.
+  const [payment] = view ? [view] : await paymentViews(input.context.pool, [started.paymentId]);
   return { payment: payment!, repeated: started.repeated };
 }

@@ -32,7 +32,8 @@ export interface PaymentView {
   }[];
 }
 
-const paymentColumns = `p.id, p.number, p.status, p.amount_cents AS "amountCents",
+/** The columns of a PaymentView, of `payments p` (also what a status update answers). */
+export const paymentColumns = `p.id, p.number, p.status, p.amount_cents AS "amountCents",
   p.refunded_cents AS "refundedCents", p.currency, p.method_label AS "methodLabel",
   p.method_type AS "methodType", p.failure_message AS "failureMessage",
   p.created_at AS "createdAt", p.received_on AS "receivedOn",
