@@ -45,14 +45,17 @@ const chargingWaitMs = 30_000;
 /** The sandbox's delays: before recording a charge, and between recording and answering. */
 const latencyMs = 20;
 const answerLatencyMs = 250;
+/** The workers' reconciliation windows (PAYMENT_CONFIRM_AFTER_SECONDS, …_UNREACHED_…). */
+const confirmAfterSeconds = 10;
+const unreachedAfterMinutes = 1;
 /**
- * The chaos stops after this long even with fewer kills. Settling gets this long after it: a
- * payment written but never sent to the processor (its worker died in between) waits for the
- * reconciliation job to fail it as never received, 10 minutes after it was written
- * (src/modules/payments/reconciliation.ts), before AutoPay tries the invoice again.
+ * The chaos stops after this long even with fewer kills. Settling gets at most this long after
+ * it: a payment written but never sent to the processor (its worker died in between) waits for
+ * the reconciliation job to fail it as never received, `unreachedAfterMinutes` after it was
+ * written (src/modules/payments/reconciliation.ts), before AutoPay tries the invoice again.
  */
 const chaosLimitMs = 18 * 60_000;
-const settleLimitMs = 14 * 60_000;
+const settleLimitMs = 10 * 60_000;
 
 export interface ChaosOptions {
   /** The bench's PostgreSQL (or DATABASE_URL's server): an admin connection and a database. */
@@ -119,6 +122,11 @@ function startWorker(connectionString: string, timeouts: boolean): PorticoProces
     SANDBOX_LATENCY_MS: String(latencyMs),
     SANDBOX_ANSWER_LATENCY_MS: String(answerLatencyMs),
     SANDBOX_FAULT: timeouts ? 'timeout' : 'none',
+    // The reconciliation's windows, shortened (their minimums are 5 s and 1 minute): a payment
+    // that lost its answer is asked about after 10 s, and one its worker died before sending
+    // is failed as never received after a minute, so AutoPay tries that invoice again soon.
+    PAYMENT_CONFIRM_AFTER_SECONDS: String(confirmAfterSeconds),
+    PAYMENT_UNREACHED_AFTER_MINUTES: String(unreachedAfterMinutes),
   });
 }
 
