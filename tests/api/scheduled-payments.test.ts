@@ -596,4 +596,28 @@ describe('the daily run', () => {
     const shown = list.json<ScheduledList>().scheduledPayments.find((s) => s.id === made.id);
     expect(shown?.status).toBe('failed');
   });
+
+  it('a method removed since scheduling fails it with the reason, charges nothing, and tells the contact', async () => {
+    const spare = await savedMethod(testApp, orgA, testCard('4242424242424242'), {
+      friendlyName: 'Spare card',
+    });
+    const invoice = await openInvoice(1_800);
+    const response = await schedule('2026-12-09', [{ invoiceId: invoice, amountCents: 1_800 }], {
+      methodId: spare,
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const made = response.json<ScheduledAnswer>().scheduledPayment;
+    const removed = await portal.delete(`/api/portal/payment-methods/${spare}`);
+    expect(removed.statusCode, removed.body).toBeLessThan(300);
+    const before = (await ledgerKeys()).length;
+    await run('2026-12-09T06:00:00Z');
+    expect((await statusOf(made.id)).status).toBe('failed');
+    expect((await ledgerKeys()).length).toBe(before);
+    expect(await balanceOf(invoice)).toBe(1_800);
+    const told = (await emails('payment_cancelled')).at(-1)!;
+    expectContactAndDefaults(told.to);
+    expect(told.text).toMatch(
+      /It could not be charged: The payment method .*Spare card.* was removed/,
+    );
+  });
 });
