@@ -16,6 +16,7 @@ import type { z } from 'zod';
 import { csvCell } from '../payments/transactions.js';
 import { methodLabel } from '../payments/payment-methods.js';
 import { attemptReasonText } from './autopay-run.js';
+import { timingLabel } from './autopay.service.js';
 
 /**
  * Staff's AutoPay Configurations report: every organization that has AutoPay set up (a switch
@@ -174,35 +175,6 @@ export async function autopayReport(pool: Pool, options: AutopayReportOptions) {
   };
 }
 
-const ordinal = (day: number) => {
-  const tens = day % 100;
-  if (tens >= 11 && tens <= 13) return `${day}th`;
-  return `${day}${({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[day % 10] ?? 'th'}`;
-};
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** When a rule charges, in the words the AutoPay page and its emails use. */
-function timingWords(rule: Pick<ReportRuleRow, 'timing' | 'days' | 'dayOfMonth'>): string {
-  const days = rule.days ?? 0;
-  switch (rule.timing) {
-    case 'due_date':
-      return 'On the due date';
-    case 'before_due_date':
-      return `${plural(days, 'day')} before the due date`;
-    case 'after_due_date':
-      return `${plural(days, 'day')} after the due date`;
-    case 'after_invoice_date':
-      return days === 0 ? 'On the invoice date' : `${plural(days, 'day')} after the invoice date`;
-    case 'day_of_month': {
-      const day = rule.dayOfMonth ?? 1;
-      if (day === 31) return 'On the last day of the month';
-      return day >= 29
-        ? `On the ${ordinal(day)} of the month (or its last day)`
-        : `On the ${ordinal(day)} of the month`;
-    }
-  }
-}
-
 function toReportRow(row: ReportSqlRow): AutopayReportRow {
   const { sortKey: _sortKey, defaultMethod, rules, ...rest } = row;
   return {
@@ -210,7 +182,7 @@ function toReportRow(row: ReportSqlRow): AutopayReportRow {
     defaultMethodLabel: defaultMethod ? methodLabel(defaultMethod) : null,
     rules: rules.map(({ method, ...rule }) => ({
       ...rule,
-      timingLabel: timingWords(rule),
+      timingLabel: timingLabel(rule),
       methodLabel: method ? methodLabel(method) : null,
     })),
   };
