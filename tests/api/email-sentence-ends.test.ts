@@ -52,6 +52,18 @@ describe('emails naming someone whose name ends in "."', () => {
     });
   }
 
+  it('the Payment Rescheduled email for new amounts on the same date ends its sentence with one period', async () => {
+    const data = withDottedNames({
+      ...emailTemplates.payment_rescheduled.sample,
+      previousRunOn: emailTemplates.payment_rescheduled.sample.runOn,
+    });
+    const email = await renderEmail('payment_rescheduled', data, sampleBrand);
+    expect(email.text).toContain(
+      'You changed a scheduled payment for Dvořák & Syn s.r.o. This is what will be charged:',
+    );
+    expect(visibleText(email.html)).not.toContain('..');
+  });
+
   it('the New Invoice and Welcome emails keep the name and go on to the next sentence', async () => {
     const brand = { ...sampleBrand, mspName: names.mspName! };
     const invoice = await renderEmail(

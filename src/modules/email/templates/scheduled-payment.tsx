@@ -7,6 +7,7 @@ import { formatDate } from '../../../shared/dates.js';
 import type { Brand } from '../../settings/brand.js';
 import { portalLink, portalPages } from '../portal-links.js';
 import { ActionButton, BrandedLayout, Paragraph } from './layout.js';
+import { endSentence } from './sentence.js';
 
 /**
  * What the scheduled payment emails say (Payment Scheduled, Payment Rescheduled, Payment
@@ -118,10 +119,9 @@ export function PaymentRescheduledEmail(props: { data: ScheduledPaymentEmailData
       <Paragraph>Hello {data.contactName},</Paragraph>
       <Paragraph>
         {data.changedBy ? `${data.changedBy} changed` : 'You changed'} a scheduled payment for{' '}
-        {data.organizationName}
         {data.previousRunOn && data.previousRunOn !== data.runOn
-          ? `: it moves from ${formatDate(data.previousRunOn, brand.dateFormat)} to ${formatDate(data.runOn, brand.dateFormat)}.`
-          : '. This is what will be charged:'}
+          ? `${data.organizationName}: it moves from ${formatDate(data.previousRunOn, brand.dateFormat)} to ${formatDate(data.runOn, brand.dateFormat)}.`
+          : `${endSentence(data.organizationName)} This is what will be charged:`}
       </Paragraph>
       <ScheduledDetails data={data} brand={brand} />
       <Notes notes={data.notes} />
@@ -144,8 +144,8 @@ export function PaymentCancelledEmail(props: { data: ScheduledPaymentEmailData; 
       <Paragraph>Hello {data.contactName},</Paragraph>
       <Paragraph>
         {data.changedBy ? `${data.changedBy} cancelled` : 'A scheduled payment was cancelled'}
-        {data.changedBy ? ' a scheduled payment' : ''} for {data.organizationName}. Nothing will be
-        charged for it; the invoices stay open until they are paid.
+        {data.changedBy ? ' a scheduled payment' : ''} for {endSentence(data.organizationName)}{' '}
+        Nothing will be charged for it; the invoices stay open until they are paid.
       </Paragraph>
       <ScheduledDetails data={data} brand={brand} />
       <Notes notes={data.notes} />
