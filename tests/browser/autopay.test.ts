@@ -183,6 +183,24 @@ describe('AutoPay', () => {
     await page.close();
   });
 
+  it('a contact who manages AutoPay but not payment methods sees the method each rule uses', async () => {
+    const pool = testApp.database.pool;
+    await pool.query(
+      `INSERT INTO access_profiles (name, permissions)
+       VALUES ('AutoPay Only', ARRAY['view_invoices', 'manage_autopay'])`,
+    );
+    const autopayOnly = { email: 'mio@sakura-hosting.example', password: 'Rules without cards 77' };
+    await addContact('Mio Tanaka', autopayOnly, 'AutoPay Only');
+    const page = await app.newPage({ height: 1400 });
+    await signInToPortal(page, autopayOnly);
+    await page.goto(`${baseUrl}/portal/configuration/autopay`);
+    const rule = page.getByRole('group', { name: 'Rule 1' });
+    const method = rule.getByRole('combobox', { name: 'Payment method' });
+    await method.waitFor();
+    expect(await method.inputValue()).toBe('Visa •••• 4242');
+    await page.close();
+  });
+
   it('a contact whose access level leaves AutoPay out does not see it, and is told so', async () => {
     const page = await app.newPage();
     await signInToPortal(page, viewer);

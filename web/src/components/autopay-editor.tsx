@@ -146,7 +146,8 @@ export function AutopayEditor({
   side: 'portal' | 'staff';
   settings: AutopaySettings;
   canChange: boolean;
-  methods: AutopayMethodChoice[];
+  /** null: this user may not list the methods (the portal's "manage payment methods"). */
+  methods: AutopayMethodChoice[] | null;
   mspName: string;
   saving: boolean;
   onSave: (body: AutopayEditorBody) => Promise<unknown>;
@@ -163,18 +164,27 @@ export function AutopayEditor({
   }, [settings]);
 
   const values = form.getValues();
-  const defaultMethod = methods.find((m) => m.isDefault);
+  const defaultMethod = methods?.find((m) => m.isDefault);
   const methodChoices = [
     {
       value: '',
-      label: `The default method (${defaultMethod ? defaultMethod.label : 'none yet'})`,
+      label:
+        methods === null
+          ? 'The default method'
+          : `The default method (${defaultMethod ? defaultMethod.label : 'none yet'})`,
     },
-    ...methods.map((m) => ({
+    ...(methods ?? []).map((m) => ({
       value: m.id,
       label: m.unavailableReason ? `${m.label} (${m.unavailableReason})` : m.label,
     })),
   ];
-  // A rule may name a method since removed: it stays a choice, so the form shows what is saved.
+  // A method a saved rule names stays a choice, in the rule's words, even when this user may not
+  // list the methods or it was removed since: the form shows what is saved.
+  for (const rule of settings.rules) {
+    if (rule.paymentMethodId && !methodChoices.some((c) => c.value === rule.paymentMethodId)) {
+      methodChoices.push({ value: rule.paymentMethodId, label: rule.paymentMethodLabel });
+    }
+  }
   const categoryChoices = settings.serviceCategories;
   const requiredForClient = !staff && settings.required;
   const lockedFor = (rule: RuleDraft) => !staff && rule.lockedBefore;

@@ -48,7 +48,8 @@ export function AutoPayPage() {
                 side="portal"
                 settings={autopay}
                 canChange={canChange}
-                methods={methods.data?.paymentMethods ?? []}
+                // Without "manage payment methods" the list is refused: rules still name theirs.
+                methods={methods.isError ? null : (methods.data?.paymentMethods ?? [])}
                 mspName={mspName}
                 saving={save.isPending}
                 onSave={async (body) => {
