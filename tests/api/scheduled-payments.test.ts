@@ -296,6 +296,36 @@ describe('changing and cancelling', () => {
     );
   });
 
+  it('the same change sent twice at once changes it once: one audit row, one Payment Rescheduled email', async () => {
+    const invoice = await openInvoice(6_000);
+    const made = await scheduled('2026-12-10', [{ invoiceId: invoice, amountCents: 6_000 }]);
+    const emailsBefore = (await emails('payment_rescheduled')).length;
+    const audits = await auditRowCount(testApp);
+    const change = {
+      runOn: '2026-12-18',
+      allocations: [{ invoiceId: invoice, amountCents: 2_500 }],
+    };
+    const answers = await Promise.all([
+      portal.patch(`/api/portal/scheduled-payments/${made.id}`, change),
+      portal.patch(`/api/portal/scheduled-payments/${made.id}`, change),
+    ]);
+    for (const answer of answers) {
+      expect(answer.statusCode, answer.body).toBe(200);
+      expect(answer.json<ScheduledAnswer>().scheduledPayment).toMatchObject({
+        runOn: '2026-12-18',
+        totalCents: 2_500,
+      });
+    }
+    // Saving it again as it is (the page's Save pressed twice) changes nothing either.
+    const again = await portal.patch(`/api/portal/scheduled-payments/${made.id}`, {
+      runOn: '2026-12-18',
+    });
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json<ScheduledAnswer>().message).toMatch(/nothing to change/i);
+    expect((await emails('payment_rescheduled')).length).toBe(emailsBefore + 1);
+    expect(await auditRowCount(testApp)).toBe(audits + 1);
+  });
+
   it('refuses changes once the run has started processing it (409, with the reason)', async () => {
     const made = await scheduled('2026-12-10', [
       { invoiceId: await openInvoice(), amountCents: 100 },

@@ -96,14 +96,19 @@ export function scheduledPaymentRoutes(context: AppContext): FastifyPluginAsyncZ
       },
       async (request) => {
         const { scope, actor } = contactActor(request);
-        const scheduledPayment = await changeScheduledPayment({
+        const { scheduledPayment, changed } = await changeScheduledPayment({
           context,
           actor,
           organizationId: scope.organizationId,
           scheduledPaymentId: request.params.scheduledPaymentId,
           changes: request.body,
         });
-        return { scheduledPayment, message: 'Scheduled payment changed.' };
+        return {
+          scheduledPayment,
+          message: changed
+            ? 'Scheduled payment changed.'
+            : 'Nothing to change: the scheduled payment already has this date and these amounts.',
+        };
       },
     );
 

@@ -372,7 +372,9 @@ function refuseUnlessScheduled(status: ScheduledPaymentStatus, doing: 'changed' 
  * reason after; 404 for another organization's). `allocations` lists invoices it already pays
  * with their new amounts (400 naming `allocations.<n>.invoiceId` for another invoice); the
  * amounts are checked as when scheduling, against today's balances. Audited (before and after)
- * and emailed (Payment Rescheduled) in the same transaction.
+ * and emailed (Payment Rescheduled) in the same transaction. A change that leaves the date and
+ * every amount as they are (the same request sent twice, Save pressed again) is still checked,
+ * but writes, audits and emails nothing: `changed` is false.
  */
 export async function changeScheduledPayment(options: {
   context: Deps;
@@ -380,7 +382,7 @@ export async function changeScheduledPayment(options: {
   organizationId: string;
   scheduledPaymentId: string;
   changes: { runOn?: string; allocations?: { invoiceId: string; amountCents: number }[] };
-}): Promise<ScheduledPayment> {
+}): Promise<{ scheduledPayment: ScheduledPayment; changed: boolean }> {
   const { context, changes } = options;
   const scope = { organizationId: options.organizationId, id: options.scheduledPaymentId };
   return withTransaction(context.pool, async (tx) => {
@@ -420,6 +422,10 @@ export async function changeScheduledPayment(options: {
         today: runOn,
       });
     }
+    const unchanged =
+      runOn === before.runOn &&
+      before.allocations.every((a) => amounts.get(a.invoiceId) === a.amountCents);
+    if (unchanged) return { scheduledPayment: before, changed: false };
     const changedBy =
       options.actor.kind === 'staff'
         ? { contact: null, staff: options.actor.id }
@@ -452,7 +458,7 @@ export async function changeScheduledPayment(options: {
       actor: options.actor,
       previousRunOn: before.runOn,
     });
-    return after;
+    return { scheduledPayment: after, changed: true };
   });
 }
 
