@@ -338,8 +338,28 @@ interface NextRule {
  * needs is there (and the others cleared), categories exist, the method is the organization's
  * (404 otherwise: another organization's method is not named to it), the cap is an amount of
  * the organization's currency above 0, an id is one of this organization's rules (404).
+ * A rule sent without an id that is, field for field, the rule already in its place (and that
+ * rule is not named by id elsewhere in the list) is that rule: Save pressed twice before the
+ * first answer, or rules sent again as they were, change nothing instead of deleting the rule
+ * and adding a copy (with a second audit row and a second round of AutoPay Changed emails).
  */
 function checkRules(
+  state: AutopayState,
+  input: Array<AutopayRuleInput & { locked?: boolean }>,
+): NextRule[] {
+  const next = checkRuleFields(state, input);
+  const named = new Set(next.flatMap((rule) => (rule.id ? [rule.id] : [])));
+  return next.map((rule, index) => {
+    const inPlace = state.rules[index];
+    if (rule.id !== null || !inPlace || named.has(inPlace.id)) return rule;
+    if (lockedFields(rule) !== lockedFields(inPlace)) return rule;
+    named.add(inPlace.id);
+    return { ...rule, id: inPlace.id, locked: input[index]!.locked ?? inPlace.locked };
+  });
+}
+
+/** checkRules' field by field checks, each rule as sent (its id, if any, is checked to exist). */
+function checkRuleFields(
   state: AutopayState,
   input: Array<AutopayRuleInput & { locked?: boolean }>,
 ): NextRule[] {
