@@ -49,6 +49,15 @@ const warmupCount = 96;
 /** A target stops starting payments after this long, whatever is left. */
 const maxSecondsPerTarget = 30;
 const latencies = [0, 300] as const;
+/**
+ * The baseline and the pay route at 0 ms are measured in turn, this many times each: one load
+ * lasts a few seconds, and on a shared machine a neighbour's burst in one of them would swing a
+ * single ratio by 20 points. The aim is judged on the median of the rounds' ratios. A warm-up
+ * round comes first and is shown but not counted: the pay route's first few hundred payments
+ * still compile its code paths and prepare its named statements on each pooled connection,
+ * which the bare baseline barely has.
+ */
+const rounds = Math.max(1, Number(process.env.BENCH_PAYMENT_ROUNDS ?? 3));
 const databaseName = 'portico_bench_payments';
 const poolSize = 20;
 /** Each organization's invoice amount: distinct, so a payment applied twice would show. */
@@ -505,7 +514,9 @@ export async function paymentBenchmark(options: {
     const issueDate = await businessToday(pool);
     const cardAuthorization = (await authorizationTexts(createDb(pool))).card;
 
-    const targetCount = 1 + latencies.length;
+    // One invoice per measured load: a baseline and a pay route at 0 ms per round, then one
+    // load per other latency.
+    const targetCount = 2 * (rounds + 1) + latencies.length - 1;
     step(
       `Creating ${organizationCount} organizations, each with ${targetCount} open invoices, a saved card and a portal session`,
     );
@@ -547,16 +558,27 @@ export async function paymentBenchmark(options: {
     const basePool = createPool(connectionString, undefined, poolSize);
     cleanups.push(() => basePool.end());
     const baseline = await startBaseline(basePool);
-    step(`Load: baseline (the same state transitions in plain SQL), ${connections} connections`);
-    targets.push(await measure('baseline (SQL)', plan(baseline.url, 0)));
-    await baseline.close();
+    cleanups.push(() => baseline.close());
+    let invoiceSlot = 0;
+    for (let round = 0; round <= rounds; round++) {
+      const suffix = round === 0 ? ', warm-up' : `, round ${round}`;
+      step(
+        `Load: baseline (the same state transitions in plain SQL), ${connections} connections${suffix}`,
+      );
+      targets.push(await measure(`baseline (SQL)${suffix}`, plan(baseline.url, invoiceSlot++)));
+      step(`Load: the pay route, SANDBOX_LATENCY_MS=0, ${connections} connections${suffix}`);
+      targets.push(
+        await measure(`pay route, sandbox 0 ms${suffix}`, plan(setupApp.url, invoiceSlot++)),
+      );
+    }
 
-    for (const [offset, latencyMs] of latencies.entries()) {
-      // The setup's app is the one at 0 ms; the next latency gets an app of its own.
-      const app = latencyMs === 0 ? setupApp : await startApp(connectionString, pool, latencyMs);
-      if (app !== setupApp) cleanups.push(app.close);
+    for (const latencyMs of latencies.filter((l) => l !== 0)) {
+      const app = await startApp(connectionString, pool, latencyMs);
+      cleanups.push(app.close);
       step(`Load: the pay route, SANDBOX_LATENCY_MS=${latencyMs}, ${connections} connections`);
-      targets.push(await measure(`pay route, sandbox ${latencyMs} ms`, plan(app.url, offset + 1)));
+      targets.push(
+        await measure(`pay route, sandbox ${latencyMs} ms`, plan(app.url, invoiceSlot++)),
+      );
     }
 
     step('Comparing the sandbox ledger with Portico’s payments');
@@ -571,8 +593,12 @@ export async function paymentBenchmark(options: {
 
 /** Prints the report; answers whether the ledger and the payments agree. */
 export function printPaymentReport(result: PaymentResult): boolean {
-  const base = result.targets.find((t) => t.name.startsWith('baseline'))!.outcome;
   const perSecond = (o: LoadOutcome) => o.completed / o.seconds;
+  const baselines = result.targets.filter((t) => t.name.startsWith('baseline'));
+  /** The baseline a load is compared with: the one measured just before it. */
+  const baselineBefore = (target: PaymentTarget) =>
+    baselines.filter((b) => result.targets.indexOf(b) < result.targets.indexOf(target)).at(-1) ??
+    baselines[0]!;
   console.log(
     `\nPayments (${connections} connections; each request pays one open invoice of another ` +
       `organization with its own portal session; ${result.organizations} organizations, ` +
@@ -599,7 +625,9 @@ export function printPaymentReport(result: PaymentResult): boolean {
       o.p50.toFixed(1),
       o.p99.toFixed(1),
       String(failed),
-      t.outcome === base ? '' : `${((perSecond(o) / perSecond(base)) * 100).toFixed(0)} %`,
+      baselines.includes(t)
+        ? ''
+        : `${((perSecond(o) / perSecond(baselineBefore(t).outcome)) * 100).toFixed(0)} %`,
       t.queriesPerPayment.toFixed(1),
       t.cpuMsPerPayment.toFixed(1),
     ];
@@ -617,12 +645,17 @@ export function printPaymentReport(result: PaymentResult): boolean {
       `CPU ms/payment: this process's CPU per payment, PostgreSQL's not included)`,
   );
 
-  const zero = result.targets.find((t) => t.name.endsWith(' 0 ms'));
-  if (zero) {
-    const ratio = perSecond(zero.outcome) / perSecond(base);
+  const ratios = result.targets
+    .filter((t) => t.name.startsWith('pay route, sandbox 0 ms') && !t.name.endsWith('warm-up'))
+    .map((t) => perSecond(t.outcome) / perSecond(baselineBefore(t).outcome))
+    .sort((a, b) => a - b);
+  if (ratios.length > 0) {
+    const median = ratios[Math.floor(ratios.length / 2)]!;
+    const spread = ratios.map((r) => `${(r * 100).toFixed(0)} %`).join(', ');
     console.log(
       `\nAim: the pay route at 0 ms keeps at least 50 % of the SQL baseline: ` +
-        `${(ratio * 100).toFixed(0)} % ${ratio >= 0.5 ? 'met' : 'NOT MET'}`,
+        `${(median * 100).toFixed(0)} % (median of ${ratios.length} rounds: ${spread}) ` +
+        `${median >= 0.5 ? 'met' : 'NOT MET'}`,
     );
   }
   const slow = result.targets.find((t) => t.name.endsWith(' 300 ms'));
