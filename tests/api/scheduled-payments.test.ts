@@ -388,6 +388,23 @@ describe('the permission', () => {
 });
 
 describe('staff', () => {
+  it('an organization that does not exist is 404, and the range is at most the calendar’s (400 naming through)', async () => {
+    const readOnly = await signedInAs(testApp.app, 'read_only');
+    const missing = await readOnly.get(
+      '/api/organizations/00000000-0000-4000-8000-000000000000/scheduled-payments',
+    );
+    expect(missing.statusCode, missing.body).toBe(404);
+    const everything = await readOnly.get(
+      '/api/scheduled-payments?from=0001-01-01&through=9999-12-31',
+    );
+    expectFieldErrors(everything, ['through']);
+    expect(errorOf(everything).fields[0]!.message).toMatch(/at most \d+ days after from/);
+    expectFieldErrors(
+      await readOnly.get('/api/scheduled-payments?from=2026-12-15&through=2026-12-01'),
+      ['through'],
+    );
+  });
+
   it('list an organization’s scheduled payments and the calendar range; Billing cancels, Read Only may not', async () => {
     const made = await scheduled('2026-12-15', [
       { invoiceId: await openInvoice(), amountCents: 100 },

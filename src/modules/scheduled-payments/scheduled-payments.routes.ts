@@ -10,6 +10,7 @@ import {
   scheduledPaymentsRange,
   schedulePaymentBody,
 } from '../../shared/contract/scheduled-payments.js';
+import { assertOrganizationExists } from '../organizations/organizations.service.js';
 import { portalScope, requirePortal } from '../portal/portal-auth.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import {
@@ -142,12 +143,16 @@ export function scheduledPaymentRoutes(context: AppContext): FastifyPluginAsyncZ
         onRequest: requireStaff('read'),
         schema: { params: idParam, response: { 200: scheduledPaymentList, ...errorResponses } },
       },
-      async (request) => ({
-        scheduledPayments: await listScheduledPayments({
-          pool: context.pool,
-          organizationId: request.params.id,
-        }),
-      }),
+      async (request) => {
+        // 404 for an organization that does not exist, as its other tabs answer.
+        await assertOrganizationExists(context.pool, request.params.id);
+        return {
+          scheduledPayments: await listScheduledPayments({
+            pool: context.pool,
+            organizationId: request.params.id,
+          }),
+        };
+      },
     );
 
     app.post(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { calendarDate, instant } from './common.js';
+import { maxCalendarDays } from './autopay-report.js';
 import { maxInvoicesPerPayment } from './payments.js';
 
 /**
@@ -123,8 +124,26 @@ export const scheduledPaymentAnswer = z.object({
   message: z.string(),
 });
 
-/** GET /api/scheduled-payments?from&through: the Payments Calendar's scheduled payments. */
-export const scheduledPaymentsRange = z.object({
-  from: businessDateInput,
-  through: businessDateInput,
-});
+/**
+ * GET /api/scheduled-payments?from&through: the Payments Calendar's scheduled payments, over at
+ * most the calendar's range (`maxCalendarDays`), so one request cannot list every payment ever
+ * scheduled by every organization.
+ */
+export const scheduledPaymentsRange = z
+  .object({
+    from: businessDateInput,
+    through: businessDateInput,
+  })
+  .superRefine(({ from, through }, issues) => {
+    const days =
+      (Date.parse(`${through}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+    if (days < 0) {
+      issues.addIssue({ code: 'custom', path: ['through'], message: 'must be on or after from' });
+    } else if (days >= maxCalendarDays) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['through'],
+        message: `must be at most ${maxCalendarDays - 1} days after from`,
+      });
+    }
+  });
