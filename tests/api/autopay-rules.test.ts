@@ -198,7 +198,7 @@ describe('a contact sets up AutoPay', () => {
     const client = emails.find((e) => e.template === 'autopay_changed');
     expect(client?.to).toContain(billingAdminEmail);
     expect(client?.subject).toBe('AutoPay changed for Pawnee Parks Dept.');
-    expect(client?.text).toContain('Ann Perkins (portal) changed AutoPay for Pawnee Parks Dept.');
+    expect(client?.text).toContain('Ann Perkins changed AutoPay for Pawnee Parks Dept.');
     expect(client?.text).toContain(
       '1. Hosting · On the due date · Default method (Visa •••• 4242)',
     );

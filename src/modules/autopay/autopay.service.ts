@@ -758,11 +758,12 @@ async function queueAutopayChangedEmails(
   if (recipients.length > 0) {
     const contactName =
       recipients.length === 1 ? recipients[0]!.name : `${state.organizationName} team`;
+    const changedBy = await changedByForClient(tx, options.actor);
     await queueEmail(tx, deps, {
       organizationId: state.organizationId,
       template: 'autopay_changed',
       recipients,
-      rendered: await renderEmail('autopay_changed', { ...data, contactName }, brand),
+      rendered: await renderEmail('autopay_changed', { ...data, contactName, changedBy }, brand),
       linkBase: linkBaseOf('autopay_changed', { brand, address: deps.config }),
       triggeredBy: options.actor,
       reason,
@@ -788,6 +789,20 @@ async function queueAutopayChangedEmails(
     triggeredBy: options.actor,
     reason,
   });
+}
+
+/**
+ * Who changed AutoPay, as the client's email says it: a contact by their name, staff as "Our
+ * billing team" (as the Scheduled Payments emails say it), never the audit log's label with its
+ * "(portal)" or a staff member's email address; staff's own email keeps the label.
+ */
+async function changedByForClient(tx: Transaction, actor: Actor): Promise<string> {
+  if (actor.kind === 'staff') return 'Our billing team';
+  if (actor.kind !== 'contact' || !actor.id) return actor.label;
+  const contact = (
+    await tx.client.query<{ name: string }>(`SELECT name FROM contacts WHERE id = $1`, [actor.id])
+  ).rows[0];
+  return contact?.name ?? actor.label;
 }
 
 /**
