@@ -241,6 +241,26 @@ describe('scheduling from Pay Selected', () => {
   });
 });
 
+describe('dates in the MSP’s date format', () => {
+  it('the answer and the refusals write dates as the MSP writes them (MM/DD/YYYY)', async () => {
+    await testApp.database.pool.query(`UPDATE settings SET date_format = 'MM/DD/YYYY'`);
+    try {
+      const invoice = await openInvoice(3_000);
+      const past = await schedule('2026-12-01', [{ invoiceId: invoice, amountCents: 100 }]);
+      expect(errorOf(past).fields[0]!.message).toMatch(/after today \(12\/01\/2026\)/);
+      const far = await schedule('2028-01-01', [{ invoiceId: invoice, amountCents: 100 }]);
+      expect(errorOf(far).fields[0]!.message).toMatch(/on or before \d\d\/\d\d\/\d{4}$/);
+      const made = await schedule('2026-12-10', [{ invoiceId: invoice, amountCents: 100 }]);
+      expect(made.statusCode, made.body).toBe(201);
+      expect(made.json<ScheduledAnswer>().message).toMatch(/scheduled for 12\/10\/2026/);
+      const twice = await schedule('2026-12-11', [{ invoiceId: invoice, amountCents: 100 }]);
+      expect(errorOf(twice).message).toMatch(/scheduled for 12\/10\/2026/);
+    } finally {
+      await testApp.database.pool.query(`UPDATE settings SET date_format = 'YYYY-MM-DD'`);
+    }
+  });
+});
+
 describe('changing and cancelling', () => {
   it('changes the date and amounts, then cancels, each audited and emailed', async () => {
     const invoice = await openInvoice(9_000);

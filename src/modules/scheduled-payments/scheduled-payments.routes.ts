@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
+import { createDb } from '../../platform/database.js';
 import { errorResponses } from '../../platform/http/responses.js';
 import { idParam } from '../../platform/http/validation.js';
 import {
@@ -12,6 +13,8 @@ import {
 } from '../../shared/contract/scheduled-payments.js';
 import { assertOrganizationExists } from '../organizations/organizations.service.js';
 import { portalScope, requirePortal } from '../portal/portal-auth.js';
+import { getBrand } from '../settings/settings.service.js';
+import { formatDate } from '../../shared/dates.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
 import {
   cancelScheduledPayment,
@@ -78,9 +81,10 @@ export function scheduledPaymentRoutes(context: AppContext): FastifyPluginAsyncZ
           contactId: scope.contactId,
           ...request.body,
         });
+        const { dateFormat } = await getBrand(createDb(context.pool), context.config);
         return reply.status(201).send({
           scheduledPayment,
-          message: `Payment scheduled for ${scheduledPayment.runOn}. Nothing is charged until then; a confirmation is on its way by email.`,
+          message: `Payment scheduled for ${formatDate(scheduledPayment.runOn, dateFormat)}. Nothing is charged until then; a confirmation is on its way by email.`,
         });
       },
     );

@@ -19,6 +19,7 @@ import { clientRecipients } from '../payments/payment-receipts.js';
 import { chargeableMethod, methodLabel } from '../payments/payment-methods.js';
 import { businessToday } from '../settings/business-date.js';
 import { getBrand } from '../settings/settings.service.js';
+import { formatDate, type DateFormat } from '../../shared/dates.js';
 import type {
   ScheduledPayment,
   ScheduledPaymentStatus,
@@ -146,23 +147,26 @@ function addDays(date: string, days: number): string {
 
 /**
  * Refuses a date that is not after today (MSP's time zone) or more than `maxDaysAhead` away:
- * 400 naming `runOn`. Today is Pay Selected's job, not a schedule's.
+ * 400 naming `runOn`, the dates written in the MSP's date format (the contact reads them under
+ * the date field). Today is Pay Selected's job, not a schedule's.
  */
-function checkRunOn(runOn: string, today: string) {
+function checkRunOn(runOn: string, today: string, dateFormat: DateFormat) {
   if (runOn <= today) {
     throw AppError.validation(
       'runOn',
-      `must be after today (${today}); to pay today, use Pay Selected without a date`,
+      `must be after today (${formatDate(today, dateFormat)}); to pay today, use Pay Selected without a date`,
     );
   }
   const latest = addDays(today, maxDaysAhead);
-  if (runOn > latest) throw AppError.validation('runOn', `must be on or before ${latest}`);
+  if (runOn > latest) {
+    throw AppError.validation('runOn', `must be on or before ${formatDate(latest, dateFormat)}`);
+  }
 }
 
 /** Refuses (409) invoices another scheduled payment not yet run already pays. */
 async function refuseScheduledTwice(
   tx: Transaction,
-  options: { invoiceIds: string[]; except?: string },
+  options: { invoiceIds: string[]; except?: string; dateFormat: DateFormat },
 ) {
   const found = await tx.client.query<{ index: number; number: string; runOn: string }>(
     `SELECT array_position($1::uuid[], a.invoice_id) - 1 AS index, i.number, s.run_on AS "runOn"
@@ -176,7 +180,7 @@ async function refuseScheduledTwice(
   );
   const first = found.rows[0];
   if (!first) return;
-  const message = `Invoice ${first.number} is already in a payment scheduled for ${first.runOn}; change or cancel that one`;
+  const message = `Invoice ${first.number} is already in a payment scheduled for ${formatDate(first.runOn, options.dateFormat)}; change or cancel that one`;
   throw new AppError('conflict', message, [
     { field: `allocations.${first.index}.invoiceId`, message },
   ]);
@@ -286,7 +290,8 @@ export async function schedulePayment(options: {
   const { context } = options;
   return withTransaction(context.pool, async (tx) => {
     const today = await businessToday(tx.client, currentTime(context));
-    checkRunOn(options.runOn, today);
+    const { dateFormat } = await getBrand(tx.db, context.config);
+    checkRunOn(options.runOn, today, dateFormat);
     const invoices = await lockOpenInvoicesForPayment(tx, {
       organizationId: options.organizationId,
       invoiceIds: options.allocations.map((a) => a.invoiceId),
@@ -298,7 +303,10 @@ export async function schedulePayment(options: {
       methodId: options.paymentMethodId,
       today: options.runOn,
     });
-    await refuseScheduledTwice(tx, { invoiceIds: options.allocations.map((a) => a.invoiceId) });
+    await refuseScheduledTwice(tx, {
+      invoiceIds: options.allocations.map((a) => a.invoiceId),
+      dateFormat,
+    });
     const id = randomUUID();
     await tx.client.query(
       `INSERT INTO scheduled_payments (id, organization_id, contact_id, payment_method_id, run_on,
@@ -391,7 +399,9 @@ export async function changeScheduledPayment(options: {
     const before = await scheduledPaymentView(tx.client, scope);
     const today = await businessToday(tx.client, currentTime(context));
     const runOn = changes.runOn ?? before.runOn;
-    if (changes.runOn !== undefined) checkRunOn(runOn, today);
+    if (changes.runOn !== undefined) {
+      checkRunOn(runOn, today, (await getBrand(tx.db, context.config)).dateFormat);
+    }
 
     const amounts = new Map(before.allocations.map((a) => [a.invoiceId, a.amountCents]));
     const changedAmounts = changes.allocations ?? [];
