@@ -547,9 +547,12 @@ describe('the daily run', () => {
     await run('2026-12-05T06:00:00Z');
     expect((await statusOf(made.id)).status).toBe('skipped');
     expect((await ledgerKeys()).length).toBe(charges);
-    expect((await emails('payment_cancelled')).at(-1)!.text).toMatch(
+    const told = (await emails('payment_cancelled')).at(-1)!.text;
+    expect(told).toMatch(
       /paid in full in the meantime.*Nothing was left to pay, so nothing was charged/s,
     );
+    // Nobody cancelled it, and the invoice is not open: the email says neither.
+    expect(told).not.toMatch(/was cancelled|stay open/);
   });
 
   it('catches up missed days once: a payment due three days ago is charged once', async () => {

@@ -142,11 +142,20 @@ export function PaymentCancelledEmail(props: { data: ScheduledPaymentEmailData; 
       title="Payment Cancelled"
     >
       <Paragraph>Hello {data.contactName},</Paragraph>
-      <Paragraph>
-        {data.changedBy ? `${data.changedBy} cancelled` : 'A scheduled payment was cancelled'}
-        {data.changedBy ? ' a scheduled payment' : ''} for {endSentence(data.organizationName)}{' '}
-        Nothing will be charged for it; the invoices stay open until they are paid.
-      </Paragraph>
+      {data.notes.length > 0 ? (
+        // The run ended it (nothing left to pay, or it could not be charged): nobody cancelled
+        // it, and its invoices may well be paid; the notes say what happened.
+        <Paragraph>
+          The payment for {data.organizationName} scheduled for{' '}
+          {formatDate(data.runOn, brand.dateFormat)} was not charged.
+        </Paragraph>
+      ) : (
+        <Paragraph>
+          {data.changedBy ? `${data.changedBy} cancelled` : 'A scheduled payment was cancelled'}
+          {data.changedBy ? ' a scheduled payment' : ''} for {endSentence(data.organizationName)}{' '}
+          Nothing will be charged for it; the invoices stay open until they are paid.
+        </Paragraph>
+      )}
       <ScheduledDetails data={data} brand={brand} />
       <Notes notes={data.notes} />
       <ScheduledPaymentsButton data={data} brand={brand} />
