@@ -278,6 +278,9 @@ describe('changing and cancelling', () => {
     const rescheduled = (await emails('payment_rescheduled')).at(-1)!;
     expectContactAndDefaults(rescheduled.to);
     expect(rescheduled.text).toContain('from 2026-12-10 to 2026-12-20');
+    // Sent to the organization's notification contacts too: it says who changed it.
+    expect(rescheduled.text).toContain('Ann Client changed a scheduled payment for');
+    expect(rescheduled.text).not.toContain('You changed');
 
     expectFieldErrors(
       await portal.patch(`/api/portal/scheduled-payments/${made.id}`, { runOn: '2026-11-01' }),
@@ -302,7 +305,9 @@ describe('changing and cancelling', () => {
     const cancelled = await portal.post(`/api/portal/scheduled-payments/${made.id}/cancel`);
     expect(cancelled.statusCode, cancelled.body).toBe(200);
     expect(cancelled.json<ScheduledAnswer>().scheduledPayment.status).toBe('cancelled');
-    expectContactAndDefaults((await emails('payment_cancelled')).at(-1)!.to);
+    const cancelEmail = (await emails('payment_cancelled')).at(-1)!;
+    expectContactAndDefaults(cancelEmail.to);
+    expect(cancelEmail.text).toContain('Ann Client cancelled a scheduled payment for');
     // The invoice is AutoPay's again.
     expect((await invoicesInScheduledPayments(testApp.database.pool, [invoice])).size).toBe(0);
 

@@ -241,7 +241,7 @@ export async function queueScheduledPaymentEmail(
         number: a.invoiceNumber,
         amountCents: a.amountCents,
       })),
-      changedBy: options.actor.kind === 'staff' ? 'Our billing team' : null,
+      changedBy: await changedByInWords(tx, options.actor),
       notes: options.notes ?? [],
     },
     brand,
@@ -255,6 +255,20 @@ export async function queueScheduledPaymentEmail(
     triggeredBy: options.actor,
     reason: `Scheduled payment for ${view.runOn}`,
   });
+}
+
+/**
+ * Who changed or cancelled a scheduled payment, as the emails say it to the contact who
+ * scheduled it and the organization's notification contacts (who did not all do it): a contact
+ * by name, staff as "Our billing team"; null when the daily run ended it.
+ */
+async function changedByInWords(tx: Transaction, actor: Actor): Promise<string | null> {
+  if (actor.kind === 'staff') return 'Our billing team';
+  if (actor.kind !== 'contact' || !actor.id) return null;
+  const contact = (
+    await tx.client.query<{ name: string }>(`SELECT name FROM contacts WHERE id = $1`, [actor.id])
+  ).rows[0];
+  return contact?.name ?? null;
 }
 
 const auditShape = (view: ScheduledPayment) => ({

@@ -27,7 +27,10 @@ export interface ScheduledPaymentEmailData {
   currency: string;
   methodLabel: string;
   invoices: { number: string; amountCents: number }[];
-  /** Who cancelled or changed it, when not the contact themself ("our billing team"). */
+  /**
+   * Who cancelled or changed it, in words ("Ann Perkins", "Our billing team"): the email also
+   * goes to notification contacts who did not do it. Null when the daily run ended it.
+   */
   changedBy: string | null;
   /** Sentences about what happened beside (an invoice paid meanwhile, nothing left to pay). */
   notes: string[];
