@@ -43,6 +43,13 @@ async function snapshot(): Promise<Record<string, unknown[]>> {
 beforeAll(async () => {
   testApp = await startTestApp();
   admin = await signedInAs(testApp.app, 'master_admin');
+  // Every portal permission, in each of her organizations: a route refuses a contact without
+  // its permission (403) before it reads the body, and the body is what this test is about.
+  await testApp.database.pool.query(
+    `UPDATE contact_organizations
+        SET access_profile_id = (SELECT id FROM access_profiles WHERE name = 'Billing Admin')
+      WHERE contact_id = (SELECT id FROM contacts WHERE email = 'lknope@pawnee-indiana.gov')`,
+  );
   // A contact with a password of their own, signed in to the portal.
   portal = await signedInWithTemporaryPassword(testApp, admin, 'lknope@pawnee-indiana.gov');
   await organizationId(testApp, 'Pawnee Parks Dept.');
