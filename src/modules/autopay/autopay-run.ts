@@ -20,6 +20,7 @@ import { businessToday, mspTimeZone } from '../settings/business-date.js';
 import { getAutopayRunSettings, getBrand } from '../settings/settings.service.js';
 import { planAutopayCharges, type PlannedCharge } from './autopay-plan.js';
 import { afterFailure, autopayRequestKey, type RetryPolicy } from './autopay-retry.js';
+import { billingRecipients } from '../staff/billing-recipients.js';
 
 /**
  * The daily AutoPay run (docs/decisions/0039-autopay-run.md): every open invoice the rules say
@@ -716,12 +717,7 @@ function failureLine(row: RunAttemptRow, policy: { dateFormat: string }): string
  * without AutoPay clients would get an empty email every day.
  */
 async function queueSummaryEmail(tx: Transaction, deps: Deps, runDate: string): Promise<void> {
-  const staff = (
-    await tx.client.query<{ email: string; name: string }>(
-      `SELECT email, name FROM staff_users
-        WHERE role IN ('master_admin', 'billing') AND disabled_at IS NULL ORDER BY name`,
-    )
-  ).rows;
+  const staff = await billingRecipients(tx.client);
   if (staff.length === 0) return;
   const brand = await getBrand(tx.db, deps.config);
   const rows = await runAttempts(tx.client, runDate);

@@ -25,6 +25,7 @@ import { checkAmount } from '../payments/manual-payments.js';
 import { methodLabel } from '../payments/payment-methods.js';
 import { getBrand } from '../settings/settings.service.js';
 import { planAutopayCharges } from './autopay-plan.js';
+import { billingRecipients } from '../staff/billing-recipients.js';
 
 /**
  * AutoPay's settings and rules (docs/decisions/0037-autopay-rules-and-plan.md): what the portal
@@ -769,12 +770,7 @@ async function queueAutopayChangedEmails(
       reason,
     });
   }
-  const staff = (
-    await tx.client.query<{ email: string; name: string }>(
-      `SELECT email, name FROM staff_users
-        WHERE role IN ('master_admin', 'billing') AND disabled_at IS NULL ORDER BY name`,
-    )
-  ).rows;
+  const staff = await billingRecipients(tx.client);
   if (staff.length === 0) return;
   await queueEmail(tx, deps, {
     organizationId: state.organizationId,

@@ -10,6 +10,7 @@ import type { EmailRecipient } from '../email/email.schema.js';
 import { renderEmail } from '../email/templates/index.js';
 import type { PaymentEmailData } from '../email/templates/payment-details.js';
 import { getBrand } from '../settings/settings.service.js';
+import { billingRecipients } from '../staff/billing-recipients.js';
 
 /**
  * The emails a payment's outcome sends. The transaction that records the outcome enqueues the
@@ -176,12 +177,7 @@ export async function queuePaymentEmails(
   }
 
   if (options.kind !== 'receipt') return;
-  const staff = (
-    await tx.client.query<{ email: string; name: string }>(
-      `SELECT email, name FROM staff_users
-        WHERE role IN ('master_admin', 'billing') AND disabled_at IS NULL ORDER BY name`,
-    )
-  ).rows;
+  const staff = await billingRecipients(tx.client);
   if (staff.length === 0) return;
   await queueEmail(tx, deps, {
     organizationId: payment.organizationId,
