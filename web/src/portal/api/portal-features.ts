@@ -4,16 +4,10 @@ import { portalApi } from './portal-client';
 import { portalKeys, usePortalSession } from './portal-session';
 
 /**
- * The portal's feature routes. Each answers what is true for the current organization (today
- * an empty list: these features arrive in later releases), or 403 without the permission.
- * The rows' shapes are not part of the contract yet, so they stay `unknown` here.
+ * The portal's routes read through usePortalData. Service tickets answer an empty list for
+ * everyone until they arrive in a later release (or 403 without the permission); their rows'
+ * shapes are not part of the contract yet, so they stay `unknown` here.
  */
-export interface PaymentHistoryResponse {
-  payments: unknown[];
-}
-export interface AutoPayResponse {
-  enabled: boolean;
-}
 export interface ServiceTicketsResponse {
   openTickets: unknown[];
   closedTickets: unknown[];
@@ -22,8 +16,6 @@ export interface ServiceTicketsResponse {
 export interface PortalRoutes {
   invoices: PortalOpenInvoices;
   'invoice-history': PortalInvoiceHistory;
-  'payment-history': PaymentHistoryResponse;
-  autopay: AutoPayResponse;
   'service-tickets': ServiceTicketsResponse;
 }
 
