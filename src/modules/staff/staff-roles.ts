@@ -4,8 +4,15 @@ import type { StaffRole } from './staff.schema.js';
 export type { StaffCapability } from '../../shared/contract/staff.js';
 
 const capabilitiesByRole: Record<StaffRole, StaffCapability[]> = {
-  master_admin: ['read', 'manage_clients', 'manage_settings', 'manage_staff', 'read_local_mailbox'],
-  billing: ['read', 'manage_clients'],
+  master_admin: [
+    'read',
+    'manage_clients',
+    'manage_settings',
+    'manage_staff',
+    'read_local_mailbox',
+    'manage_tickets',
+  ],
+  billing: ['read', 'manage_clients', 'manage_tickets'],
   read_only: ['read'],
 };
 

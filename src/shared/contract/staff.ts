@@ -22,6 +22,8 @@ export const staffCapabilities = [
   'manage_staff',
   /** The Local Mailbox stands in for the clients' inboxes: it holds their working links. */
   'read_local_mailbox',
+  /** Service tickets: reply, note, change, close, reopen (Read Only staff only read them). */
+  'manage_tickets',
 ] as const;
 export type StaffCapability = (typeof staffCapabilities)[number];
 
