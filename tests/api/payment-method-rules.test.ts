@@ -3,9 +3,12 @@ import { withTransaction } from '../../src/platform/database.js';
 import {
   chargeableMethod,
   recordChargeFailure,
-  recordChargeSuccess,
 } from '../../src/modules/payments/payment-methods.js';
 import { AppError } from '../../src/platform/errors.js';
+import { insertInvoice } from '../support/invoice-fixtures.js';
+import { savedMethod, testCard } from '../support/payment-fixtures.js';
+import { signedInToPortal } from '../support/portal-client.js';
+import { organizationId, startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let database: TestDatabase;
@@ -136,20 +139,6 @@ describe('failed charges lock a method', () => {
     }
   });
 
-  it('a success starts the count again', async () => {
-    await database.pool.query('UPDATE settings SET method_lock_after_failures = 2');
-    try {
-      const id = await insertMethod(acme);
-      await fail(id, 'insufficient_funds');
-      await withTransaction(database.pool, (tx) => recordChargeSuccess(tx, id));
-      expect(await methodState(id)).toMatchObject({ failedChargeCount: 0, locked: false });
-      expect(await fail(id, 'insufficient_funds')).toBeNull();
-      expect(await methodState(id)).toMatchObject({ failedChargeCount: 1, locked: false });
-    } finally {
-      await database.pool.query('UPDATE settings SET method_lock_after_failures = 15');
-    }
-  });
-
   it('locks at once on a lost or stolen card', async () => {
     const lost = await insertMethod(acme);
     expect(await fail(lost, 'lost_card')).toBe('Locked at once: the bank reported this card lost');
@@ -158,5 +147,64 @@ describe('failed charges lock a method', () => {
       'Locked at once: the bank reported this card stolen',
     );
     expect(await refusal(stolen)).toMatchObject({ status: 409 });
+  });
+});
+
+describe('a success through the pay route', () => {
+  let testApp: TestApp;
+  beforeAll(async () => {
+    testApp = await startTestApp();
+  }, 60_000);
+  afterAll(async () => testApp?.close());
+
+  it('a success starts the count again', async () => {
+    const pool = testApp.database.pool;
+    await pool.query('UPDATE settings SET method_lock_after_failures = 2');
+    const pawnee = await organizationId(testApp, 'Pawnee Parks Dept.');
+    const { portal } = await signedInToPortal(testApp, pawnee);
+    const invoiceId = await insertInvoice(pool, {
+      organizationId: pawnee,
+      number: 'INV-COUNT-1',
+      issueDate: '2026-01-05',
+      dueDate: '2026-02-04',
+      lines: [{ description: 'Managed services', quantity: 10_000, unitPriceCents: 5_000 }],
+    });
+    // The sandbox's insufficient-funds card: declined at the processor.
+    const method = await savedMethod(testApp, pawnee, testCard('4000000000009995'));
+    const pay = async () => {
+      const response = await portal.post('/api/portal/payments', {
+        paymentMethodId: method,
+        allocations: [{ invoiceId, amountCents: 1_000 }],
+      });
+      expect(response.statusCode, response.body).toBe(201);
+      return response.json<{ payment: { status: string } }>().payment.status;
+    };
+    const state = async () =>
+      (
+        await pool.query(
+          `SELECT failed_charge_count AS "failedChargeCount", locked_at IS NOT NULL AS locked
+             FROM payment_methods WHERE id = $1`,
+          [method],
+        )
+      ).rows[0];
+
+    expect(await pay()).toBe('failed');
+    expect(await state()).toMatchObject({ failedChargeCount: 1, locked: false });
+    // The client's bank now honours the card: the processor's next charge succeeds.
+    await pool.query(
+      `UPDATE sandbox_methods SET outcome = 'succeeds'
+        WHERE id = (SELECT gateway_ref FROM payment_methods WHERE id = $1)`,
+      [method],
+    );
+    expect(await pay()).toBe('succeeded');
+    expect(await state()).toMatchObject({ failedChargeCount: 0, locked: false });
+    // The bank refuses again: one failure in a row, below the threshold of 2.
+    await pool.query(
+      `UPDATE sandbox_methods SET outcome = 'insufficient_funds'
+        WHERE id = (SELECT gateway_ref FROM payment_methods WHERE id = $1)`,
+      [method],
+    );
+    expect(await pay()).toBe('failed');
+    expect(await state()).toMatchObject({ failedChargeCount: 1, locked: false });
   });
 });

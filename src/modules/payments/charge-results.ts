@@ -204,7 +204,7 @@ async function setStatus(
     releaseAllocations?: boolean;
     /**
      * A charge that succeeded: the method's count of failed charges in a row starts again at 0
-     * (what recordChargeSuccess does), in the same statement.
+     * (a lock stays: only staff's unlock or an edit lifts it), in the same statement.
      */
     methodSucceeded?: boolean;
     /** The transition's audit row (auditInsert), written in the same statement. */

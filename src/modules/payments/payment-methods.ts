@@ -211,17 +211,6 @@ export async function recordChargeFailure(
 }
 
 /**
- * A charge on the method succeeded: the failures in a row start again from 0. A lock stays (only
- * staff's unlock or an edit lifts it). Call it in the transaction that records the success.
- */
-export async function recordChargeSuccess(tx: Transaction, methodId: string): Promise<void> {
-  await tx.db
-    .update(paymentMethods)
-    .set({ failedChargeCount: 0, updatedAt: sql`now()` })
-    .where(and(eq(paymentMethods.id, methodId), sql`${paymentMethods.failedChargeCount} <> 0`));
-}
-
-/**
  * The authorization a contact agrees to before a method is saved, per type, in the MSP's name.
  * The form shows these words and sends them back; they are kept with the method word for word
  * (NACHA asks for a record of an ACH debit authorization; card networks for stored-credential
