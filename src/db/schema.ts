@@ -11,3 +11,4 @@ export * from '../modules/payments/payments.schema.js';
 export * from '../modules/sandbox-processor/sandbox.schema.js';
 export * from '../modules/scheduled-payments/scheduled-payments.schema.js';
 export * from '../modules/autopay/autopay.schema.js';
+export * from '../modules/tickets/tickets.schema.js';

@@ -40,6 +40,14 @@ export const settings = pgTable(
     /** AutoPay: tries after a soft decline (0: none), and the days between two tries. */
     autopayRetryCount: integer('autopay_retry_count').notNull().default(3),
     autopayRetryDays: integer('autopay_retry_days').notNull().default(3),
+    /** Service tickets: where staff are told of new tickets (besides the assignee); null: nowhere. */
+    ticketNotifyEmail: text('ticket_notify_email'),
+    /** Service tickets' attachments: the largest file in bytes, files a post, extensions allowed. */
+    ticketMaxFileBytes: integer('ticket_max_file_bytes').notNull().default(10485760),
+    ticketMaxFiles: integer('ticket_max_files').notNull().default(5),
+    ticketAllowedTypes: text('ticket_allowed_types')
+      .notNull()
+      .default('pdf,png,jpg,jpeg,gif,txt,log,csv,docx,xlsx,zip'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check('settings_single_row', sql`${t.id} = 1`)],
