@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, defaultPublicUrl, loadConfig } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
 import { openDatabase, type DatabaseRuntime } from './platform/runtime.js';
+import { withStartUpLock } from './platform/start-up-lock.js';
 import { explainListenError, startupFailureText } from './platform/startup-error.js';
 import { createJobQueue, startWorkers } from './platform/jobs.js';
 import { buildApp } from './app.js';
@@ -65,23 +66,28 @@ async function main() {
     });
     started.push({ name: 'mail', close: mail.close });
     const jobs = createJobQueue(database.connectionString, logger);
-    await jobs.start();
-    started.push({
-      name: 'job workers',
-      close: async () => {
-        await jobs.stop({ graceful: true, wait: true });
-        // A query pg-boss still had running (its first maintenance, right after a start) fails
-        // when the database stops next: expected then, and no reason for an error line.
-        jobs.removeAllListeners('error');
-        jobs.on('error', (error) => logger.debug({ err: error }, 'job queue, while stopping'));
-      },
-    });
     const context = { config, pool: database.pool, jobs, logger };
     const definitions = allJobs(context, mail);
-    await registerJobs(context, definitions);
+    // The start-up SQL (the queue's schema, queues and schedules, the demo data) under the
+    // start-up lock, as the migrations were: a process started at the same moment on the same
+    // database would otherwise deadlock in pg-boss's queue creation or insert the demo staff
+    // twice (docs/decisions/0043-start-up-lock.md).
+    const demo = await withStartUpLock(database.pool, async () => {
+      await jobs.start();
+      started.push({
+        name: 'job workers',
+        close: async () => {
+          await jobs.stop({ graceful: true, wait: true });
+          // A query pg-boss still had running (its first maintenance, right after a start)
+          // fails when the database stops next: expected then, and no reason for an error line.
+          jobs.removeAllListeners('error');
+          jobs.on('error', (error) => logger.debug({ err: error }, 'job queue, while stopping'));
+        },
+      });
+      await registerJobs(context, definitions);
+      return config.SEED_DEMO ? seedDemoData({ pool: database.pool, logger }) : null;
+    });
     await startWorkers(jobs, definitions, logger);
-
-    const demo = config.SEED_DEMO ? await seedDemoData({ pool: database.pool, logger }) : null;
     const needsStaffUser = !(await anyStaffUserExists({ pool: database.pool }));
 
     const app = await buildApp(context);

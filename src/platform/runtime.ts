@@ -8,6 +8,7 @@ import {
   type Pool,
 } from './database.js';
 import type { Logger } from './logger.js';
+import { withStartUpLock } from './start-up-lock.js';
 import { StartupError } from './startup-error.js';
 
 export const embeddedDatabaseName = 'portico';
@@ -80,7 +81,8 @@ export async function openDatabase(
   }
   const pool = createPool(connectionString, logger);
   try {
-    await runMigrations(pool);
+    // Under the start-up lock: a process starting at the same moment migrates after this one.
+    await withStartUpLock(pool, () => runMigrations(pool));
   } catch (error) {
     await pool.end();
     await stopEmbedded();
