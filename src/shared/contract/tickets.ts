@@ -277,7 +277,7 @@ export const ticketListQuery = z.object({
   unassigned: z.enum(['true', 'false'], 'must be true or false').optional(),
   /** Only tickets not updated for at least this many days. */
   olderThanDays: z.coerce
-    .number('must be a whole number of days')
+    .number<string | number>('must be a whole number of days')
     .int('must be a whole number of days')
     .min(0, 'must be 0 or more')
     .max(3650, 'must be at most 3650 days')
@@ -352,7 +352,6 @@ export const ticketKnownTypes = [
   'zip',
   'eml',
   'json',
-  'xml',
 ] as const;
 
 /** PUT /api/settings/tickets. */
