@@ -11,6 +11,7 @@ import { paymentJobs } from './modules/payments/reconciliation.js';
 import { refundJobs } from './modules/payments/refunds.js';
 import { paymentEmailJobs } from './modules/payments/payment-receipts.js';
 import { autopayJobs } from './modules/autopay/autopay-run.js';
+import { autopayReturnJobs } from './modules/autopay/autopay-returns.js';
 import { paymentGateway } from './payment-gateway.js';
 import { scheduledPaymentJobs } from './modules/scheduled-payments/scheduled-payments.job.js';
 import type { MailTransport } from './modules/email/mail-transport.js';
@@ -53,6 +54,7 @@ export function allJobs(context: AppContext, mail: { transport: MailTransport })
     ...paymentMethodJobs(context),
     ...scheduledPaymentJobs(context, paymentGateway(context)),
     ...autopayJobs(context, paymentGateway(context)),
+    ...autopayReturnJobs(context),
   ];
 }
 

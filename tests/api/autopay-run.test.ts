@@ -316,10 +316,8 @@ describe('the daily AutoPay run', () => {
       reason: 'Locked at once: the bank says this card has expired',
     });
     const emails = await emailsTo(client.email);
-    expect(emails.map((e) => e.template).sort()).toEqual([
-      'payment_failed',
-      'payment_method_failure',
-    ]);
+    // One email says it: Payment Method Failure names the invoice and amount (no Payment Failed).
+    expect(emails.map((e) => e.template)).toEqual(['payment_method_failure']);
     const failure = emails.find((e) => e.template === 'payment_method_failure')!;
     expect(failure.subject).toBe('AutoPay could not charge your Visa •••• 0069');
     expect(failure.text).toContain('The card has expired.');

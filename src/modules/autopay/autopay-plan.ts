@@ -3,6 +3,7 @@ import type { AutopaySkipReason, AutopayTiming } from '../../shared/contract/aut
 import { addDays } from '../invoices/invoice-math.js';
 import { isExpired, methodLabel } from '../payments/payment-methods.js';
 import { invoicesInScheduledPayments } from '../scheduled-payments/scheduled-payment-reads.js';
+import { nextTry, type LatestTry } from './autopay-retry.js';
 
 /**
  * The AutoPay plan: which open invoices the rules would charge, on which business date, with
@@ -24,6 +25,8 @@ export interface PlanRule {
   dayOfMonth: number | null;
   /** Null: no cap. */
   maxAmountCents: number | null;
+  /** Locked by the MSP: matched before every unlocked rule (absent: not locked). */
+  locked?: boolean;
 }
 
 /** What the plan needs of an invoice: business dates (YYYY-MM-DD) and minor units. */
@@ -35,13 +38,18 @@ export interface PlanInvoice {
 }
 
 /**
- * The rule that pays an invoice: the first enabled rule, in `position` order, whose categories
- * include the invoice's service category (empty = all) and whose cap, if any, is at least the
- * invoice's balance. Null when none does (the invoice is left to people). First match, so the
- * client reads the list top-down as the run does: an earlier rule wins.
+ * The rule that pays an invoice: the first enabled rule whose categories include the invoice's
+ * service category (empty = all) and whose cap, if any, is at least the invoice's balance. Null
+ * when none does (the invoice is left to people). First match, so the client reads the list
+ * top-down as the run does: an earlier rule wins. The MSP's locked rules come first, in
+ * `position` order, then the others: a rule the client may change can never catch an invoice a
+ * locked rule is meant to pay (docs/decisions/0037-autopay-rules-and-plan.md). The list is kept
+ * in that order (a save puts locked rules first), so top-down still reads true.
  */
 export function matchRule<R extends PlanRule>(rules: readonly R[], invoice: PlanInvoice): R | null {
-  const ordered = [...rules].sort((a, b) => a.position - b.position);
+  const ordered = [...rules].sort(
+    (a, b) => Number(b.locked ?? false) - Number(a.locked ?? false) || a.position - b.position,
+  );
   for (const rule of ordered) {
     if (!rule.enabled) continue;
     if (
@@ -109,6 +117,16 @@ export interface PlannedCharge {
   rulePosition: number;
   /** The business date the rule says to charge (the cycle's date). */
   chargeOn: string;
+  /**
+   * The try the run makes next in this cycle: 1 for the first charge, 2 and on for the retries
+   * of a soft decline (or of a returned debit).
+   */
+  tryNumber: number;
+  /**
+   * The business date of that try: `chargeOn` for the first (and for a try skipped for a reason
+   * that may pass), the retry's date for a retry. A date already passed is tried at the next run.
+   */
+  tryOn: string;
   dueDate: string;
   /** The rule's method, or the organization's default now; null when there is none. */
   methodId: string | null;
@@ -154,18 +172,21 @@ interface InvoiceRow extends PlanInvoice {
 const organizationBatch = 1000;
 
 /**
- * Every open invoice an enabled AutoPay rule covers whose charge date falls in the window
+ * Every open invoice an enabled AutoPay rule covers whose next try falls in the window
  * [`from`, `through`] (business dates; no `from`: every date up to `through`, so a run catches
- * up on dates it missed). Per invoice: the rule, the charge date, the method (the rule's, or the
- * organization's default as it is now), the balance, and why the run would skip it (a
- * scheduled payment covers it, a payment of it is in flight, no method, the method is locked or
- * the card will have expired by the charge date, someone paid part of it since it was issued).
- * `today` (optional, the business date now): a charge date already passed is charged at the next
+ * up on dates it missed). The cycle's past tries count (`nextTry`): a cycle charged, declined
+ * for good, given up or skipped for good has nothing left and is not listed; a soft decline's
+ * retry is listed on its retry date with its try number. Per invoice: the rule, the cycle's
+ * date, the try and its date, the method (the rule's, or the organization's default as it is
+ * now), the balance, and why the run would skip it (a scheduled payment covers it, a payment of
+ * it is in flight, no method, the method is locked or the card will have expired by the try's
+ * date, someone paid part of it since it was issued).
+ * `today` (optional, the business date now): a try date already passed is tried at the next
  * run, so the card's expiry is checked against the later of the two.
  * Organizations with AutoPay turned off have no plan. Set-based: the rules and methods in one
- * query each, the open invoices of 1,000 organizations per query, and the scheduled payments
- * through the scheduled-payments module, one query per batch. Sorted by charge date,
- * then invoice number.
+ * query each, the open invoices of 1,000 organizations per query, and per batch one query for
+ * the cycles' latest tries and one for the scheduled payments (through the scheduled-payments
+ * module). Sorted by the try's date, then invoice number.
  */
 export async function planAutopayCharges(
   db: Pool | PoolClient,
@@ -175,7 +196,8 @@ export async function planAutopayCharges(
   const rules = await db.query<RuleRow>(
     `SELECT r.id, r.organization_id AS "organizationId", r.position, r.enabled,
             r.service_category_ids AS "serviceCategoryIds", r.payment_method_id AS "paymentMethodId",
-            r.timing, r.days, r.day_of_month AS "dayOfMonth", r.max_amount_cents AS "maxAmountCents"
+            r.timing, r.days, r.day_of_month AS "dayOfMonth", r.max_amount_cents AS "maxAmountCents",
+            r.locked_at IS NOT NULL AS locked
        FROM autopay_rules r
        JOIN autopay_organizations o ON o.organization_id = r.organization_id AND o.enabled
       WHERE r.enabled AND ($1::uuid[] IS NULL OR r.organization_id = ANY($1::uuid[]))
@@ -224,21 +246,37 @@ export async function planAutopayCharges(
       [organizationIds.slice(start, start + organizationBatch)],
     );
 
-    const covered: Array<{ invoice: InvoiceRow; rule: RuleRow; chargeOn: string }> = [];
+    const cycles: Array<{ invoice: InvoiceRow; rule: RuleRow; chargeOn: string }> = [];
     for (const invoice of batch.rows) {
       const rule = matchRule(rulesByOrganization.get(invoice.organizationId) ?? [], invoice);
       if (!rule) continue;
       const chargeOn = chargeDate(rule, invoice);
+      // A retry comes after its cycle's date: a cycle dated after the window has no try in it.
       if (chargeOn > options.through) continue;
-      if (options.from !== undefined && chargeOn < options.from) continue;
-      covered.push({ invoice, rule, chargeOn });
+      cycles.push({ invoice, rule, chargeOn });
+    }
+    // What the cycles' past tries leave for the run to do: the next try and its date, or
+    // nothing (charged, a hard decline, given up, skipped for good).
+    const latest = await latestTries(db, cycles);
+    const covered: Array<{
+      invoice: InvoiceRow;
+      rule: RuleRow;
+      chargeOn: string;
+      tryNumber: number;
+      tryOn: string;
+    }> = [];
+    for (const cycle of cycles) {
+      const next = nextTry(cycle.chargeOn, latest.get(`${cycle.invoice.id}|${cycle.chargeOn}`));
+      if (!next || next.tryOn > options.through) continue;
+      if (options.from !== undefined && next.tryOn < options.from) continue;
+      covered.push({ ...cycle, ...next });
     }
     const scheduled = await invoicesInScheduledPayments(
       db,
       covered.map((entry) => entry.invoice.id),
     );
 
-    for (const { invoice, rule, chargeOn } of covered) {
+    for (const { invoice, rule, chargeOn, tryNumber, tryOn } of covered) {
       const method =
         rule.paymentMethodId === null
           ? (defaults.get(invoice.organizationId) ?? null)
@@ -250,10 +288,8 @@ export async function planAutopayCharges(
       else if (invoice.amountPaidCents > 0) skipReason = 'paid_in_part';
       else if (!usable) skipReason = 'no_method';
       else if (usable.locked) skipReason = 'method_locked';
-      // A charge date already passed is charged at the next run: the card must be good then.
-      else if (
-        isExpired(usable, options.today && options.today > chargeOn ? options.today : chargeOn)
-      ) {
+      // A try date already passed is tried at the next run: the card must be good then.
+      else if (isExpired(usable, options.today && options.today > tryOn ? options.today : tryOn)) {
         skipReason = 'method_expired';
       }
       planned.push({
@@ -263,6 +299,8 @@ export async function planAutopayCharges(
         ruleId: rule.id,
         rulePosition: rule.position,
         chargeOn,
+        tryNumber,
+        tryOn,
         dueDate: invoice.dueDate,
         methodId: usable?.id ?? null,
         methodLabel: usable ? methodLabel(usable) : null,
@@ -275,7 +313,29 @@ export async function planAutopayCharges(
   const numbers = new Intl.Collator(undefined, { numeric: true });
   return planned.sort(
     (a, b) =>
-      (a.chargeOn < b.chargeOn ? -1 : a.chargeOn > b.chargeOn ? 1 : 0) ||
-      numbers.compare(a.number, b.number),
+      (a.tryOn < b.tryOn ? -1 : a.tryOn > b.tryOn ? 1 : 0) || numbers.compare(a.number, b.number),
   );
+}
+
+/**
+ * The latest try kept for each of `cycles` (an invoice and its cycle's date), keyed
+ * `<invoice id>|<cycle date>`: one statement, an index read of autopay_attempts_cycle_try_idx
+ * per cycle.
+ */
+async function latestTries(
+  db: Pool | PoolClient,
+  cycles: ReadonlyArray<{ invoice: { id: string }; chargeOn: string }>,
+): Promise<Map<string, LatestTry>> {
+  if (cycles.length === 0) return new Map();
+  const result = await db.query<LatestTry & { invoiceId: string; cycleDueDate: string }>(
+    `SELECT DISTINCT ON (t.invoice_id, t.cycle_due_date)
+            t.invoice_id AS "invoiceId", t.cycle_due_date::text AS "cycleDueDate",
+            t.try_number AS "tryNumber", t.outcome, t.reason, t.next_try_on::text AS "nextTryOn"
+       FROM unnest($1::uuid[], $2::date[]) AS k(invoice_id, cycle_due_date)
+       JOIN autopay_attempts t
+         ON t.invoice_id = k.invoice_id AND t.cycle_due_date = k.cycle_due_date
+      ORDER BY t.invoice_id, t.cycle_due_date, t.try_number DESC`,
+    [cycles.map((cycle) => cycle.invoice.id), cycles.map((cycle) => cycle.chargeOn)],
+  );
+  return new Map(result.rows.map((row) => [`${row.invoiceId}|${row.cycleDueDate}`, row]));
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, afterFailure, autopayRequestKey, isHardDecline } from './autopay-retry.js';
+import {
+  addDays,
+  afterFailure,
+  autopayRequestKey,
+  isHardDecline,
+  nextTry,
+} from './autopay-retry.js';
 
 const policy = { retries: 3, daysBetween: 3 };
 
@@ -54,5 +60,38 @@ describe('AutoPay retry policy', () => {
 
   it('names one payment per invoice, cycle and try', () => {
     expect(autopayRequestKey('i-1', '2026-12-01', 2)).toBe('autopay:i-1:2026-12-01:2');
+  });
+});
+
+describe('the next try of a cycle (what the preview shows and the run does)', () => {
+  const cycle = '2026-08-03';
+  const latest = (outcome: string, more: { reason?: string; nextTryOn?: string } = {}) => ({
+    tryNumber: 2,
+    outcome,
+    reason: more.reason ?? null,
+    nextTryOn: more.nextTryOn ?? null,
+  });
+
+  it('the first try on the cycle date; a retry on its date with the next number', () => {
+    expect(nextTry(cycle, undefined)).toEqual({ tryNumber: 1, tryOn: cycle });
+    expect(nextTry(cycle, latest('retry_scheduled', { nextTryOn: '2026-08-09' }))).toEqual({
+      tryNumber: 3,
+      tryOn: '2026-08-09',
+    });
+  });
+
+  it('a skip that may pass is the same try again; a final skip ends the cycle', () => {
+    expect(nextTry(cycle, latest('skipped', { reason: 'method_locked' }))).toEqual({
+      tryNumber: 2,
+      tryOn: cycle,
+    });
+    expect(nextTry(cycle, latest('skipped', { reason: 'paid_in_part' }))).toBeNull();
+    expect(nextTry(cycle, latest('skipped', { reason: 'The invoice is void.' }))).toBeNull();
+  });
+
+  it('nothing after a charge, a hard decline or the last try', () => {
+    for (const outcome of ['charged', 'failed', 'gave_up']) {
+      expect(nextTry(cycle, latest(outcome)), outcome).toBeNull();
+    }
   });
 });

@@ -77,3 +77,50 @@ export function afterFailure(options: {
 export function autopayRequestKey(invoiceId: string, cycleDueDate: string, tryNumber: number) {
   return `autopay:${invoiceId}:${cycleDueDate}:${tryNumber}`;
 }
+
+/**
+ * Skip reasons that may pass (a scheduled payment runs or is cancelled, a payment in flight
+ * ends, a method is added, unlocked or replaced): a cycle skipped for one is tried again, under
+ * the same try, by the next run that finds the reason gone. Every other skip (paid in part,
+ * paid, voided, no longer covered, a refusal of the payment core) ends the cycle.
+ */
+export const passingSkipReasons: ReadonlySet<string> = new Set([
+  'covered_by_scheduled_payment',
+  'in_flight',
+  'no_method',
+  'method_locked',
+  'method_expired',
+]);
+
+/** The latest try kept for one invoice's cycle (autopay_attempts), as nextTry reads it. */
+export interface LatestTry {
+  tryNumber: number;
+  outcome: string;
+  reason: string | null;
+  /** The retry's business date (YYYY-MM-DD) when `outcome` is 'retry_scheduled'. */
+  nextTryOn: string | null;
+}
+
+/**
+ * What the run does next with one invoice's cycle whose rule says to charge on `chargeOn`
+ * (docs/decisions/0039-autopay-run.md), given the cycle's latest try (undefined: none yet):
+ * - no try yet: try 1, on `chargeOn`;
+ * - skipped for a reason that may pass: the same try again, on `chargeOn` (the next run);
+ * - a soft decline (or a returned debit) with tries left: the next try, on its retry date;
+ * - anything else (charged, a hard decline, given up, skipped for good): nothing, null.
+ * The preview, the Payments Calendar and the run read it alike, so a client is never shown a
+ * charge the run will not make.
+ */
+export function nextTry(
+  chargeOn: string,
+  latest: LatestTry | undefined,
+): { tryNumber: number; tryOn: string } | null {
+  if (!latest) return { tryNumber: 1, tryOn: chargeOn };
+  if (latest.outcome === 'skipped' && passingSkipReasons.has(latest.reason ?? '')) {
+    return { tryNumber: latest.tryNumber, tryOn: chargeOn };
+  }
+  if (latest.outcome === 'retry_scheduled' && latest.nextTryOn !== null) {
+    return { tryNumber: latest.tryNumber + 1, tryOn: latest.nextTryOn };
+  }
+  return null;
+}

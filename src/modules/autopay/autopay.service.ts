@@ -133,7 +133,8 @@ async function readState(
               payment_method_id AS "paymentMethodId", timing, days, day_of_month AS "dayOfMonth",
               max_amount_cents AS "maxAmountCents", locked_at IS NOT NULL AS locked,
               updated_at AS "updatedAt"
-         FROM autopay_rules WHERE organization_id = $1 ORDER BY position, created_at`,
+         FROM autopay_rules WHERE organization_id = $1
+        ORDER BY locked_at IS NULL, position, created_at`,
     [organizationId],
   );
   const categories = await db.query<{ id: string; name: string; archived: boolean }>(
@@ -484,6 +485,23 @@ function checkContactLocks(
   });
 }
 
+/**
+ * Locked rules come before every unlocked rule (staff's save; 400 `rules.<n>.locked` naming the
+ * first locked rule below an unlocked one). The run matches locked rules first (matchRule), so
+ * a rule the client may change cannot catch the invoices a locked rule is meant to pay; keeping
+ * the list in that order keeps "the first rule that matches pays it" true as people read it.
+ */
+function checkLockedFirst(next: NextRule[]) {
+  const firstUnlocked = next.findIndex((rule) => !rule.locked);
+  if (firstUnlocked === -1) return;
+  const lockedBelow = next.findIndex((rule, index) => index > firstUnlocked && rule.locked);
+  if (lockedBelow === -1) return;
+  throw AppError.validation(
+    `rules.${lockedBelow}.locked`,
+    `must come before the unlocked rules: move rule ${lockedBelow + 1} above rule ${firstUnlocked + 1}, since a rule the client may change would otherwise be matched first`,
+  );
+}
+
 /** What changed, one sentence each, for the audit row and the email. */
 function describeChanges(
   state: AutopayState,
@@ -589,7 +607,11 @@ async function saveAutopay(
         : state.settings.required;
     if (options.by === 'contact') {
       checkContactLocks(state, next, input.enabled, mspName);
-    } else if (
+    } else {
+      checkLockedFirst(next);
+    }
+    if (
+      options.by === 'staff' &&
       input.enabled &&
       !state.settings.enabled &&
       !state.settings.authorizationText &&
@@ -858,7 +880,9 @@ export async function previewAutopay(
     number: charge.number,
     ruleId: charge.ruleId,
     rulePosition: charge.rulePosition,
-    chargeOn: charge.chargeOn < options.today ? options.today : charge.chargeOn,
+    // The try's date (a retry's, not its cycle's); one already passed goes at the next run.
+    chargeOn: charge.tryOn < options.today ? options.today : charge.tryOn,
+    tryNumber: charge.tryNumber,
     dueDate: charge.dueDate,
     paymentMethodId: charge.methodId,
     paymentMethodLabel: charge.methodLabel,

@@ -46,7 +46,7 @@ async function itemsByDay(
     }
     return items;
   };
-  for (const charge of charges) day(charge.chargeOn).autopay.push(charge);
+  for (const charge of charges) day(charge.tryOn).autopay.push(charge);
   for (const payment of scheduled) day(payment.runOn).scheduled.push(payment);
   return { today, days };
 }

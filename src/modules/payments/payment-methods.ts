@@ -46,6 +46,14 @@ const lockAtOnce: Record<string, string> = {
   no_account: 'the bank could not find this account',
 };
 
+/**
+ * Whether a decline or return code locks the method at once (lockAtOnce): the bank says it can
+ * never be charged again. AutoPay tells the client with Payment Method Failure.
+ */
+export function locksMethodAtOnce(failureCode: string | null): boolean {
+  return failureCode !== null && failureCode in lockAtOnce;
+}
+
 /** What people read for a method: "Visa •••• 4242", "Bank account •••• 6789". */
 export function methodLabel(method: Pick<PaymentMethodRow, 'type' | 'brand' | 'last4'>): string {
   if (method.type === 'ach') return `Bank account •••• ${method.last4}`;

@@ -10,6 +10,7 @@ import type { EmailRecipient } from '../email/email.schema.js';
 import { renderEmail } from '../email/templates/index.js';
 import type { PaymentEmailData } from '../email/templates/payment-details.js';
 import { getBrand } from '../settings/settings.service.js';
+import { locksMethodAtOnce } from './payment-methods.js';
 import { billingRecipients } from '../staff/billing-recipients.js';
 
 /**
@@ -70,6 +71,9 @@ export interface PaymentFacts {
   recordedBy: string | null;
   /** What no invoice took: the amount less what each invoice was meant to get. */
   unappliedCents: number;
+  /** Who started it: 'portal', 'staff', 'autopay', 'scheduled' (payments.source). */
+  source: string;
+  failureCode: string | null;
 }
 
 async function paymentFacts(tx: Transaction, paymentId: string) {
@@ -80,7 +84,7 @@ async function paymentFacts(tx: Transaction, paymentId: string) {
               p.failure_message AS "failureMessage", p.created_at AS "createdAt",
               p.received_on AS "receivedOn",
               c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail",
-              s.name AS "recordedBy",
+              s.name AS "recordedBy", p.source, p.failure_code AS "failureCode",
               (p.amount_cents - coalesce((SELECT sum(a.applied_cents) FROM payment_allocations a
                                            WHERE a.payment_id = p.id), 0))::bigint
                 AS "unappliedCents"
@@ -160,7 +164,42 @@ export async function queuePaymentEmails(
     payment,
     await defaultNotificationRecipients(tx, payment.organizationId),
   );
-  if (recipients.length > 0) {
+  // AutoPay met a refusal for good (a hard decline, or a debit returned because the account is
+  // closed or unknown): the method is locked, and the client is told once, by Payment Method
+  // Failure (the method, the invoice, the amount, what to do), not also by Payment Failed or
+  // Payment Returned. For a decline the run sends it as it records the try (autopay-run.ts);
+  // a return comes later, through the processor, so it is sent here.
+  const autopayMethodFailure =
+    payment.source === 'autopay' &&
+    (options.kind === 'failed' || options.kind === 'returned') &&
+    locksMethodAtOnce(payment.failureCode);
+  if (autopayMethodFailure && options.kind === 'failed') return;
+  if (autopayMethodFailure && recipients.length > 0) {
+    await queueEmail(tx, deps, {
+      organizationId: payment.organizationId,
+      template: 'payment_method_failure',
+      recipients,
+      rendered: await renderEmail(
+        'payment_method_failure',
+        {
+          contactName:
+            recipients.length === 1 ? recipients[0]!.name : `${payment.organizationName} team`,
+          organizationId: payment.organizationId,
+          organizationName: payment.organizationName,
+          methodLabel: payment.methodLabel,
+          reason: payment.failureMessage ?? 'The bank returned the payment.',
+          invoiceNumber: invoices.map((invoice) => invoice.number).join(', '),
+          amountCents: payment.amountCents,
+          currency: payment.currency,
+        },
+        brand,
+      ),
+      linkBase: linkBaseOf('payment_method_failure', { brand, address: deps.config }),
+      triggeredBy: options.actor,
+      reason,
+      dedupeKey: `payment_method_failure:${payment.id}`,
+    });
+  } else if (recipients.length > 0) {
     const template = clientTemplates[options.kind];
     const contactName =
       recipients.length === 1 ? recipients[0]!.name : `${payment.organizationName} team`;
@@ -276,7 +315,7 @@ async function queueRefundEmail(
 ): Promise<void> {
   const facts = (
     await tx.client.query<
-      Omit<PaymentFacts, 'recordedBy' | 'unappliedCents'> & {
+      Omit<PaymentFacts, 'recordedBy' | 'unappliedCents' | 'source' | 'failureCode'> & {
         refundCents: number;
         refundedCents: number;
         reason: string;

@@ -223,7 +223,13 @@ export const autopayPreviewItem = z.object({
   ruleId: z.guid(),
   /** The rule's place in the list (1, 2 …). */
   rulePosition: z.number().int(),
+  /** The business date the run charges it (a date already passed: today, the next run). */
   chargeOn: calendarDate,
+  /**
+   * Which try that is: 1 for the first charge, 2 and on for a retry of a soft decline or of a
+   * returned debit (on its retry date).
+   */
+  tryNumber: z.number().int(),
   dueDate: calendarDate,
   paymentMethodId: z.guid().nullable(),
   /** "Visa •••• 4242"; null when there is no method. */

@@ -45,7 +45,9 @@ export function AutopayPreviewTable({ preview }: { preview: Answer<typeof autopa
                     </Text>
                   ) : (
                     <Text size="sm" c="green.8" fw={500}>
-                      Will be charged (rule {charge.rulePosition})
+                      {charge.tryNumber > 1
+                        ? `Will be tried again (try ${charge.tryNumber}, rule ${charge.rulePosition})`
+                        : `Will be charged (rule ${charge.rulePosition})`}
                     </Text>
                   )}
                 </Table.Td>

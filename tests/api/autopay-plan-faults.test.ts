@@ -1,0 +1,444 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Answer } from '../../src/shared/contract/common.js';
+import type { autopayPreview } from '../../src/shared/contract/autopay.js';
+import { runAutopay } from '../../src/modules/autopay/autopay-run.js';
+import { recordAutopayReturns } from '../../src/modules/autopay/autopay-returns.js';
+import { reconcilePayments } from '../../src/modules/payments/reconciliation.js';
+import { insertInvoice } from '../support/invoice-fixtures.js';
+import {
+  sandboxOf,
+  savedMethod,
+  sendQueuedPaymentEmails,
+  testBankAccount,
+  testCard,
+} from '../support/payment-fixtures.js';
+import { hashPassword } from '../../src/platform/passwords.js';
+import { expectFieldErrors } from '../support/api-assertions.js';
+import { ApiClient, signedInAs, startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * What AutoPay shows and does after a try: the preview is the run's own plan (a cycle the run
+ * is done with is not shown, a retry is shown on its date with its try number), and a client
+ * hears of a hard decline once.
+ */
+
+type Preview = Answer<typeof autopayPreview>;
+
+let testApp: TestApp;
+let staff: ApiClient;
+let counter = 0;
+
+/** A new organization with AutoPay on (one rule: every category, on the due date). */
+async function autopayOrganization(method: Parameters<typeof savedMethod>[2] | null) {
+  counter += 1;
+  const pool = testApp.database.pool;
+  const organizationId = (
+    await pool.query<{ id: string }>(`INSERT INTO organizations (name) VALUES ($1) RETURNING id`, [
+      `Plan Client ${counter}`,
+    ])
+  ).rows[0]!.id;
+  const email = `plan${counter}@autopay.example`;
+  const contact = (
+    await pool.query<{ id: string }>(
+      `INSERT INTO contacts (name, email) VALUES ($1, $2) RETURNING id`,
+      [`Plan Contact ${counter}`, email],
+    )
+  ).rows[0]!.id;
+  await pool.query(
+    `INSERT INTO contact_organizations (contact_id, organization_id, is_default_notification)
+     VALUES ($1, $2, true)`,
+    [contact, organizationId],
+  );
+  const methodId = method
+    ? await savedMethod(testApp, organizationId, method, { isDefault: true })
+    : null;
+  await pool.query(
+    `INSERT INTO autopay_organizations (organization_id, enabled) VALUES ($1, true)`,
+    [organizationId],
+  );
+  await pool.query(
+    `INSERT INTO autopay_rules (organization_id, position, timing) VALUES ($1, 1, 'due_date')`,
+    [organizationId],
+  );
+  return { organizationId, methodId, email };
+}
+
+/** An open invoice of `organizationId` due on `dueDate`, for `cents`; answers id and number. */
+async function invoiceDue(organizationId: string, dueDate: string, cents = 10_000) {
+  counter += 1;
+  const number = `INV-PLAN-${counter}`;
+  const id = await insertInvoice(testApp.database.pool, {
+    organizationId,
+    number,
+    issueDate: '2026-01-01',
+    dueDate,
+    lines: [{ description: 'Managed services', quantity: 10_000, unitPriceCents: cents }],
+  });
+  return { id, number };
+}
+
+function run(businessDate: string) {
+  return runAutopay(testApp.context, sandboxOf(testApp), { businessDate });
+}
+
+/** The business date of "now" for the routes (the MSP's zone is UTC in the tests). */
+function today(date: string) {
+  testApp.context.clock = () => new Date(`${date}T12:00:00Z`);
+}
+
+/** The staff preview of an organization: per invoice, the date, the try and what happens. */
+async function preview(organizationId: string, query = '') {
+  const response = await staff.get(`/api/organizations/${organizationId}/autopay/preview${query}`);
+  expect(response.statusCode, response.body).toBe(200);
+  return response
+    .json<Preview>()
+    .charges.map((c) => [c.number, c.chargeOn, c.tryNumber, c.skipReason] as const);
+}
+
+/** Templates of the emails sent to an address (payment emails worked first). */
+async function emailsTo(email: string) {
+  await sendQueuedPaymentEmails(testApp);
+  return (
+    await testApp.database.pool.query<{ template: string; subject: string; text: string }>(
+      `SELECT template, subject, text FROM email_messages
+        WHERE recipients @> $1::jsonb ORDER BY created_at, template`,
+      [JSON.stringify([{ email }])],
+    )
+  ).rows;
+}
+
+beforeAll(async () => {
+  testApp = await startTestApp({ SANDBOX_ACH_SETTLE_SECONDS: '0' });
+  staff = await signedInAs(testApp.app, 'billing');
+}, 60_000);
+afterAll(async () => testApp?.close());
+beforeEach(() => {
+  delete testApp.context.clock;
+});
+
+describe('the preview is what the run will do', () => {
+  it('a soft decline shows its next try on its retry date, with the try number', async () => {
+    const client = await autopayOrganization(testCard('4000000000009995'));
+    const invoice = await invoiceDue(client.organizationId, '2026-08-03', 4_200);
+    today('2026-08-01');
+    expect(await preview(client.organizationId)).toEqual([[invoice.number, '2026-08-03', 1, null]]);
+
+    await run('2026-08-03');
+    today('2026-08-04');
+    // Declined on the 3rd (insufficient funds): tried again on the 6th, try 2.
+    expect(await preview(client.organizationId)).toEqual([[invoice.number, '2026-08-06', 2, null]]);
+    // A window that ends before the retry does not show it; one that starts after the due
+    // date does.
+    expect(await preview(client.organizationId, '?from=2026-08-04&through=2026-08-05')).toEqual([]);
+    expect(await preview(client.organizationId, '?from=2026-08-05&through=2026-08-31')).toEqual([
+      [invoice.number, '2026-08-06', 2, null],
+    ]);
+
+    // The Payments Calendar puts the retry on its day too.
+    const calendar = await staff.get('/api/payments-calendar/day?date=2026-08-06');
+    expect(calendar.statusCode, calendar.body).toBe(200);
+    expect(JSON.stringify(calendar.json())).toContain(invoice.number);
+
+    // After the last try the cycle is over: nothing is shown.
+    for (const date of ['2026-08-06', '2026-08-09', '2026-08-12']) await run(date);
+    today('2026-08-13');
+    expect(await preview(client.organizationId)).toEqual([]);
+  });
+
+  it('a cycle that failed hard or was skipped for good is not shown as "will be charged"', async () => {
+    const expired = await autopayOrganization(testCard('4000000000000069'));
+    const hard = await invoiceDue(expired.organizationId, '2026-09-01', 9_900);
+    await run('2026-09-01');
+    // Unlocked by staff: the run still does not charge this cycle again, so neither may the
+    // preview say it will.
+    await testApp.database.pool.query(
+      `UPDATE payment_methods SET locked_at = NULL, locked_reason = NULL WHERE id = $1`,
+      [expired.methodId],
+    );
+    today('2026-09-02');
+    expect(await preview(expired.organizationId)).toEqual([]);
+    await run('2026-09-02');
+    expect(
+      (
+        await testApp.database.pool.query(
+          `SELECT count(*)::int AS n FROM autopay_attempts WHERE invoice_id = $1`,
+          [hard.id],
+        )
+      ).rows[0].n,
+    ).toBe(1);
+
+    // Skipped for good: the payment core refused it (paid in part since the plan was read).
+    const partly = await autopayOrganization(testCard('4242424242424242'));
+    const skipped = await invoiceDue(partly.organizationId, '2026-09-01');
+    await testApp.database.pool.query(
+      `INSERT INTO autopay_attempts (organization_id, invoice_id, cycle_due_date, try_number,
+                                     run_date, outcome, reason)
+       VALUES ($1, $2, '2026-09-01', 1, '2026-09-01', 'skipped', 'paid_in_part')`,
+      [partly.organizationId, skipped.id],
+    );
+    expect(await preview(partly.organizationId)).toEqual([]);
+    // Skipped for a reason that passes (no method then): the next run tries it, so it shows.
+    await testApp.database.pool.query(
+      `UPDATE autopay_attempts SET reason = 'no_method' WHERE invoice_id = $1`,
+      [skipped.id],
+    );
+    expect(await preview(partly.organizationId)).toEqual([[skipped.number, '2026-09-02', 1, null]]);
+  });
+});
+
+describe('a hard decline by AutoPay', () => {
+  it('emails the client Payment Method Failure, naming the invoice and amount, and no Payment Failed', async () => {
+    const client = await autopayOrganization(testCard('4000000000009987'));
+    const invoice = await invoiceDue(client.organizationId, '2026-10-01', 7_700);
+    await run('2026-10-01');
+    const emails = await emailsTo(client.email);
+    expect(emails.map((e) => e.template)).toEqual(['payment_method_failure']);
+    expect(emails[0]!.subject).toBe('AutoPay could not charge your Visa •••• 9987');
+    expect(emails[0]!.text).toContain(invoice.number);
+    expect(emails[0]!.text).toContain('$77.00');
+    expect(emails[0]!.text).toContain('reported this card lost');
+  });
+
+  it('a soft decline still sends Payment Failed (AutoPay tries again)', async () => {
+    const client = await autopayOrganization(testCard('4000000000000341'));
+    await invoiceDue(client.organizationId, '2026-10-02', 7_700);
+    await run('2026-10-02');
+    expect((await emailsTo(client.email)).map((e) => e.template)).toEqual(['payment_failed']);
+  });
+});
+
+/** The tries kept for an invoice: try number, outcome, reason, next try. */
+async function attemptsOf(invoiceId: string) {
+  return (
+    await testApp.database.pool.query<{
+      tryNumber: number;
+      outcome: string;
+      reason: string | null;
+      nextTryOn: string | null;
+    }>(
+      `SELECT try_number AS "tryNumber", outcome, reason, next_try_on::text AS "nextTryOn"
+         FROM autopay_attempts WHERE invoice_id = $1 ORDER BY cycle_due_date, try_number`,
+      [invoiceId],
+    )
+  ).rows;
+}
+
+async function balanceOf(invoiceId: string) {
+  return (
+    await testApp.database.pool.query<{ balance: number }>(
+      `SELECT balance_cents AS balance FROM invoices WHERE id = $1`,
+      [invoiceId],
+    )
+  ).rows[0]!.balance;
+}
+
+/** The processor settles (or returns) the debits it was asked about: the bank's answer. */
+async function bankAnswers(date: string) {
+  // The sandbox settles debits on its own clock (at once in these tests).
+  delete testApp.context.clock;
+  await reconcilePayments(testApp.context, sandboxOf(testApp));
+  today(date);
+  await recordAutopayReturns(testApp.context);
+}
+
+describe('a returned AutoPay debit', () => {
+  it('returned for insufficient funds: tried again on the retry schedule, once', async () => {
+    const client = await autopayOrganization(testBankAccount('000222222227'));
+    const invoice = await invoiceDue(client.organizationId, '2026-11-02', 30_000);
+    await run('2026-11-02');
+    expect(await attemptsOf(invoice.id)).toMatchObject([{ tryNumber: 1, outcome: 'charged' }]);
+    expect(await balanceOf(invoice.id)).toBe(0);
+
+    await bankAnswers('2026-11-04');
+    expect(await balanceOf(invoice.id)).toBe(30_000);
+    expect(await attemptsOf(invoice.id)).toEqual([
+      {
+        tryNumber: 1,
+        outcome: 'retry_scheduled',
+        reason: 'The bank returned the debit: The account has insufficient funds.',
+        nextTryOn: '2026-11-07',
+      },
+    ]);
+    // Recorded once: a second look changes nothing.
+    expect(await recordAutopayReturns(testApp.context)).toBe(0);
+    expect(await preview(client.organizationId)).toEqual([[invoice.number, '2026-11-07', 2, null]]);
+
+    // The client has put money in the account: the next try, on its date, is paid.
+    await testApp.database.pool.query(
+      `UPDATE sandbox_methods SET outcome = 'succeeds'
+        WHERE id = (SELECT gateway_ref FROM payment_methods WHERE id = $1)`,
+      [client.methodId],
+    );
+    await run('2026-11-05');
+    expect(await attemptsOf(invoice.id)).toHaveLength(1);
+    await run('2026-11-07');
+    await run('2026-11-08');
+    expect(await attemptsOf(invoice.id)).toMatchObject([
+      { tryNumber: 1, outcome: 'retry_scheduled' },
+      { tryNumber: 2, outcome: 'charged' },
+    ]);
+    await bankAnswers('2026-11-09');
+    expect(await balanceOf(invoice.id)).toBe(0);
+    const keys = (
+      await testApp.database.pool.query<{ key: string; status: string }>(
+        `SELECT p.request_key AS key, p.status FROM payments p
+           JOIN payment_allocations a ON a.payment_id = p.id
+          WHERE a.invoice_id = $1 ORDER BY p.created_at`,
+        [invoice.id],
+      )
+    ).rows;
+    expect(keys).toEqual([
+      { key: `autopay:${invoice.id}:2026-11-02:1`, status: 'returned' },
+      { key: `autopay:${invoice.id}:2026-11-02:2`, status: 'succeeded' },
+    ]);
+  });
+
+  it('returned because the account is closed: not tried again, the method locked, Payment Method Failure', async () => {
+    const client = await autopayOrganization(testBankAccount('000111111113'));
+    const invoice = await invoiceDue(client.organizationId, '2026-11-03', 25_000);
+    await run('2026-11-03');
+    await bankAnswers('2026-11-04');
+    expect(await attemptsOf(invoice.id)).toEqual([
+      {
+        tryNumber: 1,
+        outcome: 'failed',
+        reason: 'The bank returned the debit: The bank account is closed.',
+        nextTryOn: null,
+      },
+    ]);
+    const method = (
+      await testApp.database.pool.query(
+        `SELECT locked_at IS NOT NULL AS locked FROM payment_methods WHERE id = $1`,
+        [client.methodId],
+      )
+    ).rows[0];
+    expect(method).toEqual({ locked: true });
+    expect(await preview(client.organizationId)).toEqual([]);
+    await run('2026-11-06');
+    expect(await attemptsOf(invoice.id)).toHaveLength(1);
+
+    const emails = await emailsTo(client.email);
+    expect(emails.map((e) => e.template)).toEqual(['payment_processing', 'payment_method_failure']);
+    const failure = emails[1]!;
+    expect(failure.subject).toBe('AutoPay could not charge your Bank account •••• 1113');
+    expect(failure.text).toContain(invoice.number);
+    expect(failure.text).toContain('$250.00');
+    expect(failure.text).toContain('The bank account is closed.');
+  });
+});
+
+describe('locked rules come first', () => {
+  /** A contact of the organization who may manage AutoPay, signed in to the portal. */
+  async function autopayContact(organizationId: string): Promise<ApiClient> {
+    const pool = testApp.database.pool;
+    counter += 1;
+    const email = `locks${counter}@autopay.example`;
+    const contact = (
+      await pool.query<{ id: string }>(
+        `INSERT INTO contacts (name, email, password_hash) VALUES ('Lock Tester', $1, $2)
+         RETURNING id`,
+        [email, await hashPassword('Waffles at JJs Diner 1972')],
+      )
+    ).rows[0]!.id;
+    await pool.query(
+      `INSERT INTO contact_organizations (contact_id, organization_id, access_profile_id)
+       SELECT $1, $2, id FROM access_profiles
+        WHERE 'manage_autopay' = ANY(permissions) ORDER BY name LIMIT 1`,
+      [contact, organizationId],
+    );
+    const portal = new ApiClient(testApp.app, '/api/portal/session');
+    const signIn = await portal.post('/api/portal/sign-in', {
+      email,
+      password: 'Waffles at JJs Diner 1972',
+    });
+    expect(signIn.statusCode, signIn.body).toBe(200);
+    return portal;
+  }
+
+  async function hostingCategory() {
+    return (
+      await testApp.database.pool.query<{ id: string }>(
+        `INSERT INTO service_categories (name) VALUES ('Locked Hosting') RETURNING id`,
+      )
+    ).rows[0]!.id;
+  }
+
+  it('an unlocked rule above a locked one cannot catch its invoices, whatever the client makes of it', async () => {
+    const pool = testApp.database.pool;
+    const client = await autopayOrganization(testCard('4242424242424242'));
+    const hosting = await hostingCategory();
+    // As saved before locked rules came first: the client's own rule 1 (any invoice, 30 days
+    // after the due date) above the MSP's locked rule 2 (Hosting, on the due date).
+    await pool.query(`DELETE FROM autopay_rules WHERE organization_id = $1`, [
+      client.organizationId,
+    ]);
+    await pool.query(
+      `INSERT INTO autopay_rules (organization_id, position, timing, days)
+       VALUES ($1, 1, 'after_due_date', 30)`,
+      [client.organizationId],
+    );
+    const locked = (
+      await pool.query<{ id: string }>(
+        `INSERT INTO autopay_rules (organization_id, position, timing, service_category_ids,
+                                    locked_at)
+         VALUES ($1, 2, 'due_date', ARRAY[$2::uuid], now()) RETURNING id`,
+        [client.organizationId, hosting],
+      )
+    ).rows[0]!.id;
+    const invoice = await invoiceDue(client.organizationId, '2026-12-10');
+    await pool.query(`UPDATE invoices SET service_category_id = $2 WHERE id = $1`, [
+      invoice.id,
+      hosting,
+    ]);
+    today('2026-12-01');
+    const read = async () => {
+      const response = await staff.get(
+        `/api/organizations/${client.organizationId}/autopay/preview`,
+      );
+      return response.json<Preview>().charges.map((c) => [c.number, c.chargeOn, c.ruleId]);
+    };
+    // The locked rule pays it, on the due date.
+    expect(await read()).toEqual([[invoice.number, '2026-12-10', locked]]);
+
+    // The client sees the locked rule first, and may change its own rule as it likes: the
+    // locked rule still pays the Hosting invoice.
+    const portal = await autopayContact(client.organizationId);
+    const mine = (await portal.get('/api/portal/autopay')).json<{
+      rules: Array<{ id: string; locked: boolean } & Record<string, unknown>>;
+    }>();
+    expect(mine.rules.map((r) => r.locked)).toEqual([true, false]);
+    const changed = await portal.put('/api/portal/autopay', {
+      enabled: true,
+      rules: [
+        mine.rules[0],
+        { ...mine.rules[1], timing: 'before_due_date', days: 5, serviceCategoryIds: [hosting] },
+      ],
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(await read()).toEqual([[invoice.number, '2026-12-10', locked]]);
+
+    // Nor can the client put a rule above the locked one.
+    const above = await portal.put('/api/portal/autopay', {
+      enabled: true,
+      rules: [{ timing: 'before_due_date', days: 9 }, ...mine.rules],
+    });
+    expect(above.statusCode).toBe(403);
+    expect(await read()).toEqual([[invoice.number, '2026-12-10', locked]]);
+  });
+
+  it('staff cannot save a locked rule below an unlocked one (400 naming it)', async () => {
+    const client = await autopayOrganization(testCard('4242424242424242'));
+    const response = await staff.put(`/api/organizations/${client.organizationId}/autopay`, {
+      enabled: true,
+      rules: [{ timing: 'due_date' }, { timing: 'before_due_date', days: 3, locked: true }],
+    });
+    expect(response.statusCode, response.body).toBe(400);
+    const [error] = expectFieldErrors(response, ['rules.1.locked']);
+    expect(error!.message).toMatch(/must come before the unlocked rules/);
+    const saved = await staff.put(`/api/organizations/${client.organizationId}/autopay`, {
+      enabled: true,
+      rules: [{ timing: 'before_due_date', days: 3, locked: true }, { timing: 'due_date' }],
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+  });
+});
