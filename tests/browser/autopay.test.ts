@@ -120,7 +120,7 @@ describe('AutoPay', () => {
     const rule = page.getByRole('group', { name: 'Rule 1' });
     await rule.getByLabel('Hosting').check();
     await rule.getByRole('combobox', { name: 'Payment method' }).click();
-    await page.getByRole('option', { name: 'Visa •••• 4242', exact: true }).click();
+    await page.getByRole('option', { name: 'Office Visa (Visa •••• 4242)', exact: true }).click();
     // A cap with more decimals than the currency is refused where it was typed.
     await rule.getByLabel(/Only invoices up to/).fill('100.005');
     await page.getByRole('button', { name: 'Save' }).click();

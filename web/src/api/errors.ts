@@ -47,6 +47,20 @@ export function showApiError(error: unknown, form?: FormWithErrors, title?: stri
   notifyError(error, title);
 }
 
+/**
+ * What an alert still has to say of a refusal whose field reasons are shown beside their boxes
+ * (`shown` says which fields have a box): the other fields' reasons, or the message itself
+ * when it names no field or is one field's whole sentence; null when every reason is already
+ * beside its box. Never "runOn: …": an API field's name means nothing to the person reading.
+ */
+export function refusalText(error: Error, shown: (field: string) => boolean): string | null {
+  if (!(error instanceof ApiError) || error.fields.length === 0) return error.message;
+  if (error.fields.some((f) => f.message === error.message)) return error.message;
+  const others = error.fields.filter((f) => !shown(f.field));
+  if (others.length === 0) return null;
+  return others.map((f) => capitalize(f.message)).join('. ');
+}
+
 export function notifySuccess(message: string) {
   notifications.show({ color: 'green', message });
 }

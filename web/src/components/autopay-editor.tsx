@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import {
   ActionIcon,
   Alert,
@@ -10,6 +10,7 @@ import {
   NumberInput,
   Paper,
   Select,
+  SimpleGrid,
   Stack,
   Switch,
   Text,
@@ -23,12 +24,14 @@ import type { z } from 'zod';
 import {
   autopayTimingLabels,
   autopayTimings,
+  maxAutopayDays,
   maxAutopayRules,
   type AutopayTiming,
   type portalAutopay,
   type staffAutopayBody,
 } from '../../../src/shared/contract/autopay';
 import type { Answer } from '../../../src/shared/contract/common';
+import { ApiError } from '../api/client';
 import { showApiError } from '../api/errors';
 import { minorToInput, parseAmount } from '../lib/money';
 import { UndoSaveButtons } from './undo-save-buttons';
@@ -39,6 +42,8 @@ export type AutopayEditorBody = z.input<typeof staffAutopayBody>;
 /** A saved method the rules may name. */
 export interface AutopayMethodChoice {
   id: string;
+  /** The client's own name for it ("Office Visa"), shown before the brand and last digits. */
+  friendlyName: string;
   label: string;
   isDefault: boolean;
   unavailableReason: string | null;
@@ -128,6 +133,50 @@ const needsDays = (timing: AutopayTiming) =>
   timing === 'before_due_date' || timing === 'after_due_date' || timing === 'after_invoice_date';
 
 /**
+ * A rule's days or day of the month as typed, checked with the API's own words (PUT …/autopay
+ * refuses the same), so every rule's mistake shows at once under its box instead of the first
+ * one the server meets. null: fine.
+ */
+function numberProblem(value: number | string, kind: 'days' | 'dayOfMonth'): string | null {
+  if (value === '') {
+    return kind === 'days'
+      ? `Is required: how many days (0 to ${maxAutopayDays})`
+      : 'Is required: a day of the month from 1 to 31';
+  }
+  const number = Number(value);
+  if (kind === 'days') {
+    if (!Number.isInteger(number)) return 'Must be a whole number of days';
+    if (number < 0) return 'Cannot be negative';
+    if (number > maxAutopayDays) return `Must be at most ${maxAutopayDays}`;
+    return null;
+  }
+  if (!Number.isInteger(number) || number < 1 || number > 31) {
+    return 'Must be a day of the month from 1 to 31 (31 is the month’s last day)';
+  }
+  return null;
+}
+
+/**
+ * The API names the client's authorization as one object (`authorization`,
+ * `authorization.text`, `authorization.authorizedBy`); the form keeps its two boxes apart, so
+ * the answer is put under the box it is about instead of a notice naming an API field.
+ */
+function onFormFields(error: unknown): unknown {
+  if (!(error instanceof ApiError)) return error;
+  const boxes: Record<string, string> = {
+    authorization: 'authorizationText',
+    'authorization.text': 'authorizationText',
+    'authorization.authorizedBy': 'authorizedBy',
+  };
+  return new ApiError(
+    error.status,
+    error.code,
+    error.message,
+    error.fields.map((f) => ({ ...f, field: boxes[f.field] ?? f.field })),
+  );
+}
+
+/**
  * The AutoPay editor the portal's Configuration > AutoPay and the organization page share:
  * "AutoPay Enabled", then the ordered rules (which kinds of services, which method or the
  * default one, when, an optional cap, on or off), Undo Changes / Save. Staff also lock rules,
@@ -153,6 +202,7 @@ export function AutopayEditor({
   onSave: (body: AutopayEditorBody) => Promise<unknown>;
 }) {
   const form = useForm<EditorValues>({ initialValues: draftsOf(settings) });
+  const formElement = useRef<HTMLFormElement>(null);
   const staff = side === 'staff';
   // A save (or another tab's) answers new settings: the form starts again from them.
   useEffect(() => {
@@ -165,17 +215,19 @@ export function AutopayEditor({
 
   const values = form.getValues();
   const defaultMethod = methods?.find((m) => m.isDefault);
+  // The client's own name first, as Pay Selected lists them: two cards of one brand differ.
+  const named = (m: AutopayMethodChoice) => `${m.friendlyName} (${m.label})`;
   const methodChoices = [
     {
       value: '',
       label:
         methods === null
           ? 'The default method'
-          : `The default method (${defaultMethod ? defaultMethod.label : 'none yet'})`,
+          : `The default method: ${defaultMethod ? named(defaultMethod) : 'none yet'}`,
     },
     ...(methods ?? []).map((m) => ({
       value: m.id,
-      label: m.unavailableReason ? `${m.label} (${m.unavailableReason})` : m.label,
+      label: m.unavailableReason ? `${named(m)}, ${m.unavailableReason}` : named(m),
     })),
   ];
   // A method a saved rule names stays a choice, in the rule's words, even when this user may not
@@ -190,9 +242,37 @@ export function AutopayEditor({
   const lockedFor = (rule: RuleDraft) => !staff && rule.lockedBefore;
   const authorizationMissing = staff && !settings.authorization;
 
+  /**
+   * Moves a rule and keeps the focus on it: on its arrow of the same way, or, at the top or the
+   * bottom where that one is off, on its other arrow (a keyboard user's place is not lost).
+   */
+  function moveRule(from: number, to: number) {
+    form.reorderListItem('rules', { from, to });
+    const ways = to < from ? ['up', 'down'] : ['down', 'up'];
+    requestAnimationFrame(() => {
+      for (const way of ways) {
+        const button = formElement.current?.querySelector<HTMLButtonElement>(
+          `button[aria-label="Move rule ${to + 1} ${way}"]`,
+        );
+        if (button && !button.disabled) {
+          button.focus();
+          return;
+        }
+      }
+    });
+  }
+
   function submit(values: EditorValues) {
     const errors: Record<string, string> = {};
     const rules = values.rules.map((rule, index) => {
+      if (needsDays(rule.timing)) {
+        const problem = numberProblem(rule.days, 'days');
+        if (problem) errors[`rules.${index}.days`] = problem;
+      }
+      if (rule.timing === 'day_of_month') {
+        const problem = numberProblem(rule.dayOfMonth, 'dayOfMonth');
+        if (problem) errors[`rules.${index}.dayOfMonth`] = problem;
+      }
       let maxAmountCents: number | null = null;
       if (rule.maxAmountCents.trim() !== '') {
         const parsed = parseAmount(rule.maxAmountCents, settings.currency);
@@ -227,11 +307,13 @@ export function AutopayEditor({
       }
       if (values.note.trim()) body.note = values.note;
     }
-    onSave(body).catch((error: unknown) => showApiError(error, form, 'Could not save AutoPay'));
+    onSave(body).catch((error: unknown) =>
+      showApiError(onFormFields(error), form, 'Could not save AutoPay'),
+    );
   }
 
   return (
-    <form onSubmit={form.onSubmit(submit)} noValidate>
+    <form ref={formElement} onSubmit={form.onSubmit(submit)} noValidate>
       <Stack gap="md">
         {requiredForClient && (
           <Alert color="gray" variant="light" icon={<IconLock size={18} />} py="xs">
@@ -303,9 +385,7 @@ export function AutopayEditor({
                           variant="subtle"
                           aria-label={`Move rule ${index + 1} up`}
                           disabled={!editable || index === 0 || lockedFor(values.rules[index - 1]!)}
-                          onClick={() =>
-                            form.reorderListItem('rules', { from: index, to: index - 1 })
-                          }
+                          onClick={() => moveRule(index, index - 1)}
                         >
                           <IconArrowUp size={16} />
                         </ActionIcon>
@@ -319,9 +399,7 @@ export function AutopayEditor({
                             index === values.rules.length - 1 ||
                             lockedFor(values.rules[index + 1]!)
                           }
-                          onClick={() =>
-                            form.reorderListItem('rules', { from: index, to: index + 1 })
-                          }
+                          onClick={() => moveRule(index, index + 1)}
                         >
                           <IconArrowDown size={16} />
                         </ActionIcon>
@@ -376,7 +454,9 @@ export function AutopayEditor({
                       </Text>
                     )}
                   </Stack>
-                  <Group align="flex-start" grow>
+                  {/* Side by side on a wide screen; one under the other on a phone, where two
+                      boxes in a row would cut their words off. */}
+                  <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="sm">
                     <Select
                       label="Payment method"
                       data={methodChoices}
@@ -392,13 +472,16 @@ export function AutopayEditor({
                       allowDeselect={false}
                       {...form.getInputProps(`${path}.timing`)}
                     />
-                  </Group>
-                  <Group align="flex-start" grow>
+                  </SimpleGrid>
+                  <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="sm">
                     {needsDays(rule.timing) && (
                       <NumberInput
                         label="Days"
                         min={0}
-                        max={365}
+                        max={maxAutopayDays}
+                        // What was typed stays, and a number out of range is refused with the
+                        // reason when saved, instead of quietly becoming another number.
+                        clampBehavior="none"
                         allowDecimal={false}
                         allowNegative={false}
                         {...form.getInputProps(`${path}.days`)}
@@ -410,6 +493,7 @@ export function AutopayEditor({
                         description="1 to 31; 31 means the month's last day"
                         min={1}
                         max={31}
+                        clampBehavior="none"
                         allowDecimal={false}
                         allowNegative={false}
                         {...form.getInputProps(`${path}.dayOfMonth`)}
@@ -421,7 +505,7 @@ export function AutopayEditor({
                       placeholder="No limit"
                       {...form.getInputProps(`${path}.maxAmountCents`)}
                     />
-                  </Group>
+                  </SimpleGrid>
                 </Stack>
               </Fieldset>
               {staff && (

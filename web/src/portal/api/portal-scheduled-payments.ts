@@ -12,6 +12,14 @@ import { portalKeys, usePortalSession } from './portal-session';
 export type ScheduledAnswer = Answer<typeof scheduledPaymentAnswer>;
 export type PortalScheduledPayment = ScheduledAnswer['scheduledPayment'];
 
+/**
+ * Whether a field a payment's refusal names has a box of its own in Pay Selected and in Change
+ * (the date, an invoice's amount), where its reason is shown instead of in the alert.
+ */
+export function paymentFieldHasBox(field: string): boolean {
+  return field === 'runOn' || /^allocations\.\d+\.amountCents$/.test(field);
+}
+
 /** Billing > Scheduled Payments: the organization's scheduled payments, soonest first. */
 export function useScheduledPayments() {
   const organizationId = usePortalSession().data?.current?.organizationId ?? '';

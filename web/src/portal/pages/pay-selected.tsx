@@ -27,7 +27,12 @@ import {
 import { newRequestKey } from '../../lib/request-key';
 import { DateField } from '../../components/date-field';
 import { formatDay } from '../../lib/format';
-import { useSchedulePayment, type ScheduledAnswer } from '../api/portal-scheduled-payments';
+import { refusalText } from '../../api/errors';
+import {
+  paymentFieldHasBox,
+  useSchedulePayment,
+  type ScheduledAnswer,
+} from '../api/portal-scheduled-payments';
 
 /** The method offered first: the default if it can be charged, else the first that can. */
 function firstChoice(methods: PaymentChoice[]): string | null {
@@ -102,15 +107,18 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
       }),
     [amounts, invoices],
   );
-  const serverFields = pay.error instanceof ApiError ? pay.error.fields : [];
+  // The refusal of what was sent last: a payment now, or one scheduled for later.
+  const refusal = later ? schedule.error : pay.error;
+  const serverFields = refusal instanceof ApiError ? refusal.fields : [];
   // A refusal whose sentence is the whole message (an invoice changed since the dialog opened)
   // is said once, in the alert below; its amount field is only marked.
   const fieldError = (index: number) => {
     const message = serverFields.find(
       (f) => f.field === `allocations.${index}.amountCents`,
     )?.message;
-    return message !== undefined && message === pay.error?.message ? true : message;
+    return message !== undefined && message === refusal?.message ? true : message;
   };
+  const refusalAlert = refusal ? refusalText(refusal, paymentFieldHasBox) : null;
   const total = parsed.reduce((sum, row) => sum + row.cents, 0);
   const valid =
     parsed.length > 0 &&
@@ -281,14 +289,13 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
           another payment method or try again.
         </Alert>
       )}
-      {later && schedule.error && (
-        <Alert color="red" icon={<IconAlertTriangle size={18} />} title="Payment not scheduled">
-          {schedule.error.message}
-        </Alert>
-      )}
-      {!later && pay.error && (
-        <Alert color="red" icon={<IconAlertTriangle size={18} />} title="Payment not made">
-          {pay.error.message}
+      {refusalAlert && (
+        <Alert
+          color="red"
+          icon={<IconAlertTriangle size={18} />}
+          title={later ? 'Payment not scheduled' : 'Payment not made'}
+        >
+          {refusalAlert}
         </Alert>
       )}
 

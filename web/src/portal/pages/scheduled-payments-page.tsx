@@ -13,11 +13,13 @@ import {
 } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { scheduledPaymentStatusLabels } from '../../../../src/shared/contract/scheduled-payments';
+import { notifySuccess, refusalText } from '../../api/errors';
 import { DateField } from '../../components/date-field';
 import { formatDay } from '../../lib/format';
 import { formatMoney, minorToInput, parseAmount } from '../../lib/money';
 import { ApiError } from '../api/portal-client';
 import {
+  paymentFieldHasBox,
   useCancelScheduledPayment,
   useChangeScheduledPayment,
   useScheduledPayments,
@@ -56,30 +58,34 @@ export function ScheduledPaymentsPage() {
               There are no scheduled payments. Choose a later date in Pay Selected to schedule one.
             </EmptyState>
           ) : (
-            <Table withTableBorder aria-label="Scheduled payments" verticalSpacing="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Payment date</Table.Th>
-                  <Table.Th>Invoices</Table.Th>
-                  <Table.Th style={{ textAlign: 'right' }}>Total</Table.Th>
-                  <Table.Th>Payment method</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.scheduledPayments.map((payment) => (
-                  <ScheduledRow
-                    key={payment.id}
-                    payment={payment}
-                    onChange={() => setChanging(payment)}
-                    onCancel={() => setCancelling(payment)}
-                  />
-                ))}
-              </Table.Tbody>
-            </Table>
+            // The table scrolls in its own box on a phone; the page never scrolls sideways, so
+            // Change and Cancel stay within reach.
+            <Table.ScrollContainer minWidth={720}>
+              <Table withTableBorder aria-label="Scheduled payments" verticalSpacing="sm">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Payment date</Table.Th>
+                    <Table.Th>Invoices</Table.Th>
+                    <Table.Th style={{ textAlign: 'right' }}>Total</Table.Th>
+                    <Table.Th>Payment method</Table.Th>
+                    <Table.Th>Status</Table.Th>
+                    <Table.Th>
+                      <VisuallyHidden>Actions</VisuallyHidden>
+                    </Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {data.scheduledPayments.map((payment) => (
+                    <ScheduledRow
+                      key={payment.id}
+                      payment={payment}
+                      onChange={() => setChanging(payment)}
+                      onCancel={() => setCancelling(payment)}
+                    />
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
           )
         }
       </PortalQueryState>
@@ -188,6 +194,7 @@ function ChangeForm({ payment, onDone }: { payment: PortalScheduledPayment; onDo
     return { allocation, error: null, cents: result.value };
   });
   const fields = change.error instanceof ApiError ? change.error.fields : [];
+  const refusal = change.error ? refusalText(change.error, paymentFieldHasBox) : null;
   const fieldError = (name: string) => fields.find((f) => f.field === name)?.message;
   const valid = runOn !== '' && parsed.every((row) => !row.error);
   const total = parsed.reduce((sum, row) => sum + row.cents, 0);
@@ -205,7 +212,12 @@ function ChangeForm({ payment, onDone }: { payment: PortalScheduledPayment; onDo
           })),
         },
       },
-      { onSuccess: onDone },
+      {
+        onSuccess: (answer) => {
+          notifySuccess(answer.message);
+          onDone();
+        },
+      },
     );
   }
 
@@ -253,9 +265,9 @@ function ChangeForm({ payment, onDone }: { payment: PortalScheduledPayment; onDo
       <Text fw={700} aria-live="polite">
         Total: {formatMoney(total, payment.currency)}
       </Text>
-      {change.error && (
+      {refusal && (
         <Alert color="red" icon={<IconAlertTriangle size={18} />} title="Not changed">
-          {change.error.message}
+          {refusal}
         </Alert>
       )}
       <Group justify="flex-end">
@@ -290,7 +302,14 @@ function CancelForm({ payment, onDone }: { payment: PortalScheduledPayment; onDo
         <Button
           color="red"
           loading={cancel.isPending}
-          onClick={() => cancel.mutate(payment.id, { onSuccess: onDone })}
+          onClick={() =>
+            cancel.mutate(payment.id, {
+              onSuccess: (answer) => {
+                notifySuccess(answer.message);
+                onDone();
+              },
+            })
+          }
         >
           Cancel payment
         </Button>
