@@ -353,6 +353,7 @@ describe('Payments Calendar', () => {
       date: '2026-03-15',
       autopayCount: 0,
       skippedCount: 0,
+      failedCount: 0,
       scheduledCount: 1,
       totals: [{ currency: 'USD', amountCents: 15_000 }],
     });
@@ -362,8 +363,7 @@ describe('Payments Calendar', () => {
       scheduledCount: 0,
       totals: [{ currency: 'USD', amountCents: 12_345 }],
     });
-    // The scheduled payment runs on the 15th, in the past of nothing; no day holds the
-    // Hardware invoice for AutoPay (its rule is off).
+    // No day holds the Hardware invoice for AutoPay (its rule is off); every day is in range.
     for (const d of calendar.days)
       expect(d.date >= '2026-03-01' && d.date <= '2026-04-11').toBe(true);
   });
@@ -382,6 +382,8 @@ describe('Payments Calendar', () => {
         currency: 'USD',
         methodLabel: 'Visa •••• 4242',
         skipReason: null,
+        outcome: 'planned',
+        reason: null,
       },
     ]);
     expect(day.totals).toEqual([{ currency: 'USD', amountCents: 12_345 }]);
@@ -443,6 +445,7 @@ describe('Payments Calendar', () => {
       date: '2026-03-31',
       autopayCount: 0,
       skippedCount: 2,
+      failedCount: 0,
       scheduledCount: 0,
       totals: [],
     });

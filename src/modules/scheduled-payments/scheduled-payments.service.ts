@@ -125,6 +125,22 @@ export async function scheduledPaymentsBetween(
   ]);
 }
 
+/**
+ * Every organization's scheduled payments dated from `from` through `through` (business dates,
+ * inclusive) but those cancelled: the ones still to run (scheduled, processing) and the ones
+ * that ran (paid, failed, skipped). The Payments Calendar's: a past day shows what became of
+ * its payments, a later day what will run. The caller bounds the range.
+ */
+export async function scheduledPaymentsDatedBetween(
+  db: Pool | PoolClient,
+  range: { from: string; through: string },
+): Promise<ScheduledPayment[]> {
+  return views(db, `s.status <> 'cancelled' AND s.run_on BETWEEN $1 AND $2`, [
+    range.from,
+    range.through,
+  ]);
+}
+
 /** One scheduled payment of the organization, or 404. */
 async function scheduledPaymentView(
   db: Pool | PoolClient,

@@ -110,80 +110,6 @@ export const paymentsCalendarQuery = z
   });
 export type PaymentsCalendarQuery = z.infer<typeof paymentsCalendarQuery>;
 
-/** An AutoPay charge the rules plan for a day. */
-export const calendarAutopayCharge = z.object({
-  organizationId: z.guid(),
-  organizationName: z.string(),
-  invoiceId: z.guid(),
-  invoiceNumber: z.string(),
-  amountCents: z.number().int(),
-  currency: z.string(),
-  /** The method it would use; null when there is none. */
-  methodLabel: z.string().nullable(),
-  /** Why it will not be charged (then it is not in the day's totals); null: it will be. */
-  skipReason: z.enum(autopaySkipReasons).nullable(),
-});
-
-/** A scheduled payment due on a day. */
-export const calendarScheduledPayment = z.object({
-  id: z.guid(),
-  organizationId: z.guid(),
-  organizationName: z.string(),
-  status: z.string(),
-  amountCents: z.number().int(),
-  currency: z.string(),
-  methodLabel: z.string(),
-  invoiceNumbers: z.array(z.string()),
-});
-
-/** A total of a day in one currency. */
-export const calendarTotal = z.object({ currency: z.string(), amountCents: z.number().int() });
-
-/** A day of the calendar grid: what it holds, counted, and its totals. */
-export const paymentsCalendarDaySummary = z.object({
-  date: calendarDate,
-  /** AutoPay charges the rules plan for the day (skipped ones counted apart). */
-  autopayCount: z.number().int(),
-  skippedCount: z.number().int(),
-  scheduledCount: z.number().int(),
-  /** What the day will take, per currency: AutoPay charges not skipped and scheduled payments. */
-  totals: z.array(calendarTotal),
-});
-export type PaymentsCalendarDaySummary = z.infer<typeof paymentsCalendarDaySummary>;
-
-/** GET /api/payments-calendar: the days of the range that hold something, in date order. */
-export const paymentsCalendarAnswer = z.object({
-  from: calendarDate,
-  through: calendarDate,
-  /** The MSP's today: AutoPay plans from it on (earlier days show scheduled payments only). */
-  today: calendarDate,
-  days: z.array(paymentsCalendarDaySummary),
-});
-
-/** GET /api/payments-calendar/day: one business date's charges and scheduled payments. */
-export const paymentsCalendarDayQuery = z.object({
-  date: dateText,
-  /** The next page of the day's AutoPay charges (`nextCursor` of the page before). */
-  cursor: z.string().max(500).optional(),
-  limit: pageLimit,
-});
-
-/**
- * GET /api/payments-calendar/day: what is due on one day. The AutoPay charges by organization
- * name, then invoice number, a page at a time (a busy day holds thousands); the scheduled
- * payments all; the totals are the whole day's.
- */
-export const paymentsCalendarDayAnswer = z.object({
-  date: calendarDate,
-  autopay: z.array(calendarAutopayCharge),
-  /** Every AutoPay charge of the day, not just this page's. */
-  autopayTotal: z.number().int(),
-  nextCursor: z.string().nullable(),
-  scheduled: z.array(calendarScheduledPayment),
-  totals: z.array(calendarTotal),
-});
-export type PaymentsCalendarDayAnswer = z.infer<typeof paymentsCalendarDayAnswer>;
-
 /** How an AutoPay try ended, as the tables hold it. */
 export const autopayAttemptOutcomeKinds = [
   'charged',
@@ -204,6 +130,108 @@ export const autopayAttemptOutcomeLabels: Record<
   retry_scheduled: 'Declined, will try again',
   gave_up: 'Declined, left AutoPay for this cycle',
 };
+
+/**
+ * What an AutoPay row of the calendar stands for: `planned`, what the run will do (today and
+ * later days), or the outcome of a try a run made (today and earlier days).
+ */
+export const calendarAutopayOutcomes = ['planned', ...autopayAttemptOutcomeKinds] as const;
+
+/**
+ * An AutoPay row of a day: a charge the rules plan for it, or (today and before) a try a run
+ * made on it.
+ */
+export const calendarAutopayCharge = z.object({
+  organizationId: z.guid(),
+  organizationName: z.string(),
+  invoiceId: z.guid(),
+  invoiceNumber: z.string(),
+  amountCents: z.number().int(),
+  currency: z.string(),
+  /** The method it would use, or the one it was charged with; null when there is none. */
+  methodLabel: z.string().nullable(),
+  /**
+   * A planned row: why the run will not charge it (then it is not in the day's totals); null:
+   * it will be. Null on a try made (its `reason` says why it was skipped or declined).
+   */
+  skipReason: z.enum(autopaySkipReasons).nullable(),
+  outcome: z.enum(calendarAutopayOutcomes),
+  /** A try made that was skipped or declined: why, in words; null otherwise. */
+  reason: z.string().nullable(),
+});
+
+/**
+ * A scheduled payment dated on a day: still to run (scheduled, processing), or what became of it
+ * (paid, failed, skipped). Cancelled ones are not on the calendar.
+ */
+export const calendarScheduledPayment = z.object({
+  id: z.guid(),
+  organizationId: z.guid(),
+  organizationName: z.string(),
+  status: z.string(),
+  amountCents: z.number().int(),
+  currency: z.string(),
+  methodLabel: z.string(),
+  invoiceNumbers: z.array(z.string()),
+});
+
+/** A total of a day in one currency. */
+export const calendarTotal = z.object({ currency: z.string(), amountCents: z.number().int() });
+
+/** A day of the calendar grid: what it holds, counted, and its totals. */
+export const paymentsCalendarDaySummary = z.object({
+  date: calendarDate,
+  /**
+   * AutoPay charges the rules plan for the day and (today and before) those a run made;
+   * skipped ones and declined tries counted apart.
+   */
+  autopayCount: z.number().int(),
+  skippedCount: z.number().int(),
+  /** Tries a run made on the day that were declined (failed, to be retried, or given up). */
+  failedCount: z.number().int(),
+  scheduledCount: z.number().int(),
+  /**
+   * What the day takes, per currency: AutoPay charges planned (not skipped) or made, and
+   * scheduled payments still to run or paid.
+   */
+  totals: z.array(calendarTotal),
+});
+export type PaymentsCalendarDaySummary = z.infer<typeof paymentsCalendarDaySummary>;
+
+/** GET /api/payments-calendar: the days of the range that hold something, in date order. */
+export const paymentsCalendarAnswer = z.object({
+  from: calendarDate,
+  through: calendarDate,
+  /**
+   * The MSP's today: AutoPay plans from it on; today and earlier days show what the runs did.
+   */
+  today: calendarDate,
+  days: z.array(paymentsCalendarDaySummary),
+});
+
+/** GET /api/payments-calendar/day: one business date's charges and scheduled payments. */
+export const paymentsCalendarDayQuery = z.object({
+  date: dateText,
+  /** The next page of the day's AutoPay charges (`nextCursor` of the page before). */
+  cursor: z.string().max(500).optional(),
+  limit: pageLimit,
+});
+
+/**
+ * GET /api/payments-calendar/day: what one day holds: planned (today on) and made (today and
+ * before). The AutoPay rows by organization name, then invoice number, a page at a time (a busy
+ * day holds thousands); the scheduled payments all; the totals are the whole day's.
+ */
+export const paymentsCalendarDayAnswer = z.object({
+  date: calendarDate,
+  autopay: z.array(calendarAutopayCharge),
+  /** Every AutoPay charge of the day, not just this page's. */
+  autopayTotal: z.number().int(),
+  nextCursor: z.string().nullable(),
+  scheduled: z.array(calendarScheduledPayment),
+  totals: z.array(calendarTotal),
+});
+export type PaymentsCalendarDayAnswer = z.infer<typeof paymentsCalendarDayAnswer>;
 
 /** One invoice's try in an organization's last AutoPay run. */
 export const autopayLastRunAttempt = z.object({

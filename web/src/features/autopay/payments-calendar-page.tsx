@@ -15,14 +15,21 @@ import {
 import { IconChevronLeft, IconChevronRight } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import { autopaySkipReasonLabels } from '../../../../src/shared/contract/autopay';
+import { autopayAttemptOutcomeLabels } from '../../../../src/shared/contract/autopay-report';
 import { LoadMore } from '../../components/load-more';
 import { PageError, PageLoader } from '../../components/page-state';
 import { addDays, dateEntry, formatDay } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
 import { usePageTitle } from '../../lib/use-page-title';
-import { usePaymentsCalendar, usePaymentsCalendarDay, type PaymentsCalendar } from './autopay-api';
+import {
+  usePaymentsCalendar,
+  usePaymentsCalendarDay,
+  type PaymentsCalendar,
+  type PaymentsCalendarDay,
+} from './autopay-api';
 
 type DaySummary = PaymentsCalendar['days'][number];
+type DayCharge = PaymentsCalendarDay['autopay'][number];
 
 const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const monthNames = [
@@ -64,7 +71,8 @@ function totalsText(totals: DaySummary['totals']): string {
 
 /**
  * The Payments Calendar: a month of business days, each showing what AutoPay will charge and the
- * scheduled payments due, with the day's total; or the same as a list by day. Clicking a day
+ * scheduled payments due (from today on) or what the runs did and the scheduled payments that
+ * ran (today and before), with the day's total; or the same as a list by day. Clicking a day
  * lists its charges and scheduled payments below. Days are the MSP's business dates.
  */
 export function PaymentsCalendarPage() {
@@ -101,7 +109,8 @@ export function PaymentsCalendarPage() {
         />
       </Group>
       <Text c="dimmed" size="sm">
-        Upcoming AutoPay charges (as the daily run will make them) and scheduled payments, by day.
+        AutoPay charges and scheduled payments by day: what the runs did on past days, what is
+        planned from today on (as the daily run will make it).
       </Text>
       <Group gap="xs">
         <ActionIcon variant="default" aria-label="Previous month" onClick={() => move(-1)}>
@@ -154,6 +163,11 @@ function DaySummaryText({ summary }: { summary: DaySummary }) {
       )}
       {summary.autopayCount > 0 && <Text size="xs">AutoPay: {summary.autopayCount}</Text>}
       {summary.scheduledCount > 0 && <Text size="xs">Scheduled: {summary.scheduledCount}</Text>}
+      {summary.failedCount > 0 && (
+        <Text size="xs" c="red.8">
+          Declined: {summary.failedCount}
+        </Text>
+      )}
       {summary.skippedCount > 0 && (
         <Text size="xs" c="dimmed">
           Skipped: {summary.skippedCount}
@@ -194,6 +208,8 @@ function MonthGrid({
           const label = `${formatDay(date)}${
             summary
               ? `: ${summary.autopayCount} AutoPay, ${summary.scheduledCount} scheduled${
+                  summary.failedCount ? `, ${summary.failedCount} declined` : ''
+                }${summary.skippedCount ? `, ${summary.skippedCount} skipped` : ''}${
                   summary.totals.length ? `, ${totalsText(summary.totals)}` : ''
                 }`
               : ': nothing due'
@@ -250,6 +266,7 @@ function DayList({
           <Table.Th>Day</Table.Th>
           <Table.Th ta="right">AutoPay</Table.Th>
           <Table.Th ta="right">Scheduled</Table.Th>
+          <Table.Th ta="right">Declined</Table.Th>
           <Table.Th ta="right">Skipped</Table.Th>
           <Table.Th ta="right">Total</Table.Th>
         </Table.Tr>
@@ -267,12 +284,40 @@ function DayList({
             </Table.Td>
             <Table.Td ta="right">{summary.autopayCount}</Table.Td>
             <Table.Td ta="right">{summary.scheduledCount}</Table.Td>
+            <Table.Td ta="right">{summary.failedCount}</Table.Td>
             <Table.Td ta="right">{summary.skippedCount}</Table.Td>
             <Table.Td ta="right">{totalsText(summary.totals) || '—'}</Table.Td>
           </Table.Tr>
         ))}
       </Table.Tbody>
     </Table>
+  );
+}
+
+/**
+ * What became of an AutoPay row, or what will: "Will be charged" or the skip's reason for a
+ * planned row; for a try a run made, its outcome in words, with the reason it was skipped or
+ * declined.
+ */
+function ChargeOutcome({ charge }: { charge: DayCharge }) {
+  if (charge.outcome === 'planned') {
+    return charge.skipReason ? (
+      <Text size="sm" c="dimmed">
+        Skipped: {autopaySkipReasonLabels[charge.skipReason]}
+      </Text>
+    ) : (
+      <Text size="sm" c="green.8" fw={500}>
+        Will be charged
+      </Text>
+    );
+  }
+  const label = autopayAttemptOutcomeLabels[charge.outcome];
+  const color =
+    charge.outcome === 'charged' ? 'green.8' : charge.outcome === 'skipped' ? 'dimmed' : 'red.8';
+  return (
+    <Text size="sm" c={color} fw={charge.outcome === 'charged' ? 500 : undefined}>
+      {charge.reason ? `${label}: ${charge.reason}` : label}
+    </Text>
   );
 }
 
@@ -339,15 +384,7 @@ function DayDetails({ date }: { date: string }) {
                           {formatMoney(charge.amountCents, charge.currency)}
                         </Table.Td>
                         <Table.Td>
-                          {charge.skipReason ? (
-                            <Text size="sm" c="dimmed">
-                              Skipped: {autopaySkipReasonLabels[charge.skipReason]}
-                            </Text>
-                          ) : (
-                            <Text size="sm" c="green.8" fw={500}>
-                              Will be charged
-                            </Text>
-                          )}
+                          <ChargeOutcome charge={charge} />
                         </Table.Td>
                       </Table.Tr>
                     ))}
