@@ -105,6 +105,23 @@ beforeAll(async () => {
       ],
     },
   });
+  // A payment scheduled ten days ahead, for the Scheduled Payments pages.
+  await schedulePayment({
+    context: testApp.context,
+    actor: { kind: 'contact', id: contactId, label: 'ليلى حداد (portal)' },
+    organizationId,
+    contactId,
+    paymentMethodId: officeCard,
+    runOn: addDays(today, 10),
+    allocations: [
+      {
+        invoiceId: (
+          await testApp.database.pool.query(`SELECT id FROM invoices WHERE number = 'INV-NAKHLA-1'`)
+        ).rows[0].id,
+        amountCents: 12_000,
+      },
+    ],
+  });
 }, 120_000);
 
 const firstRule = { timing: 'due_date', days: null, dayOfMonth: null };
@@ -196,24 +213,6 @@ describe('AutoPay and Scheduled Payments by hand', () => {
 
   it('on a 390 px phone, the rule boxes show their whole choice and Scheduled Payments fits the screen', async () => {
     const runOn = addDays(today, 10);
-    await schedulePayment({
-      context: testApp.context,
-      actor: { kind: 'contact', id: contactId, label: 'ليلى حداد (portal)' },
-      organizationId,
-      contactId,
-      paymentMethodId: officeCard,
-      runOn,
-      allocations: [
-        {
-          invoiceId: (
-            await testApp.database.pool.query(
-              `SELECT id FROM invoices WHERE number = 'INV-NAKHLA-1'`,
-            )
-          ).rows[0].id,
-          amountCents: 12_000,
-        },
-      ],
-    });
     const page = await app.browser.newPage({
       viewport: { width: 390, height: 844 },
       reducedMotion: 'reduce',
@@ -242,6 +241,24 @@ describe('AutoPay and Scheduled Payments by hand', () => {
     await change.scrollIntoViewIfNeeded();
     await change.click();
     await page.getByRole('dialog', { name: 'Change scheduled payment' }).waitFor();
+    await page.close();
+  });
+
+  it('on a 390 px window, the staff list of scheduled payments scrolls in its own box', async () => {
+    const billing = demoStaff.find((s) => s.role === 'billing')!;
+    const page = await app.browser.newPage({
+      viewport: { width: 390, height: 844 },
+      reducedMotion: 'reduce',
+    });
+    page.setDefaultTimeout(15_000);
+    await signInToConsole(page, baseUrl, billing.email, billing.password);
+    await page.goto(`${baseUrl}/organizations/${organizationId}`);
+    await page.getByRole('tab', { name: 'Scheduled Payments' }).click();
+    const table = page.getByRole('table', { name: 'Scheduled payments' });
+    await table.getByText('INV-NAKHLA-1').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
     await page.close();
   });
 

@@ -46,63 +46,66 @@ export function OrganizationScheduledPayments({ organizationId }: { organization
       {rows.length === 0 ? (
         <Text c="dimmed">No scheduled payments.</Text>
       ) : (
-        <Table withTableBorder aria-label="Scheduled payments">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Payment date</Table.Th>
-              <Table.Th>Invoices</Table.Th>
-              <Table.Th style={{ textAlign: 'right' }}>Total</Table.Th>
-              <Table.Th>Payment method</Table.Th>
-              <Table.Th>Scheduled by</Table.Th>
-              <Table.Th>Status</Table.Th>
-              {canManage && <Table.Th>Actions</Table.Th>}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((payment) => (
-              <Table.Tr key={payment.id}>
-                <Table.Td>{formatDay(payment.runOn)}</Table.Td>
-                <Table.Td>
-                  {payment.allocations.map((a) => (
-                    <Text size="sm" key={a.invoiceId}>
-                      {a.invoiceNumber}: {formatMoney(a.amountCents, payment.currency)}
-                    </Text>
-                  ))}
-                </Table.Td>
-                <Table.Td style={{ textAlign: 'right' }}>
-                  {formatMoney(payment.totalCents, payment.currency)}
-                </Table.Td>
-                <Table.Td>{payment.methodLabel}</Table.Td>
-                <Table.Td>{payment.scheduledBy ?? '—'}</Table.Td>
-                <Table.Td>
-                  <Badge variant="light" color={payment.status === 'scheduled' ? 'blue' : 'gray'}>
-                    {scheduledPaymentStatusLabels[payment.status]}
-                  </Badge>
-                  {payment.outcomeMessage && (
-                    <Text size="xs" c="dimmed">
-                      {payment.outcomeMessage}
-                    </Text>
-                  )}
-                </Table.Td>
-                {canManage && (
+        // Scrolls in its own box on a narrow window, so the page never scrolls sideways.
+        <Table.ScrollContainer minWidth={860}>
+          <Table withTableBorder aria-label="Scheduled payments">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Payment date</Table.Th>
+                <Table.Th>Invoices</Table.Th>
+                <Table.Th style={{ textAlign: 'right' }}>Total</Table.Th>
+                <Table.Th>Payment method</Table.Th>
+                <Table.Th>Scheduled by</Table.Th>
+                <Table.Th>Status</Table.Th>
+                {canManage && <Table.Th>Actions</Table.Th>}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map((payment) => (
+                <Table.Tr key={payment.id}>
+                  <Table.Td>{formatDay(payment.runOn)}</Table.Td>
                   <Table.Td>
-                    {payment.status === 'scheduled' && (
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        aria-label={`Cancel the payment of ${formatDay(payment.runOn)}`}
-                        onClick={() => setCancelling(payment)}
-                      >
-                        Cancel
-                      </Button>
+                    {payment.allocations.map((a) => (
+                      <Text size="sm" key={a.invoiceId}>
+                        {a.invoiceNumber}: {formatMoney(a.amountCents, payment.currency)}
+                      </Text>
+                    ))}
+                  </Table.Td>
+                  <Table.Td style={{ textAlign: 'right' }}>
+                    {formatMoney(payment.totalCents, payment.currency)}
+                  </Table.Td>
+                  <Table.Td>{payment.methodLabel}</Table.Td>
+                  <Table.Td>{payment.scheduledBy ?? '—'}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={payment.status === 'scheduled' ? 'blue' : 'gray'}>
+                      {scheduledPaymentStatusLabels[payment.status]}
+                    </Badge>
+                    {payment.outcomeMessage && (
+                      <Text size="xs" c="dimmed">
+                        {payment.outcomeMessage}
+                      </Text>
                     )}
                   </Table.Td>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+                  {canManage && (
+                    <Table.Td>
+                      {payment.status === 'scheduled' && (
+                        <Button
+                          size="xs"
+                          variant="subtle"
+                          color="red"
+                          aria-label={`Cancel the payment of ${formatDay(payment.runOn)}`}
+                          onClick={() => setCancelling(payment)}
+                        >
+                          Cancel
+                        </Button>
+                      )}
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       <Modal
         opened={cancelling !== null}
