@@ -13,6 +13,8 @@ export const portalPages = {
   invoice: (invoiceId: string) => `/billing/invoices/${encodeURIComponent(invoiceId)}`,
   paymentMethods: '/configuration/payment-methods',
   autopay: '/configuration/autopay',
+  /** A service ticket's Details page (open or closed: the page says which). */
+  ticket: (ticketId: string) => `/service/tickets/${encodeURIComponent(ticketId)}`,
   setPassword: '/set-password',
   resetPassword: '/reset-password',
 } as const;

@@ -27,6 +27,7 @@ type Query = Record<string, string | number | boolean | null | undefined>;
 
 interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** JSON, or a FormData sent as multipart/form-data (file uploads). */
   body?: unknown;
   query?: Query;
   /** Sign-in answers 401 for a wrong password; that is not an ended session. */
@@ -66,8 +67,11 @@ export function createApiClient() {
     const method = options.method ?? 'GET';
     const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
     if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+    // A file upload goes as multipart/form-data, whose boundary the browser writes into the
+    // content type itself; it carries the CSRF header like every other change.
+    const isForm = typeof FormData !== 'undefined' && options.body instanceof FormData;
     // The server rejects an empty body declared as JSON, so the header goes only with a body.
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.body !== undefined && !isForm) headers['content-type'] = 'application/json';
 
     let response: Response;
     try {
@@ -75,7 +79,11 @@ export function createApiClient() {
         method,
         headers,
         credentials: 'same-origin',
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: isForm
+          ? (options.body as FormData)
+          : options.body === undefined
+            ? undefined
+            : JSON.stringify(options.body),
       });
     } catch {
       throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection.');

@@ -5,6 +5,7 @@ import {
   IconBuilding,
   IconCalendarDollar,
   IconFileInvoice,
+  IconLifebuoy,
   IconLogout,
   IconReceipt,
   IconRepeat,
@@ -27,6 +28,7 @@ const configurationPages: {
   { to: '/configuration/email-templates', label: 'Email Templates' },
   { to: '/configuration/branding', label: 'Branding' },
   { to: '/configuration/billing', label: 'Billing' },
+  { to: '/configuration/service-tickets', label: 'Service Tickets' },
   // It stands in for the clients' inboxes, working links included.
   { to: '/configuration/local-mailbox', label: 'Local Mailbox', capability: 'read_local_mailbox' },
   { to: '/configuration/security', label: 'Security', capability: 'manage_settings' },
@@ -126,6 +128,7 @@ export function AppLayout() {
         {pageLink('/transactions', 'Transactions', <IconReceipt size={18} />)}
         {pageLink('/autopay', 'AutoPay Configurations', <IconRepeat size={18} />)}
         {pageLink('/payments-calendar', 'Payments Calendar', <IconCalendarDollar size={18} />)}
+        {pageLink('/tickets', 'Tickets', <IconLifebuoy size={18} />)}
         <NavLink
           label="Configuration"
           leftSection={<IconSettings size={18} />}

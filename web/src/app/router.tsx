@@ -19,6 +19,9 @@ import { RequireAuth, RequireCapability } from './require-auth';
 import { TransactionsPage } from '../features/payments/transactions-page';
 import { AutopayReportPage } from '../features/autopay/autopay-report-page';
 import { PaymentsCalendarPage } from '../features/autopay/payments-calendar-page';
+import { TicketPage } from '../features/tickets/ticket-page';
+import { TicketSettingsPage } from '../features/tickets/ticket-settings-page';
+import { TicketsPage } from '../features/tickets/tickets-page';
 
 export const router = createBrowserRouter([
   { path: '/sign-in', element: <SignInPage /> },
@@ -36,6 +39,8 @@ export const router = createBrowserRouter([
           { path: 'transactions', element: <TransactionsPage /> },
           { path: 'autopay', element: <AutopayReportPage /> },
           { path: 'payments-calendar', element: <PaymentsCalendarPage /> },
+          { path: 'tickets', element: <TicketsPage /> },
+          { path: 'tickets/:ticketId', element: <TicketPage /> },
           {
             path: 'invoices/new',
             element: (
@@ -66,6 +71,7 @@ export const router = createBrowserRouter([
           { path: 'configuration/email-templates', element: <EmailTemplatesPage /> },
           { path: 'configuration/branding', element: <BrandingPage /> },
           { path: 'configuration/billing', element: <BillingPage /> },
+          { path: 'configuration/service-tickets', element: <TicketSettingsPage /> },
           {
             path: 'configuration/local-mailbox',
             element: (

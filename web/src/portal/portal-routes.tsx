@@ -5,8 +5,9 @@ import { CreditsPage } from './pages/credits-page';
 import {
   CreateServiceTicketPage,
   OpenServiceTicketsPage,
+  PortalTicketPage,
   ServiceHistoryPage,
-} from './pages/feature-pages';
+} from './pages/service-ticket-pages';
 import { ScheduledPaymentsPage } from './pages/scheduled-payments-page';
 import { ForgotPasswordPage } from './pages/forgot-password-page';
 import { PaymentMethodsPage } from './pages/payment-methods-page';
@@ -51,6 +52,7 @@ export const portalRoute: RouteObject = {
             { path: 'service/new-ticket', element: <CreateServiceTicketPage /> },
             { path: 'service/open-tickets', element: <OpenServiceTicketsPage /> },
             { path: 'service/history', element: <ServiceHistoryPage /> },
+            { path: 'service/tickets/:ticketId', element: <PortalTicketPage /> },
             { path: 'account/change-password', element: <ChangePasswordPage /> },
             { path: '*', element: <PortalNotFoundPage /> },
           ],

@@ -44,6 +44,7 @@ import {
   type Organization,
 } from './organizations-api';
 import { OrganizationAutopay } from '../autopay/organization-autopay';
+import { OrganizationTickets } from '../tickets/organization-tickets';
 
 export function OrganizationDetailsPage() {
   const { organizationId = '' } = useParams();
@@ -205,6 +206,7 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
           <Tabs.Tab value="scheduled-payments">Scheduled Payments</Tabs.Tab>
           <Tabs.Tab value="payment-methods">Payment Methods</Tabs.Tab>
           <Tabs.Tab value="autopay">AutoPay</Tabs.Tab>
+          <Tabs.Tab value="tickets">Tickets</Tabs.Tab>
           <Tabs.Tab value="audit">Audit Log</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="contacts" pt="md">
@@ -224,6 +226,9 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
         </Tabs.Panel>
         <Tabs.Panel value="autopay" pt="md">
           <OrganizationAutopay organizationId={organization.id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="tickets" pt="md">
+          <OrganizationTickets organizationId={organization.id} />
         </Tabs.Panel>
         <Tabs.Panel value="audit" pt="md">
           <AuditLog organizationId={organization.id} />
