@@ -21,7 +21,7 @@ import {
   type SavedMethod,
 } from '../payments/gateway.js';
 import { sandboxCharges, sandboxMethods, sandboxRefunds, sandboxTokens } from './sandbox.schema.js';
-import { checkBankAccount, checkCard, failureMessage, succeeds } from './test-numbers.js';
+import { checkBankAccount, checkCard, failureMessages, succeeds } from './test-numbers.js';
 
 /**
  * The sandbox processor (docs/decisions/0030-sandbox-processor-module.md): a payment processor
@@ -188,12 +188,94 @@ function refundResult(row: RefundRow): RefundResult {
   };
 }
 
-/** A card expired before `now` (good through the last day of its month, UTC). */
-function cardExpired(expMonth: number | null, expYear: number | null, now: Date): boolean {
-  if (expMonth === null || expYear === null) return false;
-  const year = now.getUTCFullYear();
-  return expYear < year || (expYear === year && expMonth < now.getUTCMonth() + 1);
+/** A charge row as the charge statement answers it (json_build_object: timestamps as text). */
+type ChargeJson = Omit<ChargeRow, 'settlesAt' | 'settledAt' | 'createdAt'> & {
+  settlesAt: string | null;
+  settledAt: string | null;
+  createdAt: string;
+};
+
+interface ChargeStatementRow {
+  methodDetached: boolean | null;
+  earlier: ChargeJson | null;
+  inserted: ChargeJson | null;
 }
+
+function chargeRowOf(json: ChargeJson): ChargeRow {
+  return {
+    ...json,
+    amountCents: Number(json.amountCents),
+    refundedCents: Number(json.refundedCents),
+    settlesAt: json.settlesAt ? new Date(json.settlesAt) : null,
+    settledAt: json.settledAt ? new Date(json.settledAt) : null,
+    createdAt: new Date(json.createdAt),
+  };
+}
+
+/** The failure words by code (test-numbers.ts), as the charge statement looks them up. */
+const failureMessagesJson = JSON.stringify(failureMessages);
+
+/** A charge row as JSON with the table's property names. */
+const chargeJson = (alias: string) => `json_build_object(
+    'id', ${alias}.id, 'idempotencyKey', ${alias}.idempotency_key,
+    'requestFingerprint', ${alias}.request_fingerprint, 'methodId', ${alias}.method_id,
+    'amountCents', ${alias}.amount_cents, 'currency', ${alias}.currency,
+    'description', ${alias}.description, 'metadata', ${alias}.metadata, 'status', ${alias}.status,
+    'failureCode', ${alias}.failure_code, 'failureMessage', ${alias}.failure_message,
+    'refundedCents', ${alias}.refunded_cents, 'settlesAt', ${alias}.settles_at,
+    'settlementFailureCode', ${alias}.settlement_failure_code, 'settledAt', ${alias}.settled_at,
+    'createdAt', ${alias}.created_at)`;
+
+/**
+ * A charge in one statement: the method ($1) and an earlier charge with the key ($2) are read,
+ * and when there is none and the method is attached, the charge is recorded with the outcome
+ * the method stands for (test-numbers.ts): an ACH debit processing until $9 + $12 seconds (then
+ * settled, or returned with the method's outcome), a card expired before the month $10-$11
+ * declined `expired_card`, a test number that declines failed with its code, else succeeded;
+ * the words from $13 (failureMessages, ACH's insufficient funds in its own words). One row per
+ * key whatever races: a second request with the key finds the first (ON CONFLICT).
+ */
+const chargeStatement = `WITH method AS (
+    SELECT * FROM sandbox_methods WHERE id = $1
+  ), earlier AS (
+    SELECT * FROM sandbox_charges WHERE idempotency_key = $2
+  ), outcome AS (
+    SELECT m.id AS method_id,
+           CASE WHEN m.type = 'ach' THEN 'processing'
+                WHEN m.exp_year < $10 OR (m.exp_year = $10 AND m.exp_month < $11) THEN 'failed'
+                WHEN m.outcome <> '${succeeds}' THEN 'failed'
+                ELSE 'succeeded' END AS status,
+           CASE WHEN m.type = 'ach' THEN NULL
+                WHEN m.exp_year < $10 OR (m.exp_year = $10 AND m.exp_month < $11)
+                  THEN 'expired_card'
+                WHEN m.outcome <> '${succeeds}' THEN m.outcome END AS failure_code,
+           CASE WHEN m.type = 'ach' AND m.outcome <> '${succeeds}' THEN m.outcome END
+             AS settlement_failure_code,
+           m.type
+      FROM method m
+     WHERE m.detached_at IS NULL AND NOT EXISTS (SELECT 1 FROM earlier)
+  ), inserted AS (
+    INSERT INTO sandbox_charges (id, idempotency_key, request_fingerprint, method_id, amount_cents,
+                                 currency, description, metadata, status, failure_code,
+                                 failure_message, settles_at, settlement_failure_code, created_at)
+    SELECT $3, $2, $4, o.method_id, $5, $6, $7, $8::jsonb, o.status, o.failure_code,
+           -- For an ACH debit, the words of the return it will get (shown once it is returned).
+           CASE WHEN coalesce(o.failure_code, o.settlement_failure_code) IS NOT NULL THEN
+             coalesce($13::jsonb ->> (CASE WHEN o.type = 'ach'
+                                             AND o.settlement_failure_code = 'insufficient_funds'
+                                           THEN 'ach_insufficient_funds'
+                                           ELSE coalesce(o.failure_code, o.settlement_failure_code)
+                                      END),
+                      'The payment was declined.') END,
+           CASE WHEN o.type = 'ach' THEN $9::timestamptz + make_interval(secs => $12) END,
+           o.settlement_failure_code, $9::timestamptz
+      FROM outcome o
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING *
+  )
+  SELECT (SELECT detached_at IS NOT NULL FROM method) AS "methodDetached",
+         (SELECT ${chargeJson('e')} FROM earlier e) AS earlier,
+         (SELECT ${chargeJson('i')} FROM inserted i) AS inserted`;
 
 /**
  * The sandbox processor as a PaymentGateway, on the given pool (its own tables only). `clock`
@@ -359,94 +441,62 @@ export function createSandboxGateway(options: {
         input.description,
         input.metadata,
       ]);
-      // The method and an earlier charge with the key in one read (a round trip less per
-      // charge). A charge still processing is read again by chargeByKey, which settles it when
-      // due; an unknown method may still have its key used by another one (refused as such).
-      const [found] = await db
-        .select({ method: sandboxMethods, earlier: sandboxCharges })
-        .from(sandboxMethods)
-        .leftJoin(sandboxCharges, eq(sandboxCharges.idempotencyKey, input.idempotencyKey))
-        .where(eq(sandboxMethods.id, input.method.gatewayRef))
-        .prepare('sandbox-charge-reads')
-        .execute();
-      const earlier =
-        found && found.earlier?.status !== 'processing'
-          ? (found.earlier ?? undefined)
-          : await chargeByKey(input.idempotencyKey);
-      if (earlier) {
-        sameRequestOrRefuse(earlier, print, input.idempotencyKey);
-        if (faults.mode === 'timeout') throw lostAnswer('charge');
-        return chargeResult(earlier);
-      }
       if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0) {
         throw new GatewayError('invalid_request', 'The amount must be a positive whole number.');
       }
       if (!/^[A-Z]{3}$/.test(input.currency)) {
         throw new GatewayError('invalid_request', 'The currency must be an ISO 4217 code.');
       }
-      const method = found?.method;
-      if (!method || method.detachedAt) {
+      const at = now();
+      // One statement (its text built once, planned once per connection): the method, an
+      // earlier charge with the key, and the new charge when there is none.
+      const [found] = (
+        await pool.query<ChargeStatementRow>({
+          name: 'sandbox-charge',
+          text: chargeStatement,
+          values: [
+            input.method.gatewayRef,
+            input.idempotencyKey,
+            newRef('ch_sbx_'),
+            print,
+            input.amountCents,
+            input.currency,
+            input.description,
+            JSON.stringify(input.metadata),
+            at,
+            at.getUTCFullYear(),
+            at.getUTCMonth() + 1,
+            config.SANDBOX_ACH_SETTLE_SECONDS,
+            failureMessagesJson,
+          ],
+        })
+      ).rows;
+      const inserted = found?.inserted ? chargeRowOf(found.inserted) : undefined;
+      if (!inserted) {
+        // A charge with the key already (a retry): its answer, or a refusal of other
+        // parameters. A debit still processing is read again by chargeByKey, which settles it
+        // when due; a request that lost the race to one with the same key finds it there too.
+        const earlier =
+          found?.earlier && found.earlier.status !== 'processing'
+            ? chargeRowOf(found.earlier)
+            : await chargeByKey(input.idempotencyKey);
+        if (earlier) {
+          sameRequestOrRefuse(earlier, print, input.idempotencyKey);
+          if (faults.mode === 'timeout') throw lostAnswer('charge');
+          return chargeResult(earlier);
+        }
         throw new GatewayError(
           'invalid_request',
-          method
+          found?.methodDetached
             ? 'This payment method was removed at the processor.'
             : 'The processor does not know this payment method.',
         );
       }
-
-      const at = now();
-      let status: ChargeRow['status'] = 'succeeded';
-      let failureCode: string | null = null;
-      let settlesAt: Date | null = null;
-      let settlementFailureCode: string | null = null;
-      if (method.type === 'ach') {
-        status = 'processing';
-        settlesAt = new Date(at.getTime() + config.SANDBOX_ACH_SETTLE_SECONDS * 1000);
-        settlementFailureCode = method.outcome === succeeds ? null : method.outcome;
-      } else if (cardExpired(method.expMonth, method.expYear, at)) {
-        status = 'failed';
-        failureCode = 'expired_card';
-      } else if (method.outcome !== succeeds) {
-        status = 'failed';
-        failureCode = method.outcome;
-      }
-      const messageCode = failureCode ?? settlementFailureCode;
-      // One ledger row per key, whatever races: a second request with the key finds the first.
-      const [inserted] = await db
-        .insert(sandboxCharges)
-        .values({
-          id: newRef('ch_sbx_'),
-          idempotencyKey: input.idempotencyKey,
-          requestFingerprint: print,
-          methodId: method.id,
-          amountCents: input.amountCents,
-          currency: input.currency,
-          description: input.description,
-          metadata: input.metadata,
-          status,
-          failureCode,
-          // For an ACH debit, the words of the return it will get (shown once it is returned).
-          failureMessage: messageCode ? failureMessage(method.type, messageCode) : null,
-          settlesAt,
-          settlementFailureCode,
-          createdAt: at,
-        })
-        .onConflictDoNothing({ target: sandboxCharges.idempotencyKey })
-        .returning()
-        // Named statements (this one and the read above): planned once per connection.
-        .prepare('sandbox-charge-insert')
-        .execute();
       // The answer's way back (SANDBOX_ANSWER_LATENCY_MS): the charge is made, Portico does
       // not know yet.
-      if (inserted && config.SANDBOX_ANSWER_LATENCY_MS) {
-        await sleep(config.SANDBOX_ANSWER_LATENCY_MS);
-      }
-      // Lost the race to a request with the same key: answer (or refuse) as for a retry.
-      const recorded = inserted ?? (await chargeByKey(input.idempotencyKey));
-      if (!recorded) throw new GatewayError('unavailable', 'The charge could not be recorded.');
-      if (!inserted) sameRequestOrRefuse(recorded, print, input.idempotencyKey);
+      if (config.SANDBOX_ANSWER_LATENCY_MS) await sleep(config.SANDBOX_ANSWER_LATENCY_MS);
       if (faults.mode === 'timeout') throw lostAnswer('charge');
-      return chargeResult(recorded);
+      return chargeResult(inserted);
     },
 
     async findCharge(idempotencyKey) {
