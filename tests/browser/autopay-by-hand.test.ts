@@ -182,7 +182,7 @@ describe('AutoPay and Scheduled Payments by hand', () => {
     await page.close();
   });
 
-  it('moving a rule with the keyboard keeps the focus on that rule, so it can be moved again', async () => {
+  it('moving or removing a rule with the keyboard keeps the focus in the rules', async () => {
     const page = await app.newPage({ height: 1400 });
     await signInToPortal(page);
     await page.goto(`${baseUrl}/portal/configuration/autopay`);
@@ -207,6 +207,13 @@ describe('AutoPay and Scheduled Payments by hand', () => {
       .waitFor();
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
       'Move rule 2 up',
+    );
+    // Removing the last rule puts the focus on the rule before it, not back at the page's top.
+    await page.getByRole('button', { name: 'Remove rule 2' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('group', { name: 'Rule 2' }).waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Remove rule 1',
     );
     await page.close();
   });

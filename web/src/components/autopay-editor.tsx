@@ -249,11 +249,25 @@ export function AutopayEditor({
   function moveRule(from: number, to: number) {
     form.reorderListItem('rules', { from, to });
     const ways = to < from ? ['up', 'down'] : ['down', 'up'];
+    focusFirst(ways.map((way) => `Move rule ${to + 1} ${way}`));
+  }
+
+  /**
+   * Removes a rule; the focus goes to the rule that takes its place, or the one before it, or
+   * Add rule when none is left, instead of falling back to the top of the page.
+   */
+  function removeRule(index: number) {
+    form.removeListItem('rules', index);
+    focusFirst([`Remove rule ${index + 1}`, `Remove rule ${index}`, 'Add rule']);
+  }
+
+  /** After the form has drawn the change: focuses the first of these buttons that is on. */
+  function focusFirst(labels: string[]) {
     requestAnimationFrame(() => {
-      for (const way of ways) {
-        const button = formElement.current?.querySelector<HTMLButtonElement>(
-          `button[aria-label="Move rule ${to + 1} ${way}"]`,
-        );
+      for (const label of labels) {
+        const button = [
+          ...(formElement.current?.querySelectorAll<HTMLButtonElement>('button') ?? []),
+        ].find((b) => (b.getAttribute('aria-label') ?? b.textContent?.trim()) === label);
         if (button && !button.disabled) {
           button.focus();
           return;
@@ -410,7 +424,7 @@ export function AutopayEditor({
                           color="red"
                           aria-label={`Remove rule ${index + 1}`}
                           disabled={!editable}
-                          onClick={() => form.removeListItem('rules', index)}
+                          onClick={() => removeRule(index)}
                         >
                           <IconTrash size={16} />
                         </ActionIcon>
