@@ -304,6 +304,19 @@ export type TicketType = z.infer<typeof ticketType>;
 /** GET /api/portal/ticket-types (active only) and GET /api/ticket-types (all). */
 export const ticketTypeList = z.object({ ticketTypes: z.array(ticketType) });
 
+/**
+ * GET /api/portal/ticket-types: the types a contact may choose and the attachment limits, so
+ * the form shows them and names a file they refuse before it is sent.
+ */
+export const portalTicketTypeList = ticketTypeList.extend({
+  attachmentLimits: z.object({
+    maxFileBytes: z.number().int(),
+    maxFiles: z.number().int(),
+    /** Extensions, comma-separated, lower case, without dots: "pdf,png,jpg". */
+    allowedTypes: z.string(),
+  }),
+});
+
 /** POST /api/ticket-types. */
 export const createTicketTypeBody = z.object({ name: requiredText(100) });
 

@@ -12,7 +12,7 @@ import type {
   portalTicket,
   portalTicketAnswer,
   portalTicketListPage,
-  ticketTypeList,
+  portalTicketTypeList,
 } from '../../../../src/shared/contract/tickets';
 import { ticketFormData } from '../../components/attachment-picker';
 import { portalApi } from './portal-client';
@@ -38,12 +38,15 @@ export const portalTicketPath = (id: string) => `/portal/service/tickets/${encod
 export const portalAttachmentUrl = (ticketId: string, attachmentId: string) =>
   `/api/portal/tickets/${encodeURIComponent(ticketId)}/attachments/${encodeURIComponent(attachmentId)}`;
 
-/** The ticket types a contact may choose (the archived ones are left out). */
+/**
+ * The ticket types a contact may choose (the archived ones are left out) and the attachment
+ * limits the form shows and checks each chosen file against.
+ */
 export function usePortalTicketTypes() {
   const organizationId = useOrganizationId();
   return useQuery({
     queryKey: portalKeys.data(organizationId, 'ticket-types'),
-    queryFn: () => portalApi<Answer<typeof ticketTypeList>>('/api/portal/ticket-types'),
+    queryFn: () => portalApi<Answer<typeof portalTicketTypeList>>('/api/portal/ticket-types'),
     enabled: organizationId !== '',
     staleTime: 5 * 60_000,
   });

@@ -143,7 +143,7 @@ export function CreateServiceTicketPage() {
       intro="Just fill out the form and click “Create Service Ticket”."
     >
       <PortalQueryState query={types} loadingLabel="Loading the form…">
-        {({ ticketTypes }) => {
+        {({ ticketTypes, attachmentLimits }) => {
           if (created) {
             return (
               <Alert
@@ -222,7 +222,7 @@ export function CreateServiceTicketPage() {
                   <AttachmentPicker
                     files={files}
                     onChange={setFiles}
-                    limits={null}
+                    limits={attachmentLimits}
                     error={attachmentsError(create.error)}
                     disabled={Boolean(viewer) || create.isPending}
                   />
@@ -457,6 +457,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 /** Submit Additional Information: text and files added to the ticket; staff are told. */
 function AdditionalInformationForm({ ticketId }: { ticketId: string }) {
   const add = useAddInformation(ticketId);
+  const limits = usePortalTicketTypes().data?.attachmentLimits ?? null;
   const viewer = useViewer();
   const [files, setFiles] = useState<File[]>([]);
   const [sent, setSent] = useState<string | null>(null);
@@ -514,7 +515,7 @@ function AdditionalInformationForm({ ticketId }: { ticketId: string }) {
               <AttachmentPicker
                 files={files}
                 onChange={setFiles}
-                limits={null}
+                limits={limits}
                 error={attachmentsError(add.error)}
                 disabled={Boolean(viewer) || add.isPending}
               />
