@@ -15,6 +15,7 @@ import { emailRoutes } from './modules/email/email.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { portalRoutes } from './modules/portal/portal.routes.js';
 import { autopayRoutes } from './modules/autopay/autopay.routes.js';
+import { defaultMethodInsteadOf } from './modules/autopay/autopay.service.js';
 import { portalSessionCookie, portalSessionHook } from './modules/portal/portal-auth.js';
 import { invoiceDocumentRoutes } from './modules/invoices/invoice-document.routes.js';
 import { portalDocumentRoutes } from './modules/portal/portal-documents.routes.js';
@@ -28,6 +29,7 @@ import { sandboxRoutes } from './modules/sandbox-processor/sandbox.routes.js';
 import { paymentRoutes } from './modules/payments/payments.routes.js';
 import { staffPaymentRoutes } from './modules/payments/staff-payments.routes.js';
 import { scheduledPaymentRoutes } from './modules/scheduled-payments/scheduled-payments.routes.js';
+import { cancelScheduledPaymentsOnMethod } from './modules/scheduled-payments/scheduled-payments.service.js';
 import { paymentProcessorRoutes } from './modules/payments/payment-processor.routes.js';
 import { applyProcessorUpdate } from './modules/payments/processor-updates.js';
 import { stripeBrowserOrigins } from './modules/payments/stripe-gateway.js';
@@ -66,7 +68,16 @@ export async function buildApp(
       statementRoutes(context),
       invoiceRoutes(context),
       catalogRoutes(context),
-      paymentMethodRoutes(context, { gateway: paymentGateway(context) }),
+      paymentMethodRoutes(context, {
+        gateway: paymentGateway(context),
+        // Removing a method cancels its scheduled payments and moves AutoPay rules naming it to
+        // the default method, on the removal's transaction.
+        methodUsers: {
+          cancelScheduledPayments: (tx, input) =>
+            cancelScheduledPaymentsOnMethod(tx, context, input),
+          defaultInAutopayRules: (tx, input) => defaultMethodInsteadOf(tx, context, input),
+        },
+      }),
       paymentRoutes(context, { gateway: paymentGateway(context) }),
       staffPaymentRoutes(context, { gateway: paymentGateway(context) }),
       scheduledPaymentRoutes(context),

@@ -442,3 +442,117 @@ describe('locked rules come first', () => {
     expect(saved.statusCode, saved.body).toBe(200);
   });
 });
+
+describe('removing a payment method', () => {
+  it('cancels the scheduled payments on it and moves AutoPay rules naming it to the default, in one go', async () => {
+    const pool = testApp.database.pool;
+    const client = await autopayOrganization(testCard('4242424242424242'));
+    const spare = await savedMethod(testApp, client.organizationId, testCard('5555555555554444'), {
+      friendlyName: 'Spare card',
+    });
+    // Rule 1 (locked by the MSP) and rule 2 name the spare card; rule 3 uses the default.
+    await pool.query(`DELETE FROM autopay_rules WHERE organization_id = $1`, [
+      client.organizationId,
+    ]);
+    await pool.query(
+      `INSERT INTO autopay_rules (organization_id, position, timing, payment_method_id, locked_at)
+       VALUES ($1, 1, 'due_date', $2, now()),
+              ($1, 2, 'after_due_date', $2, NULL),
+              ($1, 3, 'before_due_date', NULL, NULL)`,
+      [client.organizationId, spare],
+    );
+    await pool.query(
+      `UPDATE autopay_rules SET days = 2 WHERE organization_id = $1 AND days IS NULL
+                        AND timing <> 'due_date'`,
+      [client.organizationId],
+    );
+    const invoice = await invoiceDue(client.organizationId, '2027-01-15', 12_300);
+    const other = await invoiceDue(client.organizationId, '2027-01-20', 4_500);
+    const schedule = async (methodId: string, invoiceId: string, cents: number, runOn: string) => {
+      const id = (
+        await pool.query<{ id: string }>(
+          `INSERT INTO scheduled_payments (organization_id, payment_method_id, run_on, currency)
+           VALUES ($1, $2, $3, 'USD') RETURNING id`,
+          [client.organizationId, methodId, runOn],
+        )
+      ).rows[0]!.id;
+      await pool.query(
+        `INSERT INTO scheduled_payment_allocations (scheduled_payment_id, invoice_id, amount_cents)
+         VALUES ($1, $2, $3)`,
+        [id, invoiceId, cents],
+      );
+      return id;
+    };
+    const onSpare = await schedule(spare, invoice.id, 12_300, '2027-01-10');
+    const onDefault = await schedule(client.methodId!, other.id, 4_500, '2027-01-12');
+
+    const response = await staff.delete(
+      `/api/organizations/${client.organizationId}/payment-methods/${spare}`,
+    );
+    expect(response.statusCode, response.body).toBe(200);
+    const answer = response.json<{
+      scheduledPaymentsCancelled: Array<{ id: string; runOn: string; totalCents: number }>;
+      autopayRulesChanged: Array<{ position: number; locked: boolean }>;
+      message: string;
+    }>();
+    expect(answer.scheduledPaymentsCancelled).toEqual([
+      { id: onSpare, runOn: '2027-01-10', totalCents: 12_300, currency: 'USD' },
+    ]);
+    expect(answer.autopayRulesChanged.map((r) => [r.position, r.locked])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
+    expect(answer.message).toContain('1 scheduled payment with it was cancelled');
+    expect(answer.message).toContain('AutoPay rules 1, 2 now charge the default payment method');
+
+    const statuses = (
+      await pool.query<{ id: string; status: string }>(
+        `SELECT id, status FROM scheduled_payments WHERE organization_id = $1 ORDER BY run_on`,
+        [client.organizationId],
+      )
+    ).rows;
+    expect(statuses).toEqual([
+      { id: onSpare, status: 'cancelled' },
+      { id: onDefault, status: 'scheduled' },
+    ]);
+    const rules = (
+      await pool.query<{ methodId: string | null }>(
+        `SELECT payment_method_id AS "methodId" FROM autopay_rules
+          WHERE organization_id = $1 ORDER BY position`,
+        [client.organizationId],
+      )
+    ).rows;
+    expect(rules).toEqual([{ methodId: null }, { methodId: null }, { methodId: null }]);
+
+    // Audited, and told: Payment Cancelled and AutoPay Changed to the client, staff's copy too.
+    const audit = (
+      await pool.query<{ action: string }>(
+        `SELECT action FROM audit_events WHERE organization_id = $1 ORDER BY action`,
+        [client.organizationId],
+      )
+    ).rows.map((row) => row.action);
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        'autopay.changed',
+        'payment_method.removed',
+        'scheduled_payment.cancelled',
+      ]),
+    );
+    const emails = (await emailsTo(client.email)).map((e) => e.template);
+    expect(emails).toEqual(expect.arrayContaining(['autopay_changed', 'payment_cancelled']));
+    const cancelled = (await emailsTo(client.email)).find(
+      (e) => e.template === 'payment_cancelled',
+    )!;
+    expect(cancelled.text).toContain('which was removed from the payment methods');
+    const staffCopy = (
+      await pool.query<{ text: string }>(
+        `SELECT text FROM email_messages WHERE template = 'autopay_changed_staff'
+          AND organization_id = $1`,
+        [client.organizationId],
+      )
+    ).rows;
+    expect(staffCopy[0]?.text).toContain(
+      'Rule 1 (locked) charged the Mastercard •••• 4444, which was removed',
+    );
+  });
+});

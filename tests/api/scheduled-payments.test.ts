@@ -672,7 +672,7 @@ describe('the daily run', () => {
     expect(shown?.status).toBe('failed');
   });
 
-  it('a method removed since scheduling fails it with the reason, charges nothing, and tells the contact', async () => {
+  it('removing the method cancels the payment scheduled on it at once, charges nothing, and tells the contact', async () => {
     const spare = await savedMethod(testApp, orgA, testCard('4242424242424242'), {
       friendlyName: 'Spare card',
     });
@@ -684,15 +684,17 @@ describe('the daily run', () => {
     const made = response.json<ScheduledAnswer>().scheduledPayment;
     const removed = await portal.delete(`/api/portal/payment-methods/${spare}`);
     expect(removed.statusCode, removed.body).toBeLessThan(300);
+    expect(removed.json<{ message: string }>().message).toContain(
+      '1 scheduled payment with it was cancelled',
+    );
+    expect((await statusOf(made.id)).status).toBe('cancelled');
     const before = (await ledgerKeys()).length;
     await run('2026-12-09T06:00:00Z');
-    expect((await statusOf(made.id)).status).toBe('failed');
+    expect((await statusOf(made.id)).status).toBe('cancelled');
     expect((await ledgerKeys()).length).toBe(before);
     expect(await balanceOf(invoice)).toBe(1_800);
     const told = (await emails('payment_cancelled')).at(-1)!;
     expectContactAndDefaults(told.to);
-    expect(told.text).toMatch(
-      /It could not be charged: The payment method .*Spare card.* was removed/,
-    );
+    expect(told.text).toMatch(/to the Spare card .*, which was removed from the payment methods/);
   });
 });

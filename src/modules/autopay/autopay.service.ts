@@ -899,3 +899,51 @@ export async function previewAutopay(
     currency: state.currency,
   };
 }
+
+/**
+ * The organization's AutoPay rules that name `paymentMethodId` charge "the default method"
+ * instead, on `tx`: the method is being removed (payment-methods.ts, removePaymentMethod, on the
+ * same transaction; call it after the method is marked removed, so the default is the new one).
+ * Locked rules too: a removed method can never be charged, and the default is what a rule
+ * without a method means; staff read it in AutoPay Changed (staff) with the client's copy.
+ * Audited (`autopay.changed`, one row) and emailed AutoPay Changed like a save. Answers the
+ * rules changed, with their place in the list; none when no rule named the method.
+ */
+export async function defaultMethodInsteadOf(
+  tx: Transaction,
+  deps: Pick<Deps, 'jobs' | 'config'>,
+  input: { organizationId: string; paymentMethodId: string; methodLabel: string; actor: Actor },
+): Promise<Array<{ id: string; position: number; locked: boolean }>> {
+  const before = await readState(tx.client, input.organizationId);
+  const named = before.rules.flatMap((rule, index) =>
+    rule.paymentMethodId === input.paymentMethodId
+      ? [{ id: rule.id, position: index + 1, locked: rule.locked }]
+      : [],
+  );
+  if (named.length === 0) return [];
+  await tx.client.query(
+    `UPDATE autopay_rules SET payment_method_id = NULL, updated_at = now()
+      WHERE organization_id = $1 AND payment_method_id = $2`,
+    [input.organizationId, input.paymentMethodId],
+  );
+  const after = await readState(tx.client, input.organizationId);
+  const changes = named.map(
+    (rule) =>
+      `Rule ${rule.position}${rule.locked ? ' (locked)' : ''} charged the ${input.methodLabel}, which was removed: it now charges the default method`,
+  );
+  await recordAudit(tx.db, input.actor, {
+    organizationId: input.organizationId,
+    entityType: 'autopay',
+    entityId: input.organizationId,
+    entityLabel: 'AutoPay',
+    action: 'autopay.changed',
+    before: snapshot(before.settings, before.rules),
+    after: {
+      ...snapshot(after.settings, after.rules),
+      summary: changes,
+      note: null,
+    },
+  });
+  await queueAutopayChangedEmails(tx, deps, { state: after, actor: input.actor, changes });
+  return named;
+}

@@ -32,6 +32,7 @@ import {
   authorizationTexts,
   listPaymentMethods,
   removePaymentMethod,
+  type PaymentMethodUsers,
   setDefaultPaymentMethod,
   staffListPaymentMethods,
   staffPaymentMethod,
@@ -54,7 +55,8 @@ const organizationMethodParams = idParam.extend(methodParam.shape);
  */
 export function paymentMethodRoutes(
   context: AppContext,
-  deps: { gateway: PaymentGateway },
+  /** `methodUsers`: what else uses a method, changed when it is removed (src/app.ts). */
+  deps: { gateway: PaymentGateway; methodUsers: PaymentMethodUsers },
 ): FastifyPluginAsyncZod {
   const db = createDb(context.pool);
   const today = () => businessToday(context.pool, currentTime(context));
@@ -187,6 +189,7 @@ export function paymentMethodRoutes(
           actor: portalActor(request),
           organizationId,
           methodId: request.params.methodId,
+          users: deps.methodUsers,
         });
       },
     );
@@ -325,6 +328,7 @@ export function paymentMethodRoutes(
           actor: actorOf(request),
           organizationId: request.params.id,
           methodId: request.params.methodId,
+          users: deps.methodUsers,
         }),
     );
 

@@ -794,17 +794,43 @@ export interface RemovedPaymentMethod {
   wasDefault: boolean;
   newDefault: { id: string; friendlyName: string; label: string } | null;
   paymentsInFlight: { number: string; status: string }[];
+  /** Scheduled payments still to run on it, cancelled; money in minor units of `currency`. */
+  scheduledPaymentsCancelled: { id: string; runOn: string; totalCents: number; currency: string }[];
+  /** AutoPay rules that named it (their place in the list), charging the default method now. */
+  autopayRulesChanged: { id: string; position: number; locked: boolean }[];
   message: string;
+}
+
+/**
+ * What else uses a saved method, owned by other modules: each changes its own rows on the
+ * removal's transaction, audited and emailed there, and answers what it changed. The
+ * composition root (src/app.ts) passes them in (decision 25: payments cannot import the modules
+ * that import it).
+ */
+export interface PaymentMethodUsers {
+  /** Cancels the scheduled payments still to run on the method (scheduled-payments). */
+  cancelScheduledPayments(
+    tx: Transaction,
+    input: { organizationId: string; paymentMethodId: string; actor: Actor },
+  ): Promise<Array<{ id: string; runOn: string; totalCents: number; currency: string }>>;
+  /** Makes the AutoPay rules that name the method charge the default method (autopay). */
+  defaultInAutopayRules(
+    tx: Transaction,
+    input: { organizationId: string; paymentMethodId: string; methodLabel: string; actor: Actor },
+  ): Promise<Array<{ id: string; position: number; locked: boolean }>>;
 }
 
 /**
  * Removes a method (soft: `removed_at`, so the payments that name it keep it): it is listed no
  * more and any later charge of it is refused with the reason (`chargeableMethod`), whatever
  * asks (Pay Selected, AutoPay, a scheduled payment). If it was the default, the newest
- * remaining method becomes the default, or none. Payments still in flight on it (ACH
- * processing) finish at the processor; the answer names them. Audited; then the processor is
- * told to detach it (after the commit; a failure there is logged, Portico charges it no more
- * either way). 404 for an unknown, removed or another organization's method.
+ * remaining method becomes the default, or none. What used it changes on the same transaction
+ * (`users`, docs/decisions/0047-removing-a-payment-method.md): its scheduled payments still to
+ * run are cancelled (Payment Cancelled), AutoPay rules naming it charge the default method
+ * (AutoPay Changed; locked rules too). Payments still in flight on it (ACH processing) finish at
+ * the processor. The answer names all of these. Audited; then the processor is told to detach
+ * it (after the commit; a failure there is logged, Portico charges it no more either way). 404
+ * for an unknown, removed or another organization's method.
  */
 export async function removePaymentMethod(options: {
   pool: Pool;
@@ -813,6 +839,7 @@ export async function removePaymentMethod(options: {
   actor: Actor;
   organizationId: string;
   methodId: string;
+  users: PaymentMethodUsers;
 }): Promise<RemovedPaymentMethod> {
   const { organizationId } = options;
   const { method, answer } = await withTransaction(options.pool, async (tx) => {
@@ -850,7 +877,13 @@ export async function removePaymentMethod(options: {
         ),
       )
       .orderBy(payments.number);
-    const answer = removalAnswer(method, newDefault ?? null, inFlight);
+    const used = { organizationId, paymentMethodId: method.id, actor: options.actor };
+    const cancelled = await options.users.cancelScheduledPayments(tx, used);
+    const rules = await options.users.defaultInAutopayRules(tx, {
+      ...used,
+      methodLabel: methodLabel(method),
+    });
+    const answer = removalAnswer(method, newDefault ?? null, inFlight, { cancelled, rules });
     await recordAudit(tx.db, options.actor, {
       organizationId,
       entityType: 'payment_method',
@@ -862,6 +895,8 @@ export async function removePaymentMethod(options: {
         removed: true,
         newDefault: answer.newDefault?.friendlyName ?? null,
         paymentsInFlight: answer.paymentsInFlight.map((p) => p.number),
+        scheduledPaymentsCancelled: cancelled.map((p) => p.id),
+        autopayRulesToDefault: rules.map((r) => r.position),
       },
     });
     return { method, answer };
@@ -881,6 +916,10 @@ function removalAnswer(
   method: PaymentMethodRow,
   newDefault: PaymentMethodRow | null,
   inFlight: { number: string; status: string }[],
+  used: {
+    cancelled: Awaited<ReturnType<PaymentMethodUsers['cancelScheduledPayments']>>;
+    rules: Awaited<ReturnType<PaymentMethodUsers['defaultInAutopayRules']>>;
+  },
 ): RemovedPaymentMethod {
   const brief = (m: PaymentMethodRow) => ({
     id: m.id,
@@ -902,11 +941,30 @@ function removalAnswer(
       `${inFlight.map((p) => p.number).join(', ')} already made with it will still complete.`,
     );
   }
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  if (used.cancelled.length > 0) {
+    sentences.push(
+      `${count(used.cancelled.length, 'scheduled payment', 'scheduled payments')} with it ${used.cancelled.length === 1 ? 'was' : 'were'} cancelled; the invoices stay open.`,
+    );
+  }
+  if (used.rules.length > 0) {
+    const places = used.rules.map((rule) => rule.position).join(', ');
+    sentences.push(
+      `AutoPay ${used.rules.length === 1 ? 'rule' : 'rules'} ${places} now ${used.rules.length === 1 ? 'charges' : 'charge'} the default payment method.`,
+    );
+  }
   return {
     removed: brief(method),
     wasDefault: method.isDefault,
     newDefault: newDefault ? brief(newDefault) : null,
     paymentsInFlight: inFlight,
+    scheduledPaymentsCancelled: used.cancelled.map((payment) => ({
+      id: payment.id,
+      runOn: payment.runOn,
+      totalCents: payment.totalCents,
+      currency: payment.currency,
+    })),
+    autopayRulesChanged: used.rules,
     message: sentences.join(' '),
   };
 }

@@ -549,3 +549,58 @@ export async function cancelScheduledPayment(options: {
 }
 
 export { scheduledPaymentView };
+
+/**
+ * Cancels, on `tx`, the organization's scheduled payments still to run (status scheduled) on
+ * `paymentMethodId`: the method is being removed (payment-methods.ts, removePaymentMethod, on
+ * the same transaction). Each is audited (`scheduled_payment.cancelled`, reason
+ * `payment_method_removed`) and emailed Payment Cancelled, saying why. A payment already
+ * processing goes on (its charge reached the processor). Cancelled rather than moved to another
+ * method: the client chose and authorized this method for this payment (decision 47).
+ * Answers the payments cancelled, by date.
+ */
+export async function cancelScheduledPaymentsOnMethod(
+  tx: Transaction,
+  deps: Pick<AppContext, 'jobs' | 'config'>,
+  input: { organizationId: string; paymentMethodId: string; actor: Actor },
+): Promise<ScheduledPayment[]> {
+  const cancelled = await tx.client.query<{ id: string }>(
+    `UPDATE scheduled_payments
+        SET status = 'cancelled', cancelled_at = now(), changed_by_contact_id = $3,
+            changed_by_staff_id = $4, updated_at = now()
+      WHERE organization_id = $1 AND payment_method_id = $2 AND status = 'scheduled'
+      RETURNING id`,
+    [
+      input.organizationId,
+      input.paymentMethodId,
+      input.actor.kind === 'contact' ? input.actor.id : null,
+      input.actor.kind === 'staff' ? input.actor.id : null,
+    ],
+  );
+  const views: ScheduledPayment[] = [];
+  for (const { id } of cancelled.rows) {
+    const view = await scheduledPaymentView(tx.client, {
+      organizationId: input.organizationId,
+      id,
+    });
+    await recordAudit(tx.db, input.actor, {
+      organizationId: input.organizationId,
+      entityType: 'scheduled_payment',
+      entityId: id,
+      entityLabel: `Scheduled payment for ${view.runOn}`,
+      action: 'scheduled_payment.cancelled',
+      before: { status: 'scheduled' },
+      after: { status: 'cancelled', reason: 'payment_method_removed' },
+    });
+    await queueScheduledPaymentEmail(tx, deps, {
+      template: 'payment_cancelled',
+      view,
+      actor: input.actor,
+      notes: [
+        `It was to be charged to the ${view.methodLabel}, which was removed from the payment methods. The invoices stay open: schedule them again with another method, or pay them now.`,
+      ],
+    });
+    views.push(view);
+  }
+  return views.sort((a, b) => (a.runOn < b.runOn ? -1 : a.runOn > b.runOn ? 1 : 0));
+}

@@ -132,6 +132,22 @@ export const removedPaymentMethodAnswer = z.object({
   newDefault: z.object({ id: z.guid(), friendlyName: z.string(), label: z.string() }).nullable(),
   /** Payments still settling on it (ACH): they finish; nothing new is charged to it. */
   paymentsInFlight: z.array(z.object({ number: z.string(), status: z.string() })),
+  /** Scheduled payments that were to run on it: cancelled (Payment Cancelled emailed). */
+  scheduledPaymentsCancelled: z.array(
+    z.object({
+      id: z.guid(),
+      runOn: calendarDate,
+      totalCents: z.number().int(),
+      currency: z.string(),
+    }),
+  ),
+  /**
+   * AutoPay rules that named it, by their place in the list: they charge the default method
+   * now (AutoPay Changed emailed; locked rules too).
+   */
+  autopayRulesChanged: z.array(
+    z.object({ id: z.guid(), position: z.number().int(), locked: z.boolean() }),
+  ),
   /** One sentence for people: what happened and what happens to anything that used it. */
   message: z.string(),
 });
