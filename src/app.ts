@@ -30,6 +30,7 @@ import { paymentRoutes } from './modules/payments/payments.routes.js';
 import { staffPaymentRoutes } from './modules/payments/staff-payments.routes.js';
 import { scheduledPaymentRoutes } from './modules/scheduled-payments/scheduled-payments.routes.js';
 import { cancelScheduledPaymentsOnMethod } from './modules/scheduled-payments/scheduled-payments.service.js';
+import { ticketRoutes } from './modules/tickets/tickets.routes.js';
 import { paymentProcessorRoutes } from './modules/payments/payment-processor.routes.js';
 import { applyProcessorUpdate } from './modules/payments/processor-updates.js';
 import { stripeBrowserOrigins } from './modules/payments/stripe-gateway.js';
@@ -81,6 +82,7 @@ export async function buildApp(
       paymentRoutes(context, { gateway: paymentGateway(context) }),
       staffPaymentRoutes(context, { gateway: paymentGateway(context) }),
       scheduledPaymentRoutes(context),
+      ticketRoutes(context),
       autopayReportRoutes(context),
       autopayRunRoutes(context),
       paymentProcessorRoutes(context, {

@@ -38,7 +38,13 @@ beforeAll(async () => {
       password: 'not her password at all',
     });
   }
-  // A contact signed in to the portal, for the portal's lists.
+  // A contact signed in to the portal, for the portal's lists: every portal permission in
+  // each of her organizations, so no list refuses her before reading its cursor.
+  await testApp.database.pool.query(
+    `UPDATE contact_organizations
+        SET access_profile_id = (SELECT id FROM access_profiles WHERE name = 'Billing Admin')
+      WHERE contact_id = (SELECT id FROM contacts WHERE email = 'lknope@pawnee-indiana.gov')`,
+  );
   portal = await signedInWithTemporaryPassword(testApp, admin, 'lknope@pawnee-indiana.gov');
   // Two messages to April for Pawnee (two senders, so neither is taken for a double click),
   // so both email histories have a second page.

@@ -178,7 +178,7 @@ describe('the company switch and server-side access checks', () => {
   it('scopes every request to the chosen organization and its profile', async () => {
     const portal = await signedInContact('lknope@pawnee-indiana.gov', lesliePassword);
     // Demo Company: Accounts Payable, no service tickets.
-    expect((await portal.get('/api/portal/service-tickets')).statusCode).toBe(403);
+    expect((await portal.get('/api/portal/tickets')).statusCode).toBe(403);
     expect((await portal.get('/api/portal/payment-methods')).statusCode).toBe(200);
     const switched = await portal.post('/api/portal/switch-organization', {
       organizationId: pawnee,
@@ -188,7 +188,7 @@ describe('the company switch and server-side access checks', () => {
       organizationName: 'Pawnee Parks Dept.',
       profileName: 'Billing Admin',
     });
-    expect((await portal.get('/api/portal/service-tickets')).statusCode).toBe(200);
+    expect((await portal.get('/api/portal/tickets')).statusCode).toBe(200);
     expect((await portal.get('/api/portal/session')).json().current.organizationId).toBe(pawnee);
   });
 
@@ -232,7 +232,7 @@ describe('the company switch and server-side access checks', () => {
       expect(response.statusCode, path).toBe(403);
       expect(errorOf(response).message).toMatch(/access level/);
     }
-    expect((await portal.get('/api/portal/service-tickets')).statusCode).toBe(200);
+    expect((await portal.get('/api/portal/tickets')).statusCode).toBe(200);
 
     // Staff give April "Billing Admin": her open session sees invoices on the next request.
     const card = (await billing.get(`/api/contacts/${april}`)).json().contact;
@@ -257,7 +257,7 @@ describe('the company switch and server-side access checks', () => {
       phone: card.phone,
       relations: [{ organizationId: pawnee, accessProfileId: null }],
     });
-    expect((await portal.get('/api/portal/service-tickets')).statusCode).toBe(401);
+    expect((await portal.get('/api/portal/tickets')).statusCode).toBe(401);
   });
 
   it('never sends staff-only data to the portal', async () => {

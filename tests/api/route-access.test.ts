@@ -44,6 +44,7 @@ const exampleParams: Record<string, () => string> = {
   methodId: () => '6f1c2b8e-3d4a-4c5b-9e7f-0a1b2c3d4e5f',
   refundId: () => '6f1c2b8e-3d4a-4c5b-9e7f-0a1b2c3d4e5f',
   scheduledPaymentId: () => '6f1c2b8e-3d4a-4c5b-9e7f-0a1b2c3d4e5f',
+  ticketId: () => '6f1c2b8e-3d4a-4c5b-9e7f-0a1b2c3d4e5f',
   key: () => emailTemplateKeys[0]!,
 };
 

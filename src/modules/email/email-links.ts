@@ -110,6 +110,7 @@ const staffTemplates = new Set([
   'payment_made',
   'autopay_summary',
   'autopay_changed_staff',
+  'ticket_staff_notice',
 ]);
 
 /**

@@ -27,7 +27,6 @@ import {
 } from '../../shared/contract/portal-invoices.js';
 import {
   changePasswordBody,
-  comingAreaBodies,
   contactLoginHistoryPage,
   newPasswordBody,
   passwordResetRequestBody,
@@ -233,32 +232,6 @@ export function portalRoutes(context: AppContext): FastifyPluginAsyncZod {
         return { changed: true as const };
       },
     );
-
-    // What each area shows today. These features arrive in later releases; until then the
-    // truthful answer for every organization is an empty list, behind the same permission
-    // checks the real data will have.
-    const areas = [
-      ['/api/portal/service-tickets', 'service_tickets', { openTickets: [], closedTickets: [] }],
-    ] as const;
-    for (const [path, permission, body] of areas) {
-      app.get(
-        path,
-        {
-          onRequest: requirePortal(permission),
-          // The schema of this path's body (comingAreaBodies lists the same paths).
-          schema: {
-            response: {
-              200: comingAreaBodies[path] as unknown as z.ZodType<typeof body>,
-              ...errorResponses,
-            },
-          },
-        },
-        async (request) => {
-          portalScope(request);
-          return body;
-        },
-      );
-    }
 
     app.get(
       '/api/portal/invoices',

@@ -16,6 +16,7 @@ import {
   securityBody,
   securityRequest,
 } from '../../shared/contract/settings.js';
+import { ticketSettingsBody, ticketSettingsRequest } from '../../shared/contract/tickets.js';
 import {
   paymentSettingsAnswer,
   paymentSettingsBody,
@@ -28,12 +29,14 @@ import {
   getInvoiceReminderSettings,
   getPaymentSettings,
   getSecuritySettings,
+  getTicketSettings,
   updateAutopayRunSettings,
   updateBrand,
   updateDateSettings,
   updateInvoiceReminderSettings,
   updatePaymentSettings,
   updateSecuritySettings,
+  updateTicketSettings,
 } from './settings.service.js';
 
 /**
@@ -227,6 +230,34 @@ export function settingsRoutes(context: AppContext, staff: StaffGuard): FastifyP
           actor: actorOf(request),
           changes: request.body,
           now: currentTime(context),
+        }),
+      }),
+    );
+
+    // Configuration > Service Tickets: who is told of new tickets, and the attachment limits.
+    app.get(
+      '/api/settings/tickets',
+      {
+        onRequest: requireStaff('read'),
+        schema: { response: { 200: ticketSettingsBody, ...errorResponses } },
+      },
+      async () => ({ tickets: await getTicketSettings(createDb(context.pool)) }),
+    );
+
+    app.put(
+      '/api/settings/tickets',
+      {
+        onRequest: requireStaff('manage_settings'),
+        schema: {
+          body: ticketSettingsRequest,
+          response: { 200: ticketSettingsBody, ...errorResponses },
+        },
+      },
+      async (request) => ({
+        tickets: await updateTicketSettings({
+          pool: context.pool,
+          actor: actorOf(request),
+          changes: request.body,
         }),
       }),
     );

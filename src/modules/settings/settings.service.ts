@@ -428,3 +428,89 @@ export async function updateAutopayRunSettings(options: {
     return after!;
   });
 }
+
+/**
+ * Service tickets (Configuration > Service Tickets): where staff are told of new tickets and
+ * of clients' additional information besides the assignee (`notifyEmail`, '' for nowhere),
+ * and the attachment limits: the largest file in bytes, files a post, and the extensions
+ * accepted (comma-separated, lower case, no dots).
+ */
+export interface TicketSettings {
+  notifyEmail: string;
+  maxFileBytes: number;
+  maxFiles: number;
+  allowedTypes: string;
+}
+
+const ticketColumns = {
+  notifyEmail: settings.ticketNotifyEmail,
+  maxFileBytes: settings.ticketMaxFileBytes,
+  maxFiles: settings.ticketMaxFiles,
+  allowedTypes: settings.ticketAllowedTypes,
+};
+
+const ticketSettingsOf = (row: {
+  notifyEmail: string | null;
+  maxFileBytes: number;
+  maxFiles: number;
+  allowedTypes: string;
+}): TicketSettings => ({ ...row, notifyEmail: row.notifyEmail ?? '' });
+
+/** The service ticket settings as saved. */
+export async function getTicketSettings(db: Db): Promise<TicketSettings> {
+  const [row] = await db.select(ticketColumns).from(settings).where(eq(settings.id, 1));
+  if (!row) throw new Error('The settings row is missing: run the migrations');
+  return ticketSettingsOf(row);
+}
+
+/**
+ * Saves the service ticket settings (audited as `settings.tickets_updated`). The route's schema
+ * keeps them in range (1 KB to 25 MB a file, 1 to 20 files, known extensions); the extensions
+ * are stored lower case, without dots or spaces, each once.
+ */
+export async function updateTicketSettings(options: {
+  pool: Pool;
+  actor: Actor;
+  changes: TicketSettings;
+}): Promise<TicketSettings> {
+  const allowedTypes = [
+    ...new Set(
+      options.changes.allowedTypes
+        .toLowerCase()
+        .split(',')
+        .map((type) => type.trim().replace(/^\./, ''))
+        .filter(Boolean),
+    ),
+  ].join(',');
+  const changes = { ...options.changes, allowedTypes };
+  return withTransaction(options.pool, async ({ db }) => {
+    const [row] = await db
+      .select(ticketColumns)
+      .from(settings)
+      .where(eq(settings.id, 1))
+      .for('update');
+    if (!row) throw new Error('The settings row is missing: run the migrations');
+    const before = ticketSettingsOf(row);
+    const diff = changedFields<TicketSettings>(before, changes);
+    if (!diff) return before;
+    const [after] = await db
+      .update(settings)
+      .set({
+        ticketNotifyEmail: changes.notifyEmail || null,
+        ticketMaxFileBytes: changes.maxFileBytes,
+        ticketMaxFiles: changes.maxFiles,
+        ticketAllowedTypes: changes.allowedTypes,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(settings.id, 1))
+      .returning(ticketColumns);
+    await recordAudit(db, options.actor, {
+      organizationId: null,
+      entityType: 'settings',
+      entityId: '1',
+      action: 'settings.tickets_updated',
+      ...diff,
+    });
+    return ticketSettingsOf(after!);
+  });
+}

@@ -86,12 +86,6 @@ export const changePasswordBody = z.object({
 /** A password set from an emailed link: the account's address, to sign in with. */
 export const passwordSetBody = z.object({ email: z.string() });
 
-/** An area that arrives in a later release: an empty list (or autopay off) for everyone. */
-const none = z.array(z.never());
-export const comingAreaBodies = {
-  '/api/portal/service-tickets': z.object({ openTickets: none, closedTickets: none }),
-} as const;
-
 /** A contact's portal sign-in attempts, newest first (staff's Login History). */
 export const contactLoginHistoryPage = keysetPage(
   'attempts',

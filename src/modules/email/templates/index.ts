@@ -106,6 +106,20 @@ import {
   scheduledPaymentSample,
   type ScheduledPaymentEmailData,
 } from './scheduled-payment.js';
+import {
+  TicketClosedEmail,
+  TicketCreatedEmail,
+  TicketStaffNoticeEmail,
+  TicketUpdatedEmail,
+  ticketClosedSubject,
+  ticketCreatedSubject,
+  ticketEmailSample,
+  ticketStaffNoticeSample,
+  ticketStaffNoticeSubject,
+  ticketUpdatedSubject,
+  type TicketEmailData,
+  type TicketStaffNoticeData,
+} from './ticket-emails.js';
 import { WelcomeEmail, welcomeSample, welcomeSubject, type WelcomeData } from './welcome.js';
 
 interface TemplateDefinition<Data> {
@@ -249,6 +263,30 @@ export const emailTemplates = {
     subject: autopaySummarySubject,
     body: AutopaySummaryEmail,
     sample: autopaySummarySample,
+  }),
+  ticket_created: define<TicketEmailData>({
+    name: 'Ticket Created',
+    subject: ticketCreatedSubject,
+    body: TicketCreatedEmail,
+    sample: ticketEmailSample,
+  }),
+  ticket_updated: define<TicketEmailData>({
+    name: 'Ticket Updated',
+    subject: ticketUpdatedSubject,
+    body: TicketUpdatedEmail,
+    sample: ticketEmailSample,
+  }),
+  ticket_closed: define<TicketEmailData>({
+    name: 'Ticket Closed',
+    subject: ticketClosedSubject,
+    body: TicketClosedEmail,
+    sample: ticketEmailSample,
+  }),
+  ticket_staff_notice: define<TicketStaffNoticeData>({
+    name: 'Ticket Notice (staff)',
+    subject: ticketStaffNoticeSubject,
+    body: TicketStaffNoticeEmail,
+    sample: ticketStaffNoticeSample,
   }),
 };
 

@@ -1,0 +1,458 @@
+import multipart from '@fastify/multipart';
+import { z } from 'zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import { errorResponses, fileDownload } from '../../platform/http/responses.js';
+import { idParam } from '../../platform/http/validation.js';
+import {
+  additionalInformationFields,
+  changeTicketBody,
+  closeTicketBody,
+  createTicketFields,
+  organizationTicketListQuery,
+  portalTicketAnswer,
+  portalTicketListPage,
+  portalTicketListQuery,
+  portalTicketTypeList,
+  staffCreateTicketBody,
+  staffReplyFields,
+  staffTicketAnswer,
+  staffTicketListPage,
+  ticketListQuery,
+  ticketTypeList,
+} from '../../shared/contract/tickets.js';
+import { assertOrganizationExists } from '../organizations/organizations.service.js';
+import { portalScope, requirePortal } from '../portal/portal-auth.js';
+import { getTicketSettings } from '../settings/settings.service.js';
+import { createDb } from '../../platform/database.js';
+import { actorOf, requireStaff } from '../staff/staff-auth.js';
+import { parseFields, readTicketPost } from './ticket-files.js';
+import {
+  checkListQuery,
+  listOrganizationTickets,
+  listPortalTickets,
+  listStaffTickets,
+} from './ticket-lists.js';
+import {
+  listTicketTypes,
+  portalAttachment,
+  portalTicketView,
+  staffAttachment,
+  staffTicketView,
+  type AttachmentFile,
+} from './ticket-reads.js';
+import {
+  addAdditionalInformation,
+  addStaffReply,
+  changeTicket,
+  closeTicket,
+  createTicket,
+  reopenTicket,
+} from './tickets.service.js';
+
+// Portal ids are named for what they are (not `:id`, which portal routes keep for invoices).
+const ticketParams = z.object({ ticketId: z.uuid('must be a valid id') });
+const portalAttachmentParams = ticketParams.extend({ attachmentId: z.uuid('must be a valid id') });
+const staffAttachmentParams = idParam.extend({ attachmentId: z.uuid('must be a valid id') });
+
+/** How a multipart route appears in the OpenAPI document: its form, described in words. */
+const multipartNote = (fields: string) =>
+  `multipart/form-data (or a JSON object of the text fields): ${fields}; files under \`attachments\` (limits: Configuration > Service Tickets).`;
+
+/**
+ * Sends a ticket's file as a download, never as a page: Content-Disposition attachment with its
+ * name in any script (RFC 6266 / 5987), the type it was stored with, no sniffing, and a
+ * sandboxing Content-Security-Policy should a browser open it all the same.
+ */
+function sendTicketFile(reply: FastifyReply, file: AttachmentFile) {
+  const ascii = file.fileName.replace(/[^\w. -]/g, '_');
+  return reply
+    .header('content-type', file.contentType)
+    .header(
+      'content-disposition',
+      `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+    )
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "sandbox; default-src 'none'")
+    .send(file.content);
+}
+
+/**
+ * Service tickets: the portal's (permission 'service_tickets', the contact's organization only:
+ * another organization's ticket or file is a 404) and staff's (read with 'read'; every change
+ * with 'manage_tickets', which Master Admin and Billing have and Read Only lacks). Posts with
+ * files are multipart/form-data, read within the limits of Configuration > Service Tickets.
+ */
+export function ticketRoutes(context: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    // The files' limits are the settings', applied per request (ticket-files.ts).
+    await app.register(multipart, { throwFileSizeLimit: true });
+
+    const contactActor = (request: FastifyRequest) => {
+      const scope = portalScope(request);
+      return {
+        scope,
+        actor: {
+          kind: 'contact' as const,
+          id: scope.contactId,
+          label: `${request.portalSession!.contact.name} (portal)`,
+        },
+      };
+    };
+    const staffOf = (request: FastifyRequest) => {
+      if (!request.staffUser) throw new AppError('unauthenticated', 'Sign in to continue');
+      return { actor: actorOf(request), staffId: request.staffUser.id };
+    };
+    const readPost = async (request: FastifyRequest) =>
+      readTicketPost(request, await getTicketSettings(createDb(context.pool)));
+
+    app.get(
+      '/api/portal/ticket-types',
+      {
+        onRequest: requirePortal('service_tickets'),
+        schema: { response: { 200: portalTicketTypeList, ...errorResponses } },
+      },
+      async (request) => {
+        portalScope(request);
+        const settings = await getTicketSettings(createDb(context.pool));
+        return {
+          ticketTypes: await listTicketTypes(context.pool, { activeOnly: true }),
+          attachmentLimits: {
+            maxFileBytes: settings.maxFileBytes,
+            maxFiles: settings.maxFiles,
+            allowedTypes: settings.allowedTypes,
+          },
+        };
+      },
+    );
+
+    app.get(
+      '/api/portal/tickets',
+      {
+        onRequest: requirePortal('service_tickets'),
+        schema: {
+          querystring: portalTicketListQuery,
+          response: { 200: portalTicketListPage, ...errorResponses },
+        },
+      },
+      async (request) =>
+        listPortalTickets({
+          pool: context.pool,
+          organizationId: portalScope(request).organizationId,
+          query: request.query,
+        }),
+    );
+
+    app.get(
+      '/api/portal/tickets/:ticketId',
+      {
+        onRequest: requirePortal('service_tickets'),
+        schema: {
+          params: ticketParams,
+          response: { 200: portalTicketAnswer.shape.ticket, ...errorResponses },
+        },
+      },
+      async (request) =>
+        portalTicketView(context.pool, {
+          organizationId: portalScope(request).organizationId,
+          ticketId: request.params.ticketId,
+        }),
+    );
+
+    app.post(
+      '/api/portal/tickets',
+      {
+        onRequest: requirePortal('service_tickets'),
+        schema: {
+          description: multipartNote('summary, description, priority, typeId, contactPhone'),
+          response: { 201: portalTicketAnswer, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { scope, actor } = contactActor(request);
+        const post = await readPost(request);
+        const fields = parseFields(createTicketFields, post.fields);
+        const created = await createTicket({
+          context,
+          actor,
+          organizationId: scope.organizationId,
+          author: { contactId: scope.contactId },
+          fields,
+          files: post.files,
+        });
+        const ticket = await portalTicketView(context.pool, {
+          organizationId: scope.organizationId,
+          ticketId: created.id,
+        });
+        return reply.status(201).send({
+          ticket,
+          message: `Ticket ${created.number} was created. We emailed you a confirmation.`,
+        });
+      },
+    );
+
+    app.post(
+      '/api/portal/tickets/:ticketId/additional-information',
+      {
+        onRequest: requirePortal('service_tickets'),
+        schema: {
+          description: multipartNote('body'),
+          params: ticketParams,
+          response: { 201: portalTicketAnswer, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { scope, actor } = contactActor(request);
+        // The ticket is looked up before the files are read: another organization's is a 404
+        // whatever the form holds.
+        await portalTicketView(context.pool, {
+          organizationId: scope.organizationId,
+          ticketId: request.params.ticketId,
+        });
+        const post = await readPost(request);
+        const { body } = parseFields(additionalInformationFields, post.fields);
+        const { moved } = await addAdditionalInformation({
+          context,
+          actor,
+          organizationId: scope.organizationId,
+          contactId: scope.contactId,
+          ticketId: request.params.ticketId,
+          body,
+          files: post.files,
+        });
+        const ticket = await portalTicketView(context.pool, {
+          organizationId: scope.organizationId,
+          ticketId: request.params.ticketId,
+        });
+        return reply.status(201).send({
+          ticket,
+          message: moved
+            ? `Your information was added to ticket ${ticket.number}, which is In Progress again. We let our team know.`
+            : `Your information was added to ticket ${ticket.number}. We let our team know.`,
+        });
+      },
+    );
+
+    app.get(
+      '/api/portal/tickets/:ticketId/attachments/:attachmentId',
+      {
+        onRequest: requirePortal('service_tickets'),
+        schema: {
+          params: portalAttachmentParams,
+          response: { 200: fileDownload, ...errorResponses },
+        },
+      },
+      async (request, reply) =>
+        sendTicketFile(
+          reply,
+          await portalAttachment(context.pool, {
+            organizationId: portalScope(request).organizationId,
+            ticketId: request.params.ticketId,
+            attachmentId: request.params.attachmentId,
+          }),
+        ),
+    );
+
+    // Staff.
+
+    app.get(
+      '/api/tickets',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          querystring: ticketListQuery,
+          response: { 200: staffTicketListPage, ...errorResponses },
+        },
+      },
+      async (request) => {
+        checkListQuery(request.query);
+        return listStaffTickets({ pool: context.pool, query: request.query });
+      },
+    );
+
+    app.get(
+      '/api/tickets/:id',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          params: idParam,
+          response: { 200: staffTicketAnswer.shape.ticket, ...errorResponses },
+        },
+      },
+      async (request) => staffTicketView(context.pool, request.params.id),
+    );
+
+    app.get(
+      '/api/organizations/:id/tickets',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          params: idParam,
+          querystring: organizationTicketListQuery,
+          response: { 200: staffTicketListPage, ...errorResponses },
+        },
+      },
+      async (request) => {
+        await assertOrganizationExists(context.pool, request.params.id);
+        return listOrganizationTickets({
+          pool: context.pool,
+          organizationId: request.params.id,
+          query: request.query,
+        });
+      },
+    );
+
+    app.get(
+      '/api/ticket-types',
+      {
+        onRequest: requireStaff('read'),
+        schema: { response: { 200: ticketTypeList, ...errorResponses } },
+      },
+      async () => ({ ticketTypes: await listTicketTypes(context.pool, { activeOnly: false }) }),
+    );
+
+    app.post(
+      '/api/tickets',
+      {
+        onRequest: requireStaff('manage_tickets'),
+        schema: {
+          body: staffCreateTicketBody,
+          response: { 201: staffTicketAnswer, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { actor, staffId } = staffOf(request);
+        const { organizationId, ...fields } = request.body;
+        const created = await createTicket({
+          context,
+          actor,
+          organizationId,
+          author: { staffId },
+          fields,
+          files: [],
+        });
+        return reply.status(201).send({
+          ticket: await staffTicketView(context.pool, created.id),
+          message: `Ticket ${created.number} was created.`,
+        });
+      },
+    );
+
+    app.patch(
+      '/api/tickets/:id',
+      {
+        onRequest: requireStaff('manage_tickets'),
+        schema: {
+          params: idParam,
+          body: changeTicketBody,
+          response: { 200: staffTicketAnswer, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { actor, staffId } = staffOf(request);
+        await changeTicket({
+          context,
+          actor,
+          staffId,
+          ticketId: request.params.id,
+          changes: request.body,
+        });
+        const ticket = await staffTicketView(context.pool, request.params.id);
+        return { ticket, message: `Ticket ${ticket.number} was saved.` };
+      },
+    );
+
+    app.post(
+      '/api/tickets/:id/replies',
+      {
+        onRequest: requireStaff('manage_tickets'),
+        schema: {
+          description: multipartNote('body, internal (true for an internal note)'),
+          params: idParam,
+          response: { 201: staffTicketAnswer, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { actor, staffId } = staffOf(request);
+        await staffTicketView(context.pool, request.params.id);
+        const post = await readPost(request);
+        const { body, internal } = parseFields(staffReplyFields, post.fields);
+        await addStaffReply({
+          context,
+          actor,
+          staffId,
+          ticketId: request.params.id,
+          body,
+          internal,
+          files: post.files,
+        });
+        const ticket = await staffTicketView(context.pool, request.params.id);
+        return reply.status(201).send({
+          ticket,
+          message: internal
+            ? 'Internal note added. Only staff see it.'
+            : 'Reply sent. The client was emailed.',
+        });
+      },
+    );
+
+    app.post(
+      '/api/tickets/:id/close',
+      {
+        onRequest: requireStaff('manage_tickets'),
+        schema: {
+          params: idParam,
+          body: closeTicketBody,
+          response: { 200: staffTicketAnswer, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { actor, staffId } = staffOf(request);
+        await closeTicket({
+          context,
+          actor,
+          staffId,
+          ticketId: request.params.id,
+          resolutionNotes: request.body.resolutionNotes,
+        });
+        const ticket = await staffTicketView(context.pool, request.params.id);
+        return { ticket, message: `Ticket ${ticket.number} was closed. The client was emailed.` };
+      },
+    );
+
+    app.post(
+      '/api/tickets/:id/reopen',
+      {
+        onRequest: requireStaff('manage_tickets'),
+        schema: { params: idParam, response: { 200: staffTicketAnswer, ...errorResponses } },
+      },
+      async (request) => {
+        const { actor, staffId } = staffOf(request);
+        await reopenTicket({ context, actor, staffId, ticketId: request.params.id });
+        const ticket = await staffTicketView(context.pool, request.params.id);
+        return { ticket, message: `Ticket ${ticket.number} was reopened.` };
+      },
+    );
+
+    app.get(
+      '/api/tickets/:id/attachments/:attachmentId',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          params: staffAttachmentParams,
+          response: { 200: fileDownload, ...errorResponses },
+        },
+      },
+      async (request, reply) =>
+        sendTicketFile(
+          reply,
+          await staffAttachment(context.pool, {
+            ticketId: request.params.id,
+            attachmentId: request.params.attachmentId,
+          }),
+        ),
+    );
+  };
+}
