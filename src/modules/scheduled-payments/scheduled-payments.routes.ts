@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { AppContext } from '../../platform/context.js';
+import { currentTime, type AppContext } from '../../platform/context.js';
 import { createDb } from '../../platform/database.js';
 import { errorResponses } from '../../platform/http/responses.js';
 import { idParam } from '../../platform/http/validation.js';
@@ -11,7 +11,10 @@ import {
   scheduledPaymentsRange,
   schedulePaymentBody,
 } from '../../shared/contract/scheduled-payments.js';
+import { paymentMethodChoices } from '../../shared/contract/payment-methods.js';
 import { assertOrganizationExists } from '../organizations/organizations.service.js';
+import { listPaymentMethods } from '../payments/payment-methods.js';
+import { businessToday } from '../settings/business-date.js';
 import { portalScope, requirePortal } from '../portal/portal-auth.js';
 import { getBrand } from '../settings/settings.service.js';
 import { formatDate } from '../../shared/dates.js';
@@ -30,8 +33,9 @@ const organizationScheduledParams = idParam.extend({
 });
 
 /**
- * Scheduled Payments: the portal's (permission 'schedule_payments': list, schedule from Pay
- * Selected with a future date, change the date or amounts, cancel) and staff's (the
+ * Scheduled Payments: the portal's (permission 'schedule_payments': list, the saved methods to
+ * schedule with, schedule from Pay Selected with a future date, change the date or amounts,
+ * cancel) and staff's (the
  * organization page's list and the Payments Calendar's range with 'read'; cancelling with
  * 'manage_clients', which Billing staff have and Read Only staff lack).
  */
@@ -61,6 +65,21 @@ export function scheduledPaymentRoutes(context: AppContext): FastifyPluginAsyncZ
           organizationId: portalScope(request).organizationId,
         }),
       }),
+    );
+
+    // The methods a payment may be scheduled with: Pay Selected's choices, for a contact who may
+    // schedule payments but not pay now (Pay Selected's own list needs 'pay_invoices').
+    app.get(
+      '/api/portal/scheduled-payments/payment-method-choices',
+      {
+        onRequest: requirePortal('schedule_payments'),
+        schema: { response: { 200: paymentMethodChoices, ...errorResponses } },
+      },
+      async (request) => {
+        const { organizationId } = portalScope(request);
+        const today = await businessToday(context.pool, currentTime(context));
+        return listPaymentMethods(createDb(context.pool), { organizationId, today });
+      },
     );
 
     app.post(

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Answer } from '../../../../src/shared/contract/common';
+import type { paymentMethodChoices } from '../../../../src/shared/contract/payment-methods';
 import type {
   ChangeScheduledPaymentBody,
   SchedulePaymentBody,
@@ -27,6 +28,22 @@ export function useScheduledPayments() {
     queryKey: portalKeys.data(organizationId, 'scheduled-payments'),
     queryFn: () => portalApi<Answer<typeof scheduledPaymentList>>('/api/portal/scheduled-payments'),
     enabled: organizationId !== '',
+  });
+}
+
+/**
+ * The saved methods a payment may be scheduled with, for a contact who may schedule payments
+ * but not pay now (Pay Selected's own list is for those who may pay).
+ */
+export function useScheduleMethodChoices(enabled = true) {
+  const organizationId = usePortalSession().data?.current?.organizationId ?? '';
+  return useQuery({
+    queryKey: portalKeys.data(organizationId, 'schedule-method-choices'),
+    queryFn: () =>
+      portalApi<Answer<typeof paymentMethodChoices>>(
+        '/api/portal/scheduled-payments/payment-method-choices',
+      ),
+    enabled: enabled && organizationId !== '',
   });
 }
 

@@ -176,9 +176,12 @@ function OpenInvoicesTable({
 export function InvoicesPage() {
   const query = usePortalOpenInvoices();
   const session = usePortalSession().data;
-  // Staff viewing the portal read it; paying is the contact's.
-  const canPay =
-    (session?.current?.permissions.includes('pay_invoices') ?? false) && !session?.viewer;
+  // Staff viewing the portal read it; paying is the contact's. A contact who may schedule
+  // payments but not pay now chooses invoices the same way and schedules them for a date.
+  const permissions = session?.viewer ? [] : (session?.current?.permissions ?? []);
+  const scheduleOnly =
+    !permissions.includes('pay_invoices') && permissions.includes('schedule_payments');
+  const canPay = permissions.includes('pay_invoices') || scheduleOnly;
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [paying, setPaying] = useState(false);
   const selection: Selection | null = canPay
@@ -204,6 +207,7 @@ export function InvoicesPage() {
           const dialog = (
             <PaySelectedDialog
               invoices={chosen}
+              scheduleOnly={scheduleOnly}
               opened={paying}
               onClose={() => {
                 setPaying(false);
@@ -224,7 +228,9 @@ export function InvoicesPage() {
                     <Group justify="space-between">
                       <Text size="sm" c="dimmed" aria-live="polite">
                         {chosen.length === 0
-                          ? 'Select the invoices to pay.'
+                          ? scheduleOnly
+                            ? 'Select the invoices to schedule a payment for.'
+                            : 'Select the invoices to pay.'
                           : currencies.size > 1
                             ? 'Select invoices of one currency to pay them together.'
                             : `${chosen.length} selected`}
@@ -234,7 +240,7 @@ export function InvoicesPage() {
                         disabled={chosen.length === 0 || currencies.size > 1}
                         onClick={() => setPaying(true)}
                       >
-                        Pay Selected
+                        {scheduleOnly ? 'Schedule a Payment' : 'Pay Selected'}
                       </Button>
                     </Group>
                   )}

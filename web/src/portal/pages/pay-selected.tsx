@@ -30,6 +30,7 @@ import { formatDay } from '../../lib/format';
 import { refusalText } from '../../api/errors';
 import {
   paymentFieldHasBox,
+  useScheduleMethodChoices,
   useSchedulePayment,
   type ScheduledAnswer,
 } from '../api/portal-scheduled-payments';
@@ -44,37 +45,56 @@ function firstChoice(methods: PaymentChoice[]): string | null {
  * Pay Selected: the chosen open invoices, an amount for each (its balance unless changed, never
  * more), the method to charge, the total, then "Confirm payment" and the outcome: the receipt,
  * a bank payment processing, or the reason a card was declined (nothing else changed).
+ * `scheduleOnly`: for a contact who may schedule payments but not pay now, "Schedule a
+ * Payment": the same form with a payment date and no paying now.
  */
 export function PaySelectedDialog({
   invoices,
   opened,
   onClose,
+  scheduleOnly = false,
 }: {
   invoices: PortalInvoiceRow[];
   opened: boolean;
   onClose: () => void;
+  scheduleOnly?: boolean;
 }) {
   return (
-    <Modal opened={opened} onClose={onClose} title="Pay Selected" size="lg" centered>
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={scheduleOnly ? 'Schedule a Payment' : 'Pay Selected'}
+      size="lg"
+      centered
+    >
       {/* Mounted fresh on each opening: amounts start at the balances again. */}
-      {opened && <PayForm invoices={invoices} onClose={onClose} />}
+      {opened && <PayForm invoices={invoices} onClose={onClose} scheduleOnly={scheduleOnly} />}
     </Modal>
   );
 }
 
-function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
-  const { onClose } = props;
+function PayForm(props: {
+  invoices: PortalInvoiceRow[];
+  onClose: () => void;
+  scheduleOnly: boolean;
+}) {
+  const { onClose, scheduleOnly } = props;
   // The invoices as they were when the dialog opened: the list behind it is read again after
   // each attempt (a paid invoice leaves it), but a retry must send the same request.
   const [invoices] = useState(props.invoices);
   const currency = invoices[0]?.currency ?? 'USD';
-  const choices = usePaymentChoices();
+  // The methods come from the route the contact may use: Pay Selected's, or (scheduling only)
+  // the scheduled payments'.
+  const payChoices = usePaymentChoices(!scheduleOnly);
+  const scheduleChoices = useScheduleMethodChoices(scheduleOnly);
+  const choices = scheduleOnly ? scheduleChoices : payChoices;
   const pay = usePayInvoices();
   // A future date makes a scheduled payment instead of a charge (permission schedule_payments).
   const canSchedule =
     usePortalSession().data?.current?.permissions.includes('schedule_payments') ?? false;
   const schedule = useSchedulePayment();
-  const [later, setLater] = useState(false);
+  const [chosenLater, setLater] = useState(false);
+  const later = scheduleOnly || chosenLater;
   const [runOn, setRunOn] = useState('');
   const [scheduledAnswer, setScheduledAnswer] = useState<ScheduledAnswer | null>(null);
   const [amounts, setAmounts] = useState<Record<string, string>>(() =>
@@ -254,7 +274,7 @@ function PayForm(props: { invoices: PortalInvoiceRow[]; onClose: () => void }) {
         </Radio.Group>
       )}
 
-      {canSchedule && (
+      {canSchedule && !scheduleOnly && (
         <Radio.Group
           label="When to pay"
           value={later ? 'later' : 'now'}

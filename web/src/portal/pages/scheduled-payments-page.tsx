@@ -11,7 +11,8 @@ import {
   TextInput,
   VisuallyHidden,
 } from '@mantine/core';
-import { IconAlertTriangle } from '@tabler/icons-react';
+import { IconAlertTriangle, IconCalendarPlus } from '@tabler/icons-react';
+import { Link } from 'react-router';
 import { scheduledPaymentStatusLabels } from '../../../../src/shared/contract/scheduled-payments';
 import { notifySuccess, refusalText } from '../../api/errors';
 import { DateField } from '../../components/date-field';
@@ -25,6 +26,7 @@ import {
   useScheduledPayments,
   type PortalScheduledPayment,
 } from '../api/portal-scheduled-payments';
+import { usePortalSession } from '../api/portal-session';
 import { EmptyState, PortalQueryState } from '../components/portal-query-state';
 import { FeaturePage } from './feature-pages';
 
@@ -46,11 +48,28 @@ export function ScheduledPaymentsPage() {
   const query = useScheduledPayments();
   const [changing, setChanging] = useState<PortalScheduledPayment | null>(null);
   const [cancelling, setCancelling] = useState<PortalScheduledPayment | null>(null);
+  // A new one starts from the open invoices (Pay Selected, or Schedule a Payment for a contact
+  // who may not pay now): offered to a contact who may see them.
+  const session = usePortalSession().data;
+  const canChooseInvoices =
+    !session?.viewer && (session?.current?.permissions.includes('view_invoices') ?? false);
   return (
     <FeaturePage
       title="Scheduled Payments"
       intro="Everything scheduled to be paid. Change the date or the amounts, or cancel, until the payment starts processing."
     >
+      {canChooseInvoices && (
+        <Group>
+          <Button
+            component={Link}
+            to="/portal/billing/invoices"
+            variant="light"
+            leftSection={<IconCalendarPlus size={16} />}
+          >
+            Schedule a payment
+          </Button>
+        </Group>
+      )}
       <PortalQueryState query={query} loadingLabel="Loading scheduled payments…">
         {(data) =>
           data.scheduledPayments.length === 0 ? (
