@@ -289,7 +289,9 @@ describe('AutoPay Configurations report', () => {
     expect(response.statusCode, response.body).toBe(200);
     expect(response.headers['content-type']).toContain('text/csv');
     expect(response.headers['content-disposition']).toContain('autopay-configurations.csv');
-    const lines = response.body.trim().split('\r\n');
+    // A UTF-8 byte order mark first: Excel then reads names in any script as written.
+    expect(response.body.startsWith('\uFEFF')).toBe(true);
+    const lines = response.body.slice(1).trim().split('\r\n');
     expect(lines[0]).toBe(
       'Organization,AutoPay Enabled,Required,Authorization recorded,Rule,Rule on,Locked,' +
         'Services,When,Payment method,Only invoices up to,Currency,Last run,Charged,Failed,' +

@@ -674,7 +674,9 @@ describe('the Transactions list', () => {
     expect(response.statusCode, response.body).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/csv/);
     expect(response.headers['content-disposition']).toContain('transactions.csv');
-    const lines = response.body.trim().split('\r\n');
+    // A UTF-8 byte order mark first: Excel then reads names in any script as written.
+    expect(response.body.startsWith('\uFEFF')).toBe(true);
+    const lines = response.body.slice(1).trim().split('\r\n');
     expect(lines[0]).toBe(
       'Payment,Date,Organization,Status,Source,Method type,Method,Reference,Currency,Amount,Refunded,Unapplied,Invoices',
     );

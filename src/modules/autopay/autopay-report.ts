@@ -13,7 +13,7 @@ import type {
   AutopayReportRow,
 } from '../../shared/contract/autopay-report.js';
 import type { z } from 'zod';
-import { csvCell } from '../payments/transactions.js';
+import { csvByteOrderMark, csvCell } from '../payments/transactions.js';
 import { methodLabel } from '../payments/payment-methods.js';
 import { attemptReasonText } from './autopay-run.js';
 import { timingLabel } from './autopay.service.js';
@@ -250,16 +250,17 @@ function csvLines(row: AutopayReportRow): string[] {
 }
 
 /**
- * The AutoPay Configurations report under the same filters as CSV: a header, then one line per
- * rule (amounts as decimals of the organization's currency), read page by page with the
- * report's own keyset, so an export of any size streams in constant memory.
+ * The AutoPay Configurations report under the same filters as CSV: the byte order mark (so
+ * Excel reads names in any script), a header, then one line per rule (amounts as decimals of
+ * the organization's currency), read page by page with the report's own keyset, so an export
+ * of any size streams in constant memory.
  */
 export function autopayReportCsv(
   pool: Pool,
   filters: Omit<AutopayReportOptions, 'cursor' | 'limit'>,
 ): Readable {
   async function* lines() {
-    yield `${csvHeader.join(',')}\r\n`;
+    yield `${csvByteOrderMark}${csvHeader.join(',')}\r\n`;
     let cursor: string | undefined;
     do {
       const page = await autopayReport(pool, { ...filters, cursor, limit: 200 });

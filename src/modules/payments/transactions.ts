@@ -275,13 +275,20 @@ function csvRow(payment: StaffPaymentView): string {
 }
 
 /**
- * The Transactions list under `filters` as CSV (a header, then one line per payment, amounts as
- * decimals of the currency), read page by page with the list's own keyset, so an export of any
- * size streams in constant memory.
+ * A UTF-8 byte order mark, the first thing in every CSV export: without it Excel reads the
+ * file in the computer's legacy code page, and names in Greek, Arabic or Japanese come out as
+ * mojibake. Other readers (LibreOffice, Numbers, Python's utf-8-sig) skip it.
+ */
+export const csvByteOrderMark = '\uFEFF';
+
+/**
+ * The Transactions list under `filters` as CSV (the byte order mark, a header, then one line
+ * per payment, amounts as decimals of the currency), read page by page with the list's own
+ * keyset, so an export of any size streams in constant memory.
  */
 export function transactionsCsv(pool: Pool, filters: TransactionFilters): Readable {
   async function* lines() {
-    yield `${csvHeader.join(',')}\r\n`;
+    yield `${csvByteOrderMark}${csvHeader.join(',')}\r\n`;
     let cursor: string | undefined;
     do {
       const page = await listTransactions(pool, filters, { cursor, limit: 200 });
