@@ -1,5 +1,7 @@
 import {
+  Badge,
   Group,
+  List,
   NumberInput,
   Paper,
   SimpleGrid,
@@ -16,13 +18,10 @@ import { ReadOnlyNote } from '../../components/read-only-note';
 import { UndoSaveButtons } from '../../components/undo-save-buttons';
 import { usePageTitle } from '../../lib/use-page-title';
 import { useCan } from '../auth/session';
-import { CatalogSection } from '../settings/catalog-section';
 import {
-  useCreateTicketType,
   useSaveTicketSettings,
   useTicketSettings,
   useTicketTypes,
-  useUpdateTicketType,
   type TicketSettings,
 } from './tickets-api';
 
@@ -122,6 +121,44 @@ function TicketSettingsForm({ saved, canEdit }: { saved: TicketSettings; canEdit
   );
 }
 
+/** The ticket types clients choose from, in their order; an archived one says so. */
+function TicketTypesSection() {
+  const types = useTicketTypes();
+  return (
+    <Paper withBorder p="lg" component="section" aria-labelledby="ticket-types-heading">
+      <Title order={2} size="h4" id="ticket-types-heading" mb="xs">
+        Ticket Types
+      </Title>
+      <Text size="sm" c="dimmed" mb="md">
+        Clients choose one for each ticket. Archived types stay on the tickets that have them but
+        cannot be chosen for new ones.
+      </Text>
+      {types.isPending ? (
+        <PageLoader label="Loading ticket types…" />
+      ) : types.isError ? (
+        <PageError
+          error={types.error}
+          title="Could not load the ticket types"
+          onRetry={() => void types.refetch()}
+        />
+      ) : (
+        <List aria-label="Ticket types">
+          {types.data.map((type) => (
+            <List.Item key={type.id}>
+              {type.name}
+              {type.archivedAt && (
+                <Badge ml="xs" variant="light" color="gray">
+                  Archived
+                </Badge>
+              )}
+            </List.Item>
+          ))}
+        </List>
+      )}
+    </Paper>
+  );
+}
+
 /**
  * Configuration > Service Tickets: where staff are told of new tickets, the attachment
  * limits clients and staff post under, and the ticket types clients choose from.
@@ -130,8 +167,6 @@ export function TicketSettingsPage() {
   usePageTitle('Service Tickets');
   const canEdit = useCan('manage_settings');
   const settings = useTicketSettings();
-  const create = useCreateTicketType();
-  const update = useUpdateTicketType();
   return (
     <Stack gap="lg">
       <div>
@@ -159,23 +194,7 @@ export function TicketSettingsPage() {
           <TicketSettingsForm saved={settings.data} canEdit={canEdit} />
         )}
       </Paper>
-      <CatalogSection
-        canEdit={canEdit}
-        headingId="ticket-types-heading"
-        title="Ticket Types"
-        pluralName="ticket types"
-        addLabel="Add Type"
-        description="Clients choose one for each ticket. Archived types stay on the tickets that have them but cannot be chosen for new ones."
-        rows={useTicketTypes()}
-        addWithRate={false}
-        notChangedTitle="Ticket type not changed"
-        create={async ({ name }) => {
-          await create.mutateAsync({ name });
-          return `${name} added`;
-        }}
-        update={update.mutateAsync}
-        updating={update.isPending}
-      />
+      <TicketTypesSection />
     </Stack>
   );
 }

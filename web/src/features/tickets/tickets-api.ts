@@ -9,14 +9,11 @@ import {
 import { api, ApiError } from '../../api/client';
 import type { Answer } from '../../../../src/shared/contract/common';
 import type { staffUserListBody } from '../../../../src/shared/contract/staff';
-import type { z } from 'zod';
 import type {
   ChangeTicketBody,
   CloseTicketBody,
   TicketListQuery,
   TicketSettingsRequest,
-  changeTicketTypeBody,
-  createTicketTypeBody,
   staffTicket,
   staffTicketAnswer,
   staffTicketListPage,
@@ -216,25 +213,5 @@ export function useSaveTicketSettings() {
     mutationFn: (body: TicketSettingsRequest) =>
       api<Answer<typeof ticketSettingsBody>>('/api/settings/tickets', { method: 'PUT', body }),
     onSuccess: (answer) => queryClient.setQueryData(ticketKeys.settings, answer),
-  });
-}
-
-/** Adds a ticket type (it is offered to clients at once). */
-export function useCreateTicketType() {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (body: z.input<typeof createTicketTypeBody>) =>
-      api<unknown>('/api/ticket-types', { method: 'POST', body }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ticketKeys.types }),
-  });
-}
-
-/** Renames, archives or restores a ticket type; tickets keep the type they have. */
-export function useUpdateTicketType() {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: ({ id, ...body }: { id: string } & z.input<typeof changeTicketTypeBody>) =>
-      api<unknown>(`/api/ticket-types/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ticketKeys.types }),
   });
 }
