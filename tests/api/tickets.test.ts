@@ -648,6 +648,20 @@ describe('attachments', () => {
   });
 });
 
+describe('the demo data', () => {
+  it('holds tickets in several scripts, open and closed, with their notes kept to staff', async () => {
+    const found = (await readOnly.get(`/api/tickets?q=${encodeURIComponent('Проектор')}`)).json();
+    expect(found.tickets.map((t: { summary: string }) => t.summary)).toEqual([
+      'Проектор в переговорной не видит ноутбук',
+    ]);
+    const closed = (await readOnly.get('/api/tickets?status=closed')).json().tickets;
+    const mail = closed.find((t: { summary: string }) => t.summary.startsWith('E-mail on phones'));
+    const view = (await readOnly.get(`/api/tickets/${mail.id}`)).json();
+    expect(view.resolutionNotes).toMatch(/certificate had expired/);
+    expect(view.timeline.some((e: { internal: boolean }) => e.internal)).toBe(true);
+  });
+});
+
 describe('the staff queue', () => {
   it('puts what needs attention first, filters, and finds words and numbers', async () => {
     const word = `zebrafish${randomUUID().slice(0, 6)}`;

@@ -7,6 +7,7 @@ import { contactOrganizations, contacts } from '../contacts/contacts.schema.js';
 import { organizations } from '../organizations/organizations.schema.js';
 import { staffUsers, type StaffRole } from '../staff/staff.schema.js';
 import { settings } from '../settings/settings.schema.js';
+import { seedDemoTickets } from './demo-tickets.js';
 import { seedDemoInvoices } from './demo-invoices.js';
 import { companyAddress, companyName, emailFor, personName, phoneFor } from './fake-names.js';
 
@@ -169,6 +170,7 @@ export async function seedDemoData(options: { pool: Pool; logger: Logger }) {
       demoCompany: demoCompany!.id,
       others: others.map((o) => o.id),
     });
+    await seedDemoTickets(client, { pawnee: pawnee!.id, demoCompany: demoCompany!.id });
   });
   options.logger.info('demo data seeded');
   return { created: true, staffLogins };
