@@ -6,7 +6,7 @@ import { ticketLimits } from '../../shared/contract/tickets.js';
 import type { TicketSettings } from '../settings/settings.service.js';
 
 /**
- * What a ticket post carries beside its text (docs/decisions: attachments in PostgreSQL): the
+ * What a ticket post carries beside its text (docs/decisions/0052): the
  * files, read from multipart/form-data within the limits of Configuration > Service Tickets,
  * each checked by its extension and its first bytes. The type a file is stored and served with
  * is the server's, from the extension it was allowed by, never the one the browser sent.

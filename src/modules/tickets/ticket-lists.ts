@@ -18,7 +18,7 @@ import {
 /**
  * The ticket lists, each a keyset page read along one index (tickets.schema.ts):
  * - the staff queue's open tickets by what needs attention first: `attention` (priority, then
- *   status), then the oldest update, then id (tickets_queue_idx, docs/decisions: queue order);
+ *   status), then the oldest update, then id (tickets_queue_idx, docs/decisions/0054);
  * - closed tickets by when they closed, newest first (tickets_closed_idx);
  * - an organization's open tickets by last update, newest first, and its closed ones by when
  *   they closed (the portal's Open Service Tickets and Service History, the organization page).

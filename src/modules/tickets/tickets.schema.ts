@@ -24,7 +24,7 @@ import {
 
 /**
  * The tickets module's tables: service tickets, their timelines and attached files
- * (docs/decisions/0043, 0044, 0045). Files live in PostgreSQL (bytea), so one backup holds them.
+ * (docs/decisions/0052, 0053, 0054). Files live in PostgreSQL (bytea), so one backup holds them.
  */
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
@@ -72,7 +72,7 @@ export const tickets = pgTable(
     /** Required to close; kept when reopened (the timeline keeps every earlier one too). */
     resolutionNotes: text('resolution_notes'),
     /**
-     * What needs attention first (docs/decisions/0045): priority rank × 10 + status rank, so the
+     * What needs attention first (docs/decisions/0054): priority rank × 10 + status rank, so the
      * queue's order is one index range: critical new (0) before critical in progress (1) … low
      * resolved (33).
      */
@@ -83,7 +83,7 @@ export const tickets = pgTable(
            + (CASE status WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'waiting_on_client' THEN 2 WHEN 'resolved' THEN 3 ELSE 4 END))::smallint`,
       ),
     /**
-     * Staff's full-text search (docs/decisions/0044): summary (A), description (B) and every
+     * Staff's full-text search (docs/decisions/0053): summary (A), description (B) and every
      * entry's text, internal notes included, in the 'simple' configuration; written by the
      * service in the transaction that writes the ticket or an entry.
      */
@@ -142,7 +142,7 @@ export const ticketEntries = pgTable(
   (t) => [index('ticket_entries_ticket_idx').on(t.ticketId, t.createdAt, t.id)],
 );
 
-/** A file attached to a ticket entry, its bytes in PostgreSQL (docs/decisions/0043). */
+/** A file attached to a ticket entry, its bytes in PostgreSQL (docs/decisions/0052). */
 export const ticketAttachments = pgTable(
   'ticket_attachments',
   {

@@ -107,7 +107,7 @@ async function addEntry(
 
 /**
  * Marks activity on the ticket (updated_at) and adds `text` to its search vector: the words of
- * every entry, internal notes included (staff's search only; docs/decisions: ticket search).
+ * every entry, internal notes included (staff's search only; docs/decisions/0053).
  */
 async function touch(tx: Transaction, ticketId: string, text: string | null): Promise<void> {
   await tx.client.query(
