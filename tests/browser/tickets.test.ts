@@ -308,6 +308,12 @@ describe('Service tickets', () => {
     await queue.getByText(arabic, { exact: true }).waitFor();
     await queue.getByText(japanese, { exact: true }).waitFor();
     await queue.getByText(organizationName).first().waitFor();
+    // Both were opened at Medium: the High filter leaves none of them.
+    await chooseOption(staff, 'Priority', 'High');
+    await staff.getByText('No tickets match these filters').waitFor();
+    await staff.getByRole('combobox', { name: 'Priority', exact: true }).click();
+    await staff.getByRole('option', { name: 'Medium', exact: true }).click();
+    await queue.getByText(arabic, { exact: true }).waitFor();
     // Read Only staff read a ticket but see no control that changes it.
     await staff.getByRole('row').filter({ hasText: japanese }).getByRole('link').first().click();
     await staff.getByRole('heading', { name: japanese, level: 1 }).waitFor();
