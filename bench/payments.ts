@@ -7,8 +7,8 @@
  * the same state transitions in plain SQL. Afterwards the sandbox's ledger is compared with
  * Portico's payments (count and sum, no key charged twice). See README.md.
  */
-import { fork } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFileSync, fork } from 'node:child_process';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -72,6 +72,46 @@ export interface PaymentTarget {
   queriesPerPayment: number;
   /** CPU this process spent per payment, in ms (PostgreSQL's own CPU is not in it). */
   cpuMsPerPayment: number;
+  /** CPU the bench's PostgreSQL (server and backends) spent per payment, in ms; null without /proc. */
+  postgresCpuMsPerPayment: number | null;
+}
+
+/** Clock ticks a second, the unit of /proc/<pid>/stat's CPU times. */
+const clockTicks = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU each process of the bench's PostgreSQL has spent so far, in ms, by process id: its
+ * server process (the first line of the cluster's postmaster.pid) and every backend (its
+ * children), read from /proc (Linux); null where there is none. On a machine shared with other
+ * work the rates swing with what the neighbours run, while the CPU a payment costs barely does.
+ */
+async function postgresCpuMs(clusterDir: string): Promise<Map<number, number> | null> {
+  try {
+    const postmaster = Number(
+      (await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n')[0],
+    );
+    const byProcess = new Map<number, number>();
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
+      if (!stat) continue;
+      // After the command's closing parenthesis: state, ppid, …; utime and stime are the
+      // 14th and 15th fields of the whole line.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const pid = Number(entry);
+      if (pid !== postmaster && Number(fields[1]) !== postmaster) continue;
+      byProcess.set(pid, ((Number(fields[11]) + Number(fields[12])) / clockTicks) * 1000);
+    }
+    return byProcess;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -108,13 +148,27 @@ async function startProfile(name: string): Promise<{ stop: () => Promise<void> }
   };
 }
 
+/**
+ * What PostgreSQL's processes spent between two readings, in ms: each process alive at the
+ * second, less what it had at the first (a backend opened meanwhile, all of it). A backend
+ * that ended meanwhile (an idle connection the pool closed) is left out: its CPU since the
+ * first reading is lost with it, which an idle connection's barely is.
+ */
+function postgresSpent(before: Map<number, number>, after: Map<number, number>): number {
+  let spent = 0;
+  for (const [pid, ms] of after) spent += ms - (before.get(pid) ?? 0);
+  return spent;
+}
+
 /** Loads one target and measures what this process spent on it. */
-async function measure(name: string, plan: LoadPlan): Promise<PaymentTarget> {
+async function measure(name: string, plan: LoadPlan, clusterDir: string): Promise<PaymentTarget> {
   const statementsBefore = statementsSent;
   const profile = await startProfile(name);
+  const postgresBefore = await postgresCpuMs(clusterDir);
   const cpuBefore = process.cpuUsage();
   const outcome = await drive(plan);
   const cpu = process.cpuUsage(cpuBefore);
+  const postgresAfter = await postgresCpuMs(clusterDir);
   await profile.stop();
   const payments = Math.max(1, plan.warmup.length + outcome.sent);
   return {
@@ -122,6 +176,10 @@ async function measure(name: string, plan: LoadPlan): Promise<PaymentTarget> {
     outcome,
     queriesPerPayment: (statementsSent - statementsBefore) / payments,
     cpuMsPerPayment: (cpu.user + cpu.system) / 1000 / payments,
+    postgresCpuMsPerPayment:
+      postgresBefore === null || postgresAfter === null
+        ? null
+        : postgresSpent(postgresBefore, postgresAfter) / payments,
   };
 }
 
@@ -490,6 +548,7 @@ export async function paymentBenchmark(options: {
   step: (message: string) => void;
 }): Promise<PaymentResult> {
   const { step } = options;
+  const { clusterDir } = options.embedded;
   const connectionString = await freshDatabase(options.embedded);
   const pool = createPool(connectionString, undefined, poolSize);
   const cleanups: (() => Promise<unknown>)[] = [() => pool.end()];
@@ -565,10 +624,16 @@ export async function paymentBenchmark(options: {
       step(
         `Load: baseline (the same state transitions in plain SQL), ${connections} connections${suffix}`,
       );
-      targets.push(await measure(`baseline (SQL)${suffix}`, plan(baseline.url, invoiceSlot++)));
+      targets.push(
+        await measure(`baseline (SQL)${suffix}`, plan(baseline.url, invoiceSlot++), clusterDir),
+      );
       step(`Load: the pay route, SANDBOX_LATENCY_MS=0, ${connections} connections${suffix}`);
       targets.push(
-        await measure(`pay route, sandbox 0 ms${suffix}`, plan(setupApp.url, invoiceSlot++)),
+        await measure(
+          `pay route, sandbox 0 ms${suffix}`,
+          plan(setupApp.url, invoiceSlot++),
+          clusterDir,
+        ),
       );
     }
 
@@ -577,7 +642,11 @@ export async function paymentBenchmark(options: {
       cleanups.push(app.close);
       step(`Load: the pay route, SANDBOX_LATENCY_MS=${latencyMs}, ${connections} connections`);
       targets.push(
-        await measure(`pay route, sandbox ${latencyMs} ms`, plan(app.url, invoiceSlot++)),
+        await measure(
+          `pay route, sandbox ${latencyMs} ms`,
+          plan(app.url, invoiceSlot++),
+          clusterDir,
+        ),
       );
     }
 
@@ -599,6 +668,15 @@ export function printPaymentReport(result: PaymentResult): boolean {
   const baselineBefore = (target: PaymentTarget) =>
     baselines.filter((b) => result.targets.indexOf(b) < result.targets.indexOf(target)).at(-1) ??
     baselines[0]!;
+  /** Total CPU a payment cost (this process's and PostgreSQL's); null without PostgreSQL's. */
+  const totalCpu = (t: PaymentTarget) =>
+    t.postgresCpuMsPerPayment === null ? null : t.cpuMsPerPayment + t.postgresCpuMsPerPayment;
+  /** The baseline's CPU per payment as a share of this target's: the rate it would keep on a machine doing nothing else. */
+  const cpuShare = (t: PaymentTarget) => {
+    const own = totalCpu(t);
+    const base = totalCpu(baselineBefore(t));
+    return own === null || base === null || own === 0 ? null : base / own;
+  };
   console.log(
     `\nPayments (${connections} connections; each request pays one open invoice of another ` +
       `organization with its own portal session; ${result.organizations} organizations, ` +
@@ -614,6 +692,8 @@ export function printPaymentReport(result: PaymentResult): boolean {
     'of baseline',
     'SQL/payment',
     'CPU ms/payment',
+    'PG CPU ms/payment',
+    'CPU of baseline',
   ];
   const rows = result.targets.map((t) => {
     const o = t.outcome;
@@ -630,6 +710,8 @@ export function printPaymentReport(result: PaymentResult): boolean {
         : `${((perSecond(o) / perSecond(baselineBefore(t).outcome)) * 100).toFixed(0)} %`,
       t.queriesPerPayment.toFixed(1),
       t.cpuMsPerPayment.toFixed(1),
+      t.postgresCpuMsPerPayment?.toFixed(1) ?? '',
+      baselines.includes(t) || cpuShare(t) === null ? '' : `${(cpuShare(t)! * 100).toFixed(0)} %`,
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -642,7 +724,9 @@ export function printPaymentReport(result: PaymentResult): boolean {
   for (const row of rows) console.log(line(row));
   console.log(
     `(SQL/payment: statements this process sent per payment, the job queue's polling included; ` +
-      `CPU ms/payment: this process's CPU per payment, PostgreSQL's not included)`,
+      `CPU ms/payment: this process's CPU per payment, PostgreSQL's not included; PG CPU ms/payment: ` +
+      `the bench's PostgreSQL's; CPU of baseline: the baseline's CPU per payment, both together, ` +
+      `as a share of this target's)`,
   );
 
   const ratios = result.targets
@@ -657,6 +741,19 @@ export function printPaymentReport(result: PaymentResult): boolean {
         `${(median * 100).toFixed(0)} % (median of ${ratios.length} rounds: ${spread}) ` +
         `${median >= 0.5 ? 'met' : 'NOT MET'}`,
     );
+    const shares = result.targets
+      .filter((t) => t.name.startsWith('pay route, sandbox 0 ms') && !t.name.endsWith('warm-up'))
+      .map(cpuShare)
+      .filter((share): share is number => share !== null)
+      .sort((a, b) => a - b);
+    if (shares.length > 0) {
+      console.log(
+        `By CPU per payment (this process's and PostgreSQL's, which neighbours on a shared ` +
+          `machine distort far less than the rates): the baseline costs ` +
+          `${(shares[Math.floor(shares.length / 2)]! * 100).toFixed(0)} % of the pay route ` +
+          `(median; rounds: ${shares.map((r) => `${(r * 100).toFixed(0)} %`).join(', ')})`,
+      );
+    }
   }
   const slow = result.targets.find((t) => t.name.endsWith(' 300 ms'));
   if (slow) {

@@ -578,21 +578,160 @@ export interface Transaction {
 /**
  * Runs work in one transaction. The raw client is handed out too, so job enqueues
  * (pg-boss) commit or roll back together with the change that caused them.
+ *
+ * `pipelined` (for the statements of a frequent request, Pay Selected's): BEGIN goes out in the
+ * same socket write as the transaction's first statement, and COMMIT in the same write as the
+ * statement `commitWithNextStatement` announces as the last, instead of a round trip each
+ * (docs/decisions/0045-pipelined-transactions.md). The transaction and its rules are the same:
+ * PostgreSQL runs them in order, and a COMMIT after a failed statement only rolls back.
+ * Such a work sends its statements as promises (`client.query(config)`, drizzle), not with
+ * callbacks; a statement after the COMMIT went out throws.
  */
 export async function withTransaction<T>(
   pool: Pool,
   work: (tx: Transaction) => Promise<T>,
+  options: { pipelined?: boolean } = {},
 ): Promise<T> {
   const client = await pool.connect();
+  const pipeline: Pipeline | null = options.pipelined
+    ? { begun: false, commitWithNext: false, committed: false }
+    : null;
   try {
-    await client.query('BEGIN');
+    if (pipeline) pipelineClient(client, pipeline);
+    else await client.query('BEGIN');
     const result = await work({ db: createDb(client), client });
-    await client.query('COMMIT');
+    if (!pipeline || (pipeline.begun && !pipeline.committed)) await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A pipelined transaction whose COMMIT went out is over either way (committed, or rolled
+    // back by PostgreSQL after the failed statement).
+    if (!pipeline || (pipeline.begun && !pipeline.committed)) {
+      await client.query('ROLLBACK').catch(() => undefined);
+    }
     throw error;
   } finally {
+    if (pipeline) unpipelineClient(client);
     client.release();
   }
+}
+
+/** withTransaction with `pipelined` (see there): for Pay Selected's transactions. */
+export function withPipelinedTransaction<T>(
+  pool: Pool,
+  work: (tx: Transaction) => Promise<T>,
+): Promise<T> {
+  return withTransaction(pool, work, { pipelined: true });
+}
+
+/** What a pipelined transaction has sent so far (withTransaction's `pipelined`). */
+interface Pipeline {
+  /** BEGIN went out, with the transaction's first statement. */
+  begun: boolean;
+  /** The next statement is the transaction's last: COMMIT goes out with it. */
+  commitWithNext: boolean;
+  /** COMMIT went out. */
+  committed: boolean;
+}
+
+const pipelines = new WeakMap<PoolClient, Pipeline>();
+
+/** What pipelining needs of node-postgres's client beyond its typings: the socket. */
+type PipelinedClient = PoolClient & {
+  pipeline: boolean;
+  connection: { stream: { cork(): void; uncork(): void } };
+};
+
+/**
+ * Turns on node-postgres's pipeline mode on the transaction's client (a query is written at
+ * once, without waiting for the answer to the one before) and wraps its `query` so BEGIN (and
+ * COMMIT, when announced) are corked into the same socket write as the statement they travel
+ * with. The answers are awaited together; the statement's own error comes first.
+ */
+function pipelineClient(client: PoolClient, pipeline: Pipeline): void {
+  const pipelined = client as PipelinedClient;
+  const send = client.query.bind(client) as (...args: unknown[]) => Promise<pg.QueryResult>;
+  pipelined.pipeline = true;
+  pipelines.set(client, pipeline);
+  const query = (...args: unknown[]): Promise<pg.QueryResult> => {
+    if (pipeline.committed) {
+      throw new Error('A statement was sent after its pipelined transaction committed.');
+    }
+    const first = args[0] as { submit?: unknown } | undefined;
+    if (typeof first?.submit === 'function' || args.some((arg) => typeof arg === 'function')) {
+      throw new Error('A pipelined transaction takes its statements as promises.');
+    }
+    const stream = pipelined.connection.stream;
+    let begin: Promise<pg.QueryResult> | null = null;
+    let commit: Promise<pg.QueryResult> | null = null;
+    let answer: Promise<pg.QueryResult>;
+    stream.cork();
+    try {
+      if (!pipeline.begun) {
+        pipeline.begun = true;
+        begin = send('BEGIN');
+      }
+      answer = send(...args);
+      if (pipeline.commitWithNext) {
+        pipeline.committed = true;
+        commit = send('COMMIT');
+      }
+    } finally {
+      stream.uncork();
+    }
+    return settleTogether(begin, answer, commit);
+  };
+  (client as { query: unknown }).query = query;
+}
+
+/** The statement's answer once BEGIN and COMMIT sent with it are answered too. */
+async function settleTogether(
+  begin: Promise<pg.QueryResult> | null,
+  answer: Promise<pg.QueryResult>,
+  commit: Promise<pg.QueryResult> | null,
+): Promise<pg.QueryResult> {
+  const [begun, answered, committed] = await Promise.allSettled([begin, answer, commit]);
+  if (begun.status === 'rejected') throw begun.reason;
+  if (answered.status === 'rejected') throw answered.reason;
+  if (committed.status === 'rejected') throw committed.reason;
+  // PostgreSQL answers COMMIT with ROLLBACK when an earlier statement of the transaction failed
+  // (its error caught and dropped by the work): nothing was committed, so this is no success.
+  if (commit && committed.value?.command !== 'COMMIT') {
+    throw new Error('The transaction was rolled back: an earlier statement in it failed.');
+  }
+  return answered.value;
+}
+
+/** Gives the client back its own `query` and sequential mode, before it returns to the pool. */
+function unpipelineClient(client: PoolClient): void {
+  delete (client as { query?: unknown }).query;
+  (client as PipelinedClient).pipeline = false;
+  pipelines.delete(client);
+}
+
+/**
+ * Sends the statements `send` starts (each called at once, none awaited in between) in one
+ * socket write, in a pipelined transaction (withTransaction's `pipelined`): for statements that
+ * do not need each other's answers. PostgreSQL still runs them one after the other, in order,
+ * each seeing what the one before did (a lock it took). In any other transaction it just calls
+ * `send`. Answers what `send` answers.
+ */
+export function sendTogether<T>(tx: Pick<Transaction, 'client'>, send: () => T): T {
+  if (!pipelines.has(tx.client)) return send();
+  const stream = (tx.client as PipelinedClient).connection.stream;
+  stream.cork();
+  try {
+    return send();
+  } finally {
+    stream.uncork();
+  }
+}
+
+/**
+ * In a pipelined transaction (withTransaction's `pipelined`), the next statement is the last:
+ * COMMIT goes out with it, and answers with it. Nothing may be sent after it. In any other
+ * transaction it does nothing (withTransaction commits after the work, as always).
+ */
+export function commitWithNextStatement(tx: Pick<Transaction, 'client'>): void {
+  const pipeline = pipelines.get(tx.client);
+  if (pipeline) pipeline.commitWithNext = true;
 }

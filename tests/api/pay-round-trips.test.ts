@@ -1,3 +1,4 @@
+import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answer } from '../../src/shared/contract/common.js';
@@ -26,6 +27,8 @@ let invoiceNumber = 0;
  * the name of a named (prepared) statement.
  */
 let counted: { text: string; name: string | null }[] | null = null;
+/** The sockets of the connections those statements went over (the job queue's left out). */
+const paymentSockets = new Set<unknown>();
 const clientQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const first = args[0] as string | { text: string; name?: string } | undefined;
@@ -33,9 +36,29 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const name = typeof first === 'string' ? null : (first?.name ?? null);
   // The job queue's workers poll on their own schedule; its job inserts are the payment's.
   const polling = /pgboss\./.test(text) && !/INSERT INTO pgboss\.job/i.test(text);
-  if (counted && !polling) counted.push({ text: text.replace(/\s+/g, ' ').trim(), name });
+  if (counted && !polling) {
+    counted.push({ text: text.replace(/\s+/g, ' ').trim(), name });
+    paymentSockets.add((this as unknown as { connection: { stream: unknown } }).connection.stream);
+  }
   return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof clientQuery;
+
+/**
+ * Writes to PostgreSQL's sockets while `writes` is set: each is a round trip the payment waits
+ * for (the statements corked into one write travel together). Counted where node writes to a
+ * socket (net.Socket's _write and _writev), kept for the payment's connections afterwards.
+ */
+let writes: unknown[] | null = null;
+const socketWrite = net.Socket.prototype._write;
+const socketWritev = net.Socket.prototype._writev!;
+net.Socket.prototype._write = function (this: net.Socket, ...args) {
+  writes?.push(this);
+  return socketWrite.apply(this, args);
+};
+net.Socket.prototype._writev = function (this: net.Socket, ...args) {
+  writes?.push(this);
+  return socketWritev.apply(this, args);
+};
 
 async function openInvoice(cents: number): Promise<string> {
   invoiceNumber += 1;
@@ -58,6 +81,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   pg.Client.prototype.query = clientQuery;
+  net.Socket.prototype._write = socketWrite;
+  net.Socket.prototype._writev = socketWritev;
   await testApp?.close();
 });
 
@@ -129,5 +154,43 @@ describe('Pay Selected round trips', () => {
         (c) => c.metadata.paymentId === payment.id,
       ),
     ).toHaveLength(1);
+  });
+
+  it('pays an invoice in at most 7 round trips: BEGIN and COMMIT travel with the statements of their transactions', async () => {
+    const invoiceId = await openInvoice(23_456);
+    counted = [];
+    writes = [];
+    paymentSockets.clear();
+    const response = await portal.post(
+      '/api/portal/payments',
+      { paymentMethodId: card, allocations: [{ invoiceId, amountCents: 23_456 }] },
+      { 'idempotency-key': 'round-trips-2' },
+    );
+    const statements = counted;
+    const sent = writes.filter((socket) => paymentSockets.has(socket));
+    counted = null;
+    writes = null;
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json<Answer<typeof payInvoicesAnswer>>().payment).toMatchObject({
+      status: 'succeeded',
+      amountCents: 23_456,
+    });
+    // The session cookie is not set again on the answer: the browser keeps it (its idle
+    // expiry slides in the database), so the answer costs no cookie serialization.
+    expect(response.headers['set-cookie']).toBeUndefined();
+    // Before: 12 (each transaction's BEGIN and COMMIT a round trip of their own, the invoices'
+    // lock and the payment's reads one each). Now the session's read; BEGIN, the lock and the
+    // reads in one write, then the payment's insert with COMMIT; the sandbox's charge; BEGIN
+    // with the payment's lock, the invoice paid, the outcome's statement with COMMIT.
+    const listing = statements.map((s) => s.text.slice(0, 60)).join('\n');
+    expect(sent.length, listing).toBeLessThanOrEqual(7);
+    // The transactions are still there, each committed.
+    expect(statements.filter((s) => s.text === 'BEGIN')).toHaveLength(2);
+    expect(statements.filter((s) => s.text === 'COMMIT')).toHaveLength(2);
+    const invoice = await testApp.database.pool.query(
+      `SELECT balance_cents FROM invoices WHERE id = $1`,
+      [invoiceId],
+    );
+    expect(invoice.rows[0]).toMatchObject({ balance_cents: 0 });
   });
 });

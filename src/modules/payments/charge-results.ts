@@ -1,6 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../../platform/context.js';
-import { queryNamed, withTransaction, type Transaction } from '../../platform/database.js';
+import {
+  commitWithNextStatement,
+  queryNamed,
+  withTransaction,
+  type Transaction,
+} from '../../platform/database.js';
 import { auditInsert, recordAudit, systemActor, type Actor } from '../audit/audit.js';
 import { applyInvoicePayment, applyInvoicePaymentUpTo } from '../invoices/invoice-payments.js';
 import type { ChargeResult } from './gateway.js';
@@ -302,6 +307,9 @@ async function applyAnswer(
 
   if (transition === 'succeed') {
     await applyToInvoices(tx, payment, payment.allocations);
+    const emails = await paymentEmailsJob(deps, { paymentId: payment.id, kind: 'receipt', actor });
+    // The transaction's last statement: in a pipelined transaction COMMIT goes out with it.
+    commitWithNextStatement(tx);
     await setStatus(tx, seen, payment, {
       status: 'succeeded',
       chargeRef: answer.chargeRef,
@@ -312,7 +320,7 @@ async function applyAnswer(
         status: 'succeeded',
         amountCents: payment.amountCents,
       }),
-      emails: await paymentEmailsJob(deps, { paymentId: payment.id, kind: 'receipt', actor }),
+      emails,
     });
     return 'succeeded';
   }
@@ -320,6 +328,12 @@ async function applyAnswer(
     // The balance shows the debit paid while it settles; the allocations stay in flight, so no
     // second payment of these invoices starts until it settles or is returned.
     await applyToInvoices(tx, payment, payment.allocations);
+    const emails = await paymentEmailsJob(deps, {
+      paymentId: payment.id,
+      kind: 'processing',
+      actor,
+    });
+    commitWithNextStatement(tx);
     await setStatus(tx, seen, payment, {
       status: 'processing',
       chargeRef: answer.chargeRef,
@@ -327,7 +341,7 @@ async function applyAnswer(
         status: 'processing',
         amountCents: payment.amountCents,
       }),
-      emails: await paymentEmailsJob(deps, { paymentId: payment.id, kind: 'processing', actor }),
+      emails,
     });
     return 'processing';
   }
