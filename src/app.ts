@@ -15,7 +15,7 @@ import { emailRoutes } from './modules/email/email.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { portalRoutes } from './modules/portal/portal.routes.js';
 import { autopayRoutes } from './modules/autopay/autopay.routes.js';
-import { defaultMethodInsteadOf } from './modules/autopay/autopay.service.js';
+import { autopayRulesNaming, defaultMethodInsteadOf } from './modules/autopay/autopay.service.js';
 import { portalSessionCookie, portalSessionHook } from './modules/portal/portal-auth.js';
 import { invoiceDocumentRoutes } from './modules/invoices/invoice-document.routes.js';
 import { portalDocumentRoutes } from './modules/portal/portal-documents.routes.js';
@@ -29,7 +29,10 @@ import { sandboxRoutes } from './modules/sandbox-processor/sandbox.routes.js';
 import { paymentRoutes } from './modules/payments/payments.routes.js';
 import { staffPaymentRoutes } from './modules/payments/staff-payments.routes.js';
 import { scheduledPaymentRoutes } from './modules/scheduled-payments/scheduled-payments.routes.js';
-import { cancelScheduledPaymentsOnMethod } from './modules/scheduled-payments/scheduled-payments.service.js';
+import {
+  cancelScheduledPaymentsOnMethod,
+  scheduledPaymentsOnMethod,
+} from './modules/scheduled-payments/scheduled-payments.service.js';
 import { ticketRoutes } from './modules/tickets/tickets.routes.js';
 import { paymentProcessorRoutes } from './modules/payments/payment-processor.routes.js';
 import { applyProcessorUpdate } from './modules/payments/processor-updates.js';
@@ -77,6 +80,8 @@ export async function buildApp(
           cancelScheduledPayments: (tx, input) =>
             cancelScheduledPaymentsOnMethod(tx, context, input),
           defaultInAutopayRules: (tx, input) => defaultMethodInsteadOf(tx, context, input),
+          scheduledPaymentsOn: scheduledPaymentsOnMethod,
+          autopayRulesNaming,
         },
       }),
       paymentRoutes(context, { gateway: paymentGateway(context) }),

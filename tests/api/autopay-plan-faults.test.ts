@@ -14,6 +14,7 @@ import {
 } from '../support/payment-fixtures.js';
 import { hashPassword } from '../../src/platform/passwords.js';
 import { expectFieldErrors } from '../support/api-assertions.js';
+import { signedInToPortal } from '../support/portal-client.js';
 import { ApiClient, signedInAs, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -485,6 +486,26 @@ describe('removing a payment method', () => {
     };
     const onSpare = await schedule(spare, invoice.id, 12_300, '2027-01-10');
     const onDefault = await schedule(client.methodId!, other.id, 4_500, '2027-01-12');
+
+    // The confirmation says it before: what removing it would do.
+    const before = await staff.get(
+      `/api/organizations/${client.organizationId}/payment-methods/${spare}/removal`,
+    );
+    expect(before.statusCode, before.body).toBe(200);
+    expect(before.json()).toMatchObject({
+      scheduledPaymentsCancelled: [{ id: onSpare, runOn: '2027-01-10', totalCents: 12_300 }],
+      autopayRulesChanged: [
+        { position: 1, locked: true },
+        { position: 2, locked: false },
+      ],
+      message:
+        '1 scheduled payment with it will be cancelled; the invoices stay open. AutoPay rules 1, 2 will charge the default payment method.',
+    });
+    const portal = await signedInToPortal(testApp, client.organizationId);
+    const theirs = await portal.portal.get(`/api/portal/payment-methods/${spare}/removal`);
+    // The client's confirmation reads the same.
+    expect(theirs.statusCode, theirs.body).toBe(200);
+    expect(theirs.json()).toEqual(before.json());
 
     const response = await staff.delete(
       `/api/organizations/${client.organizationId}/payment-methods/${spare}`,

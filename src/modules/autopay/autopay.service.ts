@@ -947,3 +947,19 @@ export async function defaultMethodInsteadOf(
   await queueAutopayChangedEmails(tx, deps, { state: after, actor: input.actor, changes });
   return named;
 }
+
+/**
+ * The organization's AutoPay rules that name `paymentMethodId`, with their place in the list:
+ * what defaultMethodInsteadOf would change (the removal's confirmation).
+ */
+export async function autopayRulesNaming(
+  db: Reader,
+  input: { organizationId: string; paymentMethodId: string },
+): Promise<Array<{ id: string; position: number; locked: boolean }>> {
+  const state = await readState(db, input.organizationId);
+  return state.rules.flatMap((rule, index) =>
+    rule.paymentMethodId === input.paymentMethodId
+      ? [{ id: rule.id, position: index + 1, locked: rule.locked }]
+      : [],
+  );
+}

@@ -14,6 +14,7 @@ import {
   paymentMethodChoices,
   portalPaymentMethodAnswer,
   portalPaymentMethodList,
+  paymentMethodRemovalAnswer,
   removedPaymentMethodAnswer,
   staffAddPaymentMethodBody,
   staffPaymentMethodAnswer,
@@ -31,6 +32,7 @@ import {
   addPaymentMethod,
   authorizationTexts,
   listPaymentMethods,
+  paymentMethodRemoval,
   removePaymentMethod,
   type PaymentMethodUsers,
   setDefaultPaymentMethod,
@@ -171,6 +173,24 @@ export function paymentMethodRoutes(
       },
     );
 
+    app.get(
+      '/api/portal/payment-methods/:methodId/removal',
+      {
+        onRequest: requirePortal('manage_payment_methods'),
+        schema: {
+          params: methodParam,
+          response: { 200: paymentMethodRemovalAnswer, ...errorResponses },
+        },
+      },
+      async (request) =>
+        paymentMethodRemoval({
+          pool: context.pool,
+          organizationId: portalScope(request).organizationId,
+          methodId: request.params.methodId,
+          users: deps.methodUsers,
+        }),
+    );
+
     app.delete(
       '/api/portal/payment-methods/:methodId',
       {
@@ -309,6 +329,24 @@ export function paymentMethodRoutes(
         });
         return { paymentMethod: await staffPaymentMethod(db, method, await today()) };
       },
+    );
+
+    app.get(
+      '/api/organizations/:id/payment-methods/:methodId/removal',
+      {
+        onRequest: requireStaff('read'),
+        schema: {
+          params: organizationMethodParams,
+          response: { 200: paymentMethodRemovalAnswer, ...errorResponses },
+        },
+      },
+      async (request) =>
+        paymentMethodRemoval({
+          pool: context.pool,
+          organizationId: request.params.id,
+          methodId: request.params.methodId,
+          users: deps.methodUsers,
+        }),
     );
 
     app.delete(

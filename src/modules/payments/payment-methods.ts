@@ -818,6 +818,91 @@ export interface PaymentMethodUsers {
     tx: Transaction,
     input: { organizationId: string; paymentMethodId: string; methodLabel: string; actor: Actor },
   ): Promise<Array<{ id: string; position: number; locked: boolean }>>;
+  /** What cancelScheduledPayments would cancel now (a read, for the confirmation). */
+  scheduledPaymentsOn(
+    db: Pool,
+    input: { organizationId: string; paymentMethodId: string },
+  ): Promise<Array<{ id: string; runOn: string; totalCents: number; currency: string }>>;
+  /** What defaultInAutopayRules would change now (a read, for the confirmation). */
+  autopayRulesNaming(
+    db: Pool,
+    input: { organizationId: string; paymentMethodId: string },
+  ): Promise<Array<{ id: string; position: number; locked: boolean }>>;
+}
+
+/**
+ * What removing a method would do, for the confirmation people read before they remove it
+ * (GET …/payment-methods/{methodId}/removal): the scheduled payments it would cancel and the
+ * AutoPay rules that would charge the default method, read by the modules that own them, and
+ * the same sentence the removal answers. 404 for an unknown, removed or another organization's
+ * method.
+ */
+export async function paymentMethodRemoval(options: {
+  pool: Pool;
+  organizationId: string;
+  methodId: string;
+  users: PaymentMethodUsers;
+}): Promise<PaymentMethodRemoval> {
+  const db = createDb(options.pool);
+  const [method] = await db
+    .select()
+    .from(paymentMethods)
+    .where(
+      and(
+        eq(paymentMethods.id, options.methodId),
+        eq(paymentMethods.organizationId, options.organizationId),
+        isNull(paymentMethods.removedAt),
+      ),
+    );
+  if (!method) throw AppError.notFound('Payment method');
+  const input = { organizationId: options.organizationId, paymentMethodId: method.id };
+  const scheduledPaymentsCancelled = await options.users.scheduledPaymentsOn(options.pool, input);
+  const autopayRulesChanged = await options.users.autopayRulesNaming(options.pool, input);
+  const sentences = usedSentences(
+    { cancelled: scheduledPaymentsCancelled, rules: autopayRulesChanged },
+    'will',
+  );
+  return {
+    scheduledPaymentsCancelled: scheduledPaymentsCancelled.map((payment) => ({
+      id: payment.id,
+      runOn: payment.runOn,
+      totalCents: payment.totalCents,
+      currency: payment.currency,
+    })),
+    autopayRulesChanged,
+    message: sentences.join(' '),
+  };
+}
+
+/** What removing a method would change beside it (paymentMethodRemoval's answer). */
+export type PaymentMethodRemoval = Pick<
+  RemovedPaymentMethod,
+  'scheduledPaymentsCancelled' | 'autopayRulesChanged' | 'message'
+>;
+
+/** The sentences of a removal about what used the method, as the answer and the preview say. */
+function usedSentences(
+  used: { cancelled: ReadonlyArray<unknown>; rules: ReadonlyArray<{ position: number }> },
+  /** 'done': the removal's answer; 'will': the confirmation before it. */
+  tense: 'done' | 'will',
+): string[] {
+  const sentences: string[] = [];
+  const many = used.cancelled.length !== 1;
+  const cancelled = tense === 'will' ? 'will be' : many ? 'were' : 'was';
+  if (used.cancelled.length > 0) {
+    sentences.push(
+      `${used.cancelled.length} scheduled ${many ? 'payments' : 'payment'} with it ${cancelled} cancelled; the invoices stay open.`,
+    );
+  }
+  if (used.rules.length > 0) {
+    const one = used.rules.length === 1;
+    const places = used.rules.map((rule) => rule.position).join(', ');
+    const charge = tense === 'will' ? 'will charge' : one ? 'now charges' : 'now charge';
+    sentences.push(
+      `AutoPay ${one ? 'rule' : 'rules'} ${places} ${charge} the default payment method.`,
+    );
+  }
+  return sentences;
 }
 
 /**
@@ -941,18 +1026,7 @@ function removalAnswer(
       `${inFlight.map((p) => p.number).join(', ')} already made with it will still complete.`,
     );
   }
-  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  if (used.cancelled.length > 0) {
-    sentences.push(
-      `${count(used.cancelled.length, 'scheduled payment', 'scheduled payments')} with it ${used.cancelled.length === 1 ? 'was' : 'were'} cancelled; the invoices stay open.`,
-    );
-  }
-  if (used.rules.length > 0) {
-    const places = used.rules.map((rule) => rule.position).join(', ');
-    sentences.push(
-      `AutoPay ${used.rules.length === 1 ? 'rule' : 'rules'} ${places} now ${used.rules.length === 1 ? 'charges' : 'charge'} the default payment method.`,
-    );
-  }
+  sentences.push(...usedSentences(used, 'done'));
   return {
     removed: brief(method),
     wasDefault: method.isDefault,

@@ -604,3 +604,19 @@ export async function cancelScheduledPaymentsOnMethod(
   }
   return views.sort((a, b) => (a.runOn < b.runOn ? -1 : a.runOn > b.runOn ? 1 : 0));
 }
+
+/**
+ * The organization's scheduled payments still to run (status scheduled) on `paymentMethodId`,
+ * by date: what cancelScheduledPaymentsOnMethod would cancel (the removal's confirmation).
+ */
+export async function scheduledPaymentsOnMethod(
+  db: Pool | PoolClient,
+  input: { organizationId: string; paymentMethodId: string },
+): Promise<ScheduledPayment[]> {
+  const found = await views(
+    db,
+    `s.organization_id = $1 AND s.payment_method_id = $2 AND s.status = 'scheduled'`,
+    [input.organizationId, input.paymentMethodId],
+  );
+  return found.sort((a, b) => (a.runOn < b.runOn ? -1 : a.runOn > b.runOn ? 1 : 0));
+}

@@ -152,6 +152,16 @@ export const removedPaymentMethodAnswer = z.object({
   message: z.string(),
 });
 
+/**
+ * GET …/payment-methods/{methodId}/removal: what removing the method would do, for the
+ * confirmation (the removal's own fields, in the future tense).
+ */
+export const paymentMethodRemovalAnswer = removedPaymentMethodAnswer.pick({
+  scheduledPaymentsCancelled: true,
+  autopayRulesChanged: true,
+  message: true,
+});
+
 /** The authorization record staff may read: the words, when, from where and who agreed. */
 export const authorizationRecord = z.object({
   text: z.string(),

@@ -17,6 +17,7 @@ import {
 import { modals } from '@mantine/modals';
 import { IconBuildingBank, IconCreditCard, IconLock, IconLockOpen } from '@tabler/icons-react';
 import { AddPaymentMethodForm, type MethodType } from '../../components/payment-method-form';
+import { MethodRemovalEffects } from '../../components/method-removal-effects';
 import { notifyError, notifySuccess } from '../../api/errors';
 import { PageError, PageLoader } from '../../components/page-state';
 import { formatDate, formatDateTime, formatDay } from '../../lib/format';
@@ -31,6 +32,7 @@ import {
   useStartStripeSetupForClient,
   type StaffPaymentMethodList,
   useOrganizationProviderFees,
+  fetchPaymentMethodRemoval,
   useRemovePaymentMethod,
   useUnlockPaymentMethod,
   type StaffPaymentMethod,
@@ -128,16 +130,22 @@ function MethodsTable({
   const [unlocking, setUnlocking] = useState<StaffPaymentMethod | null>(null);
   const [authorization, setAuthorization] = useState<StaffPaymentMethod | null>(null);
 
-  const confirmRemove = (method: StaffPaymentMethod) =>
+  const confirmRemove = async (method: StaffPaymentMethod) => {
+    // What else goes with it (scheduled payments cancelled, AutoPay rules moved to the
+    // default); the confirmation opens without the list if it cannot be read.
+    const removal = await fetchPaymentMethodRemoval(organizationId, method.id).catch(() => null);
     modals.openConfirmModal({
       title: `Remove ${method.friendlyName}?`,
       children: (
-        <Text size="sm">
-          {method.friendlyName} ({method.label}) will be removed and never charged again; payments
-          made with it are kept.
-          {method.isDefault &&
-            ' It is the default: the newest remaining method becomes the default.'}
-        </Text>
+        <Stack gap="xs">
+          <Text size="sm">
+            {method.friendlyName} ({method.label}) will be removed and never charged again; payments
+            made with it are kept.
+            {method.isDefault &&
+              ' It is the default: the newest remaining method becomes the default.'}
+          </Text>
+          <MethodRemovalEffects removal={removal} />
+        </Stack>
       ),
       labels: { confirm: 'Remove', cancel: 'Keep it' },
       confirmProps: { color: 'red' },
@@ -147,6 +155,7 @@ function MethodsTable({
           onError: (error) => notifyError(error, 'Payment method not removed'),
         }),
     });
+  };
 
   return (
     <>
@@ -251,7 +260,7 @@ function MethodsTable({
                           variant="subtle"
                           color="red"
                           disabled={!canManage}
-                          onClick={() => confirmRemove(method)}
+                          onClick={() => void confirmRemove(method)}
                           aria-label={`Remove ${method.friendlyName}`}
                         >
                           Remove

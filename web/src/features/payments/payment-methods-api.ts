@@ -8,6 +8,7 @@ import type { StripeSetup } from '../../lib/payment-processor/stripe';
 import type {
   monthlyProviderFees,
   organizationProviderFees,
+  paymentMethodRemovalAnswer,
   paymentSettingsAnswer,
   removedPaymentMethodAnswer,
   staffPaymentMethodAnswer,
@@ -69,6 +70,13 @@ export function useMakeDefaultPaymentMethod(organizationId: string) {
       `/api/organizations/${organizationId}/payment-methods/${id}/default`,
       { method: 'POST' },
     ),
+  );
+}
+
+/** What removing a method will do (its scheduled payments, AutoPay rules), for the confirmation. */
+export function fetchPaymentMethodRemoval(organizationId: string, id: string) {
+  return api<Answer<typeof paymentMethodRemovalAnswer>>(
+    `/api/organizations/${organizationId}/payment-methods/${id}/removal`,
   );
 }
 

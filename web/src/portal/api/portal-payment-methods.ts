@@ -5,6 +5,7 @@ import type {
   addPaymentMethodBody,
   editPaymentMethodBody,
   portalPaymentMethodAnswer,
+  paymentMethodRemovalAnswer,
   portalPaymentMethodList,
   removedPaymentMethodAnswer,
 } from '../../../../src/shared/contract/payment-methods';
@@ -69,6 +70,13 @@ export function useMakeDefaultPaymentMethod() {
       `/api/portal/payment-methods/${id}/default`,
       { method: 'POST' },
     ),
+  );
+}
+
+/** What removing a method will do (its scheduled payments, AutoPay rules), for the confirmation. */
+export function fetchPaymentMethodRemoval(id: string) {
+  return portalApi<Answer<typeof paymentMethodRemovalAnswer>>(
+    `/api/portal/payment-methods/${id}/removal`,
   );
 }
 

@@ -24,12 +24,14 @@ import {
   type Processor,
 } from '../../components/payment-method-form';
 import { formatDate } from '../../lib/format';
+import { MethodRemovalEffects } from '../../components/method-removal-effects';
 import {
   useAddPaymentMethod,
   useEditPaymentMethod,
   useMakeDefaultPaymentMethod,
   usePaymentMethods,
   usePaymentProcessor,
+  fetchPaymentMethodRemoval,
   useRemovePaymentMethod,
   useStartStripeSetup,
   type PaymentMethodList,
@@ -111,7 +113,10 @@ function MethodsTable({
   const [editing, setEditing] = useState<PortalPaymentMethod | null>(null);
   if (methods.length === 0) return <EmptyState>No payment methods on file.</EmptyState>;
 
-  const confirmRemove = (method: PortalPaymentMethod) => {
+  const confirmRemove = async (method: PortalPaymentMethod) => {
+    // What else goes with it (scheduled payments cancelled, AutoPay rules moved to the
+    // default); the confirmation opens without the list if it cannot be read.
+    const removal = await fetchPaymentMethodRemoval(method.id).catch(() => null);
     const next = methods
       .filter((m) => m.id !== method.id)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
@@ -131,6 +136,7 @@ function MethodsTable({
                 : 'you will have no default payment method.'}
             </Text>
           )}
+          <MethodRemovalEffects removal={removal} />
         </Stack>
       ),
       labels: { confirm: 'Remove', cancel: 'Keep it' },
@@ -226,7 +232,7 @@ function MethodsTable({
                       variant="subtle"
                       color="red"
                       disabled={readOnly}
-                      onClick={() => confirmRemove(method)}
+                      onClick={() => void confirmRemove(method)}
                       aria-label={`Remove ${method.friendlyName}`}
                     >
                       Remove
