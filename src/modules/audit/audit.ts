@@ -58,6 +58,28 @@ export function auditInsert(
             ${json(entry.before)}::jsonb, ${json(entry.after)}::jsonb)`;
 }
 
+/**
+ * Many audit rows of one actor as one INSERT (the rows recordAudit would write one by one): for
+ * a change made to many entities in one statement (the AutoPay run's chunk of payments). Call
+ * it with the transaction that makes the change.
+ */
+export function auditInsertMany(actor: Actor, entries: AuditEntry[]): SQL {
+  const json = (value: unknown) =>
+    value === undefined || value === null ? null : JSON.stringify(value);
+  return sql`INSERT INTO audit_events (actor_kind, actor_id, actor_label, organization_id,
+                                      entity_type, entity_id, entity_label, action, before, after)
+    SELECT ${actor.kind}, ${actor.id}::uuid, ${actor.label}, e.organization_id, e.entity_type,
+           e.entity_id, e.entity_label, e.action, e.before, e.after
+      FROM unnest(${sql.param(entries.map((e) => e.organizationId))}::uuid[],
+                  ${sql.param(entries.map((e) => e.entityType))}::text[],
+                  ${sql.param(entries.map((e) => e.entityId))}::text[],
+                  ${sql.param(entries.map((e) => e.entityLabel ?? ''))}::text[],
+                  ${sql.param(entries.map((e) => e.action))}::text[],
+                  ${sql.param(entries.map((e) => json(e.before)))}::jsonb[],
+                  ${sql.param(entries.map((e) => json(e.after)))}::jsonb[])
+           AS e(organization_id, entity_type, entity_id, entity_label, action, before, after)`;
+}
+
 /** Only the fields that changed, before and after, so the log reads as a diff. */
 export function changedFields<T extends object>(
   before: T,

@@ -13,9 +13,10 @@ import { defaultNotificationRecipients } from '../email/email.service.js';
 import { renderEmail } from '../email/templates/index.js';
 import type { AutopaySummaryLine } from '../email/templates/autopay-summary.js';
 import { greetingFor } from '../invoices/invoice-emails.js';
-import { failureInWords, notReachedCode } from '../payments/charge-results.js';
+import { applyChargeAnswers, failureInWords, notReachedCode } from '../payments/charge-results.js';
 import type { PaymentGateway } from '../payments/gateway.js';
-import { chargePayment, startPayment } from '../payments/pay-invoices.js';
+import { askProcessor, chargePayment, startPayment } from '../payments/pay-invoices.js';
+import { startPayments, type BatchStart } from '../payments/payment-batches.js';
 import { businessToday, mspTimeZone } from '../settings/business-date.js';
 import { getAutopayRunSettings, getBrand } from '../settings/settings.service.js';
 import { planAutopayCharges, type PlannedCharge } from './autopay-plan.js';
@@ -51,12 +52,14 @@ import { billingRecipients } from '../staff/billing-recipients.js';
 export const autopayRunJobName = 'autopay.run';
 
 /**
- * Charges made side by side, unless AUTOPAY_CONCURRENCY says otherwise (its default is this).
- * The work of a charge is mostly waiting (the processor's answer, PostgreSQL): 16 keeps a
- * processor answering in 300 ms at 20–50 charges a second while leaving the pool's 20
- * connections room for the web requests and the lock of the run.
+ * Processor calls in flight at once, unless AUTOPAY_CONCURRENCY says otherwise (its default is
+ * this). A call is waiting on the processor, not on PostgreSQL: a chunk's writes are two
+ * transactions whatever the lanes, so lanes cost no pool connections (the sandbox's call is one
+ * short statement). 48 keeps a processor answering in 300 ms at about 160 charges a second and
+ * one answering at once busy, while staying well under what a processor allows one account at
+ * once (Stripe's default is 100 requests a second in live mode).
  */
-export const autopayConcurrency = 16;
+export const autopayConcurrency = 48;
 
 type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock' | 'logger'>;
 
@@ -138,7 +141,7 @@ interface WorkItem {
 }
 
 /** What one try came to, for the run's counts. */
-type TryResult = 'charged' | 'failed' | 'skipped' | 'pending' | 'retry_now' | 'none';
+type TryResult = 'charged' | 'failed' | 'skipped' | 'pending' | 'retry_now' | 'error' | 'none';
 
 const key = (invoiceId: string, cycle: string) => `${invoiceId}|${cycle}`;
 
@@ -148,8 +151,15 @@ const key = (invoiceId: string, cycle: string) => `${invoiceId}|${cycle}`;
  * passed), and the retries due whose invoice the plan no longer covers in that cycle (paid,
  * voided, AutoPay turned off): those are skipped with the reason, for good.
  */
-async function collectWork(deps: Deps, runDate: string): Promise<WorkItem[]> {
-  const plan = await planAutopayCharges(deps.pool, { through: runDate });
+async function collectWork(
+  deps: Deps,
+  runDate: string,
+  organizationIds?: string[],
+): Promise<WorkItem[]> {
+  const plan = await planAutopayCharges(deps.pool, {
+    through: runDate,
+    ...(organizationIds ? { organizationIds } : {}),
+  });
   const plannedCycles = new Map<string, PlannedCharge>(
     plan.map((entry) => [key(entry.invoiceId, entry.chargeOn), entry]),
   );
@@ -159,10 +169,11 @@ async function collectWork(deps: Deps, runDate: string): Promise<WorkItem[]> {
             invoice_id AS "invoiceId", cycle_due_date::text AS "cycleDueDate",
             try_number AS "tryNumber", outcome, reason, next_try_on::text AS "nextTryOn"
        FROM autopay_attempts
-      WHERE invoice_id = ANY($1::uuid[])
-         OR (outcome = 'retry_scheduled' AND next_try_on <= $2::date)
+      WHERE (invoice_id = ANY($1::uuid[])
+             OR (outcome = 'retry_scheduled' AND next_try_on <= $2::date))
+        AND ($3::uuid[] IS NULL OR organization_id = ANY($3::uuid[]))
       ORDER BY invoice_id, cycle_due_date, try_number DESC`,
-    [plan.map((entry) => entry.invoiceId), runDate],
+    [plan.map((entry) => entry.invoiceId), runDate, organizationIds ?? null],
   );
   const latestByCycle = new Map(
     latest.rows.map((row) => [key(row.invoiceId, row.cycleDueDate), row]),
@@ -248,9 +259,18 @@ async function collectWork(deps: Deps, runDate: string): Promise<WorkItem[]> {
     for (const item of items) item.payment = byKey.get(item.requestKey) ?? null;
   }
 
-  // AutoPay's recent payments with no outcome kept: a run killed between its payment and the
-  // attempt row. Paid since, the invoice has left the plan; its try is recorded all the same.
-  const planned = new Set(items.map((item) => item.requestKey));
+  items.push(...(await unrecordedPayments(deps, new Set(items.map((item) => item.requestKey)))));
+  return items;
+}
+
+/**
+ * AutoPay's payments of the last three days with no outcome kept (no attempt row), except those
+ * whose request key is in `planned`: a run killed between its payment and the attempt row, or a
+ * payment the processor has not answered yet (pending) or has answered since. Paid since, the
+ * invoice has left the plan; its try is recorded all the same. What a waiting run looks at.
+ */
+async function unrecordedPayments(deps: Deps, planned: Set<string>): Promise<WorkItem[]> {
+  const items: WorkItem[] = [];
   const unrecorded = await deps.pool.query<
     ExistingPayment & { organizationId: string; amountCents: number; currency: string }
   >(
@@ -281,6 +301,30 @@ async function collectWork(deps: Deps, runDate: string): Promise<WorkItem[]> {
   return items;
 }
 
+/**
+ * What a waiting run looks at: the payments it waits for (unrecordedPayments), and the plan of
+ * only the organizations with a retry due by `runDate` that has not been made (a try that never
+ * reached the processor, recorded by a run killed before it tried again).
+ */
+async function waitedWork(deps: Deps, runDate: string): Promise<WorkItem[]> {
+  const due = await deps.pool.query<{ organizationId: string }>(
+    `SELECT DISTINCT a.organization_id AS "organizationId"
+       FROM autopay_attempts a
+      WHERE a.outcome = 'retry_scheduled' AND a.next_try_on <= $1::date
+        AND NOT EXISTS (SELECT 1 FROM autopay_attempts b
+                         WHERE b.invoice_id = a.invoice_id
+                           AND b.cycle_due_date = a.cycle_due_date
+                           AND b.try_number > a.try_number)`,
+    [runDate],
+  );
+  if (due.rows.length === 0) return unrecordedPayments(deps, new Set());
+  return collectWork(
+    deps,
+    runDate,
+    due.rows.map((row) => row.organizationId),
+  );
+}
+
 interface AttemptRecord {
   item: WorkItem;
   runDate: string;
@@ -291,39 +335,45 @@ interface AttemptRecord {
 }
 
 /**
- * Writes a try's outcome. A new row, or a row of the same try that was skipped (a passing skip
- * tried again); any other row there is another run's answer and is left alone. Answers whether
- * this call wrote it: only then do its side effects follow.
+ * Writes tries' outcomes in one statement: for each, a new row, or a row of the same try that
+ * was skipped (a passing skip tried again); any other row there is another run's answer and is
+ * left alone. Answers the request keys of the tries this call wrote: only their side effects
+ * follow. The tries are of distinct (invoice, cycle, try).
  */
-async function recordAttempt(tx: Transaction, record: AttemptRecord): Promise<boolean> {
-  const { item } = record;
-  const written = await tx.client.query(
-    `INSERT INTO autopay_attempts (organization_id, invoice_id, rule_id, cycle_due_date,
+async function recordAttempts(tx: Transaction, records: AttemptRecord[]): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const column = <T>(pick: (record: AttemptRecord) => T) => records.map(pick);
+  const written = await tx.client.query<{ invoiceId: string; cycle: string; tryNumber: number }>({
+    name: 'record-autopay-attempts',
+    text: `INSERT INTO autopay_attempts (organization_id, invoice_id, rule_id, cycle_due_date,
                                    try_number, run_date, payment_id, amount_cents, outcome,
                                    reason, next_try_on)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::int[], $6::date[],
+                          $7::uuid[], $8::bigint[], $9::text[], $10::text[], $11::date[])
      ON CONFLICT (invoice_id, cycle_due_date, try_number) DO UPDATE
         SET run_date = EXCLUDED.run_date, payment_id = EXCLUDED.payment_id,
             amount_cents = EXCLUDED.amount_cents, outcome = EXCLUDED.outcome,
             reason = EXCLUDED.reason, next_try_on = EXCLUDED.next_try_on,
             rule_id = coalesce(EXCLUDED.rule_id, autopay_attempts.rule_id), updated_at = now()
       WHERE autopay_attempts.outcome = 'skipped'
-     RETURNING id`,
-    [
-      item.organizationId,
-      item.invoiceId,
-      item.ruleId,
-      item.cycleDueDate,
-      item.tryNumber,
-      record.runDate,
-      record.paymentId,
-      item.amountCents,
-      record.outcome,
-      record.reason,
-      record.nextTryOn,
+     RETURNING invoice_id AS "invoiceId", cycle_due_date::text AS cycle, try_number AS "tryNumber"`,
+    values: [
+      column((r) => r.item.organizationId),
+      column((r) => r.item.invoiceId),
+      column((r) => r.item.ruleId),
+      column((r) => r.item.cycleDueDate),
+      column((r) => r.item.tryNumber),
+      column((r) => r.runDate),
+      column((r) => r.paymentId),
+      column((r) => r.item.amountCents),
+      column((r) => r.outcome),
+      column((r) => r.reason),
+      column((r) => r.nextTryOn),
     ],
+  });
+  return new Set(
+    written.rows.map((row) => autopayRequestKey(row.invoiceId, row.cycle, row.tryNumber)),
   );
-  return written.rows.length > 0;
 }
 
 /**
@@ -394,57 +444,117 @@ function skipOfRefusal(error: AppError): RunSkipReason | string {
 }
 
 /**
- * Records the outcome of a try whose payment has one (succeeded or processing: charged;
- * failed: the retry policy's answer). A pending payment records nothing: the run waits for
- * the reconciliation job.
+ * What a try whose payment has an outcome comes to (succeeded or processing: charged; failed:
+ * the retry policy's answer, `hard` when the decline locks the method and the client is told):
+ * the attempt row to write and the try's result. Null for a payment still pending: the run
+ * waits for the reconciliation job.
  */
-async function recordPaymentOutcome(
-  deps: Deps,
+function outcomeOfPayment(
   item: WorkItem,
   payment: ExistingPayment,
   options: { runDate: string; policy: RetryPolicy },
-): Promise<TryResult> {
-  if (payment.status === 'pending') return 'pending';
+): { record: AttemptRecord; result: TryResult; hard: boolean } | null {
+  if (payment.status === 'pending') return null;
   if (payment.status !== 'failed') {
     // succeeded, processing (an ACH debit: paid while it settles), or refunded/returned later.
-    await withTransaction(deps.pool, (tx) =>
-      recordAttempt(tx, {
+    const record: AttemptRecord = {
+      item,
+      runDate: options.runDate,
+      outcome: 'charged',
+      paymentId: payment.id,
+      reason: null,
+      nextTryOn: null,
+    };
+    return { record, result: 'charged', hard: false };
+  }
+  const words = failureInWords(payment.failureCode, payment.failureMessage);
+  // Never reached the processor: nothing was charged and no bank declined, so the next try
+  // goes out at once and this one does not count against the retries of a decline (a worker
+  // killed between writing a chunk's payments and charging them leaves hundreds of these).
+  if (payment.failureCode === notReachedCode) {
+    return {
+      record: {
         item,
         runDate: options.runDate,
-        outcome: 'charged',
+        outcome: 'retry_scheduled',
         paymentId: payment.id,
-        reason: null,
-        nextTryOn: null,
-      }),
-    );
-    return 'charged';
+        reason: words,
+        nextTryOn: options.runDate,
+      },
+      result: 'retry_now',
+      hard: false,
+    };
   }
-  // Never reached the processor: nothing was charged, so the next try goes out at once.
-  const notReached = payment.failureCode === notReachedCode;
   const next = afterFailure({
     failureCode: payment.failureCode,
     tryNumber: item.tryNumber,
     today: options.runDate,
-    policy: notReached ? { ...options.policy, daysBetween: 0 } : options.policy,
+    policy: options.policy,
   });
-  const words = failureInWords(payment.failureCode, payment.failureMessage);
-  const nextTryOn =
-    next.outcome === 'retry_scheduled' ? (notReached ? options.runDate : next.nextTryOn) : null;
-  await withTransaction(deps.pool, async (tx) => {
-    const wrote = await recordAttempt(tx, {
+  const nextTryOn = next.outcome === 'retry_scheduled' ? next.nextTryOn : null;
+  return {
+    record: {
       item,
       runDate: options.runDate,
       outcome: next.outcome,
       paymentId: payment.id,
       reason: words,
       nextTryOn,
-    });
-    // The payment core locked the method as it recorded the decline (a hard decline locks at
-    // once); the client hears why AutoPay stopped, once.
-    if (wrote && next.hard)
-      await queueMethodFailureEmail(tx, deps, { paymentId: payment.id, reason: words });
-  });
-  return nextTryOn === options.runDate ? 'retry_now' : 'failed';
+    },
+    result: nextTryOn === options.runDate ? 'retry_now' : 'failed',
+    hard: next.hard,
+  };
+}
+
+/**
+ * Writes the outcomes of tries whose payments have one (outcomeOfPayment), on `tx`, and for a
+ * hard decline whose row this call wrote, Payment Method Failure: the payment core locked the
+ * method as it recorded the decline; the client hears why AutoPay stopped, once.
+ */
+async function writeOutcomes(
+  tx: Transaction,
+  deps: Deps,
+  outcomes: { record: AttemptRecord; hard: boolean }[],
+): Promise<void> {
+  const written = await recordAttempts(
+    tx,
+    outcomes.map((outcome) => outcome.record),
+  );
+  for (const { record, hard } of outcomes) {
+    if (hard && record.paymentId && written.has(record.item.requestKey)) {
+      await queueMethodFailureEmail(tx, deps, {
+        paymentId: record.paymentId,
+        reason: record.reason ?? '',
+      });
+    }
+  }
+}
+
+/** Records the outcome of a try whose payment exists (see outcomeOfPayment), in a transaction. */
+async function recordPaymentOutcome(
+  deps: Deps,
+  item: WorkItem,
+  payment: ExistingPayment,
+  options: { runDate: string; policy: RetryPolicy },
+): Promise<TryResult> {
+  const outcome = outcomeOfPayment(item, payment, options);
+  if (!outcome) return 'pending';
+  await withTransaction(deps.pool, (tx) => writeOutcomes(tx, deps, [outcome]));
+  return outcome.result;
+}
+
+/** The attempt row of a skipped try. */
+function skipRecord(item: WorkItem, reason: string, runDate: string): AttemptRecord {
+  return {
+    item,
+    runDate,
+    outcome: 'skipped',
+    paymentId: null,
+    // The plan's reasons by their code (every reader words them the same); the run's own in
+    // words.
+    reason: reason in autopaySkipReasonLabels ? reason : (attemptReasonText(reason) ?? reason),
+    nextTryOn: null,
+  };
 }
 
 /** One try: skip it, resume its payment, or charge it through the payment core. */
@@ -456,16 +566,7 @@ async function runTry(
 ): Promise<TryResult> {
   const skip = async (reason: string) => {
     await withTransaction(deps.pool, (tx) =>
-      recordAttempt(tx, {
-        item,
-        runDate: options.runDate,
-        outcome: 'skipped',
-        paymentId: null,
-        // The plan's reasons by their code (every reader words them the same); the run's own
-        // in words.
-        reason: reason in autopaySkipReasonLabels ? reason : (attemptReasonText(reason) ?? reason),
-        nextTryOn: null,
-      }),
+      recordAttempts(tx, [skipRecord(item, reason, options.runDate)]),
     );
     return 'skipped' as const;
   };
@@ -545,6 +646,240 @@ async function eachBounded<T, R>(
 }
 
 /**
+ * Charges taken per chunk: one transaction writes the chunk's payments, one applies their
+ * outcomes. 500 makes those two transactions a few milliseconds of PostgreSQL per invoice's
+ * worth of round trips saved (about 15 statements an invoice become about 20 a chunk), while a
+ * chunk's locks (its invoices while the payments are written, its payments while the outcomes
+ * are applied) last a fraction of a second, and a kill loses at most one chunk's answers to the
+ * reconciliation job.
+ */
+export const autopayChunkSize = 500;
+
+/** What a run of tries came to, in the order of the items. */
+type TryResults = TryResult[];
+
+/**
+ * One chunk of charges (docs/decisions/0048-autopay-chunked-run.md):
+ * 1. one transaction starts every payment (payments' startPayments: the checks of startPayment,
+ *    under the invoices' locks) and records the refused ones as skips with their reason;
+ * 2. the processor is asked for each, `concurrency` at once, with the payment's own idempotency
+ *    key (a lost answer leaves the payment pending for the reconciliation job: never charged
+ *    again here);
+ * 3. one transaction applies the answers (payments' applyChargeAnswers) and writes the attempt
+ *    rows, with Payment Method Failure for a hard decline.
+ * A chunk whose payments meet a payment written meanwhile by another process (step 1 throws)
+ * is charged one invoice at a time through startPayment instead, which answers each such case.
+ */
+async function chargeChunk(
+  deps: Deps,
+  gateway: PaymentGateway,
+  items: WorkItem[],
+  options: { runDate: string; policy: RetryPolicy; concurrency: number },
+): Promise<TryResults> {
+  const results: TryResults = new Array<TryResult>(items.length).fill('none');
+  let starts: BatchStart[];
+  try {
+    starts = await withTransaction(deps.pool, async (tx) => {
+      const started = await startPayments(tx, {
+        context: deps,
+        gateway,
+        actor: autopayActor,
+        source: 'autopay',
+        payments: items.map((item) => ({
+          organizationId: item.organizationId,
+          invoiceId: item.invoiceId,
+          // The balance the plan read: an invoice paid in part since is refused, not overpaid.
+          amountCents: item.amountCents,
+          paymentMethodId: item.methodId!,
+          requestKey: item.requestKey,
+        })),
+      });
+      await recordAttempts(
+        tx,
+        started.flatMap((start, index) =>
+          start.kind === 'refused'
+            ? [skipRecord(items[index]!, skipOfRefusal(start.error), options.runDate)]
+            : [],
+        ),
+      );
+      return started;
+    });
+  } catch (error) {
+    deps.logger.warn(
+      { err: error, invoices: items.length },
+      'AutoPay chunk met a payment written meanwhile; its invoices are charged one by one',
+    );
+    return eachBounded(items, options.concurrency, (item) =>
+      tryAlone(deps, gateway, item, options),
+    );
+  }
+
+  // A request key that made a payment already (a run killed after the chunk's first
+  // transaction): that payment's outcome, as a resumed try.
+  const existing = starts.flatMap((start, index) =>
+    start.kind === 'existing' ? [{ index, paymentId: start.paymentId }] : [],
+  );
+  if (existing.length > 0) {
+    const rows = await deps.pool.query<ExistingPayment>(
+      `SELECT id, request_key AS "requestKey", status, failure_code AS "failureCode",
+              failure_message AS "failureMessage"
+         FROM payments WHERE id = ANY($1::uuid[])`,
+      [existing.map((entry) => entry.paymentId)],
+    );
+    const byId = new Map(rows.rows.map((row) => [row.id, row]));
+    await eachBounded(existing, options.concurrency, async ({ index, paymentId }) => {
+      results[index] = await recordPaymentOutcome(
+        deps,
+        items[index]!,
+        byId.get(paymentId)!,
+        options,
+      ).catch((error: unknown) => tryFailed(deps, items[index]!, error, 'pending'));
+    });
+  }
+  starts.forEach((start, index) => {
+    if (start.kind === 'refused') results[index] = 'skipped';
+  });
+
+  // The processor, side by side. An answer lost (null) or an error leaves the payment pending.
+  const started = starts.flatMap((start, index) =>
+    start.kind === 'started' ? [{ index, start }] : [],
+  );
+  const answers = await eachBounded(started, options.concurrency, ({ index, start }) =>
+    askProcessor(gateway, { paymentId: start.paymentId, charge: start.charge }).catch(
+      (error: unknown) => {
+        tryFailed(deps, items[index]!, error, 'pending');
+        return null;
+      },
+    ),
+  );
+  const answered = started.flatMap((entry, i) => {
+    const answer = answers[i];
+    if (!answer) {
+      results[entry.index] = 'pending';
+      return [];
+    }
+    return [{ ...entry, answer }];
+  });
+  if (answered.length === 0) return results;
+
+  try {
+    await withTransaction(deps.pool, async (tx) => {
+      const applied = await applyChargeAnswers(tx, deps, {
+        actor: autopayActor,
+        answers: answered.map(({ start, answer }) => ({
+          paymentId: start.paymentId,
+          answer,
+        })),
+      });
+      const outcomes: { record: AttemptRecord; hard: boolean }[] = [];
+      for (const { index, start } of answered) {
+        const outcome = applied.get(start.paymentId);
+        const decided =
+          outcome &&
+          outcomeOfPayment(
+            items[index]!,
+            { id: start.paymentId, requestKey: items[index]!.requestKey, ...outcome },
+            options,
+          );
+        if (!decided) {
+          results[index] = 'pending';
+          continue;
+        }
+        outcomes.push(decided);
+        results[index] = decided.result;
+      }
+      await writeOutcomes(tx, deps, outcomes);
+    });
+  } catch (error) {
+    // Nothing of the answers was kept: the payments stay pending, and the reconciliation job
+    // asks the processor by their keys (it charged each once; it is never asked to again).
+    deps.logger.error(
+      { err: error, payments: answered.length },
+      'AutoPay could not record a chunk of answers; the reconciliation job settles them',
+    );
+    for (const { index } of answered) results[index] = 'pending';
+  }
+  return results;
+}
+
+/** Logs a try's error (the next run takes it up again) and answers the try's result. */
+function tryFailed(deps: Deps, item: WorkItem, error: unknown, result: TryResult): TryResult {
+  deps.logger.error(
+    { err: error, invoiceId: item.invoiceId, requestKey: item.requestKey },
+    'AutoPay try failed; the next run takes it up again',
+  );
+  return result;
+}
+
+/**
+ * One try on its own (runTry). An error leaves that try for the next run ('error': the run
+ * stays unfinished and plans again), the others go on.
+ */
+function tryAlone(
+  deps: Deps,
+  gateway: PaymentGateway,
+  item: WorkItem,
+  options: { runDate: string; policy: RetryPolicy },
+): Promise<TryResult> {
+  return runTry(deps, gateway, item, options).catch((error: unknown) =>
+    tryFailed(deps, item, error, 'error'),
+  );
+}
+
+/**
+ * Every try of `items`: payments found resumed (their outcome recorded), skips recorded in one
+ * statement, charges in chunks (chargeChunk). Answers each try's result, in order.
+ */
+async function runWork(
+  deps: Deps,
+  gateway: PaymentGateway,
+  items: WorkItem[],
+  options: { runDate: string; policy: RetryPolicy; concurrency: number },
+): Promise<TryResults> {
+  const results: TryResults = new Array<TryResult>(items.length).fill('none');
+  const resumed: number[] = [];
+  const skipped: number[] = [];
+  const charges: number[] = [];
+  items.forEach((item, index) => {
+    if (item.payment) resumed.push(index);
+    else if (item.skip || !item.methodId) skipped.push(index);
+    else charges.push(index);
+  });
+  await eachBounded(resumed, options.concurrency, async (index) => {
+    results[index] = await tryAlone(deps, gateway, items[index]!, options);
+  });
+  if (skipped.length > 0) {
+    try {
+      await withTransaction(deps.pool, (tx) =>
+        recordAttempts(
+          tx,
+          skipped.map((index) => {
+            const item = items[index]!;
+            return skipRecord(item, item.skip ?? 'no_method', options.runDate);
+          }),
+        ),
+      );
+      for (const index of skipped) results[index] = 'skipped';
+    } catch (error) {
+      for (const index of skipped) results[index] = tryFailed(deps, items[index]!, error, 'error');
+    }
+  }
+  for (let start = 0; start < charges.length; start += autopayChunkSize) {
+    const chunk = charges.slice(start, start + autopayChunkSize);
+    const chunkResults = await chargeChunk(
+      deps,
+      gateway,
+      chunk.map((index) => items[index]!),
+      options,
+    );
+    chunk.forEach((index, i) => {
+      results[index] = chunkResults[i]!;
+    });
+  }
+  return results;
+}
+
+/**
  * The AutoPay run of business date `businessDate` (YYYY-MM-DD, the MSP's time zone): see the
  * file's comment. Safe to call any number of times, from any number of processes, and to kill
  * at any moment. Answers what this call did; `status` 'finished' once every try of the date has
@@ -579,40 +914,52 @@ export async function runAutopay(
       `INSERT INTO autopay_runs (run_date) VALUES ($1) ON CONFLICT (run_date) DO NOTHING`,
       [runDate],
     );
-    const run = await deps.pool.query<{ finished: boolean }>(
-      `SELECT finished_at IS NOT NULL AS finished FROM autopay_runs WHERE run_date = $1`,
+    const run = await deps.pool.query<{ finished: boolean; waiting: boolean }>(
+      `SELECT finished_at IS NOT NULL AS finished, waiting_since IS NOT NULL AS waiting
+         FROM autopay_runs WHERE run_date = $1`,
       [runDate],
     );
     if (run.rows[0]?.finished) return { ...result, status: 'finished', already: true };
 
     const policy = await getAutopayRunSettings(createDb(deps.pool));
     const concurrency = Math.max(1, options.concurrency ?? deps.config.AUTOPAY_CONCURRENCY);
-    // A try that never reached the processor is tried again in the same run; a few rounds at
-    // most (each such payment is reconciled first, minutes later).
+    let errors = 0;
+    // A run that made every try of its plan and waits for the processor's answers looks at
+    // those payments alone; the plan is read again only for the organizations of a try that
+    // never reached the processor (tried again at once), a few rounds at most (each such
+    // payment is reconciled first, minutes later).
+    let organizationIds: string[] | undefined;
     for (let round = 0; round < 5; round += 1) {
-      const work = await collectWork(deps, runDate);
+      const work =
+        round === 0 && run.rows[0]?.waiting
+          ? await waitedWork(deps, runDate)
+          : await collectWork(deps, runDate, organizationIds);
       if (work.length === 0) break;
-      const outcomes = await eachBounded(work, concurrency, (item) =>
-        // One try's error (a lost connection, a processor's unexpected answer) leaves that try
-        // for the next tick, as if pending: the others go on, and the run stays unfinished.
-        runTry(deps, gateway, item, { runDate, policy }).catch((error: unknown): TryResult => {
-          deps.logger.error(
-            { err: error, invoiceId: item.invoiceId, requestKey: item.requestKey },
-            'AutoPay try failed; the next run takes it up again',
-          );
-          return 'pending';
-        }),
-      );
+      const outcomes = await runWork(deps, gateway, work, { runDate, policy, concurrency });
       result.pending = 0;
       for (const outcome of outcomes) {
         if (outcome === 'charged') result.charged += 1;
         else if (outcome === 'failed' || outcome === 'retry_now') result.failed += 1;
         else if (outcome === 'skipped') result.skipped += 1;
         else if (outcome === 'pending') result.pending += 1;
+        else if (outcome === 'error') errors += 1;
       }
-      if (!outcomes.includes('retry_now')) break;
+      const again = work.filter((_, index) => outcomes[index] === 'retry_now');
+      if (again.length === 0) break;
+      organizationIds = [...new Set(again.map((item) => item.organizationId))];
     }
-    if (result.pending > 0) return { ...result, status: 'unfinished' };
+    result.pending += errors;
+    if (result.pending > 0) {
+      // Only payments left to wait for: the next ticks look at them alone. A try that failed
+      // with an error (no payment to wait for) has the next tick plan again.
+      await deps.pool.query(
+        `UPDATE autopay_runs
+            SET waiting_since = CASE WHEN $2 THEN NULL ELSE coalesce(waiting_since, now()) END
+          WHERE run_date = $1`,
+        [runDate, errors > 0],
+      );
+      return { ...result, status: 'unfinished' };
+    }
     await finishRun(deps, runDate);
     return { ...result, status: 'finished' };
   } finally {

@@ -145,6 +145,11 @@ export const autopayRuns = pgTable('autopay_runs', {
   runDate: date('run_date', { mode: 'string' }).notNull().unique(),
   startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
   finishedAt: timestamp('finished_at', { withTimezone: true }),
+  /**
+   * Set when the run has made every try of its plan and waits only for payments the processor
+   * has not answered: the next ticks look at those payments alone, not at the whole plan again.
+   */
+  waitingSince: timestamp('waiting_since', { withTimezone: true }),
   chargedCount: integer('charged_count').notNull().default(0),
   failedCount: integer('failed_count').notNull().default(0),
   skippedCount: integer('skipped_count').notNull().default(0),

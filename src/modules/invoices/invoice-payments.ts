@@ -43,6 +43,34 @@ export async function lockOpenInvoicesForPayment(
 }
 
 /**
+ * lockOpenInvoicesForPayment for many organizations' invoices at once (the AutoPay run's chunk):
+ * each (organization, invoice) pair named, locked in id order in one statement (so a chunk and a
+ * single payment never deadlock). A pair that is not an invoice of that organization is absent.
+ */
+export async function lockInvoicesForPayments(
+  tx: Pick<Transaction, 'client'>,
+  pairs: { organizationId: string; invoiceId: string }[],
+): Promise<(LockedInvoice & { organizationId: string })[]> {
+  if (pairs.length === 0) return [];
+  const result = await tx.client.query<LockedInvoice & { organizationId: string }>({
+    name: 'lock-invoices-for-payments',
+    text: `SELECT i.id, i.organization_id AS "organizationId", i.number, i.state, i.currency,
+            i.total_cents AS "totalCents", i.balance_cents AS "balanceCents"
+       FROM invoices i
+       JOIN unnest($1::uuid[], $2::uuid[]) AS k(id, organization_id)
+         ON i.id = k.id AND i.organization_id = k.organization_id
+      ORDER BY i.id
+        FOR UPDATE OF i`,
+    values: [pairs.map((pair) => pair.invoiceId), pairs.map((pair) => pair.organizationId)],
+  });
+  return result.rows.map((row) => ({
+    ...row,
+    totalCents: Number(row.totalCents),
+    balanceCents: Number(row.balanceCents),
+  }));
+}
+
+/**
  * Moves an invoice's paid amount by `deltaCents` (integer minor units of its currency):
  * positive when money is applied, negative when a refund or an ACH return reopens it. Sets
  * `paid_at` when the invoice becomes paid in full and clears it when it reopens. Refuses (409)
@@ -79,26 +107,37 @@ export async function applyInvoicePayment(
 }
 
 /**
- * Applies up to `amountCents` (integer minor units, more than 0) of a payment to the
- * organization's invoice: what it still owes if that is less (another payment, or a check staff
- * recorded, paid it meanwhile). Locks the invoice (FOR UPDATE) and moves its paid amount in one
- * statement, as applyInvoicePayment does (paid_at set when it becomes paid in full). Answers
- * the amount applied: 0 when the invoice owes nothing or is not the organization's. Callers
- * applying to several invoices call it in invoice id order, the order
- * lockOpenInvoicesForPayment locks in, so two payments never deadlock.
+ * Applies payments to invoices, each invoice at most once, in one statement: every invoice named
+ * is locked in id order (FOR UPDATE, the order lockOpenInvoicesForPayment locks
+ * in, so a batch and a single payment never deadlock) and takes up to its amount (integer minor
+ * units, more than 0), what it still owes if that is less (another payment, or a check staff
+ * recorded, paid it meanwhile); paid_at is set when it becomes paid in full. Answers the amount applied per
+ * invoice id: 0 (or absent) for an invoice that owes nothing or is not of the organization given.
  */
-export async function applyInvoicePaymentUpTo(
+export async function applyInvoicePaymentsUpTo(
   tx: Pick<Transaction, 'client'>,
-  options: { organizationId: string; invoiceId: string; amountCents: number },
-): Promise<number> {
-  if (!Number.isSafeInteger(options.amountCents) || options.amountCents <= 0) {
-    throw new Error(`applyInvoicePaymentUpTo: ${options.amountCents} is not a positive amount`);
+  items: { organizationId: string; invoiceId: string; amountCents: number }[],
+): Promise<Map<string, number>> {
+  const applied = new Map<string, number>();
+  if (items.length === 0) return applied;
+  for (const item of items) {
+    if (!Number.isSafeInteger(item.amountCents) || item.amountCents <= 0) {
+      throw new Error(`applyInvoicePaymentsUpTo: ${item.amountCents} is not a positive amount`);
+    }
   }
-  const result = await tx.client.query<{ appliedCents: number }>({
-    name: 'apply-invoice-payment-up-to',
-    text: `WITH locked AS (
-       SELECT id, least($3::bigint, greatest(balance_cents, 0)) AS applied
-         FROM invoices WHERE id = $1 AND organization_id = $2 FOR UPDATE
+  // The rows are locked as the sorted select hands them over (LockRows above the Sort): in id
+  // order, whichever way the update then joins them.
+  const result = await tx.client.query<{ id: string; appliedCents: number }>({
+    name: 'apply-invoice-payments-up-to',
+    text: `WITH wanted AS (
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[])
+                       AS w(invoice_id, organization_id, amount_cents)
+     ), locked AS (
+       SELECT i.id, least(w.amount_cents, greatest(i.balance_cents, 0)) AS applied
+         FROM invoices i JOIN wanted w
+           ON w.invoice_id = i.id AND w.organization_id = i.organization_id
+        ORDER BY i.id
+          FOR UPDATE OF i
      )
      UPDATE invoices i
         SET amount_paid_cents = i.amount_paid_cents + locked.applied,
@@ -107,10 +146,15 @@ export async function applyInvoicePaymentUpTo(
             updated_at = now()
        FROM locked
       WHERE i.id = locked.id AND locked.applied > 0
-      RETURNING locked.applied AS "appliedCents"`,
-    values: [options.invoiceId, options.organizationId, options.amountCents],
+      RETURNING i.id, locked.applied AS "appliedCents"`,
+    values: [
+      items.map((item) => item.invoiceId),
+      items.map((item) => item.organizationId),
+      items.map((item) => item.amountCents),
+    ],
   });
-  return result.rows[0]?.appliedCents ?? 0;
+  for (const row of result.rows) applied.set(row.id, Number(row.appliedCents));
+  return applied;
 }
 
 /**

@@ -6,11 +6,23 @@ import {
   withTransaction,
   type Transaction,
 } from '../../platform/database.js';
-import { auditInsert, recordAudit, systemActor, type Actor } from '../audit/audit.js';
-import { applyInvoicePayment, applyInvoicePaymentUpTo } from '../invoices/invoice-payments.js';
+import {
+  auditInsert,
+  auditInsertMany,
+  recordAudit,
+  systemActor,
+  type Actor,
+  type AuditEntry,
+} from '../audit/audit.js';
+import { applyInvoicePayment, applyInvoicePaymentsUpTo } from '../invoices/invoice-payments.js';
 import type { ChargeResult } from './gateway.js';
-import { recordChargeFailure } from './payment-methods.js';
-import { enqueuePaymentEmails, paymentEmailsJob } from './payment-receipts.js';
+import { recordChargeFailure, recordChargeFailures } from './payment-methods.js';
+import {
+  enqueuePaymentEmails,
+  enqueuePaymentEmailsMany,
+  paymentEmailsJob,
+  type PaymentEmailJob,
+} from './payment-receipts.js';
 import { paymentColumns, type PaymentView } from './payment-history.js';
 import type { PaymentStatus } from '../../shared/contract/payments.js';
 
@@ -174,24 +186,49 @@ async function applyToInvoices(
   current?: AllocationRow[],
 ): Promise<void> {
   const allocations = current ?? (await allocationsOf(tx, payment.id));
-  // In invoice id order (allocationsOf's), as lockOpenInvoicesForPayment locks: each invoice is
-  // locked and paid in one statement.
-  for (const allocation of allocations) {
-    const applied =
-      allocation.amountCents > 0
-        ? await applyInvoicePaymentUpTo(tx, {
-            organizationId: payment.organizationId,
-            invoiceId: allocation.invoiceId,
-            amountCents: allocation.amountCents,
-          })
-        : 0;
-    if (applied !== allocation.amountCents) {
-      await tx.client.query(
-        `UPDATE payment_allocations SET amount_cents = $3 WHERE payment_id = $1 AND invoice_id = $2`,
-        [payment.id, allocation.invoiceId, applied],
-      );
-    }
-  }
+  await applyPaymentsToInvoices(
+    tx,
+    allocations.map((allocation) => ({
+      paymentId: payment.id,
+      organizationId: payment.organizationId,
+      ...allocation,
+    })),
+  );
+}
+
+/**
+ * What a payment's money does to its invoices, for one payment or many (the AutoPay run's
+ * chunk): the one place for it. Each allocation (integer minor units; each invoice at most once
+ * across them) gives its invoice up to what it still owes, all invoices locked in id order in
+ * one statement (applyInvoicePaymentsUpTo); an allocation its invoice took less of is lowered to
+ * what was applied, the rest staying with the payment as unapplied credit. Call it on the
+ * outcome's transaction, with the payments locked.
+ */
+export async function applyPaymentsToInvoices(
+  tx: Pick<Transaction, 'client'>,
+  allocations: {
+    paymentId: string;
+    organizationId: string;
+    invoiceId: string;
+    amountCents: number;
+  }[],
+): Promise<void> {
+  const paying = allocations.filter((allocation) => allocation.amountCents > 0);
+  const applied = await applyInvoicePaymentsUpTo(tx, paying);
+  const lowered = allocations.filter(
+    (allocation) => (applied.get(allocation.invoiceId) ?? 0) !== allocation.amountCents,
+  );
+  if (lowered.length === 0) return;
+  await tx.client.query(
+    `UPDATE payment_allocations a SET amount_cents = l.applied
+       FROM unnest($1::uuid[], $2::uuid[], $3::bigint[]) AS l(payment_id, invoice_id, applied)
+      WHERE a.payment_id = l.payment_id AND a.invoice_id = l.invoice_id`,
+    [
+      lowered.map((allocation) => allocation.paymentId),
+      lowered.map((allocation) => allocation.invoiceId),
+      lowered.map((allocation) => applied.get(allocation.invoiceId) ?? 0),
+    ],
+  );
 }
 
 async function setStatus(
@@ -463,4 +500,170 @@ export async function applyChargeResult(
     if (!payment) return null;
     return applyChargeAnswer(tx, deps, payment, options.result, options.actor ?? systemActor);
   });
+}
+
+/** What a payment of a batch came to: its status, and why it failed (in words) if it did. */
+export interface AppliedAnswer {
+  status: PaymentStatus;
+  failureCode: string | null;
+  failureMessage: string | null;
+}
+
+/**
+ * applyChargeAnswer for many payments in one transaction `tx` (the AutoPay run's chunk,
+ * docs/decisions/0048-autopay-chunked-run.md), set-based: the same state machine, the same
+ * writes. The payments are locked in id order; those still pending move as the processor
+ * answered (succeeded, processing or failed) with a few statements for all of them: the money
+ * applied to the invoices (applyPaymentsToInvoices, as for one), the statuses, the allocations,
+ * the methods' failure counts and locks (recordChargeFailures), the audit rows, and the outcome
+ * emails' jobs, all on `tx`. A payment no longer pending (the reconciliation job got there
+ * first) goes through applyChargeAnswer on its own. Answers each payment's outcome by id.
+ */
+export async function applyChargeAnswers(
+  tx: Transaction,
+  deps: Deps,
+  options: { actor: Actor; answers: { paymentId: string; answer: ChargeAnswer }[] },
+): Promise<Map<string, AppliedAnswer>> {
+  const outcomes = new Map<string, AppliedAnswer>();
+  if (options.answers.length === 0) return outcomes;
+  const answerOf = new Map(options.answers.map((entry) => [entry.paymentId, entry.answer]));
+  const locked = await tx.client.query<LockedPayment>({
+    name: 'lock-payments-batch',
+    text: `SELECT p.id, p.number, p.organization_id AS "organizationId", p.status,
+            p.amount_cents AS "amountCents", p.currency, p.payment_method_id AS "paymentMethodId",
+            p.failure_code AS "failureCode",
+            coalesce((SELECT json_agg(json_build_object('invoiceId', a.invoice_id,
+                                                        'amountCents', a.amount_cents)
+                                      ORDER BY a.invoice_id)
+                        FROM payment_allocations a WHERE a.payment_id = p.id), '[]'::json)
+              AS allocations
+       FROM payments p WHERE p.id = ANY($1::uuid[])
+      ORDER BY p.id
+        FOR UPDATE OF p`,
+    values: [[...answerOf.keys()]],
+  });
+  const moving: { payment: LockedPayment; answer: ChargeAnswer; to: PaymentStatus }[] = [];
+  const others: { payment: LockedPayment; answer: ChargeAnswer }[] = [];
+  for (const payment of locked.rows) {
+    const answer = answerOf.get(payment.id)!;
+    const transition = paymentTransition(payment.status, answer.status, payment.failureCode);
+    if (transition === 'succeed') moving.push({ payment, answer, to: 'succeeded' });
+    else if (transition === 'process') moving.push({ payment, answer, to: 'processing' });
+    else if (transition === 'fail') moving.push({ payment, answer, to: 'failed' });
+    else others.push({ payment, answer });
+  }
+
+  const paid = moving.filter((entry) => entry.to !== 'failed');
+  await applyPaymentsToInvoices(
+    tx,
+    paid.flatMap(({ payment }) =>
+      payment.allocations.map((allocation) => ({
+        paymentId: payment.id,
+        organizationId: payment.organizationId,
+        ...allocation,
+      })),
+    ),
+  );
+  const failed = moving.filter((entry) => entry.to === 'failed');
+  const newlyLocked = await recordChargeFailures(
+    tx,
+    failed
+      .filter(
+        ({ payment, answer }) => payment.paymentMethodId && answer.failureCode !== notReachedCode,
+      )
+      .map(({ payment, answer }) => ({
+        methodId: payment.paymentMethodId!,
+        failureCode: answer.failureCode,
+      })),
+  );
+  const audits: AuditEntry[] = [];
+  const jobs: PaymentEmailJob[] = [];
+  const rows = moving.map(({ payment, answer, to }) => {
+    const failureMessage =
+      to === 'failed' ? failureInWords(answer.failureCode, answer.failureMessage) : null;
+    const methodLocked =
+      to === 'failed' && payment.paymentMethodId
+        ? newlyLocked.get(payment.paymentMethodId)
+        : undefined;
+    // A method locked by this batch: named on the first of its failed payments, as one call
+    // of recordChargeFailure names it on the payment that locked it.
+    if (methodLocked) newlyLocked.delete(payment.paymentMethodId!);
+    audits.push({
+      organizationId: payment.organizationId,
+      entityType: 'payment',
+      entityId: payment.id,
+      entityLabel: payment.number,
+      action: `payment.${to}`,
+      before: { status: payment.status },
+      after:
+        to === 'failed'
+          ? {
+              status: 'failed',
+              failureCode: answer.failureCode,
+              failureMessage,
+              ...(methodLocked ? { methodLocked } : {}),
+            }
+          : { status: to, amountCents: payment.amountCents },
+    });
+    jobs.push({
+      paymentId: payment.id,
+      kind: to === 'succeeded' ? 'receipt' : to === 'processing' ? 'processing' : 'failed',
+      actor: options.actor,
+    });
+    outcomes.set(payment.id, {
+      status: to,
+      failureCode: to === 'failed' ? answer.failureCode : null,
+      failureMessage,
+    });
+    return { payment, answer, to, failureMessage };
+  });
+  if (rows.length > 0) {
+    const column = <T>(pick: (row: (typeof rows)[number]) => T) => sql.param(rows.map(pick));
+    const succeededMethods = rows
+      .filter((row) => row.to === 'succeeded' && row.payment.paymentMethodId)
+      .map((row) => row.payment.paymentMethodId!);
+    // What setStatus does for one payment, for all: the allocations (released when succeeded;
+    // nothing and not in flight when failed; in flight while a debit processes), a success's
+    // reset of its method's failures in a row, the audit rows, the status.
+    await queryNamed(
+      tx.client,
+      'set-payment-statuses-batch',
+      sql`WITH s AS (
+         SELECT * FROM unnest(${column((r) => r.payment.id)}::uuid[], ${column((r) => r.to)}::text[],
+                              ${column((r) => r.answer.chargeRef)}::text[],
+                              ${column((r) => (r.to === 'failed' ? r.answer.failureCode : null))}::text[],
+                              ${column((r) => r.failureMessage)}::text[])
+           AS s(id, status, charge_ref, failure_code, failure_message)
+       ), allocations AS (
+         UPDATE payment_allocations a
+            SET in_flight = false,
+                amount_cents = CASE WHEN s.status = 'failed' THEN 0 ELSE a.amount_cents END
+           FROM s
+          WHERE a.payment_id = s.id AND s.status IN ('succeeded', 'failed')
+       ), method_succeeded AS (
+         UPDATE payment_methods SET failed_charge_count = 0, updated_at = now()
+          WHERE id = ANY(${sql.param(succeededMethods)}::uuid[]) AND failed_charge_count <> 0
+       ), audit AS (${auditInsertMany(options.actor, audits)})
+       UPDATE payments p
+          SET status = s.status, gateway_charge_ref = coalesce(s.charge_ref, p.gateway_charge_ref),
+              failure_code = s.failure_code, failure_message = s.failure_message,
+              settled_at = CASE WHEN s.status = 'succeeded' THEN now() ELSE p.settled_at END,
+              checked_at = now(), updated_at = now()
+         FROM s
+        WHERE p.id = s.id`,
+    );
+    await enqueuePaymentEmailsMany(tx, deps, jobs);
+  }
+  for (const { payment, answer } of others) {
+    await applyChargeAnswer(tx, deps, payment, answer, options.actor);
+  }
+  if (others.length > 0) {
+    const after = await tx.client.query<AppliedAnswer & { id: string }>(
+      `SELECT id, status, failure_code AS "failureCode", failure_message AS "failureMessage"
+         FROM payments WHERE id = ANY($1::uuid[])`,
+      [others.map((entry) => entry.payment.id)],
+    );
+    for (const row of after.rows) outcomes.set(row.id, row);
+  }
+  return outcomes;
 }

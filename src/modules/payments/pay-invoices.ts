@@ -18,7 +18,7 @@ import { lockOpenInvoicesForPayment, type LockedInvoice } from '../invoices/invo
 import { paymentSettingsOfRow, paymentSettingsTodayColumns } from '../settings/settings.service.js';
 import { settings } from '../settings/settings.schema.js';
 import type { PaymentStatus } from '../../shared/contract/payments.js';
-import { applyChargeAnswerWithView, lockPayment } from './charge-results.js';
+import { applyChargeAnswerWithView, lockPayment, type ChargeAnswer } from './charge-results.js';
 import { GatewayError, type PaymentGateway } from './gateway.js';
 import { chargeableMethod, methodLabel } from './payment-methods.js';
 import { paymentMethods } from './payments.schema.js';
@@ -156,7 +156,7 @@ export function checkAllocations(
 }
 
 /** The refusal for an invoice some other payment is already paying. */
-function alreadyPaying(number: string): AppError {
+export function alreadyPaying(number: string): AppError {
   return new AppError(
     'conflict',
     `Invoice ${number} already has a payment in progress; wait for it to finish`,
@@ -334,7 +334,7 @@ export async function startPayment(
 }
 
 /** What charging a payment needs to know of it and its method. */
-interface ChargeFacts {
+export interface ChargeFacts {
   number: string;
   status: PaymentStatus;
   amountCents: number;
@@ -383,9 +383,32 @@ async function chargeWithView(
     ).rows[0];
   if (!row) throw AppError.notFound('Payment');
   if (row.status !== 'pending') return { status: row.status, view: null };
-  let answer;
+  const answer = await askProcessor(gateway, { paymentId: options.paymentId, charge: row });
+  if (!answer) return { status: 'pending', view: null };
+  const result = answer;
+  // Pipelined as startPayment's: BEGIN goes with the lock, COMMIT with the outcome's statement.
+  return withPipelinedTransaction(deps.pool, async (tx) => {
+    const payment = await lockPayment(tx, { paymentId: options.paymentId });
+    if (!payment) throw AppError.notFound('Payment');
+    return applyChargeAnswerWithView(tx, deps, payment, result, options.actor);
+  });
+}
+
+/**
+ * Charges a pending payment at the processor with its own idempotency key, outside any
+ * transaction, and answers what the processor said. Null when the outcome is unknown (no answer,
+ * or the key is still in use by another request): the charge may have happened, so the payment
+ * stays pending for the reconciliation job and is never charged again by the caller. A request
+ * the processor refused outright (a detached method) is answered as a failure with its reason.
+ * Errors other than the gateway's are thrown.
+ */
+export async function askProcessor(
+  gateway: PaymentGateway,
+  options: { paymentId: string; charge: ChargeFacts },
+): Promise<ChargeAnswer | null> {
+  const row = options.charge;
   try {
-    answer = await gateway.charge({
+    return await gateway.charge({
       idempotencyKey: row.idempotencyKey,
       method: { gatewayRef: row.gatewayRef, customerRef: row.customerRef },
       amountCents: row.amountCents,
@@ -398,23 +421,14 @@ async function chargeWithView(
     // Unknown outcome: the charge may have happened. Leave it pending; never charge again here.
     // A key the processor holds already (another request with it still in progress, as Stripe
     // answers) is no refusal either: whatever that request did is found by the key later.
-    if (error.kind === 'unavailable' || error.kind === 'idempotency_mismatch') {
-      return { status: 'pending', view: null };
-    }
-    answer = {
+    if (error.kind === 'unavailable' || error.kind === 'idempotency_mismatch') return null;
+    return {
       status: 'failed' as const,
       chargeRef: null,
       failureCode: error.kind,
       failureMessage: `The payment processor refused the payment: ${error.message}`,
     };
   }
-  const result = answer;
-  // Pipelined as startPayment's: BEGIN goes with the lock, COMMIT with the outcome's statement.
-  return withPipelinedTransaction(deps.pool, async (tx) => {
-    const payment = await lockPayment(tx, { paymentId: options.paymentId });
-    if (!payment) throw AppError.notFound('Payment');
-    return applyChargeAnswerWithView(tx, deps, payment, result, options.actor);
-  });
 }
 
 /**

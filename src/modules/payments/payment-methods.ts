@@ -219,6 +219,58 @@ export async function recordChargeFailure(
 }
 
 /**
+ * recordChargeFailure for many failed charges at once (the AutoPay run's chunk), in one
+ * statement: each method's count of failures in a row grows by its failures here, and it is
+ * locked as recordChargeFailure would lock it after them (at once for a code that says the
+ * method can never be charged again, else at the lock threshold of Configuration > Billing).
+ * Answers, per method newly locked by this call, the reason it was locked for.
+ */
+export async function recordChargeFailures(
+  tx: Transaction,
+  failures: { methodId: string; failureCode: string | null }[],
+): Promise<Map<string, string>> {
+  const byMethod = new Map<string, { count: number; immediate: string | null }>();
+  for (const failure of failures) {
+    const entry = byMethod.get(failure.methodId) ?? { count: 0, immediate: null };
+    entry.count += 1;
+    const immediate = failure.failureCode ? lockAtOnce[failure.failureCode] : undefined;
+    entry.immediate ??= immediate ? `Locked at once: ${immediate}` : null;
+    byMethod.set(failure.methodId, entry);
+  }
+  const locked = new Map<string, string>();
+  if (byMethod.size === 0) return locked;
+  const settings = await getPaymentSettings(tx.db);
+  const threshold = settings.methodLockAfterFailures;
+  const entries = [...byMethod.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const result = await tx.client.query<{ id: string; lockedReason: string }>(
+    `UPDATE payment_methods m
+        SET failed_charge_count = m.failed_charge_count + f.count,
+            -- An already locked method keeps the reason it was locked for.
+            locked_at = CASE WHEN m.locked_at IS NOT NULL THEN m.locked_at
+                             WHEN f.immediate IS NOT NULL
+                               OR m.failed_charge_count + f.count >= $4 THEN now() END,
+            locked_reason = CASE WHEN m.locked_at IS NOT NULL THEN m.locked_reason
+                                 WHEN f.immediate IS NOT NULL THEN f.immediate
+                                 WHEN m.failed_charge_count + f.count >= $4 THEN $5 END,
+            updated_at = now()
+       FROM unnest($1::uuid[], $2::int[], $3::text[]) AS f(id, count, immediate)
+      WHERE m.id = f.id
+      RETURNING m.id, m.locked_reason AS "lockedReason", m.locked_at = now() AS "newlyLocked"`,
+    [
+      entries.map(([id]) => id),
+      entries.map(([, entry]) => entry.count),
+      entries.map(([, entry]) => entry.immediate),
+      threshold,
+      `Locked after ${threshold} failed charges in a row`,
+    ],
+  );
+  for (const row of result.rows as { id: string; lockedReason: string; newlyLocked: boolean }[]) {
+    if (row.newlyLocked) locked.set(row.id, row.lockedReason);
+  }
+  return locked;
+}
+
+/**
  * The authorization a contact agrees to before a method is saved, per type, in the MSP's name.
  * The form shows these words and sends them back; they are kept with the method word for word
  * (NACHA asks for a record of an ACH debit authorization; card networks for stored-credential

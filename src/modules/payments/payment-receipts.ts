@@ -270,6 +270,22 @@ export function paymentEmailsJob(
   return jobInsert(deps.jobs, paymentEmailsJobName, options, paymentEmailsJobOptions(options));
 }
 
+/**
+ * enqueuePaymentEmails for many outcomes at once, in one statement on the outcome's transaction
+ * `tx` (pg-boss's batch insert): the AutoPay run's chunk. The same jobs, one per payment and kind.
+ */
+export async function enqueuePaymentEmailsMany(
+  tx: Transaction,
+  deps: Pick<AppContext, 'jobs'>,
+  jobs: PaymentEmailJob[],
+): Promise<void> {
+  if (jobs.length === 0) return;
+  await deps.jobs.insert(
+    jobs.map((job) => ({ name: paymentEmailsJobName, data: job, ...paymentEmailsJobOptions(job) })),
+    { db: { executeSql: (text, values) => tx.client.query(text, values) } },
+  );
+}
+
 /** One job per payment and kind (per refund for a refund; pg-boss singletonKey), retried. */
 function paymentEmailsJobOptions(options: PaymentEmailJob) {
   return {

@@ -1,0 +1,1 @@
+ALTER TABLE "autopay_runs" ADD COLUMN "waiting_since" timestamp with time zone;
