@@ -648,6 +648,131 @@ describe('attachments', () => {
   });
 });
 
+describe('ticket types', () => {
+  it('Master Admin adds, renames and archives one; the portal offers active ones only', async () => {
+    const added = await admin.post('/api/ticket-types', { name: 'Hardware Order' });
+    expect(added.statusCode, added.body).toBe(201);
+    const id = added.json().ticketType.id;
+    expect((await admin.post('/api/ticket-types', { name: 'hardware order' })).statusCode).toBe(
+      409,
+    );
+    expectFieldErrors(await admin.post('/api/ticket-types', { name: ' ' }), ['name']);
+    expect((await billing.post('/api/ticket-types', { name: 'Nope' })).statusCode).toBe(403);
+    const offered = async () =>
+      (await leslie.portal.get('/api/portal/ticket-types'))
+        .json()
+        .ticketTypes.map((t: { name: string }) => t.name);
+    expect(await offered()).toContain('Hardware Order');
+    const archived = await admin.patch(`/api/ticket-types/${id}`, {
+      name: 'Hardware Orders',
+      archived: true,
+    });
+    expect(archived.statusCode, archived.body).toBe(200);
+    expect(archived.json().ticketType).toMatchObject({ name: 'Hardware Orders' });
+    expect(archived.json().ticketType.archivedAt).not.toBeNull();
+    expect(await offered()).not.toContain('Hardware Orders');
+    // An archived type cannot be chosen for a new ticket.
+    const refused = await postForm(leslie.portal, '/api/portal/tickets', {
+      summary: 'S',
+      description: 'D',
+      priority: 'low',
+      typeId: id,
+    });
+    expectFieldErrors(refused, ['typeId']);
+    expect((await admin.get('/api/ticket-types')).json().ticketTypes.length).toBe(4);
+  });
+
+  it('Master Admin reorders and restores types; a taken or over-long name is refused by name', async () => {
+    const names = async (path: string) =>
+      (await admin.get(path)).json().ticketTypes.map((t: { name: string }) => t.name);
+    const before: string[] = await names('/api/ticket-types');
+    const all = (await admin.get('/api/ticket-types')).json().ticketTypes as {
+      id: string;
+      name: string;
+    }[];
+    const question = all.find((t) => t.name === 'Question')!;
+    const moved = await admin.patch(`/api/ticket-types/${question.id}`, { position: 1 });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(moved.json().ticketType.position).toBe(1);
+    expect(await names('/api/ticket-types')).toEqual([
+      'Question',
+      ...before.filter((n) => n !== 'Question'),
+    ]);
+    // The portal's form offers them in the same order.
+    const offered = (await leslie.portal.get('/api/portal/ticket-types'))
+      .json()
+      .ticketTypes.map((t: { name: string }) => t.name);
+    expect(offered[0]).toBe('Question');
+    // Past the end: last.
+    await admin.patch(`/api/ticket-types/${question.id}`, { position: 99 });
+    expect((await names('/api/ticket-types')).at(-1)).toBe('Question');
+    expectFieldErrors(await admin.patch(`/api/ticket-types/${question.id}`, { position: 0 }), [
+      'position',
+    ]);
+
+    const taken = await admin.patch(`/api/ticket-types/${question.id}`, { name: 'INCIDENT' });
+    expect(taken.statusCode).toBe(409);
+    expect(errorOf(taken).message).toContain('INCIDENT');
+    expectFieldErrors(
+      await admin.patch(`/api/ticket-types/${question.id}`, { name: 'x'.repeat(101) }),
+      ['name'],
+    );
+    expect(
+      (await billing.patch(`/api/ticket-types/${question.id}`, { position: 1 })).statusCode,
+    ).toBe(403);
+
+    const archivedId = all.find((t) => t.name === 'Hardware Orders')!.id;
+    const restored = await admin.patch(`/api/ticket-types/${archivedId}`, { archived: false });
+    expect(restored.json().ticketType.archivedAt).toBeNull();
+    expect(
+      (await leslie.portal.get('/api/portal/ticket-types'))
+        .json()
+        .ticketTypes.map((t: { name: string }) => t.name),
+    ).toContain('Hardware Orders');
+    const audit = await testApp.database.pool.query(
+      `SELECT action FROM audit_events WHERE entity_type = 'ticket_type' AND entity_id = $1`,
+      [question.id],
+    );
+    expect(audit.rows.length).toBe(2);
+  });
+});
+
+describe('assignees', () => {
+  it('Billing lists the active Master Admin and Billing users, by id and name, and assigns one', async () => {
+    const pool = testApp.database.pool;
+    const added = await pool.query<{ id: string; name: string; role: string }>(
+      `INSERT INTO staff_users (email, name, role, password_hash, disabled_at)
+       VALUES ('oyelaran@portico.test', 'Adébáyọ̀ Oyèláràn', 'billing', 'x', NULL),
+              ('gone@portico.test', 'Gone Biller', 'billing', 'x', now()),
+              ('watcher@portico.test', 'Только Чтение', 'read_only', 'x', NULL)
+       RETURNING id, name, role`,
+    );
+    const listed = await billing.get('/api/ticket-assignees');
+    expect(listed.statusCode, listed.body).toBe(200);
+    const assignees = listed.json().assignees as { id: string; name: string }[];
+    const names = assignees.map((a) => a.name);
+    expect(names).toContain('Adébáyọ̀ Oyèláràn');
+    expect(names).not.toContain('Gone Biller');
+    expect(names).not.toContain('Только Чтение');
+    const adminId = await staffUserId(testApp, 'admin@portico.test');
+    expect(assignees.map((a) => a.id)).toContain(adminId);
+    // Ids and names only: no emails, roles or sign-in details.
+    for (const assignee of assignees) expect(Object.keys(assignee).sort()).toEqual(['id', 'name']);
+    expect(listed.body).not.toContain('@portico.test');
+    expect((await admin.get('/api/ticket-assignees')).statusCode).toBe(200);
+    expect((await readOnly.get('/api/ticket-assignees')).statusCode).toBe(403);
+    // Billing could not list staff users before; the colleague it finds here can be assigned.
+    expect((await billing.get('/api/staff-users')).statusCode).toBe(403);
+    const created = await openTicket(leslie.portal, { summary: 'Assign me to a colleague' });
+    const colleague = added.rows.find((row) => row.name === 'Adébáyọ̀ Oyèláràn')!;
+    const assigned = await billing.patch(`/api/tickets/${created.ticket.id}`, {
+      assigneeId: colleague.id,
+    });
+    expect(assigned.statusCode, assigned.body).toBe(200);
+    expect(assigned.json().ticket.assigneeName).toBe('Adébáyọ̀ Oyèláràn');
+  });
+});
+
 describe('the demo data', () => {
   it('holds tickets in several scripts, open and closed, with their notes kept to staff', async () => {
     const found = (await readOnly.get(`/api/tickets?q=${encodeURIComponent('Проектор')}`)).json();

@@ -78,7 +78,7 @@ export async function listPortalTickets(options: {
   organizationId: string;
   query: z.output<typeof portalTicketListQuery>;
 }): Promise<{ tickets: PortalTicketSummary[]; nextCursor: string | null }> {
-  const page = await organizationPage(options, summaryColumns, summaryJoins);
+  const page = await organizationPage(options, 'portal-tickets', summaryColumns, summaryJoins);
   return { tickets: page.rows.map(summaryOf), nextCursor: page.nextCursor };
 }
 
@@ -88,7 +88,12 @@ export async function listOrganizationTickets(options: {
   organizationId: string;
   query: z.output<typeof portalTicketListQuery>;
 }): Promise<{ tickets: StaffTicketSummary[]; nextCursor: string | null }> {
-  const page = await organizationPage<StaffRow>(options, staffColumns, staffJoins);
+  const page = await organizationPage<StaffRow>(
+    options,
+    'organization-tickets',
+    staffColumns,
+    staffJoins,
+  );
   return { tickets: page.rows.map(summaryOf), nextCursor: page.nextCursor };
 }
 
@@ -98,13 +103,15 @@ async function organizationPage<Row extends SummaryRow>(
     organizationId: string;
     query: z.output<typeof portalTicketListQuery>;
   },
+  /** Which list a cursor belongs to: the portal's cursors are not the organization page's. */
+  list: 'portal-tickets' | 'organization-tickets',
   columns: string,
   joins: string,
 ): Promise<{ rows: Row[]; nextCursor: string | null }> {
   const { query } = options;
   const closed = query.state === 'closed';
   const sortColumn = closed ? 't.closed_at' : 't.updated_at';
-  const scope = `organization-tickets:${query.state}`;
+  const scope = `${list}:${query.state}`;
   const params: unknown[] = [options.organizationId, query.limit + 1];
   let after = '';
   if (query.cursor) {

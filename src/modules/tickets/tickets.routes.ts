@@ -21,8 +21,13 @@ import {
   staffTicketAnswer,
   staffTicketListPage,
   ticketListQuery,
+  changeTicketTypeBody,
+  createTicketTypeBody,
+  ticketAssigneeList,
+  ticketType,
   ticketTypeList,
 } from '../../shared/contract/tickets.js';
+import { changeTicketType, createTicketType } from './ticket-types.js';
 import { assertOrganizationExists } from '../organizations/organizations.service.js';
 import { portalScope, requirePortal } from '../portal/portal-auth.js';
 import { getTicketSettings } from '../settings/settings.service.js';
@@ -36,6 +41,7 @@ import {
   listStaffTickets,
 } from './ticket-lists.js';
 import {
+  listTicketAssignees,
   listTicketTypes,
   portalAttachment,
   portalTicketView,
@@ -311,6 +317,57 @@ export function ticketRoutes(context: AppContext): FastifyPluginAsyncZod {
         schema: { response: { 200: ticketTypeList, ...errorResponses } },
       },
       async () => ({ ticketTypes: await listTicketTypes(context.pool, { activeOnly: false }) }),
+    );
+
+    // The ticket page's assignee select: Billing may assign to a colleague without the staff
+    // list (manage_staff, Master Admin only) and its emails.
+    app.get(
+      '/api/ticket-assignees',
+      {
+        onRequest: requireStaff('manage_tickets'),
+        schema: { response: { 200: ticketAssigneeList, ...errorResponses } },
+      },
+      async () => ({ assignees: await listTicketAssignees(context.pool) }),
+    );
+
+    // Configuration > Service Tickets: the types clients choose from (Master Admin).
+    app.post(
+      '/api/ticket-types',
+      {
+        onRequest: requireStaff('manage_settings'),
+        schema: {
+          body: createTicketTypeBody,
+          response: { 201: z.object({ ticketType }), ...errorResponses },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send({
+          ticketType: await createTicketType({
+            pool: context.pool,
+            actor: actorOf(request),
+            name: request.body.name,
+          }),
+        }),
+    );
+
+    app.patch(
+      '/api/ticket-types/:id',
+      {
+        onRequest: requireStaff('manage_settings'),
+        schema: {
+          params: idParam,
+          body: changeTicketTypeBody,
+          response: { 200: z.object({ ticketType }), ...errorResponses },
+        },
+      },
+      async (request) => ({
+        ticketType: await changeTicketType({
+          pool: context.pool,
+          actor: actorOf(request),
+          typeId: request.params.id,
+          changes: request.body,
+        }),
+      }),
     );
 
     app.post(
