@@ -167,3 +167,17 @@ export async function listTicketTypes(
   );
   return result.rows;
 }
+
+/**
+ * The staff a ticket may be assigned to: active (not disabled) Master Admin and Billing users,
+ * the roles with 'manage_tickets' (src/modules/staff/staff-roles.ts), which checkAssignee in
+ * tickets.service.ts accepts. Ids and names only: the list is for anyone who works tickets.
+ */
+export async function listTicketAssignees(db: Queryable): Promise<{ id: string; name: string }[]> {
+  const result = await db.query<{ id: string; name: string }>(
+    `SELECT id, name FROM staff_users
+      WHERE disabled_at IS NULL AND role IN ('master_admin', 'billing')
+      ORDER BY lower(name), id`,
+  );
+  return result.rows;
+}

@@ -317,19 +317,37 @@ export const portalTicketTypeList = ticketTypeList.extend({
   }),
 });
 
+/**
+ * GET /api/ticket-assignees: the staff a ticket may be assigned to (active Master Admin and
+ * Billing users), by name; ids and names only, for anyone who may change tickets.
+ */
+export const ticketAssigneeList = z.object({
+  assignees: z.array(z.object({ id: z.guid(), name: z.string() })),
+});
+
 /** POST /api/ticket-types. */
 export const createTicketTypeBody = z.object({ name: requiredText(100) });
 
-/** PATCH /api/ticket-types/{id}: rename, archive (true) or restore (false). */
+/**
+ * PATCH /api/ticket-types/{id}: rename, archive (true) or restore (false), or move to a place
+ * in the list (`position`, 1 = first; past the end = last; the others close up around it).
+ */
 export const changeTicketTypeBody = z
   .object({
     name: requiredText(100).optional(),
     archived: z.boolean('must be true or false').optional(),
+    position: z
+      .number('must be a number')
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(10_000, 'must be at most 10000')
+      .optional(),
   })
-  .refine((body) => body.name !== undefined || body.archived !== undefined, {
-    message: 'change the name or archive it',
-    path: ['name'],
-  });
+  .refine(
+    (body) => body.name !== undefined || body.archived !== undefined || body.position !== undefined,
+    { message: 'change the name, archive it or move it', path: ['name'] },
+  );
+export type ChangeTicketTypeBody = z.input<typeof changeTicketTypeBody>;
 
 /**
  * Configuration > Service Tickets (GET/PUT /api/settings/tickets): where staff are told of new
