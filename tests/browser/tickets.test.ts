@@ -356,7 +356,7 @@ describe('Service tickets', () => {
     await signInToConsole(page, baseUrl, 'admin@portico.test', 'portico-admin-demo');
     await page.getByRole('link', { name: 'Service Tickets', exact: true }).click();
     await page.getByRole('heading', { name: 'Service Tickets', level: 1 }).waitFor();
-    await page.getByRole('list', { name: 'Ticket types' }).getByText('Incident').waitFor();
+    await page.getByRole('table', { name: 'Ticket types' }).getByText('Incident').waitFor();
     await page
       .getByLabel('Tell staff of new tickets at', { exact: true })
       .fill('help@kafeneio.example');

@@ -13,7 +13,14 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { isNotEmpty, useForm } from '@mantine/form';
-import { IconArchive, IconArchiveOff, IconPencil, IconPlus } from '@tabler/icons-react';
+import {
+  IconArchive,
+  IconArchiveOff,
+  IconArrowDown,
+  IconArrowUp,
+  IconPencil,
+  IconPlus,
+} from '@tabler/icons-react';
 import type { UseQueryResult } from '@tanstack/react-query';
 import { DataTable, type DataTableColumn } from 'mantine-datatable';
 import type { z } from 'zod';
@@ -74,6 +81,11 @@ interface CatalogSectionProps<Row extends CatalogRow> {
   update: (changes: CatalogChanges) => Promise<unknown>;
   /** An update is on its way: archive buttons wait for it. */
   updating: boolean;
+  /**
+   * A list kept in an order of its own (ticket types) offers Move up / Move down: moves a row
+   * to `position` (1 = first) of the list as shown. Absent: no such buttons.
+   */
+  move?: (row: Row, position: number) => Promise<unknown>;
 }
 
 /**
@@ -86,6 +98,15 @@ export function CatalogSection<Row extends CatalogRow>(props: CatalogSectionProp
   const [adding, setAdding] = useState(false);
   const [renaming, setRenaming] = useState<Row | null>(null);
   const capitalised = pluralName.charAt(0).toUpperCase() + pluralName.slice(1);
+
+  const moveTo = async (row: Row, position: number) => {
+    try {
+      await props.move?.(row, position);
+      notifySuccess(`${row.name} moved ${position === 1 ? 'to the top' : `to place ${position}`}`);
+    } catch (error) {
+      notifyError(error, props.notChangedTitle);
+    }
+  };
 
   const toggleArchived = async (row: Row) => {
     const archived = row.archivedAt === null;
@@ -143,11 +164,19 @@ export function CatalogSection<Row extends CatalogRow>(props: CatalogSectionProp
             {
               accessor: 'actions',
               title: 'Actions',
-              width: 100,
+              width: props.move ? 170 : 100,
               textAlign: 'right',
-              render: (row) => (
+              render: (row, index) => (
                 <RowActions
                   name={row.name}
+                  move={
+                    props.move && {
+                      first: index === 0,
+                      last: index === rows.data.length - 1,
+                      up: () => void moveTo(row, index),
+                      down: () => void moveTo(row, index + 2),
+                    }
+                  }
                   archived={row.archivedAt !== null}
                   canEdit={canEdit}
                   busy={props.updating}
@@ -201,6 +230,7 @@ function RowActions({
   archived,
   canEdit,
   busy,
+  move,
   onRename,
   onToggleArchived,
 }: {
@@ -208,11 +238,36 @@ function RowActions({
   archived: boolean;
   canEdit: boolean;
   busy: boolean;
+  move?: { first: boolean; last: boolean; up: () => void; down: () => void } | undefined;
   onRename: () => void;
   onToggleArchived: () => void;
 }) {
   return (
     <Group gap={4} justify="flex-end" wrap="nowrap">
+      {move && (
+        <>
+          <Tooltip label="Move up">
+            <ActionIcon
+              variant="subtle"
+              onClick={move.up}
+              disabled={!canEdit || busy || move.first}
+              aria-label={`Move ${name} up`}
+            >
+              <IconArrowUp size={16} />
+            </ActionIcon>
+          </Tooltip>
+          <Tooltip label="Move down">
+            <ActionIcon
+              variant="subtle"
+              onClick={move.down}
+              disabled={!canEdit || busy || move.last}
+              aria-label={`Move ${name} down`}
+            >
+              <IconArrowDown size={16} />
+            </ActionIcon>
+          </Tooltip>
+        </>
+      )}
       <Tooltip label="Rename">
         <ActionIcon
           variant="subtle"

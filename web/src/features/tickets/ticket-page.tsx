@@ -80,7 +80,7 @@ function TicketControls({ ticket }: { ticket: StaffTicket }) {
   const change = useChangeTicket(ticket.id);
   const types = useTicketTypes();
   const user = useSession().data?.user ?? null;
-  const assigneeOptions = useAssigneeOptions(user, useCan('manage_staff'), {
+  const assigneeOptions = useAssigneeOptions(user, useCan('manage_tickets'), {
     id: ticket.assigneeId,
     name: ticket.assigneeName,
   });

@@ -1,7 +1,5 @@
 import {
-  Badge,
   Group,
-  List,
   NumberInput,
   Paper,
   SimpleGrid,
@@ -18,7 +16,10 @@ import { ReadOnlyNote } from '../../components/read-only-note';
 import { UndoSaveButtons } from '../../components/undo-save-buttons';
 import { usePageTitle } from '../../lib/use-page-title';
 import { useCan } from '../auth/session';
+import { CatalogSection } from '../settings/catalog-section';
 import {
+  useChangeTicketType,
+  useCreateTicketType,
   useSaveTicketSettings,
   useTicketSettings,
   useTicketTypes,
@@ -121,41 +122,32 @@ function TicketSettingsForm({ saved, canEdit }: { saved: TicketSettings; canEdit
   );
 }
 
-/** The ticket types clients choose from, in their order; an archived one says so. */
-function TicketTypesSection() {
-  const types = useTicketTypes();
+/**
+ * The ticket types clients choose from, in their order: Add, Rename, Move up/down and
+ * Archive/Restore, as Configuration > Billing manages service categories.
+ */
+function TicketTypesSection({ canEdit }: { canEdit: boolean }) {
+  const create = useCreateTicketType();
+  const change = useChangeTicketType();
   return (
-    <Paper withBorder p="lg" component="section" aria-labelledby="ticket-types-heading">
-      <Title order={2} size="h4" id="ticket-types-heading" mb="xs">
-        Ticket Types
-      </Title>
-      <Text size="sm" c="dimmed" mb="md">
-        Clients choose one for each ticket. Archived types stay on the tickets that have them but
-        cannot be chosen for new ones.
-      </Text>
-      {types.isPending ? (
-        <PageLoader label="Loading ticket types…" />
-      ) : types.isError ? (
-        <PageError
-          error={types.error}
-          title="Could not load the ticket types"
-          onRetry={() => void types.refetch()}
-        />
-      ) : (
-        <List aria-label="Ticket types">
-          {types.data.map((type) => (
-            <List.Item key={type.id}>
-              {type.name}
-              {type.archivedAt && (
-                <Badge ml="xs" variant="light" color="gray">
-                  Archived
-                </Badge>
-              )}
-            </List.Item>
-          ))}
-        </List>
-      )}
-    </Paper>
+    <CatalogSection
+      canEdit={canEdit}
+      headingId="ticket-types-heading"
+      title="Ticket Types"
+      pluralName="ticket types"
+      addLabel="Add Ticket Type"
+      description="Clients choose one for each ticket, in this order. Archived types stay on the tickets that have them but cannot be chosen for new ones."
+      rows={useTicketTypes()}
+      addWithRate={false}
+      notChangedTitle="Ticket type not changed"
+      create={async ({ name }) => {
+        await create.mutateAsync({ name });
+        return `${name} added`;
+      }}
+      update={change.mutateAsync}
+      updating={change.isPending}
+      move={(row, position) => change.mutateAsync({ id: row.id, position })}
+    />
   );
 }
 
@@ -194,7 +186,7 @@ export function TicketSettingsPage() {
           <TicketSettingsForm saved={settings.data} canEdit={canEdit} />
         )}
       </Paper>
-      <TicketTypesSection />
+      <TicketTypesSection canEdit={canEdit} />
     </Stack>
   );
 }

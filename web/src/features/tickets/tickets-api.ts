@@ -8,15 +8,16 @@ import {
 } from '@tanstack/react-query';
 import { api, ApiError } from '../../api/client';
 import type { Answer } from '../../../../src/shared/contract/common';
-import type { staffUserListBody } from '../../../../src/shared/contract/staff';
 import type {
   ChangeTicketBody,
+  ChangeTicketTypeBody,
   CloseTicketBody,
   TicketListQuery,
   TicketSettingsRequest,
   staffTicket,
   staffTicketAnswer,
   staffTicketListPage,
+  ticketAssigneeList,
   ticketSettingsBody,
   ticketTypeList,
 } from '../../../../src/shared/contract/tickets';
@@ -106,6 +107,29 @@ export function useTicketTypes() {
   });
 }
 
+/** Configuration > Service Tickets: adds a type at the end of the list. */
+export function useCreateTicketType() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { name: string }) =>
+      api<{ ticketType: TicketType }>('/api/ticket-types', { method: 'POST', body }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ticketKeys.types }),
+  });
+}
+
+/** Renames, archives or restores a type, or moves it to `position` (1 = first). */
+export function useChangeTicketType() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...body }: { id: string } & ChangeTicketTypeBody) =>
+      api<{ ticketType: TicketType }>(`/api/ticket-types/${encodeURIComponent(id)}`, {
+        method: 'PATCH',
+        body,
+      }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ticketKeys.types }),
+  });
+}
+
 /**
  * The attachment limits of Configuration > Service Tickets, so a file they refuse is named
  * before it is sent. A role that may not read the settings gets null, and the server's refusal.
@@ -170,28 +194,27 @@ export { ticketKeys };
 
 /**
  * Who a ticket may be assigned to: the signed-in user, the current assignee, and, for a role
- * that may list staff users (Master Admin), every active staff user whose role may work
- * tickets. Other roles assign to themselves or unassign.
+ * that may change tickets (Master Admin, Billing), every active Master Admin and Billing user
+ * (GET /api/ticket-assignees: ids and names only). A role that may not (Read Only) sees itself
+ * and the current assignee.
  */
 export function useAssigneeOptions(
   me: { id: string; name: string } | null,
-  canListStaff: boolean,
+  canAssign: boolean,
   current?: { id: string | null; name: string | null },
 ): { value: string; label: string }[] {
   const staff = useQuery({
-    queryKey: ['staff-users'],
-    queryFn: () => api<Answer<typeof staffUserListBody>>('/api/staff-users'),
-    select: (data) => data.staffUsers,
-    enabled: canListStaff,
+    queryKey: ['ticket-assignees'],
+    queryFn: () => api<Answer<typeof ticketAssigneeList>>('/api/ticket-assignees'),
+    select: (data) => data.assignees,
+    enabled: canAssign,
   });
   const options = new Map<string, string>();
   if (me) options.set(me.id, `${me.name} (me)`);
   if (current?.id && current.name && !options.has(current.id))
     options.set(current.id, current.name);
   for (const user of staff.data ?? []) {
-    if (user.disabledAt === null && user.role !== 'read_only' && !options.has(user.id)) {
-      options.set(user.id, user.name);
-    }
+    if (!options.has(user.id)) options.set(user.id, user.name);
   }
   return [...options].map(([value, label]) => ({ value, label }));
 }

@@ -52,7 +52,7 @@ const unassigned = 'unassigned';
 export function TicketsPage() {
   usePageTitle('Tickets');
   const user = useSession().data?.user ?? null;
-  const canListStaff = useCan('manage_staff');
+  const canAssign = useCan('manage_tickets');
   const [status, setStatus] = useState<StatusFilter>('open');
   const [priority, setPriority] = useState<TicketPriority | null>(null);
   const [typeId, setTypeId] = useState<string | null>(null);
@@ -62,7 +62,7 @@ export function TicketsPage() {
   const [search, setSearch] = useState('');
   const [debouncedSearch] = useDebouncedValue(search.trim(), 300);
   const types = useTicketTypes();
-  const assigneeOptions = useAssigneeOptions(user, canListStaff);
+  const assigneeOptions = useAssigneeOptions(user, canAssign);
 
   const filters: TicketFilters = {
     status,
