@@ -178,12 +178,38 @@ describe('the preview is what the run will do', () => {
       [partly.organizationId, skipped.id],
     );
     expect(await preview(partly.organizationId)).toEqual([]);
-    // Skipped for a reason that passes (no method then): the next run tries it, so it shows.
+    // Skipped for a reason that passes (no method then): the next run tries it, so it shows,
+    // on the 3rd: the run of the 2nd has finished.
     await testApp.database.pool.query(
       `UPDATE autopay_attempts SET reason = 'no_method' WHERE invoice_id = $1`,
       [skipped.id],
     );
-    expect(await preview(partly.organizationId)).toEqual([[skipped.number, '2026-09-02', 1, null]]);
+    expect(await preview(partly.organizationId)).toEqual([[skipped.number, '2026-09-03', 1, null]]);
+  });
+
+  it("an invoice due today after today's run finished shows on tomorrow, the next run", async () => {
+    const client = await autopayOrganization(testCard('4242424242424242'));
+    today('2026-10-05');
+    await run('2026-10-05');
+    // Issued after the day's run: no run charges 5 October again.
+    const late = await invoiceDue(client.organizationId, '2026-10-05', 3_100);
+    expect(await preview(client.organizationId)).toEqual([[late.number, '2026-10-06', 1, null]]);
+
+    // The Payments Calendar puts it on the 6th too, not on the 5th.
+    const onDay = async (date: string) => {
+      const day = await staff.get(`/api/payments-calendar/day?date=${date}`);
+      expect(day.statusCode, day.body).toBe(200);
+      return day.body.includes(late.number);
+    };
+    expect([await onDay('2026-10-05'), await onDay('2026-10-06')]).toEqual([false, true]);
+
+    // Tomorrow's run charges it, as shown.
+    await run('2026-10-06');
+    const paid = await testApp.database.pool.query<{ balance: number }>(
+      `SELECT balance_cents AS balance FROM invoices WHERE id = $1`,
+      [late.id],
+    );
+    expect(paid.rows[0]?.balance).toBe(0);
   });
 });
 

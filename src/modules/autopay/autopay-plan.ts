@@ -172,6 +172,20 @@ interface InvoiceRow extends PlanInvoice {
 const organizationBatch = 1000;
 
 /**
+ * The business date (YYYY-MM-DD, the MSP's zone) of the next AutoPay run that can still charge:
+ * `today` while today's run has not finished, else the day after. The run charges a date once
+ * (docs/decisions/0039): an invoice that falls due today after today's run finished is charged
+ * by tomorrow's run, so the preview and the calendar show it there, not on a day already done.
+ */
+export async function nextRunDate(db: Pool | PoolClient, today: string): Promise<string> {
+  const finished = await db.query(
+    `SELECT 1 FROM autopay_runs WHERE run_date = $1 AND finished_at IS NOT NULL`,
+    [today],
+  );
+  return finished.rowCount ? addDays(today, 1) : today;
+}
+
+/**
  * Every open invoice an enabled AutoPay rule covers whose next try falls in the window
  * [`from`, `through`] (business dates; no `from`: every date up to `through`, so a run catches
  * up on dates it missed). The cycle's past tries count (`nextTry`): a cycle charged, declined

@@ -24,7 +24,7 @@ import { addDays } from '../invoices/invoice-math.js';
 import { checkAmount } from '../payments/manual-payments.js';
 import { methodLabel } from '../payments/payment-methods.js';
 import { getBrand } from '../settings/settings.service.js';
-import { planAutopayCharges } from './autopay-plan.js';
+import { nextRunDate, planAutopayCharges } from './autopay-plan.js';
 import { billingRecipients } from '../staff/billing-recipients.js';
 
 /**
@@ -855,7 +855,7 @@ export const defaultPreviewDays = 60;
  * What the rules would charge (GET …/autopay/preview), from planAutopayCharges, the code the
  * run uses: per open invoice, the date, the method, the amount, or why it is skipped. Without
  * `from`, an invoice whose charge date has passed (AutoPay turned on after it, a run missed) is
- * shown on today: the next run charges it. 400 `through` before `from`, or a window longer
+ * shown on the next run's date (`nextRunDate`: today, or tomorrow once today's run finished). 400 `through` before `from`, or a window longer
  * than a year. Dates are business dates; `today` is the MSP's.
  */
 export async function previewAutopay(
@@ -869,19 +869,23 @@ export async function previewAutopay(
   if (addDays(from, maxPreviewDays) < through) {
     throw AppError.validation('through', `must be at most ${maxPreviewDays} days after from`);
   }
-  const planned = await planAutopayCharges(pool, {
-    organizationIds: [options.organizationId],
-    from: options.from,
-    through,
-    today: options.today,
-  });
+  const [planned, nextRun] = await Promise.all([
+    planAutopayCharges(pool, {
+      organizationIds: [options.organizationId],
+      from: options.from,
+      through,
+      today: options.today,
+    }),
+    nextRunDate(pool, options.today),
+  ]);
   const charges = planned.map((charge) => ({
     invoiceId: charge.invoiceId,
     number: charge.number,
     ruleId: charge.ruleId,
     rulePosition: charge.rulePosition,
-    // The try's date (a retry's, not its cycle's); one already passed goes at the next run.
-    chargeOn: charge.tryOn < options.today ? options.today : charge.tryOn,
+    // The try's date (a retry's, not its cycle's); one already passed, or today's once today's
+    // run has finished, goes at the next run.
+    chargeOn: charge.tryOn < nextRun ? nextRun : charge.tryOn,
     tryNumber: charge.tryNumber,
     dueDate: charge.dueDate,
     paymentMethodId: charge.methodId,

@@ -9,7 +9,7 @@ import type { AutopaySkipReason } from '../../shared/contract/autopay.js';
 import { methodLabel } from '../payments/payment-methods.js';
 import { businessToday } from '../settings/business-date.js';
 import { scheduledPaymentsDatedBetween } from '../scheduled-payments/scheduled-payments.service.js';
-import { planAutopayCharges, type PlannedCharge } from './autopay-plan.js';
+import { nextRunDate, planAutopayCharges, type PlannedCharge } from './autopay-plan.js';
 import { attemptReasonText } from './autopay-run.js';
 
 /**
@@ -163,12 +163,23 @@ async function itemsByDay(
   now: Date | undefined,
 ): Promise<{ today: string; days: Map<string, CalendarItems> }> {
   const today = await businessToday(pool, now);
-  const planFrom = range.from > today ? range.from : today;
+  const nextRun = await nextRunDate(pool, today);
+  // Once today's run has finished, the plan's charges dated today move to tomorrow: a range
+  // holding tomorrow plans from today so they are found.
+  const planFrom =
+    range.from > today && !(range.from === nextRun && nextRun > today) ? range.from : today;
   const triesThrough = range.through < today ? range.through : today;
   const oneDay = range.from === range.through;
   const plan = async (): Promise<PlannedCharge[]> => {
     if (planFrom > range.through) return [];
-    const organizationIds = oneDay ? await organizationsPlannedOn(pool, planFrom) : undefined;
+    const organizationIds = oneDay
+      ? [
+          ...new Set([
+            ...(await organizationsPlannedOn(pool, range.from)),
+            ...(planFrom < range.from ? await organizationsPlannedOn(pool, planFrom) : []),
+          ]),
+        ]
+      : undefined;
     if (organizationIds?.length === 0) return [];
     return planAutopayCharges(pool, {
       from: planFrom,
@@ -197,8 +208,10 @@ async function itemsByDay(
   // Today's run tried these already: their rows say what it did.
   const triedToday = new Set(tries.filter((t) => t.runDate === today).map((t) => t.row.invoiceId));
   for (const charge of charges) {
-    const date = plannedDay(charge);
-    if (date === today && triedToday.has(charge.invoiceId)) continue;
+    if (plannedDay(charge) === today && triedToday.has(charge.invoiceId)) continue;
+    // Once today's run has finished, what the plan dates today is charged by tomorrow's run.
+    const date = plannedDay(charge) < nextRun ? nextRun : plannedDay(charge);
+    if (date < range.from || date > range.through) continue;
     day(date).autopay.push(plannedRow(charge));
   }
   for (const payment of scheduled) day(payment.runOn).scheduled.push(payment);
