@@ -100,13 +100,16 @@ export const tickets = pgTable(
     check('tickets_summary_length', sql`char_length(summary) BETWEEN 1 AND 200`),
     check('tickets_closed_has_notes', sql`closed_at IS NULL OR resolution_notes IS NOT NULL`),
     check('tickets_closed_status', sql`(status = 'closed') = (closed_at IS NOT NULL)`),
-    // The portal's Open Service Tickets and the organization page: last update first.
+    // The portal's Open Service Tickets and the organization page: last update first. The
+    // descending columns are NULLS FIRST, as `ORDER BY … DESC` sorts (drizzle's `.desc()` alone
+    // makes them NULLS LAST): an index in another order cannot give the lists theirs, and
+    // PostgreSQL then sorts every row (the closed tickets: 0.6 s at 1,000,000; decision 49).
     index('tickets_organization_open_idx')
-      .on(t.organizationId, t.updatedAt.desc(), t.id.desc())
+      .on(t.organizationId, t.updatedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`closed_at IS NULL`),
     // Service History: last closed first.
     index('tickets_organization_closed_idx')
-      .on(t.organizationId, t.closedAt.desc(), t.id.desc())
+      .on(t.organizationId, t.closedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`closed_at IS NOT NULL`),
     // The staff queue: what needs attention first, as a keyset range scan.
     index('tickets_queue_idx')
@@ -116,9 +119,15 @@ export const tickets = pgTable(
       .on(t.assigneeId, t.attention, t.updatedAt, t.id)
       .where(sql`closed_at IS NULL`),
     index('tickets_closed_idx')
-      .on(t.closedAt.desc(), t.id.desc())
+      .on(t.closedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`closed_at IS NOT NULL`),
     index('tickets_search_idx').using('gin', t.search),
+    // The queue's search (open tickets, its default): on the whole index PostgreSQL ANDs a rare
+    // word's few matches with every open ticket of tickets_queue_idx (60-200 ms at 1,000,000);
+    // this one holds the open tickets only, so the word's matches are the answer (decision 49).
+    index('tickets_open_search_idx')
+      .using('gin', t.search)
+      .where(sql`closed_at IS NULL`),
   ],
 );
 
