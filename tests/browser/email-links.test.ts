@@ -184,7 +184,42 @@ const produce: Record<EmailTemplateKey, () => Promise<string>> = {
   payment_rescheduled: () => renderScheduled('payment_rescheduled'),
   payment_cancelled: () => renderScheduled('payment_cancelled'),
   scheduled_payment_adjusted: () => renderScheduled('scheduled_payment_adjusted'),
+  // Sent by opening, replying to and closing a ticket (tests/api/tickets.test.ts); rendered
+  // here as it renders them, about one of Demo Company's demo tickets.
+  ticket_created: () => renderTicket('ticket_created'),
+  ticket_updated: () => renderTicket('ticket_updated'),
+  ticket_closed: () => renderTicket('ticket_closed'),
+  ticket_staff_notice: async () => {
+    const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
+    const data = {
+      ...emailTemplates.ticket_staff_notice.sample,
+      organizationId: demoCompanyId,
+      ticketId: await demoTicketId(),
+      consoleUrl: testApp.context.config.PUBLIC_URL,
+    };
+    return (await renderEmail('ticket_staff_notice', data, brand)).html;
+  },
 };
+
+/** One of Demo Company's demo tickets, for the ticket emails' links. */
+async function demoTicketId(): Promise<string> {
+  const found = await testApp.database.pool.query<{ id: string }>(
+    `SELECT id FROM tickets WHERE organization_id = $1 ORDER BY number LIMIT 1`,
+    [demoCompanyId],
+  );
+  return found.rows[0]!.id;
+}
+
+/** A client's ticket email about a Demo Company ticket, rendered with the installation's branding. */
+async function renderTicket(key: 'ticket_created' | 'ticket_updated' | 'ticket_closed') {
+  const brand = await getBrand(createDb(testApp.database.pool), testApp.context.config);
+  const data = {
+    ...emailTemplates[key].sample,
+    organizationId: demoCompanyId,
+    ticketId: await demoTicketId(),
+  };
+  return (await renderEmail(key, data, brand)).html;
+}
 
 /** A scheduled payment email about Demo Company, rendered with the installation's branding. */
 async function renderScheduled(
