@@ -773,6 +773,73 @@ describe('assignees', () => {
   });
 });
 
+describe('staff open a ticket for a client', () => {
+  it('with files and a contact of the organization, who is emailed and sees it in the portal', async () => {
+    const pool = testApp.database.pool;
+    const contactOf = async (email: string) =>
+      (await pool.query<{ id: string }>(`SELECT id FROM contacts WHERE email = $1`, [email]))
+        .rows[0]!.id;
+    const leslieId = await contactOf(leslie.email);
+    const response = await postForm(
+      billing,
+      '/api/tickets',
+      {
+        organizationId: pawnee,
+        contactId: leslieId,
+        summary: 'Called in: VPN drops every hour',
+        description: 'Phoned at 9:10.\n  Drops at :00 each hour.',
+        priority: 'high',
+        typeId: incident,
+        contactPhone: '+1 555 0100',
+        assigneeId: '',
+      },
+      [{ name: 'vpn log 日志.txt', content: Buffer.from('drop 09:00\n'), type: 'text/plain' }],
+    );
+    expect(response.statusCode, response.body).toBe(201);
+    const ticket = response.json().ticket;
+    expect(ticket).toMatchObject({
+      organizationId: pawnee,
+      summary: 'Called in: VPN drops every hour',
+      description: 'Phoned at 9:10.\n  Drops at :00 each hour.',
+      priority: 'high',
+      contactPhone: '+1 555 0100',
+      openedByName: 'Leslie Tester',
+    });
+    expect(ticket.timeline[0].attachments.map((a: { fileName: string }) => a.fileName)).toEqual([
+      'vpn log 日志.txt',
+    ]);
+    const open = (await leslie.portal.get('/api/portal/tickets?state=open')).json();
+    expect(open.tickets.map((t: { id: string }) => t.id)).toContain(ticket.id);
+    await expect
+      .poll(async () => (await inbox(leslie.email)).map((m) => m.subject), { timeout: 20_000 })
+      .toEqual(expect.arrayContaining([expect.stringContaining(ticket.number)]));
+
+    // A contact of another organization: 400 naming contactId, nothing saved.
+    const before = await ticketRows();
+    const strangerId = await contactOf(stranger.email);
+    const refused = await postForm(billing, '/api/tickets', {
+      organizationId: pawnee,
+      contactId: strangerId,
+      summary: 'S',
+      description: 'D',
+      priority: 'low',
+      typeId: incident,
+    });
+    expectFieldErrors(refused, ['contactId']);
+    expectFieldErrors(
+      await postForm(billing, '/api/tickets', {
+        organizationId: pawnee,
+        summary: ' ',
+        description: 'D',
+        priority: 'low',
+        typeId: incident,
+      }),
+      ['summary'],
+    );
+    expect(await ticketRows()).toBe(before);
+  });
+});
+
 describe('the demo data', () => {
   it('holds tickets in several scripts, open and closed, with their notes kept to staff', async () => {
     const found = (await readOnly.get(`/api/tickets?q=${encodeURIComponent('Проектор')}`)).json();

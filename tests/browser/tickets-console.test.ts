@@ -130,3 +130,93 @@ describe('the ticket page: Assigned to', () => {
     await page.close();
   }, 90_000);
 });
+
+describe('New ticket: staff open one for a client', () => {
+  it('from the organization page, for one of its contacts, with a file; then from the queue', async () => {
+    const pool = testApp.database.pool;
+    const { organizationId, organizationName, contactName, contactEmail } = (
+      await pool.query<{
+        organizationId: string;
+        organizationName: string;
+        contactName: string;
+        contactEmail: string;
+      }>(
+        `SELECT o.id AS "organizationId", o.name AS "organizationName",
+                c.name AS "contactName", c.email AS "contactEmail"
+           FROM organizations o
+           JOIN contact_organizations co ON co.organization_id = o.id
+           JOIN contacts c ON c.id = co.contact_id AND c.email <> ''
+          ORDER BY o.name, c.name LIMIT 1`,
+      )
+    ).rows[0]!;
+    const summary = 'الطابعة لا تعمل في الطابق الثاني';
+    const page = await app.newPage({ height: 1200 });
+    await signInToConsole(page, baseUrl, 'billing@portico.test', 'portico-billing-demo');
+    await page.goto(`${baseUrl}/organizations/${organizationId}`);
+    await page.getByRole('tab', { name: 'Tickets' }).click();
+    await page.getByRole('button', { name: 'New ticket' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New ticket' });
+    // Nothing filled: the required fields say so, nothing is sent.
+    await dialog.getByRole('button', { name: 'Create ticket' }).click();
+    await dialog.getByText('Summary must not be empty').waitFor();
+
+    await dialog.getByRole('combobox', { name: 'For contact' }).click();
+    await page
+      .getByRole('option', { name: new RegExp(contactName) })
+      .first()
+      .click();
+    await dialog.getByLabel('Summary', { exact: true }).fill(summary);
+    await dialog
+      .getByLabel('Description', { exact: true })
+      .fill('Called at 9:10.\n  Paper jam light on.');
+    await dialog.getByRole('combobox', { name: 'Priority', exact: true }).click();
+    await page.getByRole('option', { name: 'High', exact: true }).click();
+    await dialog.getByRole('combobox', { name: 'Type', exact: true }).click();
+    await page.getByRole('option', { name: 'Incident', exact: true }).click();
+    await dialog.getByLabel('Contact phone', { exact: true }).fill('+971 4 123 4567');
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      dialog.getByRole('button', { name: 'Add files' }).click(),
+    ]);
+    await chooser.setFiles([
+      { name: 'プリンタ記録.txt', mimeType: 'text/plain', buffer: Buffer.from('jam\n') },
+    ]);
+    await dialog.getByText('プリンタ記録.txt').waitFor();
+    await dialog.getByRole('button', { name: 'Create ticket' }).click();
+
+    // The new ticket's page.
+    await page.getByRole('heading', { name: summary, level: 1 }).waitFor();
+    await page.getByText('プリンタ記録.txt').first().waitFor();
+    const saved = (
+      await pool.query(
+        `SELECT t.priority, t.contact_phone, c.email, t.opened_by_staff_id IS NOT NULL AS by_staff
+           FROM tickets t JOIN contacts c ON c.id = t.opened_by_contact_id
+          WHERE t.summary = $1`,
+        [summary],
+      )
+    ).rows[0];
+    expect(saved).toEqual({
+      priority: 'high',
+      contact_phone: '+971 4 123 4567',
+      email: contactEmail,
+      by_staff: true,
+    });
+
+    // The queue: the organization is chosen in the form; no contact.
+    await page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByRole('link', { name: 'Tickets', exact: true })
+      .click();
+    await page.getByRole('heading', { name: 'Tickets', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'New ticket' }).click();
+    await dialog.getByRole('combobox', { name: 'Organization' }).fill(organizationName.slice(0, 6));
+    await page.getByRole('option', { name: organizationName, exact: true }).click();
+    await dialog.getByLabel('Summary', { exact: true }).fill('Renew the firewall licence');
+    await dialog.getByLabel('Description', { exact: true }).fill('Expires on the 30th.');
+    await dialog.getByRole('combobox', { name: 'Type', exact: true }).click();
+    await page.getByRole('option', { name: 'Question', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Create ticket' }).click();
+    await page.getByRole('heading', { name: 'Renew the firewall licence', level: 1 }).waitFor();
+    await page.close();
+  }, 120_000);
+});

@@ -375,20 +375,30 @@ export function ticketRoutes(context: AppContext): FastifyPluginAsyncZod {
       {
         onRequest: requireStaff('manage_tickets'),
         schema: {
-          body: staffCreateTicketBody,
+          description: multipartNote(
+            'organizationId, summary, description, priority, typeId, contactPhone, contactId (a contact of the organization it is opened for), assigneeId',
+          ),
           response: { 201: staffTicketAnswer, ...errorResponses },
         },
       },
       async (request, reply) => {
         const { actor, staffId } = staffOf(request);
-        const { organizationId, ...fields } = request.body;
+        // JSON keeps its types (assigneeId null); a form's fields are text.
+        const post = request.isMultipart()
+          ? await readPost(request)
+          : { fields: request.body as Record<string, string>, files: [] };
+        const { organizationId, contactId, ...fields } = parseFields(
+          staffCreateTicketBody,
+          post.fields,
+        );
         const created = await createTicket({
           context,
           actor,
           organizationId,
           author: { staffId },
           fields,
-          files: [],
+          files: post.files,
+          forContactId: contactId,
         });
         return reply.status(201).send({
           ticket: await staffTicketView(context.pool, created.id),

@@ -214,6 +214,11 @@ export async function createTicket(options: {
     assigneeId?: string | null | undefined;
   };
   files: { fileName: string; content: Buffer }[];
+  /**
+   * Staff opening a ticket for a client: the contact it is opened for (a contact of the
+   * organization, else 400 `contactId`), who then gets Ticket Created and the later emails.
+   */
+  forContactId?: string | undefined;
 }): Promise<{ id: string; number: string }> {
   const { context, fields } = options;
   return withTransaction(context.pool, async (tx) => {
@@ -226,6 +231,15 @@ export async function createTicket(options: {
       [options.organizationId],
     );
     if (!organization.rows[0]) throw AppError.notFound('Organization');
+    if (options.forContactId) {
+      const member = await tx.client.query(
+        `SELECT 1 FROM contact_organizations WHERE contact_id = $1 AND organization_id = $2`,
+        [options.forContactId, options.organizationId],
+      );
+      if (member.rowCount === 0) {
+        throw AppError.validation('contactId', 'must be a contact of this organization');
+      }
+    }
     const inserted = await tx.client.query<{ id: string; number: number }>(
       `INSERT INTO tickets (organization_id, summary, description, priority, type_id,
                             contact_phone, assignee_id, opened_by_contact_id, opened_by_staff_id,
@@ -241,7 +255,7 @@ export async function createTicket(options: {
         fields.typeId,
         fields.contactPhone ? fields.contactPhone : null,
         fields.assigneeId ?? null,
-        contactOf(options.author),
+        contactOf(options.author) ?? options.forContactId ?? null,
         staffOf(options.author),
       ],
     );

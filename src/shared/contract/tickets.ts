@@ -196,10 +196,21 @@ export const createTicketFields = z.object({
 });
 export type CreateTicketFields = z.input<typeof createTicketFields>;
 
-/** POST /api/tickets (JSON): staff open a ticket for an organization. */
+/** A form's empty choice ("" from a multipart select left empty) is no choice. */
+const optionalId = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.uuid('must be a valid id').optional(),
+);
+
+/**
+ * POST /api/tickets (multipart/form-data with files under `attachments`, or JSON): staff open
+ * a ticket for an organization, optionally for one of its contacts (`contactId`, who is then
+ * emailed as if they had opened it).
+ */
 export const staffCreateTicketBody = createTicketFields.extend({
   organizationId: z.uuid('must be a valid id'),
-  assigneeId: z.uuid('must be a valid id').nullable().optional(),
+  contactId: optionalId,
+  assigneeId: z.union([optionalId, z.null()]),
 });
 export type StaffCreateTicketBody = z.input<typeof staffCreateTicketBody>;
 

@@ -1,6 +1,8 @@
 import { useState } from 'react';
-import { SegmentedControl, Stack } from '@mantine/core';
+import { Group, SegmentedControl, Stack } from '@mantine/core';
 import { PageError } from '../../components/page-state';
+import { useCan } from '../auth/session';
+import { NewTicketButton } from './new-ticket-modal';
 import { TicketTable } from './ticket-table';
 import { useOrganizationTickets } from './tickets-api';
 
@@ -8,18 +10,22 @@ import { useOrganizationTickets } from './tickets-api';
 export function OrganizationTickets({ organizationId }: { organizationId: string }) {
   const [state, setState] = useState<'open' | 'closed'>('open');
   const tickets = useOrganizationTickets(organizationId, state);
+  const canOpen = useCan('manage_tickets');
   return (
     <Stack>
-      <SegmentedControl
-        aria-label="Which tickets"
-        value={state}
-        onChange={(value) => setState(value as 'open' | 'closed')}
-        data={[
-          { value: 'open', label: 'Open' },
-          { value: 'closed', label: 'Closed' },
-        ]}
-        w="fit-content"
-      />
+      <Group justify="space-between">
+        <SegmentedControl
+          aria-label="Which tickets"
+          value={state}
+          onChange={(value) => setState(value as 'open' | 'closed')}
+          data={[
+            { value: 'open', label: 'Open' },
+            { value: 'closed', label: 'Closed' },
+          ]}
+          w="fit-content"
+        />
+        {canOpen && <NewTicketButton organizationId={organizationId} />}
+      </Group>
       {tickets.isError && !tickets.data ? (
         <PageError
           error={tickets.error}

@@ -156,6 +156,31 @@ function useTicketChange<Input>(id: string, request: (input: Input) => Promise<S
   });
 }
 
+/**
+ * Staff open a ticket for an organization (optionally for one of its contacts, who is then
+ * emailed), with files: the same fields as the portal's Create New Service Ticket.
+ */
+export function useCreateStaffTicket() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({
+      fields,
+      files,
+    }: {
+      fields: Record<string, string | undefined>;
+      files: File[];
+    }) =>
+      api<StaffTicketAnswer>('/api/tickets', {
+        method: 'POST',
+        body: ticketFormData(fields, files),
+      }),
+    onSuccess: (answer) => {
+      queryClient.setQueryData(ticketKeys.one(answer.ticket.id), answer.ticket);
+      return queryClient.invalidateQueries({ queryKey: ['tickets'], refetchType: 'active' });
+    },
+  });
+}
+
 /** Status, priority, type or assignee (null unassigns). */
 export function useChangeTicket(id: string) {
   return useTicketChange(id, (body: ChangeTicketBody) =>

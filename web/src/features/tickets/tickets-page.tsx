@@ -13,6 +13,7 @@ import { PageError } from '../../components/page-state';
 import { usePageTitle } from '../../lib/use-page-title';
 import { useCan, useSession } from '../auth/session';
 import { OrganizationSelect } from '../invoices/organization-select';
+import { NewTicketButton } from './new-ticket-modal';
 import { TicketTable } from './ticket-table';
 import {
   useAssigneeOptions,
@@ -81,7 +82,10 @@ export function TicketsPage() {
 
   return (
     <Stack>
-      <Title order={1}>Tickets</Title>
+      <Group justify="space-between">
+        <Title order={1}>Tickets</Title>
+        {canAssign && <NewTicketButton />}
+      </Group>
       <Text c="dimmed" size="sm">
         Open tickets come in the order they need attention: priority, then status, then the longest
         without an update.
