@@ -295,6 +295,13 @@ function expectationFor(url: URL): Expectation {
   if (path === '/portal/set-password') return { heading: 'Set your password', who: 'nobody' };
   if (path === '/portal/reset-password') return { heading: 'Choose a new password', who: 'nobody' };
   if (path === '/') return { heading: 'Organizations', path: '/organizations', who: 'staff' };
+  // The ticket emails link to the first demo ticket of Demo Company; both pages head it with its
+  // summary.
+  const ticket = /^(\/portal\/service)?\/tickets\/[0-9a-f-]{36}$/.exec(path);
+  if (ticket) {
+    const heading = '会議室のWi-Fiが遅い (Wi-Fi in the meeting room is slow)';
+    return ticket[1] ? { heading, who: 'contact', company } : { heading, who: 'staff' };
+  }
   throw new Error(`No expectation for ${url.href}: say here what the page it links to shows`);
 }
 
