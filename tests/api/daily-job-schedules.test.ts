@@ -23,6 +23,8 @@ const daily = {
   'scheduled-payments.run': '10 * * * *',
   // Every minute: it runs the day's AutoPay once the run time of Configuration > Billing came.
   'autopay.run': '* * * * *',
+  // Every minute: returned AutoPay debits become declines the run tries again (decision 44).
+  'autopay.returns': '* * * * *',
 };
 
 /** Every schedule pg-boss holds: name → "cron in zone". */
