@@ -1,27 +1,14 @@
 import { useState, type ReactNode } from 'react';
-import {
-  Button,
-  Group,
-  Modal,
-  Select,
-  SimpleGrid,
-  Stack,
-  Textarea,
-  TextInput,
-} from '@mantine/core';
+import { Button, Group, Modal, Select, Stack, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
 import { useNavigate } from 'react-router';
-import {
-  ticketLimits,
-  ticketPriorities,
-  ticketPriorityLabels,
-  type TicketPriority,
-} from '../../../../src/shared/contract/tickets';
+import { ticketLimits, type TicketPriority } from '../../../../src/shared/contract/tickets';
 import { ApiError } from '../../api/client';
 import { notifySuccess, showApiError } from '../../api/errors';
 import { AttachmentPicker } from '../../components/attachment-picker';
+import { TicketClassificationFields } from '../../components/ticket-fields';
 import { useOrganizationContacts } from '../contacts/contacts-api';
 import { OrganizationSelect } from '../invoices/organization-select';
 import {
@@ -30,11 +17,6 @@ import {
   useCreateStaffTicket,
   useTicketTypes,
 } from './tickets-api';
-
-const priorityOptions = ticketPriorities.map((value) => ({
-  value,
-  label: ticketPriorityLabels[value],
-}));
 
 /** The server's refusal of the files (`attachments`, or one file of them), as a sentence. */
 function attachmentsError(error: unknown): string | null {
@@ -205,30 +187,7 @@ function NewTicketForm({
           maxLength={ticketLimits.description}
           {...form.getInputProps('description')}
         />
-        <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <Select
-            label="Priority"
-            data={priorityOptions}
-            allowDeselect={false}
-            required
-            {...form.getInputProps('priority')}
-          />
-          <Select
-            label="Type"
-            placeholder="Choose a type"
-            data={typeOptions}
-            allowDeselect={false}
-            required
-            {...form.getInputProps('typeId')}
-          />
-          <TextInput
-            label="Contact phone"
-            placeholder="Optional"
-            type="tel"
-            maxLength={ticketLimits.contactPhone}
-            {...form.getInputProps('contactPhone')}
-          />
-        </SimpleGrid>
+        <TicketClassificationFields inputProps={form.getInputProps} typeOptions={typeOptions} />
         <AttachmentPicker
           files={files}
           onChange={setFiles}

@@ -7,7 +7,6 @@ import {
   Card,
   Fieldset,
   Group,
-  Select,
   SimpleGrid,
   Stack,
   Table,
@@ -20,15 +19,11 @@ import {
 import { useForm } from '@mantine/form';
 import { IconArrowLeft, IconCircleCheck, IconLock } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
-import {
-  ticketLimits,
-  ticketPriorities,
-  ticketPriorityLabels,
-  type TicketPriority,
-} from '../../../../src/shared/contract/tickets';
+import { ticketLimits, type TicketPriority } from '../../../../src/shared/contract/tickets';
 import { ApiError } from '../../api/client';
 import { showApiError } from '../../api/errors';
 import { AttachmentPicker } from '../../components/attachment-picker';
+import { TicketClassificationFields } from '../../components/ticket-fields';
 import {
   PlainText,
   TicketPriorityBadge,
@@ -57,11 +52,6 @@ import { PortalNotFoundPage } from './not-found-page';
 const openTicketsPath = '/portal/service/open-tickets';
 const historyPath = '/portal/service/history';
 const newTicketPath = '/portal/service/new-ticket';
-
-const priorityOptions = ticketPriorities.map((value) => ({
-  value,
-  label: ticketPriorityLabels[value],
-}));
 
 /** The server's refusal of the files (`attachments`, or one file of them), as a sentence. */
 function attachmentsError(error: unknown): string | null {
@@ -194,31 +184,10 @@ export function CreateServiceTicketPage() {
                     maxLength={ticketLimits.description}
                     {...form.getInputProps('description')}
                   />
-                  <SimpleGrid cols={{ base: 1, sm: 3 }}>
-                    <Select
-                      label="Priority"
-                      data={priorityOptions}
-                      allowDeselect={false}
-                      required
-                      {...form.getInputProps('priority')}
-                    />
-                    <Select
-                      label="Type"
-                      placeholder="Choose a type"
-                      data={typeOptions}
-                      allowDeselect={false}
-                      required
-                      {...form.getInputProps('typeId')}
-                    />
-                    <TextInput
-                      label="Contact phone"
-                      placeholder="Optional"
-                      type="tel"
-                      autoComplete="tel"
-                      maxLength={ticketLimits.contactPhone}
-                      {...form.getInputProps('contactPhone')}
-                    />
-                  </SimpleGrid>
+                  <TicketClassificationFields
+                    inputProps={form.getInputProps}
+                    typeOptions={typeOptions}
+                  />
                   <AttachmentPicker
                     files={files}
                     onChange={setFiles}
