@@ -68,7 +68,7 @@ describe('npm start', () => {
       });
       expect(await second.exited).toBe(1);
       const lines = failureLines(second);
-      expect(lines).toHaveLength(1);
+      expect(lines, lines.join('\n')).toHaveLength(1);
       expect(lines[0]).not.toContain('undefined');
       expect(lines[0]).toMatch(/^Portico could not start: /);
       expect(lines[0]).toContain('already running');
@@ -99,7 +99,7 @@ describe('npm start', () => {
     });
     expect(await second.exited).toBe(1);
     const lines = failureLines(second);
-    expect(lines).toHaveLength(1);
+    expect(lines, lines.join('\n')).toHaveLength(1);
     expect(lines[0]).toMatch(/^Portico could not start: /);
     expect(lines[0]).toContain(`port ${web}`);
     expect(lines[0]).toContain('PORT');
