@@ -1,4 +1,4 @@
-import { Anchor, Badge, Group, Paper, Stack, Text } from '@mantine/core';
+import { Anchor, Badge, Card, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { IconDownload, IconLock } from '@tabler/icons-react';
 import type { Answer } from '../../../src/shared/contract/common';
 import {
@@ -170,5 +170,51 @@ export function TicketTimeline({
         );
       })}
     </Stack>
+  );
+}
+
+/**
+ * A ticket's description, its resolution notes once closed, and its timeline: the body of the
+ * staff ticket page and of the portal's Details, which differ only in the timeline they are
+ * given (staff's holds internal notes) and where the files are downloaded from.
+ */
+export function TicketContent({
+  ticket,
+  closed,
+  attachmentHref,
+}: {
+  ticket: {
+    description: string;
+    resolutionNotes: string | null;
+    timeline: (TicketEntry & { internal?: boolean })[];
+  };
+  closed: boolean;
+  attachmentHref: (attachment: TicketAttachment) => string;
+}) {
+  return (
+    <>
+      <Stack gap={4} component="section" aria-labelledby="ticket-description">
+        <Title order={2} size="h3" id="ticket-description">
+          Description
+        </Title>
+        <PlainText>{ticket.description}</PlainText>
+      </Stack>
+      {closed && ticket.resolutionNotes !== null && (
+        <Card withBorder bg="teal.0" component="section" aria-labelledby="resolution-notes">
+          <Stack gap={4}>
+            <Title order={2} size="h3" id="resolution-notes">
+              Resolution notes
+            </Title>
+            <PlainText>{ticket.resolutionNotes}</PlainText>
+          </Stack>
+        </Card>
+      )}
+      <Stack gap="xs" component="section" aria-labelledby="ticket-timeline">
+        <Title order={2} size="h3" id="ticket-timeline">
+          Timeline
+        </Title>
+        <TicketTimeline entries={ticket.timeline} attachmentHref={attachmentHref} />
+      </Stack>
+    </>
   );
 }

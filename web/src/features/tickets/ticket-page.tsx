@@ -34,10 +34,9 @@ import { AttachmentPicker } from '../../components/attachment-picker';
 import { PageError, PageLoader } from '../../components/page-state';
 import { ReadOnlyNote } from '../../components/read-only-note';
 import {
-  PlainText,
   TicketPriorityBadge,
   TicketStatusBadge,
-  TicketTimeline,
+  TicketContent,
 } from '../../components/ticket-timeline';
 import { formatDateTimeMinutes } from '../../lib/format';
 import { usePageTitle } from '../../lib/use-page-title';
@@ -386,31 +385,11 @@ export function TicketPage() {
         </SimpleGrid>
       </Card>
       {canManage && !closed && <TicketControls ticket={data} />}
-      <Stack gap={4} component="section" aria-labelledby="ticket-description">
-        <Title order={2} size="h3" id="ticket-description">
-          Description
-        </Title>
-        <PlainText>{data.description}</PlainText>
-      </Stack>
-      {closed && data.resolutionNotes !== null && (
-        <Card withBorder bg="teal.0" component="section" aria-labelledby="resolution-notes">
-          <Stack gap={4}>
-            <Title order={2} size="h3" id="resolution-notes">
-              Resolution notes
-            </Title>
-            <PlainText>{data.resolutionNotes}</PlainText>
-          </Stack>
-        </Card>
-      )}
-      <Stack gap="xs" component="section" aria-labelledby="ticket-timeline">
-        <Title order={2} size="h3" id="ticket-timeline">
-          Timeline
-        </Title>
-        <TicketTimeline
-          entries={data.timeline}
-          attachmentHref={(attachment) => staffAttachmentUrl(data.id, attachment.id)}
-        />
-      </Stack>
+      <TicketContent
+        ticket={data}
+        closed={closed}
+        attachmentHref={(attachment) => staffAttachmentUrl(data.id, attachment.id)}
+      />
       {canManage && !closed && <ReplyBox ticket={data} />}
       {canManage && closed && (
         <Alert color="gray" variant="light">

@@ -25,10 +25,9 @@ import { showApiError } from '../../api/errors';
 import { AttachmentPicker } from '../../components/attachment-picker';
 import { TicketClassificationFields } from '../../components/ticket-fields';
 import {
-  PlainText,
   TicketPriorityBadge,
   TicketStatusBadge,
-  TicketTimeline,
+  TicketContent,
 } from '../../components/ticket-timeline';
 import { formatDateTimeMinutes } from '../../lib/format';
 import { usePortalSession } from '../api/portal-session';
@@ -558,31 +557,11 @@ export function PortalTicketPage() {
                 {ticket.contactPhone && <Fact label="Contact phone">{ticket.contactPhone}</Fact>}
               </SimpleGrid>
             </Card>
-            <Stack gap={4} component="section" aria-labelledby="ticket-description">
-              <Title order={2} size="h3" id="ticket-description">
-                Description
-              </Title>
-              <PlainText>{ticket.description}</PlainText>
-            </Stack>
-            {ticket.resolutionNotes !== null && closed && (
-              <Card withBorder bg="teal.0" component="section" aria-labelledby="resolution-notes">
-                <Stack gap={4}>
-                  <Title order={2} size="h3" id="resolution-notes">
-                    Resolution notes
-                  </Title>
-                  <PlainText>{ticket.resolutionNotes}</PlainText>
-                </Stack>
-              </Card>
-            )}
-            <Stack gap="xs" component="section" aria-labelledby="ticket-timeline">
-              <Title order={2} size="h3" id="ticket-timeline">
-                Timeline
-              </Title>
-              <TicketTimeline
-                entries={ticket.timeline}
-                attachmentHref={(attachment) => portalAttachmentUrl(ticket.id, attachment.id)}
-              />
-            </Stack>
+            <TicketContent
+              ticket={ticket}
+              closed={closed}
+              attachmentHref={(attachment) => portalAttachmentUrl(ticket.id, attachment.id)}
+            />
             {closed ? (
               <Text c="dimmed" size="sm">
                 This ticket is closed. Additional information cannot be added to a closed ticket;
