@@ -84,3 +84,59 @@ describe('Cache-Control on API answers', () => {
     }
   });
 });
+
+describe('Security headers (helmet)', () => {
+  const expected = (headers: Record<string, unknown>) => ({
+    csp: String(headers['content-security-policy'] ?? ''),
+    frameOptions: headers['x-frame-options'],
+    nosniff: headers['x-content-type-options'],
+    referrer: headers['referrer-policy'],
+    opener: headers['cross-origin-opener-policy'],
+  });
+
+  it('are on every GET route of the API, staff and portal, answer or error, and on other answers', async () => {
+    const routes = testApp.app.routeTable.filter(
+      (route) => route.method === 'GET' && route.url.startsWith('/api/'),
+    );
+    const missing: string[] = [];
+    const answers = [
+      ...(await Promise.all(
+        routes.map(async (route) => {
+          const url = route.url.replace(/:\w+/g, '6f1c2b8e-3d4a-4c5b-9e7f-0a1b2c3d4e5f');
+          const client = route.url.startsWith('/api/portal/') ? portal : admin;
+          return { url, response: await client.get(url) };
+        }),
+      )),
+      { url: '/', response: await testApp.app.inject({ method: 'GET', url: '/' }) },
+      { url: 'no route', response: await testApp.app.inject({ method: 'GET', url: '/api/none' }) },
+      {
+        url: 'signed out',
+        response: await testApp.app.inject({ method: 'GET', url: '/api/organizations' }),
+      },
+    ];
+    for (const { url, response } of answers) {
+      const headers = expected(response.headers);
+      // An attachment download narrows the policy further (sandbox); everything else has the
+      // installation's own, which starts with default-src 'self'.
+      const policyHolds =
+        /^default-src 'self'.*script-src 'self'/.test(headers.csp) || /^sandbox/.test(headers.csp);
+      if (
+        !policyHolds ||
+        headers.frameOptions !== 'SAMEORIGIN' ||
+        headers.nosniff !== 'nosniff' ||
+        headers.referrer !== 'no-referrer' ||
+        headers.opener !== 'same-origin'
+      ) {
+        missing.push(`${url}: ${response.statusCode} ${JSON.stringify(headers)}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('do not add upgrade-insecure-requests, so a plain-HTTP LAN install keeps working', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/api/auth/session' });
+    expect(String(response.headers['content-security-policy'])).not.toContain(
+      'upgrade-insecure-requests',
+    );
+  });
+});
