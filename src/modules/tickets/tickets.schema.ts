@@ -118,6 +118,12 @@ export const tickets = pgTable(
     index('tickets_assignee_queue_idx')
       .on(t.assigneeId, t.attention, t.updatedAt, t.id)
       .where(sql`closed_at IS NULL`),
+    // The queue's Unassigned filter, in the queue's order. `assignee_id IS NULL` is no equality
+    // to PostgreSQL, so the assignee index above gives those rows unordered: it read every
+    // unassigned open ticket and sorted them (11,500 at 1,000,000, 21 ms a page).
+    index('tickets_unassigned_queue_idx')
+      .on(t.attention, t.updatedAt, t.id)
+      .where(sql`closed_at IS NULL AND assignee_id IS NULL`),
     index('tickets_closed_idx')
       .on(t.closedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`closed_at IS NOT NULL`),

@@ -1,0 +1,1 @@
+CREATE INDEX "tickets_unassigned_queue_idx" ON "tickets" USING btree ("attention","updated_at","id") WHERE closed_at IS NULL AND assignee_id IS NULL;
