@@ -354,6 +354,61 @@ describe('a returned AutoPay debit', () => {
   });
 });
 
+describe('the AutoPay Summary after a returned debit', () => {
+  /** The AutoPay Summary staff got for the run of `runDate`: subject and text. */
+  async function summaryOf(runDate: string) {
+    return (
+      await testApp.database.pool.query<{ subject: string; text: string }>(
+        `SELECT subject, text FROM email_messages
+          WHERE template = 'autopay_summary' AND subject LIKE $1`,
+        [`AutoPay ${runDate}:%`],
+      )
+    ).rows;
+  }
+
+  it('tells staff a returned debit not tried again, and why, in the next run', async () => {
+    const pool = testApp.database.pool;
+    const closed = await autopayOrganization(testBankAccount('000111111113'));
+    const closedInvoice = await invoiceDue(closed.organizationId, '2027-01-04', 25_000);
+    const short = await autopayOrganization(testBankAccount('000222222227'));
+    const shortInvoice = await invoiceDue(short.organizationId, '2027-01-04', 12_000);
+    await run('2027-01-04');
+    // No retries in Configuration > Billing: a debit returned for insufficient funds was the
+    // last try.
+    await pool.query(`UPDATE settings SET autopay_retry_count = 0`);
+    try {
+      await bankAnswers('2027-01-05');
+    } finally {
+      await pool.query(`UPDATE settings SET autopay_retry_count = 3`);
+    }
+    expect((await attemptsOf(closedInvoice.id))[0]?.outcome).toBe('failed');
+    expect((await attemptsOf(shortInvoice.id))[0]?.outcome).toBe('gave_up');
+
+    // The next run has nothing to charge, and still tells staff what the bank did.
+    await run('2027-01-06');
+    const [summary] = await summaryOf('2027-01-06');
+    expect(summary?.subject).toMatch(/, 2 returned$/);
+    const lines = summary!.text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+    const lineOf = (number: string) => lines.slice(lines.findIndex((l) => l.includes(number)));
+    expect(lineOf(closedInvoice.number).slice(0, 3)).toEqual([
+      expect.stringContaining(closedInvoice.number),
+      '$250.00',
+      'Returned, not tried again: The bank account is closed. The payment method is locked and the client was emailed.',
+    ]);
+    expect(lineOf(shortInvoice.number).slice(0, 3)).toEqual([
+      expect.stringContaining(shortInvoice.number),
+      '$120.00',
+      'Returned, not tried again: The account has insufficient funds. That was the last try: AutoPay leaves this invoice for this cycle.',
+    ]);
+    // Told once: the run of the day after has no news of them.
+    await run('2027-01-07');
+    expect(await summaryOf('2027-01-07')).toEqual([]);
+  });
+});
+
 describe('locked rules come first', () => {
   /** A contact of the organization who may manage AutoPay, signed in to the portal. */
   async function autopayContact(organizationId: string): Promise<ApiClient> {

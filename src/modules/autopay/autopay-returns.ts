@@ -33,10 +33,12 @@ interface ReturnedTry {
  * Records every returned AutoPay debit whose try still says `charged`: the try's outcome
  * becomes `retry_scheduled` (next try `autopay_retry_days` after today, the MSP's business
  * date), `gave_up` (no tries left) or `failed` (a return for good), with the bank's reason in
- * words. Each try is changed once (`WHERE outcome = 'charged'`), so two workers, or a rerun,
+ * words, and `returned_on` today: the next AutoPay Summary tells staff (autopay-run.ts). Each try is changed once (`WHERE outcome = 'charged'`), so two workers, or a rerun,
  * change nothing twice. Answers how many tries it changed. The tries are found by the returned
  * payment's request key: its invoice, cycle and try (`autopay:<invoice>:<cycle date>:<try>`,
- * the attempts' unique index).
+ * the attempts' unique index), oldest return first; the returned debits are read through their
+ * own partial index (payments_autopay_returned_idx: this WHERE, this ORDER), so the minute's
+ * look costs the returned debits, not the payments table.
  */
 export async function recordAutopayReturns(deps: Deps): Promise<number> {
   const returned = await deps.pool.query<ReturnedTry>(
@@ -50,7 +52,8 @@ export async function recordAutopayReturns(deps: Deps): Promise<number> {
         AND t.payment_id = p.id
       WHERE p.status = 'returned' AND p.source = 'autopay'
         AND p.request_key ~ '^autopay:[0-9a-f-]{36}:\\d{4}-\\d{2}-\\d{2}:\\d+$'
-        AND t.outcome = 'charged'`,
+        AND t.outcome = 'charged'
+      ORDER BY p.updated_at, p.id`,
   );
   if (returned.rows.length === 0) return 0;
   const policy = await getAutopayRunSettings(createDb(deps.pool));
@@ -66,13 +69,14 @@ export async function recordAutopayReturns(deps: Deps): Promise<number> {
     const words = `The bank returned the debit: ${failureInWords(row.failureCode, row.failureMessage)}`;
     const updated = await deps.pool.query(
       `UPDATE autopay_attempts
-          SET outcome = $2, reason = $3, next_try_on = $4, updated_at = now()
+          SET outcome = $2, reason = $3, next_try_on = $4, returned_on = $5, updated_at = now()
         WHERE id = $1 AND outcome = 'charged'`,
       [
         row.attemptId,
         next.outcome,
         words,
         next.outcome === 'retry_scheduled' ? next.nextTryOn : null,
+        today,
       ],
     );
     changed += updated.rowCount ?? 0;

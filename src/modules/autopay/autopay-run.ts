@@ -1059,16 +1059,77 @@ function failureLine(row: RunAttemptRow, policy: { dateFormat: string }): string
 }
 
 /**
+ * What a returned debit's line says: the bank's reason in words, then whether AutoPay tries
+ * again (when, which try) or not, and why not (decision 44: a return for good locks the method;
+ * a return on the last try ends the cycle).
+ */
+function returnLine(
+  row: RunAttemptRow & { bankReason: string },
+  policy: { dateFormat: string },
+): string {
+  if (row.outcome === 'retry_scheduled' && row.nextTryOn) {
+    return `Returned: ${row.bankReason} Tried again on ${formatDate(row.nextTryOn, policy.dateFormat as never)} (try ${row.tryNumber + 1}).`;
+  }
+  if (row.outcome === 'gave_up') {
+    return `Returned, not tried again: ${row.bankReason} That was the last try: AutoPay leaves this invoice for this cycle.`;
+  }
+  if (row.outcome === 'failed') {
+    return `Returned, not tried again: ${row.bankReason} The payment method is locked and the client was emailed.`;
+  }
+  return `Returned: ${row.bankReason}`;
+}
+
+/**
+ * The AutoPay debits the bank returned that no AutoPay Summary has told staff of yet, recorded
+ * by `runDate` (autopay-returns.ts), marked told by `runDate`'s summary on `tx`: a return is
+ * recorded days after the run that made its try, whose summary said "charged", so the first
+ * summary after the return tells it, once. Each with the bank's reason in words.
+ */
+async function claimUnreportedReturns(
+  tx: Transaction,
+  runDate: string,
+): Promise<(RunAttemptRow & { bankReason: string })[]> {
+  const result = await tx.client.query<
+    RunAttemptRow & { failureCode: string | null; failureMessage: string | null }
+  >(
+    `WITH told AS (
+       UPDATE autopay_attempts SET return_reported_on = $1
+        WHERE returned_on IS NOT NULL AND return_reported_on IS NULL AND returned_on <= $1
+        RETURNING id)
+     SELECT a.id, a.organization_id AS "organizationId", o.name AS "organizationName",
+            a.invoice_id AS "invoiceId", i.number AS "invoiceNumber",
+            a.cycle_due_date::text AS "cycleDueDate", a.try_number AS "tryNumber", a.outcome,
+            coalesce(a.amount_cents, p.amount_cents) AS "amountCents", p.currency,
+            a.payment_id AS "paymentId", p.number AS "paymentNumber", a.reason,
+            a.next_try_on::text AS "nextTryOn", p.failure_code AS "failureCode",
+            p.failure_message AS "failureMessage"
+       FROM told
+       JOIN autopay_attempts a ON a.id = told.id
+       JOIN organizations o ON o.id = a.organization_id
+       JOIN invoices i ON i.id = a.invoice_id
+       JOIN payments p ON p.id = a.payment_id
+      ORDER BY o.name, i.number, a.try_number`,
+    [runDate],
+  );
+  return result.rows.map(({ failureCode, failureMessage, ...row }) => ({
+    ...row,
+    bankReason: failureInWords(failureCode, failureMessage),
+  }));
+}
+
+/**
  * The internal AutoPay Summary of a run, to every active Master Admin and Billing user (those
- * who handle money), queued on `tx`. Not sent for a run that tried no invoice: an installation
- * without AutoPay clients would get an empty email every day.
+ * who handle money), queued on `tx`: the run's tries, and the debits the bank returned since
+ * the last summary. Not sent for a run with neither: an installation without AutoPay clients
+ * would get an empty email every day.
  */
 async function queueSummaryEmail(tx: Transaction, deps: Deps, runDate: string): Promise<void> {
   const staff = await billingRecipients(tx.client);
   if (staff.length === 0) return;
   const brand = await getBrand(tx.db, deps.config);
   const rows = await runAttempts(tx.client, runDate);
-  if (rows.length === 0) return;
+  const returned = await claimUnreportedReturns(tx, runDate);
+  if (rows.length === 0 && returned.length === 0) return;
   const line = (row: RunAttemptRow, reason: string | null): AutopaySummaryLine => ({
     organizationName: row.organizationName,
     invoiceNumber: row.invoiceNumber,
@@ -1103,6 +1164,7 @@ async function queueSummaryEmail(tx: Transaction, deps: Deps, runDate: string): 
           .filter((r) => failedOutcomes.has(r.outcome))
           .map((r) => line(r, failureLine(r, brand))),
         skipped: rows.filter((r) => r.outcome === 'skipped').map((r) => line(r, r.reason)),
+        returned: returned.map((r) => line(r, returnLine(r, brand))),
         totals: [...totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
         consoleUrl: deps.config.PUBLIC_URL,
       },

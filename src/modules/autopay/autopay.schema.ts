@@ -126,6 +126,13 @@ export const autopayAttempts = pgTable(
     /** Why it was skipped or failed, in words (or a skip reason code). */
     reason: text('reason'),
     nextTryOn: date('next_try_on', { mode: 'string' }),
+    /**
+     * The business date the bank's return of this try's debit was recorded (autopay-returns.ts),
+     * and the run whose AutoPay Summary told staff of it (null: not told yet). Null when the
+     * debit was never returned.
+     */
+    returnedOn: date('returned_on', { mode: 'string' }),
+    returnReportedOn: date('return_reported_on', { mode: 'string' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -136,6 +143,10 @@ export const autopayAttempts = pgTable(
       .on(t.nextTryOn)
       .where(sql`outcome = 'retry_scheduled'`),
     index('autopay_attempts_organization_idx').on(t.organizationId, t.createdAt),
+    // The returns the next AutoPay Summary has to tell (a handful, told once).
+    index('autopay_attempts_return_unreported_idx')
+      .on(t.returnedOn)
+      .where(sql`returned_on IS NOT NULL AND return_reported_on IS NULL`),
   ],
 );
 

@@ -189,6 +189,11 @@ export const payments = pgTable(
     index('payments_unresolved_idx')
       .on(t.createdAt)
       .where(sql`status IN ('pending', 'processing')`),
+    // The returned AutoPay debits job's work list (autopay-returns.ts, every minute): the few
+    // returned debits in their order, not every payment (decision 44).
+    index('payments_autopay_returned_idx')
+      .on(t.updatedAt, t.id)
+      .where(sql`status = 'returned' AND source = 'autopay'`),
     uniqueIndex('payments_request_key_idx')
       .on(t.organizationId, t.requestKey)
       .where(sql`request_key IS NOT NULL`),

@@ -8,7 +8,8 @@ import type { Brand } from '../../settings/brand.js';
 /**
  * The internal AutoPay Summary, after each daily run: what was charged, what failed (and
  * whether it is tried again or AutoPay gave up on it for this cycle), what was skipped and why,
- * and the money per currency. Sent to staff who handle money (Master Admin and Billing).
+ * the debits the bank returned since the last summary (tried again or not, and why), and the
+ * money per currency. Sent to staff who handle money (Master Admin and Billing).
  */
 export interface AutopaySummaryLine {
   organizationName: string;
@@ -25,13 +26,19 @@ export interface AutopaySummaryData {
   charged: AutopaySummaryLine[];
   failed: AutopaySummaryLine[];
   skipped: AutopaySummaryLine[];
+  /**
+   * AutoPay debits the bank returned since the last summary (tried on an earlier run, which
+   * counted them charged), each with the bank's reason and whether AutoPay tries again.
+   */
+  returned: AutopaySummaryLine[];
   /** Money charged, one entry per currency. */
   totals: { currency: string; chargedCents: number; failedCents: number }[];
   consoleUrl: string;
 }
 
 export const autopaySummarySubject = (data: AutopaySummaryData) =>
-  `AutoPay ${data.runDateLabel}: ${data.charged.length} charged, ${data.failed.length} failed, ${data.skipped.length} skipped`;
+  `AutoPay ${data.runDateLabel}: ${data.charged.length} charged, ${data.failed.length} failed, ${data.skipped.length} skipped` +
+  (data.returned.length > 0 ? `, ${data.returned.length} returned` : '');
 
 const cell = { fontSize: 13, color: '#343a40', margin: 0, padding: '4px 8px 4px 0' } as const;
 const heading = { fontSize: 16, fontWeight: 700, color: '#1a1b1e', margin: '16px 0 4px' } as const;
@@ -66,7 +73,8 @@ function Lines(props: { title: string; lines: AutopaySummaryLine[]; tone?: strin
 
 export function AutopaySummaryEmail(props: { data: AutopaySummaryData; brand: Brand }) {
   const { data, brand } = props;
-  const nothing = data.charged.length + data.failed.length + data.skipped.length === 0;
+  const nothing =
+    data.charged.length + data.failed.length + data.skipped.length + data.returned.length === 0;
   return (
     <BrandedLayout brand={brand} preview={autopaySummarySubject(data)} title="AutoPay Summary">
       <Paragraph>
@@ -85,6 +93,7 @@ export function AutopaySummaryEmail(props: { data: AutopaySummaryData; brand: Br
       <Lines title="Charged" lines={data.charged} />
       <Lines title="Failed" lines={data.failed} tone="#c92a2a" />
       <Lines title="Skipped" lines={data.skipped} />
+      <Lines title="Returned by the bank" lines={data.returned} tone="#c92a2a" />
       <ActionButton brand={brand} href={data.consoleUrl}>
         Open Portico
       </ActionButton>
@@ -119,6 +128,16 @@ export const autopaySummarySample: AutopaySummaryData = {
       amountCents: 4_000,
       currency: 'USD',
       reason: 'A scheduled payment covers this invoice',
+    },
+  ],
+  returned: [
+    {
+      organizationName: 'Pawnee Parks Dept.',
+      invoiceNumber: 'INV-0998',
+      amountCents: 6_000,
+      currency: 'USD',
+      reason:
+        'Returned, not tried again: The bank account is closed. The payment method is locked and the client was emailed.',
     },
   ],
   totals: [{ currency: 'USD', chargedCents: 12_500, failedCents: 8_000 }],

@@ -1,0 +1,1 @@
+CREATE INDEX "payments_autopay_returned_idx" ON "payments" USING btree ("updated_at","id") WHERE status = 'returned' AND source = 'autopay';
