@@ -34,6 +34,7 @@ import {
   ticketsDataDir,
   ticketsPostgresPort,
 } from './tickets.js';
+import { median } from './statistics.js';
 
 const dataDir = path.resolve('data', 'bench');
 const postgresPort = 54350;
@@ -394,12 +395,6 @@ async function pageDepth(appUrl: string, cookie: string): Promise<PageDepth> {
     deepMedian: median(latencies.deep),
     requests,
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function printReport(measurements: Measurement[], pages: PageDepth) {
