@@ -83,9 +83,10 @@ export const tickets = pgTable(
            + (CASE status WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'waiting_on_client' THEN 2 WHEN 'resolved' THEN 3 ELSE 4 END))::smallint`,
       ),
     /**
-     * Staff's full-text search (docs/decisions/0053): summary (A), description (B) and every
-     * entry's text, internal notes included, in the 'simple' configuration; written by the
-     * service in the transaction that writes the ticket or an entry.
+     * Staff's full-text search (docs/decisions/0053): summary (A), description (B) and the
+     * newest entries' text up to a bound (a tsvector holds at most 1 MB), internal notes
+     * included, in the 'simple' configuration; written by the service in the transaction that
+     * writes the ticket or an entry.
      */
     search: tsvector('search')
       .notNull()

@@ -106,16 +106,38 @@ async function addEntry(
 }
 
 /**
- * Marks activity on the ticket (updated_at) and adds `text` to its search vector: the words of
- * every entry, internal notes included (staff's search only; docs/decisions/0053).
+ * How much of a ticket's timeline its search vector holds, in bytes of text (UTF-8), newest
+ * entries first. PostgreSQL refuses a tsvector over 1 MB ("string is too long for tsvector"),
+ * and a vector takes up to about 3 times the bytes of its text (short words found nowhere else:
+ * each lexeme has an entry, its bytes and its positions): 200,000 bytes of entries, with a
+ * 20,000-character description and the summary, stay well under the limit whatever is
+ * written (docs/decisions/0053).
  */
-async function touch(tx: Transaction, ticketId: string, text: string | null): Promise<void> {
+export const searchTimelineBytes = 200_000;
+
+/**
+ * Marks activity on the ticket (updated_at) and writes its search vector again from the
+ * summary (weight A), the description (B) and the text of its newest entries, internal notes
+ * included (staff's search only), up to `searchTimelineBytes`: whole entries, so an older entry
+ * that would pass the bound is left out with every one before it (docs/decisions/0053). Runs
+ * after the entry is written, in its transaction.
+ */
+async function touch(tx: Transaction, ticketId: string): Promise<void> {
   await tx.client.query(
-    `UPDATE tickets SET updated_at = now(),
-            search = CASE WHEN $2::text IS NULL THEN search
-                          ELSE search || to_tsvector('simple', $2::text) END
-      WHERE id = $1`,
-    [ticketId, text],
+    `UPDATE tickets t SET updated_at = now(),
+            search = setweight(to_tsvector('simple', t.summary), 'A')
+              || setweight(to_tsvector('simple', t.description), 'B')
+              || to_tsvector('simple', coalesce((
+                   SELECT string_agg(e.body, E'\n' ORDER BY e.created_at, e.id)
+                     FROM (SELECT body, created_at, id,
+                                  -- octet_length reads a stored text's size without its bytes.
+                                  sum(octet_length(body)) OVER (ORDER BY created_at DESC, id DESC)
+                                    AS upto
+                             FROM ticket_entries
+                            WHERE ticket_id = t.id AND body IS NOT NULL AND kind <> 'created') e
+                    WHERE e.upto <= $2), ''))
+      WHERE t.id = $1`,
+    [ticketId, searchTimelineBytes],
   );
 }
 
@@ -347,7 +369,7 @@ export async function addAdditionalInformation(options: {
         toStatus: 'in_progress',
       });
     }
-    await touch(tx, ticket.id, options.body);
+    await touch(tx, ticket.id);
     await recordAudit(tx.db, options.actor, {
       organizationId: ticket.organizationId,
       entityType: 'ticket',
@@ -400,7 +422,7 @@ export async function addStaffReply(options: {
       author,
     });
     await storeFiles(tx, { ticketId: ticket.id, entryId, author, files });
-    await touch(tx, ticket.id, options.body);
+    await touch(tx, ticket.id);
     // The audit row says that a note was written, not its words: the log is not the ticket.
     await recordAudit(tx.db, options.actor, {
       organizationId: ticket.organizationId,
@@ -534,7 +556,7 @@ export async function closeTicket(options: {
       fromStatus: ticket.status,
       toStatus: 'closed',
     });
-    await touch(tx, ticket.id, options.resolutionNotes);
+    await touch(tx, ticket.id);
     await recordAudit(tx.db, options.actor, {
       organizationId: ticket.organizationId,
       entityType: 'ticket',
