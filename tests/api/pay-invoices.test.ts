@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Answer } from '../../src/shared/contract/common.js';
 import type { payInvoicesAnswer, paymentHistoryPage } from '../../src/shared/contract/payments.js';
-import { startPayment } from '../../src/modules/payments/pay-invoices.js';
+import { payInvoices, startPayment } from '../../src/modules/payments/pay-invoices.js';
 import { reconcilePayments } from '../../src/modules/payments/reconciliation.js';
 import { sendPaymentEmails } from '../../src/modules/payments/payment-receipts.js';
 import { applyChargeResult } from '../../src/modules/payments/charge-results.js';
@@ -559,6 +559,63 @@ describe('an unknown outcome', () => {
     expect(retry.statusCode, retry.body).toBe(201);
     expect(retry.json<PayAnswer>().payment.status).toBe('succeeded');
     expect(await balanceOf(invoice)).toBe(0);
+  });
+
+  it('an answer applied by another process first (a webhook, reconciliation) pays the invoice once, not again by the request', async () => {
+    // Paid in part, so paying the invoice again would show (it still owes more).
+    const invoice = await openInvoice(9_000);
+    const contact = (
+      await testApp.database.pool.query<{ id: string }>(
+        `SELECT id FROM contacts WHERE email = $1`,
+        [contactEmail],
+      )
+    ).rows[0]!.id;
+    const sandbox = sandboxOf(testApp);
+    // The processor's answer reaches another process, which applies it, before the request's
+    // own answer comes back: the request then finds the payment succeeded already.
+    const gateway = {
+      ...sandbox,
+      charge: async (input: Parameters<typeof sandbox.charge>[0]) => {
+        const answer = await sandbox.charge(input);
+        await applyChargeResult(testApp.context, {
+          where: { idempotencyKey: input.idempotencyKey },
+          result: answer,
+        });
+        return answer;
+      },
+    };
+    const { payment } = await payInvoices({
+      context: testApp.context,
+      gateway,
+      actor: { kind: 'contact', id: contact, label: 'Ann Client (portal)' },
+      organizationId: orgA,
+      contactId: contact,
+      paymentMethodId: card,
+      allocations: [{ invoiceId: invoice, amountCents: 5_500 }],
+    });
+    expect(payment).toMatchObject({ status: 'succeeded', amountCents: 5_500 });
+    expect(payment.allocations).toEqual([
+      expect.objectContaining({ invoiceId: invoice, amountCents: 5_500, appliedCents: 5_500 }),
+    ]);
+    const paid = await testApp.database.pool.query(
+      `SELECT amount_paid_cents, balance_cents FROM invoices WHERE id = $1`,
+      [invoice],
+    );
+    expect(paid.rows[0]).toMatchObject({ amount_paid_cents: 5_500, balance_cents: 3_500 });
+    const audit = await testApp.database.pool.query(
+      `SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY id`,
+      [payment.id],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(['payment.started', 'payment.succeeded']);
+    const jobs = await testApp.database.pool.query(
+      `SELECT data->>'kind' AS kind FROM pgboss.job
+        WHERE name = 'payments.receipts' AND data->>'paymentId' = $1`,
+      [payment.id],
+    );
+    expect(jobs.rows).toEqual([{ kind: 'receipt' }]);
+    expect(
+      (await ledgerCharges()).filter((c) => c.idempotencyKey === `portico-payment-${payment.id}`),
+    ).toHaveLength(1);
   });
 
   it('a worker stalled past the window charges a payment already failed: the late charge is kept, once', async () => {

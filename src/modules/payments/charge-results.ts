@@ -184,6 +184,8 @@ async function applyToInvoices(
   payment: LockedPayment,
   /** The allocations when the caller has them current (a transition from pending). */
   current?: AllocationRow[],
+  /** What applyInvoicePaymentsUpTo answered, when the caller sent it already in `tx`. */
+  alreadyApplied?: Map<string, number>,
 ): Promise<void> {
   const allocations = current ?? (await allocationsOf(tx, payment.id));
   await applyPaymentsToInvoices(
@@ -193,6 +195,7 @@ async function applyToInvoices(
       organizationId: payment.organizationId,
       ...allocation,
     })),
+    alreadyApplied,
   );
 }
 
@@ -212,9 +215,14 @@ export async function applyPaymentsToInvoices(
     invoiceId: string;
     amountCents: number;
   }[],
+  /**
+   * What applyInvoicePaymentsUpTo answered for these allocations' positive amounts, when the
+   * caller sent it already in `tx` (the pay route, with the payment's lock): not sent again.
+   */
+  alreadyApplied?: Map<string, number>,
 ): Promise<void> {
   const paying = allocations.filter((allocation) => allocation.amountCents > 0);
-  const applied = await applyInvoicePaymentsUpTo(tx, paying);
+  const applied = alreadyApplied ?? (await applyInvoicePaymentsUpTo(tx, paying));
   const lowered = allocations.filter(
     (allocation) => (applied.get(allocation.invoiceId) ?? 0) !== allocation.amountCents,
   );
@@ -308,11 +316,24 @@ export async function applyChargeAnswerWithView(
   payment: LockedPayment,
   answer: ChargeAnswer,
   actor: Actor,
+  /**
+   * For a success or an accepted debit of a pending payment: what applyInvoicePaymentsUpTo
+   * answered for its allocations, sent already in `tx` after the payment's lock.
+   */
+  invoicesApplied?: Map<string, number>,
 ): Promise<{ status: PaymentStatus; view: PaymentView | null }> {
   let view: PaymentView | null = null;
-  const status = await applyAnswer(tx, deps, payment, answer, actor, (seen) => {
-    view = seen;
-  });
+  const status = await applyAnswer(
+    tx,
+    deps,
+    payment,
+    answer,
+    actor,
+    (seen) => {
+      view = seen;
+    },
+    invoicesApplied,
+  );
   return { status, view };
 }
 
@@ -323,6 +344,7 @@ async function applyAnswer(
   answer: ChargeAnswer,
   actor: Actor,
   seen: (view: PaymentView) => void,
+  invoicesApplied?: Map<string, number>,
 ): Promise<PaymentStatus> {
   const auditEntry = (action: string, after: Record<string, unknown>) => ({
     organizationId: payment.organizationId,
@@ -342,8 +364,12 @@ async function applyAnswer(
     answer.status === 'failed' ? failureInWords(answer.failureCode, answer.failureMessage) : null;
   const transition = paymentTransition(payment.status, answer.status, payment.failureCode);
 
+  if (invoicesApplied && transition !== 'succeed' && transition !== 'process') {
+    throw new Error(`The invoices were paid ahead of a ${transition} transition`);
+  }
+
   if (transition === 'succeed') {
-    await applyToInvoices(tx, payment, payment.allocations);
+    await applyToInvoices(tx, payment, payment.allocations, invoicesApplied);
     const emails = await paymentEmailsJob(deps, { paymentId: payment.id, kind: 'receipt', actor });
     // The transaction's last statement: in a pipelined transaction COMMIT goes out with it.
     commitWithNextStatement(tx);
@@ -364,7 +390,7 @@ async function applyAnswer(
   if (transition === 'process') {
     // The balance shows the debit paid while it settles; the allocations stay in flight, so no
     // second payment of these invoices starts until it settles or is returned.
-    await applyToInvoices(tx, payment, payment.allocations);
+    await applyToInvoices(tx, payment, payment.allocations, invoicesApplied);
     const emails = await paymentEmailsJob(deps, {
       paymentId: payment.id,
       kind: 'processing',

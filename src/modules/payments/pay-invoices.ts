@@ -14,11 +14,20 @@ import {
 import { AppError } from '../../platform/errors.js';
 import { currencyDigits, formatMoney } from '../../platform/money.js';
 import { auditInsert, type Actor } from '../audit/audit.js';
-import { lockOpenInvoicesForPayment, type LockedInvoice } from '../invoices/invoice-payments.js';
+import {
+  applyInvoicePaymentsUpTo,
+  lockOpenInvoicesForPayment,
+  type LockedInvoice,
+} from '../invoices/invoice-payments.js';
 import { paymentSettingsOfRow, paymentSettingsTodayColumns } from '../settings/settings.service.js';
 import { settings } from '../settings/settings.schema.js';
 import type { PaymentStatus } from '../../shared/contract/payments.js';
-import { applyChargeAnswerWithView, lockPayment, type ChargeAnswer } from './charge-results.js';
+import {
+  applyChargeAnswerWithView,
+  lockPayment,
+  paymentTransition,
+  type ChargeAnswer,
+} from './charge-results.js';
 import { GatewayError, type PaymentGateway } from './gateway.js';
 import { chargeableMethod, methodLabel } from './payment-methods.js';
 import { paymentMethods } from './payments.schema.js';
@@ -316,6 +325,7 @@ export async function startPayment(
         gatewayRef: method.gatewayRef,
         customerRef: method.customerRef,
         organizationId: input.organizationId,
+        allocations: input.allocations,
       };
       return { paymentId, repeated: false, charge };
     });
@@ -343,6 +353,8 @@ export interface ChargeFacts {
   gatewayRef: string;
   customerRef: string | null;
   organizationId: string;
+  /** Its allocations as written (integer minor units), when the caller just wrote them. */
+  allocations?: { invoiceId: string; amountCents: number }[];
 }
 
 /**
@@ -386,12 +398,76 @@ async function chargeWithView(
   const answer = await askProcessor(gateway, { paymentId: options.paymentId, charge: row });
   if (!answer) return { status: 'pending', view: null };
   const result = answer;
+  if (options.charge?.allocations) {
+    const applied = await applyWithInvoicesPaid(deps, options, options.charge.allocations, result);
+    if (applied) return applied;
+  }
   // Pipelined as startPayment's: BEGIN goes with the lock, COMMIT with the outcome's statement.
   return withPipelinedTransaction(deps.pool, async (tx) => {
     const payment = await lockPayment(tx, { paymentId: options.paymentId });
     if (!payment) throw AppError.notFound('Payment');
     return applyChargeAnswerWithView(tx, deps, payment, result, options.actor);
   });
+}
+
+/** The payment had moved on when its answer came: the invoices paid ahead are rolled back. */
+class PaymentMovedOn extends Error {}
+
+/**
+ * The answer to a payment this request has just written, when it is a success or an accepted
+ * ACH debit: the payment's lock and its invoices' payment (applyInvoicePaymentsUpTo) go out in
+ * one socket write with BEGIN, a round trip less than locking first (decision 45). That pays
+ * the invoices before the lock's answer is read, so it is checked after: if the payment is no
+ * longer the pending one written (reconciliation or a webhook got there first), the
+ * transaction is rolled back and null answered, for the caller to apply the answer the
+ * ordinary way. PostgreSQL runs the two in order, so the invoices are still locked after the
+ * payment, as everywhere else. Null also for any other answer.
+ */
+async function applyWithInvoicesPaid(
+  deps: Deps,
+  options: { paymentId: string; actor: Actor; charge?: ChargeFacts },
+  allocations: { invoiceId: string; amountCents: number }[],
+  answer: ChargeAnswer,
+): Promise<{ status: PaymentStatus; view: PaymentView | null } | null> {
+  const expected =
+    answer.status === 'succeeded' ? 'succeed' : answer.status === 'processing' ? 'process' : null;
+  if (!expected || !options.charge) return null;
+  const { organizationId } = options.charge;
+  const paying = allocations.filter((allocation) => allocation.amountCents > 0);
+  try {
+    return await withPipelinedTransaction(deps.pool, async (tx) => {
+      const [payment, applied] = await sendTogether(tx, () =>
+        Promise.all([
+          lockPayment(tx, { paymentId: options.paymentId }),
+          applyInvoicePaymentsUpTo(
+            tx,
+            paying.map((allocation) => ({ organizationId, ...allocation })),
+          ),
+        ]),
+      );
+      const unchanged =
+        payment &&
+        paymentTransition(payment.status, answer.status, payment.failureCode) === expected &&
+        sameAllocations(payment.allocations, allocations);
+      if (!unchanged) throw new PaymentMovedOn();
+      return applyChargeAnswerWithView(tx, deps, payment, answer, options.actor, applied);
+    });
+  } catch (error) {
+    if (error instanceof PaymentMovedOn) return null;
+    throw error;
+  }
+}
+
+function sameAllocations(
+  a: { invoiceId: string; amountCents: number }[],
+  b: { invoiceId: string; amountCents: number }[],
+): boolean {
+  const key = (list: typeof a) =>
+    list
+      .map((allocation) => `${allocation.invoiceId}:${allocation.amountCents}`)
+      .sort()
+      .join(',');
+  return key(a) === key(b);
 }
 
 /**
