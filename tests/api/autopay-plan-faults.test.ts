@@ -354,6 +354,96 @@ describe('a returned AutoPay debit', () => {
   });
 });
 
+describe('tries that never reached the processor', () => {
+  /**
+   * Payments of `tries` tries of the invoice's cycle that a killed worker wrote and never sent,
+   * failed by the reconciliation job as never received (decision 48): the next run records
+   * them, as it records any payment it finds, and tries again at once.
+   */
+  async function unreachedTries(
+    client: { organizationId: string; methodId: string | null },
+    invoiceId: string,
+    cycle: string,
+    tries: number,
+  ) {
+    for (let n = 1; n <= tries; n += 1) {
+      counter += 1;
+      await testApp.database.pool.query(
+        `INSERT INTO payments (number, organization_id, source, status, amount_cents, currency,
+                               payment_method_id, method_type, method_label, request_key,
+                               failure_code, failure_message)
+         VALUES ($1, $2, 'autopay', 'failed', 1000, 'USD', $3, 'card', 'Visa', $4,
+                 'not_reached', 'No charge with this key')`,
+        [
+          `P-UNREACHED-${counter}`,
+          client.organizationId,
+          client.methodId,
+          `autopay:${invoiceId}:${cycle}:${n}`,
+        ],
+      );
+    }
+  }
+
+  it('a soft decline after them still gets every retry of the schedule: run, preview, calendar', async () => {
+    const client = await autopayOrganization(testCard('4000000000009995'));
+    const invoice = await invoiceDue(client.organizationId, '2027-02-01', 5_500);
+    await unreachedTries(client, invoice.id, '2027-02-01', 3);
+    await run('2027-02-01');
+    // The three tries that never reached the processor, then the first real try: declined.
+    expect((await attemptsOf(invoice.id)).map((a) => [a.tryNumber, a.outcome])).toEqual([
+      [1, 'retry_scheduled'],
+      [2, 'retry_scheduled'],
+      [3, 'retry_scheduled'],
+      [4, 'retry_scheduled'],
+    ]);
+    expect((await attemptsOf(invoice.id))[3]!.nextTryOn).toBe('2027-02-04');
+    // Staff's AutoPay Summary counts the tries as the schedule does.
+    const summary = await testApp.database.pool.query<{ text: string }>(
+      `SELECT text FROM email_messages
+        WHERE template = 'autopay_summary' AND subject LIKE 'AutoPay 2027-02-01:%'`,
+    );
+    expect(summary.rows[0]?.text).toContain(
+      'The account has insufficient funds. Tried again on 2027-02-04 (try 2).',
+    );
+    // The preview shows the retry, the second try that reaches the processor.
+    today('2027-02-02');
+    expect(await preview(client.organizationId)).toEqual([[invoice.number, '2027-02-04', 2, null]]);
+    const calendar = await staff.get('/api/payments-calendar/day?date=2027-02-04');
+    expect(calendar.statusCode, calendar.body).toBe(200);
+    expect(calendar.body).toContain(invoice.number);
+    // Three more tries, as the schedule promises, then AutoPay gives up.
+    for (const date of ['2027-02-04', '2027-02-07', '2027-02-10']) await run(date);
+    expect((await attemptsOf(invoice.id)).map((a) => a.outcome)).toEqual([
+      'retry_scheduled',
+      'retry_scheduled',
+      'retry_scheduled',
+      'retry_scheduled',
+      'retry_scheduled',
+      'retry_scheduled',
+      'gave_up',
+    ]);
+  });
+
+  it('a debit returned after them is tried again on the schedule', async () => {
+    const client = await autopayOrganization(testBankAccount('000222222227'));
+    const invoice = await invoiceDue(client.organizationId, '2027-03-01', 6_600);
+    await unreachedTries(client, invoice.id, '2027-03-01', 3);
+    await run('2027-03-01');
+    expect((await attemptsOf(invoice.id)).map((a) => a.outcome)).toEqual([
+      'retry_scheduled',
+      'retry_scheduled',
+      'retry_scheduled',
+      'charged',
+    ]);
+    await bankAnswers('2027-03-02');
+    expect((await attemptsOf(invoice.id))[3]).toMatchObject({
+      tryNumber: 4,
+      outcome: 'retry_scheduled',
+      nextTryOn: '2027-03-05',
+    });
+  });
+});
+
 describe('the AutoPay Summary after a returned debit', () => {
   /** The AutoPay Summary staff got for the run of `runDate`: subject and text. */
   async function summaryOf(runDate: string) {

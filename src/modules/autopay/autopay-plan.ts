@@ -3,7 +3,7 @@ import type { AutopaySkipReason, AutopayTiming } from '../../shared/contract/aut
 import { addDays } from '../invoices/invoice-math.js';
 import { isExpired, methodLabel } from '../payments/payment-methods.js';
 import { invoicesInScheduledPayments } from '../scheduled-payments/scheduled-payment-reads.js';
-import { nextTry, type LatestTry } from './autopay-retry.js';
+import { declineTryNumber, nextTry, type LatestTry } from './autopay-retry.js';
 
 /**
  * The AutoPay plan: which open invoices the rules would charge, on which business date, with
@@ -118,8 +118,9 @@ export interface PlannedCharge {
   /** The business date the rule says to charge (the cycle's date). */
   chargeOn: string;
   /**
-   * The try the run makes next in this cycle: 1 for the first charge, 2 and on for the retries
-   * of a soft decline (or of a returned debit).
+   * The try the run makes next in this cycle, as the retry schedule counts tries: 1 for the
+   * first charge, 2 and on for the retries of a soft decline (or of a returned debit); a try
+   * that never reached the processor is not counted (declineTryNumber).
    */
   tryNumber: number;
   /**
@@ -283,7 +284,12 @@ export async function planAutopayCharges(
       const next = nextTry(cycle.chargeOn, latest.get(`${cycle.invoice.id}|${cycle.chargeOn}`));
       if (!next || next.tryOn > options.through) continue;
       if (options.from !== undefined && next.tryOn < options.from) continue;
-      covered.push({ ...cycle, ...next });
+      const unreached = latest.get(`${cycle.invoice.id}|${cycle.chargeOn}`)?.unreachedTries ?? 0;
+      covered.push({
+        ...cycle,
+        tryOn: next.tryOn,
+        tryNumber: declineTryNumber(next.tryNumber, unreached),
+      });
     }
     const scheduled = await invoicesInScheduledPayments(
       db,
@@ -333,18 +339,22 @@ export async function planAutopayCharges(
 
 /**
  * The latest try kept for each of `cycles` (an invoice and its cycle's date), keyed
- * `<invoice id>|<cycle date>`: one statement, an index read of autopay_attempts_cycle_try_idx
- * per cycle.
+ * `<invoice id>|<cycle date>`, with how many of the cycle's tries never reached the processor:
+ * one statement, an index read of autopay_attempts_cycle_try_idx per cycle.
  */
 async function latestTries(
   db: Pool | PoolClient,
   cycles: ReadonlyArray<{ invoice: { id: string }; chargeOn: string }>,
-): Promise<Map<string, LatestTry>> {
+): Promise<Map<string, LatestTry & { unreachedTries: number }>> {
   if (cycles.length === 0) return new Map();
-  const result = await db.query<LatestTry & { invoiceId: string; cycleDueDate: string }>(
+  const result = await db.query<
+    LatestTry & { invoiceId: string; cycleDueDate: string; unreachedTries: number }
+  >(
     `SELECT DISTINCT ON (t.invoice_id, t.cycle_due_date)
             t.invoice_id AS "invoiceId", t.cycle_due_date::text AS "cycleDueDate",
-            t.try_number AS "tryNumber", t.outcome, t.reason, t.next_try_on::text AS "nextTryOn"
+            t.try_number AS "tryNumber", t.outcome, t.reason, t.next_try_on::text AS "nextTryOn",
+            (count(*) FILTER (WHERE t.not_reached)
+               OVER (PARTITION BY t.invoice_id, t.cycle_due_date))::int AS "unreachedTries"
        FROM unnest($1::uuid[], $2::date[]) AS k(invoice_id, cycle_due_date)
        JOIN autopay_attempts t
          ON t.invoice_id = k.invoice_id AND t.cycle_due_date = k.cycle_due_date

@@ -92,6 +92,18 @@ export const passingSkipReasons: ReadonlySet<string> = new Set([
   'method_expired',
 ]);
 
+/**
+ * A try's number as the retry policy counts it (afterFailure's `tryNumber`): among the tries of
+ * its cycle that reached the processor. A try whose payment never reached it (failed
+ * `not_reached` by reconciliation, decision 48) charged nothing and met no bank's refusal, yet
+ * took a number of its own (each try has its own request key): `unreachedBefore` such tries came
+ * before this one. Without this, a few killed workers before a soft decline left it fewer
+ * retries than the schedule promises.
+ */
+export function declineTryNumber(tryNumber: number, unreachedBefore: number): number {
+  return Math.max(1, tryNumber - unreachedBefore);
+}
+
 /** The latest try kept for one invoice's cycle (autopay_attempts), as nextTry reads it. */
 export interface LatestTry {
   tryNumber: number;

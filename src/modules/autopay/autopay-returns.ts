@@ -4,7 +4,7 @@ import type { JobDefinition } from '../../platform/jobs.js';
 import { failureInWords } from '../payments/charge-results.js';
 import { businessTodayFor } from '../settings/business-date.js';
 import { getAutopayRunSettings } from '../settings/settings.service.js';
-import { afterFailure } from './autopay-retry.js';
+import { afterFailure, declineTryNumber } from './autopay-retry.js';
 
 /**
  * An AutoPay ACH debit returned by the bank after it counted as charged
@@ -25,6 +25,7 @@ type Deps = Pick<AppContext, 'pool' | 'clock'>;
 interface ReturnedTry {
   attemptId: string;
   tryNumber: number;
+  unreachedBefore: number;
   failureCode: string | null;
   failureMessage: string | null;
 }
@@ -43,6 +44,9 @@ interface ReturnedTry {
 export async function recordAutopayReturns(deps: Deps): Promise<number> {
   const returned = await deps.pool.query<ReturnedTry>(
     `SELECT t.id AS "attemptId", t.try_number AS "tryNumber",
+            (SELECT count(*)::int FROM autopay_attempts u
+              WHERE u.invoice_id = t.invoice_id AND u.cycle_due_date = t.cycle_due_date
+                AND u.try_number < t.try_number AND u.not_reached) AS "unreachedBefore",
             p.failure_code AS "failureCode", p.failure_message AS "failureMessage"
        FROM payments p
        JOIN autopay_attempts t
@@ -62,7 +66,8 @@ export async function recordAutopayReturns(deps: Deps): Promise<number> {
   for (const row of returned.rows) {
     const next = afterFailure({
       failureCode: row.failureCode,
-      tryNumber: row.tryNumber,
+      // Tries of the cycle that never reached the processor do not count (decision 48).
+      tryNumber: declineTryNumber(row.tryNumber, row.unreachedBefore),
       today,
       policy,
     });

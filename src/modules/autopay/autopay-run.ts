@@ -20,7 +20,12 @@ import { startPayments, type BatchStart } from '../payments/payment-batches.js';
 import { businessToday, mspTimeZone } from '../settings/business-date.js';
 import { getAutopayRunSettings, getBrand } from '../settings/settings.service.js';
 import { planAutopayCharges, type PlannedCharge } from './autopay-plan.js';
-import { afterFailure, autopayRequestKey, type RetryPolicy } from './autopay-retry.js';
+import {
+  afterFailure,
+  autopayRequestKey,
+  declineTryNumber,
+  type RetryPolicy,
+} from './autopay-retry.js';
 import { billingRecipients } from '../staff/billing-recipients.js';
 
 /**
@@ -112,6 +117,8 @@ interface LatestAttempt {
   invoiceId: string;
   cycleDueDate: string;
   tryNumber: number;
+  /** Tries of the cycle that never reached the processor (declineTryNumber). */
+  unreachedTries: number;
   outcome: string;
   reason: string | null;
   nextTryOn: string | null;
@@ -132,6 +139,8 @@ interface WorkItem {
   ruleId: string | null;
   cycleDueDate: string;
   tryNumber: number;
+  /** Earlier tries of the cycle that never reached the processor (declineTryNumber). */
+  unreachedBefore: number;
   amountCents: number;
   currency: string;
   methodId: string | null;
@@ -167,7 +176,9 @@ async function collectWork(
   const latest = await deps.pool.query<LatestAttempt>(
     `SELECT DISTINCT ON (invoice_id, cycle_due_date)
             invoice_id AS "invoiceId", cycle_due_date::text AS "cycleDueDate",
-            try_number AS "tryNumber", outcome, reason, next_try_on::text AS "nextTryOn"
+            try_number AS "tryNumber", outcome, reason, next_try_on::text AS "nextTryOn",
+            (count(*) FILTER (WHERE not_reached)
+               OVER (PARTITION BY invoice_id, cycle_due_date))::int AS "unreachedTries"
        FROM autopay_attempts
       WHERE (invoice_id = ANY($1::uuid[])
              OR (outcome = 'retry_scheduled' AND next_try_on <= $2::date))
@@ -195,6 +206,7 @@ async function collectWork(
       ruleId: entry.ruleId,
       cycleDueDate: entry.chargeOn,
       tryNumber,
+      unreachedBefore: last?.unreachedTries ?? 0,
       amountCents: entry.amountCents,
       currency: entry.currency,
       methodId: entry.methodId,
@@ -234,6 +246,7 @@ async function collectWork(
         ruleId: null,
         cycleDueDate: row.cycleDueDate,
         tryNumber,
+        unreachedBefore: row.unreachedTries,
         amountCents: invoice.balanceCents,
         currency: invoice.currency,
         methodId: null,
@@ -272,11 +285,23 @@ async function collectWork(
 async function unrecordedPayments(deps: Deps, planned: Set<string>): Promise<WorkItem[]> {
   const items: WorkItem[] = [];
   const unrecorded = await deps.pool.query<
-    ExistingPayment & { organizationId: string; amountCents: number; currency: string }
+    ExistingPayment & {
+      organizationId: string;
+      amountCents: number;
+      currency: string;
+      unreachedBefore: number;
+    }
   >(
     `SELECT p.id, p.request_key AS "requestKey", p.status, p.failure_code AS "failureCode",
             p.failure_message AS "failureMessage", p.organization_id AS "organizationId",
-            p.amount_cents AS "amountCents", p.currency
+            p.amount_cents AS "amountCents", p.currency,
+            CASE WHEN p.request_key ~ '^autopay:[0-9a-f-]{36}:\\d{4}-\\d{2}-\\d{2}:\\d+$'
+                 THEN (SELECT count(*)::int FROM autopay_attempts u
+                        WHERE u.invoice_id = split_part(p.request_key, ':', 2)::uuid
+                          AND u.cycle_due_date = split_part(p.request_key, ':', 3)::date
+                          AND u.try_number < split_part(p.request_key, ':', 4)::int
+                          AND u.not_reached)
+                 ELSE 0 END AS "unreachedBefore"
        FROM payments p
       WHERE p.created_at > now() - interval '3 days' AND p.source = 'autopay'
         AND NOT EXISTS (SELECT 1 FROM autopay_attempts t WHERE t.payment_id = p.id)`,
@@ -290,6 +315,7 @@ async function unrecordedPayments(deps: Deps, planned: Set<string>): Promise<Wor
       ruleId: null,
       cycleDueDate: parts[2]!,
       tryNumber: Number(parts[3]),
+      unreachedBefore: payment.unreachedBefore,
       amountCents: payment.amountCents,
       currency: payment.currency,
       methodId: null,
@@ -332,6 +358,8 @@ interface AttemptRecord {
   paymentId: string | null;
   reason: string | null;
   nextTryOn: string | null;
+  /** The try's payment never reached the processor (not counted against a decline's retries). */
+  notReached?: boolean;
 }
 
 /**
@@ -347,13 +375,15 @@ async function recordAttempts(tx: Transaction, records: AttemptRecord[]): Promis
     name: 'record-autopay-attempts',
     text: `INSERT INTO autopay_attempts (organization_id, invoice_id, rule_id, cycle_due_date,
                                    try_number, run_date, payment_id, amount_cents, outcome,
-                                   reason, next_try_on)
+                                   reason, next_try_on, not_reached)
      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::int[], $6::date[],
-                          $7::uuid[], $8::bigint[], $9::text[], $10::text[], $11::date[])
+                          $7::uuid[], $8::bigint[], $9::text[], $10::text[], $11::date[],
+                          $12::boolean[])
      ON CONFLICT (invoice_id, cycle_due_date, try_number) DO UPDATE
         SET run_date = EXCLUDED.run_date, payment_id = EXCLUDED.payment_id,
             amount_cents = EXCLUDED.amount_cents, outcome = EXCLUDED.outcome,
             reason = EXCLUDED.reason, next_try_on = EXCLUDED.next_try_on,
+            not_reached = EXCLUDED.not_reached,
             rule_id = coalesce(EXCLUDED.rule_id, autopay_attempts.rule_id), updated_at = now()
       WHERE autopay_attempts.outcome = 'skipped'
      RETURNING invoice_id AS "invoiceId", cycle_due_date::text AS cycle, try_number AS "tryNumber"`,
@@ -369,6 +399,7 @@ async function recordAttempts(tx: Transaction, records: AttemptRecord[]): Promis
       column((r) => r.outcome),
       column((r) => r.reason),
       column((r) => r.nextTryOn),
+      column((r) => r.notReached ?? false),
     ],
   });
   return new Set(
@@ -480,6 +511,7 @@ function outcomeOfPayment(
         paymentId: payment.id,
         reason: words,
         nextTryOn: options.runDate,
+        notReached: true,
       },
       result: 'retry_now',
       hard: false,
@@ -487,7 +519,7 @@ function outcomeOfPayment(
   }
   const next = afterFailure({
     failureCode: payment.failureCode,
-    tryNumber: item.tryNumber,
+    tryNumber: declineTryNumber(item.tryNumber, item.unreachedBefore),
     today: options.runDate,
     policy: options.policy,
   });
@@ -1021,6 +1053,8 @@ export interface RunAttemptRow {
   paymentNumber: string | null;
   reason: string | null;
   nextTryOn: string | null;
+  /** Tries of the cycle up to this one that never reached the processor (declineTryNumber). */
+  unreachedThrough: number;
 }
 
 /** The tries a run made (or last touched), by organization and invoice. */
@@ -1034,7 +1068,10 @@ export async function runAttempts(
             a.cycle_due_date::text AS "cycleDueDate", a.try_number AS "tryNumber", a.outcome,
             coalesce(a.amount_cents, i.balance_cents) AS "amountCents", i.currency,
             a.payment_id AS "paymentId", p.number AS "paymentNumber", a.reason,
-            a.next_try_on::text AS "nextTryOn"
+            a.next_try_on::text AS "nextTryOn",
+            (SELECT count(*)::int FROM autopay_attempts u
+              WHERE u.invoice_id = a.invoice_id AND u.cycle_due_date = a.cycle_due_date
+                AND u.try_number <= a.try_number AND u.not_reached) AS "unreachedThrough"
        FROM autopay_attempts a
        JOIN organizations o ON o.id = a.organization_id
        JOIN invoices i ON i.id = a.invoice_id
@@ -1046,11 +1083,14 @@ export async function runAttempts(
   return result.rows.map((row) => ({ ...row, reason: attemptReasonText(row.reason) }));
 }
 
-/** What a failed try's line says next: when it is tried again, or that AutoPay gave up. */
+/**
+ * What a failed try's line says next: when it is tried again (the try as the retry schedule
+ * counts it), or that AutoPay gave up.
+ */
 function failureLine(row: RunAttemptRow, policy: { dateFormat: string }): string {
   const reason = row.reason ?? 'Declined';
   if (row.outcome === 'retry_scheduled' && row.nextTryOn) {
-    return `${reason} Tried again on ${formatDate(row.nextTryOn, policy.dateFormat as never)} (try ${row.tryNumber + 1}).`;
+    return `${reason} Tried again on ${formatDate(row.nextTryOn, policy.dateFormat as never)} (try ${declineTryNumber(row.tryNumber + 1, row.unreachedThrough)}).`;
   }
   if (row.outcome === 'gave_up') {
     return `${reason} That was the last try: AutoPay leaves this invoice for this cycle.`;
@@ -1068,7 +1108,7 @@ function returnLine(
   policy: { dateFormat: string },
 ): string {
   if (row.outcome === 'retry_scheduled' && row.nextTryOn) {
-    return `Returned: ${row.bankReason} Tried again on ${formatDate(row.nextTryOn, policy.dateFormat as never)} (try ${row.tryNumber + 1}).`;
+    return `Returned: ${row.bankReason} Tried again on ${formatDate(row.nextTryOn, policy.dateFormat as never)} (try ${declineTryNumber(row.tryNumber + 1, row.unreachedThrough)}).`;
   }
   if (row.outcome === 'gave_up') {
     return `Returned, not tried again: ${row.bankReason} That was the last try: AutoPay leaves this invoice for this cycle.`;
@@ -1102,6 +1142,9 @@ async function claimUnreportedReturns(
             coalesce(a.amount_cents, p.amount_cents) AS "amountCents", p.currency,
             a.payment_id AS "paymentId", p.number AS "paymentNumber", a.reason,
             a.next_try_on::text AS "nextTryOn", p.failure_code AS "failureCode",
+            (SELECT count(*)::int FROM autopay_attempts u
+              WHERE u.invoice_id = a.invoice_id AND u.cycle_due_date = a.cycle_due_date
+                AND u.try_number <= a.try_number AND u.not_reached) AS "unreachedThrough",
             p.failure_message AS "failureMessage"
        FROM told
        JOIN autopay_attempts a ON a.id = told.id

@@ -127,6 +127,12 @@ export const autopayAttempts = pgTable(
     reason: text('reason'),
     nextTryOn: date('next_try_on', { mode: 'string' }),
     /**
+     * The try's payment never reached the processor (failed `not_reached` by reconciliation,
+     * decision 48): nothing was charged and no bank said no, so the try does not count against
+     * the retries of a decline (autopay-retry.ts, declineTryNumber).
+     */
+    notReached: boolean('not_reached').notNull().default(false),
+    /**
      * The business date the bank's return of this try's debit was recorded (autopay-returns.ts),
      * and the run whose AutoPay Summary told staff of it (null: not told yet). Null when the
      * debit was never returned.
