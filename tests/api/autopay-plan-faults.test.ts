@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Answer } from '../../src/shared/contract/common.js';
 import type { autopayPreview } from '../../src/shared/contract/autopay.js';
@@ -596,6 +597,86 @@ describe('locked rules come first', () => {
     });
     expect(above.statusCode).toBe(403);
     expect(await read()).toEqual([[invoice.number, '2026-12-10', locked]]);
+  });
+
+  it('rules saved before are renumbered locked first by a migration, and the locked rule matches as rule 1', async () => {
+    const pool = testApp.database.pool;
+    const hosting = (
+      await pool.query<{ id: string }>(
+        `INSERT INTO service_categories (name) VALUES ('Renumbered Hosting') RETURNING id`,
+      )
+    ).rows[0]!.id;
+    // As saved before locked rules came first: the client's rules 1 and 3 around the MSP's
+    // locked rules 2 and 4 (Hosting on the due date; any invoice up to $50).
+    const client = await autopayOrganization(testCard('4242424242424242'));
+    await pool.query(`DELETE FROM autopay_rules WHERE organization_id = $1`, [
+      client.organizationId,
+    ]);
+    const rule = async (position: number, locked: boolean, extra: string) =>
+      (
+        await pool.query<{ id: string }>(
+          `INSERT INTO autopay_rules (organization_id, position, timing, days,
+                                      service_category_ids, max_amount_cents, locked_at)
+           VALUES ($1, $2, ${extra}, CASE WHEN $3 THEN now() END) RETURNING id`,
+          [client.organizationId, position, locked],
+        )
+      ).rows[0]!.id;
+    const own1 = await rule(1, false, `'after_due_date', 30, '{}', NULL`);
+    const locked2 = await rule(2, true, `'due_date', NULL, ARRAY['${hosting}'::uuid], NULL`);
+    const own3 = await rule(3, false, `'before_due_date', 2, '{}', NULL`);
+    const locked4 = await rule(4, true, `'due_date', NULL, '{}', 5000`);
+    // An organization whose rules are in order already is left as it is.
+    const tidy = await autopayOrganization(testCard('4242424242424242'));
+    const invoice = await invoiceDue(client.organizationId, '2027-05-10');
+    await pool.query(`UPDATE invoices SET service_category_id = $2 WHERE id = $1`, [
+      invoice.id,
+      hosting,
+    ]);
+
+    const file = readdirSync('drizzle').find((name) =>
+      /_autopay-locked-rules-first\.sql$/.test(name),
+    );
+    expect(file).toBeTruthy();
+    for (const statement of readFileSync(`drizzle/${file}`, 'utf8').split(
+      '--> statement-breakpoint',
+    )) {
+      if (statement.trim()) await pool.query(statement);
+    }
+
+    const positions = async (organizationId: string) =>
+      (
+        await pool.query<{ id: string; position: number }>(
+          `SELECT id, position FROM autopay_rules WHERE organization_id = $1 ORDER BY position`,
+          [organizationId],
+        )
+      ).rows;
+    // Locked rules first, each group in its old order.
+    expect(await positions(client.organizationId)).toEqual([
+      { id: locked2, position: 1 },
+      { id: locked4, position: 2 },
+      { id: own1, position: 3 },
+      { id: own3, position: 4 },
+    ]);
+    // The Hosting invoice is charged by the locked rule, which the preview calls rule 1, as the
+    // client's list shows it.
+    today('2027-05-01');
+    const preview = await staff.get(`/api/organizations/${client.organizationId}/autopay/preview`);
+    expect(preview.statusCode, preview.body).toBe(200);
+    expect(
+      preview.json<Preview>().charges.map((c) => [c.number, c.chargeOn, c.ruleId, c.rulePosition]),
+    ).toEqual([[invoice.number, '2027-05-10', locked2, 1]]);
+    // Staff can see what changed on the organization's log.
+    const audit = await pool.query<{ action: string; actor: string }>(
+      `SELECT action, actor_label AS actor FROM audit_events
+        WHERE organization_id = $1 AND action = 'autopay.renumbered'`,
+      [client.organizationId],
+    );
+    expect(audit.rows).toEqual([{ action: 'autopay.renumbered', actor: 'Portico' }]);
+    const untouched = await pool.query(
+      `SELECT 1 FROM audit_events WHERE organization_id = $1 AND action = 'autopay.renumbered'`,
+      [tidy.organizationId],
+    );
+    expect(untouched.rows).toEqual([]);
   });
 
   it('staff cannot save a locked rule below an unlocked one (400 naming it)', async () => {
