@@ -278,6 +278,110 @@ const chargeStatement = `WITH method AS (
          (SELECT ${chargeJson('i')} FROM inserted i) AS inserted`;
 
 /**
+ * The charge statement for a batch of charges (docs/decisions/0055-sandbox-charges-in-batches.md):
+ * the same reads, outcomes and words as `chargeStatement`, for each charge of parallel arrays
+ * ($1 methods, $2 idempotency keys, $3 charge ids, $4 fingerprints, $5 amounts, $6 currencies,
+ * $7 descriptions, $8 metadata, $9 each charge's time, $10-$11 its UTC year and month), with
+ * $12 the ACH settlement delay and $13 the failure words. One text whatever the batch's size,
+ * so it is planned once per connection. It answers one row per charge, in the arrays' order
+ * (`n`, from 1). A batch never holds one key twice (the gateway sends the second in the next
+ * batch, where it finds the first as `earlier`); across processes ON CONFLICT keeps one row per
+ * key, and the loser finds the winner afterwards as with the single statement.
+ */
+const chargeBatchStatement = `WITH request AS (
+    SELECT *
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],
+                  $7::text[], $8::jsonb[], $9::timestamptz[], $10::int[], $11::int[])
+           WITH ORDINALITY AS r(method_id, idempotency_key, id, request_fingerprint, amount_cents,
+                                currency, description, metadata, at, year_now, month_now, n)
+  ), checked AS (
+    SELECT r.*, m.id AS known_method_id, m.detached_at, m.type, m.exp_year, m.exp_month,
+           m.outcome, e.id AS earlier_id
+      FROM request r
+      LEFT JOIN sandbox_methods m ON m.id = r.method_id
+      LEFT JOIN sandbox_charges e ON e.idempotency_key = r.idempotency_key
+  ), outcome AS (
+    SELECT c.*,
+           CASE WHEN c.type = 'ach' THEN 'processing'
+                WHEN c.exp_year < c.year_now
+                  OR (c.exp_year = c.year_now AND c.exp_month < c.month_now) THEN 'failed'
+                WHEN c.outcome <> '${succeeds}' THEN 'failed'
+                ELSE 'succeeded' END AS status,
+           CASE WHEN c.type = 'ach' THEN NULL
+                WHEN c.exp_year < c.year_now
+                  OR (c.exp_year = c.year_now AND c.exp_month < c.month_now) THEN 'expired_card'
+                WHEN c.outcome <> '${succeeds}' THEN c.outcome END AS failure_code,
+           CASE WHEN c.type = 'ach' AND c.outcome <> '${succeeds}' THEN c.outcome END
+             AS settlement_failure_code
+      FROM checked c
+     WHERE c.known_method_id IS NOT NULL AND c.detached_at IS NULL AND c.earlier_id IS NULL
+  ), inserted AS (
+    INSERT INTO sandbox_charges (id, idempotency_key, request_fingerprint, method_id, amount_cents,
+                                 currency, description, metadata, status, failure_code,
+                                 failure_message, settles_at, settlement_failure_code, created_at)
+    SELECT o.id, o.idempotency_key, o.request_fingerprint, o.method_id, o.amount_cents,
+           o.currency, o.description, o.metadata, o.status, o.failure_code,
+           -- For an ACH debit, the words of the return it will get (shown once it is returned).
+           CASE WHEN coalesce(o.failure_code, o.settlement_failure_code) IS NOT NULL THEN
+             coalesce($13::jsonb ->> (CASE WHEN o.type = 'ach'
+                                             AND o.settlement_failure_code = 'insufficient_funds'
+                                           THEN 'ach_insufficient_funds'
+                                           ELSE coalesce(o.failure_code, o.settlement_failure_code)
+                                      END),
+                      'The payment was declined.') END,
+           CASE WHEN o.type = 'ach' THEN o.at + make_interval(secs => $12) END,
+           o.settlement_failure_code, o.at
+      FROM outcome o
+     -- In key order: two processes' batches with keys in common wait for each other in one
+     -- order, never in a cycle.
+     ORDER BY o.idempotency_key
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING *
+  )
+  SELECT c.n::int AS n,
+         CASE WHEN c.known_method_id IS NOT NULL THEN c.detached_at IS NOT NULL END
+           AS "methodDetached",
+         CASE WHEN e.id IS NOT NULL THEN ${chargeJson('e')} END AS earlier,
+         CASE WHEN i.id IS NOT NULL THEN ${chargeJson('i')} END AS inserted
+    FROM checked c
+    LEFT JOIN sandbox_charges e ON e.id = c.earlier_id
+    LEFT JOIN inserted i ON i.idempotency_key = c.idempotency_key
+   ORDER BY c.n`;
+
+/** At most this many charges in one batch statement (AutoPay has 48 in flight). */
+const chargesPerStatement = 64;
+
+/**
+ * Charge statements at PostgreSQL at once, per gateway. Two, not one: while one batch is at
+ * PostgreSQL, Portico handles the other's answers, and the two cores both work (one at a time
+ * left both idle in turn and charged slower than a statement per charge).
+ */
+const chargeStatementsInFlight = 2;
+
+/**
+ * Resolves once the promise jobs queued so far, and those they queue, have run (DataLoader's
+ * schedule: a tick queued from a promise job runs when the job queue is empty). No timer: the
+ * callers a batch's answers resumed have asked for their next charges by then, so those go
+ * together rather than the first alone and the rest behind it.
+ */
+function afterPromiseJobs(then: () => void): void {
+  queueMicrotask(() => process.nextTick(then));
+}
+
+/** A charge as the gateway sends it: its input, fingerprint, new id and the processor's time. */
+interface ChargeRequest {
+  input: ChargeInput;
+  print: string;
+  id: string;
+  at: Date;
+}
+
+interface QueuedCharge extends ChargeRequest {
+  resolve: (row: ChargeStatementRow | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
  * The sandbox processor as a PaymentGateway, on the given pool (its own tables only). `clock`
  * replaces the system clock (tests: ACH settlement, expiry); `config` gives the latency, the
  * fault mode and the ACH settlement delay.
@@ -333,6 +437,140 @@ export function createSandboxGateway(options: {
     await settleDue(db, row.id);
     const [settled] = await db.select().from(sandboxCharges).where(eq(sandboxCharges.id, row.id));
     return settled;
+  }
+
+  /**
+   * Charges waiting for a charge statement to return (group commit, as DataLoader batches):
+   * a charge that finds a statement free goes at once (after the promise jobs already queued,
+   * never on a timer); those that arrive while `chargeStatementsInFlight` statements are at
+   * PostgreSQL go together in the next one, up to `chargesPerStatement`, a key at most once
+   * (docs/decisions/0055-sandbox-charges-in-batches.md). A process killed while a batch is at
+   * PostgreSQL: the statement is atomic, so either every charge of the batch is recorded or
+   * none is; Portico does not know those charges' outcomes either way, and its reconciliation
+   * asks the processor by key (findCharge), as for any call whose answer was lost.
+   */
+  const waiting: QueuedCharge[] = [];
+  /** The keys of the charges at PostgreSQL: a second call with one waits for the next batch. */
+  const keysInFlight = new Set<string>();
+  let statementsAtPostgres = 0;
+  let dispatchQueued = false;
+
+  /** One charge's row of the charge statement, sent in the next batch. */
+  function sendCharge(charge: ChargeRequest): Promise<ChargeStatementRow | undefined> {
+    return new Promise((resolve, reject) => {
+      waiting.push({ ...charge, resolve, reject });
+      queueDispatch();
+    });
+  }
+
+  function queueDispatch(): void {
+    if (dispatchQueued || statementsAtPostgres >= chargeStatementsInFlight) return;
+    dispatchQueued = true;
+    afterPromiseJobs(dispatch);
+  }
+
+  /** Sends what waits, split evenly over the statements free, each up to the cap. */
+  function dispatch(): void {
+    dispatchQueued = false;
+    const free = chargeStatementsInFlight - statementsAtPostgres;
+    const size = Math.min(chargesPerStatement, Math.ceil(waiting.length / free));
+    while (statementsAtPostgres < chargeStatementsInFlight) {
+      const batch = nextBatch(size);
+      if (batch.length === 0) return;
+      statementsAtPostgres += 1;
+      void sendBatch(batch).finally(() => {
+        statementsAtPostgres -= 1;
+        for (const charge of batch) keysInFlight.delete(charge.input.idempotencyKey);
+        if (waiting.length > 0) queueDispatch();
+      });
+    }
+  }
+
+  /** The oldest waiting charges, a key once and none at PostgreSQL already. */
+  function nextBatch(size: number): QueuedCharge[] {
+    const batch: QueuedCharge[] = [];
+    const later: QueuedCharge[] = [];
+    for (const charge of waiting) {
+      const key = charge.input.idempotencyKey;
+      if (batch.length < size && !keysInFlight.has(key)) {
+        keysInFlight.add(key);
+        batch.push(charge);
+      } else {
+        later.push(charge);
+      }
+    }
+    waiting.splice(0, waiting.length, ...later);
+    return batch;
+  }
+
+  /** Sends a batch and answers each of its callers; never throws. */
+  async function sendBatch(batch: QueuedCharge[]): Promise<void> {
+    let rows: (ChargeStatementRow & { n: number })[];
+    try {
+      rows = (
+        await pool.query<ChargeStatementRow & { n: number }>({
+          name: 'sandbox-charge-batch',
+          text: chargeBatchStatement,
+          values: [
+            batch.map((c) => c.input.method.gatewayRef),
+            batch.map((c) => c.input.idempotencyKey),
+            batch.map((c) => c.id),
+            batch.map((c) => c.print),
+            batch.map((c) => c.input.amountCents),
+            batch.map((c) => c.input.currency),
+            batch.map((c) => c.input.description),
+            batch.map((c) => JSON.stringify(c.input.metadata)),
+            batch.map((c) => c.at.toISOString()),
+            batch.map((c) => c.at.getUTCFullYear()),
+            batch.map((c) => c.at.getUTCMonth() + 1),
+            config.SANDBOX_ACH_SETTLE_SECONDS,
+            failureMessagesJson,
+          ],
+        })
+      ).rows;
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      // Nothing of the batch was recorded (one statement). Each charge again on its own, so a
+      // bad value fails its own charge only and every caller gets its own answer or error.
+      for (const charge of batch) {
+        await chargeAlone(charge).then(charge.resolve, charge.reject);
+      }
+      return;
+    }
+    const byNumber = new Map(rows.map((row) => [row.n, row]));
+    batch.forEach((charge, i) => charge.resolve(byNumber.get(i + 1)));
+  }
+
+  /** One charge in the single-charge statement (a batch PostgreSQL refused, charge by charge). */
+  async function chargeAlone(charge: ChargeRequest): Promise<ChargeStatementRow | undefined> {
+    const { input, at } = charge;
+    // One statement (its text built once, planned once per connection): the method, an
+    // earlier charge with the key, and the new charge when there is none.
+    const [found] = (
+      await pool.query<ChargeStatementRow>({
+        name: 'sandbox-charge',
+        text: chargeStatement,
+        values: [
+          input.method.gatewayRef,
+          input.idempotencyKey,
+          charge.id,
+          charge.print,
+          input.amountCents,
+          input.currency,
+          input.description,
+          JSON.stringify(input.metadata),
+          at,
+          at.getUTCFullYear(),
+          at.getUTCMonth() + 1,
+          config.SANDBOX_ACH_SETTLE_SECONDS,
+          failureMessagesJson,
+        ],
+      })
+    ).rows;
+    return found;
   }
 
   function sameRequestOrRefuse(row: { requestFingerprint: string }, print: string, key: string) {
@@ -447,30 +685,7 @@ export function createSandboxGateway(options: {
       if (!/^[A-Z]{3}$/.test(input.currency)) {
         throw new GatewayError('invalid_request', 'The currency must be an ISO 4217 code.');
       }
-      const at = now();
-      // One statement (its text built once, planned once per connection): the method, an
-      // earlier charge with the key, and the new charge when there is none.
-      const [found] = (
-        await pool.query<ChargeStatementRow>({
-          name: 'sandbox-charge',
-          text: chargeStatement,
-          values: [
-            input.method.gatewayRef,
-            input.idempotencyKey,
-            newRef('ch_sbx_'),
-            print,
-            input.amountCents,
-            input.currency,
-            input.description,
-            JSON.stringify(input.metadata),
-            at,
-            at.getUTCFullYear(),
-            at.getUTCMonth() + 1,
-            config.SANDBOX_ACH_SETTLE_SECONDS,
-            failureMessagesJson,
-          ],
-        })
-      ).rows;
+      const found = await sendCharge({ input, print, id: newRef('ch_sbx_'), at: now() });
       const inserted = found?.inserted ? chargeRowOf(found.inserted) : undefined;
       if (!inserted) {
         // A charge with the key already (a retry): its answer, or a refusal of other
