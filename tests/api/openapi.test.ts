@@ -1,11 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { randomUUID } from 'node:crypto';
+import { portalPermissions } from '../../src/shared/contract/access-profiles.js';
+import {
+  ApiClient,
+  organizationId,
+  signedInAs,
+  startTestApp,
+  type TestApp,
+} from '../support/test-app.js';
+import { signedInToPortal } from '../support/portal-client.js';
 
+interface JsonSchema {
+  type?: string | string[];
+  format?: string;
+  anyOf?: JsonSchema[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  required?: string[];
+  maxLength?: number;
+  enum?: unknown[];
+}
 interface Operation {
   responses?: Record<string, { content?: Record<string, { schema?: object }> }>;
   parameters?: { in: string; name: string; schema?: object }[];
-  requestBody?: { content?: Record<string, { schema?: object }> };
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }> };
 }
 interface OpenApiDocument {
   openapi: string;
@@ -127,6 +146,124 @@ describe('the OpenAPI document at /api/openapi.json', () => {
     };
     expect(Object.keys(invoice.properties.invoice.properties)).toContain('balanceCents');
     expect(Object.keys(invoice.properties.invoice.properties)).not.toContain('memo');
+  });
+
+  it('describes every route that reads multipart/form-data by its form: typed fields, the required ones, and files as binary', async () => {
+    // Which routes read a form: a form posted to any other route is refused (415) before its
+    // handler runs. Each route is tried with the session it is for: Master Admin, or a contact
+    // whose profile has every permission. The example ids and the form's lone field make each
+    // reader refuse the post (404 or 400), so nothing is written.
+    const admin = await signedInAs(testApp.app, 'master_admin');
+    const { email, portal } = await signedInToPortal(
+      testApp,
+      await organizationId(testApp, 'Pawnee Parks Dept.'),
+    );
+    await testApp.database.pool.query(
+      `WITH profile AS (INSERT INTO access_profiles (name, permissions)
+                        VALUES ('OpenAPI forms check', $1) RETURNING id)
+       UPDATE contact_organizations SET access_profile_id = (SELECT id FROM profile)
+        WHERE contact_id = (SELECT id FROM contacts WHERE email = $2)`,
+      [[...portalPermissions], email],
+    );
+    const tokenOf = async (client: ApiClient, portalRoute: boolean) =>
+      (await client.get(portalRoute ? '/api/portal/session' : '/api/auth/session')).json<{
+        csrfToken: string;
+      }>().csrfToken;
+    const tokens = { staff: await tokenOf(admin, false), portal: await tokenOf(portal, true) };
+    const boundary = `----portico${randomUUID()}`;
+    const form = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="probe"\r\n\r\nyes\r\n`,
+      `--${boundary}--\r\n`,
+    ].join('');
+    const readers: string[] = [];
+    const unreached: string[] = [];
+    for (const route of apiRoutes().filter((r) => r.method !== 'GET')) {
+      const portalRoute = route.url.startsWith('/api/portal/');
+      const response = await testApp.app.inject({
+        method: route.method as 'POST',
+        url: route.url.replace(/:\w+/g, '6f1c2b8e-3d4a-4c5b-9e7f-0a1b2c3d4e5f'),
+        headers: {
+          cookie: (portalRoute ? portal : admin).cookieHeader(),
+          'x-csrf-token': portalRoute ? tokens.portal : tokens.staff,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+        },
+        payload: form,
+      });
+      const where = `${route.method} ${openApiPath(route.url)}`;
+      if (response.statusCode === 401 || response.statusCode === 403) unreached.push(where);
+      else if (response.statusCode !== 415) readers.push(where);
+    }
+    // The routes a session cannot reach here: signing in, and the TOTP steps.
+    expect(
+      unreached.every((where) => /\/api\/(auth|portal)\/|totp/.test(where)),
+      unreached.join('\n'),
+    ).toBe(true);
+    expect(readers.length).toBeGreaterThanOrEqual(4);
+
+    const documented = Object.entries(document.paths)
+      .flatMap(([path, operations]) =>
+        Object.entries(operations)
+          .filter(([, operation]) => operation.requestBody?.content?.['multipart/form-data'])
+          .map(([method]) => `${method.toUpperCase()} ${path}`),
+      )
+      .sort();
+    expect(documented).toEqual(readers.sort());
+
+    for (const where of readers) {
+      const [method, path] = where.split(' ') as [string, string];
+      const body = document.paths[path]![method.toLowerCase()]!.requestBody!;
+      const schema = body.content!['multipart/form-data']!.schema!;
+      expect(schema.type, where).toBe('object');
+      // Every field says what it holds.
+      for (const [name, field] of Object.entries(schema.properties ?? {})) {
+        expect(field.type ?? field.anyOf?.map((s) => s.type), `${where} ${name}`).toBeDefined();
+      }
+      // The files: several parts of one field, each a file's bytes.
+      expect(schema.properties?.attachments, where).toMatchObject({
+        type: 'array',
+        items: { type: 'string', format: 'binary' },
+      });
+      expect(schema.required ?? [], where).not.toContain('attachments');
+      // The same text fields as a JSON object, without files.
+      const json = body.content!['application/json']!.schema!;
+      expect(Object.keys(json.properties ?? {}), where).not.toContain('attachments');
+      expect(json.required, where).toEqual(schema.required);
+    }
+    const fieldsOf = (path: string) =>
+      document.paths[path]!.post!.requestBody!.content!['multipart/form-data']!.schema!;
+    const portalTicket = fieldsOf('/api/portal/tickets');
+    expect([...(portalTicket.required ?? [])].sort()).toEqual([
+      'description',
+      'priority',
+      'summary',
+      'typeId',
+    ]);
+    expect(Object.keys(portalTicket.properties ?? {}).sort()).toEqual([
+      'attachments',
+      'contactPhone',
+      'description',
+      'priority',
+      'summary',
+      'typeId',
+    ]);
+    expect(portalTicket.properties?.summary).toMatchObject({ type: 'string', maxLength: 200 });
+    expect(portalTicket.properties?.priority?.enum).toEqual(['low', 'medium', 'high', 'critical']);
+    const staffTicket = fieldsOf('/api/tickets');
+    expect(staffTicket.required).toContain('organizationId');
+    expect(Object.keys(staffTicket.properties ?? {})).toEqual(
+      expect.arrayContaining(['contactId', 'assigneeId', 'attachments']),
+    );
+    expect(staffTicket.properties?.assigneeId?.anyOf).toEqual([
+      expect.objectContaining({ type: 'string', format: 'uuid' }),
+      { type: 'null' },
+    ]);
+    expect(fieldsOf('/api/tickets/{id}/replies').properties?.internal?.enum).toEqual([
+      'true',
+      'false',
+    ]);
+    expect(fieldsOf('/api/portal/tickets/{ticketId}/additional-information').required).toEqual([
+      'body',
+    ]);
   });
 
   it('is shown on a reference page at /api/docs that the CSP lets run', async () => {

@@ -90,7 +90,8 @@ export function sizeInWords(bytes: number): string {
   return `${Math.round(bytes / 1024)} KB`;
 }
 
-const attachmentsField = 'attachments';
+/** The form field whose parts are files. */
+export const attachmentsField = 'attachments';
 
 /**
  * Checks one uploaded file against the settings and answers it as it will be stored. 400 naming

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { errorResponses, fileDownload } from '../../platform/http/responses.js';
+import type { FormBody } from '../../platform/http/openapi.js';
 import { idParam } from '../../platform/http/validation.js';
 import {
   additionalInformationFields,
@@ -33,7 +34,7 @@ import { portalScope, requirePortal } from '../portal/portal-auth.js';
 import { getTicketSettings } from '../settings/settings.service.js';
 import { createDb } from '../../platform/database.js';
 import { actorOf, requireStaff } from '../staff/staff-auth.js';
-import { parseFields, readTicketPost } from './ticket-files.js';
+import { attachmentsField, parseFields, readTicketPost } from './ticket-files.js';
 import {
   checkListQuery,
   listOrganizationTickets,
@@ -63,9 +64,19 @@ const ticketParams = z.object({ ticketId: z.uuid('must be a valid id') });
 const portalAttachmentParams = ticketParams.extend({ attachmentId: z.uuid('must be a valid id') });
 const staffAttachmentParams = idParam.extend({ attachmentId: z.uuid('must be a valid id') });
 
-/** How a multipart route appears in the OpenAPI document: its form, described in words. */
-const multipartNote = (fields: string) =>
-  `multipart/form-data (or a JSON object of the text fields): ${fields}; files under \`attachments\` (limits: Configuration > Service Tickets).`;
+/**
+ * A ticket post's form, as the OpenAPI document shows it (`schema.form`, platform/http/
+ * openapi.ts): the text fields the route checks with `parseFields`, and the files.
+ */
+const ticketForm = (fields: z.ZodObject): FormBody => ({
+  fields,
+  files: {
+    name: attachmentsField,
+    description:
+      'Files, one part each; the number, size and types Configuration > Service Tickets allows ' +
+      '(GET /api/portal/ticket-types or /api/settings/tickets answers them). Not in a JSON body.',
+  },
+});
 
 /**
  * Sends a ticket's file as a download, never as a page: Content-Disposition attachment with its
@@ -93,9 +104,6 @@ function sendTicketFile(reply: FastifyReply, file: AttachmentFile) {
  */
 export function ticketRoutes(context: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
-    // The files' limits are the settings', applied per request (ticket-files.ts).
-    await app.register(multipart, { throwFileSizeLimit: true });
-
     const contactActor = (request: FastifyRequest) => {
       const scope = portalScope(request);
       return {
@@ -113,6 +121,166 @@ export function ticketRoutes(context: AppContext): FastifyPluginAsyncZod {
     };
     const readPost = async (request: FastifyRequest) =>
       readTicketPost(request, await getTicketSettings(createDb(context.pool)));
+
+    // The posts with files, in a scope of their own: only they read multipart/form-data (the
+    // files' limits are the settings', applied per request: ticket-files.ts), so a form sent to
+    // any other route is refused (415) like anywhere else in the API. Each declares its form
+    // (`schema.form`) for the OpenAPI document, since it reads the body itself.
+    const formRoutes: FastifyPluginAsyncZod = async (forms) => {
+      await forms.register(multipart, { throwFileSizeLimit: true });
+
+      forms.post(
+        '/api/portal/tickets',
+        {
+          onRequest: requirePortal('service_tickets'),
+          schema: {
+            description:
+              "Opens a ticket for the contact's organization: multipart/form-data with files, or JSON without.",
+            form: ticketForm(createTicketFields),
+            response: { 201: portalTicketAnswer, ...errorResponses },
+          },
+        },
+        async (request, reply) => {
+          const { scope, actor } = contactActor(request);
+          const post = await readPost(request);
+          const fields = parseFields(createTicketFields, post.fields);
+          const created = await createTicket({
+            context,
+            actor,
+            organizationId: scope.organizationId,
+            author: { contactId: scope.contactId },
+            fields,
+            files: post.files,
+          });
+          const ticket = await portalTicketView(context.pool, {
+            organizationId: scope.organizationId,
+            ticketId: created.id,
+          });
+          return reply.status(201).send({
+            ticket,
+            message: `Ticket ${created.number} was created. We emailed you a confirmation.`,
+          });
+        },
+      );
+
+      forms.post(
+        '/api/portal/tickets/:ticketId/additional-information',
+        {
+          onRequest: requirePortal('service_tickets'),
+          schema: {
+            description:
+              'Adds information to an open ticket: multipart/form-data with files, or JSON without.',
+            form: ticketForm(additionalInformationFields),
+            params: ticketParams,
+            response: { 201: portalTicketAnswer, ...errorResponses },
+          },
+        },
+        async (request, reply) => {
+          const { scope, actor } = contactActor(request);
+          // The ticket is looked up before the files are read: another organization's is a 404
+          // whatever the form holds.
+          await portalTicketView(context.pool, {
+            organizationId: scope.organizationId,
+            ticketId: request.params.ticketId,
+          });
+          const post = await readPost(request);
+          const { body } = parseFields(additionalInformationFields, post.fields);
+          const { moved } = await addAdditionalInformation({
+            context,
+            actor,
+            organizationId: scope.organizationId,
+            contactId: scope.contactId,
+            ticketId: request.params.ticketId,
+            body,
+            files: post.files,
+          });
+          const ticket = await portalTicketView(context.pool, {
+            organizationId: scope.organizationId,
+            ticketId: request.params.ticketId,
+          });
+          return reply.status(201).send({
+            ticket,
+            message: moved
+              ? `Your information was added to ticket ${ticket.number}, which is In Progress again. We let our team know.`
+              : `Your information was added to ticket ${ticket.number}. We let our team know.`,
+          });
+        },
+      );
+
+      forms.post(
+        '/api/tickets',
+        {
+          onRequest: requireStaff('manage_tickets'),
+          schema: {
+            description:
+              'Opens a ticket for an organization, optionally for one of its contacts (contactId: emailed as if they had opened it): multipart/form-data with files, or JSON without.',
+            form: ticketForm(staffCreateTicketBody),
+            response: { 201: staffTicketAnswer, ...errorResponses },
+          },
+        },
+        async (request, reply) => {
+          const { actor, staffId } = staffOf(request);
+          // JSON keeps its types (assigneeId null); a form's fields are text.
+          const post = request.isMultipart()
+            ? await readPost(request)
+            : { fields: request.body as Record<string, string>, files: [] };
+          const { organizationId, contactId, ...fields } = parseFields(
+            staffCreateTicketBody,
+            post.fields,
+          );
+          const created = await createTicket({
+            context,
+            actor,
+            organizationId,
+            author: { staffId },
+            fields,
+            files: post.files,
+            forContactId: contactId,
+          });
+          return reply.status(201).send({
+            ticket: await staffTicketView(context.pool, created.id),
+            message: `Ticket ${created.number} was created.`,
+          });
+        },
+      );
+
+      forms.post(
+        '/api/tickets/:id/replies',
+        {
+          onRequest: requireStaff('manage_tickets'),
+          schema: {
+            description:
+              'A public reply, or an internal note with internal=true: multipart/form-data with files, or JSON without.',
+            form: ticketForm(staffReplyFields),
+            params: idParam,
+            response: { 201: staffTicketAnswer, ...errorResponses },
+          },
+        },
+        async (request, reply) => {
+          const { actor, staffId } = staffOf(request);
+          await staffTicketView(context.pool, request.params.id);
+          const post = await readPost(request);
+          const { body, internal } = parseFields(staffReplyFields, post.fields);
+          await addStaffReply({
+            context,
+            actor,
+            staffId,
+            ticketId: request.params.id,
+            body,
+            internal,
+            files: post.files,
+          });
+          const ticket = await staffTicketView(context.pool, request.params.id);
+          return reply.status(201).send({
+            ticket,
+            message: internal
+              ? 'Internal note added. Only staff see it.'
+              : 'Reply sent. The client was emailed.',
+          });
+        },
+      );
+    };
+    await app.register(formRoutes);
 
     app.get(
       '/api/portal/ticket-types',
@@ -165,80 +333,6 @@ export function ticketRoutes(context: AppContext): FastifyPluginAsyncZod {
           organizationId: portalScope(request).organizationId,
           ticketId: request.params.ticketId,
         }),
-    );
-
-    app.post(
-      '/api/portal/tickets',
-      {
-        onRequest: requirePortal('service_tickets'),
-        schema: {
-          description: multipartNote('summary, description, priority, typeId, contactPhone'),
-          response: { 201: portalTicketAnswer, ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const { scope, actor } = contactActor(request);
-        const post = await readPost(request);
-        const fields = parseFields(createTicketFields, post.fields);
-        const created = await createTicket({
-          context,
-          actor,
-          organizationId: scope.organizationId,
-          author: { contactId: scope.contactId },
-          fields,
-          files: post.files,
-        });
-        const ticket = await portalTicketView(context.pool, {
-          organizationId: scope.organizationId,
-          ticketId: created.id,
-        });
-        return reply.status(201).send({
-          ticket,
-          message: `Ticket ${created.number} was created. We emailed you a confirmation.`,
-        });
-      },
-    );
-
-    app.post(
-      '/api/portal/tickets/:ticketId/additional-information',
-      {
-        onRequest: requirePortal('service_tickets'),
-        schema: {
-          description: multipartNote('body'),
-          params: ticketParams,
-          response: { 201: portalTicketAnswer, ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const { scope, actor } = contactActor(request);
-        // The ticket is looked up before the files are read: another organization's is a 404
-        // whatever the form holds.
-        await portalTicketView(context.pool, {
-          organizationId: scope.organizationId,
-          ticketId: request.params.ticketId,
-        });
-        const post = await readPost(request);
-        const { body } = parseFields(additionalInformationFields, post.fields);
-        const { moved } = await addAdditionalInformation({
-          context,
-          actor,
-          organizationId: scope.organizationId,
-          contactId: scope.contactId,
-          ticketId: request.params.ticketId,
-          body,
-          files: post.files,
-        });
-        const ticket = await portalTicketView(context.pool, {
-          organizationId: scope.organizationId,
-          ticketId: request.params.ticketId,
-        });
-        return reply.status(201).send({
-          ticket,
-          message: moved
-            ? `Your information was added to ticket ${ticket.number}, which is In Progress again. We let our team know.`
-            : `Your information was added to ticket ${ticket.number}. We let our team know.`,
-        });
-      },
     );
 
     app.get(
@@ -370,43 +464,6 @@ export function ticketRoutes(context: AppContext): FastifyPluginAsyncZod {
       }),
     );
 
-    app.post(
-      '/api/tickets',
-      {
-        onRequest: requireStaff('manage_tickets'),
-        schema: {
-          description: multipartNote(
-            'organizationId, summary, description, priority, typeId, contactPhone, contactId (a contact of the organization it is opened for), assigneeId',
-          ),
-          response: { 201: staffTicketAnswer, ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const { actor, staffId } = staffOf(request);
-        // JSON keeps its types (assigneeId null); a form's fields are text.
-        const post = request.isMultipart()
-          ? await readPost(request)
-          : { fields: request.body as Record<string, string>, files: [] };
-        const { organizationId, contactId, ...fields } = parseFields(
-          staffCreateTicketBody,
-          post.fields,
-        );
-        const created = await createTicket({
-          context,
-          actor,
-          organizationId,
-          author: { staffId },
-          fields,
-          files: post.files,
-          forContactId: contactId,
-        });
-        return reply.status(201).send({
-          ticket: await staffTicketView(context.pool, created.id),
-          message: `Ticket ${created.number} was created.`,
-        });
-      },
-    );
-
     app.patch(
       '/api/tickets/:id',
       {
@@ -428,40 +485,6 @@ export function ticketRoutes(context: AppContext): FastifyPluginAsyncZod {
         });
         const ticket = await staffTicketView(context.pool, request.params.id);
         return { ticket, message: `Ticket ${ticket.number} was saved.` };
-      },
-    );
-
-    app.post(
-      '/api/tickets/:id/replies',
-      {
-        onRequest: requireStaff('manage_tickets'),
-        schema: {
-          description: multipartNote('body, internal (true for an internal note)'),
-          params: idParam,
-          response: { 201: staffTicketAnswer, ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const { actor, staffId } = staffOf(request);
-        await staffTicketView(context.pool, request.params.id);
-        const post = await readPost(request);
-        const { body, internal } = parseFields(staffReplyFields, post.fields);
-        await addStaffReply({
-          context,
-          actor,
-          staffId,
-          ticketId: request.params.id,
-          body,
-          internal,
-          files: post.files,
-        });
-        const ticket = await staffTicketView(context.pool, request.params.id);
-        return reply.status(201).send({
-          ticket,
-          message: internal
-            ? 'Internal note added. Only staff see it.'
-            : 'Reply sent. The client was emailed.',
-        });
       },
     );
 

@@ -210,7 +210,12 @@ const optionalId = z.preprocess(
 export const staffCreateTicketBody = createTicketFields.extend({
   organizationId: z.uuid('must be a valid id'),
   contactId: optionalId,
-  assigneeId: z.union([optionalId, z.null()]),
+  // An id, or null for no assignee (JSON); one schema rather than a union with null, so the
+  // OpenAPI document says both.
+  assigneeId: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.uuid('must be a valid id').nullable().optional(),
+  ),
 });
 export type StaffCreateTicketBody = z.input<typeof staffCreateTicketBody>;
 
