@@ -20,6 +20,7 @@ interface PlanNode {
   'Index Name'?: string;
   'Relation Name'?: string;
   'Actual Loops'?: number;
+  'Actual Rows'?: number;
   'Rows Removed by Filter'?: number;
   'Rows Removed by Index Recheck'?: number;
   Plans?: PlanNode[];
@@ -77,6 +78,20 @@ const rowsDiscarded = (plans: PlanNode[]) =>
       (sum, p) =>
         sum +
         ((p['Rows Removed by Filter'] ?? 0) + (p['Rows Removed by Index Recheck'] ?? 0)) *
+          (p['Actual Loops'] ?? 1),
+      0,
+    );
+
+/** How many ticket rows the plans read from the table, kept or thrown away. */
+const rowsRead = (plans: PlanNode[]) =>
+  plans
+    .filter((p) => p['Relation Name'] === 'tickets')
+    .reduce(
+      (sum, p) =>
+        sum +
+        ((p['Actual Rows'] ?? 0) +
+          (p['Rows Removed by Filter'] ?? 0) +
+          (p['Rows Removed by Index Recheck'] ?? 0)) *
           (p['Actual Loops'] ?? 1),
       0,
     );
@@ -232,6 +247,65 @@ describe('the ticket lists read an index in their order', () => {
       expect(rowsDiscarded(plans), status).toBeLessThan(100);
       expect(indexesRead(plans), status).not.toContain('tickets_closed_idx');
       expect(indexesRead(plans), status).not.toContain('tickets_queue_idx');
+    }
+  });
+
+  it('searches a common word within one organization through its tickets, not the whole list', async () => {
+    const pool = testApp.database.pool;
+    const { organizationId } = (
+      await pool.query<{ organizationId: string }>(
+        `SELECT organization_id AS "organizationId" FROM tickets
+          GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
+      )
+    ).rows[0]!;
+    // A word in more closed tickets than the search sorts itself, so the closed list was
+    // walked in order for it, and one in a fifth of the tickets, like "printer" at 1,000,000.
+    const walked = (
+      await pool.query<{ word: string }>(
+        `SELECT word FROM ts_stat('SELECT search FROM tickets WHERE closed_at IS NOT NULL')
+          WHERE ndoc > $1 ORDER BY ndoc, word LIMIT 1`,
+        [searchBound],
+      )
+    ).rows[0]!.word;
+    const cases = [
+      { status: 'closed', word: walked },
+      { status: 'open', word: 'printer' },
+      { status: 'closed', word: 'printer' },
+    ];
+    for (const { status, word } of cases) {
+      const where = `${status} ${word}`;
+      const closed = status === 'closed';
+      const condition = `closed_at IS ${closed ? 'NOT NULL' : 'NULL'} AND organization_id = $1`;
+      // The organization's tickets in the list, words aside: all a search within it should read.
+      const narrow = (
+        await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM tickets WHERE ${condition}`,
+          [organizationId],
+        )
+      ).rows[0]!.n;
+      const expected = (
+        await pool.query<{ number: string }>(
+          `SELECT 'T-' || number AS number FROM tickets
+            WHERE ${condition} AND search @@ websearch_to_tsquery('simple', $2)
+            ORDER BY ${closed ? 'closed_at DESC, id DESC' : 'attention, updated_at, id'} LIMIT 10`,
+          [organizationId, word],
+        )
+      ).rows.map((r) => r.number);
+      expect(expected.length, where).toBeGreaterThan(0);
+      let page: { tickets: { number: string }[] } = { tickets: [] };
+      const plans = await explainListQueries(async () => {
+        page = await list(
+          `/api/tickets?status=${status}&q=${word}&organizationId=${organizationId}&limit=10`,
+        );
+      });
+      expect(
+        page.tickets.map((t) => t.number),
+        where,
+      ).toEqual(expected);
+      // Reading every ticket with the word (5,001 at most) before the organization's, or walking
+      // the whole list in order for its (the open queue: 150,000 at 1,000,000), reads far more.
+      expect(rowsRead(plans), where).toBeLessThanOrEqual(narrow);
+      expect(indexesRead(plans), where).not.toContain('tickets_closed_idx');
     }
   });
 
