@@ -3,6 +3,7 @@ import {
   addDays,
   calendarDateIn,
   canonicalTimeZone,
+  dateProblem,
   dateFormats,
   formatDate,
   formatTimestamp,
@@ -89,5 +90,41 @@ describe('addDays and canonicalTimeZone', () => {
     expect(canonicalTimeZone('america/los_angeles')).toBe('America/Los_Angeles');
     expect(canonicalTimeZone('Mars/Olympus_Mons')).toBeNull();
     expect(canonicalTimeZone('')).toBeNull();
+  });
+});
+
+describe('dateProblem', () => {
+  it('says why typed text is not a date, quoting it, in the format the box reads', () => {
+    expect(dateProblem('31/02/2027', 'DD/MM/YYYY')).toBe(
+      '31/02/2027 is not a date: February 2027 has 28 days.',
+    );
+    expect(dateProblem('02/30/2028', 'MM/DD/YYYY')).toBe(
+      '02/30/2028 is not a date: February 2028 has 29 days.',
+    );
+    expect(dateProblem('2027-04-31', 'D MMM YYYY')).toBe(
+      '2027-04-31 is not a date: April 2027 has 30 days.',
+    );
+    expect(dateProblem('13/13/2027', 'DD/MM/YYYY')).toBe(
+      '13/13/2027 is not a date: there is no month 13.',
+    );
+    expect(dateProblem('00/12/2027', 'DD/MM/YYYY')).toBe(
+      '00/12/2027 is not a date: there is no day 0.',
+    );
+    expect(dateProblem('5 Foo 2027', 'D MMM YYYY')).toBe(
+      '5 Foo 2027 is not a date: there is no month “Foo”; type it as D MMM YYYY, for example 25 Dec 2027.',
+    );
+    expect(dateProblem(' tomorrow ', 'DD/MM/YYYY')).toBe(
+      '“tomorrow” is not a date: type it as DD/MM/YYYY, for example 25/12/2027.',
+    );
+    expect(dateProblem('31/12/2027', 'YYYY-MM-DD')).toBe(
+      '“31/12/2027” is not a date: type it as YYYY-MM-DD, for example 2027-12-25.',
+    );
+  });
+
+  it('has nothing to say of a date it reads, or of an empty box', () => {
+    expect(dateProblem('29/02/2028', 'DD/MM/YYYY')).toBeNull();
+    expect(dateProblem('2027-12-25', 'MM/DD/YYYY')).toBeNull();
+    expect(dateProblem('5 february 2031', 'D MMM YYYY')).toBeNull();
+    expect(dateProblem('  ', 'DD/MM/YYYY')).toBeNull();
   });
 });

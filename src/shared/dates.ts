@@ -126,6 +126,50 @@ export function parseDate(text: string, format: DateFormat): string | null {
   return format === 'MM/DD/YYYY' ? isoDateOf(year, first, second) : isoDateOf(year, second, first);
 }
 
+/** Full English month names, capitalised, for reasons a date box gives ("February 2027"). */
+const monthWords = fullMonthNames.map((name) => name[0]!.toUpperCase() + name.slice(1));
+
+/**
+ * Why `text` is not a date in `format` (parseDate answers null), in words a date box shows
+ * under itself, quoting what was typed: "31/02/2027 is not a date: February 2027 has 28 days.",
+ * "13/13/2027 is not a date: there is no month 13.", "“tomorrow” is not a date: type it as
+ * DD/MM/YYYY, for example 25/12/2027." Null for a date parseDate reads, and for empty text (a
+ * box left empty says nothing; "required" is the form's to say).
+ */
+export function dateProblem(text: string, format: DateFormat): string | null {
+  const value = text.trim();
+  if (value === '' || parseDate(value, format) !== null) return null;
+  const example = formatDate('2027-12-25', format);
+  const shape = `type it as ${format}, for example ${example}.`;
+  let parts: { year: number; month: number; day: number } | null = null;
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(value);
+  const numeric = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value);
+  const named = /^(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})$/.exec(value);
+  if (iso) {
+    parts = { year: Number(iso[1]), month: Number(iso[2]), day: Number(iso[3]) };
+  } else if (numeric && (format === 'MM/DD/YYYY' || format === 'DD/MM/YYYY')) {
+    const [first, second] = [Number(numeric[1]), Number(numeric[2])];
+    parts =
+      format === 'MM/DD/YYYY'
+        ? { year: Number(numeric[3]), month: first, day: second }
+        : { year: Number(numeric[3]), month: second, day: first };
+  } else if (named && format === 'D MMM YYYY') {
+    const name = named[2]!.toLowerCase();
+    const month = monthNames.findIndex(
+      (abbreviation, index) =>
+        name === abbreviation.toLowerCase() || name === fullMonthNames[index],
+    );
+    if (month < 0) return `${value} is not a date: there is no month “${named[2]}”; ${shape}`;
+    parts = { year: Number(named[3]), month: month + 1, day: Number(named[1]) };
+  }
+  if (!parts) return `“${value}” is not a date: ${shape}`;
+  const { year, month, day } = parts;
+  if (year < 1) return `${value} is not a date: there is no year 0.`;
+  if (month < 1 || month > 12) return `${value} is not a date: there is no month ${month}.`;
+  if (day < 1) return `${value} is not a date: there is no day 0.`;
+  return `${value} is not a date: ${monthWords[month - 1]} ${year} has ${daysInMonth(year, month)} days.`;
+}
+
 const partFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The wall-clock parts of an instant in a time zone (24-hour). */

@@ -110,6 +110,8 @@ export function validate(values: InvoiceFormValues, currency: string): Record<st
   const errors: Record<string, string> = {};
   if (!values.organizationId) errors.organizationId = 'Choose an organization';
   if (!values.issueDate) errors.issueDate = 'Issue date is required';
+  // Typed, but not a date (the box says why): not saved as the date from the terms.
+  if (values.dueDateManual && !values.dueDate) errors.dueDate = 'Due date is not a date';
   if (values.dueDateManual && values.dueDate && values.dueDate < values.issueDate) {
     errors.dueDate = 'Due date cannot be before the issue date';
   }

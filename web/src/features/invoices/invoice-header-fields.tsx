@@ -76,9 +76,10 @@ export function InvoiceHeaderFields({
             )
           }
           value={dueDate}
-          onChange={(next) => {
+          onChange={(next, details) => {
             form.setFieldValue('dueDate', next);
-            form.setFieldValue('dueDateManual', next !== '');
+            // Text that is not a date is not "back to the terms": the form refuses to save it.
+            form.setFieldValue('dueDateManual', next !== '' || details?.unreadable === true);
           }}
           error={form.errors.dueDate}
         />
