@@ -406,12 +406,32 @@ describe('tries that never reached the processor', () => {
     expect(summary.rows[0]?.text).toContain(
       'The account has insufficient funds. Tried again on 2027-02-04 (try 2).',
     );
+    // Nor are the tries that never reached the processor declines: the summary and the
+    // Payments Calendar's day show the one decline of the day.
+    expect(summary.rows[0]?.text).not.toContain('did not reach the payment processor');
     // The preview shows the retry, the second try that reaches the processor.
     today('2027-02-02');
     expect(await preview(client.organizationId)).toEqual([[invoice.number, '2027-02-04', 2, null]]);
     const calendar = await staff.get('/api/payments-calendar/day?date=2027-02-04');
     expect(calendar.statusCode, calendar.body).toBe(200);
     expect(calendar.body).toContain(invoice.number);
+    const tried = await staff.get('/api/payments-calendar/day?date=2027-02-01');
+    expect(tried.statusCode, tried.body).toBe(200);
+    expect(
+      tried
+        .json<{ autopay: { invoiceNumber: string; outcome: string }[] }>()
+        .autopay.filter((row) => row.invoiceNumber === invoice.number)
+        .map((row) => row.outcome),
+    ).toEqual(['retry_scheduled']);
+    const month = await staff.get('/api/payments-calendar?from=2027-02-01&through=2027-02-01');
+    expect(month.statusCode, month.body).toBe(200);
+    const [day] = month.json<{ days: { failedCount: number }[] }>().days;
+    const declinedThatDay = await testApp.database.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM autopay_attempts t JOIN payments p ON p.id = t.payment_id
+        WHERE t.run_date = '2027-02-01' AND p.failure_code IS DISTINCT FROM 'not_reached'
+          AND t.outcome IN ('failed', 'retry_scheduled', 'gave_up')`,
+    );
+    expect(day?.failedCount).toBe(declinedThatDay.rows[0]!.n);
     // Three more tries, as the schedule promises, then AutoPay gives up.
     for (const date of ['2027-02-04', '2027-02-07', '2027-02-10']) await run(date);
     expect((await attemptsOf(invoice.id)).map((a) => a.outcome)).toEqual([

@@ -1018,8 +1018,9 @@ async function finishRun(deps: Deps, runDate: string): Promise<void> {
               charged_count = c.charged, failed_count = c.failed, skipped_count = c.skipped,
               charged_cents = c.charged_cents
          FROM (SELECT count(*) FILTER (WHERE outcome = 'charged')::int AS charged,
-                      count(*) FILTER (WHERE outcome IN ('failed', 'retry_scheduled', 'gave_up'))::int
-                        AS failed,
+                      -- A try that never reached the processor was not declined.
+                      count(*) FILTER (WHERE outcome IN ('failed', 'retry_scheduled', 'gave_up')
+                                         AND NOT not_reached)::int AS failed,
                       count(*) FILTER (WHERE outcome = 'skipped')::int AS skipped,
                       coalesce(sum(amount_cents) FILTER (WHERE outcome = 'charged'), 0)::bigint
                         AS charged_cents
@@ -1055,6 +1056,8 @@ export interface RunAttemptRow {
   nextTryOn: string | null;
   /** Tries of the cycle up to this one that never reached the processor (declineTryNumber). */
   unreachedThrough: number;
+  /** This try never reached the processor: nothing was charged, no bank declined it. */
+  notReached: boolean;
 }
 
 /** The tries a run made (or last touched), by organization and invoice. */
@@ -1068,7 +1071,7 @@ export async function runAttempts(
             a.cycle_due_date::text AS "cycleDueDate", a.try_number AS "tryNumber", a.outcome,
             coalesce(a.amount_cents, i.balance_cents) AS "amountCents", i.currency,
             a.payment_id AS "paymentId", p.number AS "paymentNumber", a.reason,
-            a.next_try_on::text AS "nextTryOn",
+            a.next_try_on::text AS "nextTryOn", a.not_reached AS "notReached",
             (SELECT count(*)::int FROM autopay_attempts u
               WHERE u.invoice_id = a.invoice_id AND u.cycle_due_date = a.cycle_due_date
                 AND u.try_number <= a.try_number AND u.not_reached) AS "unreachedThrough"
@@ -1141,7 +1144,8 @@ async function claimUnreportedReturns(
             a.cycle_due_date::text AS "cycleDueDate", a.try_number AS "tryNumber", a.outcome,
             coalesce(a.amount_cents, p.amount_cents) AS "amountCents", p.currency,
             a.payment_id AS "paymentId", p.number AS "paymentNumber", a.reason,
-            a.next_try_on::text AS "nextTryOn", p.failure_code AS "failureCode",
+            a.next_try_on::text AS "nextTryOn", a.not_reached AS "notReached",
+            p.failure_code AS "failureCode",
             (SELECT count(*)::int FROM autopay_attempts u
               WHERE u.invoice_id = a.invoice_id AND u.cycle_due_date = a.cycle_due_date
                 AND u.try_number <= a.try_number AND u.not_reached) AS "unreachedThrough",
@@ -1180,7 +1184,10 @@ async function queueSummaryEmail(tx: Transaction, deps: Deps, runDate: string): 
     currency: row.currency,
     reason,
   });
+  // A try that never reached the processor was not declined (nothing was charged, no bank said
+  // no): the run made it again at once, and that try is the one listed.
   const failedOutcomes = new Set(['failed', 'retry_scheduled', 'gave_up']);
+  const declined = (row: RunAttemptRow) => failedOutcomes.has(row.outcome) && !row.notReached;
   const totals = new Map<string, { currency: string; chargedCents: number; failedCents: number }>();
   for (const row of rows) {
     const total = totals.get(row.currency) ?? {
@@ -1189,7 +1196,7 @@ async function queueSummaryEmail(tx: Transaction, deps: Deps, runDate: string): 
       failedCents: 0,
     };
     if (row.outcome === 'charged') total.chargedCents += row.amountCents;
-    else if (failedOutcomes.has(row.outcome)) total.failedCents += row.amountCents;
+    else if (declined(row)) total.failedCents += row.amountCents;
     else continue;
     totals.set(row.currency, total);
   }
@@ -1203,9 +1210,7 @@ async function queueSummaryEmail(tx: Transaction, deps: Deps, runDate: string): 
       {
         runDateLabel,
         charged: rows.filter((r) => r.outcome === 'charged').map((r) => line(r, null)),
-        failed: rows
-          .filter((r) => failedOutcomes.has(r.outcome))
-          .map((r) => line(r, failureLine(r, brand))),
+        failed: rows.filter(declined).map((r) => line(r, failureLine(r, brand))),
         skipped: rows.filter((r) => r.outcome === 'skipped').map((r) => line(r, r.reason)),
         returned: returned.map((r) => line(r, returnLine(r, brand))),
         totals: [...totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
@@ -1288,7 +1293,9 @@ export async function lastAutopayRun(deps: Pick<AppContext, 'pool'>) {
   ).rows[0];
   if (!run) return { run: null, attempts: [] };
   const attempts = await runAttempts(deps.pool, run.runDate);
-  const count = (outcomes: string[]) => attempts.filter((a) => outcomes.includes(a.outcome)).length;
+  // A try that never reached the processor counts as neither charged nor failed.
+  const count = (outcomes: string[]) =>
+    attempts.filter((a) => outcomes.includes(a.outcome) && !a.notReached).length;
   return {
     run: {
       ...run,

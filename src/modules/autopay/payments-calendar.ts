@@ -92,7 +92,10 @@ async function triesMade(
        JOIN invoices i ON i.id = t.invoice_id
        LEFT JOIN payments p ON p.id = t.payment_id
        LEFT JOIN payment_methods m ON m.id = p.payment_method_id
-      WHERE t.run_date BETWEEN $1::date AND $2::date`,
+      WHERE t.run_date BETWEEN $1::date AND $2::date
+        -- A try that never reached the processor charged nothing and was made again at once:
+        -- not a decline of the day (decision 48).
+        AND NOT t.not_reached`,
     [range.from, range.through],
   );
   return result.rows.map((row) => ({
