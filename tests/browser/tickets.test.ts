@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { hashPassword } from '../../src/platform/passwords.js';
 import { signInToConsole, startBrowserApp, type BrowserApp } from '../support/browser-app.js';
 import type { TestApp } from '../support/test-app.js';
@@ -350,6 +350,96 @@ describe('Service tickets', () => {
     await page.screenshot({ path: '/tmp/tickets-390-list.png', fullPage: true });
     await page.close();
   }, 90_000);
+
+  it('works 390 px wide with names in other scripts and a long unbroken word: portal form and Details, staff New ticket and ticket page', async () => {
+    const long = 'Druckerwarteschlangenverwaltungsdienstfehlermeldungsprotokolldateiüberlauf';
+    const phoneSummary = `${long} — Εκτυπωτής 印刷できません طابعة`;
+    const phone = async () => {
+      const page = await app.browser.newPage({
+        viewport: { width: 390, height: 844 },
+        reducedMotion: 'reduce',
+      });
+      page.setDefaultTimeout(15_000);
+      return page;
+    };
+    /** The control can be scrolled to and is then wholly on the screen. */
+    const onScreen = async (control: Locator) => {
+      await control.scrollIntoViewIfNeeded();
+      const box = await control.boundingBox();
+      return (
+        box !== null &&
+        box.x >= 0 &&
+        box.x + box.width <= 390 &&
+        box.y >= 0 &&
+        box.y + box.height <= 844
+      );
+    };
+
+    const page = await phone();
+    await portalSignIn(page);
+    await page.goto(`${baseUrl}/portal/service/new-ticket`);
+    await page.getByLabel('Summary', { exact: true }).fill(phoneSummary);
+    await page
+      .getByLabel('Description', { exact: true })
+      .fill(`${long}${long}\nΗ οθόνη λέει: الطابعة لا تعمل (印刷エラー)`);
+    await chooseOption(page, 'Type', 'Incident');
+    // A chosen file and a refused one, both named with the long word.
+    await addFiles(page, [
+      { name: `${long}${long}_写真_صورة.txt`, mimeType: 'text/plain', buffer: Buffer.from('log') },
+      { name: `${long}.exe`, mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') },
+    ]);
+    await page.getByText(/files of type \.exe are not accepted/).waitFor();
+    expect(await overflowsSideways(page)).toBe(false);
+    const submit = page.getByRole('button', { name: 'Create Service Ticket' });
+    expect(await onScreen(submit)).toBe(true);
+    await submit.click();
+    await page.getByRole('link', { name: /^View ticket T-\d+ details$/ }).click();
+    await page.getByRole('heading', { name: phoneSummary, level: 1 }).waitFor();
+    await page.getByRole('link', { name: `${long}${long}_写真_صورة.txt` }).waitFor();
+    expect(await overflowsSideways(page)).toBe(false);
+    expect(
+      await onScreen(page.getByRole('button', { name: 'Submit Additional Information' })),
+    ).toBe(true);
+    await page.screenshot({ path: '/tmp/tickets-390-long-details.png', fullPage: true });
+    await page.close();
+
+    const staff = await phone();
+    await signInToConsole(staff, baseUrl, 'billing@portico.test', 'portico-billing-demo');
+    await staff.goto(`${baseUrl}/tickets`);
+    await staff.getByRole('button', { name: 'New ticket' }).click();
+    const dialog = staff.getByRole('dialog', { name: 'New ticket' });
+    await dialog.getByRole('combobox', { name: 'Organization', exact: true }).fill('Καφενείο');
+    await staff.getByRole('option', { name: organizationName }).click();
+    await dialog.getByLabel('Summary', { exact: true }).fill(phoneSummary);
+    expect(await overflowsSideways(staff)).toBe(false);
+    expect(await onScreen(dialog.getByRole('button', { name: 'Create ticket' }))).toBe(true);
+    await staff.screenshot({ path: '/tmp/tickets-390-new-ticket.png' });
+    await staff.keyboard.press('Escape');
+
+    await staff.getByLabel('Search tickets', { exact: true }).fill(long);
+    await staff
+      .getByRole('row')
+      .filter({ hasText: long.slice(0, 12) })
+      .getByRole('link')
+      .first()
+      .click();
+    await staff.getByRole('heading', { name: phoneSummary, level: 1 }).waitFor();
+    await staff
+      .getByLabel('Reply to the client', { exact: true })
+      .fill(`Siehe https://support.example.com/${long}/${long} για λεπτομέρειες`);
+    await addFiles(staff, [
+      { name: `${long}_تقرير.txt`, mimeType: 'text/plain', buffer: Buffer.from('ok') },
+    ]);
+    expect(await overflowsSideways(staff)).toBe(false);
+    const send = staff.getByRole('button', { name: 'Send public reply' });
+    expect(await onScreen(send)).toBe(true);
+    await send.click();
+    await staff.getByRole('link', { name: `${long}_تقرير.txt` }).waitFor();
+    expect(await overflowsSideways(staff)).toBe(false);
+    expect(await onScreen(staff.getByRole('button', { name: 'Close ticket' }))).toBe(true);
+    await staff.screenshot({ path: '/tmp/tickets-390-staff-ticket.png', fullPage: true });
+    await staff.close();
+  }, 120_000);
 
   it('Master Admin sets the limits in Configuration; the organization page lists its tickets; reopen', async () => {
     const page = await app.newPage({ height: 1200 });
