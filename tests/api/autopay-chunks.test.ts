@@ -4,6 +4,7 @@ import { runAutopay } from '../../src/modules/autopay/autopay-run.js';
 import { systemActor } from '../../src/modules/audit/audit.js';
 import { startPayment } from '../../src/modules/payments/pay-invoices.js';
 import { reconcilePayments } from '../../src/modules/payments/reconciliation.js';
+import { applyChargeResult, notReachedCode } from '../../src/modules/payments/charge-results.js';
 import { paymentEmailsJobName } from '../../src/modules/payments/payment-receipts.js';
 import { insertInvoice } from '../support/invoice-fixtures.js';
 import { sandboxOf, savedMethod, testCard } from '../support/payment-fixtures.js';
@@ -280,5 +281,69 @@ describe('a run waiting for the processor', () => {
     ).toMatchObject({ status: 'finished', charged: 1 });
     const [outcome] = await outcomeOf([invoice!]);
     expect(outcome).toEqual({ balance: 0, charges: 1, attempts: ['retry_scheduled', 'charged'] });
+  });
+
+  it('a run is not closed while tries that never reached the processor are still to be made again', async () => {
+    const pool = testApp.database.pool;
+    const runDate = '2026-10-09';
+    const organizations = await autopayOrganizations(7);
+    const invoices = await invoicesDue(organizations, 1, runDate);
+    const sandbox = sandboxOf(testApp);
+    // Six organizations' try 1 was written by a worker killed before charging it (the seventh
+    // is charged normally); reconciliation fails them as never received one after the other
+    // while the run goes on, as the other worker's job does: a charge the run makes is the
+    // moment the next one is failed, the last two at once.
+    const neverSent: string[] = [];
+    for (const [index, organizationId] of organizations.slice(0, 6).entries()) {
+      const method = (
+        await pool.query<{ id: string }>(
+          `SELECT id FROM payment_methods WHERE organization_id = $1`,
+          [organizationId],
+        )
+      ).rows[0]!.id;
+      const started = await startPayment({
+        context: testApp.context,
+        gateway: sandbox,
+        actor: systemActor,
+        organizationId,
+        contactId: null,
+        source: 'autopay',
+        paymentMethodId: method,
+        allocations: [{ invoiceId: invoices[index]!, amountCents: 1_000 }],
+        requestKey: `autopay:${invoices[index]}:${runDate}:1`,
+      });
+      neverSent.push(started.paymentId);
+    }
+    const failNeverReached = (paymentId: string) =>
+      applyChargeResult(testApp.context, {
+        where: { paymentId },
+        result: {
+          status: 'failed',
+          chargeRef: null,
+          failureCode: notReachedCode,
+          failureMessage: null,
+        },
+      });
+    await failNeverReached(neverSent.shift()!);
+    const gateway = {
+      ...sandbox,
+      charge: async (input: Parameters<typeof sandbox.charge>[0]) => {
+        const next = neverSent.length === 2 ? neverSent.splice(0, 2) : neverSent.splice(0, 1);
+        for (const paymentId of next) await failNeverReached(paymentId);
+        return sandbox.charge(input);
+      },
+    };
+    // However many calls it takes, the run is closed only once every invoice is charged.
+    const statuses: string[] = [];
+    for (let call = 0; call < 5; call += 1) {
+      const run = await runAutopay(testApp.context, gateway, { businessDate: runDate });
+      statuses.push(run.status);
+      if (run.status === 'finished') break;
+    }
+    expect(statuses.at(-1)).toBe('finished');
+    for (const outcome of await outcomeOf(invoices)) {
+      expect(outcome).toMatchObject({ balance: 0, charges: 1 });
+      expect(outcome.attempts.at(-1)).toBe('charged');
+    }
   });
 });

@@ -961,6 +961,8 @@ export async function runAutopay(
     // never reached the processor (tried again at once), a few rounds at most (each such
     // payment is reconciled first, minutes later).
     let organizationIds: string[] | undefined;
+    // Tries that never reached the processor, recorded by the last round, not made again yet.
+    let retriesDue = false;
     for (let round = 0; round < 5; round += 1) {
       const work =
         round === 0 && run.rows[0]?.waiting
@@ -977,11 +979,15 @@ export async function runAutopay(
         else if (outcome === 'error') errors += 1;
       }
       const again = work.filter((_, index) => outcomes[index] === 'retry_now');
-      if (again.length === 0) break;
+      retriesDue = again.length > 0;
+      if (!retriesDue) break;
       organizationIds = [...new Set(again.map((item) => item.organizationId))];
     }
     result.pending += errors;
-    if (result.pending > 0) {
+    // Rounds run out while reconciliation keeps failing never-sent payments: the run stays
+    // open, and the next tick (waitedWork) makes those tries again. Closing it here would leave
+    // their invoices unpaid for the day.
+    if (result.pending > 0 || retriesDue) {
       // Only payments left to wait for: the next ticks look at them alone. A try that failed
       // with an error (no payment to wait for) has the next tick plan again.
       await deps.pool.query(
