@@ -141,9 +141,10 @@ async function chargedButUnwritten(pool: Pool, before: Date): Promise<Set<string
 }
 
 /** Seeded invoices still open with no final word: nothing paid them, nothing failed them. */
-async function openWork(pool: Pool): Promise<number> {
+/** What is left to settle, in words: invoices not paid or failed yet, payments not final. */
+async function openWork(pool: Pool): Promise<string> {
   const check = await checkAutopayLedger(pool, 'A');
-  return check.invoicesMissed + check.paymentsNotFinal;
+  return `${check.invoicesMissed} invoices not paid or failed yet, ${check.paymentsNotFinal} payments not final`;
 }
 
 /** Sends a run of AutoPay when none is waiting (a run in a killed worker stays active). */
@@ -252,7 +253,7 @@ export async function autopayChaos(options: ChaosOptions): Promise<ChaosResult> 
       await sleep(1_000);
       if (kills >= reported + 10) {
         reported = kills - (kills % 10);
-        step(`  ${kills} kills, ${await openWork(pool)} invoices not settled yet`);
+        step(`  ${kills} kills: ${await openWork(pool)}`);
       }
       if (kills >= minimumKills) break;
     }
