@@ -227,66 +227,20 @@ const chargeJson = (alias: string) => `json_build_object(
     'createdAt', ${alias}.created_at)`;
 
 /**
- * A charge in one statement: the method ($1) and an earlier charge with the key ($2) are read,
- * and when there is none and the method is attached, the charge is recorded with the outcome
- * the method stands for (test-numbers.ts): an ACH debit processing until $9 + $12 seconds (then
- * settled, or returned with the method's outcome), a card expired before the month $10-$11
- * declined `expired_card`, a test number that declines failed with its code, else succeeded;
- * the words from $13 (failureMessages, ACH's insufficient funds in its own words). One row per
- * key whatever races: a second request with the key finds the first (ON CONFLICT).
- */
-const chargeStatement = `WITH method AS (
-    SELECT * FROM sandbox_methods WHERE id = $1
-  ), earlier AS (
-    SELECT * FROM sandbox_charges WHERE idempotency_key = $2
-  ), outcome AS (
-    SELECT m.id AS method_id,
-           CASE WHEN m.type = 'ach' THEN 'processing'
-                WHEN m.exp_year < $10 OR (m.exp_year = $10 AND m.exp_month < $11) THEN 'failed'
-                WHEN m.outcome <> '${succeeds}' THEN 'failed'
-                ELSE 'succeeded' END AS status,
-           CASE WHEN m.type = 'ach' THEN NULL
-                WHEN m.exp_year < $10 OR (m.exp_year = $10 AND m.exp_month < $11)
-                  THEN 'expired_card'
-                WHEN m.outcome <> '${succeeds}' THEN m.outcome END AS failure_code,
-           CASE WHEN m.type = 'ach' AND m.outcome <> '${succeeds}' THEN m.outcome END
-             AS settlement_failure_code,
-           m.type
-      FROM method m
-     WHERE m.detached_at IS NULL AND NOT EXISTS (SELECT 1 FROM earlier)
-  ), inserted AS (
-    INSERT INTO sandbox_charges (id, idempotency_key, request_fingerprint, method_id, amount_cents,
-                                 currency, description, metadata, status, failure_code,
-                                 failure_message, settles_at, settlement_failure_code, created_at)
-    SELECT $3, $2, $4, o.method_id, $5, $6, $7, $8::jsonb, o.status, o.failure_code,
-           -- For an ACH debit, the words of the return it will get (shown once it is returned).
-           CASE WHEN coalesce(o.failure_code, o.settlement_failure_code) IS NOT NULL THEN
-             coalesce($13::jsonb ->> (CASE WHEN o.type = 'ach'
-                                             AND o.settlement_failure_code = 'insufficient_funds'
-                                           THEN 'ach_insufficient_funds'
-                                           ELSE coalesce(o.failure_code, o.settlement_failure_code)
-                                      END),
-                      'The payment was declined.') END,
-           CASE WHEN o.type = 'ach' THEN $9::timestamptz + make_interval(secs => $12) END,
-           o.settlement_failure_code, $9::timestamptz
-      FROM outcome o
-    ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING *
-  )
-  SELECT (SELECT detached_at IS NOT NULL FROM method) AS "methodDetached",
-         (SELECT ${chargeJson('e')} FROM earlier e) AS earlier,
-         (SELECT ${chargeJson('i')} FROM inserted i) AS inserted`;
-
-/**
- * The charge statement for a batch of charges (docs/decisions/0055-sandbox-charges-in-batches.md):
- * the same reads, outcomes and words as `chargeStatement`, for each charge of parallel arrays
- * ($1 methods, $2 idempotency keys, $3 charge ids, $4 fingerprints, $5 amounts, $6 currencies,
- * $7 descriptions, $8 metadata, $9 each charge's time, $10-$11 its UTC year and month), with
- * $12 the ACH settlement delay and $13 the failure words. One text whatever the batch's size,
- * so it is planned once per connection. It answers one row per charge, in the arrays' order
- * (`n`, from 1). A batch never holds one key twice (the gateway sends the second in the next
- * batch, where it finds the first as `earlier`); across processes ON CONFLICT keeps one row per
- * key, and the loser finds the winner afterwards as with the single statement.
+ * The charge statement, for a batch of charges (docs/decisions/0055-sandbox-charges-in-batches.md).
+ * Per charge: its method and an earlier charge with its key are read, and when there is none and
+ * the method is attached, the charge is recorded with the outcome the method stands for
+ * (test-numbers.ts): an ACH debit processing until its time + $12 seconds (then settled, or
+ * returned with the method's outcome), a card expired before the charge's month declined
+ * `expired_card`, a test number that declines failed with its code, else succeeded; the words
+ * from $13 (failureMessages, ACH's insufficient funds in its own words). The charges come as
+ * parallel arrays ($1 methods, $2 idempotency keys, $3 charge ids, $4 fingerprints, $5 amounts,
+ * $6 currencies, $7 descriptions, $8 metadata, $9 each charge's time, $10-$11 its UTC year and
+ * month), with $12 the ACH settlement delay. One text whatever the batch's size, so it is
+ * planned once per connection. It answers one row per charge, in the arrays' order (`n`, from
+ * 1). A batch never holds one key twice (the gateway sends the second in the next batch, where
+ * it finds the first as `earlier`); across processes ON CONFLICT keeps one row per key, and the
+ * loser finds the winner afterwards by its key (chargeByKey).
  */
 const chargeBatchStatement = `WITH request AS (
     SELECT *
@@ -533,44 +487,13 @@ export function createSandboxGateway(options: {
         batch[0]!.reject(error);
         return;
       }
-      // Nothing of the batch was recorded (one statement). Each charge again on its own, so a
-      // bad value fails its own charge only and every caller gets its own answer or error.
-      for (const charge of batch) {
-        await chargeAlone(charge).then(charge.resolve, charge.reject);
-      }
+      // Nothing of the batch was recorded (one statement). Each charge again in a batch of its
+      // own, so a bad value fails its own charge only and every caller gets its own answer.
+      for (const charge of batch) await sendBatch([charge]);
       return;
     }
     const byNumber = new Map(rows.map((row) => [row.n, row]));
     batch.forEach((charge, i) => charge.resolve(byNumber.get(i + 1)));
-  }
-
-  /** One charge in the single-charge statement (a batch PostgreSQL refused, charge by charge). */
-  async function chargeAlone(charge: ChargeRequest): Promise<ChargeStatementRow | undefined> {
-    const { input, at } = charge;
-    // One statement (its text built once, planned once per connection): the method, an
-    // earlier charge with the key, and the new charge when there is none.
-    const [found] = (
-      await pool.query<ChargeStatementRow>({
-        name: 'sandbox-charge',
-        text: chargeStatement,
-        values: [
-          input.method.gatewayRef,
-          input.idempotencyKey,
-          charge.id,
-          charge.print,
-          input.amountCents,
-          input.currency,
-          input.description,
-          JSON.stringify(input.metadata),
-          at,
-          at.getUTCFullYear(),
-          at.getUTCMonth() + 1,
-          config.SANDBOX_ACH_SETTLE_SECONDS,
-          failureMessagesJson,
-        ],
-      })
-    ).rows;
-    return found;
   }
 
   function sameRequestOrRefuse(row: { requestFingerprint: string }, print: string, key: string) {
