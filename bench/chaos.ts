@@ -13,7 +13,7 @@ import { autopayChaos, printChaosReport } from './autopay-chaos.js';
 
 const usage = 'Usage: npm run chaos -- autopay [--timeouts]';
 /** Past this, the run stops with an error instead of hanging. */
-const overallTimeoutMs = 40 * 60_000;
+const overallTimeoutMs = 50 * 60_000;
 
 function step(message: string) {
   console.log(`- ${message}`);
