@@ -527,9 +527,13 @@ export function createPool(connectionString: string, logger?: Logger, max = 20):
   // An idle connection dropped by the server (a restart, a shutdown) must not end the process;
   // the pool replaces it on the next query.
   // pg attaches the whole client (connection settings included) to these errors: log the words.
-  pool.on('error', (error: Error & { code?: string }) =>
-    logger?.warn({ code: error.code, reason: error.message }, 'idle database connection closed'),
-  );
+  pool.on('error', (error: Error & { code?: string }) => {
+    const fields = { code: error.code, reason: error.message };
+    // Once the pool is ending (Portico stopping), the server closing a connection is expected:
+    // no warning line (a failed start prints one sentence and nothing else).
+    if ((pool as { ending?: boolean }).ending) logger?.debug(fields, 'database connection closed');
+    else logger?.warn(fields, 'idle database connection closed');
+  });
   return pool;
 }
 

@@ -35,7 +35,11 @@ async function snapshot(): Promise<Record<string, unknown[]>> {
   );
   const result: Record<string, unknown[]> = {};
   for (const { name } of tables.rows) {
-    result[name] = (await testApp.database.pool.query(`SELECT * FROM "${name}" ORDER BY 1`)).rows;
+    // Ordered by the whole row: rows alike in their first column (a contact's organizations
+    // made in one statement) come back in any order otherwise.
+    result[name] = (
+      await testApp.database.pool.query(`SELECT * FROM "${name}" t ORDER BY t::text`)
+    ).rows;
   }
   return result;
 }
