@@ -4,9 +4,15 @@ import { runAutopay } from '../../src/modules/autopay/autopay-run.js';
 import { systemActor } from '../../src/modules/audit/audit.js';
 import { startPayment } from '../../src/modules/payments/pay-invoices.js';
 import { reconcilePayments } from '../../src/modules/payments/reconciliation.js';
-import { applyChargeResult, notReachedCode } from '../../src/modules/payments/charge-results.js';
+import {
+  applyChargeAnswers,
+  applyChargeResult,
+  notReachedCode,
+} from '../../src/modules/payments/charge-results.js';
+import { withTransaction } from '../../src/platform/database.js';
 import { paymentEmailsJobName } from '../../src/modules/payments/payment-receipts.js';
 import { insertInvoice } from '../support/invoice-fixtures.js';
+import type { SandboxGateway } from '../../src/modules/sandbox-processor/sandbox-gateway.js';
 import { sandboxOf, savedMethod, testCard } from '../support/payment-fixtures.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -201,6 +207,198 @@ describe('the AutoPay run in chunks', () => {
       [hard[0]],
     );
     expect(failureEmails.rows[0]).toEqual({ count: 1 });
+  });
+});
+
+/**
+ * The sandbox processor, watched: for each call, the chunk its payment belongs to (the
+ * transaction that wrote it: one `created_at` a chunk). The first call is held until a call of
+ * another chunk arrives (at most 5 s): a run that charges one chunk strictly after the other
+ * never shows two chunks' calls at the processor at once.
+ */
+function watchedSandbox(sandbox: SandboxGateway) {
+  const inFlight = new Map<string, string>();
+  const seen = { most: 0, chunksAtOnce: 0, chunks: new Set<string>() };
+  let first: string | null = null;
+  let release = () => {};
+  const another = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const gateway = Object.create(sandbox) as SandboxGateway;
+  gateway.charge = async (input) => {
+    const paymentId = input.metadata.paymentId!;
+    const chunk = (
+      await testApp.database.pool.query<{ chunk: string }>(
+        `SELECT created_at::text AS chunk FROM payments WHERE id = $1`,
+        [paymentId],
+      )
+    ).rows[0]!.chunk;
+    inFlight.set(paymentId, chunk);
+    seen.chunks.add(chunk);
+    seen.most = Math.max(seen.most, inFlight.size);
+    seen.chunksAtOnce = Math.max(seen.chunksAtOnce, new Set(inFlight.values()).size);
+    const held = first === null;
+    first ??= chunk;
+    if (chunk !== first) release();
+    try {
+      if (held) {
+        await Promise.race([another, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      }
+      return await sandbox.charge(input);
+    } finally {
+      inFlight.delete(paymentId);
+    }
+  };
+  return { gateway, seen };
+}
+
+describe('the AutoPay run with two chunks at once', () => {
+  it('charges a day of 1,200 invoices once each, the next chunk charged while the one before waits', async () => {
+    const good = await autopayOrganizations(180);
+    const soft = await autopayOrganizations(5, '4000000000009995');
+    const hard = await autopayOrganizations(5, '4000000000000069');
+    const paid = await invoicesDue(good, 6, '2026-10-20');
+    const softInvoices = await invoicesDue(soft, 4, '2026-10-20');
+    const hardInvoices = await invoicesDue(hard, 20, '2026-10-20');
+    expect(paid.length + softInvoices.length + hardInvoices.length).toBe(1_200);
+
+    const { gateway, seen } = watchedSandbox(sandboxOf(testApp));
+    const result = await runAutopay(testApp.context, gateway, { businessDate: '2026-10-20' });
+    expect(result).toMatchObject({ status: 'finished', charged: paid.length, pending: 0 });
+
+    // Two chunks' calls at the processor at once, never three, and never more calls than the
+    // run's concurrency in all.
+    expect(seen.chunks.size).toBeGreaterThanOrEqual(3);
+    expect(seen.chunksAtOnce).toBe(2);
+    expect(seen.most).toBeLessThanOrEqual(testApp.context.config.AUTOPAY_CONCURRENCY);
+
+    for (const outcome of await outcomeOf(paid)) {
+      expect(outcome).toEqual({ balance: 0, charges: 1, attempts: ['charged'] });
+    }
+    expect(await receiptJobsFor(paid)).toBe(paid.length);
+    for (const outcome of await outcomeOf(softInvoices)) {
+      expect(outcome).toMatchObject({ charges: 1, attempts: ['retry_scheduled'] });
+      expect(outcome.balance).toBeGreaterThan(0);
+    }
+    // A hard decline locks the card: an invoice of the same client charged before the lock was
+    // recorded declines too; one planned after it is skipped. None is charged twice.
+    const hardOutcomes = await outcomeOf(hardInvoices);
+    for (const outcome of hardOutcomes) {
+      expect(outcome.balance).toBeGreaterThan(0);
+      expect([
+        { charges: 1, attempts: ['failed'] },
+        { charges: 0, attempts: ['skipped'] },
+      ]).toContainEqual({ charges: outcome.charges, attempts: outcome.attempts });
+    }
+    const locked = await testApp.database.pool.query<{ reason: string }>(
+      `SELECT locked_reason AS reason FROM payment_methods WHERE organization_id = ANY($1::uuid[])`,
+      [hard],
+    );
+    expect(locked.rows.map((row) => row.reason)).toEqual(
+      hard.map(() => 'Locked at once: the bank says this card has expired'),
+    );
+    const softMethods = await testApp.database.pool.query<{ count: number; locked: boolean }>(
+      `SELECT failed_charge_count AS count, locked_at IS NOT NULL AS locked
+         FROM payment_methods WHERE organization_id = ANY($1::uuid[])`,
+      [soft],
+    );
+    expect(softMethods.rows).toEqual(soft.map(() => ({ count: 4, locked: false })));
+  }, 180_000);
+
+  it("a chunk's answers lock the cards they change in one order, so two chunks' answers cannot wait on each other", async () => {
+    const pool = testApp.database.pool;
+    const organizations = await autopayOrganizations(2);
+    const invoices = await invoicesDue(organizations, 1, '2026-10-21');
+    const methods = await pool.query<{ id: string; organizationId: string }>(
+      `SELECT id, organization_id AS "organizationId" FROM payment_methods
+        WHERE organization_id = ANY($1::uuid[]) ORDER BY id`,
+      [organizations],
+    );
+    // The lower card's payment succeeds (its earlier failure is reset), the higher one's
+    // declines (counted): the other way round in the next chunk's answers.
+    const [lower, higher] = methods.rows;
+    await pool.query(`UPDATE payment_methods SET failed_charge_count = 1 WHERE id = $1`, [
+      lower!.id,
+    ]);
+    const payments: string[] = [];
+    for (const method of [lower!, higher!]) {
+      const index = organizations.indexOf(method.organizationId);
+      const started = await startPayment({
+        context: testApp.context,
+        gateway: sandboxOf(testApp),
+        actor: systemActor,
+        organizationId: method.organizationId,
+        contactId: null,
+        source: 'autopay',
+        paymentMethodId: method.id,
+        allocations: [{ invoiceId: invoices[index]!, amountCents: 1_000 }],
+        requestKey: `lock-order-${method.id}`,
+      });
+      payments.push(started.paymentId);
+    }
+    // The next chunk's answers hold the lower card.
+    const next = await pool.connect();
+    const other = await pool.connect();
+    try {
+      await next.query('BEGIN');
+      await next.query(`SELECT id FROM payment_methods WHERE id = $1 FOR NO KEY UPDATE`, [
+        lower!.id,
+      ]);
+      const applying = withTransaction(pool, (tx) =>
+        applyChargeAnswers(tx, testApp.context, {
+          actor: systemActor,
+          answers: [
+            {
+              paymentId: payments[0]!,
+              answer: {
+                status: 'succeeded',
+                chargeRef: 'ch_lower',
+                failureCode: null,
+                failureMessage: null,
+              },
+            },
+            {
+              paymentId: payments[1]!,
+              answer: {
+                status: 'failed',
+                chargeRef: null,
+                failureCode: 'insufficient_funds',
+                failureMessage: 'Insufficient funds',
+              },
+            },
+          ],
+        }),
+      );
+      // Once it waits for the lower card, it holds no other card: the higher one is free.
+      for (let i = 0; i < 100; i += 1) {
+        const waiting = await pool.query(
+          `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+        );
+        if (waiting.rows.length > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await other.query('BEGIN');
+      const free = await other
+        .query(`SELECT id FROM payment_methods WHERE id = $1 FOR NO KEY UPDATE NOWAIT`, [
+          higher!.id,
+        ])
+        .then(
+          () => true,
+          () => false,
+        );
+      await other.query('ROLLBACK');
+      await next.query('ROLLBACK');
+      await applying;
+      expect(free).toBe(true);
+    } finally {
+      next.release();
+      other.release();
+    }
+    const after = await pool.query<{ count: number }>(
+      `SELECT failed_charge_count AS count FROM payment_methods WHERE id = ANY($1::uuid[]) ORDER BY id`,
+      [[lower!.id, higher!.id]],
+    );
+    expect(after.rows).toEqual([{ count: 0 }, { count: 1 }]);
   });
 });
 

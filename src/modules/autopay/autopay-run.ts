@@ -677,6 +677,39 @@ async function eachBounded<T, R>(
   return results;
 }
 
+/** Runs work handed to it, at most `concurrency` at once, in the order it was handed. */
+type Limit = <R>(work: () => Promise<R>) => Promise<R>;
+
+/**
+ * A limit shared by every chunk in flight: the processor calls of two chunks together stay
+ * within the run's concurrency (AUTOPAY_CONCURRENCY), first come first served, so the earlier
+ * chunk's calls go first.
+ */
+function sharedLimit(concurrency: number): Limit {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (work) => {
+    if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running += 1;
+    try {
+      return await work();
+    } finally {
+      // The slot passes to the next in line, if any.
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
+}
+
+/**
+ * Chunks in flight at once: the next chunk's payments are written, and its calls made, while
+ * the chunk before waits for its last answers or applies them, so PostgreSQL and node each
+ * have work for a core while the other does a chunk's transaction. Two are enough for that;
+ * more would only hold more payments written and not yet sent when a worker dies.
+ */
+const chunksInFlight = 2;
+
 /**
  * Charges taken per chunk: one transaction writes the chunk's payments, one applies their
  * outcomes. 500 makes those two transactions a few milliseconds of PostgreSQL per invoice's
@@ -694,7 +727,8 @@ type TryResults = TryResult[];
  * One chunk of charges (docs/decisions/0048-autopay-chunked-run.md):
  * 1. one transaction starts every payment (payments' startPayments: the checks of startPayment,
  *    under the invoices' locks) and records the refused ones as skips with their reason;
- * 2. the processor is asked for each, `concurrency` at once, with the payment's own idempotency
+ * 2. the processor is asked for each, `concurrency` at once across the chunks in flight
+ *    (`calls`, shared with the other chunk), with the payment's own idempotency
  *    key (a lost answer leaves the payment pending for the reconciliation job: never charged
  *    again here);
  * 3. one transaction applies the answers (payments' applyChargeAnswers) and writes the attempt
@@ -706,7 +740,15 @@ async function chargeChunk(
   deps: Deps,
   gateway: PaymentGateway,
   items: WorkItem[],
-  options: { runDate: string; policy: RetryPolicy; concurrency: number },
+  options: {
+    runDate: string;
+    policy: RetryPolicy;
+    concurrency: number;
+    /** The processor calls' limit, shared with the other chunk in flight. */
+    calls: Limit;
+    /** Told once the chunk's payments are written (or it falls back to one at a time). */
+    written: () => void;
+  },
 ): Promise<TryResults> {
   const results: TryResults = new Array<TryResult>(items.length).fill('none');
   let starts: BatchStart[];
@@ -741,10 +783,12 @@ async function chargeChunk(
       { err: error, invoices: items.length },
       'AutoPay chunk met a payment written meanwhile; its invoices are charged one by one',
     );
-    return eachBounded(items, options.concurrency, (item) =>
-      tryAlone(deps, gateway, item, options),
+    options.written();
+    return Promise.all(
+      items.map((item) => options.calls(() => tryAlone(deps, gateway, item, options))),
     );
   }
+  options.written();
 
   // A request key that made a payment already (a run killed after the chunk's first
   // transaction): that payment's outcome, as a resumed try.
@@ -776,12 +820,16 @@ async function chargeChunk(
   const started = starts.flatMap((start, index) =>
     start.kind === 'started' ? [{ index, start }] : [],
   );
-  const answers = await eachBounded(started, options.concurrency, ({ index, start }) =>
-    askProcessor(gateway, { paymentId: start.paymentId, charge: start.charge }).catch(
-      (error: unknown) => {
-        tryFailed(deps, items[index]!, error, 'pending');
-        return null;
-      },
+  const answers = await Promise.all(
+    started.map(({ index, start }) =>
+      options.calls(() =>
+        askProcessor(gateway, { paymentId: start.paymentId, charge: start.charge }).catch(
+          (error: unknown) => {
+            tryFailed(deps, items[index]!, error, 'pending');
+            return null;
+          },
+        ),
+      ),
     ),
   );
   const answered = started.flatMap((entry, i) => {
@@ -896,18 +944,44 @@ async function runWork(
       for (const index of skipped) results[index] = tryFailed(deps, items[index]!, error, 'error');
     }
   }
-  for (let start = 0; start < charges.length; start += autopayChunkSize) {
+  // The chunks, up to chunksInFlight at once: the next one starts once the one before has
+  // written its payments (its transaction is done) and a place is free.
+  const calls = sharedLimit(options.concurrency);
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  for (let start = 0; start < charges.length && !failure; start += autopayChunkSize) {
+    while (inFlight.size >= chunksInFlight) await Promise.race(inFlight);
+    if (failure) break;
     const chunk = charges.slice(start, start + autopayChunkSize);
-    const chunkResults = await chargeChunk(
+    let written = () => {};
+    const paymentsWritten = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    const charging: Promise<void> = chargeChunk(
       deps,
       gateway,
       chunk.map((index) => items[index]!),
-      options,
-    );
-    chunk.forEach((index, i) => {
-      results[index] = chunkResults[i]!;
-    });
+      { ...options, calls, written },
+    )
+      .then((chunkResults) => {
+        chunk.forEach((index, i) => {
+          results[index] = chunkResults[i]!;
+        });
+      })
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => {
+        inFlight.delete(charging);
+        written();
+      });
+    inFlight.add(charging);
+    await paymentsWritten;
   }
+  // A chunk that threw (its results unknown) ends the call as it did one chunk at a time, once
+  // the other chunk in flight is done.
+  await Promise.all(inFlight);
+  if (failure) throw (failure as { error: unknown }).error;
   return results;
 }
 

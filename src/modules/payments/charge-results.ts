@@ -591,6 +591,25 @@ export async function applyChargeAnswers(
     ),
   );
   const failed = moving.filter((entry) => entry.to === 'failed');
+  // The methods this batch changes (failures counted, a lock, a success's reset), locked now, in
+  // one statement and in id order: two batches at once (the AutoPay run's chunks in flight, one
+  // client's invoices in both) then never hold one method each and wait for the other's.
+  // NO KEY UPDATE, as the updates below take: a payment being written for the method (its
+  // foreign key's KEY SHARE) is not waited for.
+  const changedMethods = [
+    ...new Set(
+      moving.flatMap(({ payment, to }) =>
+        payment.paymentMethodId && to !== 'processing' ? [payment.paymentMethodId] : [],
+      ),
+    ),
+  ];
+  if (changedMethods.length > 0) {
+    await tx.client.query({
+      name: 'lock-batch-methods',
+      text: `SELECT id FROM payment_methods WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
+      values: [changedMethods],
+    });
+  }
   const newlyLocked = await recordChargeFailures(
     tx,
     failed
