@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedScaleInvoices } from '../../src/modules/demo/scale-invoices.js';
+import {
+  explainRecordedStatements,
+  rowsDiscardedOf,
+  type PlanNode,
+} from '../support/query-plans.js';
 import { signedInAs, startTestApp, type ApiClient, type TestApp } from '../support/test-app.js';
 
 /**
@@ -12,68 +17,12 @@ let testApp: TestApp;
 let readOnly: ApiClient;
 const invoiceCount = 20_000;
 
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  'Relation Name'?: string;
-  'Actual Rows'?: number;
-  'Actual Loops'?: number;
-  'Rows Removed by Filter'?: number;
-  'Rows Removed by Index Recheck'?: number;
-  Plans?: PlanNode[];
-}
-
-function nodes(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-}
-
-/** Runs `request` while recording the invoice-list statements it sends, then explains them. */
-async function explainListQueries(request: () => Promise<unknown>) {
-  const pool = testApp.database.pool;
-  const recorded: { sql: string; params: unknown[] }[] = [];
-  const query = pool.query.bind(pool);
-  pool.query = ((sql: unknown, params?: unknown[]) => {
-    if (typeof sql === 'string' && /FROM invoices i\b/.test(sql)) {
-      recorded.push({ sql, params: params ?? [] });
-    }
-    return query(sql as string, params);
-  }) as typeof pool.query;
-  try {
-    await request();
-  } finally {
-    pool.query = query;
-  }
-  expect(recorded.length).toBeGreaterThan(0);
-  const plans: PlanNode[] = [];
-  // A test database holds thousands of invoices, not a million: reading them all is cheap here,
-  // so the planner would rightly scan the table. Costing a scan out of reach plans as for a
-  // large table, and shows whether an index serves the search or only the whole list's walk.
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SET LOCAL enable_seqscan = off');
-    for (const { sql, params } of recorded) {
-      const result = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
-      plans.push(...nodes(result.rows[0]['QUERY PLAN'][0].Plan as PlanNode));
-    }
-  } finally {
-    await client.query('ROLLBACK');
-    client.release();
-  }
-  return plans;
-}
+/** Explains the invoice-list statements `request` sends (explainRecordedStatements). */
+const explainListQueries = (request: () => Promise<unknown>) =>
+  explainRecordedStatements(testApp.database.pool, /FROM invoices i\b/, request);
 
 /** How many invoice rows the plans looked at and threw away. */
-const rowsDiscarded = (plans: PlanNode[]) =>
-  plans
-    .filter((p) => p['Relation Name'] === 'invoices' || p['Index Name']?.startsWith('invoices_'))
-    .reduce(
-      (sum, p) =>
-        sum +
-        ((p['Rows Removed by Filter'] ?? 0) + (p['Rows Removed by Index Recheck'] ?? 0)) *
-          (p['Actual Loops'] ?? 1),
-      0,
-    );
+const rowsDiscarded = (plans: PlanNode[]) => rowsDiscardedOf(plans, 'invoices');
 
 beforeAll(async () => {
   testApp = await startTestApp();

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rareWord, seedTickets } from '../../bench/tickets-seed.js';
 import { searchBound } from '../../src/modules/tickets/ticket-lists.js';
+import {
+  explainRecordedStatements,
+  rowsDiscardedOf,
+  type PlanNode,
+} from '../support/query-plans.js';
 import { signedInAs, startTestApp, type ApiClient, type TestApp } from '../support/test-app.js';
 
 /**
@@ -15,72 +20,12 @@ let testApp: TestApp;
 let readOnly: ApiClient;
 const ticketCount = 20_000;
 
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  'Relation Name'?: string;
-  'Actual Loops'?: number;
-  'Actual Rows'?: number;
-  'Rows Removed by Filter'?: number;
-  'Rows Removed by Index Recheck'?: number;
-  Plans?: PlanNode[];
-}
-
-function nodes(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-}
-
-/**
- * Runs `request` while recording the ticket-list statements it sends, then explains them;
- * `sorted` costs sorting out of reach too (for a list whose index should give its order).
- */
-async function explainListQueries(request: () => Promise<unknown>, options = { sorted: false }) {
-  const pool = testApp.database.pool;
-  const recorded: { sql: string; params: unknown[] }[] = [];
-  const query = pool.query.bind(pool);
-  pool.query = ((sql: unknown, params?: unknown[]) => {
-    if (typeof sql === 'string' && /FROM tickets t\b/.test(sql)) {
-      recorded.push({ sql, params: params ?? [] });
-    }
-    return query(sql as string, params);
-  }) as typeof pool.query;
-  try {
-    await request();
-  } finally {
-    pool.query = query;
-  }
-  expect(recorded.length).toBeGreaterThan(0);
-  const plans: PlanNode[] = [];
-  // Thousands of tickets, not a million: reading them all and sorting them is cheap here, so
-  // the planner would rightly do it. Costing scans (and sorts) out of reach plans as for a
-  // large table, and shows whether an index serves the list (in its order).
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SET LOCAL enable_seqscan = off');
-    if (options.sorted) await client.query('SET LOCAL enable_sort = off');
-    for (const { sql, params } of recorded) {
-      const result = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
-      plans.push(...nodes(result.rows[0]['QUERY PLAN'][0].Plan as PlanNode));
-    }
-  } finally {
-    await client.query('ROLLBACK');
-    client.release();
-  }
-  return plans;
-}
+/** Explains the ticket-list statements `request` sends (explainRecordedStatements). */
+const explainListQueries = (request: () => Promise<unknown>, options = { sorted: false }) =>
+  explainRecordedStatements(testApp.database.pool, /FROM tickets t\b/, request, options);
 
 /** How many ticket rows the plans looked at and threw away. */
-const rowsDiscarded = (plans: PlanNode[]) =>
-  plans
-    .filter((p) => p['Relation Name'] === 'tickets' || p['Index Name']?.startsWith('tickets_'))
-    .reduce(
-      (sum, p) =>
-        sum +
-        ((p['Rows Removed by Filter'] ?? 0) + (p['Rows Removed by Index Recheck'] ?? 0)) *
-          (p['Actual Loops'] ?? 1),
-      0,
-    );
+const rowsDiscarded = (plans: PlanNode[]) => rowsDiscardedOf(plans, 'tickets');
 
 /** How many ticket rows the plans read from the table, kept or thrown away. */
 const rowsRead = (plans: PlanNode[]) =>
