@@ -127,6 +127,37 @@ describe('pipelined transactions', () => {
     await pooledConnectionsIdle();
   });
 
+  it('plans its statements for any values, and only inside the transaction', async () => {
+    const inside = await withTransaction(
+      database.pool,
+      async ({ client }) => {
+        commitWithNextStatement({ client });
+        return (await client.query<{ plan_cache_mode: string }>(`SHOW plan_cache_mode`)).rows[0]!
+          .plan_cache_mode;
+      },
+      pipelined,
+    );
+    expect(inside).toBe('force_generic_plan');
+    // Every other statement on these connections keeps PostgreSQL's own choice.
+    const clients = await Promise.all(
+      Array.from({ length: database.pool.totalCount }, () => database.pool.connect()),
+    );
+    try {
+      for (const client of clients) {
+        const shown = await client.query<{ plan_cache_mode: string }>(`SHOW plan_cache_mode`);
+        expect(shown.rows[0]!.plan_cache_mode).toBe('auto');
+      }
+    } finally {
+      for (const client of clients) client.release();
+    }
+    // A transaction without pipelining is left to PostgreSQL too.
+    const plain = await withTransaction(database.pool, async ({ client }) => {
+      return (await client.query<{ plan_cache_mode: string }>(`SHOW plan_cache_mode`)).rows[0]!
+        .plan_cache_mode;
+    });
+    expect(plain).toBe('auto');
+  });
+
   it('a client back in the pool runs statements one by one again', async () => {
     await withTransaction(
       database.pool,

@@ -6,6 +6,7 @@ import {
   type SandboxGateway,
 } from '../../src/modules/sandbox-processor/sandbox-gateway.js';
 import type { SandboxTokenRequest } from '../../src/shared/contract/sandbox.js';
+import { planNodes, rowsDiscardedOf, type PlanNode } from '../support/query-plans.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -270,5 +271,60 @@ describe('charges sent side by side', () => {
         amountCents: inputs[i]!.amountCents,
       });
     }
+  });
+
+  it('finds each charge of a batch by its key: a batch against a ledger of 3,000 charges reads none of the others', async () => {
+    const method = await savedMethod(card('4242424242424242'));
+    // A ledger of 3,000 earlier charges, with the statistics PostgreSQL keeps of it.
+    await database.pool.query(
+      `INSERT INTO sandbox_charges (id, idempotency_key, request_fingerprint, method_id,
+                                    amount_cents, currency, status)
+       SELECT 'ch_ledger_' || g, 'ledger-key-' || g, 'print', $1, 100 + g, 'USD', 'succeeded'
+         FROM generate_series(1, 3000) g`,
+      [method.gatewayRef],
+    );
+    await database.pool.query('ANALYZE sandbox_charges, sandbox_methods');
+    const sent: { text: string; values: unknown[] }[] = [];
+    const pool = database.pool;
+    const query = pool.query;
+    pool.query = function (this: typeof pool, ...args: unknown[]) {
+      const first = args[0] as { name?: string; text?: string; values?: unknown[] } | undefined;
+      if (first?.name === 'sandbox-charge-batch') {
+        sent.push({ text: first.text!, values: first.values! });
+      }
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof pool.query;
+    const inputs = Array.from({ length: 40 }, (_, i) => chargeOf(method.gatewayRef, 4_000 + i));
+    try {
+      const outcomes = await Promise.all(inputs.map((c) => gateway.charge(c)));
+      expect(outcomes.every((o) => o.status === 'succeeded')).toBe(true);
+    } finally {
+      pool.query = query;
+    }
+    const largest = sent.reduce((a, b) =>
+      (b.values[0] as unknown[]).length > (a.values[0] as unknown[]).length ? b : a,
+    );
+    expect((largest.values[0] as unknown[]).length).toBeGreaterThan(10);
+    // Explained as PostgreSQL plans it for these values, in a transaction rolled back.
+    const client = await pool.connect();
+    let plans: PlanNode[];
+    try {
+      await client.query('BEGIN');
+      const explained = await client.query(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${largest.text}`,
+        largest.values,
+      );
+      plans = planNodes(explained.rows[0]['QUERY PLAN'][0].Plan as PlanNode);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    // The ledger only: the few methods of a test database fit in a page, which PostgreSQL
+    // rightly reads whole.
+    const scans = plans.filter(
+      (p) => p['Node Type'] === 'Seq Scan' && p['Relation Name'] === 'sandbox_charges',
+    );
+    expect(scans).toHaveLength(0);
+    expect(rowsDiscardedOf(plans, 'sandbox_charges')).toBe(0);
   });
 });
