@@ -4,14 +4,24 @@ import { PageError } from '../../components/page-state';
 import { formatDateTime } from '../../lib/format';
 import { revokeAccessLabel, useAccessProfiles } from '../access-profiles/access-profiles-api';
 import { useOrganizationContacts } from '../contacts/contacts-api';
+import { useTicketTypes } from '../tickets/tickets-api';
 import { useOrganizationAudit } from './audit-api';
 import { describeAction, describeChanges } from './describe-audit-event';
 
 const maxShown = 120;
 const shorten = (text: string) => (text.length > maxShown ? `${text.slice(0, maxShown)}…` : text);
 
-/** Who changed what on this organization, newest first. */
-export function AuditLog({ organizationId }: { organizationId: string }) {
+/**
+ * Who changed what on this organization, newest first. Amounts recorded without a currency are
+ * in the organization's `currency`.
+ */
+export function AuditLog({
+  organizationId,
+  currency,
+}: {
+  organizationId: string;
+  currency: string;
+}) {
   const audit = useOrganizationAudit(organizationId);
   // Names for the ids the log holds: profiles, and this organization's contacts.
   const profiles = useAccessProfiles();
@@ -24,6 +34,10 @@ export function AuditLog({ organizationId }: { organizationId: string }) {
     id === null
       ? revokeAccessLabel
       : (profiles.data?.accessProfiles.find((p) => p.id === id)?.name ?? 'A deleted profile');
+
+  // Every type, archived ones too: an old change names the type as it is listed.
+  const ticketTypes = useTicketTypes();
+  const ticketTypeName = (id: string) => ticketTypes.data?.find((type) => type.id === id)?.name;
 
   const events = audit.data?.pages.flatMap((page) => page.events) ?? [];
 
@@ -66,16 +80,18 @@ export function AuditLog({ organizationId }: { organizationId: string }) {
                   <Table.Td>{describeAction(event, contactNames.get(event.entityId))}</Table.Td>
                   <Table.Td>
                     <Stack gap={2}>
-                      {describeChanges(event, profileName).map((change) => (
-                        <Text size="sm" key={change.field} style={{ overflowWrap: 'anywhere' }}>
-                          <Text span fw={500}>
-                            {change.field}:
-                          </Text>{' '}
-                          {change.before !== null && change.after !== null
-                            ? `${shorten(change.before)} → ${shorten(change.after)}`
-                            : shorten(change.after ?? change.before ?? '')}
-                        </Text>
-                      ))}
+                      {describeChanges(event, profileName, { currency, ticketTypeName }).map(
+                        (change, index) => (
+                          <Text size="sm" key={index} style={{ overflowWrap: 'anywhere' }}>
+                            <Text span fw={500}>
+                              {change.field}:
+                            </Text>{' '}
+                            {change.before !== null && change.after !== null
+                              ? `${shorten(change.before)} → ${shorten(change.after)}`
+                              : shorten(change.after ?? change.before ?? '')}
+                          </Text>
+                        ),
+                      )}
                     </Stack>
                   </Table.Td>
                 </Table.Tr>

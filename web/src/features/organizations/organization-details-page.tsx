@@ -231,7 +231,7 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
           <OrganizationTickets organizationId={organization.id} />
         </Tabs.Panel>
         <Tabs.Panel value="audit" pt="md">
-          <AuditLog organizationId={organization.id} />
+          <AuditLog organizationId={organization.id} currency={organization.currency} />
         </Tabs.Panel>
       </Tabs>
 
