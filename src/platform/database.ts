@@ -587,8 +587,9 @@ export interface Transaction {
  * same socket write as the transaction's first statement, and COMMIT in the same write as the
  * statement `commitWithNextStatement` announces as the last, instead of a round trip each
  * (docs/decisions/0045-pipelined-transactions.md). Its named statements are planned once per
- * connection, for any values (beginWithGenericPlans): they must read by key. The transaction and its rules are the same:
- * PostgreSQL runs them in order, and a COMMIT after a failed statement only rolls back.
+ * connection, for any values (beginWithGenericPlans): they must read by key. The transaction
+ * and its rules are the same: PostgreSQL runs them in order, and a COMMIT after a failed
+ * statement only rolls back.
  * Such a work sends its statements as promises (`client.query(config)`, drizzle), not with
  * callbacks; a statement after the COMMIT went out throws.
  */
@@ -695,9 +696,9 @@ function pipelineClient(client: PoolClient, pipeline: Pipeline): void {
  * (a custom plan) unless its plan for any values looks as cheap. Pay Selected's statements take
  * their invoices as arrays, whose length only a custom plan knows, so the generic plan always
  * looked dearer and each payment paid about a millisecond of PostgreSQL's CPU to plan them
- * again. The plan for any values is the one they need (each reads by key through an index), so
- * it is used from the first run (docs/decisions/0058-generic-plans-for-pay-selected.md). SET LOCAL
- * ends with the transaction: the connection goes back to the pool as it was.
+ * again. The plan for any values is the one they need (each reads by key through an index),
+ * so it is used from the first run (docs/decisions/0058-generic-plans-for-pay-selected.md).
+ * SET LOCAL ends with the transaction: the connection goes back to the pool as it was.
  */
 function beginWithGenericPlans(
   send: (...args: unknown[]) => Promise<pg.QueryResult>,
