@@ -340,6 +340,46 @@ describe("an organization's last AutoPay run", () => {
     );
     expect(unknown.statusCode).toBe(404);
   });
+
+  it('numbers tries as the retry schedule counts them: a try never sent has no number', async () => {
+    // A worker stopped before sending the first try's payment (reconciliation failed it as
+    // "not reached"), so the run sent the invoice again at once, and the bank declined that.
+    const organizationId = await insertOrganization('Δίκτυα Κρήτης');
+    await autopayOn(organizationId);
+    const invoiceId = await insertInvoice(testApp.database.pool, {
+      organizationId,
+      number: 'INV-NR-1',
+      issueDate: '2026-01-01',
+      dueDate: '2026-01-12',
+    });
+    await testApp.database.pool.query(
+      `INSERT INTO autopay_attempts (organization_id, invoice_id, cycle_due_date, try_number,
+                                     run_date, amount_cents, outcome, reason, next_try_on,
+                                     not_reached)
+       VALUES ($1, $2, '2026-01-12', 1, '2026-01-12', 5000, 'retry_scheduled',
+               'The payment did not reach the processor.', '2026-01-12', true),
+              ($1, $2, '2026-01-12', 2, '2026-01-12', 5000, 'retry_scheduled',
+               'Insufficient funds.', '2026-01-15', false)`,
+      [organizationId, invoiceId],
+    );
+    const lastRun = (
+      await readOnly.get(`/api/organizations/${organizationId}/autopay/last-run`)
+    ).json<LastRun>();
+    expect(
+      lastRun.attempts.map(({ tryNumber, notReached, nextTryOn }) => ({
+        tryNumber,
+        notReached,
+        nextTryOn,
+      })),
+    ).toEqual([
+      { tryNumber: null, notReached: true, nextTryOn: null },
+      { tryNumber: 1, notReached: false, nextTryOn: '2026-01-15' },
+    ]);
+    // The report counts one decline to try again, not two.
+    const report = (await readOnly.get('/api/autopay/report?limit=200')).json<ReportPage>();
+    const row = report.organizations.find((o) => o.organizationId === organizationId);
+    expect(row?.lastRun).toMatchObject({ runDate: '2026-01-12', retryScheduled: 1 });
+  });
 });
 
 describe('Payments Calendar', () => {

@@ -17,6 +17,7 @@ import { csvByteOrderMark, csvCell } from '../payments/transactions.js';
 import { methodLabel } from '../payments/payment-methods.js';
 import { attemptReasonText } from './autopay-run.js';
 import { timingLabel } from './autopay.service.js';
+import { declineTryNumber } from './autopay-retry.js';
 
 /**
  * Staff's AutoPay Configurations report: every organization that has AutoPay set up (a switch
@@ -134,7 +135,10 @@ export async function autopayReport(pool: Pool, options: AutopayReportOptions) {
                     'charged', count(*) FILTER (WHERE t.outcome = 'charged'),
                     'failed', count(*) FILTER (WHERE t.outcome = 'failed'),
                     'skipped', count(*) FILTER (WHERE t.outcome = 'skipped'),
-                    'retryScheduled', count(*) FILTER (WHERE t.outcome = 'retry_scheduled'),
+                    -- A try that never reached the processor was sent again at once: no
+                    -- decline (decision 48).
+                    'retryScheduled', count(*) FILTER (WHERE t.outcome = 'retry_scheduled'
+                                                         AND NOT t.not_reached),
                     'gaveUp', count(*) FILTER (WHERE t.outcome = 'gave_up'),
                     'chargedCents', coalesce(sum(t.amount_cents)
                                                FILTER (WHERE t.outcome = 'charged'), 0))
@@ -276,6 +280,9 @@ export function autopayReportCsv(
  * The organization page's last AutoPay run: each of its invoices' tries on the latest business
  * date the run tried one of them (invoice number order), with the outcome, the reason in words,
  * the payment it made and when a declined invoice is tried again. `runDate` null: never tried.
+ * A try is numbered as the retry schedule counts it (declineTryNumber): a try whose payment
+ * never reached the processor is flagged `notReached` and has no number, and the tries after
+ * it keep theirs, so staff read "try 1" for the first charge a bank saw.
  */
 export async function organizationLastAutopayRun(pool: Pool, organizationId: string) {
   const result = await pool.query<{
@@ -290,11 +297,16 @@ export async function organizationLastAutopayRun(pool: Pool, organizationId: str
     currency: string;
     paymentNumber: string | null;
     nextTryOn: string | null;
+    notReached: boolean;
+    unreachedBefore: number;
   }>(
     `SELECT t.run_date::text AS "runDate", t.invoice_id AS "invoiceId", i.number AS "invoiceNumber",
             t.cycle_due_date::text AS "cycleDueDate", t.try_number AS "tryNumber", t.outcome,
             t.reason, t.amount_cents AS "amountCents", i.currency, p.number AS "paymentNumber",
-            t.next_try_on::text AS "nextTryOn"
+            t.next_try_on::text AS "nextTryOn", t.not_reached AS "notReached",
+            (SELECT count(*)::int FROM autopay_attempts u
+              WHERE u.invoice_id = t.invoice_id AND u.cycle_due_date = t.cycle_due_date
+                AND u.try_number < t.try_number AND u.not_reached) AS "unreachedBefore"
        FROM autopay_attempts t
        JOIN invoices i ON i.id = t.invoice_id
        LEFT JOIN payments p ON p.id = t.payment_id
@@ -306,8 +318,11 @@ export async function organizationLastAutopayRun(pool: Pool, organizationId: str
   );
   return {
     runDate: result.rows[0]?.runDate ?? null,
-    attempts: result.rows.map(({ runDate: _runDate, ...attempt }) => ({
+    attempts: result.rows.map(({ runDate: _runDate, unreachedBefore, tryNumber, ...attempt }) => ({
       ...attempt,
+      tryNumber: attempt.notReached ? null : declineTryNumber(tryNumber, unreachedBefore),
+      // Sent again at once: no later date to show.
+      nextTryOn: attempt.notReached ? null : attempt.nextTryOn,
       reason: attemptReasonText(attempt.reason),
     })),
   };

@@ -239,7 +239,16 @@ export const autopayLastRunAttempt = z.object({
   invoiceNumber: z.string(),
   /** The business date the rule said to charge (the cycle). */
   cycleDueDate: calendarDate,
-  tryNumber: z.number().int(),
+  /**
+   * The try as the retry schedule counts it (1 = the first charge the processor received);
+   * null for a try that never reached the processor.
+   */
+  tryNumber: z.number().int().nullable(),
+  /**
+   * The try's payment never reached the processor (the worker stopped before sending it): nothing
+   * was charged, and the invoice was sent again at once.
+   */
+  notReached: z.boolean(),
   outcome: z.enum(autopayAttemptOutcomeKinds),
   /** Why it was skipped or failed, in words; null when it was charged. */
   reason: z.string().nullable(),

@@ -115,19 +115,19 @@ export function OrganizationAutopay({ organizationId }: { organizationId: string
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {lastRun.data.attempts.map((attempt) => (
-                    <Table.Tr
-                      key={`${attempt.invoiceId}:${attempt.cycleDueDate}:${attempt.tryNumber}`}
-                    >
+                  {lastRun.data.attempts.map((attempt, index) => (
+                    <Table.Tr key={`${attempt.invoiceId}:${attempt.cycleDueDate}:${index}`}>
                       <Table.Td>{attempt.invoiceNumber}</Table.Td>
-                      <Table.Td>{attempt.tryNumber}</Table.Td>
+                      <Table.Td>{attempt.tryNumber ?? '—'}</Table.Td>
                       <Table.Td>
                         <Badge
-                          color={outcomeColors[attempt.outcome]}
+                          color={attempt.notReached ? 'gray' : outcomeColors[attempt.outcome]}
                           variant="light"
                           style={{ textTransform: 'none' }}
                         >
-                          {autopayAttemptOutcomeLabels[attempt.outcome]}
+                          {attempt.notReached
+                            ? 'Not sent, sent again'
+                            : autopayAttemptOutcomeLabels[attempt.outcome]}
                         </Badge>
                         {attempt.nextTryOn && (
                           <Text size="xs" c="dimmed">
