@@ -770,6 +770,16 @@ describe('assignees', () => {
     });
     expect(assigned.statusCode, assigned.body).toBe(200);
     expect(assigned.json().ticket.assigneeName).toBe('Adébáyọ̀ Oyèláràn');
+    // The Audit Log names who it was assigned to, as they were named then.
+    const audit = await testApp.database.pool.query<{ before: object; after: object }>(
+      `SELECT before, after FROM audit_events
+        WHERE entity_id = $1 AND action = 'ticket.changed' ORDER BY id DESC LIMIT 1`,
+      [created.ticket.id],
+    );
+    expect(audit.rows[0]).toEqual({
+      before: { assigneeId: null, assignee: null },
+      after: { assigneeId: colleague.id, assignee: 'Adébáyọ̀ Oyèláràn' },
+    });
   });
 });
 
@@ -837,6 +847,24 @@ describe('staff open a ticket for a client', () => {
       ['summary'],
     );
     expect(await ticketRows()).toBe(before);
+  });
+
+  it('assigned to a colleague: the Audit Log names them', async () => {
+    const ben = await staffUserId(testApp, 'billing@portico.test');
+    const response = await postForm(billing, '/api/tickets', {
+      organizationId: pawnee,
+      summary: 'Replace the front desk printer',
+      description: 'Out of toner, and jams.',
+      priority: 'medium',
+      typeId: incident,
+      assigneeId: ben,
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const audit = await testApp.database.pool.query<{ after: Record<string, unknown> }>(
+      `SELECT after FROM audit_events WHERE entity_id = $1 AND action = 'ticket.created'`,
+      [response.json().ticket.id],
+    );
+    expect(audit.rows[0]?.after).toMatchObject({ assigneeId: ben, assignee: 'Ben Wyatt' });
   });
 });
 

@@ -301,6 +301,8 @@ export async function createTicket(options: {
         priority: fields.priority,
         typeId: fields.typeId,
         assigneeId: fields.assigneeId ?? null,
+        // Named as in changeTicket: the Audit Log shows the name as it was then.
+        assignee: fields.assigneeId ? await staffName(tx, fields.assigneeId) : null,
         files: files.map((f) => f.fileName),
       },
     });
@@ -488,6 +490,12 @@ export async function changeTicket(options: {
     set('typeId', changes.typeId);
     set('assigneeId', changes.assigneeId);
     if (Object.keys(after).length === 0) return;
+    if ('assigneeId' in after) {
+      // The names as they were, beside the ids: the Audit Log reads them without the staff
+      // list (which not every role may read), and a user renamed later stays as they were.
+      before.assignee = ticket.assigneeId ? await staffName(tx, ticket.assigneeId) : null;
+      after.assignee = changes.assigneeId ? await staffName(tx, changes.assigneeId) : null;
+    }
     await tx.client.query(
       `UPDATE tickets SET status = coalesce($2, status), priority = coalesce($3, priority),
               type_id = coalesce($4::uuid, type_id),

@@ -399,6 +399,29 @@ describe('the audit log’s words', () => {
     expect(text).toContain('AutoPay rules now charging the default method: Rule 1, Rule 3');
   });
 
+  it('names the assignee a ticket change recorded, as they were named then', () => {
+    const reassigned = event(
+      'ticket.changed',
+      'ticket',
+      'T-1043',
+      { assigneeId: ruleIds[0], assignee: 'Ana Mendes' },
+      { assigneeId: ruleIds[1], assignee: 'Γιώργος Παπαδόπουλος' },
+    );
+    expect(describeChanges(reassigned, () => '')).toEqual([
+      { field: 'Assignee', before: 'Ana Mendes', after: 'Γιώργος Παπαδόπουλος' },
+    ]);
+    const unassigned = event(
+      'ticket.changed',
+      'ticket',
+      'T-1043',
+      { assigneeId: ruleIds[1], assignee: 'Γιώργος Παπαδόπουλος' },
+      { assigneeId: null, assignee: null },
+    );
+    expect(describeChanges(unassigned, () => '')).toEqual([
+      { field: 'Assignee', before: 'Γιώργος Παπαδόπουλος', after: 'Unassigned' },
+    ]);
+  });
+
   it('shows only permissions as permission names', () => {
     const sample = event('payment_method.removed', 'payment_method', 'Office card', null, {
       paymentsInFlight: ['view_invoices'],

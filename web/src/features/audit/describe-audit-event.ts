@@ -280,7 +280,7 @@ function ruleText(rule: Record<string, unknown>, index: number, reading: Reading
 /** Any recorded value as text to read: never "[object Object]". */
 function readable(key: string, value: unknown, reading: Reading): string {
   if (value === null || value === undefined || value === '') {
-    return key === 'assigneeId' ? 'Unassigned' : '(empty)';
+    return key === 'assigneeId' || key === 'assignee' ? 'Unassigned' : '(empty)';
   }
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   if (typeof value === 'number') {
@@ -290,6 +290,7 @@ function readable(key: string, value: unknown, reading: Reading): string {
   }
   if (typeof value === 'string') {
     if (key === 'typeId') return reading.ticketTypeName(value) ?? 'A ticket type no longer listed';
+    // Rows written before ticket changes kept the assignee's name beside the id.
     if (key === 'assigneeId') return 'A staff user';
     if (['status', 'state', 'priority', 'disputeStatus', 'origin'].includes(key)) {
       return codeLabel(key, value, reading);
@@ -380,8 +381,10 @@ export function describeChanges(
     return lines;
   }
 
-  // Newer events carry the profile's name beside its id: show the name, as it was then.
+  // Newer events carry the profile's (or the assignee's) name beside its id: show the name,
+  // as it was then.
   const named = 'accessProfile' in before || 'accessProfile' in after;
+  const assigneeNamed = 'assignee' in before || 'assignee' in after;
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   // An amount's currency is how the amount reads, not a change of its own.
   const amounts = keys.some((key) => key.endsWith('Cents'));
@@ -389,6 +392,7 @@ export function describeChanges(
     (key) =>
       key !== 'organizationId' &&
       !(named && key === 'accessProfileId') &&
+      !(assigneeNamed && key === 'assigneeId') &&
       !isIdentifier(key) &&
       !(amounts && key === 'currency'),
   );
