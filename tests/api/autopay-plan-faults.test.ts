@@ -212,6 +212,43 @@ describe('the preview is what the run will do', () => {
     );
     expect(paid.rows[0]?.balance).toBe(0);
   });
+
+  it('a date no run charged (the server was down) shows on the next run, whatever window is asked', async () => {
+    const client = await autopayOrganization(testCard('4242424242424242'));
+    const missed = await invoiceDue(client.organizationId, '2026-11-02', 4_200);
+    // No run since before the 2nd: the next run (the 5th's) catches the 2nd up.
+    today('2026-11-05');
+    const expected = [[missed.number, '2026-11-05', 1, null]];
+    expect(await preview(client.organizationId)).toEqual(expected);
+    expect(await preview(client.organizationId, '?from=2026-11-05&through=2026-12-05')).toEqual(
+      expected,
+    );
+    expect(await preview(client.organizationId, '?from=2026-11-01&through=2026-11-30')).toEqual(
+      expected,
+    );
+    // A window after the next run does not hold it: the run will have charged it by then.
+    expect(await preview(client.organizationId, '?from=2026-11-06&through=2026-12-06')).toEqual([]);
+
+    // The Payments Calendar: on the 5th (its day and its month), not on the 2nd.
+    const onDay = async (date: string) => {
+      const day = await staff.get(`/api/payments-calendar/day?date=${date}`);
+      expect(day.statusCode, day.body).toBe(200);
+      return day.body.includes(missed.number);
+    };
+    expect([await onDay('2026-11-02'), await onDay('2026-11-05')]).toEqual([false, true]);
+    const month = await staff.get('/api/payments-calendar?from=2026-11-01&through=2026-11-30');
+    expect(month.statusCode, month.body).toBe(200);
+    const days = month.json<{ days: Array<{ date: string; autopayCount: number }> }>().days;
+    expect(days.find((d) => d.date === '2026-11-05')?.autopayCount).toBeGreaterThanOrEqual(1);
+
+    // And the run of the 5th charges it, as shown.
+    await run('2026-11-05');
+    const paid = await testApp.database.pool.query<{ balance: number }>(
+      `SELECT balance_cents AS balance FROM invoices WHERE id = $1`,
+      [missed.id],
+    );
+    expect(paid.rows[0]?.balance).toBe(0);
+  });
 });
 
 describe('a hard decline by AutoPay', () => {

@@ -869,32 +869,35 @@ export async function previewAutopay(
   if (addDays(from, maxPreviewDays) < through) {
     throw AppError.validation('through', `must be at most ${maxPreviewDays} days after from`);
   }
-  const [planned, nextRun] = await Promise.all([
-    planAutopayCharges(pool, {
-      organizationIds: [options.organizationId],
-      from: options.from,
-      through,
-      today: options.today,
-    }),
-    nextRunDate(pool, options.today),
-  ]);
-  const charges = planned.map((charge) => ({
-    invoiceId: charge.invoiceId,
-    number: charge.number,
-    ruleId: charge.ruleId,
-    rulePosition: charge.rulePosition,
-    // The try's date (a retry's, not its cycle's); one already passed, or today's once today's
-    // run has finished, goes at the next run.
-    chargeOn: charge.tryOn < nextRun ? nextRun : charge.tryOn,
-    tryNumber: charge.tryNumber,
-    dueDate: charge.dueDate,
-    paymentMethodId: charge.methodId,
-    paymentMethodLabel: charge.methodLabel,
-    amountCents: charge.amountCents,
-    currency: charge.currency,
-    skipReason: charge.skipReason,
-    skipReasonText: charge.skipReason ? autopaySkipReasonLabels[charge.skipReason] : null,
-  }));
+  const nextRun = await nextRunDate(pool, options.today);
+  // A try dated before the next run (a day no run charged, or today's after today's run) is
+  // charged by that run, as the run plans every date up to its own: a window that starts by
+  // the next run holds those too, on the next run's date.
+  const planned = await planAutopayCharges(pool, {
+    organizationIds: [options.organizationId],
+    ...(from > nextRun ? { from } : {}),
+    through,
+    today: options.today,
+  });
+  const charges = planned
+    .filter((charge) => (charge.tryOn < nextRun ? nextRun : charge.tryOn) <= through)
+    .map((charge) => ({
+      invoiceId: charge.invoiceId,
+      number: charge.number,
+      ruleId: charge.ruleId,
+      rulePosition: charge.rulePosition,
+      // The try's date (a retry's, not its cycle's); one already passed, or today's once today's
+      // run has finished, goes at the next run.
+      chargeOn: charge.tryOn < nextRun ? nextRun : charge.tryOn,
+      tryNumber: charge.tryNumber,
+      dueDate: charge.dueDate,
+      paymentMethodId: charge.methodId,
+      paymentMethodLabel: charge.methodLabel,
+      amountCents: charge.amountCents,
+      currency: charge.currency,
+      skipReason: charge.skipReason,
+      skipReasonText: charge.skipReason ? autopaySkipReasonLabels[charge.skipReason] : null,
+    }));
   return {
     from,
     through,

@@ -118,17 +118,23 @@ async function triesMade(
 }
 
 /**
- * The organizations that may have an AutoPay try planned on `date`: an open invoice of theirs
- * whose date under one of their enabled rules can be `date`, or a declined try to be retried on
- * it. A window per timing, wider than `chargeDate` (autopay-plan.ts), not the rules: the due
- * date within `days` of the date (on, before or after the due date), the invoice date within
- * `days` before it (after the invoice date), or within the month before it (a day of the
- * month: the first such day on or after the invoice date); a timing this does not know keeps
- * every organization with it. The plan then decides for these organizations alone, with its
- * own code: a day reads their invoices, not every organization's. Kept honest by
- * tests/api/payments-calendar-past.test.ts, which compares a day with the whole plan's.
+ * The organizations that may have an AutoPay try planned between `from` and `through`
+ * (business dates; `from` null: any date up to `through`, the dates the next run catches up
+ * on): an open invoice of theirs whose date under one of their enabled rules can fall in the
+ * range, or a declined try to be retried in it. A window per timing, wider than `chargeDate`
+ * (autopay-plan.ts), not the rules: the due date within `days` of the range (on, before or
+ * after the due date), the invoice date within `days` before it (after the invoice date), or
+ * within the month before it (a day of the month: the first such day on or after the invoice
+ * date); a timing this does not know keeps every organization with it. The plan then decides
+ * for these organizations alone, with its own code: a day reads their invoices, not every
+ * organization's. Kept honest by tests/api/payments-calendar-past.test.ts, which compares a
+ * day with the whole plan's.
  */
-async function organizationsPlannedOn(pool: Pool, date: string): Promise<string[]> {
+async function organizationsPlannedBetween(
+  pool: Pool,
+  from: string | null,
+  through: string,
+): Promise<string[]> {
   const result = await pool.query<{ organizationId: string }>(
     `SELECT DISTINCT r.organization_id AS "organizationId"
        FROM autopay_rules r
@@ -141,15 +147,18 @@ async function organizationsPlannedOn(pool: Pool, date: string): Promise<string[
                 WHERE i.organization_id = r.organization_id
                   AND i.state = 'issued' AND i.total_cents > i.amount_paid_cents
                   AND CASE WHEN r.timing IN ('due_date', 'before_due_date', 'after_due_date')
-                           THEN i.due_date BETWEEN $1::date - coalesce(r.days, 0)
-                                               AND $1::date + coalesce(r.days, 0)
+                           THEN ($1::date IS NULL OR i.due_date >= $1::date - coalesce(r.days, 0))
+                                AND i.due_date <= $2::date + coalesce(r.days, 0)
                            WHEN r.timing = 'after_invoice_date'
-                           THEN i.issue_date BETWEEN $1::date - coalesce(r.days, 0) AND $1::date
-                           ELSE i.issue_date BETWEEN $1::date - 31 AND $1::date END))
+                           THEN ($1::date IS NULL OR i.issue_date >= $1::date - coalesce(r.days, 0))
+                                AND i.issue_date <= $2::date
+                           ELSE ($1::date IS NULL OR i.issue_date >= $1::date - 31)
+                                AND i.issue_date <= $2::date END))
      UNION
      SELECT organization_id FROM autopay_attempts
-      WHERE outcome = 'retry_scheduled' AND next_try_on = $1::date`,
-    [date],
+      WHERE outcome = 'retry_scheduled' AND next_try_on <= $2::date
+        AND ($1::date IS NULL OR next_try_on >= $1::date)`,
+    [from, through],
   );
   return result.rows.map((row) => row.organizationId);
 }
@@ -167,25 +176,20 @@ async function itemsByDay(
 ): Promise<{ today: string; days: Map<string, CalendarItems> }> {
   const today = await businessToday(pool, now);
   const nextRun = await nextRunDate(pool, today);
-  // Once today's run has finished, the plan's charges dated today move to tomorrow: a range
-  // holding tomorrow plans from today so they are found.
-  const planFrom =
-    range.from > today && !(range.from === nextRun && nextRun > today) ? range.from : today;
+  // The next run charges every try dated up to its own date (a day no run charged, today's
+  // once today's run has finished): a range that starts by the next run plans every earlier
+  // date too, and shows those tries on the next run's date.
+  const planFrom = range.from > nextRun ? range.from : null;
   const triesThrough = range.through < today ? range.through : today;
   const oneDay = range.from === range.through;
   const plan = async (): Promise<PlannedCharge[]> => {
-    if (planFrom > range.through) return [];
+    if (nextRun > range.through) return [];
     const organizationIds = oneDay
-      ? [
-          ...new Set([
-            ...(await organizationsPlannedOn(pool, range.from)),
-            ...(planFrom < range.from ? await organizationsPlannedOn(pool, planFrom) : []),
-          ]),
-        ]
+      ? await organizationsPlannedBetween(pool, planFrom, range.from)
       : undefined;
     if (organizationIds?.length === 0) return [];
     return planAutopayCharges(pool, {
-      from: planFrom,
+      ...(planFrom ? { from: planFrom } : {}),
       through: range.through,
       today,
       ...(organizationIds ? { organizationIds } : {}),
