@@ -369,6 +369,16 @@ describe('never a double charge', () => {
     });
     const [refusal] = expectFieldErrors(second, ['allocations.0.amountCents'], 409);
     expect(refusal!.message).toMatch(/INV-PAY-\d+.*\$35\.00/);
+    // A balance no page shows is a malformed request (400 naming it), not a change meanwhile.
+    for (const balanceCents of [-1, 3_500.5]) {
+      expectFieldErrors(
+        await portal.post('/api/portal/payments', {
+          paymentMethodId: card,
+          allocations: [{ invoiceId: invoice, amountCents: 100, balanceCents }],
+        }),
+        ['allocations.0.balanceCents'],
+      );
+    }
     expect((await ledgerCharges()).length).toBe(chargesBefore);
     expect(await paymentCount()).toBe(paymentsBefore);
     expect(await balanceOf(invoice)).toBe(3_500);

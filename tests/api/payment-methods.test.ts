@@ -362,6 +362,19 @@ describe('the default, editing and removing', () => {
       locked: true,
       lockedReason: 'Locked at once: the bank reported this card stolen',
     });
+    // A year no card carries, and a name that reads as empty, are refused before anything is
+    // saved or unlocked.
+    expectFieldErrors(
+      await portal.patch(`/api/portal/payment-methods/${card.id}`, { expYear: 2100 }),
+      ['expYear'],
+    );
+    expectFieldErrors(
+      await portal.patch(`/api/portal/payment-methods/${card.id}`, {
+        friendlyName: '\u200B\u200B',
+      }),
+      ['friendlyName'],
+    );
+    expect((await list()).find((m) => m.id === card.id)).toMatchObject({ locked: true });
     const response = await portal.patch(`/api/portal/payment-methods/${card.id}`, {
       friendlyName: '山田 太郎のカード',
       billingName: '山田 太郎',
@@ -620,6 +633,9 @@ describe('staff on the organization page', () => {
       actorLabel: expect.stringContaining('Ben Wyatt'),
       after: { reason: 'Client called: card topped up' },
     });
+    // Every field is optional: a POST with no body at all unlocks too.
+    const again = await billing.request('POST', url);
+    expect(again.statusCode, again.body).toBe(200);
   });
 
   it('add a method for a client only with a contact of the organization who authorized it', async () => {

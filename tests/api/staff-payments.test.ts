@@ -258,6 +258,10 @@ describe('manual payments', () => {
       'receivedOn',
     ]);
     expectFieldErrors(await recordManual({ amountCents: 1_000, method: 'bitcoin' }), ['method']);
+    // More than any invoice can total ($100,000,000,000.00).
+    expectFieldErrors(await recordManual({ amountCents: 10_000_000_000_001, allocations: [] }), [
+      'amountCents',
+    ]);
     const after = (await testApp.database.pool.query(`SELECT count(*)::int n FROM payments`))
       .rows[0].n;
     expect(after).toBe(before);
@@ -287,6 +291,32 @@ describe('manual payments', () => {
     );
     expect(recorded.rows[0].n).toBe(1);
     expect(await balanceOf(invoice)).toBe(0);
+  });
+
+  it("keeps an organization's unapplied credit within what sums exactly", async () => {
+    const organization = (
+      await testApp.database.pool.query<{ id: string }>(
+        `INSERT INTO organizations (name) VALUES ('Πίστωση Α.Ε.') RETURNING id`,
+      )
+    ).rows[0]!.id;
+    const largest = await recordManual({ amountCents: 10_000_000_000_000 }, organization);
+    expect(largest.statusCode, largest.body).toBe(201);
+    const more = await recordManual({ amountCents: 1 }, organization);
+    expectFieldErrors(more, ['amountCents']);
+    expect(errorOf(more).fields[0]?.message).toMatch(
+      /more than \$100,000,000,000\.00 of unapplied/,
+    );
+    // Its Payments tab, its credit in the portal's words and applying it all still answer.
+    const tab = await readOnly.get(`/api/organizations/${organization}/payments`);
+    expect(tab.statusCode, tab.body).toBe(200);
+    expect(tab.json().credits).toEqual([{ currency: 'USD', unappliedCents: 10_000_000_000_000 }]);
+  });
+
+  it("answers 404 for an unknown organization's Payments tab", async () => {
+    const unknown = await readOnly.get(
+      '/api/organizations/00000000-0000-4000-8000-000000000000/payments',
+    );
+    expect(unknown.statusCode, unknown.body).toBe(404);
   });
 
   it("answers 404 for another organization's invoice, and 403 to Read Only staff", async () => {
@@ -371,6 +401,11 @@ describe('refunds', () => {
     expect(fields[0]!.message).toContain('$20.00');
     expectFieldErrors(await refund(payment.id, { amountCents: 0 }), ['amountCents']);
     expectFieldErrors(await refund(payment.id, { amountCents: 1.5 }), ['amountCents']);
+    // An invoice named twice is a mistake, as on every money route.
+    const twice = await refund(payment.id, { amountCents: 500, invoiceIds: [invoice, invoice] });
+    expect(expectFieldErrors(twice, ['invoiceIds.1'])[0]!.message).toBe(
+      'lists the same invoice twice',
+    );
     expect(await balanceOf(invoice)).toBe(1_000);
   });
 
@@ -663,6 +698,11 @@ describe('the Transactions list', () => {
     expect(none.payments).toEqual([]);
 
     expectFieldErrors(await readOnly.get('/api/payments?from=2026-02-30'), ['from']);
+    // A range that ends before it starts is a mistake to point out, not an empty list.
+    expectFieldErrors(await readOnly.get('/api/payments?from=2026-03-03&to=2026-03-02'), ['to']);
+    expectFieldErrors(await readOnly.get('/api/payments/export?from=2026-03-03&to=2026-03-02'), [
+      'to',
+    ]);
     expectFieldErrors(await readOnly.get('/api/payments?cursor=nonsense'), ['cursor']);
   });
 

@@ -6,6 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { currencyDigits, formatMoney } from '../../platform/money.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { applyInvoicePayment, lockOpenInvoicesForPayment } from '../invoices/invoice-payments.js';
+import { maxInvoiceTotalCents } from '../invoices/invoice-math.js';
 import { businessToday } from '../settings/business-date.js';
 import {
   manualMethodLabels,
@@ -13,7 +14,7 @@ import {
 } from '../../shared/contract/staff-payments.js';
 import { checkAllocations } from './pay-invoices.js';
 import { enqueuePaymentEmails } from './payment-receipts.js';
-import { staffPaymentViews, type StaffPaymentView } from './transactions.js';
+import { creditBalances, staffPaymentViews, type StaffPaymentView } from './transactions.js';
 
 /**
  * Recording money received outside the gateway (a check, a wire, cash): staff say how much came
@@ -26,7 +27,9 @@ type Deps = Pick<AppContext, 'pool' | 'jobs' | 'config' | 'clock'>;
 
 /**
  * Checks an amount typed for a currency, in its minor units: a whole number (a fraction means
- * more decimals than the currency has), more than 0. Throws a 400 naming `field`.
+ * more decimals than the currency has), more than 0, and no more than the largest invoice total
+ * (maxInvoiceTotalCents: $100,000,000,000.00 in cents), so that sums of amounts stay exact.
+ * Throws a 400 naming `field`.
  */
 export function checkAmount(field: string, amount: number, currency: string): void {
   if (!Number.isFinite(amount)) throw AppError.validation(field, 'must be an amount');
@@ -41,7 +44,12 @@ export function checkAmount(field: string, amount: number, currency: string): vo
   }
   if (amount < 0) throw AppError.validation(field, 'cannot be negative');
   if (amount === 0) throw AppError.validation(field, 'must be more than 0');
-  if (!Number.isSafeInteger(amount)) throw AppError.validation(field, 'is too large');
+  if (amount > maxInvoiceTotalCents) {
+    throw AppError.validation(
+      field,
+      `cannot be more than ${formatMoney(maxInvoiceTotalCents, currency)}`,
+    );
+  }
 }
 
 /** The organization's currency, or 404 when there is no such organization. */
@@ -133,6 +141,20 @@ export async function recordManualPayment(
         'amountCents',
         `is less than the ${formatMoney(allocated, currency)} allocated to invoices`,
       );
+    }
+    const unapplied = input.amountCents - allocated;
+    if (unapplied > 0) {
+      // The organization's credit is summed wherever it is shown: kept within one invoice's
+      // largest total, the sums stay exact.
+      const credit = (await creditBalances(tx.client, input.organizationId)).find(
+        (balance) => balance.currency === currency,
+      );
+      if ((credit?.unappliedCents ?? 0) + unapplied > maxInvoiceTotalCents) {
+        throw AppError.validation(
+          'amountCents',
+          `would leave the organization more than ${formatMoney(maxInvoiceTotalCents, currency)} of unapplied credit: allocate it to invoices, or apply the credit first`,
+        );
+      }
     }
 
     const paymentId = randomUUID();

@@ -305,7 +305,7 @@ export function paymentMethodRoutes(
           actor: actorOf(request),
           organizationId: request.params.id,
           methodId: request.params.methodId,
-          reason: request.body.reason ?? '',
+          reason: request.body?.reason ?? '',
         });
         return { paymentMethod: await staffPaymentMethod(db, method, await today()) };
       },

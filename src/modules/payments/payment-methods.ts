@@ -698,9 +698,15 @@ const editableColumns = [
 ] as const;
 
 /**
+ * How many years ahead a card's expiry may be: the card networks issue cards for a few years,
+ * so a year further off is a typing mistake (the processor's tokenization refuses it too).
+ */
+const maxYearsToExpiry = 50;
+
+/**
  * The card expiry an edit asks for, checked against the method (pure but for `today`): null
  * when the edit names no expiry; 400 `expMonth` for a bank account, 400 `expYear` for an expiry
- * before this business month.
+ * before this business month or more than maxYearsToExpiry years after this year.
  */
 function requestedExpiry(
   before: PaymentMethodRow,
@@ -721,6 +727,9 @@ function requestedExpiry(
       'expYear',
       `${expiryLabel(expiry)} has passed: enter the expiry printed on the card`,
     );
+  }
+  if (expiry.expYear !== null && expiry.expYear > Number(today.slice(0, 4)) + maxYearsToExpiry) {
+    throw AppError.validation('expYear', 'is too far in the future: enter the year on the card');
   }
   if (expiry.expMonth === null || expiry.expYear === null) return null;
   return { expMonth: expiry.expMonth, expYear: expiry.expYear };

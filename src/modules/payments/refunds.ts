@@ -89,7 +89,7 @@ async function lockPaymentForRefund(
  * Checks a refund against the locked payment (pure: unit-tested through the API). 409 when the
  * payment is not a paid one (pending, processing, failed, returned); 400 naming `amountCents`
  * for 0, negative, too many decimals, or more than is left to refund; 400 naming
- * `invoiceIds.<n>` for an invoice this payment did not pay.
+ * `invoiceIds.<n>` for an invoice this payment did not pay or one listed twice.
  */
 export function checkRefund(
   payment: LockedPaymentForRefund,
@@ -115,6 +115,10 @@ export function checkRefund(
   refund.invoiceIds?.forEach((invoiceId, index) => {
     if (!allocatedInvoiceIds.includes(invoiceId)) {
       throw AppError.validation(`invoiceIds.${index}`, 'is not an invoice this payment paid');
+    }
+    // As every money route words it: an invoice named twice is a mistake, not a priority.
+    if (refund.invoiceIds!.indexOf(invoiceId) < index) {
+      throw AppError.validation(`invoiceIds.${index}`, 'lists the same invoice twice');
     }
   });
 }

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Pool, PoolClient } from '../../platform/database.js';
+import { AppError } from '../../platform/errors.js';
 import {
   decodeCursor,
   encodeCursor,
@@ -175,19 +176,27 @@ function filterConditions(filters: TransactionFilters, params: unknown[]): strin
 
 const transactionsScope = 'transactions-by-date';
 
+/** A date range that ends before it starts is a mistake, not an empty list: 400 naming `to`. */
+function checkDateRange(filters: TransactionFilters): void {
+  if (filters.from && filters.to && filters.to < filters.from) {
+    throw AppError.validation('to', 'must be on or after from');
+  }
+}
+
 /**
  * A page of the Transactions list: every organization's payments matching `filters` (dates
  * are the MSP's business dates, inclusive), newest first by the payment's date (byPaidOnSql).
  * Answers `payments` (at most `limit`), `total` (exact up to transactionCountCap),
  * `totalCapped` (more than that) and
  * `nextCursor` (null on the last page; a cursor the list did not give out is a 400 naming
- * `cursor`).
+ * `cursor`). `to` before `from` is a 400 naming `to`.
  */
 export async function listTransactions(
   pool: Pool,
   filters: TransactionFilters,
   page: { cursor?: string | undefined; limit: number },
 ) {
+  checkDateRange(filters);
   const params: unknown[] = [await mspTimeZone(pool)];
   const conditions = filterConditions(filters, params);
   // `$1` (the time zone) is named even without a date filter, so PostgreSQL knows its type.
@@ -287,6 +296,8 @@ export const csvByteOrderMark = '\uFEFF';
  * keyset, so an export of any size streams in constant memory.
  */
 export function transactionsCsv(pool: Pool, filters: TransactionFilters): Readable {
+  // Refused before the first line goes out: a 400, not a cut-off file.
+  checkDateRange(filters);
   async function* lines() {
     yield `${csvByteOrderMark}${csvHeader.join(',')}\r\n`;
     let cursor: string | undefined;
@@ -321,9 +332,12 @@ export async function creditBalances(
 
 /**
  * The organization's Payments tab: every refund of its payments (newest first) and its
- * unapplied credit per currency. Its payments are the Transactions list filtered by it.
+ * unapplied credit per currency. Its payments are the Transactions list filtered by it. An
+ * unknown organization is a 404.
  */
 export async function organizationPayments(pool: Pool, organizationId: string) {
+  const found = await pool.query(`SELECT 1 FROM organizations WHERE id = $1`, [organizationId]);
+  if (found.rowCount === 0) throw AppError.notFound('Organization');
   const [refunds, credits] = await Promise.all([
     refundViews(pool, { organizationId }),
     creditBalances(pool, organizationId),

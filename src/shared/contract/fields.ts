@@ -20,13 +20,18 @@ export const emailAddress = z
 const noNul = (value: string) => !value.includes('\u0000');
 const noNulMessage = 'must not contain a NUL character';
 
+// Text made only of invisible characters (zero-width spaces, joiners, direction marks: Unicode's
+// format characters) reads as empty wherever it is shown.
+const visible = (value: string) => /[^\p{White_Space}\p{Cf}]/u.test(value);
+
 export const requiredText = (max: number) =>
   z
     .string()
     .trim()
     .min(1, 'is required')
     .max(max, `must be at most ${max} characters`)
-    .refine(noNul, noNulMessage);
+    .refine(noNul, noNulMessage)
+    .refine(visible, 'is required: it has no visible character');
 
 export const optionalText = (max: number) =>
   z.string().trim().max(max, `must be at most ${max} characters`).refine(noNul, noNulMessage);

@@ -196,7 +196,8 @@ export const staffPaymentMethodList = z.object({
 export const staffPaymentMethodAnswer = z.object({ paymentMethod: staffPaymentMethod });
 
 /** Staff unlock a method; the reason is kept in the audit log. */
-export const unlockPaymentMethodBody = z.object({ reason: optionalText(500).optional() });
+// Every field is optional, so a POST with no body at all unlocks too (with no reason).
+export const unlockPaymentMethodBody = z.object({ reason: optionalText(500).optional() }).nullish();
 
 /** One organization's provider fees, newest first, and their sum (staff only). */
 export const organizationProviderFees = z.object({

@@ -46,6 +46,16 @@ export function paymentStatusLabel(payment: {
 export const maxInvoicesPerPayment = 100;
 
 /**
+ * The balance of an invoice as the client's page showed it (integer minor units), sent back with
+ * a payment so that one made meanwhile is refused. A page never shows a negative or fractional
+ * balance: such a value is a malformed request, a 400 naming the field.
+ */
+export const shownBalanceCents = z
+  .number('must be an amount in cents')
+  .int('must be a whole number of cents (minor units)')
+  .min(0, 'cannot be negative');
+
+/**
  * POST /api/portal/payments: the invoices to pay, each with the amount to apply (its balance
  * or less; integer minor units, so a fraction means more decimals than the currency has) and
  * optionally the balance the client saw, and the saved method to charge. An optional
@@ -63,7 +73,7 @@ export const payInvoicesBody = z.object({
         // The balance the client saw when it chose the amount (minor units). Sent, a payment
         // made meanwhile (another tab, an old page) is refused instead of paying the same
         // invoice again; AutoPay, which reads the balance itself, leaves it out.
-        balanceCents: z.number('must be an amount in cents').optional(),
+        balanceCents: shownBalanceCents.optional(),
       }),
     )
     .min(1, 'choose at least one invoice')

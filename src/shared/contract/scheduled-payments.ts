@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { calendarDate, instant } from './common.js';
 import { maxCalendarDays } from './autopay-report.js';
-import { maxInvoicesPerPayment } from './payments.js';
+import { maxInvoicesPerPayment, shownBalanceCents } from './payments.js';
 
 /**
  * Scheduled Payments (portal: Billing > Scheduled Payments; staff: the organization page and the
@@ -49,7 +49,7 @@ const allocationInput = z.object({
   // so the refusal can say which invoice and why.
   amountCents: z.number('must be an amount in cents'),
   /** The balance the contact saw (minor units): a payment made meanwhile is refused. */
-  balanceCents: z.number('must be an amount in cents').optional(),
+  balanceCents: shownBalanceCents.optional(),
 });
 
 /** POST /api/portal/scheduled-payments: Pay Selected with a future date. */
