@@ -277,6 +277,14 @@ describe('a declined card', () => {
     );
     expect(method.rows[0]).toMatchObject({ n: 1, locked_at: null });
     expect((await emailsAbout(payment.number)).map((e) => e.template)).toEqual(['payment_failed']);
+    // Its PDF is no receipt: it says the payment failed and was not paid, and received nothing.
+    const pdf = await portal.get(`/api/portal/payments/${payment.id}/pdf`);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-disposition']).toContain(`Failed_payment_${payment.number}.pdf`);
+    const text = await pdfText(pdf.rawPayload);
+    expect(text).toContain(`Failed payment ${payment.number}`);
+    expect(text).toContain('Amount (not paid)');
+    expect(text).not.toMatch(/receipt|received from|paid by/i);
     // The invoice is free to be paid with another card at once.
     const retry = await pay(card, [{ invoiceId: invoice, amountCents: 5_000 }]);
     expect(retry.json<PayAnswer>().payment.status).toBe('succeeded');

@@ -10,6 +10,7 @@ import {
   paymentHistoryPage,
   paymentReceipt as paymentReceiptAnswer,
   idempotencyKeyHeaders,
+  paymentDocumentWording,
 } from '../../shared/contract/payments.js';
 import { sendPdf } from '../invoices/document-replies.js';
 import { portalScope, requirePortal } from '../portal/portal-auth.js';
@@ -118,7 +119,11 @@ export function paymentRoutes(
           request.params.paymentId,
         );
         const brand = await getBrand(createDb(context.pool), context.config);
-        return sendPdf(reply, `Receipt ${receipt.number}.pdf`, await receiptPdf(receipt, brand));
+        // "Receipt P-000042.pdf"; a payment that took no money is not called a receipt.
+        const name = paymentDocumentWording(receipt.status).tookMoney
+          ? `Receipt ${receipt.number}`
+          : `${paymentDocumentWording(receipt.status).title} ${receipt.number}`;
+        return sendPdf(reply, `${name}.pdf`, await receiptPdf(receipt, brand));
       },
     );
   };

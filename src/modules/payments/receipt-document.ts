@@ -8,7 +8,7 @@ import {
   renderPdf,
 } from '../../platform/pdf.js';
 import { formatDate, formatTimestamp } from '../../shared/dates.js';
-import { paymentStatusLabel } from '../../shared/contract/payments.js';
+import { paymentDocumentWording, paymentStatusLabel } from '../../shared/contract/payments.js';
 import type { Brand } from '../settings/brand.js';
 import type { PaymentView } from './payment-history.js';
 
@@ -32,15 +32,18 @@ const invoiceColumns = [
  */
 export function receiptPdf(receipt: ReceiptDocument, brand: Brand): Promise<Buffer> {
   const money = (cents: number) => formatMoney(cents, receipt.currency);
+  const wording = paymentDocumentWording(receipt.status);
+  const title = `${wording.title} ${receipt.number}`;
+  // "Applied now" only when a refund or return changed what an invoice keeps.
+  const changedSince =
+    wording.tookMoney && receipt.allocations.some((a) => a.amountCents !== a.appliedCents);
   return renderPdf(
     (doc) => {
-      doc.on('pageAdded', () =>
-        pdfContinuationHeader(doc, `Payment receipt ${receipt.number} (continued)`),
-      );
-      pdfHeader(doc, brand, `Payment receipt ${receipt.number}`);
-      pdfText(doc, 'RECEIVED FROM', { bold: true, size: 8, color: '#868e96' });
+      doc.on('pageAdded', () => pdfContinuationHeader(doc, `${title} (continued)`));
+      pdfHeader(doc, brand, title);
+      pdfText(doc, wording.fromLabel.toUpperCase(), { bold: true, size: 8, color: '#868e96' });
       pdfText(doc, receipt.organizationName, { bold: true, size: 10 });
-      if (receipt.paidBy) pdfText(doc, `Paid by ${receipt.paidBy}`, { size: 10 });
+      if (receipt.paidBy) pdfText(doc, `${wording.byLabel} ${receipt.paidBy}`, { size: 10 });
       doc.y += 10;
       const facts: [string, string][] = [
         ['Payment number', receipt.number],
@@ -70,23 +73,21 @@ export function receiptPdf(receipt: ReceiptDocument, brand: Brand): Promise<Buff
         );
       }
       doc.y += 12;
-      pdfRow(doc, invoiceColumns, ['Invoice', 'Paid', 'Applied now'], {
-        bold: true,
-        color: '#868e96',
-      });
+      pdfRow(
+        doc,
+        invoiceColumns,
+        ['Invoice', wording.amountHeading, changedSince ? 'Applied now, after refunds' : ''],
+        { bold: true, color: '#868e96' },
+      );
       pdfRule(doc);
       for (const allocation of receipt.allocations) {
         pdfRow(doc, invoiceColumns, [
           allocation.invoiceNumber,
           money(allocation.appliedCents),
-          money(allocation.amountCents),
+          changedSince ? money(allocation.amountCents) : '',
         ]);
       }
     },
-    {
-      title: `Payment receipt ${receipt.number}`,
-      author: brand.mspName,
-      footer: `Payment receipt ${receipt.number} · ${brand.mspName}`,
-    },
+    { title, author: brand.mspName, footer: `${title} · ${brand.mspName}` },
   );
 }

@@ -42,6 +42,39 @@ export function paymentStatusLabel(payment: {
   return paymentStatusLabels[payment.status];
 }
 
+/**
+ * How a payment's page and PDF are headed, by its status: only a payment that took the money
+ * (succeeded, or a bank payment settling) is a receipt "received from" and "paid by" someone; a
+ * declined, returned or unconfirmed one says what it is, and names the amount it was for.
+ * One rule for the portal's page and the PDF.
+ */
+export function paymentDocumentWording(status: PaymentStatus): {
+  title: string;
+  fromLabel: string;
+  byLabel: string;
+  /** The invoice column's heading for what the payment was to pay on each. */
+  amountHeading: string;
+  /** It took the money (succeeded, or a bank payment settling). */
+  tookMoney: boolean;
+} {
+  const tookMoney = status === 'succeeded' || status === 'processing';
+  const headings: Record<PaymentStatus, [title: string, amount: string]> = {
+    succeeded: ['Payment receipt', 'Paid'],
+    processing: ['Payment receipt', 'Paid'],
+    failed: ['Failed payment', 'Amount (not paid)'],
+    returned: ['Returned payment', 'Amount (returned)'],
+    pending: ['Payment being confirmed', 'Amount (being confirmed)'],
+  };
+  const [title, amountHeading] = headings[status];
+  return {
+    title,
+    fromLabel: tookMoney ? 'Received from' : 'Organization',
+    byLabel: tookMoney ? 'Paid by' : 'Submitted by',
+    amountHeading,
+    tookMoney,
+  };
+}
+
 /** How many invoices one payment may pay. */
 export const maxInvoicesPerPayment = 100;
 

@@ -12,7 +12,10 @@ import {
 } from '@mantine/core';
 import { IconArrowLeft, IconDownload } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
-import { type PaymentStatus } from '../../../../src/shared/contract/payments';
+import {
+  paymentDocumentWording,
+  type PaymentStatus,
+} from '../../../../src/shared/contract/payments';
 import { LoadMore } from '../../components/load-more';
 import { PaymentStatusBadge } from '../../components/payment-status-badge';
 import { formatDateTimeMinutes, formatDay } from '../../lib/format';
@@ -127,7 +130,9 @@ export function PaymentHistoryPage() {
                             size="compact-sm"
                             aria-describedby={`payment-number-${payment.id}`}
                           >
-                            View Receipt
+                            {paymentDocumentWording(payment.status).tookMoney
+                              ? 'View Receipt'
+                              : 'View Details'}
                           </Button>
                         </Table.Td>
                       </Table.Tr>
@@ -166,7 +171,11 @@ function Fact({ label, value }: { label: string; value: string }) {
 export function PaymentReceiptPage() {
   const { paymentId = '' } = useParams();
   const query = usePaymentReceipt(paymentId);
-  usePortalTitle(query.data ? `Payment receipt ${query.data.payment.number}` : 'Payment receipt');
+  usePortalTitle(
+    query.data
+      ? `${paymentDocumentWording(query.data.payment.status).title} ${query.data.payment.number}`
+      : 'Payment receipt',
+  );
   if (
     query.isError &&
     query.error instanceof ApiError &&
@@ -187,11 +196,17 @@ export function PaymentReceiptPage() {
       <PortalQueryState query={query} loadingLabel="Loading receipt…">
         {({ payment }) => {
           const money = (cents: number) => formatMoney(cents, payment.currency);
+          const wording = paymentDocumentWording(payment.status);
+          // "Applied now" only when a refund or return changed what an invoice keeps.
+          const changedSince =
+            wording.tookMoney && payment.allocations.some((a) => a.amountCents !== a.appliedCents);
           return (
             <Stack gap="md">
               <Group justify="space-between" align="flex-end">
                 <Group gap="sm">
-                  <Title order={1}>Payment receipt {payment.number}</Title>
+                  <Title order={1}>
+                    {wording.title} {payment.number}
+                  </Title>
                   <PaymentStatusBadge payment={payment} />
                 </Group>
                 <Button
@@ -207,8 +222,8 @@ export function PaymentReceiptPage() {
               </Group>
               <Card withBorder>
                 <SimpleGrid cols={{ base: 1, sm: 3 }}>
-                  <Fact label="Received from" value={payment.organizationName} />
-                  <Fact label="Paid by" value={payment.paidBy ?? '—'} />
+                  <Fact label={wording.fromLabel} value={payment.organizationName} />
+                  <Fact label={wording.byLabel} value={payment.paidBy ?? '—'} />
                   <Fact label="Date" value={paymentDate(payment)} />
                   <Fact label="Amount" value={money(payment.amountCents)} />
                   <Fact label="Payment method" value={payment.methodLabel} />
@@ -222,12 +237,14 @@ export function PaymentReceiptPage() {
                   </Text>
                 )}
               </Card>
-              <Table withTableBorder aria-label="Invoices paid">
+              <Table withTableBorder aria-label="Invoices">
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>Invoice</Table.Th>
-                    <Table.Th style={{ textAlign: 'right' }}>Paid</Table.Th>
-                    <Table.Th style={{ textAlign: 'right' }}>Applied now</Table.Th>
+                    <Table.Th style={{ textAlign: 'right' }}>{wording.amountHeading}</Table.Th>
+                    {changedSince && (
+                      <Table.Th style={{ textAlign: 'right' }}>Applied now, after refunds</Table.Th>
+                    )}
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -237,9 +254,11 @@ export function PaymentReceiptPage() {
                       <Table.Td style={{ textAlign: 'right' }}>
                         {money(allocation.appliedCents)}
                       </Table.Td>
-                      <Table.Td style={{ textAlign: 'right' }}>
-                        {money(allocation.amountCents)}
-                      </Table.Td>
+                      {changedSince && (
+                        <Table.Td style={{ textAlign: 'right' }}>
+                          {money(allocation.amountCents)}
+                        </Table.Td>
+                      )}
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
