@@ -114,6 +114,8 @@ describe('AutoPay', () => {
     await page.getByRole('link', { name: 'AutoPay' }).first().click();
     await page.getByRole('heading', { name: 'AutoPay', level: 1 }).waitFor();
     await page.getByText('No rules yet').waitFor();
+    // Off, the preview says so, rather than that no invoice is covered.
+    await page.getByText('AutoPay is off: nothing will be charged.', { exact: false }).waitFor();
 
     await page.getByLabel('AutoPay Enabled').check();
     await page.getByRole('button', { name: 'Add rule' }).click();

@@ -64,6 +64,15 @@ describe('Configuration > Payment Methods in the portal', () => {
 
     await page.getByRole('button', { name: 'Add Credit Card' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add Credit Card' });
+    // Every button of the dialog has a name a screen reader reads, its X too.
+    expect(await dialog.getByRole('button', { name: 'Close' }).count()).toBe(1);
+    const unnamed = await dialog
+      .locator('button')
+      .evaluateAll(
+        (buttons) =>
+          buttons.filter((b) => !b.getAttribute('aria-label') && !b.textContent?.trim()).length,
+      );
+    expect(unnamed).toBe(0);
     await dialog.getByLabel('Name for this method').fill('山田 太郎のカード');
     await dialog.getByLabel('Name on card').fill('山田 太郎');
     await dialog.getByLabel('Card number').fill('4242 4242 4242 4241');

@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import {
+  Drawer,
   MantineProvider,
+  Modal,
   PasswordInput,
   Select,
   TextInput,
@@ -28,6 +30,10 @@ export const baseTheme = createTheme({
   // Inputs keep `required` (announced as required) but show no " *" after the label, so a
   // field's label is exactly its words: "Email", not "Email *", for people and for tests.
   components: {
+    // Mantine's close button (an X) has no name of its own: a screen reader would read
+    // "button". Every dialog and drawer names it.
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
     TextInput: TextInput.extend({ defaultProps: { withAsterisk: false } }),
     Textarea: Textarea.extend({ defaultProps: { withAsterisk: false } }),
     Select: Select.extend({ defaultProps: { withAsterisk: false } }),

@@ -9,7 +9,22 @@ import { formatMoney } from '../lib/money';
  * in the window, on which business date, with which method and how much; an invoice left alone
  * says why. It is the plan the run itself follows (docs/decisions/0035), not a copy.
  */
-export function AutopayPreviewTable({ preview }: { preview: Answer<typeof autopayPreview> }) {
+export function AutopayPreviewTable({
+  preview,
+  autopayEnabled,
+}: {
+  preview: Answer<typeof autopayPreview>;
+  /** The saved "AutoPay Enabled": off, the rules charge nothing, whatever they cover. */
+  autopayEnabled: boolean;
+}) {
+  if (!autopayEnabled) {
+    return (
+      <Text c="dimmed" size="sm">
+        AutoPay is off: nothing will be charged. Tick AutoPay Enabled and save to see what the rules
+        would charge.
+      </Text>
+    );
+  }
   if (preview.charges.length === 0) {
     return (
       <Text c="dimmed" size="sm">

@@ -81,7 +81,7 @@ export function OrganizationAutopay({ organizationId }: { organizationId: string
         ) : preview.isError ? (
           <PageError error={preview.error} onRetry={() => void preview.refetch()} />
         ) : (
-          <AutopayPreviewTable preview={preview.data} />
+          <AutopayPreviewTable preview={preview.data} autopayEnabled={settings.enabled} />
         )}
       </section>
 

@@ -22,13 +22,7 @@ export function LoginHistoryModal({
   contact: { id: string; name: string };
 }) {
   return (
-    <Modal
-      opened={opened}
-      onClose={onClose}
-      title={`Login history — ${contact.name}`}
-      size="64rem"
-      closeButtonProps={{ 'aria-label': 'Close' }}
-    >
+    <Modal opened={opened} onClose={onClose} title={`Login history — ${contact.name}`} size="64rem">
       {opened && <LoginHistoryTable contactId={contact.id} />}
     </Modal>
   );

@@ -19,7 +19,6 @@ export function TemporaryPasswordModal(props: TemporaryPasswordModalProps) {
       onClose={props.onClose}
       // Not "Temporary password": the field alone answers to that label.
       title={`Temporary sign-in password — ${props.contact.name}`}
-      closeButtonProps={{ 'aria-label': 'Close' }}
     >
       {props.opened && <TemporaryPasswordForm {...props} />}
     </Modal>

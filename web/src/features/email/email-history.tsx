@@ -79,7 +79,6 @@ export function EmailHistoryModal({
         title={title}
         size="70rem"
         fullScreen={narrow}
-        closeButtonProps={{ 'aria-label': 'Close' }}
       >
         {/* Mounted only while open: every opening starts with fresh filters and a fresh list. */}
         {opened && <EmailHistory scope={scope} />}
@@ -237,7 +236,6 @@ function ResendModal({ email, onClose }: { email: EmailSummary | null; onClose: 
       opened={email !== null}
       onClose={onClose}
       title="Resend this email?"
-      closeButtonProps={{ 'aria-label': 'Close' }}
       zIndex={viewModalZIndex + 100}
     >
       <Stack>

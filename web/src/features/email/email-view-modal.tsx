@@ -44,7 +44,6 @@ export function EmailViewModal({
       opened={emailId !== null}
       onClose={onClose}
       title="View Email"
-      closeButtonProps={{ 'aria-label': 'Close' }}
       size="70rem"
       zIndex={viewModalZIndex}
     >

@@ -162,13 +162,7 @@ function splitHeaderLine(line: string, fallbackName: string) {
 function LocalMessageModal({ id, onClose }: { id: number | null; onClose: () => void }) {
   const message = useLocalMessage(id);
   return (
-    <Modal
-      opened={id !== null}
-      onClose={onClose}
-      title="Received Email"
-      size="70rem"
-      closeButtonProps={{ 'aria-label': 'Close' }}
-    >
+    <Modal opened={id !== null} onClose={onClose} title="Received Email" size="70rem">
       {id !== null &&
         (message.isPending ? (
           <Group gap="xs" role="status" py="md">

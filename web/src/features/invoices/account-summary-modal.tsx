@@ -26,7 +26,6 @@ export function AccountSummaryModal({
       onClose={onClose}
       title={`Account Summary: ${organizationName}`}
       size="70rem"
-      closeButtonProps={{ 'aria-label': 'Close' }}
     >
       {opened && <AccountSummary organizationId={organizationId} />}
     </Modal>

@@ -23,13 +23,7 @@ const columns = [
 
 export function ImportInvoicesModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   return (
-    <Modal
-      opened={opened}
-      onClose={onClose}
-      title="Import Invoices from CSV"
-      size="xl"
-      closeButtonProps={{ 'aria-label': 'Close' }}
-    >
+    <Modal opened={opened} onClose={onClose} title="Import Invoices from CSV" size="xl">
       {opened && <ImportForm onClose={onClose} />}
     </Modal>
   );

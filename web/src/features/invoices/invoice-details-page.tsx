@@ -354,12 +354,7 @@ function VoidInvoiceModal({
   onClose: () => void;
 }) {
   return (
-    <Modal
-      opened={opened}
-      onClose={onClose}
-      title={`Void invoice ${invoice.number}?`}
-      closeButtonProps={{ 'aria-label': 'Close' }}
-    >
+    <Modal opened={opened} onClose={onClose} title={`Void invoice ${invoice.number}?`}>
       {opened && <VoidForm invoice={invoice} onClose={onClose} />}
     </Modal>
   );

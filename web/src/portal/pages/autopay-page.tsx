@@ -65,7 +65,9 @@ export function AutoPayPage() {
                   The open invoices the saved rules would charge, when, and with which method.
                 </Text>
                 <PortalQueryState query={preview} loadingLabel="Loading the preview…">
-                  {(data) => <AutopayPreviewTable preview={data} />}
+                  {(data) => (
+                    <AutopayPreviewTable preview={data} autopayEnabled={autopay.enabled} />
+                  )}
                 </PortalQueryState>
               </section>
             </Stack>
