@@ -278,6 +278,9 @@ describe('changing and cancelling', () => {
     const rescheduled = (await emails('payment_rescheduled')).at(-1)!;
     expectContactAndDefaults(rescheduled.to);
     expect(rescheduled.text).toContain('from 2026-12-10 to 2026-12-20');
+    // The amount changed too: the email says so, total and invoice.
+    expect(rescheduled.text).toContain('its amount changes from $90.00 to $45.00');
+    expect(rescheduled.text).toContain('$45.00 (was $90.00)');
     // Sent to the organization's notification contacts too: it says who changed it.
     expect(rescheduled.text).toContain('Ann Client changed a scheduled payment for');
     expect(rescheduled.text).not.toContain('You changed');

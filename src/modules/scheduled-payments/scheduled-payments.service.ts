@@ -217,7 +217,8 @@ export async function queueScheduledPaymentEmail(
     template: ScheduledEmail;
     view: ScheduledPayment;
     actor: Actor;
-    previousRunOn?: string;
+    /** The payment before a change (Payment Rescheduled): the email says what changed. */
+    previous?: ScheduledPayment;
     notes?: string[];
   },
 ): Promise<void> {
@@ -249,13 +250,17 @@ export async function queueScheduledPaymentEmail(
       organizationId: view.organizationId,
       organizationName: view.organizationName,
       runOn: view.runOn,
-      previousRunOn: options.previousRunOn ?? null,
+      previousRunOn: options.previous?.runOn ?? null,
+      previousTotalCents: options.previous?.totalCents ?? null,
       totalCents: view.totalCents,
       currency: view.currency,
       methodLabel: view.methodLabel,
       invoices: view.allocations.map((a) => ({
         number: a.invoiceNumber,
         amountCents: a.amountCents,
+        previousAmountCents:
+          options.previous?.allocations.find((b) => b.invoiceId === a.invoiceId)?.amountCents ??
+          null,
       })),
       changedBy: await changedByInWords(tx, options.actor),
       notes: options.notes ?? [],
@@ -496,7 +501,7 @@ export async function changeScheduledPayment(options: {
       template: 'payment_rescheduled',
       view: after,
       actor: options.actor,
-      previousRunOn: before.runOn,
+      previous: before,
     });
     return { scheduledPayment: after, changed: true };
   });

@@ -21,12 +21,15 @@ export interface ScheduledPaymentEmailData {
   organizationId: string;
   organizationName: string;
   runOn: string;
-  /** The date before a change of date (Payment Rescheduled); null otherwise. */
+  /** The date before a change (Payment Rescheduled); null otherwise. */
   previousRunOn: string | null;
+  /** The total before a change (Payment Rescheduled); null otherwise. */
+  previousTotalCents?: number | null;
   totalCents: number;
   currency: string;
   methodLabel: string;
-  invoices: { number: string; amountCents: number }[];
+  /** Each invoice's amount; `previousAmountCents` what it was before a change, when it changed. */
+  invoices: { number: string; amountCents: number; previousAmountCents?: number | null }[];
   /**
    * Who cancelled or changed it, in words ("Ann Perkins", "Our billing team"): the email also
    * goes to notification contacts who did not do it. Null when the daily run ended it.
@@ -56,7 +59,12 @@ function ScheduledDetails(props: { data: ScheduledPaymentEmailData; brand: Brand
             <Text style={cell}>Invoice {invoice.number}</Text>
           </Column>
           <Column>
-            <Text style={cell}>{money(invoice.amountCents)}</Text>
+            <Text style={cell}>
+              {money(invoice.amountCents)}
+              {invoice.previousAmountCents != null &&
+                invoice.previousAmountCents !== invoice.amountCents &&
+                ` (was ${money(invoice.previousAmountCents)})`}
+            </Text>
           </Column>
         </Row>
       ))}
@@ -111,6 +119,23 @@ export function PaymentScheduledEmail(props: { data: ScheduledPaymentEmailData; 
 export const paymentRescheduledSubject = (data: ScheduledPaymentEmailData, brand: Brand) =>
   `Scheduled payment changed: ${formatMoney(data.totalCents, data.currency)} on ${formatDate(data.runOn, brand.dateFormat)}`;
 
+/** "Acme: it moves from 15 Dec to 20 Dec, and its amount from $380.00 to $430.00." */
+function rescheduledChanges(data: ScheduledPaymentEmailData, brand: Brand): string {
+  const date = (value: string) => formatDate(value, brand.dateFormat);
+  const money = (cents: number) => formatMoney(cents, data.currency);
+  const moved = data.previousRunOn !== null && data.previousRunOn !== data.runOn;
+  const previousTotal = data.previousTotalCents ?? null;
+  const resized = previousTotal !== null && previousTotal !== data.totalCents;
+  const changes = [
+    moved ? `it moves from ${date(data.previousRunOn!)} to ${date(data.runOn)}` : null,
+    resized ? `its amount changes from ${money(previousTotal)} to ${money(data.totalCents)}` : null,
+  ].filter((change): change is string => change !== null);
+  if (changes.length === 0) {
+    return `${endSentence(data.organizationName)} This is what will be charged:`;
+  }
+  return `${data.organizationName}: ${changes.join(', and ')}.`;
+}
+
 export function PaymentRescheduledEmail(props: { data: ScheduledPaymentEmailData; brand: Brand }) {
   const { data, brand } = props;
   return (
@@ -122,9 +147,7 @@ export function PaymentRescheduledEmail(props: { data: ScheduledPaymentEmailData
       <Paragraph>Hello {data.contactName},</Paragraph>
       <Paragraph>
         {data.changedBy ? `${data.changedBy} changed` : 'You changed'} a scheduled payment for{' '}
-        {data.previousRunOn && data.previousRunOn !== data.runOn
-          ? `${data.organizationName}: it moves from ${formatDate(data.previousRunOn, brand.dateFormat)} to ${formatDate(data.runOn, brand.dateFormat)}.`
-          : `${endSentence(data.organizationName)} This is what will be charged:`}
+        {rescheduledChanges(data, brand)}
       </Paragraph>
       <ScheduledDetails data={data} brand={brand} />
       <Notes notes={data.notes} />
