@@ -223,5 +223,12 @@ describe('staff payments', () => {
     expect(csv).toContain('Check Ček 1047');
     expect(csv).toContain(organizationName);
     expect(csv).not.toContain(paymentNumber);
+
+    // A range that ends before it starts is pointed out at the To field, not "no payments".
+    await staff.getByLabel('From', { exact: true }).fill('2026-03-03');
+    await staff.getByLabel('To', { exact: true }).fill('2026-03-02');
+    await staff.getByLabel('To', { exact: true }).blur();
+    await staff.getByText('must be on or after the From date').waitFor();
+    expect(await staff.getByText('No payments match these filters.').count()).toBe(0);
   });
 });

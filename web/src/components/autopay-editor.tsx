@@ -556,6 +556,13 @@ export function AutopayEditor({
                     : ''}
                   : “{settings.authorization.text}”
                 </Text>
+              ) : settings.enabled ? (
+                // Staff cannot turn AutoPay on without recording one (the server refuses): on
+                // and none recorded means a contact turned it on in the portal, agreeing there.
+                <Text size="sm" c="dimmed">
+                  None recorded by staff: a contact turned AutoPay on in the portal and agreed to it
+                  there (see Who changed what).
+                </Text>
               ) : (
                 <Text size="sm" c="dimmed">
                   None recorded. Record the client's authorization to turn AutoPay on for them.

@@ -154,9 +154,11 @@ function ReportRow({ row }: { row: AutopayReportRow }) {
             </Badge>
           )}
         </Group>
-        {!row.authorizedAt && (
+        {/* Staff cannot turn AutoPay on without recording the client's authorization: on
+            without one, a contact turned it on in the portal and agreed to it there. */}
+        {!row.authorizedAt && row.enabled && (
           <Text size="xs" c="dimmed" mt={4}>
-            No authorization recorded by staff
+            Turned on by the client in the portal
           </Text>
         )}
       </Table.Td>

@@ -121,9 +121,10 @@ export function filterQuery(filters: TransactionFilters): Record<string, string>
 }
 
 /** The Transactions list, a page at a time (keyset cursors). */
-export function useTransactions(filters: TransactionFilters) {
+export function useTransactions(filters: TransactionFilters, enabled = true) {
   return useInfiniteQuery({
     queryKey: ['transactions', filters],
+    enabled,
     queryFn: ({ pageParam }) =>
       api<TransactionsPage>('/api/payments', {
         query: { ...filterQuery(filters), limit: 50, ...(pageParam ? { cursor: pageParam } : {}) },

@@ -26,7 +26,12 @@ export function TransactionsPage() {
   const [filters, setFilters] = useState<TransactionFilters>({});
   const set = (change: Partial<TransactionFilters>) =>
     setFilters((current) => ({ ...current, ...change }));
-  const list = useTransactions(filters);
+  // A range that ends before it starts is pointed out at the field, not answered "no payments".
+  const rangeError =
+    filters.from && filters.to && filters.to < filters.from
+      ? 'must be on or after the From date'
+      : null;
+  const list = useTransactions(filters, rangeError === null);
   const rows = list.data?.pages.flatMap((page) => page.payments) ?? [];
   const total = list.data?.pages[0]?.total ?? 0;
   const totalCapped = list.data?.pages[0]?.totalCapped ?? false;
@@ -41,6 +46,7 @@ export function TransactionsPage() {
           download
           variant="default"
           leftSection={<IconDownload size={16} />}
+          disabled={rangeError !== null}
         >
           Export CSV
         </Button>
@@ -58,6 +64,7 @@ export function TransactionsPage() {
           value={filters.to ?? ''}
           onChange={(to) => set({ to: to || undefined })}
           clearable
+          error={rangeError}
           w={150}
         />
         <Select
@@ -94,7 +101,9 @@ export function TransactionsPage() {
           w={240}
         />
       </Group>
-      {list.isPending ? (
+      {rangeError ? (
+        <Text c="dimmed">Choose a To date on or after the From date.</Text>
+      ) : list.isPending ? (
         <PageLoader label="Loading transactions…" />
       ) : list.isError ? (
         <PageError
