@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { savePortalAutopay } from '../../src/modules/autopay/autopay.service.js';
 import { demoStaff } from '../../src/modules/demo/demo-data.js';
 import { schedulePayment } from '../../src/modules/scheduled-payments/scheduled-payments.service.js';
@@ -238,16 +238,35 @@ describe('AutoPay and Scheduled Payments by hand', () => {
     const when = rule.getByRole('combobox', { name: 'When' });
     expect(await when.evaluate((input) => input.scrollWidth <= input.clientWidth)).toBe(true);
 
+    // Each list shows every column on the phone's width (a card per row): nothing is hidden
+    // past the right edge, and the page never scrolls sideways.
+    const withinScreen = async (cell: Locator) => {
+      await cell.waitFor();
+      const box = (await cell.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        390,
+      );
+    };
     await page.goto(`${baseUrl}/portal/billing/scheduled-payments`);
-    await page.getByRole('table', { name: 'Scheduled payments' }).waitFor();
-    // The page itself never scrolls sideways; the table scrolls in its own box.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-      390,
-    );
+    const scheduled = page.getByRole('table', { name: 'Scheduled payments' });
+    await withinScreen(scheduled.locator('td[data-label="Total"]').first());
     const change = page.getByRole('button', { name: `Change the payment of ${runOn}` });
-    await change.scrollIntoViewIfNeeded();
+    await withinScreen(change);
     await change.click();
     await page.getByRole('dialog', { name: 'Change scheduled payment' }).waitFor();
+    await page.keyboard.press('Escape');
+
+    await page.goto(`${baseUrl}/portal/billing/invoices`);
+    const invoices = page.getByRole('table', { name: 'Open invoices' });
+    await withinScreen(invoices.locator('td[data-label="Balance"]').first());
+    await withinScreen(invoices.getByRole('link', { name: /View Invoice/ }).first());
+    await withinScreen(invoices.locator('tfoot td').first());
+
+    await page.goto(`${baseUrl}/portal/configuration/payment-methods`);
+    const methods = page.getByRole('table', { name: 'Payment methods' });
+    await withinScreen(methods.getByRole('button', { name: /^Edit / }).first());
     await page.close();
   });
 

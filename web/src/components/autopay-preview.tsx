@@ -2,6 +2,7 @@ import { Table, Text } from '@mantine/core';
 import type { autopayPreview } from '../../../src/shared/contract/autopay';
 import type { Answer } from '../../../src/shared/contract/common';
 import { formatDay } from '../lib/format';
+import { ResponsiveTable } from './responsive-table';
 import { formatMoney } from '../lib/money';
 
 /**
@@ -35,7 +36,7 @@ export function AutopayPreviewTable({
   }
   return (
     <>
-      <Table.ScrollContainer minWidth={640}>
+      <ResponsiveTable minWidth={640}>
         <Table verticalSpacing="xs" aria-label="AutoPay preview">
           <Table.Thead>
             <Table.Tr>
@@ -49,11 +50,17 @@ export function AutopayPreviewTable({
           <Table.Tbody>
             {preview.charges.map((charge) => (
               <Table.Tr key={`${charge.invoiceId}:${charge.chargeOn}`}>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>{charge.number}</Table.Td>
-                <Table.Td>{formatDay(charge.chargeOn)}</Table.Td>
-                <Table.Td>{charge.paymentMethodLabel ?? 'None'}</Table.Td>
-                <Table.Td ta="right">{formatMoney(charge.amountCents, charge.currency)}</Table.Td>
-                <Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }} data-label="Invoice">
+                  {charge.number}
+                </Table.Td>
+                <Table.Td data-label="Charge on">{formatDay(charge.chargeOn)}</Table.Td>
+                <Table.Td data-label="Payment method">
+                  {charge.paymentMethodLabel ?? 'None'}
+                </Table.Td>
+                <Table.Td ta="right" data-label="Amount">
+                  {formatMoney(charge.amountCents, charge.currency)}
+                </Table.Td>
+                <Table.Td data-label="What happens">
                   {charge.skipReason ? (
                     <Text size="sm" c="dimmed">
                       Skipped: {charge.skipReasonText ?? charge.skipReason}
@@ -70,7 +77,7 @@ export function AutopayPreviewTable({
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </ResponsiveTable>
       <Text size="sm" fw={500}>
         Total to be charged from {formatDay(preview.from)} through {formatDay(preview.through)}:{' '}
         {formatMoney(preview.totalCents, preview.currency)}

@@ -18,6 +18,7 @@ import { IconArrowLeft, IconCreditCard, IconDownload } from '@tabler/icons-react
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { LoadMore } from '../../components/load-more';
+import { ResponsiveTable } from '../../components/responsive-table';
 import { PageError } from '../../components/page-state';
 import { PortalNotFoundPage } from './not-found-page';
 import { formatDay } from '../../lib/format';
@@ -100,7 +101,7 @@ function OpenInvoicesTable({
 }) {
   const { invoices, totals } = data;
   return (
-    <Table.ScrollContainer minWidth={640}>
+    <ResponsiveTable minWidth={640}>
       <Table striped withTableBorder aria-label="Open invoices">
         <Table.Thead>
           <Table.Tr>
@@ -123,7 +124,7 @@ function OpenInvoicesTable({
           {invoices.map((invoice) => (
             <Table.Tr key={invoice.id}>
               {selection && (
-                <Table.Td>
+                <Table.Td data-label="Select">
                   <Checkbox
                     aria-label={`Select ${invoice.number}`}
                     checked={selection.selected.has(invoice.id)}
@@ -131,12 +132,12 @@ function OpenInvoicesTable({
                   />
                 </Table.Td>
               )}
-              <Table.Td id={`invoice-number-${invoice.id}`} fw={500}>
+              <Table.Td id={`invoice-number-${invoice.id}`} fw={500} data-label="Number">
                 {invoice.number}
               </Table.Td>
-              <Table.Td>{invoice.serviceCategoryName}</Table.Td>
-              <Table.Td>{formatDay(invoice.dueDate)}</Table.Td>
-              <Table.Td style={{ textAlign: 'right' }}>
+              <Table.Td data-label="Category">{invoice.serviceCategoryName}</Table.Td>
+              <Table.Td data-label="Due date">{formatDay(invoice.dueDate)}</Table.Td>
+              <Table.Td style={{ textAlign: 'right' }} data-label="Days overdue">
                 {invoice.daysOverdue > 0 ? (
                   <Text span c="red.8" fw={600} size="sm">
                     {invoice.daysOverdue}
@@ -145,7 +146,7 @@ function OpenInvoicesTable({
                   '—'
                 )}
               </Table.Td>
-              <Table.Td style={{ textAlign: 'right' }}>
+              <Table.Td style={{ textAlign: 'right' }} data-label="Balance">
                 {formatMoney(invoice.balanceCents, invoice.currency)}
               </Table.Td>
               <Table.Td style={{ textAlign: 'right' }}>
@@ -169,7 +170,7 @@ function OpenInvoicesTable({
           </Table.Tr>
         </Table.Tfoot>
       </Table>
-    </Table.ScrollContainer>
+    </ResponsiveTable>
   );
 }
 
@@ -274,7 +275,7 @@ export function InvoiceHistoryPage() {
             <EmptyState>There are no paid invoices yet.</EmptyState>
           ) : (
             <Stack>
-              <Table.ScrollContainer minWidth={600}>
+              <ResponsiveTable minWidth={600}>
                 <Table striped withTableBorder aria-label="Paid invoices">
                   <Table.Thead>
                     <Table.Tr>
@@ -291,13 +292,13 @@ export function InvoiceHistoryPage() {
                   <Table.Tbody>
                     {data.invoices.map((invoice) => (
                       <Table.Tr key={invoice.id}>
-                        <Table.Td id={`invoice-number-${invoice.id}`} fw={500}>
+                        <Table.Td id={`invoice-number-${invoice.id}`} fw={500} data-label="Number">
                           {invoice.number}
                         </Table.Td>
-                        <Table.Td>{invoice.serviceCategoryName}</Table.Td>
-                        <Table.Td>{formatDay(invoice.issueDate)}</Table.Td>
-                        <Table.Td>{formatDay(invoice.dueDate)}</Table.Td>
-                        <Table.Td style={{ textAlign: 'right' }}>
+                        <Table.Td data-label="Category">{invoice.serviceCategoryName}</Table.Td>
+                        <Table.Td data-label="Issue date">{formatDay(invoice.issueDate)}</Table.Td>
+                        <Table.Td data-label="Due date">{formatDay(invoice.dueDate)}</Table.Td>
+                        <Table.Td style={{ textAlign: 'right' }} data-label="Total">
                           {formatMoney(invoice.totalCents, invoice.currency)}
                         </Table.Td>
                         <Table.Td style={{ textAlign: 'right' }}>
@@ -307,7 +308,7 @@ export function InvoiceHistoryPage() {
                     ))}
                   </Table.Tbody>
                 </Table>
-              </Table.ScrollContainer>
+              </ResponsiveTable>
               <LoadMore
                 shown={data.invoices.length}
                 total={data.total}

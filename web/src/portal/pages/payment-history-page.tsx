@@ -18,6 +18,7 @@ import {
 } from '../../../../src/shared/contract/payments';
 import { LoadMore } from '../../components/load-more';
 import { PaymentStatusBadge } from '../../components/payment-status-badge';
+import { ResponsiveTable } from '../../components/responsive-table';
 import { formatDateTimeMinutes, formatDay } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
 import { ApiError } from '../api/portal-client';
@@ -83,7 +84,7 @@ export function PaymentHistoryPage() {
             <EmptyState>There are no payments yet.</EmptyState>
           ) : (
             <Stack>
-              <Table.ScrollContainer minWidth={720}>
+              <ResponsiveTable minWidth={720}>
                 <Table striped withTableBorder aria-label="Payments">
                   <Table.Thead>
                     <Table.Tr>
@@ -101,15 +102,15 @@ export function PaymentHistoryPage() {
                   <Table.Tbody>
                     {data.payments.map((payment) => (
                       <Table.Tr key={payment.id}>
-                        <Table.Td>{paymentDate(payment)}</Table.Td>
-                        <Table.Td id={`payment-number-${payment.id}`} fw={500}>
+                        <Table.Td data-label="Date">{paymentDate(payment)}</Table.Td>
+                        <Table.Td id={`payment-number-${payment.id}`} fw={500} data-label="Payment">
                           {payment.number}
                         </Table.Td>
-                        <Table.Td style={{ textAlign: 'right' }}>
+                        <Table.Td style={{ textAlign: 'right' }} data-label="Amount">
                           {formatMoney(payment.amountCents, payment.currency)}
                         </Table.Td>
-                        <Table.Td>{payment.methodLabel}</Table.Td>
-                        <Table.Td>
+                        <Table.Td data-label="Method">{payment.methodLabel}</Table.Td>
+                        <Table.Td data-label="Status">
                           <Stack gap={2}>
                             <PaymentStatusBadge payment={payment} />
                             {payment.failureMessage && (
@@ -119,7 +120,7 @@ export function PaymentHistoryPage() {
                             )}
                           </Stack>
                         </Table.Td>
-                        <Table.Td>
+                        <Table.Td data-label="Invoices paid">
                           <InvoicesPaid payment={payment} />
                         </Table.Td>
                         <Table.Td style={{ textAlign: 'right' }}>
@@ -139,7 +140,7 @@ export function PaymentHistoryPage() {
                     ))}
                   </Table.Tbody>
                 </Table>
-              </Table.ScrollContainer>
+              </ResponsiveTable>
               <LoadMore
                 shown={data.payments.length}
                 total={data.total}

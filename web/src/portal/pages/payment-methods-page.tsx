@@ -25,6 +25,7 @@ import {
 } from '../../components/payment-method-form';
 import { formatDate } from '../../lib/format';
 import { MethodRemovalEffects } from '../../components/method-removal-effects';
+import { ResponsiveTable } from '../../components/responsive-table';
 import {
   useAddPaymentMethod,
   useEditPaymentMethod,
@@ -151,7 +152,7 @@ function MethodsTable({
 
   return (
     <>
-      <Table.ScrollContainer minWidth={640}>
+      <ResponsiveTable minWidth={640}>
         <Table verticalSpacing="sm" aria-label="Payment methods">
           <Table.Thead>
             <Table.Tr>
@@ -167,15 +168,18 @@ function MethodsTable({
           <Table.Tbody>
             {methods.map((method) => (
               <Table.Tr key={method.id}>
-                <Table.Td>
-                  <Text fw={500}>{method.friendlyName}</Text>
-                  <Text size="xs" c="dimmed">
-                    {method.billingName} · added {formatDate(method.createdAt)}
-                  </Text>
+                <Table.Td data-label="Name">
+                  {/* One block: on a phone the cell's label and its content share a line. */}
+                  <div>
+                    <Text fw={500}>{method.friendlyName}</Text>
+                    <Text size="xs" c="dimmed">
+                      {method.billingName} · added {formatDate(method.createdAt)}
+                    </Text>
+                  </div>
                 </Table.Td>
-                <Table.Td>{method.label}</Table.Td>
-                <Table.Td>{expiryOf(method)}</Table.Td>
-                <Table.Td>
+                <Table.Td data-label="Method">{method.label}</Table.Td>
+                <Table.Td data-label="Expires">{expiryOf(method)}</Table.Td>
+                <Table.Td data-label="Status">
                   <Stack gap={4} align="flex-start">
                     <Group gap={4}>
                       {method.isDefault && <Badge variant="light">Default</Badge>}
@@ -243,7 +247,7 @@ function MethodsTable({
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </ResponsiveTable>
       <EditMethodModal method={editing} onClose={() => setEditing(null)} key={editing?.id ?? ''} />
     </>
   );

@@ -16,6 +16,7 @@ import { Link } from 'react-router';
 import { scheduledPaymentStatusLabels } from '../../../../src/shared/contract/scheduled-payments';
 import { notifySuccess, refusalText } from '../../api/errors';
 import { DateField } from '../../components/date-field';
+import { ResponsiveTable } from '../../components/responsive-table';
 import { formatDay } from '../../lib/format';
 import { formatMoney, minorToInput, parseAmount } from '../../lib/money';
 import { ApiError } from '../api/portal-client';
@@ -77,9 +78,9 @@ export function ScheduledPaymentsPage() {
               There are no scheduled payments. Choose a later date in Pay Selected to schedule one.
             </EmptyState>
           ) : (
-            // The table scrolls in its own box on a phone; the page never scrolls sideways, so
+            // On a phone each scheduled payment is a card: the page never scrolls sideways, and
             // Change and Cancel stay within reach.
-            <Table.ScrollContainer minWidth={720}>
+            <ResponsiveTable minWidth={720}>
               <Table withTableBorder aria-label="Scheduled payments" verticalSpacing="sm">
                 <Table.Thead>
                   <Table.Tr>
@@ -104,7 +105,7 @@ export function ScheduledPaymentsPage() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </ResponsiveTable>
           )
         }
       </PortalQueryState>
@@ -138,8 +139,10 @@ function ScheduledRow(props: {
   const date = formatDay(payment.runOn);
   return (
     <Table.Tr>
-      <Table.Td fw={500}>{date}</Table.Td>
-      <Table.Td>
+      <Table.Td fw={500} data-label="Payment date">
+        {date}
+      </Table.Td>
+      <Table.Td data-label="Invoices">
         <Stack gap={2}>
           {payment.allocations.map((allocation) => (
             <Text size="sm" key={allocation.invoiceId}>
@@ -148,9 +151,11 @@ function ScheduledRow(props: {
           ))}
         </Stack>
       </Table.Td>
-      <Table.Td style={{ textAlign: 'right' }}>{money(payment.totalCents)}</Table.Td>
-      <Table.Td>{payment.methodLabel}</Table.Td>
-      <Table.Td>
+      <Table.Td style={{ textAlign: 'right' }} data-label="Total">
+        {money(payment.totalCents)}
+      </Table.Td>
+      <Table.Td data-label="Payment method">{payment.methodLabel}</Table.Td>
+      <Table.Td data-label="Status">
         <Stack gap={4}>
           <Badge color={statusColors[payment.status]} variant="light">
             {scheduledPaymentStatusLabels[payment.status]}
