@@ -222,7 +222,7 @@ describe('manual payments', () => {
           [template, payment.number],
         )
       ).rows[0];
-      expect(email?.text, template).toMatch(/Date: 2026-03-02\s/);
+      expect(email?.text, template).toMatch(/Payment date: 2026-03-02\s/);
     }
   });
 

@@ -248,7 +248,7 @@ export function AddPaymentMethodForm({
       <Stack gap="sm">
         <TextInput
           label="Name for this method"
-          description="How you will recognise it, e.g. Office Visa"
+          description={`How you will recognise it, e.g. ${type === 'card' ? 'Office Visa' : 'Operating account'}`}
           required
           maxLength={100}
           {...form.getInputProps('friendlyName')}

@@ -54,14 +54,15 @@ export function PaymentDetails(props: {
   return (
     <Section style={{ backgroundColor: '#f8f9fa', borderRadius: 6, padding: '12px 16px' }}>
       <Text style={cell}>Payment number: {data.paymentNumber}</Text>
+      {/* "Payment": a refund's email lists these beside the refund's own amount. */}
       <Text style={cell}>
-        Date:{' '}
+        Payment date:{' '}
         {data.receivedOn
           ? formatDate(data.receivedOn, brand.dateFormat)
           : formatTimestamp(data.paidAt, brand, { seconds: false })}
       </Text>
       <Text style={cell}>
-        Amount: <strong>{money(data.amountCents)}</strong>
+        Payment amount: <strong>{money(data.amountCents)}</strong>
       </Text>
       <Text style={cell}>Payment method: {data.methodLabel}</Text>
       {data.invoices.map((invoice) => (

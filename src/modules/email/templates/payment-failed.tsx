@@ -21,8 +21,8 @@ export function PaymentFailedEmail({ data, brand }: { data: PaymentFailedData; b
       <Paragraph>Hello {data.contactName},</Paragraph>
       <Paragraph>
         A payment of <strong>{formatMoney(data.amountCents, data.currency)}</strong> from{' '}
-        {data.organizationName} to {brand.mspName} did not go through:{' '}
-        {endSentence(data.failureMessage ?? 'it was declined')} Nothing was charged, and the
+        {data.organizationName} to {brand.mspName} did not go through.{' '}
+        {endSentence(data.failureMessage ?? 'It was declined')} Nothing was charged, and the
         invoices below are still open.
       </Paragraph>
       <PaymentDetails data={data} brand={brand} balances={false} amountLabel="Attempted" />

@@ -61,6 +61,9 @@ const fieldLabels: Record<string, string> = {
   reason: 'Reason',
 };
 
+/** "must be an amount in USD such as 1,250.00" as a sentence under its field. */
+const sentence = (message: string) => message.charAt(0).toUpperCase() + message.slice(1);
+
 /**
  * Field errors of an API refusal by field name, each a sentence ("Amount is more than …"), or
  * null when it named none.
@@ -72,9 +75,7 @@ function fieldErrorsOf(error: unknown): Record<string, string> | null {
       const label = /^allocations\.\d+\.amountCents$/.test(f.field)
         ? 'Amount'
         : fieldLabels[f.field];
-      const message = label
-        ? `${label} ${f.message}`
-        : f.message.charAt(0).toUpperCase() + f.message.slice(1);
+      const message = label ? `${label} ${f.message}` : sentence(f.message);
       return [f.field, message];
     }),
   );
@@ -369,7 +370,7 @@ function RefundModal(props: {
 
   const submit = () => {
     const parsed = parseAmount(amount, payment.currency);
-    if (!parsed.ok) return setErrors({ amountCents: `Amount ${parsed.message}` });
+    if (!parsed.ok) return setErrors({ amountCents: sentence(parsed.message) });
     if (!once.begin()) return;
     refund.mutate(
       {
@@ -408,8 +409,8 @@ function RefundModal(props: {
             {payment.source === 'manual'
               ? 'This payment came in outside the processor: the refund records money you returned yourself.'
               : 'The refund goes back through the payment processor.'}{' '}
-            Unapplied credit is refunded first, then the invoices you tick below in that order, else
-            the newest invoices, reopen.
+            The refund comes out of unapplied credit first; the rest reopens the invoices you tick
+            below, in that order, or the newest invoices if you tick none.
           </Text>
           <TextInput
             label={`Amount to refund (${payment.currency})`}
@@ -535,7 +536,7 @@ function RecordPaymentModal(props: { organizationId: string; onClose: () => void
   const submit = () => {
     const parsed = parseAmount(amount, currency);
     const chosen = allocations.read();
-    if (!parsed.ok) return setErrors({ amountCents: `Amount ${parsed.message}` });
+    if (!parsed.ok) return setErrors({ amountCents: sentence(parsed.message) });
     if (!receivedOn) return setErrors({ receivedOn: 'Received date is required' });
     if (!chosen) return setErrors({});
     setErrors({});

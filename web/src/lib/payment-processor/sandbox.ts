@@ -93,7 +93,7 @@ async function tokenize(
   }
   const message =
     response.status === 400 && error.fields && error.fields.length > 0
-      ? 'Check the payment details marked below.'
+      ? 'Some payment details need correcting: see the fields marked in red.'
       : error.message;
   return { ok: false, message, fieldErrors };
 }
