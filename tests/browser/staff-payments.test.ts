@@ -135,6 +135,11 @@ describe('staff payments', () => {
       .getByRole('row', { name: new RegExp(paymentNumber) })
       .getByText('Partly refunded')
       .waitFor();
+    // Its invoices read as on the client's Payment History: what was paid, what is applied now.
+    await staff
+      .getByRole('row', { name: new RegExp(paymentNumber) })
+      .getByText('INV-KC-1: $120.00 ($95.00 applied now)')
+      .waitFor();
     // The organization's audit log says who refunded what.
     await staff.getByRole('tab', { name: 'Audit Log' }).click();
     await staff.getByText(`Refunded on payment ${paymentNumber}`).waitFor();

@@ -18,6 +18,7 @@ import { notifications } from '@mantine/notifications';
 import { ApiError } from '../../api/client';
 import { notifyError, notifySuccess } from '../../api/errors';
 import { DateField } from '../../components/date-field';
+import { InvoicesPaid } from '../../components/invoices-paid';
 import { LoadMore } from '../../components/load-more';
 import { PageError, PageLoader } from '../../components/page-state';
 import { dateEntry, formatDay } from '../../lib/format';
@@ -260,11 +261,7 @@ function PaymentsTable(props: {
                 <Table.Td ta="right">{money(payment.refundedCents)}</Table.Td>
                 <Table.Td ta="right">{money(payment.unappliedCents)}</Table.Td>
                 <Table.Td>
-                  {payment.allocations.map((a) => (
-                    <Text size="sm" key={a.invoiceId}>
-                      {a.invoiceNumber}: {money(a.amountCents)}
-                    </Text>
-                  ))}
+                  <InvoicesPaid payment={payment} />
                 </Table.Td>
                 <Table.Td>
                   {refundable(payment) > 0 && (

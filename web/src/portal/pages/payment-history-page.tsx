@@ -12,13 +12,11 @@ import {
 } from '@mantine/core';
 import { IconArrowLeft, IconDownload } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
-import {
-  paymentDocumentWording,
-  type PaymentStatus,
-} from '../../../../src/shared/contract/payments';
+import { paymentDocumentWording } from '../../../../src/shared/contract/payments';
 import { LoadMore } from '../../components/load-more';
 import { PaymentStatusBadge } from '../../components/payment-status-badge';
 import { ResponsiveTable } from '../../components/responsive-table';
+import { InvoicesPaid } from '../../components/invoices-paid';
 import { formatDateTimeMinutes, formatDay } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
 import { ApiError } from '../api/portal-client';
@@ -27,7 +25,6 @@ import {
   paymentReceiptPath,
   usePaymentHistory,
   usePaymentReceipt,
-  type PortalPayment,
 } from '../api/portal-payments';
 import { EmptyState, PortalQueryState } from '../components/portal-query-state';
 import { usePortalTitle } from '../use-portal-title';
@@ -39,35 +36,6 @@ function paymentDate(payment: { createdAt: string; receivedOn: string | null }):
   return payment.receivedOn
     ? formatDay(payment.receivedOn)
     : formatDateTimeMinutes(payment.createdAt);
-}
-
-/** What a payment that moved no money says beside each invoice's amount. */
-const notPaidNotes: Partial<Record<PaymentStatus, string>> = {
-  failed: 'not paid',
-  returned: 'returned',
-  pending: 'being confirmed',
-};
-
-/**
- * "INV-1: $100.00": what the payment paid on each invoice; a failed, returned or unconfirmed
- * one says so, and a refund shows what is applied now.
- */
-function InvoicesPaid({ payment }: { payment: PortalPayment }) {
-  const money = (cents: number) => formatMoney(cents, payment.currency);
-  const note = notPaidNotes[payment.status];
-  return (
-    <Stack gap={2}>
-      {payment.allocations.map((allocation) => (
-        <Text size="sm" key={allocation.invoiceId}>
-          {allocation.invoiceNumber}: {money(allocation.appliedCents)}
-          {note
-            ? ` (${note})`
-            : allocation.amountCents !== allocation.appliedCents &&
-              ` (${money(allocation.amountCents)} applied now)`}
-        </Text>
-      ))}
-    </Stack>
-  );
 }
 
 /** Billing > Payment History: every payment, newest first, with the invoices each paid. */
