@@ -306,6 +306,10 @@ describe('AutoPay and Scheduled Payments by hand', () => {
       .waitFor();
     expect(await dialog.textContent()).not.toContain('runOn');
     expect(await dialog.getByText(/must be after today/).count()).toBe(1);
+    // A date typed since is not the one refused: the refusal goes.
+    await date.fill(addDays(today, 5));
+    await date.press('Tab');
+    await expect.poll(() => dialog.getByText(/must be after today/).count()).toBe(0);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
 
     await page.goto(`${baseUrl}/portal/billing/scheduled-payments`);
@@ -327,6 +331,7 @@ describe('AutoPay and Scheduled Payments by hand', () => {
     const later = addDays(today, 12);
     await newDate.fill(later);
     await newDate.press('Tab');
+    await expect.poll(() => change.getByText(/must be after today/).count()).toBe(0);
     await change.getByRole('button', { name: 'Save changes' }).click();
     await change.waitFor({ state: 'hidden' });
     await page.getByText('Scheduled payment changed.').waitFor();

@@ -292,7 +292,12 @@ function PayForm(props: {
           description="Charged on this date with the method above. You can change or cancel it until then in Scheduled Payments."
           value={runOn}
           onChange={setRunOn}
-          error={scheduleFields.find((f) => f.field === 'runOn')?.message}
+          // The server's refusal stands for the date it refused, not for one typed since.
+          error={
+            schedule.variables?.runOn === runOn
+              ? scheduleFields.find((f) => f.field === 'runOn')?.message
+              : undefined
+          }
           required
         />
       )}

@@ -251,7 +251,8 @@ function ChangeForm({ payment, onDone }: { payment: PortalScheduledPayment; onDo
         label="Payment date"
         value={runOn}
         onChange={setRunOn}
-        error={fieldError('runOn')}
+        // The server's refusal stands for the date it refused, not for one typed since.
+        error={change.variables?.body.runOn === runOn ? fieldError('runOn') : undefined}
         required
       />
       <Table withTableBorder aria-label="Amounts to pay">
