@@ -183,6 +183,14 @@ describe('Scheduled Payments', () => {
       `from ${first} to ${second}`,
     );
 
+    // The Invoices page says which invoice a scheduled payment will pay, and when.
+    await page.goto(`${baseUrl}/portal/billing/invoices`);
+    await page
+      .getByRole('row', { name: /INV-OM-1/ })
+      .getByText(`Payment scheduled for ${second}`)
+      .waitFor();
+    await page.goto(`${baseUrl}/portal/billing/scheduled-payments`);
+
     // Cancel it.
     await moved.getByRole('button', { name: `Cancel the payment of ${second}` }).click();
     const cancel = page.getByRole('dialog', { name: 'Cancel scheduled payment' });
@@ -192,6 +200,10 @@ describe('Scheduled Payments', () => {
     expect(
       await table.getByRole('button', { name: `Cancel the payment of ${second}` }).count(),
     ).toBe(0);
+    // Cancelled, it pays nothing: the Invoices page no longer says so.
+    await page.goto(`${baseUrl}/portal/billing/invoices`);
+    await page.getByRole('row', { name: /INV-OM-1/ }).waitFor();
+    expect(await page.getByText(/Payment scheduled for/).count()).toBe(0);
     expect(await mailText('Scheduled payment cancelled: $99.95')).toMatch(
       /Nothing will\s+be charged/,
     );

@@ -21,13 +21,16 @@ export function paymentFieldHasBox(field: string): boolean {
   return field === 'runOn' || /^allocations\.\d+\.amountCents$/.test(field);
 }
 
-/** Billing > Scheduled Payments: the organization's scheduled payments, soonest first. */
-export function useScheduledPayments() {
+/**
+ * Billing > Scheduled Payments: the organization's scheduled payments, soonest first. `enabled`
+ * false (a contact whose profile may not see them) asks nothing.
+ */
+export function useScheduledPayments(enabled = true) {
   const organizationId = usePortalSession().data?.current?.organizationId ?? '';
   return useQuery({
     queryKey: portalKeys.data(organizationId, 'scheduled-payments'),
     queryFn: () => portalApi<Answer<typeof scheduledPaymentList>>('/api/portal/scheduled-payments'),
-    enabled: organizationId !== '',
+    enabled: enabled && organizationId !== '',
   });
 }
 

@@ -31,6 +31,7 @@ import {
   type PortalOpenInvoices,
 } from '../api/portal-invoices';
 import { usePortalSession } from '../api/portal-session';
+import { useScheduledPayments } from '../api/portal-scheduled-payments';
 import { invoiceStatusLabels } from '../../../../src/shared/invoice-status';
 import { EmptyState, PortalQueryState } from '../components/portal-query-state';
 import { PaySelectedDialog } from './pay-selected';
@@ -95,9 +96,12 @@ interface Selection {
 function OpenInvoicesTable({
   data,
   selection,
+  scheduledOn,
 }: {
   data: PortalOpenInvoices;
   selection: Selection | null;
+  /** The date a scheduled payment will pay each invoice it covers, by invoice id. */
+  scheduledOn: Map<string, string>;
 }) {
   const { invoices, totals } = data;
   return (
@@ -133,7 +137,14 @@ function OpenInvoicesTable({
                 </Table.Td>
               )}
               <Table.Td id={`invoice-number-${invoice.id}`} fw={500} data-label="Number">
-                {invoice.number}
+                <div>
+                  {invoice.number}
+                  {scheduledOn.has(invoice.id) && (
+                    <Text size="xs" c="dimmed" fw={400}>
+                      Payment scheduled for {formatDay(scheduledOn.get(invoice.id)!)}
+                    </Text>
+                  )}
+                </div>
               </Table.Td>
               <Table.Td data-label="Category">{invoice.serviceCategoryName}</Table.Td>
               <Table.Td data-label="Due date">{formatDay(invoice.dueDate)}</Table.Td>
@@ -183,6 +194,13 @@ export function InvoicesPage() {
   const scheduleOnly =
     !permissions.includes('pay_invoices') && permissions.includes('schedule_payments');
   const canPay = permissions.includes('pay_invoices') || scheduleOnly;
+  // An invoice a scheduled payment will pay says so, before anyone tries to pay it again.
+  const scheduled = useScheduledPayments(permissions.includes('schedule_payments'));
+  const scheduledOn = new Map(
+    (scheduled.data?.scheduledPayments ?? [])
+      .filter((payment) => payment.status === 'scheduled')
+      .flatMap((payment) => payment.allocations.map((a) => [a.invoiceId, payment.runOn] as const)),
+  );
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [paying, setPaying] = useState(false);
   const selection: Selection | null = canPay
@@ -245,7 +263,7 @@ export function InvoicesPage() {
                       </Button>
                     </Group>
                   )}
-                  <OpenInvoicesTable data={data} selection={selection} />
+                  <OpenInvoicesTable data={data} selection={selection} scheduledOn={scheduledOn} />
                   <LoadMore
                     shown={data.invoices.length}
                     total={data.total}
