@@ -687,6 +687,21 @@ describe('the Transactions list', () => {
     >();
     expect(failed.payments.every((p) => p.status === 'failed')).toBe(true);
 
+    // Completed payments filter as the list words them: Paid, Partly refunded, Refunded.
+    const byStatus = async (status: string) =>
+      (await readOnly.get(`/api/payments?status=${status}&limit=200`)).json<
+        Answer<typeof transactionsPage>
+      >().payments;
+    const paid = await byStatus('succeeded');
+    expect(paid.length).toBeGreaterThan(0);
+    expect(paid.every((p) => p.status === 'succeeded' && p.refundedCents === 0)).toBe(true);
+    const partly = await byStatus('partly_refunded');
+    expect(partly.length).toBeGreaterThan(0);
+    expect(partly.every((p) => p.refundedCents > 0 && p.refundedCents < p.amountCents)).toBe(true);
+    const refunded = await byStatus('refunded');
+    expect(refunded.every((p) => p.refundedCents >= p.amountCents)).toBe(true);
+    expectFieldErrors(await readOnly.get('/api/payments?status=paid'), ['status']);
+
     const onDay = (
       await readOnly.get('/api/payments?from=2026-03-02&to=2026-03-02&methodType=check')
     ).json<Answer<typeof transactionsPage>>();

@@ -168,7 +168,18 @@ function filterConditions(filters: TransactionFilters, params: unknown[]): strin
   };
   if (filters.from) add((n) => `${paidOnSql} >= ${n}`, filters.from);
   if (filters.to) add((n) => `${paidOnSql} <= ${n}`, filters.to);
-  if (filters.status) add((n) => `p.status = ${n}`, filters.status);
+  // A completed payment is filtered as the list words it: paid, partly refunded or refunded.
+  if (filters.status === 'succeeded') {
+    conditions.push(`p.status = 'succeeded' AND p.refunded_cents = 0`);
+  } else if (filters.status === 'partly_refunded') {
+    conditions.push(
+      `p.status = 'succeeded' AND p.refunded_cents > 0 AND p.refunded_cents < p.amount_cents`,
+    );
+  } else if (filters.status === 'refunded') {
+    conditions.push(`p.status = 'succeeded' AND p.refunded_cents >= p.amount_cents`);
+  } else if (filters.status) {
+    add((n) => `p.status = ${n}`, filters.status);
+  }
   if (filters.methodType) add((n) => `p.method_type = ${n}`, filters.methodType);
   if (filters.organizationId) add((n) => `p.organization_id = ${n}::uuid`, filters.organizationId);
   return conditions;

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { isValidDate } from '../dates.js';
 import { calendarDate, instant, keysetPage } from './common.js';
 import { optionalText } from './fields.js';
-import { maxInvoicesPerPayment, paymentAllocation, paymentStatuses } from './payments.js';
+import {
+  maxInvoicesPerPayment,
+  paymentAllocation,
+  paymentStatusLabels,
+  paymentStatuses,
+} from './payments.js';
 
 /**
  * Staff's side of payments (docs/decisions/0028-payment-core.md): the installation-wide
@@ -108,11 +113,28 @@ const dateText = z
   .string('must be a date (YYYY-MM-DD)')
   .refine(isValidDate, 'must be a date (YYYY-MM-DD)');
 
+/**
+ * The statuses the Transactions list filters by: a payment's status, with a completed one split
+ * as the list words it (paymentStatusLabel): `succeeded` is paid and not refunded,
+ * `partly_refunded` and `refunded` are completed payments refunded in part or in full.
+ */
+export const transactionStatuses = [...paymentStatuses, 'partly_refunded', 'refunded'] as const;
+export type TransactionStatus = (typeof transactionStatuses)[number];
+
+/** The Status filter's words, as the list shows each status. */
+export const transactionStatusLabels: Record<TransactionStatus, string> = {
+  ...paymentStatusLabels,
+  partly_refunded: 'Partly refunded',
+  refunded: 'Refunded',
+};
+
 /** GET /api/payments (and its CSV export): the filters; dates are the MSP's business dates. */
 export const transactionFilters = z.object({
   from: dateText.optional(),
   to: dateText.optional(),
-  status: z.enum(paymentStatuses, `must be one of: ${paymentStatuses.join(', ')}`).optional(),
+  status: z
+    .enum(transactionStatuses, `must be one of: ${transactionStatuses.join(', ')}`)
+    .optional(),
   methodType: z
     .enum(transactionMethodTypes, `must be one of: ${transactionMethodTypes.join(', ')}`)
     .optional(),

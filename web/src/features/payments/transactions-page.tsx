@@ -9,10 +9,11 @@ import { formatDay } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
 import { usePageTitle } from '../../lib/use-page-title';
 import { OrganizationSelect } from '../invoices/organization-select';
-import { paymentStatusLabels, paymentStatuses } from '../../../../src/shared/contract/payments';
 import {
   transactionMethodTypeLabels,
   transactionMethodTypes,
+  transactionStatusLabels,
+  transactionStatuses,
 } from '../../../../src/shared/contract/staff-payments';
 import { DisputeBadge, PaymentStatusBadge } from '../../components/payment-status-badge';
 import { transactionsCsvUrl, useTransactions, type TransactionFilters } from './staff-payments-api';
@@ -70,7 +71,7 @@ export function TransactionsPage() {
         <Select
           label="Status"
           placeholder="Any status"
-          data={paymentStatuses.map((s) => ({ value: s, label: paymentStatusLabels[s] }))}
+          data={transactionStatuses.map((s) => ({ value: s, label: transactionStatusLabels[s] }))}
           value={filters.status ?? null}
           onChange={(status) =>
             set({ status: (status as TransactionFilters['status']) ?? undefined })
