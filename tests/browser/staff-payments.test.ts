@@ -224,6 +224,12 @@ describe('staff payments', () => {
     await table.getByRole('cell', { name: 'Check Ček 1047' }).waitFor();
     const href = await staff.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
     expect(href).toBe('/api/payments/export?methodType=check');
+    // The filter is in the address: a reload keeps it.
+    expect(staff.url()).toContain('methodType=check');
+    await staff.reload();
+    await table.getByRole('cell', { name: 'Check Ček 1047' }).waitFor();
+    expect(await table.getByRole('cell', { name: paymentNumber }).count()).toBe(0);
+    expect(await staff.getByRole('combobox', { name: 'Method type' }).inputValue()).toBe('Check');
     const csv = await staff.evaluate(async (url) => (await fetch(url)).text(), href!);
     expect(csv).toContain('Check Ček 1047');
     expect(csv).toContain(organizationName);

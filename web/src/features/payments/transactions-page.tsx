@@ -1,7 +1,6 @@
-import { useState } from 'react';
 import { Anchor, Button, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { DateField } from '../../components/date-field';
 import { LoadMore } from '../../components/load-more';
 import { PageError, PageLoader } from '../../components/page-state';
@@ -12,11 +11,27 @@ import { OrganizationSelect } from '../invoices/organization-select';
 import {
   transactionMethodTypeLabels,
   transactionMethodTypes,
+  transactionFilters,
   transactionStatusLabels,
   transactionStatuses,
 } from '../../../../src/shared/contract/staff-payments';
 import { DisputeBadge, PaymentStatusBadge } from '../../components/payment-status-badge';
-import { transactionsCsvUrl, useTransactions, type TransactionFilters } from './staff-payments-api';
+import {
+  filterQuery,
+  transactionsCsvUrl,
+  useTransactions,
+  type TransactionFilters,
+} from './staff-payments-api';
+
+/** The filters an address holds; a value the list would refuse is left out. */
+function filtersFrom(params: URLSearchParams): TransactionFilters {
+  const filters: Record<string, string> = {};
+  for (const [key, field] of Object.entries(transactionFilters.shape)) {
+    const value = params.get(key);
+    if (value !== null && field.safeParse(value).success) filters[key] = value;
+  }
+  return filters as TransactionFilters;
+}
 
 /**
  * Transactions: every organization's payments, newest first, filtered by business date, status,
@@ -24,9 +39,13 @@ import { transactionsCsvUrl, useTransactions, type TransactionFilters } from './
  */
 export function TransactionsPage() {
   usePageTitle('Transactions');
-  const [filters, setFilters] = useState<TransactionFilters>({});
+  // The filters live in the address: a reload, the back button or a shared link keeps them.
+  const [searchParams, setSearchParams] = useSearchParams();
+  const filters = filtersFrom(searchParams);
   const set = (change: Partial<TransactionFilters>) =>
-    setFilters((current) => ({ ...current, ...change }));
+    setSearchParams(new URLSearchParams(filterQuery({ ...filters, ...change })), {
+      replace: true,
+    });
   // A range that ends before it starts is pointed out at the field, not answered "no payments".
   const rangeError =
     filters.from && filters.to && filters.to < filters.from
