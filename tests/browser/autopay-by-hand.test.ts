@@ -311,6 +311,11 @@ describe('AutoPay and Scheduled Payments by hand', () => {
     await date.press('Tab');
     await expect.poll(() => dialog.getByText(/must be after today/).count()).toBe(0);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
+    // Cancelled, the invoices chosen stay chosen for another try.
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.getByRole('checkbox', { name: 'Select INV-NAKHLA-1' }).isChecked()).toBe(
+      true,
+    );
 
     await page.goto(`${baseUrl}/portal/billing/scheduled-payments`);
     const runOn = addDays(today, 10);

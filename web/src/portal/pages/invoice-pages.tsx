@@ -228,9 +228,10 @@ export function InvoicesPage() {
               invoices={chosen}
               scheduleOnly={scheduleOnly}
               opened={paying}
-              onClose={() => {
+              // Cancelled, the choice stays for another try; after a payment it starts afresh.
+              onClose={(madePayment) => {
                 setPaying(false);
-                setSelected(new Set());
+                if (madePayment) setSelected(new Set());
               }}
             />
           );

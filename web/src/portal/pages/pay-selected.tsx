@@ -56,19 +56,35 @@ export function PaySelectedDialog({
 }: {
   invoices: PortalInvoiceRow[];
   opened: boolean;
-  onClose: () => void;
+  /** `madePayment`: a payment was made or scheduled (false: cancelled, or only declined). */
+  onClose: (madePayment: boolean) => void;
   scheduleOnly?: boolean;
 }) {
+  const made = useRef(false);
+  const close = () => {
+    const madePayment = made.current;
+    made.current = false;
+    onClose(madePayment);
+  };
   return (
     <Modal
       opened={opened}
-      onClose={onClose}
+      onClose={close}
       title={scheduleOnly ? 'Schedule a Payment' : 'Pay Selected'}
       size="lg"
       centered
     >
       {/* Mounted fresh on each opening: amounts start at the balances again. */}
-      {opened && <PayForm invoices={invoices} onClose={onClose} scheduleOnly={scheduleOnly} />}
+      {opened && (
+        <PayForm
+          invoices={invoices}
+          onClose={close}
+          onMade={() => {
+            made.current = true;
+          }}
+          scheduleOnly={scheduleOnly}
+        />
+      )}
     </Modal>
   );
 }
@@ -76,9 +92,11 @@ export function PaySelectedDialog({
 function PayForm(props: {
   invoices: PortalInvoiceRow[];
   onClose: () => void;
+  /** Called once a payment is made or scheduled. */
+  onMade: () => void;
   scheduleOnly: boolean;
 }) {
-  const { onClose, scheduleOnly } = props;
+  const { onClose, onMade, scheduleOnly } = props;
   // The invoices as they were when the dialog opened: the list behind it is read again after
   // each attempt (a paid invoice leaves it), but a retry must send the same request.
   const [invoices] = useState(props.invoices);
@@ -208,6 +226,7 @@ function PayForm(props: {
     );
   }
 
+  if (scheduledAnswer || (outcome && outcome.payment.status !== 'failed')) onMade();
   if (scheduledAnswer) return <ScheduledOutcome answer={scheduledAnswer} onClose={onClose} />;
   if (outcome && outcome.payment.status !== 'failed') {
     return <Outcome answer={outcome} onClose={onClose} />;
