@@ -285,6 +285,10 @@ describe('AutoPay and Scheduled Payments by hand', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       390,
     );
+    // The Payments Calendar starts with its list by day: a month's amounts need a wider screen.
+    await page.goto(`${baseUrl}/payments-calendar`);
+    await page.getByRole('heading', { name: 'Payments Calendar', level: 1 }).waitFor();
+    expect(await page.getByRole('radio', { name: 'List by day' }).isChecked()).toBe(true);
     await page.close();
   });
 

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { useMediaQuery } from '@mantine/hooks';
+import { narrowScreen } from '../../components/responsive-table';
 import {
   ActionIcon,
   Anchor,
@@ -82,7 +84,9 @@ export function PaymentsCalendarPage() {
     year: Number(today.slice(0, 4)),
     month: Number(today.slice(5, 7)),
   }));
-  const [view, setView] = useState<'month' | 'list'>('month');
+  // A phone has no room for a month's amounts in seven columns: it starts with the list.
+  const narrow = useMediaQuery(narrowScreen, false, { getInitialValueInEffect: false });
+  const [view, setView] = useState<'month' | 'list'>(narrow ? 'list' : 'month');
   const [selected, setSelected] = useState<string | null>(null);
   const grid = monthGrid(month.year, month.month);
   const calendar = usePaymentsCalendar(grid.from, grid.through);
