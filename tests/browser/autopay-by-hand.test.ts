@@ -157,6 +157,18 @@ describe('AutoPay and Scheduled Payments by hand', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await rule.getByText(/at most 365/).waitFor();
     expect(await savedRules()).toEqual([firstRule]);
+    // A minus sign or decimals stay as typed, with the reason: not quietly 3, or 2.
+    for (const [typed, reason] of [
+      ['-3', /cannot be negative/i],
+      ['2.5', /whole number of days/i],
+    ] as const) {
+      await days.fill(typed);
+      await days.press('Tab');
+      expect(await days.inputValue()).toBe(typed);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await rule.getByText(reason).waitFor();
+      expect(await savedRules()).toEqual([firstRule]);
+    }
 
     await days.fill('5');
     await page.getByRole('button', { name: 'Save' }).click();

@@ -493,11 +493,10 @@ export function AutopayEditor({
                         label="Days"
                         min={0}
                         max={maxAutopayDays}
-                        // What was typed stays, and a number out of range is refused with the
-                        // reason when saved, instead of quietly becoming another number.
+                        // What was typed stays (a minus sign and decimals too), and a number
+                        // out of range is refused with the reason, instead of quietly becoming
+                        // another number.
                         clampBehavior="none"
-                        allowDecimal={false}
-                        allowNegative={false}
                         {...form.getInputProps(`${path}.days`)}
                       />
                     )}
@@ -508,8 +507,6 @@ export function AutopayEditor({
                         min={1}
                         max={31}
                         clampBehavior="none"
-                        allowDecimal={false}
-                        allowNegative={false}
                         {...form.getInputProps(`${path}.dayOfMonth`)}
                       />
                     )}
