@@ -5,7 +5,8 @@
  * seeded as the AutoPay benchmark seeds them (bench/autopay-seed.ts), their due dates spread
  * over the 30 days from today, on a PostgreSQL of its own (./data/bench-calendar, port 54363),
  * seeded once and kept. It times, three times each (the median is printed): the first page of
- * one day's AutoPay charges, the next page, and the month grid's summary. Sizes:
+ * one day's AutoPay charges, the next page, the first page of the next run's day (today), and
+ * the month grid's summary. Sizes:
  * BENCH_CALENDAR_ORGS, BENCH_CALENDAR_INVOICES. Say the load average beside the figures: the
  * machine is shared.
  */
@@ -68,6 +69,9 @@ async function main() {
     const first = await timed(() => paymentsCalendarDay(pool, { date, limit: 50 }));
     const cursor = first.answer.nextCursor ?? undefined;
     const next = await timed(() => paymentsCalendarDay(pool, { date, limit: 50, cursor }));
+    // The next run's day (today here: no run has finished) also lists every try dated before
+    // it that the run will charge, so it plans the organizations of every earlier date too.
+    const nextRunDay = await timed(() => paymentsCalendarDay(pool, { date: today, limit: 50 }));
     const month = await timed(() =>
       paymentsCalendar(pool, { from: today, through: addDays(today, 34) }),
     );
@@ -78,6 +82,7 @@ async function main() {
       [
         `Payments Calendar, ${invoices} open invoices across ${organizations} organizations`,
         `  a day (${date}, ${first.answer.autopayTotal} AutoPay charges): first page ${first.seconds.toFixed(2)} s, next page ${next.seconds.toFixed(2)} s`,
+        `  the next run's day (${today}, ${nextRunDay.answer.autopayTotal} AutoPay charges): first page ${nextRunDay.seconds.toFixed(2)} s`,
         `  the month grid (35 days, ${month.answer.days.length} days with something): ${month.seconds.toFixed(2)} s`,
         `  (median of 3; load average ${load})`,
       ].join('\n'),
