@@ -81,6 +81,20 @@ describe('chargeDate: business dates, calendar arithmetic', () => {
     );
   });
 
+  it('never charges before the invoice date, however many days before the due date', () => {
+    // Due in 30 days, "90 days before the due date": the invoice date, not two months before it.
+    const future = { issueDate: '2027-02-01', dueDate: '2027-03-03' };
+    expect(chargeDate({ timing: 'before_due_date', days: 90, dayOfMonth: null }, future)).toBe(
+      '2027-02-01',
+    );
+    expect(chargeDate({ timing: 'before_due_date', days: 30, dayOfMonth: null }, future)).toBe(
+      '2027-02-01',
+    );
+    expect(chargeDate({ timing: 'before_due_date', days: 29, dayOfMonth: null }, future)).toBe(
+      '2027-02-02',
+    );
+  });
+
   it('crosses month and year ends', () => {
     const december = { issueDate: '2026-12-20', dueDate: '2026-12-31' };
     expect(chargeDate({ timing: 'after_due_date', days: 1, dayOfMonth: null }, december)).toBe(
@@ -89,9 +103,12 @@ describe('chargeDate: business dates, calendar arithmetic', () => {
     expect(chargeDate({ timing: 'day_of_month', days: null, dayOfMonth: 5 }, december)).toBe(
       '2027-01-05',
     );
-    expect(chargeDate({ timing: 'before_due_date', days: 31, dayOfMonth: null }, december)).toBe(
-      '2026-11-30',
-    );
+    expect(
+      chargeDate(
+        { timing: 'before_due_date', days: 31, dayOfMonth: null },
+        { ...december, issueDate: '2026-11-01' },
+      ),
+    ).toBe('2026-11-30');
   });
 
   it('a fixed day of the month: the first such day on or after the invoice date', () => {
@@ -136,7 +153,7 @@ describe('chargeDate: business dates, calendar arithmetic', () => {
     const before = (dueDate: string, days: number) =>
       chargeDate(
         { timing: 'before_due_date', days, dayOfMonth: null },
-        { issueDate: dueDate, dueDate },
+        { issueDate: '2026-01-01', dueDate },
       );
     expect(after('2026-03-07', 1)).toBe('2026-03-08');
     expect(after('2026-03-07', 2)).toBe('2026-03-09');

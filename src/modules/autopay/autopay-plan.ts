@@ -79,11 +79,22 @@ function dayInMonth(year: number, month: number, day: number): string {
  * The business date (YYYY-MM-DD, the MSP's time zone) a rule charges an invoice on:
  * the due date; N days before or after it; N days after the invoice date; or the first day
  * `dayOfMonth` on or after the invoice date (31, or any day a month lacks, is that month's last
- * day: 31 in February is the 28th, or the 29th in a leap year). Calendar arithmetic on dates,
- * never on instants, so a daylight-saving change in the MSP's zone moves nothing: the business
- * date itself comes from `businessToday` (settings/business-date.ts).
+ * day: 31 in February is the 28th, or the 29th in a leap year). Never before the invoice date:
+ * "90 days before the due date" of an invoice due in 30 days charges on its invoice date, as a
+ * client cannot see (or expect to pay) an invoice dated later than today. Calendar arithmetic
+ * on dates, never on instants, so a daylight-saving change in the MSP's zone moves nothing: the
+ * business date itself comes from `businessToday` (settings/business-date.ts).
  */
 export function chargeDate(
+  rule: Pick<PlanRule, 'timing' | 'days' | 'dayOfMonth'>,
+  invoice: Pick<PlanInvoice, 'issueDate' | 'dueDate'>,
+): string {
+  const date = ruleDate(rule, invoice);
+  return date < invoice.issueDate ? invoice.issueDate : date;
+}
+
+/** The date a rule names for an invoice, before chargeDate keeps it on or after the invoice's. */
+function ruleDate(
   rule: Pick<PlanRule, 'timing' | 'days' | 'dayOfMonth'>,
   invoice: Pick<PlanInvoice, 'issueDate' | 'dueDate'>,
 ): string {
