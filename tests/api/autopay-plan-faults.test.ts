@@ -441,7 +441,7 @@ describe('tries that never reached the processor', () => {
         WHERE template = 'autopay_summary' AND subject LIKE 'AutoPay 2027-02-01:%'`,
     );
     expect(summary.rows[0]?.text).toContain(
-      'The account has insufficient funds. Tried again on 2027-02-04 (try 2).',
+      'The account has insufficient funds. Will be tried again on 2027-02-04 (try 2).',
     );
     // Nor are the tries that never reached the processor declines: the summary and the
     // Payments Calendar's day show the one decline of the day.

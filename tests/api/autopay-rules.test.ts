@@ -405,6 +405,14 @@ describe('the MSP’s side: authorization, lock, required', () => {
     const [error] = expectFieldErrors(missing, ['authorization']);
     expect(error!.message).toMatch(/authorization/);
     expect(await autopayRows(lockedOrg)).toEqual(rows);
+    // Required and off is a contradiction: the client would see a lock on nothing.
+    const requiredOff = await billing.put(`/api/organizations/${lockedOrg}/autopay`, {
+      enabled: false,
+      required: true,
+      rules: [],
+    });
+    expectFieldErrors(requiredOff, ['required']);
+    expect(await autopayRows(lockedOrg)).toEqual(rows);
 
     const saved = await billing.put(`/api/organizations/${lockedOrg}/autopay`, {
       enabled: true,

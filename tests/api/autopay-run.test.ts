@@ -285,7 +285,7 @@ describe('the daily AutoPay run', () => {
     expect(summary?.text).toMatch(/Failed \(1\)/);
     expect(summary?.text).toContain('That was the last try');
     const [first] = await summaryOf('2026-06-01');
-    expect(first?.text).toContain('Tried again on 2026-06-04 (try 2)');
+    expect(first?.text).toContain('Will be tried again on 2026-06-04 (try 2)');
   });
 
   it('a hard decline is not tried again: the method is locked and the client emailed', async () => {

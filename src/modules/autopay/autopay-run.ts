@@ -1173,7 +1173,7 @@ export async function runAttempts(
 function failureLine(row: RunAttemptRow, policy: { dateFormat: string }): string {
   const reason = row.reason ?? 'Declined';
   if (row.outcome === 'retry_scheduled' && row.nextTryOn) {
-    return `${reason} Tried again on ${formatDate(row.nextTryOn, policy.dateFormat as never)} (try ${declineTryNumber(row.tryNumber + 1, row.unreachedThrough)}).`;
+    return `${reason} Will be tried again on ${formatDate(row.nextTryOn, policy.dateFormat as never)} (try ${declineTryNumber(row.tryNumber + 1, row.unreachedThrough)}).`;
   }
   if (row.outcome === 'gave_up') {
     return `${reason} That was the last try: AutoPay leaves this invoice for this cycle.`;
@@ -1191,7 +1191,7 @@ function returnLine(
   policy: { dateFormat: string },
 ): string {
   if (row.outcome === 'retry_scheduled' && row.nextTryOn) {
-    return `Returned: ${row.bankReason} Tried again on ${formatDate(row.nextTryOn, policy.dateFormat as never)} (try ${declineTryNumber(row.tryNumber + 1, row.unreachedThrough)}).`;
+    return `Returned: ${row.bankReason} Will be tried again on ${formatDate(row.nextTryOn, policy.dateFormat as never)} (try ${declineTryNumber(row.tryNumber + 1, row.unreachedThrough)}).`;
   }
   if (row.outcome === 'gave_up') {
     return `Returned, not tried again: ${row.bankReason} That was the last try: AutoPay leaves this invoice for this cycle.`;

@@ -609,6 +609,13 @@ async function saveAutopay(
       checkContactLocks(state, next, input.enabled, mspName);
     } else {
       checkLockedFirst(next);
+      // Required means the client cannot turn AutoPay off: it has to be on to be required.
+      if (required && !input.enabled) {
+        throw AppError.validation(
+          'required',
+          'needs AutoPay Enabled: turn AutoPay on to require it',
+        );
+      }
     }
     if (
       options.by === 'staff' &&

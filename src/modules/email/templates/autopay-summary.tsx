@@ -118,7 +118,7 @@ export const autopaySummarySample: AutopaySummaryData = {
       invoiceNumber: 'INV-1002',
       amountCents: 8_000,
       currency: 'USD',
-      reason: 'The account has insufficient funds. Tried again on 2026-12-03 (try 2 of 4).',
+      reason: 'The account has insufficient funds. Will be tried again on 2026-12-03 (try 2).',
     },
   ],
   skipped: [
