@@ -241,6 +241,28 @@ describe('scheduling from Pay Selected', () => {
   });
 });
 
+describe('a card that expires before the date', () => {
+  it('is refused for a later date, saying it will have expired then, not that it has', async () => {
+    const invoice = await openInvoice(5_000);
+    const expiring = await savedMethod(testApp, orgA, {
+      ...testCard('4242424242424242'),
+      expMonth: 12,
+      expYear: 2026,
+    });
+    const refused = await schedule('2027-01-05', [{ invoiceId: invoice, amountCents: 100 }], {
+      methodId: expiring,
+    });
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(errorOf(refused).message).toMatch(/expires in 12\/2026, before 2027-01-05/);
+    expect(errorOf(refused).message).not.toMatch(/expired/);
+    // Within its month it may be scheduled.
+    const fine = await schedule('2026-12-20', [{ invoiceId: invoice, amountCents: 100 }], {
+      methodId: expiring,
+    });
+    expect(fine.statusCode, fine.body).toBe(201);
+  });
+});
+
 describe('dates in the MSP’s date format', () => {
   it('the answer and the refusals write dates as the MSP writes them (MM/DD/YYYY)', async () => {
     await testApp.database.pool.query(`UPDATE settings SET date_format = 'MM/DD/YYYY'`);

@@ -128,6 +128,11 @@ export async function chargeableMethod(
     gateway?: PaymentMethodRow['gateway'];
     /** Today in the MSP's time zone; read from the settings when absent. */
     today?: string;
+    /**
+     * A later business date the method is to be charged on (a scheduled payment's): checked
+     * for expiry instead of today, and named in the refusal ("expires in 01/2027, before …").
+     */
+    chargeOn?: string;
     /** The payment settings, when the caller has read them already; else read here. */
     settings?: PaymentSettings;
     field?: string;
@@ -166,6 +171,11 @@ export async function chargeableMethod(
   const today = options.today ?? (await businessToday(tx.client));
   if (isExpired(method, today)) {
     throw refuse(`The card expired in ${expiryLabel(method)}; edit its expiry or add another card`);
+  }
+  if (options.chargeOn && isExpired(method, options.chargeOn)) {
+    throw refuse(
+      `The card expires in ${expiryLabel(method)}, before ${options.chargeOn}; choose a date before then, edit its expiry or choose another card`,
+    );
   }
   const settings = options.settings ?? (await getPaymentSettings(tx.db));
   if (!typeEnabled(method.type, settings)) {

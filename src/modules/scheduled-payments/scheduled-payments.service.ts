@@ -336,7 +336,7 @@ export async function schedulePayment(options: {
     const method = await chargeableMethod(tx, {
       organizationId: options.organizationId,
       methodId: options.paymentMethodId,
-      today: options.runOn,
+      chargeOn: options.runOn,
     });
     await refuseScheduledTwice(tx, {
       invoiceIds: options.allocations.map((a) => a.invoiceId),
@@ -464,7 +464,7 @@ export async function changeScheduledPayment(options: {
       await chargeableMethod(tx, {
         organizationId: options.organizationId,
         methodId: locked.paymentMethodId,
-        today: runOn,
+        chargeOn: runOn,
       });
     }
     const unchanged =
