@@ -245,9 +245,12 @@ describe('a card that expires before the date', () => {
   it('is refused for a later date, saying it will have expired then, not that it has', async () => {
     const invoice = await openInvoice(5_000);
     const expiring = await savedMethod(testApp, orgA, {
-      ...testCard('4242424242424242'),
+      type: 'card',
+      number: '4242424242424242',
       expMonth: 12,
       expYear: 2026,
+      cvc: '123',
+      name: 'Ann Client',
     });
     const refused = await schedule('2027-01-05', [{ invoiceId: invoice, amountCents: 100 }], {
       methodId: expiring,

@@ -171,6 +171,13 @@ describe('AutoPay and Scheduled Payments by hand', () => {
     }
 
     await days.fill('5');
+    // A cap above the largest invoice total is refused on the page, as the server refuses it.
+    const cap = rule.getByLabel(/Only invoices up to/);
+    await cap.fill('200000000000');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await rule.getByText(/at most 100,000,000,000\.00/i).waitFor();
+    expect(await savedRules()).toEqual([firstRule]);
+    await cap.fill('');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('AutoPay saved.').waitFor();
     expect(await savedRules()).toEqual([

@@ -5,12 +5,10 @@
 
 // Quantities and amounts are read by the rule the console shares (src/shared/money.ts).
 export { maxQuantityTenThousandths, maxRatePpm } from '../../shared/money.js';
-export { maxUnitPriceCents } from '../../shared/invoice-limits.js';
+export { maxInvoiceTotalCents, maxUnitPriceCents } from '../../shared/invoice-limits.js';
 export { isValidDate } from '../../shared/dates.js';
 import { termDays, type InvoiceTerms } from '../../shared/contract/invoices.js';
 export { invoiceTerms, termDays, type InvoiceTerms } from '../../shared/contract/invoices.js';
-/** An invoice total no larger than this ($100,000,000,000.00) stays exact everywhere. */
-export const maxInvoiceTotalCents = 10_000_000_000_000;
 /**
  * value × numerator / denominator rounded half-up, for non-negative integers, exactly: the
  * value is split at the denominator so no intermediate product leaves the safe integer range.

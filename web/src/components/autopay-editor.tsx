@@ -34,6 +34,7 @@ import type { Answer } from '../../../src/shared/contract/common';
 import { ApiError } from '../api/client';
 import { showApiError } from '../api/errors';
 import { minorToInput, parseAmount } from '../lib/money';
+import { maxInvoiceTotalCents } from '../../../src/shared/invoice-limits';
 import { UndoSaveButtons } from './undo-save-buttons';
 
 /** What the editor saves: the staff body; the portal's page leaves out the MSP's fields. */
@@ -289,7 +290,9 @@ export function AutopayEditor({
       }
       let maxAmountCents: number | null = null;
       if (rule.maxAmountCents.trim() !== '') {
-        const parsed = parseAmount(rule.maxAmountCents, settings.currency);
+        const parsed = parseAmount(rule.maxAmountCents, settings.currency, {
+          max: maxInvoiceTotalCents,
+        });
         if (parsed.ok) maxAmountCents = parsed.value;
         else errors[`rules.${index}.maxAmountCents`] = capitalize(parsed.message);
       }

@@ -23,6 +23,7 @@ import { LoadMore } from '../../components/load-more';
 import { PageError, PageLoader } from '../../components/page-state';
 import { dateEntry, formatDay } from '../../lib/format';
 import { formatMoney, minorToInput, parseAmount } from '../../lib/money';
+import { maxInvoiceTotalCents } from '../../../../src/shared/invoice-limits';
 import { useOneRequestAtATime } from '../../lib/use-one-request-at-a-time';
 import { useCan } from '../auth/session';
 import { useOrganization } from '../organizations/organizations-api';
@@ -366,7 +367,7 @@ function RefundModal(props: {
   const paid = payment.allocations.filter((a) => a.amountCents > 0);
 
   const submit = () => {
-    const parsed = parseAmount(amount, payment.currency);
+    const parsed = parseAmount(amount, payment.currency, { max: maxInvoiceTotalCents });
     if (!parsed.ok) return setErrors({ amountCents: sentence(parsed.message) });
     if (!once.begin()) return;
     refund.mutate(
@@ -531,7 +532,7 @@ function RecordPaymentModal(props: { organizationId: string; onClose: () => void
   const currency = useOrganization(props.organizationId).data?.currency ?? 'USD';
 
   const submit = () => {
-    const parsed = parseAmount(amount, currency);
+    const parsed = parseAmount(amount, currency, { max: maxInvoiceTotalCents });
     const chosen = allocations.read();
     if (!parsed.ok) return setErrors({ amountCents: sentence(parsed.message) });
     if (!receivedOn) return setErrors({ receivedOn: 'Received date is required' });
