@@ -567,6 +567,15 @@ describe('the daily run', () => {
     expectContactAndDefaults(note.to);
     expect(note.text).toMatch(/INV-SCH-\d+ was paid in part in the meantime: \$50\.00 was charged/);
     expect(note.text).toMatch(/was paid in full in the meantime: it was left out/);
+    // The email, the list and the calendar give what was charged, not what was scheduled.
+    expect(note.text).toContain('Amount: $50.00');
+    const listed = (await portal.get('/api/portal/scheduled-payments'))
+      .json<{ scheduledPayments: ScheduledAnswer['scheduledPayment'][] }>()
+      .scheduledPayments.find((p) => p.id === made.id)!;
+    expect(listed.totalCents).toBe(5_000);
+    expect(Object.fromEntries(listed.allocations.map((a) => [a.invoiceId, a.amountCents]))).toEqual(
+      { [partly]: 5_000, [fully]: 0 },
+    );
   });
 
   it('skips a payment with nothing left to pay, charges nothing, and tells the contact', async () => {

@@ -46,7 +46,13 @@ const viewColumns = `s.id, s.organization_id AS "organizationId", o.name AS "org
   s.outcome_message AS "outcomeMessage", s.created_at AS "createdAt",
   coalesce((SELECT json_agg(json_build_object(
              'invoiceId', a.invoice_id, 'invoiceNumber', i.number,
-             'amountCents', a.amount_cents, 'balanceCents', i.balance_cents) ORDER BY i.number)
+             -- Once it ran, what its payment took on the invoice: the run caps each amount at
+             -- what was still owed, and leaves out an invoice paid meanwhile (0 here).
+             'amountCents', CASE WHEN s.payment_id IS NULL THEN a.amount_cents
+                                 ELSE coalesce((SELECT pa.applied_cents FROM payment_allocations pa
+                                                 WHERE pa.payment_id = s.payment_id
+                                                   AND pa.invoice_id = a.invoice_id), 0) END,
+             'balanceCents', i.balance_cents) ORDER BY i.number)
               FROM scheduled_payment_allocations a JOIN invoices i ON i.id = a.invoice_id
              WHERE a.scheduled_payment_id = s.id), '[]'::json) AS allocations`;
 

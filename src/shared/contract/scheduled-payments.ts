@@ -86,6 +86,10 @@ export type ChangeScheduledPaymentBody = z.infer<typeof changeScheduledPaymentBo
 export const scheduledPaymentAllocation = z.object({
   invoiceId: z.guid(),
   invoiceNumber: z.string(),
+  /**
+   * What it will pay on the invoice; once it ran, what its payment took there (the run caps an
+   * amount at what was still owed, and pays 0 on an invoice paid meanwhile).
+   */
   amountCents: z.number().int(),
   /** What the invoice owes now (minor units). */
   balanceCents: z.number().int(),
