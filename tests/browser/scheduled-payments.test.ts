@@ -210,6 +210,60 @@ describe('Scheduled Payments', () => {
     await page.close();
   });
 
+  it('an invoice paid meanwhile is left out of Change; the date and the other amounts still change', async () => {
+    const pool = testApp.database.pool;
+    const keep = await insertInvoice(pool, {
+      organizationId,
+      number: 'INV-OM-2',
+      issueDate: today,
+      dueDate: addDays(today, 30),
+      lines: [{ description: 'Backup', quantity: 10_000, unitPriceCents: 5_000 }],
+    });
+    const settled = await insertInvoice(pool, {
+      organizationId,
+      number: 'INV-OM-3',
+      issueDate: today,
+      dueDate: addDays(today, 30),
+      lines: [{ description: 'Firewall', quantity: 10_000, unitPriceCents: 7_000 }],
+    });
+    const runOn = addDays(today, 8);
+    await schedulePayment({
+      context: testApp.context,
+      actor: { kind: 'contact', id: contactId, label: 'Jörg Müller (portal)' },
+      organizationId,
+      contactId,
+      paymentMethodId: cardId,
+      runOn,
+      allocations: [
+        { invoiceId: keep, amountCents: 5_000 },
+        { invoiceId: settled, amountCents: 7_000 },
+      ],
+    });
+    // INV-OM-3 is paid in full by other means before the date.
+    await pool.query(`UPDATE invoices SET amount_paid_cents = total_cents WHERE id = $1`, [
+      settled,
+    ]);
+
+    const page = await app.newPage();
+    await signIn(page);
+    await page.goto(`${baseUrl}/portal/billing/scheduled-payments`);
+    await page.getByRole('button', { name: `Change the payment of ${runOn}` }).click();
+    const change = page.getByRole('dialog', { name: 'Change scheduled payment' });
+    await change.getByText('Paid meanwhile: left out when this payment runs').waitFor();
+    expect(await change.getByLabel('Amount for INV-OM-3').count()).toBe(0);
+    await change.getByText('Total: $50.00').waitFor();
+    const later = addDays(today, 9);
+    await change.getByLabel('Payment date').fill(later);
+    await change.getByLabel('Payment date').press('Tab');
+    await change.getByRole('button', { name: 'Save changes' }).click();
+    await change.waitFor({ state: 'hidden' });
+    await page
+      .getByRole('table', { name: 'Scheduled payments' })
+      .getByRole('row', { name: new RegExp(later) })
+      .waitFor();
+    await page.close();
+  });
+
   it('staff see an organization’s scheduled payments and cancel one; the client is told', async () => {
     const runOn = addDays(today, 12);
     await schedulePayment({

@@ -199,12 +199,20 @@ function ScheduledRow(props: {
 function ChangeForm({ payment, onDone }: { payment: PortalScheduledPayment; onDone: () => void }) {
   const change = useChangeScheduledPayment();
   const [runOn, setRunOn] = useState(payment.runOn);
+  // An invoice paid in full meanwhile is left out when the payment runs: it is not offered for
+  // a new amount (and not sent), so the date and the other amounts can still be changed. An
+  // amount above what is now owed starts at the balance.
+  const payable = payment.allocations.filter((a) => a.balanceCents > 0);
+  const paidMeanwhile = payment.allocations.filter((a) => a.balanceCents <= 0);
   const [amounts, setAmounts] = useState<Record<string, string>>(() =>
     Object.fromEntries(
-      payment.allocations.map((a) => [a.invoiceId, minorToInput(a.amountCents, payment.currency)]),
+      payable.map((a) => [
+        a.invoiceId,
+        minorToInput(Math.min(a.amountCents, a.balanceCents), payment.currency),
+      ]),
     ),
   );
-  const parsed = payment.allocations.map((allocation) => {
+  const parsed = payable.map((allocation) => {
     const result = parseAmount(amounts[allocation.invoiceId] ?? '', payment.currency);
     if (!result.ok) return { allocation, error: result.message, cents: 0 };
     if (result.value <= 0) return { allocation, error: 'must be more than 0', cents: 0 };
@@ -220,7 +228,7 @@ function ChangeForm({ payment, onDone }: { payment: PortalScheduledPayment; onDo
   const fields = change.error instanceof ApiError ? change.error.fields : [];
   const refusal = change.error ? refusalText(change.error, paymentFieldHasBox) : null;
   const fieldError = (name: string) => fields.find((f) => f.field === name)?.message;
-  const valid = runOn !== '' && parsed.every((row) => !row.error);
+  const valid = runOn !== '' && parsed.length > 0 && parsed.every((row) => !row.error);
   const total = parsed.reduce((sum, row) => sum + row.cents, 0);
 
   function save() {
@@ -285,11 +293,30 @@ function ChangeForm({ payment, onDone }: { payment: PortalScheduledPayment; onDo
               </Table.Td>
             </Table.Tr>
           ))}
+          {paidMeanwhile.map((allocation) => (
+            <Table.Tr key={allocation.invoiceId}>
+              <Table.Td fw={500}>{allocation.invoiceNumber}</Table.Td>
+              <Table.Td style={{ textAlign: 'right' }}>
+                {formatMoney(allocation.balanceCents, payment.currency)}
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" c="dimmed">
+                  Paid meanwhile: left out when this payment runs
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
         </Table.Tbody>
       </Table>
       <Text fw={700} aria-live="polite">
         Total: {formatMoney(total, payment.currency)}
       </Text>
+      {parsed.length === 0 && (
+        <Text size="sm" c="dimmed">
+          Every invoice of this payment has been paid: nothing is left for it to pay. Cancel it
+          instead.
+        </Text>
+      )}
       {refusal && (
         <Alert color="red" icon={<IconAlertTriangle size={18} />} title="Not changed">
           {refusal}
