@@ -418,6 +418,7 @@ describe('the MSP’s side: authorization, lock, required', () => {
       enabled: true,
       required: true,
       rules: [{ timing: 'due_date', serviceCategoryIds: [hosting], locked: true }],
+      note: 'Πελάτης ζήτησε 電話',
       authorization: {
         text: 'I authorize Eagleton Water Works’ invoices to be charged on their due date.',
         authorizedBy: 'Ingrid de Jesus, by phone',
@@ -436,6 +437,8 @@ describe('the MSP’s side: authorization, lock, required', () => {
     });
     expect(answer.rules[0]).toMatchObject({ locked: true });
     expect(answer.changes[0]!.summary).toContain('Made AutoPay required');
+    // The note staff wrote with the change is in the history, as the form says.
+    expect(answer.changes[0]!.note).toBe('Πελάτης ζήτησε 電話');
     expect(answer.changes[0]!.summary).toContain(
       'Added rule 1: Hosting · On the due date · Default method (Visa •••• 4242) · locked',
     );

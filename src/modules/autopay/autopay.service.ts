@@ -304,8 +304,14 @@ export async function getStaffAutopay(
   options: { organizationId: string },
 ): Promise<StaffAutopay> {
   const state = await readState(pool, options.organizationId);
-  const changes = await pool.query<{ at: Date; actor: string; summary: string[] | null }>(
-    `SELECT occurred_at AS at, actor_label AS actor, after -> 'summary' AS summary
+  const changes = await pool.query<{
+    at: Date;
+    actor: string;
+    summary: string[] | null;
+    note: string | null;
+  }>(
+    `SELECT occurred_at AS at, actor_label AS actor, after -> 'summary' AS summary,
+            nullif(after ->> 'note', '') AS note
        FROM audit_events
       WHERE organization_id = $1 AND entity_type = 'autopay'
       ORDER BY id DESC LIMIT 50`,
@@ -319,6 +325,7 @@ export async function getStaffAutopay(
       at: row.at,
       actor: row.actor,
       summary: (row.summary ?? []).join('; '),
+      note: row.note,
     })),
   };
 }

@@ -127,6 +127,8 @@ export const autopayChange = z.object({
   actor: z.string(),
   /** The change in words: "Turned AutoPay on; added rule 1 (Hosting, on the due date)". */
   summary: z.string(),
+  /** Why staff changed it, as they wrote it with the change; null when none was written. */
+  note: z.string().nullable(),
 });
 
 /** GET /api/organizations/{id}/autopay: the same, plus who changed what, for staff. */

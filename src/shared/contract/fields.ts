@@ -22,7 +22,8 @@ const noNulMessage = 'must not contain a NUL character';
 
 // Text made only of invisible characters (zero-width spaces, joiners, direction marks: Unicode's
 // format characters) reads as empty wherever it is shown.
-const visible = (value: string) => /[^\p{White_Space}\p{Cf}]/u.test(value);
+// (Empty text is min(1)'s to refuse, once: "is required".)
+const visible = (value: string) => value === '' || /[^\p{White_Space}\p{Cf}]/u.test(value);
 
 export const requiredText = (max: number) =>
   z

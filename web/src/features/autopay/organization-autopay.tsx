@@ -171,6 +171,12 @@ export function OrganizationAutopay({ organizationId }: { organizationId: string
                     {change.actor}
                   </Text>
                   : {change.summary}
+                  {change.note && (
+                    <Text span c="dimmed">
+                      {' '}
+                      (Note: {change.note})
+                    </Text>
+                  )}
                 </Text>
               </Group>
             ))}
