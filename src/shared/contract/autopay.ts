@@ -123,7 +123,10 @@ export type PortalAutopay = z.infer<typeof portalAutopay>;
 /** One change in the AutoPay history staff read: when, who, what. */
 export const autopayChange = z.object({
   at: instant,
-  /** "Dana Lee (contact)", "Sam Admin (staff)". */
+  /**
+   * Who made it, as the audit log names them: "Dana Lee (portal)" for a contact, "Sam Admin
+   * <sam@msp.example>" for staff.
+   */
   actor: z.string(),
   /** The change in words: "Turned AutoPay on; added rule 1 (Hosting, on the due date)". */
   summary: z.string(),
