@@ -515,7 +515,7 @@ export function AutopayEditor({
                     )}
                     <TextInput
                       label={`Only invoices up to (${settings.currency})`}
-                      description="Optional: a larger invoice is left for you to pay"
+                      description={`Optional: a larger invoice is left for ${staff ? 'the client' : 'you'} to pay`}
                       placeholder="No limit"
                       {...form.getInputProps(`${path}.maxAmountCents`)}
                     />
