@@ -240,6 +240,10 @@ describe('staff payments', () => {
     await staff.getByLabel('To', { exact: true }).fill('2026-03-02');
     await staff.getByLabel('To', { exact: true }).blur();
     await staff.getByText('must be on or after the From date').waitFor();
+    // Both dates, typed one after the other, are kept with the method type, in the address too.
+    await expect
+      .poll(() => new URL(staff.url()).searchParams.toString())
+      .toBe('methodType=check&from=2026-03-03&to=2026-03-02');
     expect(await staff.getByText('No payments match these filters.').count()).toBe(0);
   });
 });

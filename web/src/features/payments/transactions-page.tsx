@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { Anchor, Button, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
 import { Link, useSearchParams } from 'react-router';
@@ -39,13 +40,17 @@ function filtersFrom(params: URLSearchParams): TransactionFilters {
  */
 export function TransactionsPage() {
   usePageTitle('Transactions');
-  // The filters live in the address: a reload, the back button or a shared link keeps them.
+  // The filters start from the address and are written back to it, so a reload or a shared
+  // link shows the same list. The state is the page's own: two filters changed in a row (From,
+  // then To) each build on the other, which a render's copy of the address would not.
   const [searchParams, setSearchParams] = useSearchParams();
-  const filters = filtersFrom(searchParams);
+  const [filters, setFilters] = useState<TransactionFilters>(() => filtersFrom(searchParams));
+  useEffect(() => {
+    const query = new URLSearchParams(filterQuery(filters)).toString();
+    if (query !== searchParams.toString()) setSearchParams(query, { replace: true });
+  }, [filters, searchParams, setSearchParams]);
   const set = (change: Partial<TransactionFilters>) =>
-    setSearchParams(new URLSearchParams(filterQuery({ ...filters, ...change })), {
-      replace: true,
-    });
+    setFilters((current) => ({ ...current, ...change }));
   // A range that ends before it starts is pointed out at the field, not answered "no payments".
   const rangeError =
     filters.from && filters.to && filters.to < filters.from
